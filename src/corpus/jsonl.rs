@@ -1,0 +1,322 @@
+//! JSON Lines reader: one JSON object per line. Only the configured fields are
+//! extracted (unknown fields are skipped without being materialized), so the
+//! reader stays fast on wide scraped records.
+
+use super::{Document, Location, ReadOptions};
+use crate::error::{Problem, Result};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+use std::io::BufRead;
+
+/// One line's outcome: its size in bytes and the document or the problem.
+pub(crate) struct Record {
+    pub bytes: usize,
+    pub result: Result<Document, Problem>,
+}
+
+/// Streams `reader` line by line, calling `sink(line_number, record)` for
+/// every non-blank line. A read error (truncated gzip, I/O failure) is passed
+/// to the sink as an `Unreadable` record and ends the file.
+pub(crate) fn read_records<R: BufRead>(
+    mut reader: R,
+    opts: &ReadOptions,
+    mut sink: impl FnMut(u64, Record) -> crate::error::Result<()>,
+) -> crate::error::Result<()> {
+    let mut buf = Vec::with_capacity(1 << 16);
+    let mut line = 0u64;
+    loop {
+        buf.clear();
+        let n = match reader.read_until(b'\n', &mut buf) {
+            Ok(n) => n,
+            Err(e) => {
+                let record = Record {
+                    bytes: buf.len(),
+                    result: Err(Problem::Unreadable(e.to_string())),
+                };
+                return sink(line + 1, record);
+            }
+        };
+        if n == 0 {
+            return Ok(());
+        }
+        line += 1;
+        let content = trim_line_end(&buf);
+        if content.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let result = parse_line(content, opts);
+        sink(line, Record { bytes: n, result })?;
+    }
+}
+
+fn trim_line_end(buf: &[u8]) -> &[u8] {
+    let mut end = buf.len();
+    while end > 0 && (buf[end - 1] == b'\n' || buf[end - 1] == b'\r') {
+        end -= 1;
+    }
+    &buf[..end]
+}
+
+/// Parses one JSONL line into a document (location and empty id are filled in
+/// by the caller).
+pub(crate) fn parse_line(bytes: &[u8], opts: &ReadOptions) -> Result<Document, Problem> {
+    let text = std::str::from_utf8(bytes).map_err(|e| Problem::InvalidUtf8(e.valid_up_to()))?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let fields = RecordSeed { opts }
+        .deserialize(&mut de)
+        .and_then(|f| de.end().map(|_| f))
+        .map_err(|e| Problem::MalformedJson(e.to_string()))?;
+    fields.into_document(opts)
+}
+
+/// A JSON value reduced to what syndic needs from a field.
+#[derive(Debug, Default)]
+enum Scalar {
+    #[default]
+    Absent,
+    Null,
+    Str(String),
+    Num(String),
+    Other,
+}
+
+#[derive(Default)]
+struct Fields {
+    id: Scalar,
+    text: Scalar,
+    title: Scalar,
+    url: Scalar,
+    source: Scalar,
+    published: Scalar,
+}
+
+impl Fields {
+    fn into_document(self, opts: &ReadOptions) -> Result<Document, Problem> {
+        let text = match self.text {
+            Scalar::Str(s) => s,
+            Scalar::Absent | Scalar::Null => {
+                return Err(Problem::MissingText(opts.text_field.clone()))
+            }
+            Scalar::Num(_) | Scalar::Other => {
+                return Err(Problem::NotAString(opts.text_field.clone()))
+            }
+        };
+        if text.len() > opts.max_doc_bytes {
+            return Err(Problem::TooLarge {
+                size: text.len(),
+                limit: opts.max_doc_bytes,
+            });
+        }
+        let id = match self.id {
+            Scalar::Str(s) | Scalar::Num(s) => s,
+            Scalar::Absent | Scalar::Null => String::new(),
+            Scalar::Other => return Err(Problem::NotAString(opts.id_field.clone())),
+        };
+        Ok(Document {
+            id,
+            text,
+            title: self.title.into_string(),
+            url: self.url.into_string(),
+            source: self.source.into_string(),
+            published: self.published.into_string(),
+            location: Location { file: 0, line: 0 },
+        })
+    }
+}
+
+impl Scalar {
+    fn into_string(self) -> Option<String> {
+        match self {
+            Scalar::Str(s) | Scalar::Num(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+struct RecordSeed<'a> {
+    opts: &'a ReadOptions,
+}
+
+#[derive(Clone, Copy)]
+enum Key {
+    Id,
+    Text,
+    Title,
+    Url,
+    Source,
+    Published,
+    Other,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
+    type Value = Fields;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Fields, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordSeed<'_> {
+    type Value = Fields;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
+        let mut fields = Fields::default();
+        while let Some(key) = map.next_key_seed(KeySeed { opts: self.opts })? {
+            let slot = match key {
+                Key::Id => &mut fields.id,
+                Key::Text => &mut fields.text,
+                Key::Title => &mut fields.title,
+                Key::Url => &mut fields.url,
+                Key::Source => &mut fields.source,
+                Key::Published => &mut fields.published,
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            *slot = map.next_value_seed(ScalarSeed)?;
+        }
+        Ok(fields)
+    }
+}
+
+struct KeySeed<'a> {
+    opts: &'a ReadOptions,
+}
+
+impl KeySeed<'_> {
+    fn classify(&self, k: &str) -> Key {
+        if k == self.opts.text_field {
+            Key::Text
+        } else if k == self.opts.id_field {
+            Key::Id
+        } else {
+            match k {
+                "title" => Key::Title,
+                "url" => Key::Url,
+                "source" => Key::Source,
+                "published" => Key::Published,
+                _ => Key::Other,
+            }
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Key;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = Key;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+        Ok(self.classify(v))
+    }
+}
+
+struct ScalarSeed;
+
+impl<'de> DeserializeSeed<'de> for ScalarSeed {
+    type Value = Scalar;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ScalarSeed {
+    type Value = Scalar;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Str(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
+        Ok(Scalar::Str(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+        Ok(Scalar::Num(v.to_string()))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Num(v.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+        Ok(Scalar::Num(v.to_string()))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Other)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Other)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Document, Problem> {
+        parse_line(s.as_bytes(), &ReadOptions::default())
+    }
+
+    #[test]
+    fn reads_known_fields_and_skips_others() {
+        let d = parse(r#"{"id":7,"x":{"deep":[1,2]},"text":"Hello","source":"a.com","published":"2020-01-02","title":null}"#).unwrap();
+        assert_eq!(d.id, "7");
+        assert_eq!(d.text, "Hello");
+        assert_eq!(d.source.as_deref(), Some("a.com"));
+        assert_eq!(d.published.as_deref(), Some("2020-01-02"));
+        assert_eq!(d.title, None);
+    }
+
+    #[test]
+    fn names_each_problem() {
+        assert!(matches!(
+            parse(r#"{"id":1,"text":"x""#),
+            Err(Problem::MalformedJson(_))
+        ));
+        assert!(matches!(parse(r#"[1,2]"#), Err(Problem::MalformedJson(_))));
+        assert!(matches!(parse(r#"{"id":1}"#), Err(Problem::MissingText(_))));
+        assert!(matches!(
+            parse(r#"{"id":1,"text":null}"#),
+            Err(Problem::MissingText(_))
+        ));
+        assert!(matches!(
+            parse(r#"{"id":1,"text":5}"#),
+            Err(Problem::NotAString(_))
+        ));
+        assert!(matches!(
+            parse(r#"{"id":[1],"text":"a"}"#),
+            Err(Problem::NotAString(_))
+        ));
+        assert_eq!(
+            parse_line(b"{\"text\":\"a\xff\"}", &ReadOptions::default()),
+            Err(Problem::InvalidUtf8(10))
+        );
+    }
+
+    #[test]
+    fn custom_field_names() {
+        let opts = ReadOptions {
+            id_field: "doc_id".into(),
+            text_field: "body".into(),
+            ..ReadOptions::default()
+        };
+        let d = parse_line(br#"{"doc_id":"a","body":"b","text":"ignored"}"#, &opts).unwrap();
+        assert_eq!((d.id.as_str(), d.text.as_str()), ("a", "b"));
+    }
+}

@@ -1,0 +1,204 @@
+//! Corpus: the [`Document`] type, the readers that turn input files into
+//! documents, and the writers of syndic's outputs.
+//!
+//! Readers stream: a file is read line by line (through gzip or zstd when its
+//! first bytes say so), never slurped whole. Every record either becomes a
+//! [`Document`] or a [`Reject`] naming `file:line` and what was wrong, so no
+//! input is ever lost without a trace.
+
+pub mod generate;
+mod input;
+mod jsonl;
+pub mod write;
+
+pub use input::{open_input, InputSource};
+
+use crate::error::{Error, Problem, Result};
+use ahash::AHashMap;
+use std::path::{Path, PathBuf};
+
+/// One article as read from the input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The record's id (the `--id-field`, else `file:line`).
+    pub id: String,
+    /// The article text, exactly as given (normalization happens later).
+    pub text: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    /// Publishing site; used to learn per-site boilerplate.
+    pub source: Option<String>,
+    /// Publication time as given (RFC 3339, `YYYY-MM-DD`, RFC 2822, or epoch seconds).
+    pub published: Option<String>,
+    /// Where the record came from.
+    pub location: Location,
+}
+
+/// Where a record is: an index into [`Corpus::files`] and a 1-based line number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub file: u32,
+    pub line: u64,
+}
+
+/// A record that could not be read, with the reason. Listed in `--rejects`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    pub file: PathBuf,
+    pub line: u64,
+    pub problem: Problem,
+}
+
+/// How to read records.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    pub id_field: String,
+    pub text_field: String,
+    /// Skip and count bad records instead of stopping at the first one.
+    pub skip_invalid: bool,
+    /// Records whose text is longer than this are rejected (never truncated silently).
+    pub max_doc_bytes: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            id_field: "id".into(),
+            text_field: "text".into(),
+            skip_invalid: false,
+            max_doc_bytes: 64 << 20,
+        }
+    }
+}
+
+/// Everything read from the inputs.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    /// Input files in the order given; `Location::file` indexes this.
+    pub files: Vec<InputSource>,
+    pub docs: Vec<Document>,
+    pub rejects: Vec<Reject>,
+    /// Total bytes of input read (after decompression).
+    pub bytes: u64,
+}
+
+impl Corpus {
+    /// Reads every input in order. With `skip_invalid` off, the first bad record
+    /// is an error naming its `file:line`.
+    pub fn read(paths: &[PathBuf], opts: &ReadOptions) -> Result<Corpus> {
+        let mut corpus = Corpus::default();
+        let mut seen: AHashMap<String, Location> = AHashMap::new();
+        for path in paths {
+            let source = InputSource::new(path)?;
+            let file = u32::try_from(corpus.files.len())
+                .map_err(|_| Error::Config("too many input files".into()))?;
+            let display = source.display_path().to_path_buf();
+            corpus.files.push(source);
+            let reader = corpus.files[file as usize].open()?;
+            jsonl::read_records(reader, opts, |line, record| {
+                corpus.bytes += record.bytes as u64;
+                let problem = match record.result {
+                    Ok(mut doc) => {
+                        doc.location = Location { file, line };
+                        if doc.id.is_empty() {
+                            doc.id = format!("{}:{line}", display.display());
+                        }
+                        match seen.get(&doc.id) {
+                            Some(first) => Problem::DuplicateId {
+                                id: doc.id,
+                                first: format!(
+                                    "{}:{}",
+                                    corpus.files[first.file as usize].display_path().display(),
+                                    first.line
+                                ),
+                            },
+                            None => {
+                                seen.insert(doc.id.clone(), doc.location);
+                                corpus.docs.push(doc);
+                                return Ok(());
+                            }
+                        }
+                    }
+                    Err(problem) => problem,
+                };
+                if !opts.skip_invalid {
+                    return Err(Error::Input {
+                        path: display.clone(),
+                        line,
+                        problem,
+                    });
+                }
+                corpus.rejects.push(Reject {
+                    file: display.clone(),
+                    line,
+                    problem,
+                });
+                Ok(())
+            })?;
+        }
+        Ok(corpus)
+    }
+
+    /// Counts of rejected records by problem kind, sorted by kind.
+    pub fn reject_counts(&self) -> Vec<(&'static str, usize)> {
+        let mut counts: Vec<(&'static str, usize)> = Vec::new();
+        for r in &self.rejects {
+            match counts.iter_mut().find(|(k, _)| *k == r.problem.kind()) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((r.problem.kind(), 1)),
+            }
+        }
+        counts.sort();
+        counts
+    }
+
+    /// The path of the file a document came from, for messages.
+    pub fn path_of(&self, loc: Location) -> &Path {
+        self.files[loc.file as usize].display_path()
+    }
+}
+
+/// Parses a publication time into seconds since the Unix epoch. Accepts RFC
+/// 3339 (`2020-12-11T08:00:00Z`), `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DDTHH:MM:SS`
+/// (taken as UTC), `YYYY-MM-DD`, RFC 2822 and integer epoch seconds.
+pub fn parse_time(s: &str) -> Option<i64> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime};
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp());
+    }
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(t.and_utc().timestamp());
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp());
+    }
+    if let Ok(t) = DateTime::parse_from_rfc2822(s) {
+        return Some(t.timestamp());
+    }
+    s.parse::<i64>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_common_time_formats() {
+        let t = 1_607_673_600; // 2020-12-11T08:00:00Z
+        assert_eq!(parse_time("2020-12-11T08:00:00Z"), Some(t));
+        assert_eq!(parse_time("2020-12-11T10:00:00+02:00"), Some(t));
+        assert_eq!(parse_time("2020-12-11 08:00:00"), Some(t));
+        assert_eq!(parse_time("Fri, 11 Dec 2020 08:00:00 +0000"), Some(t));
+        assert_eq!(parse_time("2020-12-11"), Some(t - 8 * 3600));
+        assert_eq!(parse_time("1607673600"), Some(t));
+        assert_eq!(parse_time("yesterday"), None);
+    }
+}

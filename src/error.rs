@@ -1,0 +1,71 @@
+//! Errors of the library: every one names where it happened (file, line, id)
+//! so that a user can find the offending input without guessing.
+
+use std::path::PathBuf;
+
+/// What is wrong with one input record. Kept separate from [`Error`] so that
+/// `--skip-invalid` can count problems by kind and list them in a rejects file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    #[error("malformed JSON: {0}")]
+    MalformedJson(String),
+    #[error("invalid UTF-8 at byte {0} of the line")]
+    InvalidUtf8(usize),
+    #[error("missing text field {0:?}")]
+    MissingText(String),
+    #[error("field {0:?} is not a string")]
+    NotAString(String),
+    #[error("duplicate id {id:?} (first seen at {first})")]
+    DuplicateId { id: String, first: String },
+    #[error("document is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge { size: usize, limit: usize },
+    #[error("unreadable input: {0}")]
+    Unreadable(String),
+}
+
+impl Problem {
+    /// A short stable name for counting problems by kind in run summaries.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Problem::MalformedJson(_) => "malformed_json",
+            Problem::InvalidUtf8(_) => "invalid_utf8",
+            Problem::MissingText(_) => "missing_text",
+            Problem::NotAString(_) => "not_a_string",
+            Problem::DuplicateId { .. } => "duplicate_id",
+            Problem::TooLarge { .. } => "too_large",
+            Problem::Unreadable(_) => "unreadable",
+        }
+    }
+}
+
+/// Errors returned by the library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}:{line}: {problem} (use --skip-invalid to skip and count such lines)", path.display())]
+    Input {
+        path: PathBuf,
+        line: u64,
+        problem: Problem,
+    },
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    #[error("{}: {message}", path.display())]
+    Format { path: PathBuf, message: String },
+}
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

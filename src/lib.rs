@@ -1,0 +1,34 @@
+//! # syndic
+//!
+//! Finds duplicated, syndicated and re-published news articles in large
+//! scraped corpora.
+//!
+//! ```text
+//!  corpus      text                       shingle     minhash     lsh          verify     cluster
+//!  ───────▶ normalize ─▶ boilerplate ─▶ n-gram    ─▶ signature ─▶ banded    ─▶ exact    ─▶ union-find,
+//!  JSONL,   NFKC, case,  per-site        hashes      OPH or       candidate    Jaccard /  representative
+//!  gz, zst  punctuation  chrome removal  (XXH3)      classic      pairs        containment = origin
+//! ```
+//!
+//! Each stage is one module and passes plain data to the next:
+//! [`corpus::Document`] → folded `String` → [`shingle::ShingleSet`] →
+//! [`minhash::Signature`] → [`lsh::Pair`] → [`verify::Edge`] →
+//! [`pipeline::DocOutcome`]. No stage imports a later one; [`pipeline`]
+//! composes them under one [`pipeline::Config`].
+//!
+//! Everything is seeded and deterministic: the same input and configuration
+//! give byte-identical output on any machine and with any number of threads.
+
+pub mod cluster;
+pub mod corpus;
+pub mod error;
+pub mod lsh;
+pub mod minhash;
+pub mod pipeline;
+pub mod shingle;
+pub mod text;
+pub mod verify;
+
+pub use corpus::{Corpus, Document, ReadOptions};
+pub use error::{Error, Problem, Result};
+pub use pipeline::{run, Config, DocOutcome, Outcome, Summary};

@@ -1,0 +1,259 @@
+//! The `syndic` command line: parses arguments, calls the library, prints.
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use syndic::corpus::write::{write_clusters, Output};
+use syndic::minhash::Scheme;
+use syndic::shingle::ShingleSpec;
+use syndic::{Config, Corpus, Outcome, ReadOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "syndic",
+    version,
+    about = "Find duplicated and syndicated news articles in scraped corpora"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Assign every input document to a cluster of near-duplicates.
+    Cluster {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Where to write one JSON line per input document (`-` for stdout).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Keep one representative per cluster: its input line, byte for byte.
+    Dedup {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Where to write the kept input records (`-` for stdout).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Also write the cluster assignment of every document here.
+        #[arg(long)]
+        clusters: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SchemeArg {
+    Oph,
+    Classic,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Input files: JSON Lines, optionally gzip- or zstd-compressed; `-` for stdin.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Field holding the document id (missing ids become `file:line`).
+    #[arg(long, default_value = "id")]
+    id_field: String,
+    /// Field holding the article text.
+    #[arg(long, default_value = "text")]
+    text_field: String,
+    /// Load settings from a TOML file; flags given here override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Shingles: `word:N` or `char:N` [default: word:5].
+    #[arg(long)]
+    shingle: Option<ShingleSpec>,
+    /// MinHash signature length [default: 128].
+    #[arg(long)]
+    num_perm: Option<usize>,
+    /// MinHash scheme [default: oph].
+    #[arg(long, value_enum)]
+    scheme: Option<SchemeArg>,
+    /// Seed of the MinHash permutations [default: 1].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Jaccard similarity at which two documents are near-duplicates [default: 0.8].
+    #[arg(long)]
+    threshold: Option<f64>,
+    /// Containment at which a smaller document belongs with a larger one [default: 0.9].
+    #[arg(long)]
+    containment: Option<f64>,
+    /// LSH bands (with --rows); default: chosen from the threshold.
+    #[arg(long, requires = "rows")]
+    bands: Option<usize>,
+    /// LSH rows per band (with --bands).
+    #[arg(long, requires = "bands")]
+    rows: Option<usize>,
+    /// Learn and remove per-site boilerplate lines [default: on].
+    #[arg(long, value_enum)]
+    boilerplate: Option<OnOff>,
+    /// Worker threads [default: all cores]. Output does not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Skip bad input records (counted in the summary) instead of stopping.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// With --skip-invalid: list every skipped record here as JSON lines.
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+    /// Write the run summary as JSON here.
+    #[arg(long)]
+    stats: Option<PathBuf>,
+    /// Print nothing on stderr except errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+impl RunArgs {
+    fn config(&self) -> Result<Config> {
+        let mut c = match &self.config {
+            Some(p) => Config::from_toml_file(p)?,
+            None => Config::default(),
+        };
+        if let Some(v) = self.shingle {
+            c.shingle = v;
+        }
+        if let Some(v) = self.num_perm {
+            c.minhash.num_perm = v;
+        }
+        if let Some(v) = self.scheme {
+            c.minhash.scheme = match v {
+                SchemeArg::Oph => Scheme::Oph,
+                SchemeArg::Classic => Scheme::Classic,
+            };
+        }
+        if let Some(v) = self.seed {
+            c.minhash.seed = v;
+        }
+        if let Some(v) = self.threshold {
+            c.threshold = v;
+        }
+        if let Some(v) = self.containment {
+            c.containment = v;
+        }
+        if self.bands.is_some() {
+            c.bands = self.bands;
+            c.rows = self.rows;
+        }
+        if let Some(v) = self.boilerplate {
+            c.boilerplate.enabled = matches!(v, OnOff::On);
+        }
+        Ok(c)
+    }
+
+    fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            id_field: self.id_field.clone(),
+            text_field: self.text_field.clone(),
+            skip_invalid: self.skip_invalid,
+            ..ReadOptions::default()
+        }
+    }
+
+    /// Reads the corpus and runs the pipeline on the requested thread count.
+    fn execute(&self) -> Result<(Corpus, Outcome)> {
+        let config = self.config()?;
+        let mut builder = rayon::ThreadPoolBuilder::new();
+        if let Some(t) = self.threads {
+            builder = builder.num_threads(t);
+        }
+        let pool = builder.build().context("cannot start worker threads")?;
+        let corpus = Corpus::read(&self.inputs, &self.read_options())?;
+        if let Some(path) = &self.rejects {
+            let mut out = Output::create(path, &self.inputs)?;
+            for r in &corpus.rejects {
+                let line = serde_json::json!({
+                    "file": r.file.display().to_string(),
+                    "line": r.line,
+                    "kind": r.problem.kind(),
+                    "problem": r.problem.to_string(),
+                });
+                writeln!(out, "{line}")?;
+            }
+            out.commit()?;
+        }
+        let outcome = pool.install(|| syndic::run(&corpus.docs, &config))?;
+        if !self.quiet {
+            eprint!("{}", outcome.summary.render());
+            for (kind, n) in corpus.reject_counts() {
+                eprintln!("skipped: {n} records ({kind})");
+            }
+        }
+        if let Some(path) = &self.stats {
+            let mut out = Output::create(path, &self.inputs)?;
+            let rejects: std::collections::BTreeMap<_, _> =
+                corpus.reject_counts().into_iter().collect();
+            let stats = serde_json::json!({
+                "summary": outcome.summary,
+                "rejected": rejects,
+                "config": config,
+            });
+            serde_json::to_writer_pretty(&mut out, &stats)?;
+            writeln!(out)?;
+            out.commit()?;
+        }
+        Ok((corpus, outcome))
+    }
+}
+
+fn write_cluster_file(
+    path: &Path,
+    inputs: &[PathBuf],
+    corpus: &Corpus,
+    outcome: &Outcome,
+) -> Result<()> {
+    let mut out = Output::create(path, inputs)?;
+    write_clusters(&mut out, &corpus.docs, &outcome.docs)?;
+    out.commit()?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Cluster { run, output } => run.execute().and_then(|(corpus, outcome)| {
+            write_cluster_file(output, &run.inputs, &corpus, &outcome)
+        }),
+        Command::Dedup {
+            run,
+            output,
+            clusters,
+        } => run.execute().and_then(|(corpus, outcome)| {
+            if let Some(path) = clusters {
+                write_cluster_file(path, &run.inputs, &corpus, &outcome)?;
+            }
+            let keep = outcome
+                .docs
+                .iter()
+                .zip(&corpus.docs)
+                .enumerate()
+                .filter(|(i, (o, _))| o.representative as usize == *i)
+                .map(|(_, (_, d))| d.location)
+                .collect();
+            let mut out = Output::create(output, &run.inputs)?;
+            let kept = corpus.copy_records(&keep, &mut out)?;
+            out.commit()?;
+            if !run.quiet {
+                eprintln!("dedup: kept {kept} of {} documents", corpus.docs.len());
+            }
+            Ok(())
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("syndic: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,429 @@
+//! The pipeline: one [`Config`] drives the stages in order, each taking and
+//! returning plain data.
+//!
+//! ```text
+//! Document ─fold─▶ folded text ─boilerplate─▶ body ─shingle─▶ ShingleSet
+//!    ─exact pre-pass─▶ unique bodies ─sign─▶ Signature ─lsh─▶ Pair
+//!    ─verify─▶ Edge ─cluster─▶ DocOutcome (cluster, representative, similarity)
+//! ```
+//!
+//! Bodies that are byte-identical after folding and boilerplate removal are
+//! joined by the exact pre-pass and only one of them enters LSH. Bodies too
+//! short to shingle (fewer than `min_shingles`) are clustered by exact match
+//! only and flagged `short`; they are never dropped.
+
+use crate::cluster::{representatives, Rank, UnionFind};
+use crate::corpus::{parse_time, Document};
+use crate::error::{Error, Result};
+use crate::lsh::{self, LshParams};
+use crate::minhash::{MinHashConfig, MinHasher};
+use crate::shingle::{self, ShingleSet, ShingleSpec};
+use crate::text::boilerplate::{group_key, Boilerplate, BoilerplateConfig, PageRef};
+use crate::text::normalize;
+use crate::verify::{self, scores, Edge, VerifyRule};
+use ahash::AHashMap;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::time::{Duration, Instant};
+use xxhash_rust::xxh3::xxh3_128;
+
+/// Everything that decides the result of a run. Loadable from TOML
+/// (`--config file.toml`); every field has a default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `word:N` or `char:N`.
+    pub shingle: ShingleSpec,
+    /// Bodies with fewer distinct shingles are matched exactly only.
+    pub min_shingles: usize,
+    pub minhash: MinHashConfig,
+    /// Jaccard threshold of a near-duplicate.
+    pub threshold: f64,
+    /// Containment threshold (an excerpt inside its full story); > 1 disables.
+    pub containment: f64,
+    /// Minimum shingles of the smaller document for containment to count.
+    pub min_contained: usize,
+    /// Explicit banding; both or neither. Default: chosen from the threshold.
+    pub bands: Option<usize>,
+    pub rows: Option<usize>,
+    /// P(candidate) at the threshold that the automatic banding must reach.
+    pub target_recall: f64,
+    /// In an LSH bucket, each document is paired with at most this many others.
+    pub max_bucket: usize,
+    pub boilerplate: BoilerplateConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            shingle: ShingleSpec::default(),
+            min_shingles: 5,
+            minhash: MinHashConfig::default(),
+            threshold: 0.8,
+            containment: 0.9,
+            min_contained: 40,
+            bands: None,
+            rows: None,
+            target_recall: 0.995,
+            max_bucket: 256,
+            boilerplate: BoilerplateConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads a TOML configuration file.
+    pub fn from_toml_file(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        toml::from_str(&text).map_err(|e| Error::Format {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    /// The banding used for this configuration.
+    pub fn lsh_params(&self) -> Result<LshParams> {
+        let params = match (self.bands, self.rows) {
+            (Some(bands), Some(rows)) => LshParams { bands, rows },
+            (None, None) => {
+                LshParams::for_threshold(self.threshold, self.minhash.num_perm, self.target_recall)?
+            }
+            _ => return Err(Error::Config("give both bands and rows, or neither".into())),
+        };
+        params.validate(self.minhash.num_perm)?;
+        Ok(params)
+    }
+
+    fn verify_rule(&self) -> VerifyRule {
+        VerifyRule {
+            jaccard: self.threshold,
+            containment: self.containment,
+            min_contained: self.min_contained.max(self.min_shingles),
+        }
+    }
+}
+
+/// The result for one input document, in input order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocOutcome {
+    /// Index (into the input documents) of the cluster's representative.
+    pub representative: u32,
+    /// Exact Jaccard to the representative; `None` for the representative itself.
+    pub similarity: Option<f32>,
+    /// Too short to shingle: clustered by exact match only.
+    pub short: bool,
+}
+
+/// What happened in a run, for the stderr summary and `--stats`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub documents: usize,
+    pub bytes: u64,
+    pub clusters: usize,
+    pub duplicates: usize,
+    pub exact_duplicates: usize,
+    pub short_documents: usize,
+    pub candidates: usize,
+    pub edges: usize,
+    pub bands: usize,
+    pub rows: usize,
+    /// P(candidate) at Jaccard 0.5, 0.7, 0.8, 0.9.
+    pub p_candidate: Vec<(f64, f64)>,
+    pub boilerplate_lines: usize,
+    /// Per boilerplate group: (group, documents, bytes folded, bytes removed), largest first.
+    pub boilerplate_removed: Vec<BoilerplateGroup>,
+    /// Wall time per stage in seconds, in pipeline order.
+    pub stage_seconds: Vec<(String, f64)>,
+}
+
+/// Boilerplate removed in one group (source, host, or the whole corpus).
+#[derive(Debug, Clone, Serialize)]
+pub struct BoilerplateGroup {
+    pub group: String,
+    pub documents: usize,
+    pub folded_bytes: u64,
+    pub removed_bytes: u64,
+}
+
+/// The output of [`run`].
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub docs: Vec<DocOutcome>,
+    pub edges: Vec<Edge>,
+    pub summary: Summary,
+}
+
+struct Timer {
+    stages: Vec<(String, f64)>,
+    last: Instant,
+}
+
+impl Timer {
+    fn new() -> Self {
+        Timer {
+            stages: Vec::new(),
+            last: Instant::now(),
+        }
+    }
+    fn lap(&mut self, stage: &str) {
+        let now = Instant::now();
+        let d: Duration = now - self.last;
+        self.stages.push((stage.to_string(), d.as_secs_f64()));
+        self.last = now;
+    }
+}
+
+/// Runs the whole pipeline on `docs`. Deterministic for any thread count.
+pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
+    let params = config.lsh_params()?;
+    let hasher = MinHasher::new(config.minhash)?;
+    let mut timer = Timer::new();
+    let n = docs.len();
+    u32::try_from(n).map_err(|_| Error::Config("more than 4 billion documents".into()))?;
+
+    // fold
+    let mut group_names: Vec<String> = Vec::new();
+    let mut group_ids: AHashMap<&str, u32> = AHashMap::new();
+    let groups: Vec<u32> = docs
+        .iter()
+        .map(|d| {
+            let key = group_key(d.source.as_deref(), d.url.as_deref());
+            *group_ids.entry(key).or_insert_with(|| {
+                group_names.push(key.to_string());
+                group_names.len() as u32 - 1
+            })
+        })
+        .collect();
+    let folded: Vec<(String, Option<String>)> = docs
+        .par_iter()
+        .map(|d| (normalize(&d.text), d.title.as_deref().map(normalize)))
+        .collect();
+    timer.lap("fold");
+
+    // boilerplate
+    let pages: Vec<PageRef> = folded
+        .iter()
+        .zip(&groups)
+        .map(|((f, t), &group)| PageRef {
+            group,
+            folded: f,
+            title: t.as_deref(),
+        })
+        .collect();
+    let boilerplate = Boilerplate::learn(&pages, &config.boilerplate);
+    let bodies: Vec<String> = pages
+        .par_iter()
+        .map(|p| boilerplate.strip(p.group, p.folded))
+        .collect();
+    let mut per_group: Vec<BoilerplateGroup> = group_names
+        .iter()
+        .map(|g| BoilerplateGroup {
+            group: g.clone(),
+            documents: 0,
+            folded_bytes: 0,
+            removed_bytes: 0,
+        })
+        .collect();
+    for ((p, body), &g) in pages.iter().zip(&bodies).zip(&groups) {
+        let entry = &mut per_group[g as usize];
+        entry.documents += 1;
+        entry.folded_bytes += p.folded.len() as u64;
+        entry.removed_bytes += (p.folded.len().saturating_sub(body.len())) as u64;
+    }
+    drop(pages);
+    drop(folded);
+    timer.lap("boilerplate");
+
+    // shingle
+    let sets: Vec<ShingleSet> = bodies
+        .par_iter()
+        .map(|b| shingle::shingle(b, config.shingle))
+        .collect();
+    let short: Vec<bool> = sets
+        .iter()
+        .map(|s| s.len() < config.min_shingles.max(1))
+        .collect();
+    timer.lap("shingle");
+
+    // exact pre-pass
+    let body_hashes: Vec<u128> = bodies.par_iter().map(|b| xxh3_128(b.as_bytes())).collect();
+    drop(bodies);
+    let mut uf = UnionFind::new(n);
+    let mut first_with: AHashMap<u128, u32> = AHashMap::with_capacity(n);
+    let mut unique: Vec<u32> = Vec::new();
+    let mut exact_duplicates = 0;
+    for (i, &h) in body_hashes.iter().enumerate() {
+        match first_with.get(&h) {
+            Some(&j) => {
+                uf.union(j, i as u32);
+                exact_duplicates += 1;
+            }
+            None => {
+                first_with.insert(h, i as u32);
+                if !short[i] {
+                    unique.push(i as u32);
+                }
+            }
+        }
+    }
+    timer.lap("exact");
+
+    // sign
+    let mut signatures: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let signed: Vec<(u32, Vec<u32>)> = unique
+        .par_iter()
+        .map(|&i| (i, hasher.sign(&sets[i as usize])))
+        .collect();
+    for (i, sig) in signed {
+        signatures[i as usize] = sig;
+    }
+    timer.lap("sign");
+
+    // lsh
+    let pairs = lsh::candidates(&signatures, &unique, params, config.max_bucket);
+    drop(signatures);
+    timer.lap("lsh");
+
+    // verify
+    let edges = verify::verify(&pairs, &sets, &config.verify_rule());
+    timer.lap("verify");
+
+    // cluster
+    for e in &edges {
+        uf.union(e.a, e.b);
+    }
+    let roots = uf.roots();
+    let ranks: Vec<Rank> = docs
+        .iter()
+        .map(|d| Rank {
+            published: d.published.as_deref().and_then(parse_time),
+            length: d.text.len(),
+            id: &d.id,
+        })
+        .collect();
+    let reps = representatives(&roots, &ranks);
+    let outcomes: Vec<DocOutcome> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let r = reps[i] as usize;
+            let similarity = (r != i).then(|| {
+                if body_hashes[i] == body_hashes[r] {
+                    1.0
+                } else {
+                    scores(&sets[i], &sets[r]).0 as f32
+                }
+            });
+            DocOutcome {
+                representative: r as u32,
+                similarity,
+                short: short[i],
+            }
+        })
+        .collect();
+    timer.lap("cluster");
+
+    let clusters = outcomes
+        .iter()
+        .enumerate()
+        .filter(|(i, o)| o.representative as usize == *i)
+        .count();
+    per_group.retain(|g| g.removed_bytes > 0);
+    per_group.sort_by(|a, b| {
+        b.removed_bytes
+            .cmp(&a.removed_bytes)
+            .then_with(|| a.group.cmp(&b.group))
+    });
+    let summary = Summary {
+        documents: n,
+        bytes: docs.iter().map(|d| d.text.len() as u64).sum(),
+        clusters,
+        duplicates: n - clusters,
+        exact_duplicates,
+        short_documents: short.iter().filter(|&&s| s).count(),
+        candidates: pairs.len(),
+        edges: edges.len(),
+        bands: params.bands,
+        rows: params.rows,
+        p_candidate: [0.5, 0.7, 0.8, 0.9]
+            .iter()
+            .map(|&s| (s, params.p_candidate(s)))
+            .collect(),
+        boilerplate_lines: boilerplate.len(),
+        boilerplate_removed: per_group,
+        stage_seconds: timer.stages,
+    };
+    Ok(Outcome {
+        docs: outcomes,
+        edges,
+        summary,
+    })
+}
+
+impl Summary {
+    /// A human-readable report for stderr.
+    pub fn render(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "syndic: {} documents ({:.1} MB), {} clusters, {} duplicates ({} exact), {} too short to shingle",
+            self.documents,
+            self.bytes as f64 / 1e6,
+            self.clusters,
+            self.duplicates,
+            self.exact_duplicates,
+            self.short_documents
+        );
+        let p: Vec<String> = self
+            .p_candidate
+            .iter()
+            .map(|(s, p)| format!("P({s})={p:.3}"))
+            .collect();
+        let _ = writeln!(
+            s,
+            "lsh: {} bands x {} rows, {}; {} candidate pairs, {} verified edges",
+            self.bands,
+            self.rows,
+            p.join(" "),
+            self.candidates,
+            self.edges
+        );
+        if self.boilerplate_lines > 0 {
+            let top: Vec<String> = self
+                .boilerplate_removed
+                .iter()
+                .take(5)
+                .map(|g| {
+                    let name = if g.group.is_empty() {
+                        "(corpus)"
+                    } else {
+                        &g.group
+                    };
+                    format!(
+                        "{name} {:.0}%",
+                        100.0 * g.removed_bytes as f64 / g.folded_bytes.max(1) as f64
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "boilerplate: {} lines learned; removed per source: {}{}",
+                self.boilerplate_lines,
+                top.join(", "),
+                if self.boilerplate_removed.len() > 5 {
+                    ", ..."
+                } else {
+                    ""
+                }
+            );
+        }
+        let stages: Vec<String> = self
+            .stage_seconds
+            .iter()
+            .map(|(k, v)| format!("{k} {:.3}s", v))
+            .collect();
+        let _ = writeln!(s, "time: {}", stages.join(", "));
+        s
+    }
+}
