@@ -42,6 +42,44 @@ enum Command {
         #[arg(long)]
         clusters: Option<PathBuf>,
     },
+    /// Score a clusters.jsonl against gold labels (pairwise, ARI, B-cubed).
+    Eval {
+        /// Gold labels: TSV with header `id cluster [story] [kind]`.
+        #[arg(long)]
+        labels: PathBuf,
+        /// Predictions: a clusters.jsonl written by `syndic cluster`.
+        #[arg(long)]
+        pred: PathBuf,
+        /// Compare near-duplicate clusters or stories.
+        #[arg(long, value_enum, default_value = "cluster")]
+        level: LevelArg,
+    },
+    /// Build labeled sample corpora.
+    Corpora {
+        #[command(subcommand)]
+        command: CorporaCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CorporaCommand {
+    /// Generate a labeled syndication corpus from a folder of .txt articles.
+    Generate {
+        /// Folder of articles: title on line 1, paragraphs separated by blank lines.
+        #[arg(long)]
+        from: PathBuf,
+        /// Output folder: articles.jsonl and labels.tsv.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LevelArg {
+    Cluster,
+    Story,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -248,6 +286,10 @@ fn main() -> ExitCode {
             }
             Ok(())
         }),
+        Command::Eval { labels, pred, level } => evaluate(labels, pred, *level),
+        Command::Corpora {
+            command: CorporaCommand::Generate { from, out, seed },
+        } => generate(from, out, *seed),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -256,4 +298,37 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn evaluate(labels: &Path, pred: &Path, level: LevelArg) -> Result<()> {
+    use syndic::eval::{self, Level};
+    let level = match level {
+        LevelArg::Cluster => Level::Cluster,
+        LevelArg::Story => Level::Story,
+    };
+    let gold = eval::parse_labels(&read_text(labels)?, level).map_err(|e| anyhow::anyhow!("{}: {e}", labels.display()))?;
+    let predicted = eval::parse_predictions(&read_text(pred)?, level).map_err(|e| anyhow::anyhow!("{}: {e}", pred.display()))?;
+    let ids: Vec<&str> = gold.iter().map(|(id, _)| id.as_str()).collect();
+    let gold_map = gold.iter().map(|(id, g)| (id.as_str(), g.clone())).collect();
+    let pred_map = predicted.iter().map(|(id, g)| (id.as_str(), g.as_str())).collect();
+    let metrics = eval::evaluate(&ids, &pred_map, &gold_map);
+    if metrics.documents < gold.len() {
+        eprintln!("eval: {} labeled documents have no prediction", gold.len() - metrics.documents);
+    }
+    print!("{}", metrics.render());
+    Ok(())
+}
+
+fn generate(from: &Path, out: &Path, seed: u64) -> Result<()> {
+    use syndic::corpus::generate::{self, GenerateOptions};
+    let articles = generate::read_article_dir(from)?;
+    anyhow::ensure!(!articles.is_empty(), "{}: no .txt articles found", from.display());
+    let pages = generate::generate(&articles, &GenerateOptions { seed, ..GenerateOptions::default() });
+    generate::write_corpus(&pages, out)?;
+    eprintln!("generated {} pages from {} articles into {}", pages.len(), articles.len(), out.display());
+    Ok(())
 }

@@ -16,17 +16,20 @@ use crate::cluster::{representatives, Rank, UnionFind};
 use crate::corpus::{parse_time, Document};
 use crate::error::{Error, Result};
 use crate::lsh::{self, LshParams};
-use crate::minhash::{MinHashConfig, MinHasher};
-use crate::shingle::{self, ShingleSet, ShingleSpec};
+use crate::minhash::{MinHashConfig, MinHasher, Signature};
+use crate::shingle::{self, ShingleSpec};
 use crate::text::boilerplate::{group_key, Boilerplate, BoilerplateConfig, PageRef};
 use crate::text::normalize;
-use crate::verify::{self, scores, Edge, VerifyRule};
+use crate::verify::{self, scores, Edge, Evidence, VerifyRule};
 use ahash::AHashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use xxhash_rust::xxh3::xxh3_128;
+
+/// P(candidate) the automatic banding must reach at `near_threshold`.
+const NEAR_RECALL: f64 = 0.95;
 
 /// Everything that decides the result of a run. Loadable from TOML
 /// (`--config file.toml`); every field has a default.
@@ -44,6 +47,17 @@ pub struct Config {
     pub containment: f64,
     /// Minimum shingles of the smaller document for containment to count.
     pub min_contained: usize,
+    /// Lower Jaccard accepted for same-length copies (edited, OCR-noisy);
+    /// the banding is chosen for this threshold. Set equal to `threshold` to disable.
+    pub near_threshold: f64,
+    /// Size ratio (smaller / larger) required by the `near_threshold` rule.
+    pub near_size_ratio: f64,
+    /// Share of the smaller document's numbers that the other must contain.
+    pub numbers: f64,
+    /// Length of the lead (first shingles) indexed to find excerpts; 0 disables.
+    pub lead_shingles: usize,
+    /// Signature length of the lead.
+    pub lead_num_perm: usize,
     /// Explicit banding; both or neither. Default: chosen from the threshold.
     pub bands: Option<usize>,
     pub rows: Option<usize>,
@@ -63,6 +77,11 @@ impl Default for Config {
             threshold: 0.8,
             containment: 0.9,
             min_contained: 40,
+            near_threshold: 0.45,
+            near_size_ratio: 0.75,
+            numbers: 0.5,
+            lead_shingles: 64,
+            lead_num_perm: 32,
             bands: None,
             rows: None,
             target_recall: 0.995,
@@ -87,7 +106,13 @@ impl Config {
         let params = match (self.bands, self.rows) {
             (Some(bands), Some(rows)) => LshParams { bands, rows },
             (None, None) => {
-                LshParams::for_threshold(self.threshold, self.minhash.num_perm, self.target_recall)?
+                let main = LshParams::for_threshold(self.threshold, self.minhash.num_perm, self.target_recall)?;
+                let near = LshParams::for_threshold(self.near_threshold, self.minhash.num_perm, NEAR_RECALL)?;
+                if near.rows < main.rows {
+                    near
+                } else {
+                    main
+                }
             }
             _ => return Err(Error::Config("give both bands and rows, or neither".into())),
         };
@@ -100,6 +125,9 @@ impl Config {
             jaccard: self.threshold,
             containment: self.containment,
             min_contained: self.min_contained.max(self.min_shingles),
+            near: self.near_threshold.min(self.threshold),
+            near_size_ratio: self.near_size_ratio,
+            numbers: self.numbers,
         }
     }
 }
@@ -178,6 +206,14 @@ impl Timer {
 pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
     let params = config.lsh_params()?;
     let hasher = MinHasher::new(config.minhash)?;
+    let lead_hasher = match config.lead_shingles {
+        0 => None,
+        _ => {
+            let lead = MinHashConfig { num_perm: config.lead_num_perm, ..config.minhash };
+            let lead_params = LshParams::for_threshold(0.7, config.lead_num_perm, config.target_recall)?;
+            Some((MinHasher::new(lead)?, lead_params))
+        }
+    };
     let mut timer = Timer::new();
     let n = docs.len();
     u32::try_from(n).map_err(|_| Error::Config("more than 4 billion documents".into()))?;
@@ -236,19 +272,18 @@ pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
     timer.lap("boilerplate");
 
     // shingle
-    let sets: Vec<ShingleSet> = bodies
+    let evidence: Vec<Evidence> = bodies
         .par_iter()
-        .map(|b| shingle::shingle(b, config.shingle))
+        .map(|b| Evidence::new(shingle::shingle(b, config.shingle), shingle::figures(b)))
         .collect();
-    let short: Vec<bool> = sets
+    let short: Vec<bool> = evidence
         .iter()
-        .map(|s| s.len() < config.min_shingles.max(1))
+        .map(|e| e.shingles.len() < config.min_shingles.max(1))
         .collect();
     timer.lap("shingle");
 
     // exact pre-pass
     let body_hashes: Vec<u128> = bodies.par_iter().map(|b| xxh3_128(b.as_bytes())).collect();
-    drop(bodies);
     let mut uf = UnionFind::new(n);
     let mut first_with: AHashMap<u128, u32> = AHashMap::with_capacity(n);
     let mut unique: Vec<u32> = Vec::new();
@@ -269,24 +304,40 @@ pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
     }
     timer.lap("exact");
 
-    // sign
-    let mut signatures: Vec<Vec<u32>> = vec![Vec::new(); n];
-    let signed: Vec<(u32, Vec<u32>)> = unique
+    // sign: the whole body, and its lead (to find excerpts)
+    let mut signatures: Vec<Signature> = vec![Vec::new(); n];
+    let mut leads: Vec<Signature> = vec![Vec::new(); n];
+    let signed: Vec<(u32, Signature, Signature)> = unique
         .par_iter()
-        .map(|&i| (i, hasher.sign(&sets[i as usize])))
+        .map(|&i| {
+            let whole = hasher.sign(&evidence[i as usize].shingles);
+            let lead = match &lead_hasher {
+                Some((h, _)) => h.sign(&shingle::lead(&bodies[i as usize], config.shingle, config.lead_shingles)),
+                None => Vec::new(),
+            };
+            (i, whole, lead)
+        })
         .collect();
-    for (i, sig) in signed {
-        signatures[i as usize] = sig;
+    for (i, whole, lead) in signed {
+        signatures[i as usize] = whole;
+        leads[i as usize] = lead;
     }
+    drop(bodies);
     timer.lap("sign");
 
     // lsh
-    let pairs = lsh::candidates(&signatures, &unique, params, config.max_bucket);
+    let mut pairs = lsh::candidates(&signatures, &unique, params, config.max_bucket);
+    if let Some((_, lead_params)) = &lead_hasher {
+        pairs.extend(lsh::candidates(&leads, &unique, *lead_params, config.max_bucket));
+        pairs.par_sort_unstable();
+        pairs.dedup();
+    }
     drop(signatures);
+    drop(leads);
     timer.lap("lsh");
 
     // verify
-    let edges = verify::verify(&pairs, &sets, &config.verify_rule());
+    let edges = verify::verify(&pairs, &evidence, &config.verify_rule());
     timer.lap("verify");
 
     // cluster
@@ -311,7 +362,7 @@ pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
                 if body_hashes[i] == body_hashes[r] {
                     1.0
                 } else {
-                    scores(&sets[i], &sets[r]).0 as f32
+                    scores(&evidence[i].shingles, &evidence[r].shingles).0 as f32
                 }
             });
             DocOutcome {

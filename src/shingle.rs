@@ -105,12 +105,55 @@ pub fn shingle(body: &str, spec: ShingleSpec) -> ShingleSet {
     out
 }
 
-/// The token hashes of a folded body, in order.
-pub fn token_hashes(body: &str) -> Vec<u64> {
+/// The figures of a body (tokens of digits and `.`), each keyed by its
+/// context (the tokens before and after it): `(context, figure)` sorted and
+/// distinct by context. Figures tell a corrected re-filing (one figure changed)
+/// from a templated report (same words, other figures in the same places).
+pub fn figures(body: &str) -> Vec<(u64, u64)> {
+    let tokens: Vec<&str> = body.split([' ', '\n']).filter(|t| !t.is_empty()).collect();
+    let is_figure = |t: &str| t.starts_with(|c: char| c.is_ascii_digit()) && t.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    let mut out: Vec<(u64, u64)> = (0..tokens.len())
+        .filter(|&i| is_figure(tokens[i]))
+        .map(|i| {
+            let before = if i > 0 { tokens[i - 1] } else { "" };
+            let after = tokens.get(i + 1).copied().unwrap_or("");
+            let context = fmix64(xxh3_64_with_seed(before.as_bytes(), SHINGLE_SEED).rotate_left(17) ^ xxh3_64_with_seed(after.as_bytes(), SHINGLE_SEED));
+            (context, xxh3_64_with_seed(tokens[i].as_bytes(), SHINGLE_SEED))
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup_by_key(|f| f.0);
+    out
+}
+
+/// The first `count` shingles of a body in text order (its *lead*), as a set:
+/// an excerpt of a story shares its lead even when it shares little else.
+pub fn lead(body: &str, spec: ShingleSpec, count: usize) -> ShingleSet {
+    let mut out = match spec.kind {
+        ShingleKind::Word => {
+            let tokens: Vec<u64> = token_hashes_iter(body).take(count + spec.n - 1).collect();
+            tokens.windows(spec.n).map(combine).collect()
+        }
+        ShingleKind::Char => {
+            let mut v = char_shingles(body, spec.n);
+            v.truncate(count);
+            v
+        }
+    };
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn token_hashes_iter(body: &str) -> impl Iterator<Item = u64> + '_ {
     body.split([' ', '\n'])
         .filter(|t| !t.is_empty())
         .map(|t| xxh3_64_with_seed(t.as_bytes(), SHINGLE_SEED))
-        .collect()
+}
+
+/// The token hashes of a folded body, in order.
+pub fn token_hashes(body: &str) -> Vec<u64> {
+    token_hashes_iter(body).collect()
 }
 
 fn word_shingles(body: &str, n: usize) -> Vec<u64> {
@@ -179,6 +222,15 @@ mod tests {
         assert_eq!(shingle("a b\nc", spec), shingle("a b c", spec));
         assert_ne!(shingle("a b", spec), shingle("b a", spec));
         assert!(shingle("a", spec).is_empty());
+    }
+
+    #[test]
+    fn numbers_and_lead() {
+        let f = figures("in 1987 the 12.5 a1f in 1987 the");
+        assert_eq!(f.len(), 2, "same figure in the same context counts once");
+        let spec = "word:2".parse().unwrap();
+        assert_eq!(lead("a b c d e f", spec, 2), shingle("a b c", spec));
+        assert_eq!(lead("a b", spec, 9), shingle("a b", spec));
     }
 
     #[test]

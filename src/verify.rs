@@ -3,10 +3,23 @@
 //! precision.
 //!
 //! Scores: Jaccard |A∩B| / |A∪B| and containment |A∩B| / min(|A|, |B|).
-//! A pair becomes an [`Edge`] when its Jaccard reaches the threshold, or when
-//! its containment does and the smaller document is large enough that being
-//! "contained" means something (a 12-word caption is contained in many
-//! stories). Cost: O(|A| + |B|) per pair, in parallel.
+//! A pair becomes an [`Edge`] when
+//! * its Jaccard reaches the threshold (a syndicated or lightly changed copy), or
+//! * its containment does and the smaller document is large enough that being
+//!   "contained" means something (an excerpt; a 12-word caption is contained
+//!   in many stories), or
+//! * its Jaccard reaches the lower `near` threshold, the two have similar
+//!   lengths (an edited or OCR-noisy copy: each changed word breaks n shingles),
+//!   both are long enough for a lower bar to mean something, and at most one figure is *substituted* (a different figure between the
+//!   same two words: "crop at 17.30 mln" vs "crop at 16.70 mln"). Edits delete
+//!   or insert; templated reports substitute;
+//!
+//! and, in every case, the two agree on their figures: most of the smaller
+//! set of figures appears in the larger. That keeps templated reports ("the
+//! Fed added 2.5 billion dlrs...", monthly crop estimates) with different
+//! figures apart, while a corrected re-filing that changes one figure of many
+//! still joins when its text is otherwise the same.
+//! Cost: O(|A| + |B|) per pair, in parallel.
 
 use crate::lsh::Pair;
 use rayon::prelude::*;
@@ -30,7 +43,57 @@ pub struct VerifyRule {
     pub containment: f64,
     /// The smaller set needs at least this many shingles for containment to count.
     pub min_contained: usize,
+    /// Minimum Jaccard of a same-length noisy or edited copy.
+    pub near: f64,
+    /// Minimum size ratio (smaller / larger set) for the `near` rule.
+    pub near_size_ratio: f64,
+    /// Minimum share of the smaller number set found in the larger one.
+    pub numbers: f64,
 }
+
+/// What verification needs of one document.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    /// Sorted shingle hashes.
+    pub shingles: Vec<u64>,
+    /// Sorted distinct figure hashes.
+    pub numbers: Vec<u64>,
+    /// `(context, figure)` sorted by context (see [`crate::shingle::figures`]).
+    pub figures: Vec<(u64, u64)>,
+}
+
+impl Evidence {
+    /// Evidence from shingles and contextual figures.
+    pub fn new(shingles: Vec<u64>, figures: Vec<(u64, u64)>) -> Evidence {
+        let mut numbers: Vec<u64> = figures.iter().map(|f| f.1).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        Evidence { shingles, numbers, figures }
+    }
+}
+
+/// Figures in the same context that differ between two documents.
+pub fn substitutions(a: &[(u64, u64)], b: &[(u64, u64)]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += usize::from(a[i].1 != b[j].1);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Substituted figures tolerated by the `near` rule (a page id, a corrected figure).
+const MAX_NEAR_SUBSTITUTIONS: usize = 1;
+
+/// Numbers needed before the number guard applies.
+const MIN_NUMBERS: usize = 4;
 
 /// Size of the intersection of two sorted, duplicate-free sets.
 pub fn intersection(a: &[u64], b: &[u64]) -> usize {
@@ -67,17 +130,25 @@ pub fn scores(a: &[u64], b: &[u64]) -> (f64, f64) {
 }
 
 impl VerifyRule {
-    /// Whether a pair with these sets passes, with its scores.
-    pub fn check(&self, a: &[u64], b: &[u64]) -> Option<(f64, f64)> {
-        let (j, c) = scores(a, b);
-        let contained = c >= self.containment && a.len().min(b.len()) >= self.min_contained;
-        (j >= self.jaccard || contained).then_some((j, c))
+    /// Whether a pair passes, with its Jaccard and containment.
+    pub fn check(&self, a: &Evidence, b: &Evidence) -> Option<(f64, f64)> {
+        let (sa, sb) = (a.shingles.len(), b.shingles.len());
+        let (j, c) = scores(&a.shingles, &b.shingles);
+        let contained = c >= self.containment && sa.min(sb) >= self.min_contained;
+        let shared = intersection(&a.numbers, &b.numbers);
+        let small = a.numbers.len().min(b.numbers.len());
+        let near = j >= self.near
+            && sa.min(sb) >= self.min_contained
+            && sa.min(sb) as f64 >= self.near_size_ratio * sa.max(sb) as f64
+            && substitutions(&a.figures, &b.figures) <= MAX_NEAR_SUBSTITUTIONS;
+        let figures_agree = small < MIN_NUMBERS || shared as f64 >= self.numbers * small as f64;
+        ((j >= self.jaccard || contained || near) && figures_agree).then_some((j, c))
     }
 }
 
 /// Verifies candidate pairs against the shingle sets, in parallel; the output
 /// keeps the (sorted) order of `pairs`.
-pub fn verify(pairs: &[Pair], sets: &[Vec<u64>], rule: &VerifyRule) -> Vec<Edge> {
+pub fn verify(pairs: &[Pair], sets: &[Evidence], rule: &VerifyRule) -> Vec<Edge> {
     pairs
         .par_iter()
         .filter_map(|&(a, b)| {
@@ -96,6 +167,23 @@ pub fn verify(pairs: &[Pair], sets: &[Vec<u64>], rule: &VerifyRule) -> Vec<Edge>
 mod tests {
     use super::*;
 
+    const RULE: VerifyRule = VerifyRule {
+        jaccard: 0.8,
+        containment: 0.9,
+        min_contained: 3,
+        // (also the minimum size for the near rule)
+        near: 0.5,
+        near_size_ratio: 0.8,
+        numbers: 0.5,
+    };
+
+    /// Evidence whose figure `x` stands in context `x % 100`.
+    fn ev(shingles: &[u64], numbers: &[u64]) -> Evidence {
+        let mut figures: Vec<(u64, u64)> = numbers.iter().map(|&x| (x % 100, x)).collect();
+        figures.sort_unstable();
+        Evidence::new(shingles.to_vec(), figures)
+    }
+
     #[test]
     fn exact_scores() {
         assert_eq!(scores(&[1, 2, 3, 4], &[3, 4, 5, 6]), (2.0 / 6.0, 0.5));
@@ -107,19 +195,29 @@ mod tests {
 
     #[test]
     fn containment_needs_a_big_enough_excerpt() {
-        let rule = VerifyRule {
-            jaccard: 0.8,
-            containment: 0.9,
-            min_contained: 3,
-        };
-        let full: Vec<u64> = (0..10).collect();
-        assert!(rule.check(&[1, 2, 3], &full).is_some());
-        assert!(rule.check(&[1, 2], &full).is_none());
-        assert!(rule.check(&[1, 2, 3, 40], &full).is_none());
+        let full = ev(&(0..10).collect::<Vec<_>>(), &[]);
+        assert!(RULE.check(&ev(&[1, 2, 3], &[]), &full).is_some());
+        assert!(RULE.check(&ev(&[1, 2], &[]), &full).is_none());
+        assert!(RULE.check(&ev(&[1, 2, 3, 40], &[]), &full).is_none());
         let pairs = vec![(0, 1), (0, 2)];
-        let sets = vec![full.clone(), full.clone(), vec![50, 51, 52]];
-        let edges = verify(&pairs, &sets, &rule);
+        let sets = vec![full.clone(), full.clone(), ev(&[50, 51, 52], &[])];
+        let edges = verify(&pairs, &sets, &RULE);
         assert_eq!(edges.len(), 1);
         assert_eq!((edges[0].a, edges[0].b, edges[0].jaccard), (0, 1, 1.0));
+    }
+
+    #[test]
+    fn near_rule_needs_similar_sizes_and_the_same_figures() {
+        let base: Vec<u64> = (0..10).collect();
+        let shifted: Vec<u64> = (3..13).collect();
+        let a = ev(&base, &[1, 2, 3, 4]);
+        assert!(RULE.check(&a, &ev(&shifted, &[1, 2, 3, 4])).is_some(), "J = 7/13, equal sizes");
+        assert!(RULE.check(&a, &ev(&base, &[1, 5, 6, 7])).is_none(), "same words, other figures");
+        assert!(RULE.check(&a, &ev(&base, &[1, 2, 3, 9])).is_some(), "one figure of the same text changed");
+        assert!(RULE.check(&a, &ev(&shifted, &[1, 2, 3])).is_some(), "an edit may delete a figure");
+        assert!(RULE.check(&a, &ev(&shifted, &[1, 2, 3, 104])).is_some(), "one figure corrected");
+        assert!(RULE.check(&a, &ev(&shifted, &[1, 2, 103, 104])).is_none(), "a template with other figures");
+        assert!(RULE.check(&a, &ev(&(3..20).collect::<Vec<_>>(), &[])).is_none(), "sizes differ");
+        assert!(RULE.check(&ev(&[1, 2], &[]), &ev(&[1, 3], &[])).is_none(), "too small for the near rule");
     }
 }

@@ -8,6 +8,9 @@
 //! * A token is a maximal run of letters, digits and combining marks, lower-cased.
 //! * Apostrophes (`'`, `’`, `ʼ`) are deleted inside tokens (`don’t` → `dont`),
 //!   so straight and curly apostrophes agree.
+//! * A `.`, `,` or `/` between two digits is kept, as `.`: figures stay whole
+//!   tokens (`2.5`, `1.600`, `1986.87`), so reports that differ only in their
+//!   figures do not share those tokens.
 //! * Every other character (punctuation, quotes, dashes, symbols, spaces) is a
 //!   separator. Quote and dash style therefore cannot matter.
 //! * Han, kana and Thai characters are one token each, since those scripts do
@@ -47,11 +50,21 @@ pub fn fold_line(line: &str, out: &mut String) -> bool {
     out.len() > start
 }
 
+fn is_digit_separator(c: char) -> bool {
+    matches!(c, '.' | ',' | '/')
+}
+
 fn fold_ascii(bytes: &[u8], out: &mut String) {
     let start = out.len();
     let mut pending_space = false;
-    for &b in bytes {
-        if b.is_ascii_alphanumeric() {
+    for (i, &b) in bytes.iter().enumerate() {
+        if is_digit_separator(b as char)
+            && !pending_space
+            && out.ends_with(|c: char| c.is_ascii_digit())
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+        {
+            out.push('.');
+        } else if b.is_ascii_alphanumeric() {
             if pending_space && out.len() > start {
                 out.push(' ');
             }
@@ -66,8 +79,17 @@ fn fold_ascii(bytes: &[u8], out: &mut String) {
 fn fold_chars(chars: impl Iterator<Item = char>, out: &mut String) {
     let start = out.len();
     let mut pending_space = false;
-    for c in chars {
+    let mut chars = chars.peekable();
+    while let Some(c) = chars.next() {
         if is_apostrophe(c) {
+            continue;
+        }
+        if is_digit_separator(c)
+            && !pending_space
+            && out.ends_with(|c: char| c.is_ascii_digit())
+            && chars.peek().is_some_and(char::is_ascii_digit)
+        {
+            out.push('.');
             continue;
         }
         let standalone = is_unspaced_script(c);
@@ -116,6 +138,12 @@ mod tests {
             normalize(a),
             "worrisome he said its the final word\nnext line"
         );
+    }
+
+    #[test]
+    fn figures_stay_whole() {
+        assert_eq!(normalize("at 6-1/16 pct, 2.5 bln, 1,600 men. 3. Next"), "at 6 1.16 pct 2.5 bln 1.600 men 3 next");
+        assert_eq!(normalize("à 2,5 € — 1/2"), "à 2.5 1.2");
     }
 
     #[test]

@@ -1,0 +1,240 @@
+//! Evaluation: how well a predicted grouping matches gold labels.
+//!
+//! Metrics (definitions repeated in the README):
+//! * pairwise precision / recall / F1 over all unordered pairs of documents
+//!   that share a predicted group / a gold group;
+//! * adjusted Rand index (Hubert & Arabie 1985);
+//! * B-cubed precision / recall / F1 (Bagga & Baldwin 1998), averaged over documents;
+//! * exact-set accuracy: the fraction of gold groups reproduced exactly;
+//! * recall per copy kind: for every labeled copy, whether it shares a
+//!   predicted group with its gold group's origin (the member of kind `origin`
+//!   or `rewrite`).
+//!
+//! All counts come from the contingency table, so the cost is O(n).
+
+use ahash::AHashMap;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Gold label of one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoldLabel {
+    pub group: String,
+    pub kind: Option<String>,
+}
+
+/// The metrics of one comparison.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Metrics {
+    pub documents: usize,
+    pub pair_precision: f64,
+    pub pair_recall: f64,
+    pub pair_f1: f64,
+    pub adjusted_rand_index: f64,
+    pub bcubed_precision: f64,
+    pub bcubed_recall: f64,
+    pub bcubed_f1: f64,
+    pub exact_set_accuracy: f64,
+    /// kind → (found, total)
+    pub recall_by_kind: BTreeMap<String, (usize, usize)>,
+}
+
+fn pairs(n: usize) -> f64 {
+    (n as f64) * (n as f64 - 1.0) / 2.0
+}
+
+fn f1(p: f64, r: f64) -> f64 {
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b == 0.0 {
+        1.0
+    } else {
+        a / b
+    }
+}
+
+/// Compares `predicted` (a group label per document) with `gold`, over the
+/// documents present in both, in `ids` order.
+pub fn evaluate(ids: &[&str], predicted: &AHashMap<&str, &str>, gold: &AHashMap<&str, GoldLabel>) -> Metrics {
+    let docs: Vec<(&str, &str, &GoldLabel)> = ids
+        .iter()
+        .filter_map(|&id| Some((id, *predicted.get(id)?, gold.get(id)?)))
+        .collect();
+    let n = docs.len();
+    let mut cells: AHashMap<(&str, &str), usize> = AHashMap::new();
+    let mut pred_sizes: AHashMap<&str, usize> = AHashMap::new();
+    let mut gold_sizes: AHashMap<&str, usize> = AHashMap::new();
+    for &(_, p, g) in &docs {
+        *cells.entry((p, g.group.as_str())).or_default() += 1;
+        *pred_sizes.entry(p).or_default() += 1;
+        *gold_sizes.entry(g.group.as_str()).or_default() += 1;
+    }
+    let tp: f64 = cells.values().map(|&c| pairs(c)).sum();
+    let pred_pairs: f64 = pred_sizes.values().map(|&c| pairs(c)).sum();
+    let gold_pairs: f64 = gold_sizes.values().map(|&c| pairs(c)).sum();
+    let (pp, pr) = (ratio(tp, pred_pairs), ratio(tp, gold_pairs));
+
+    let expected = pred_pairs * gold_pairs / pairs(n).max(1.0);
+    let max_index = (pred_pairs + gold_pairs) / 2.0;
+    let ari = if max_index == expected { 1.0 } else { (tp - expected) / (max_index - expected) };
+
+    let (mut bp, mut br) = (0.0, 0.0);
+    for &(_, p, g) in &docs {
+        let c = cells[&(p, g.group.as_str())] as f64;
+        bp += c / pred_sizes[p] as f64;
+        br += c / gold_sizes[g.group.as_str()] as f64;
+    }
+    let (bp, br) = if n == 0 { (1.0, 1.0) } else { (bp / n as f64, br / n as f64) };
+
+    let exact = gold_sizes
+        .iter()
+        .filter(|(g, &size)| cells.iter().any(|(&(p, cg), &c)| cg == **g && c == size && pred_sizes[p] == size))
+        .count();
+
+    let mut origin_of: AHashMap<&str, &str> = AHashMap::new();
+    for &(id, _, g) in &docs {
+        if matches!(g.kind.as_deref(), Some("origin" | "rewrite")) {
+            origin_of.entry(g.group.as_str()).or_insert(id);
+        }
+    }
+    let mut recall_by_kind: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for &(id, p, g) in &docs {
+        let (Some(kind), Some(&origin)) = (g.kind.as_deref(), origin_of.get(g.group.as_str())) else {
+            continue;
+        };
+        if origin == id {
+            continue;
+        }
+        let entry = recall_by_kind.entry(kind.to_string()).or_default();
+        entry.1 += 1;
+        if predicted.get(origin) == Some(&p) {
+            entry.0 += 1;
+        }
+    }
+
+    Metrics {
+        documents: n,
+        pair_precision: pp,
+        pair_recall: pr,
+        pair_f1: f1(pp, pr),
+        adjusted_rand_index: ari,
+        bcubed_precision: bp,
+        bcubed_recall: br,
+        bcubed_f1: f1(bp, br),
+        exact_set_accuracy: ratio(exact as f64, gold_sizes.len() as f64),
+        recall_by_kind,
+    }
+}
+
+impl Metrics {
+    /// A Markdown table of the metrics.
+    pub fn render(&self) -> String {
+        let mut s = format!(
+            "| metric | value |\n|---|---|\n| documents | {} |\n| pair precision | {:.4} |\n| pair recall | {:.4} |\n| pair F1 | {:.4} |\n| adjusted Rand index | {:.4} |\n| B-cubed precision | {:.4} |\n| B-cubed recall | {:.4} |\n| B-cubed F1 | {:.4} |\n| exact-set accuracy | {:.4} |\n",
+            self.documents,
+            self.pair_precision,
+            self.pair_recall,
+            self.pair_f1,
+            self.adjusted_rand_index,
+            self.bcubed_precision,
+            self.bcubed_recall,
+            self.bcubed_f1,
+            self.exact_set_accuracy
+        );
+        for (kind, (found, total)) in &self.recall_by_kind {
+            s.push_str(&format!("| recall: {kind} | {:.4} ({found}/{total}) |\n", ratio(*found as f64, *total as f64)));
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gold(labels: &[(&'static str, &'static str, &'static str)]) -> AHashMap<&'static str, GoldLabel> {
+        labels
+            .iter()
+            .map(|&(id, g, k)| (id, GoldLabel { group: g.into(), kind: Some(k.into()) }))
+            .collect()
+    }
+
+    #[test]
+    fn perfect_and_imperfect_predictions() {
+        let ids = ["a", "b", "c", "d"];
+        let g = gold(&[("a", "1", "origin"), ("b", "1", "syndicated"), ("c", "2", "origin"), ("d", "2", "ocr")]);
+        let perfect: AHashMap<&str, &str> = [("a", "x"), ("b", "x"), ("c", "y"), ("d", "y")].into_iter().collect();
+        let m = evaluate(&ids, &perfect, &g);
+        assert_eq!((m.pair_f1, m.adjusted_rand_index, m.bcubed_f1, m.exact_set_accuracy), (1.0, 1.0, 1.0, 1.0));
+        assert_eq!(m.recall_by_kind["ocr"], (1, 1));
+
+        let merged: AHashMap<&str, &str> = ids.iter().map(|&i| (i, "x")).collect();
+        let m = evaluate(&ids, &merged, &g);
+        assert_eq!(m.pair_precision, 2.0 / 6.0);
+        assert_eq!(m.pair_recall, 1.0);
+        assert_eq!(m.exact_set_accuracy, 0.0);
+        assert!((m.bcubed_precision - 0.5).abs() < 1e-12);
+
+        let split: AHashMap<&str, &str> = [("a", "1"), ("b", "2"), ("c", "3"), ("d", "3")].into_iter().collect();
+        let m = evaluate(&ids, &split, &g);
+        assert_eq!((m.pair_precision, m.pair_recall), (1.0, 0.5));
+        assert_eq!(m.recall_by_kind["syndicated"], (0, 1));
+    }
+}
+
+/// Which grouping to evaluate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Cluster,
+    Story,
+}
+
+/// Parses gold labels: TSV with a header naming `id`, `cluster` and optionally
+/// `story` and `kind` columns. At story level a missing story falls back to the cluster.
+pub fn parse_labels(text: &str, level: Level) -> Result<Vec<(String, GoldLabel)>, String> {
+    let mut lines = text.lines().enumerate();
+    let (_, header) = lines.next().ok_or("empty labels file")?;
+    let cols: Vec<&str> = header.split('\t').collect();
+    let col = |name: &str| cols.iter().position(|c| c.trim() == name);
+    let id_col = col("id").ok_or("labels header has no `id` column")?;
+    let cluster_col = col("cluster").ok_or("labels header has no `cluster` column")?;
+    let (story_col, kind_col) = (col("story"), col("kind"));
+    let mut out = Vec::new();
+    for (n, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        let get = |c: usize| f.get(c).map(|s| s.trim()).ok_or(format!("line {}: missing column {}", n + 1, c + 1));
+        let group = match (level, story_col) {
+            (Level::Story, Some(c)) => get(c)?,
+            _ => get(cluster_col)?,
+        };
+        let kind = kind_col.and_then(|c| f.get(c)).map(|k| k.trim().to_string());
+        out.push((get(id_col)?.to_string(), GoldLabel { group: group.to_string(), kind }));
+    }
+    Ok(out)
+}
+
+/// Parses `clusters.jsonl` into `(id, group)` at the requested level.
+pub fn parse_predictions(text: &str, level: Level) -> Result<Vec<(String, String)>, String> {
+    let field = match level {
+        Level::Cluster => "cluster",
+        Level::Story => "story",
+    };
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", n + 1))?;
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        let id = s("id").ok_or(format!("line {}: no id", n + 1))?;
+        let group = s(field).ok_or(format!("line {}: no {field:?} field", n + 1))?;
+        out.push((id, group));
+    }
+    Ok(out)
+}
