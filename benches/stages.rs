@@ -1,1 +1,61 @@
-fn main() {}
+//! Criterion benches per pipeline stage, on the sample corpus in corpora/.
+//! Run: `cargo bench --bench stages`.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::path::PathBuf;
+use syndic::lsh::{candidates, LshParams};
+use syndic::minhash::{MinHashConfig, MinHasher, Scheme};
+use syndic::shingle::{shingle, ShingleSpec};
+use syndic::text::normalize;
+use syndic::{Config, Corpus, ReadOptions};
+
+fn sample() -> Corpus {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpora/sample/articles.jsonl");
+    Corpus::read(&[path], &ReadOptions::default()).expect("sample corpus")
+}
+
+fn stages(c: &mut Criterion) {
+    let corpus = sample();
+    let bytes: u64 = corpus.docs.iter().map(|d| d.text.len() as u64).sum();
+    let folded: Vec<String> = corpus.docs.iter().map(|d| normalize(&d.text)).collect();
+    let sets: Vec<Vec<u64>> = folded
+        .iter()
+        .map(|f| shingle(f, ShingleSpec::default()))
+        .collect();
+
+    let mut g = c.benchmark_group("stages");
+    g.throughput(Throughput::Bytes(bytes));
+    g.bench_function("normalize+shingle", |b| {
+        b.iter(|| {
+            corpus
+                .docs
+                .iter()
+                .map(|d| shingle(&normalize(&d.text), ShingleSpec::default()).len())
+                .sum::<usize>()
+        })
+    });
+    for scheme in [Scheme::Oph, Scheme::Classic] {
+        let h = MinHasher::new(MinHashConfig {
+            scheme,
+            ..MinHashConfig::default()
+        })
+        .unwrap();
+        g.bench_function(format!("sign/{scheme:?}"), |b| {
+            b.iter(|| sets.iter().map(|s| h.sign(s)).collect::<Vec<_>>())
+        });
+    }
+    let h = MinHasher::new(MinHashConfig::default()).unwrap();
+    let sigs: Vec<Vec<u32>> = sets.iter().map(|s| h.sign(s)).collect();
+    let members: Vec<u32> = (0..sigs.len() as u32).collect();
+    let params = LshParams::for_threshold(0.45, 128, 0.95).unwrap();
+    g.bench_function("lsh", |b| {
+        b.iter(|| candidates(&sigs, &members, params, 256))
+    });
+    g.bench_function("end_to_end", |b| {
+        b.iter(|| syndic::run(&corpus.docs, &Config::default()).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);

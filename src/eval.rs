@@ -61,7 +61,11 @@ fn ratio(a: f64, b: f64) -> f64 {
 
 /// Compares `predicted` (a group label per document) with `gold`, over the
 /// documents present in both, in `ids` order.
-pub fn evaluate(ids: &[&str], predicted: &AHashMap<&str, &str>, gold: &AHashMap<&str, GoldLabel>) -> Metrics {
+pub fn evaluate(
+    ids: &[&str],
+    predicted: &AHashMap<&str, &str>,
+    gold: &AHashMap<&str, GoldLabel>,
+) -> Metrics {
     let docs: Vec<(&str, &str, &GoldLabel)> = ids
         .iter()
         .filter_map(|&id| Some((id, *predicted.get(id)?, gold.get(id)?)))
@@ -82,7 +86,11 @@ pub fn evaluate(ids: &[&str], predicted: &AHashMap<&str, &str>, gold: &AHashMap<
 
     let expected = pred_pairs * gold_pairs / pairs(n).max(1.0);
     let max_index = (pred_pairs + gold_pairs) / 2.0;
-    let ari = if max_index == expected { 1.0 } else { (tp - expected) / (max_index - expected) };
+    let ari = if max_index == expected {
+        1.0
+    } else {
+        (tp - expected) / (max_index - expected)
+    };
 
     let (mut bp, mut br) = (0.0, 0.0);
     for &(_, p, g) in &docs {
@@ -90,11 +98,19 @@ pub fn evaluate(ids: &[&str], predicted: &AHashMap<&str, &str>, gold: &AHashMap<
         bp += c / pred_sizes[p] as f64;
         br += c / gold_sizes[g.group.as_str()] as f64;
     }
-    let (bp, br) = if n == 0 { (1.0, 1.0) } else { (bp / n as f64, br / n as f64) };
+    let (bp, br) = if n == 0 {
+        (1.0, 1.0)
+    } else {
+        (bp / n as f64, br / n as f64)
+    };
 
     let exact = gold_sizes
         .iter()
-        .filter(|(g, &size)| cells.iter().any(|(&(p, cg), &c)| cg == **g && c == size && pred_sizes[p] == size))
+        .filter(|(g, &size)| {
+            cells
+                .iter()
+                .any(|(&(p, cg), &c)| cg == **g && c == size && pred_sizes[p] == size)
+        })
         .count();
 
     let mut origin_of: AHashMap<&str, &str> = AHashMap::new();
@@ -105,7 +121,8 @@ pub fn evaluate(ids: &[&str], predicted: &AHashMap<&str, &str>, gold: &AHashMap<
     }
     let mut recall_by_kind: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for &(id, p, g) in &docs {
-        let (Some(kind), Some(&origin)) = (g.kind.as_deref(), origin_of.get(g.group.as_str())) else {
+        let (Some(kind), Some(&origin)) = (g.kind.as_deref(), origin_of.get(g.group.as_str()))
+        else {
             continue;
         };
         if origin == id {
@@ -148,7 +165,10 @@ impl Metrics {
             self.exact_set_accuracy
         );
         for (kind, (found, total)) in &self.recall_by_kind {
-            s.push_str(&format!("| recall: {kind} | {:.4} ({found}/{total}) |\n", ratio(*found as f64, *total as f64)));
+            s.push_str(&format!(
+                "| recall: {kind} | {:.4} ({found}/{total}) |\n",
+                ratio(*found as f64, *total as f64)
+            ));
         }
         s
     }
@@ -158,20 +178,45 @@ impl Metrics {
 mod tests {
     use super::*;
 
-    fn gold(labels: &[(&'static str, &'static str, &'static str)]) -> AHashMap<&'static str, GoldLabel> {
+    fn gold(
+        labels: &[(&'static str, &'static str, &'static str)],
+    ) -> AHashMap<&'static str, GoldLabel> {
         labels
             .iter()
-            .map(|&(id, g, k)| (id, GoldLabel { group: g.into(), kind: Some(k.into()) }))
+            .map(|&(id, g, k)| {
+                (
+                    id,
+                    GoldLabel {
+                        group: g.into(),
+                        kind: Some(k.into()),
+                    },
+                )
+            })
             .collect()
     }
 
     #[test]
     fn perfect_and_imperfect_predictions() {
         let ids = ["a", "b", "c", "d"];
-        let g = gold(&[("a", "1", "origin"), ("b", "1", "syndicated"), ("c", "2", "origin"), ("d", "2", "ocr")]);
-        let perfect: AHashMap<&str, &str> = [("a", "x"), ("b", "x"), ("c", "y"), ("d", "y")].into_iter().collect();
+        let g = gold(&[
+            ("a", "1", "origin"),
+            ("b", "1", "syndicated"),
+            ("c", "2", "origin"),
+            ("d", "2", "ocr"),
+        ]);
+        let perfect: AHashMap<&str, &str> = [("a", "x"), ("b", "x"), ("c", "y"), ("d", "y")]
+            .into_iter()
+            .collect();
         let m = evaluate(&ids, &perfect, &g);
-        assert_eq!((m.pair_f1, m.adjusted_rand_index, m.bcubed_f1, m.exact_set_accuracy), (1.0, 1.0, 1.0, 1.0));
+        assert_eq!(
+            (
+                m.pair_f1,
+                m.adjusted_rand_index,
+                m.bcubed_f1,
+                m.exact_set_accuracy
+            ),
+            (1.0, 1.0, 1.0, 1.0)
+        );
         assert_eq!(m.recall_by_kind["ocr"], (1, 1));
 
         let merged: AHashMap<&str, &str> = ids.iter().map(|&i| (i, "x")).collect();
@@ -181,7 +226,9 @@ mod tests {
         assert_eq!(m.exact_set_accuracy, 0.0);
         assert!((m.bcubed_precision - 0.5).abs() < 1e-12);
 
-        let split: AHashMap<&str, &str> = [("a", "1"), ("b", "2"), ("c", "3"), ("d", "3")].into_iter().collect();
+        let split: AHashMap<&str, &str> = [("a", "1"), ("b", "2"), ("c", "3"), ("d", "3")]
+            .into_iter()
+            .collect();
         let m = evaluate(&ids, &split, &g);
         assert_eq!((m.pair_precision, m.pair_recall), (1.0, 0.5));
         assert_eq!(m.recall_by_kind["syndicated"], (0, 1));
@@ -211,13 +258,25 @@ pub fn parse_labels(text: &str, level: Level) -> Result<Vec<(String, GoldLabel)>
             continue;
         }
         let f: Vec<&str> = line.split('\t').collect();
-        let get = |c: usize| f.get(c).map(|s| s.trim()).ok_or(format!("line {}: missing column {}", n + 1, c + 1));
+        let get = |c: usize| {
+            f.get(c)
+                .map(|s| s.trim())
+                .ok_or(format!("line {}: missing column {}", n + 1, c + 1))
+        };
         let group = match (level, story_col) {
             (Level::Story, Some(c)) => get(c)?,
             _ => get(cluster_col)?,
         };
-        let kind = kind_col.and_then(|c| f.get(c)).map(|k| k.trim().to_string());
-        out.push((get(id_col)?.to_string(), GoldLabel { group: group.to_string(), kind }));
+        let kind = kind_col
+            .and_then(|c| f.get(c))
+            .map(|k| k.trim().to_string());
+        out.push((
+            get(id_col)?.to_string(),
+            GoldLabel {
+                group: group.to_string(),
+                kind,
+            },
+        ));
     }
     Ok(out)
 }
@@ -229,8 +288,13 @@ pub fn parse_predictions(text: &str, level: Level) -> Result<Vec<(String, String
         Level::Story => "story",
     };
     let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", n + 1))?;
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let v: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| format!("line {}: {e}", n + 1))?;
         let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
         let id = s("id").ok_or(format!("line {}: no id", n + 1))?;
         let group = s(field).ok_or(format!("line {}: no {field:?} field", n + 1))?;

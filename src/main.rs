@@ -286,7 +286,11 @@ fn main() -> ExitCode {
             }
             Ok(())
         }),
-        Command::Eval { labels, pred, level } => evaluate(labels, pred, *level),
+        Command::Eval {
+            labels,
+            pred,
+            level,
+        } => evaluate(labels, pred, *level),
         Command::Corpora {
             command: CorporaCommand::Generate { from, out, seed },
         } => generate(from, out, *seed),
@@ -310,14 +314,25 @@ fn evaluate(labels: &Path, pred: &Path, level: LevelArg) -> Result<()> {
         LevelArg::Cluster => Level::Cluster,
         LevelArg::Story => Level::Story,
     };
-    let gold = eval::parse_labels(&read_text(labels)?, level).map_err(|e| anyhow::anyhow!("{}: {e}", labels.display()))?;
-    let predicted = eval::parse_predictions(&read_text(pred)?, level).map_err(|e| anyhow::anyhow!("{}: {e}", pred.display()))?;
+    let gold = eval::parse_labels(&read_text(labels)?, level)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", labels.display()))?;
+    let predicted = eval::parse_predictions(&read_text(pred)?, level)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", pred.display()))?;
     let ids: Vec<&str> = gold.iter().map(|(id, _)| id.as_str()).collect();
-    let gold_map = gold.iter().map(|(id, g)| (id.as_str(), g.clone())).collect();
-    let pred_map = predicted.iter().map(|(id, g)| (id.as_str(), g.as_str())).collect();
+    let gold_map = gold
+        .iter()
+        .map(|(id, g)| (id.as_str(), g.clone()))
+        .collect();
+    let pred_map = predicted
+        .iter()
+        .map(|(id, g)| (id.as_str(), g.as_str()))
+        .collect();
     let metrics = eval::evaluate(&ids, &pred_map, &gold_map);
     if metrics.documents < gold.len() {
-        eprintln!("eval: {} labeled documents have no prediction", gold.len() - metrics.documents);
+        eprintln!(
+            "eval: {} labeled documents have no prediction",
+            gold.len() - metrics.documents
+        );
     }
     print!("{}", metrics.render());
     Ok(())
@@ -326,9 +341,24 @@ fn evaluate(labels: &Path, pred: &Path, level: LevelArg) -> Result<()> {
 fn generate(from: &Path, out: &Path, seed: u64) -> Result<()> {
     use syndic::corpus::generate::{self, GenerateOptions};
     let articles = generate::read_article_dir(from)?;
-    anyhow::ensure!(!articles.is_empty(), "{}: no .txt articles found", from.display());
-    let pages = generate::generate(&articles, &GenerateOptions { seed, ..GenerateOptions::default() });
+    anyhow::ensure!(
+        !articles.is_empty(),
+        "{}: no .txt articles found",
+        from.display()
+    );
+    let pages = generate::generate(
+        &articles,
+        &GenerateOptions {
+            seed,
+            ..GenerateOptions::default()
+        },
+    );
     generate::write_corpus(&pages, out)?;
-    eprintln!("generated {} pages from {} articles into {}", pages.len(), articles.len(), out.display());
+    eprintln!(
+        "generated {} pages from {} articles into {}",
+        pages.len(),
+        articles.len(),
+        out.display()
+    );
     Ok(())
 }

@@ -15,7 +15,7 @@
 //! carry [`SIGNATURE_FORMAT_VERSION`] and the parameters that made them.
 
 use crate::error::{Error, Result};
-use crate::shingle::{fmix64, ShingleSpec};
+use crate::shingle::{fmix64, reduce, ShingleSpec};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use std::path::Path;
@@ -122,7 +122,7 @@ impl MinHasher {
         let seed = fmix64(self.config.seed ^ 0x6f70_6800);
         for &x in shingles {
             let h = fmix64(x ^ seed);
-            let bin = (((h >> 32) * k as u64) >> 32) as usize;
+            let bin = reduce(h, k);
             let v = h as u32;
             filled[bin] = true;
             if v < sig[bin] {
@@ -141,7 +141,7 @@ impl MinHasher {
             sig[i] = loop {
                 let r =
                     fmix64(seed ^ ((i as u64) << 32) ^ attempt.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-                let j = ((r >> 32) * k as u64 >> 32) as usize;
+                let j = reduce(r, k);
                 if filled[j] {
                     break source[j];
                 }
@@ -257,7 +257,7 @@ mod tests {
 
     #[test]
     fn identical_sets_identical_signatures() {
-        let set: Vec<u64> = (0..50).map(|i| fmix64(i)).collect();
+        let set: Vec<u64> = (0..50).map(fmix64).collect();
         for scheme in [Scheme::Oph, Scheme::Classic] {
             let h = hasher(scheme);
             assert_eq!(h.sign(&set), h.sign(&set));

@@ -106,8 +106,16 @@ impl Config {
         let params = match (self.bands, self.rows) {
             (Some(bands), Some(rows)) => LshParams { bands, rows },
             (None, None) => {
-                let main = LshParams::for_threshold(self.threshold, self.minhash.num_perm, self.target_recall)?;
-                let near = LshParams::for_threshold(self.near_threshold, self.minhash.num_perm, NEAR_RECALL)?;
+                let main = LshParams::for_threshold(
+                    self.threshold,
+                    self.minhash.num_perm,
+                    self.target_recall,
+                )?;
+                let near = LshParams::for_threshold(
+                    self.near_threshold,
+                    self.minhash.num_perm,
+                    NEAR_RECALL,
+                )?;
                 if near.rows < main.rows {
                     near
                 } else {
@@ -209,8 +217,12 @@ pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
     let lead_hasher = match config.lead_shingles {
         0 => None,
         _ => {
-            let lead = MinHashConfig { num_perm: config.lead_num_perm, ..config.minhash };
-            let lead_params = LshParams::for_threshold(0.7, config.lead_num_perm, config.target_recall)?;
+            let lead = MinHashConfig {
+                num_perm: config.lead_num_perm,
+                ..config.minhash
+            };
+            let lead_params =
+                LshParams::for_threshold(0.7, config.lead_num_perm, config.target_recall)?;
             Some((MinHasher::new(lead)?, lead_params))
         }
     };
@@ -312,7 +324,11 @@ pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
         .map(|&i| {
             let whole = hasher.sign(&evidence[i as usize].shingles);
             let lead = match &lead_hasher {
-                Some((h, _)) => h.sign(&shingle::lead(&bodies[i as usize], config.shingle, config.lead_shingles)),
+                Some((h, _)) => h.sign(&shingle::lead(
+                    &bodies[i as usize],
+                    config.shingle,
+                    config.lead_shingles,
+                )),
                 None => Vec::new(),
             };
             (i, whole, lead)
@@ -328,7 +344,12 @@ pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
     // lsh
     let mut pairs = lsh::candidates(&signatures, &unique, params, config.max_bucket);
     if let Some((_, lead_params)) = &lead_hasher {
-        pairs.extend(lsh::candidates(&leads, &unique, *lead_params, config.max_bucket));
+        pairs.extend(lsh::candidates(
+            &leads,
+            &unique,
+            *lead_params,
+            config.max_bucket,
+        ));
         pairs.par_sort_unstable();
         pairs.dedup();
     }

@@ -111,14 +111,23 @@ pub fn shingle(body: &str, spec: ShingleSpec) -> ShingleSet {
 /// from a templated report (same words, other figures in the same places).
 pub fn figures(body: &str) -> Vec<(u64, u64)> {
     let tokens: Vec<&str> = body.split([' ', '\n']).filter(|t| !t.is_empty()).collect();
-    let is_figure = |t: &str| t.starts_with(|c: char| c.is_ascii_digit()) && t.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    let is_figure = |t: &str| {
+        t.starts_with(|c: char| c.is_ascii_digit())
+            && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    };
     let mut out: Vec<(u64, u64)> = (0..tokens.len())
         .filter(|&i| is_figure(tokens[i]))
         .map(|i| {
             let before = if i > 0 { tokens[i - 1] } else { "" };
             let after = tokens.get(i + 1).copied().unwrap_or("");
-            let context = fmix64(xxh3_64_with_seed(before.as_bytes(), SHINGLE_SEED).rotate_left(17) ^ xxh3_64_with_seed(after.as_bytes(), SHINGLE_SEED));
-            (context, xxh3_64_with_seed(tokens[i].as_bytes(), SHINGLE_SEED))
+            let context = fmix64(
+                xxh3_64_with_seed(before.as_bytes(), SHINGLE_SEED).rotate_left(17)
+                    ^ xxh3_64_with_seed(after.as_bytes(), SHINGLE_SEED),
+            );
+            (
+                context,
+                xxh3_64_with_seed(tokens[i].as_bytes(), SHINGLE_SEED),
+            )
         })
         .collect();
     out.sort_unstable();
@@ -187,6 +196,12 @@ fn char_shingles(body: &str, n: usize) -> Vec<u64> {
         .windows(n + 1)
         .map(|w| xxh3_64_with_seed(&flat.as_bytes()[w[0]..w[n]], SHINGLE_SEED))
         .collect()
+}
+
+/// Maps the top 32 bits of a hash uniformly onto `0..n` (Lemire's fast range).
+#[inline]
+pub fn reduce(h: u64, n: usize) -> usize {
+    (((h >> 32) * n as u64) >> 32) as usize
 }
 
 /// MurmurHash3's 64-bit finalizer: a bijective avalanche mix.

@@ -68,7 +68,11 @@ impl Evidence {
         let mut numbers: Vec<u64> = figures.iter().map(|f| f.1).collect();
         numbers.sort_unstable();
         numbers.dedup();
-        Evidence { shingles, numbers, figures }
+        Evidence {
+            shingles,
+            numbers,
+            figures,
+        }
     }
 }
 
@@ -211,13 +215,38 @@ mod tests {
         let base: Vec<u64> = (0..10).collect();
         let shifted: Vec<u64> = (3..13).collect();
         let a = ev(&base, &[1, 2, 3, 4]);
-        assert!(RULE.check(&a, &ev(&shifted, &[1, 2, 3, 4])).is_some(), "J = 7/13, equal sizes");
-        assert!(RULE.check(&a, &ev(&base, &[1, 5, 6, 7])).is_none(), "same words, other figures");
-        assert!(RULE.check(&a, &ev(&base, &[1, 2, 3, 9])).is_some(), "one figure of the same text changed");
-        assert!(RULE.check(&a, &ev(&shifted, &[1, 2, 3])).is_some(), "an edit may delete a figure");
-        assert!(RULE.check(&a, &ev(&shifted, &[1, 2, 3, 104])).is_some(), "one figure corrected");
-        assert!(RULE.check(&a, &ev(&shifted, &[1, 2, 103, 104])).is_none(), "a template with other figures");
-        assert!(RULE.check(&a, &ev(&(3..20).collect::<Vec<_>>(), &[])).is_none(), "sizes differ");
-        assert!(RULE.check(&ev(&[1, 2], &[]), &ev(&[1, 3], &[])).is_none(), "too small for the near rule");
+        assert!(
+            RULE.check(&a, &ev(&shifted, &[1, 2, 3, 4])).is_some(),
+            "J = 7/13, equal sizes"
+        );
+        assert!(
+            RULE.check(&a, &ev(&base, &[1, 5, 6, 7])).is_none(),
+            "same words, other figures"
+        );
+        assert!(
+            RULE.check(&a, &ev(&base, &[1, 2, 3, 9])).is_some(),
+            "one figure of the same text changed"
+        );
+        assert!(
+            RULE.check(&a, &ev(&shifted, &[1, 2, 3])).is_some(),
+            "an edit may delete a figure"
+        );
+        assert!(
+            RULE.check(&a, &ev(&shifted, &[1, 2, 3, 104])).is_some(),
+            "one figure corrected"
+        );
+        assert!(
+            RULE.check(&a, &ev(&shifted, &[1, 2, 103, 104])).is_none(),
+            "a template with other figures"
+        );
+        assert!(
+            RULE.check(&a, &ev(&(3..20).collect::<Vec<_>>(), &[]))
+                .is_none(),
+            "sizes differ"
+        );
+        assert!(
+            RULE.check(&ev(&[1, 2], &[]), &ev(&[1, 3], &[])).is_none(),
+            "too small for the near rule"
+        );
     }
 }

@@ -15,7 +15,7 @@
 //! Output is deterministic for a seed.
 
 use crate::error::{Error, Result};
-use crate::shingle::fmix64;
+use crate::shingle::{fmix64, reduce};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fs;
@@ -68,7 +68,7 @@ impl Rng {
     }
     /// Uniform in `0..n` (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() >> 32) * n as u64 >> 32) as usize
+        reduce(self.next_u64(), n)
     }
     /// True with probability `p`.
     pub fn chance(&mut self, p: f64) -> bool {

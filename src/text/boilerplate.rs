@@ -130,7 +130,7 @@ fn story_hashes(
             .collect();
     }
     if let Some(t) = page.title.filter(|t| !t.is_empty()) {
-        story.push(line_hash(t) ^ 0x7469_746c_65);
+        story.push(line_hash(t) ^ 0x0074_6974_6c65);
     }
     story
 }

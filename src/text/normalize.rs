@@ -142,7 +142,10 @@ mod tests {
 
     #[test]
     fn figures_stay_whole() {
-        assert_eq!(normalize("at 6-1/16 pct, 2.5 bln, 1,600 men. 3. Next"), "at 6 1.16 pct 2.5 bln 1.600 men 3 next");
+        assert_eq!(
+            normalize("at 6-1/16 pct, 2.5 bln, 1,600 men. 3. Next"),
+            "at 6 1.16 pct 2.5 bln 1.600 men 3 next"
+        );
         assert_eq!(normalize("à 2,5 € — 1/2"), "à 2.5 1.2");
     }
 

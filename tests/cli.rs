@@ -1,0 +1,250 @@
+//! End-to-end tests of the `syndic` binary on the sample corpus in corpora/.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SAMPLE: &str = "corpora/sample/articles.jsonl";
+const LABELS: &str = "corpora/sample/labels.tsv";
+
+fn syndic(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_syndic"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run syndic")
+}
+
+fn ok(args: &[&str]) -> Output {
+    let out = syndic(args);
+    assert!(
+        out.status.success(),
+        "syndic {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn p(dir: &Path, name: &str) -> String {
+    dir.join(name).to_string_lossy().into_owned()
+}
+
+fn cluster_lines(path: &str) -> Vec<serde_json::Value> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn every_input_id_appears_exactly_once() {
+    let d = tmp();
+    let out = p(d.path(), "c.jsonl");
+    ok(&["cluster", SAMPLE, "-o", &out]);
+    let ids: Vec<String> = fs::read_to_string(SAMPLE)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let lines = cluster_lines(&out);
+    let got: Vec<String> = lines
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got, ids, "one line per input document, in input order");
+    let reps: HashMap<&str, bool> = lines
+        .iter()
+        .map(|v| {
+            (
+                v["id"].as_str().unwrap(),
+                v["representative"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    for v in &lines {
+        let c = v["cluster"].as_str().unwrap();
+        assert!(reps[c], "cluster id {c} is its representative's id");
+        assert_eq!(v["similarity"].is_null(), v["id"] == v["cluster"]);
+    }
+}
+
+#[test]
+fn sample_quality_meets_targets() {
+    let d = tmp();
+    let out = p(d.path(), "c.jsonl");
+    ok(&["cluster", SAMPLE, "-o", &out]);
+    let report =
+        String::from_utf8(ok(&["eval", "--labels", LABELS, "--pred", &out]).stdout).unwrap();
+    let value = |name: &str| -> f64 {
+        let line = report
+            .lines()
+            .find(|l| l.starts_with(&format!("| {name} |")))
+            .unwrap_or_else(|| panic!("{name} in {report}"));
+        line.split('|')
+            .nth(2)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(value("pair precision") >= 0.99, "{report}");
+    assert!(value("recall: syndicated") >= 0.99, "{report}");
+    assert!(value("recall: edited") >= 0.95, "{report}");
+    assert!(value("recall: excerpt") >= 0.90, "{report}");
+    assert!(value("recall: ocr") >= 0.90, "{report}");
+}
+
+#[test]
+fn output_is_identical_across_thread_counts_and_runs() {
+    let d = tmp();
+    let runs: Vec<Vec<u8>> = ["1", "2", "2"]
+        .iter()
+        .enumerate()
+        .map(|(i, threads)| {
+            let out = p(d.path(), &format!("c{i}.jsonl"));
+            ok(&["cluster", SAMPLE, "-o", &out, "--threads", threads, "-q"]);
+            fs::read(&out).unwrap()
+        })
+        .collect();
+    assert_eq!(runs[0], runs[1], "1 vs 2 threads");
+    assert_eq!(runs[1], runs[2], "two runs");
+}
+
+#[test]
+fn dedup_keeps_representatives_byte_for_byte() {
+    let d = tmp();
+    let (kept, clusters) = (p(d.path(), "kept.jsonl"), p(d.path(), "c.jsonl"));
+    ok(&["dedup", SAMPLE, "-o", &kept, "--clusters", &clusters, "-q"]);
+    let input: Vec<String> = fs::read_to_string(SAMPLE)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let reps: Vec<String> = cluster_lines(&clusters)
+        .iter()
+        .filter(|v| v["representative"].as_bool().unwrap())
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    let kept_lines: Vec<String> = fs::read_to_string(&kept)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(kept_lines.len(), reps.len());
+    for line in &kept_lines {
+        assert!(
+            input.contains(line),
+            "kept line is an input line, unchanged"
+        );
+    }
+}
+
+#[test]
+fn bad_input_names_file_and_line_and_can_be_skipped() {
+    let d = tmp();
+    let input = p(d.path(), "in.jsonl");
+    fs::write(&input, "{\"id\":\"a\",\"text\":\"one two three four five six\"}\n{\"id\":\"b\",\"text\":\"x\"\n{\"id\":\"a\",\"text\":\"dup\"}\n{\"id\":\"c\"}\n").unwrap();
+    let out = p(d.path(), "c.jsonl");
+    let fail = syndic(&["cluster", &input, "-o", &out]);
+    assert_eq!(fail.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&fail.stderr);
+    assert!(err.contains("in.jsonl:2: malformed JSON"), "{err}");
+    assert!(!Path::new(&out).exists(), "no output on error");
+
+    let rejects = p(d.path(), "rejects.jsonl");
+    let run = ok(&[
+        "cluster",
+        &input,
+        "-o",
+        &out,
+        "--skip-invalid",
+        "--rejects",
+        &rejects,
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("skipped: 1 records (duplicate_id)"), "{err}");
+    let rejected: Vec<u64> = cluster_lines(&rejects)
+        .iter()
+        .map(|v| v["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rejected, vec![2, 3, 4]);
+    assert_eq!(cluster_lines(&out).len(), 1);
+}
+
+#[test]
+fn refuses_to_overwrite_an_input() {
+    let d = tmp();
+    let input = p(d.path(), "in.jsonl");
+    fs::write(&input, "{\"id\":\"a\",\"text\":\"hello\"}\n").unwrap();
+    let out = syndic(&["cluster", &input, "-o", &input]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        fs::read_to_string(&input).unwrap(),
+        "{\"id\":\"a\",\"text\":\"hello\"}\n"
+    );
+}
+
+/// The project's seed article: a copy with other chrome joins it; another story
+/// wrapped in the seed's chrome does not. Skips when ../shared is absent.
+#[test]
+fn seed_article_with_changed_chrome_joins_and_impostor_does_not() {
+    let seed_path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/seed/amn-2020-12-11-iran-militias.txt");
+    let Ok(seed) = fs::read_to_string(&seed_path) else {
+        eprintln!("skipping: {} not found", seed_path.display());
+        return;
+    };
+    let (chrome, body) = seed.split_at(seed.find("Report: Iran-backed").expect("seed layout"));
+    let other_story = fs::read_to_string("corpora/stories/05-telescope-grant.txt").unwrap();
+    let other_chrome =
+        "Skip to content\nWorld | Middle East | Defense\nSubscribe to our daily briefing\n\n";
+    let mut lines = vec![
+        serde_json::json!({"id": "seed", "text": seed, "source": "AMN"}),
+        serde_json::json!({"id": "copy", "text": format!("{other_chrome}{body}\nShare this article\nComments are closed."), "source": "Other"}),
+        serde_json::json!({"id": "impostor", "text": format!("{chrome}{other_story}"), "source": "AMN"}),
+    ];
+    for story in fs::read_dir("corpora/stories").unwrap() {
+        let text = fs::read_to_string(story.unwrap().path()).unwrap();
+        let n = lines.len();
+        lines.push(serde_json::json!({"id": format!("amn-{n}"), "text": format!("{chrome}{text}"), "source": "AMN"}));
+    }
+    let d = tmp();
+    let input = p(d.path(), "seed.jsonl");
+    fs::write(
+        &input,
+        lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+    )
+    .unwrap();
+    let out = p(d.path(), "c.jsonl");
+    ok(&["cluster", &input, "-o", &out, "-q"]);
+    let cluster: HashMap<String, String> = cluster_lines(&out)
+        .iter()
+        .map(|v| {
+            (
+                v["id"].as_str().unwrap().to_string(),
+                v["cluster"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cluster["copy"], cluster["seed"],
+        "the seed with other chrome joins it"
+    );
+    assert_ne!(
+        cluster["impostor"], cluster["seed"],
+        "another story in the seed's chrome stays apart"
+    );
+}
