@@ -113,9 +113,11 @@ pub fn evaluate(
         })
         .count();
 
+    // A group's origin: its `origin` member, else its first `rewrite` (a
+    // rewrite is the origin of its own near-duplicate cluster).
     let mut origin_of: AHashMap<&str, &str> = AHashMap::new();
-    for &(id, _, g) in &docs {
-        if matches!(g.kind.as_deref(), Some("origin" | "rewrite")) {
+    for kind in ["origin", "rewrite"] {
+        for &(id, _, g) in docs.iter().filter(|d| d.2.kind.as_deref() == Some(kind)) {
             origin_of.entry(g.group.as_str()).or_insert(id);
         }
     }

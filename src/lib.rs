@@ -27,6 +27,7 @@ pub mod lsh;
 pub mod minhash;
 pub mod pipeline;
 pub mod shingle;
+pub mod story;
 pub mod text;
 pub mod verify;
 

@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use syndic::corpus::write::{write_clusters, Output};
+use syndic::corpus::write::{write_clusters, write_syndication, Output};
 use syndic::minhash::Scheme;
 use syndic::shingle::ShingleSpec;
 use syndic::{Config, Corpus, Outcome, ReadOptions};
@@ -41,6 +41,9 @@ enum Command {
         /// Also write the cluster assignment of every document here.
         #[arg(long)]
         clusters: Option<PathBuf>,
+        /// Also write the syndication report (origin and copies per cluster) here.
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
     /// Score a clusters.jsonl against gold labels (pairwise, ARI, B-cubed).
     Eval {
@@ -266,9 +269,15 @@ fn main() -> ExitCode {
             run,
             output,
             clusters,
+            report,
         } => run.execute().and_then(|(corpus, outcome)| {
             if let Some(path) = clusters {
                 write_cluster_file(path, &run.inputs, &corpus, &outcome)?;
+            }
+            if let Some(path) = report {
+                let mut out = Output::create(path, &run.inputs)?;
+                write_syndication(&mut out, &corpus.docs, &outcome.docs)?;
+                out.commit()?;
             }
             let keep = outcome
                 .docs

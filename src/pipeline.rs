@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::lsh::{self, LshParams};
 use crate::minhash::{MinHashConfig, MinHasher, Signature};
 use crate::shingle::{self, ShingleSpec};
+use crate::story::{self, StoryConfig, StoryInput, TermCounts, TermVector};
 use crate::text::boilerplate::{group_key, Boilerplate, BoilerplateConfig, PageRef};
 use crate::text::normalize;
 use crate::verify::{self, scores, Edge, Evidence, VerifyRule};
@@ -66,6 +67,7 @@ pub struct Config {
     /// In an LSH bucket, each document is paired with at most this many others.
     pub max_bucket: usize,
     pub boilerplate: BoilerplateConfig,
+    pub story: StoryConfig,
 }
 
 impl Default for Config {
@@ -87,6 +89,7 @@ impl Default for Config {
             target_recall: 0.995,
             max_bucket: 256,
             boilerplate: BoilerplateConfig::default(),
+            story: StoryConfig::default(),
         }
     }
 }
@@ -147,8 +150,13 @@ pub struct DocOutcome {
     pub representative: u32,
     /// Exact Jaccard to the representative; `None` for the representative itself.
     pub similarity: Option<f32>,
+    /// Exact containment (shared shingles / smaller set) in the representative.
+    pub containment: Option<f32>,
     /// Too short to shingle: clustered by exact match only.
     pub short: bool,
+    /// Index of the story's representative: the earliest-ranked cluster
+    /// representative among the clusters grouped into this story.
+    pub story: u32,
 }
 
 /// What happened in a run, for the stderr summary and `--stats`.
@@ -157,6 +165,7 @@ pub struct Summary {
     pub documents: usize,
     pub bytes: u64,
     pub clusters: usize,
+    pub stories: usize,
     pub duplicates: usize,
     pub exact_duplicates: usize,
     pub short_documents: usize,
@@ -288,6 +297,11 @@ pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
         .par_iter()
         .map(|b| Evidence::new(shingle::shingle(b, config.shingle), shingle::figures(b)))
         .collect();
+    let terms: Vec<TermCounts> = if config.story.enabled {
+        bodies.par_iter().map(|b| story::term_counts(b)).collect()
+    } else {
+        vec![Vec::new(); n]
+    };
     let short: Vec<bool> = evidence
         .iter()
         .map(|e| e.shingles.len() < config.min_shingles.max(1))
@@ -375,25 +389,58 @@ pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
         })
         .collect();
     let reps = representatives(&roots, &ranks);
+    timer.lap("cluster");
+
+    // story
+    let cluster_reps: Vec<u32> = (0..n as u32).filter(|&i| reps[i as usize] == i).collect();
+    let idf = story::idf(cluster_reps.iter().map(|&r| &terms[r as usize]));
+    let vectors: Vec<TermVector> = cluster_reps
+        .par_iter()
+        .map(|&r| story::vector(&terms[r as usize], &idf))
+        .collect();
+    drop(terms);
+    let inputs: Vec<StoryInput> = cluster_reps
+        .iter()
+        .zip(&vectors)
+        .map(|(&r, vector)| StoryInput {
+            vector,
+            published: ranks[r as usize].published,
+        })
+        .collect();
+    let centers = story::group(&inputs, &config.story);
+    let center_of_doc: Vec<u32> = {
+        let mut by_rep: Vec<u32> = (0..n as u32).collect();
+        for (k, &r) in cluster_reps.iter().enumerate() {
+            by_rep[r as usize] = cluster_reps[centers[k] as usize];
+        }
+        by_rep
+    };
+    let story_reps = representatives(&center_of_doc, &ranks);
     let outcomes: Vec<DocOutcome> = (0..n)
         .into_par_iter()
         .map(|i| {
             let r = reps[i] as usize;
-            let similarity = (r != i).then(|| {
-                if body_hashes[i] == body_hashes[r] {
-                    1.0
-                } else {
-                    scores(&evidence[i].shingles, &evidence[r].shingles).0 as f32
-                }
-            });
+            let (similarity, containment) = if r == i {
+                (None, None)
+            } else if body_hashes[i] == body_hashes[r] {
+                (Some(1.0), Some(1.0))
+            } else {
+                let (j, c) = scores(&evidence[i].shingles, &evidence[r].shingles);
+                (Some(j as f32), Some(c as f32))
+            };
             DocOutcome {
                 representative: r as u32,
                 similarity,
+                containment,
                 short: short[i],
+                story: story_reps[r],
             }
         })
         .collect();
-    timer.lap("cluster");
+    let stories = (0..n)
+        .filter(|&i| story_reps[i] as usize == i && reps[i] as usize == i)
+        .count();
+    timer.lap("story");
 
     let clusters = outcomes
         .iter()
@@ -410,6 +457,7 @@ pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
         documents: n,
         bytes: docs.iter().map(|d| d.text.len() as u64).sum(),
         clusters,
+        stories,
         duplicates: n - clusters,
         exact_duplicates,
         short_documents: short.iter().filter(|&&s| s).count(),
@@ -439,10 +487,11 @@ impl Summary {
         let mut s = String::new();
         let _ = writeln!(
             s,
-            "syndic: {} documents ({:.1} MB), {} clusters, {} duplicates ({} exact), {} too short to shingle",
+            "syndic: {} documents ({:.1} MB), {} clusters in {} stories, {} duplicates ({} exact), {} too short to shingle",
             self.documents,
             self.bytes as f64 / 1e6,
             self.clusters,
+            self.stories,
             self.duplicates,
             self.exact_duplicates,
             self.short_documents

@@ -79,32 +79,63 @@ fn every_input_id_appears_exactly_once() {
     }
 }
 
+/// Runs `syndic eval` and returns a reader of its Markdown table's values.
+fn eval(pred: &str, level: &str) -> impl Fn(&str) -> f64 {
+    let args = ["eval", "--labels", LABELS, "--pred", pred, "--level", level];
+    let report = String::from_utf8(ok(&args).stdout).unwrap();
+    move |name: &str| -> f64 {
+        let line = report
+            .lines()
+            .find(|l| l.starts_with(&format!("| {name} |")))
+            .unwrap_or_else(|| panic!("{name} in {report}"));
+        let value = line.split('|').nth(2).unwrap().split_whitespace().next();
+        value.unwrap().parse().unwrap()
+    }
+}
+
 #[test]
 fn sample_quality_meets_targets() {
     let d = tmp();
     let out = p(d.path(), "c.jsonl");
     ok(&["cluster", SAMPLE, "-o", &out]);
-    let report =
-        String::from_utf8(ok(&["eval", "--labels", LABELS, "--pred", &out]).stdout).unwrap();
-    let value = |name: &str| -> f64 {
-        let line = report
-            .lines()
-            .find(|l| l.starts_with(&format!("| {name} |")))
-            .unwrap_or_else(|| panic!("{name} in {report}"));
-        line.split('|')
-            .nth(2)
-            .unwrap()
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap()
-    };
+    let value = eval(&out, "cluster");
+    let report = "cluster level";
     assert!(value("pair precision") >= 0.99, "{report}");
     assert!(value("recall: syndicated") >= 0.99, "{report}");
     assert!(value("recall: edited") >= 0.95, "{report}");
     assert!(value("recall: excerpt") >= 0.90, "{report}");
     assert!(value("recall: ocr") >= 0.90, "{report}");
+    let story = eval(&out, "story");
+    assert!(story("pair precision") >= 0.95, "story level");
+    assert!(story("recall: rewrite") >= 0.80, "story level");
+}
+
+#[test]
+fn syndication_report_lists_origin_and_copies() {
+    let d = tmp();
+    let (kept, report) = (p(d.path(), "kept.jsonl"), p(d.path(), "report.jsonl"));
+    ok(&["dedup", SAMPLE, "-o", &kept, "--report", &report, "-q"]);
+    let clusters = cluster_lines(&report);
+    assert_eq!(
+        clusters.len(),
+        9,
+        "6 stories and 3 rewrites, each with copies"
+    );
+    for c in &clusters {
+        assert_eq!(c["cluster"], c["origin"]["id"]);
+        let copies = c["copies"].as_array().unwrap();
+        assert!(!copies.is_empty());
+        let lags: Vec<i64> = copies
+            .iter()
+            .map(|x| x["lag_seconds"].as_i64().unwrap())
+            .collect();
+        assert!(lags.windows(2).all(|w| w[0] <= w[1]), "copies by lag");
+        assert!(lags[0] >= 0, "the origin is the earliest");
+        assert!(
+            c["origin"]["id"].as_str().unwrap().contains("-origin-")
+                || c["origin"]["id"].as_str().unwrap().contains("-rewrite-")
+        );
+    }
 }
 
 #[test]

@@ -99,8 +99,10 @@ impl Write for Output {
 pub struct ClusterLine<'a> {
     pub id: &'a str,
     pub cluster: &'a str,
+    pub story: &'a str,
     pub representative: bool,
     pub similarity: Option<f32>,
+    pub containment: Option<f32>,
     pub short: bool,
 }
 
@@ -114,10 +116,68 @@ pub fn write_clusters<W: Write>(
         let line = ClusterLine {
             id: &d.id,
             cluster: &docs[o.representative as usize].id,
+            story: &docs[o.story as usize].id,
             representative: o.representative as usize == i,
             similarity: o.similarity,
+            containment: o.containment,
             short: o.short,
         };
+        serde_json::to_writer(&mut w, &line)?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// A copy in the syndication report.
+#[derive(Debug, Serialize)]
+struct Copy<'a> {
+    id: &'a str,
+    source: Option<&'a str>,
+    published: Option<&'a str>,
+    /// Seconds after the origin, when both have parseable times.
+    lag_seconds: Option<i64>,
+    similarity: Option<f32>,
+    containment: Option<f32>,
+}
+
+/// Writes the syndication report: for every cluster with copies, its origin
+/// (the earliest-published member) and each copy with source, time lag,
+/// similarity and containment. Clusters in order of their origin's input
+/// position; copies by lag, then input order.
+pub fn write_syndication<W: Write>(
+    mut w: W,
+    docs: &[Document],
+    outcomes: &[DocOutcome],
+) -> io::Result<()> {
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); docs.len()];
+    for (i, o) in outcomes.iter().enumerate() {
+        if o.representative as usize != i {
+            members[o.representative as usize].push(i);
+        }
+    }
+    let time = |i: usize| docs[i].published.as_deref().and_then(super::parse_time);
+    for (origin, copies) in members
+        .iter_mut()
+        .enumerate()
+        .filter(|(_, m)| !m.is_empty())
+    {
+        let t0 = time(origin);
+        let lag = |i: usize| t0.zip(time(i)).map(|(a, b)| b - a);
+        copies.sort_by_key(|&i| (lag(i).is_none(), lag(i), i));
+        let d = &docs[origin];
+        let line = serde_json::json!({
+            "cluster": d.id,
+            "story": docs[outcomes[origin].story as usize].id,
+            "origin": {"id": d.id, "source": d.source, "url": d.url, "published": d.published},
+            "copies": copies.iter().map(|&i| Copy {
+                id: &docs[i].id,
+                source: docs[i].source.as_deref(),
+                published: docs[i].published.as_deref(),
+                lag_seconds: lag(i),
+                similarity: outcomes[i].similarity,
+                containment: outcomes[i].containment,
+            }).collect::<Vec<_>>(),
+        });
         serde_json::to_writer(&mut w, &line)?;
         w.write_all(b"\n")?;
     }

@@ -1,0 +1,334 @@
+//! Story grouping: one level above near-duplicate clusters, rewritten versions
+//! of the same event (another outlet's own report: reordered, paraphrased, a
+//! different lead, but the same names, figures and quotes) join one *story*.
+//!
+//! Representation: each cluster's representative becomes an L2-normalized
+//! TF-IDF vector over its words, with document frequencies counted over
+//! clusters, not pages (a wire story on twenty sites is one use of its words,
+//! not twenty), so
+//! shared names and quotes weigh much more than shared common words.
+//!
+//! Candidates: an inverted index over each vector's `top_terms` heaviest
+//! terms; two clusters are candidates when they share at least
+//! `min_shared_terms` of them (terms held by more than `max_posting` clusters
+//! are too common to index).
+//!
+//! Verification and grouping: a candidate pair is an edge when its cosine
+//! reaches `similarity` and, when both have dates, they were published within
+//! `window_days`. Groups are formed by *star clustering*: clusters are visited
+//! by decreasing number of edges; an unassigned one becomes a story center and
+//! takes every unassigned neighbour. Every member is therefore verified against
+//! its story's center, never joined through a chain of neighbours.
+
+use crate::shingle::SHINGLE_SEED;
+use crate::text::normalize::is_unspaced_script;
+use ahash::AHashMap;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// Story settings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoryConfig {
+    pub enabled: bool,
+    /// Minimum TF-IDF cosine between a member and its story's center.
+    pub similarity: f64,
+    /// Heaviest terms per document that are indexed for candidates.
+    pub top_terms: usize,
+    /// Shared indexed terms needed for a candidate pair.
+    pub min_shared_terms: usize,
+    /// Terms indexed by more clusters than this are skipped as too common.
+    pub max_posting: usize,
+    /// Two dated versions more than this many days apart are different stories.
+    pub window_days: f64,
+}
+
+impl Default for StoryConfig {
+    fn default() -> Self {
+        StoryConfig {
+            enabled: true,
+            similarity: 0.3,
+            top_terms: 64,
+            min_shared_terms: 3,
+            max_posting: 500,
+            window_days: 7.0,
+        }
+    }
+}
+
+/// Sorted `(term hash, count)` pairs of a body's words.
+pub type TermCounts = Vec<(u64, u32)>;
+/// Sorted `(term hash, weight)` pairs with unit L2 norm.
+pub type TermVector = Vec<(u64, f32)>;
+
+/// Counts the terms of a folded body: its words, except that runs of
+/// single-character tokens of unspaced scripts (Han, kana, Thai) count as
+/// character bigrams, since one Han character says little about a story.
+/// (Word bigrams were measured and dropped: mostly unshared between rewrites,
+/// they dilute the cosine.)
+pub fn term_counts(body: &str) -> TermCounts {
+    let hash = |t: &[u8]| xxh3_64_with_seed(t, SHINGLE_SEED ^ 0x7465_726d);
+    let mut terms: Vec<u64> = Vec::new();
+    let mut prev_cjk: Option<&str> = None;
+    for t in body.split([' ', '\n']).filter(|t| !t.is_empty()) {
+        let mut chars = t.chars();
+        let single_cjk =
+            matches!((chars.next(), chars.next()), (Some(c), None) if is_unspaced_script(c));
+        if single_cjk {
+            if let Some(p) = prev_cjk {
+                terms.push(hash(format!("{p}{t}").as_bytes()));
+            }
+            prev_cjk = Some(t);
+        } else {
+            prev_cjk = None;
+            if t.len() > 1 {
+                terms.push(hash(t.as_bytes()));
+            }
+        }
+    }
+    terms.sort_unstable();
+    let mut out: TermCounts = Vec::new();
+    for t in terms {
+        match out.last_mut() {
+            Some((last, n)) if *last == t => *n += 1,
+            _ => out.push((t, 1)),
+        }
+    }
+    out
+}
+
+/// Inverse document frequencies `ln(N / df)` over the given documents
+/// (callers pass one per near-duplicate cluster).
+pub fn idf<'a>(counts: impl ExactSizeIterator<Item = &'a TermCounts>) -> AHashMap<u64, f32> {
+    let n = counts.len().max(1) as f64;
+    let mut df: AHashMap<u64, u32> = AHashMap::new();
+    for c in counts {
+        for &(t, _) in c {
+            *df.entry(t).or_insert(0) += 1;
+        }
+    }
+    df.into_iter()
+        .map(|(t, d)| (t, (n / d as f64).ln() as f32))
+        .collect()
+}
+
+/// The TF-IDF vector of one document (sublinear term frequency).
+pub fn vector(counts: &TermCounts, idf: &AHashMap<u64, f32>) -> TermVector {
+    let mut v: TermVector = counts
+        .iter()
+        .map(|&(t, n)| {
+            (
+                t,
+                (1.0 + (n as f32).ln()) * idf.get(&t).copied().unwrap_or(0.0),
+            )
+        })
+        .filter(|&(_, w)| w > 0.0)
+        .collect();
+    let norm = v.iter().map(|&(_, w)| w * w).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|(_, w)| *w /= norm);
+    }
+    v
+}
+
+/// Cosine of two unit vectors.
+pub fn cosine(a: &TermVector, b: &TermVector) -> f64 {
+    let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += a[i].1 as f64 * b[j].1 as f64;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    dot
+}
+
+/// One cluster as seen by story grouping.
+#[derive(Debug, Clone)]
+pub struct StoryInput<'a> {
+    pub vector: &'a TermVector,
+    /// Publication time (seconds), if known.
+    pub published: Option<i64>,
+}
+
+/// Groups clusters into stories. Returns, for each input, the index (into
+/// `items`) of its story's center. Deterministic: ties go to the lower index,
+/// so callers should pass clusters in a stable order.
+pub fn group(items: &[StoryInput], cfg: &StoryConfig) -> Vec<u32> {
+    let n = items.len();
+    if !cfg.enabled || n == 0 {
+        return (0..n as u32).collect();
+    }
+    let mut postings: AHashMap<u64, Vec<u32>> = AHashMap::new();
+    for (i, it) in items.iter().enumerate() {
+        let mut top: Vec<(u64, f32)> = it.vector.clone();
+        top.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for &(t, _) in top.iter().take(cfg.top_terms) {
+            postings.entry(t).or_default().push(i as u32);
+        }
+    }
+    let mut lists: Vec<Vec<u32>> = postings
+        .into_values()
+        .filter(|l| l.len() > 1 && l.len() <= cfg.max_posting)
+        .collect();
+    lists.sort_unstable();
+    let mut pairs: Vec<(u32, u32)> = lists
+        .par_iter()
+        .flat_map_iter(|l| {
+            (0..l.len()).flat_map(move |i| (i + 1..l.len()).map(move |j| (l[i], l[j])))
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    let mut counted: Vec<(u32, u32)> = Vec::new();
+    let mut k = 0;
+    while k < pairs.len() {
+        let mut e = k + 1;
+        while e < pairs.len() && pairs[e] == pairs[k] {
+            e += 1;
+        }
+        if e - k >= cfg.min_shared_terms {
+            counted.push(pairs[k]);
+        }
+        k = e;
+    }
+    let window = cfg.window_days * 86_400.0;
+    let edges: Vec<(u32, u32)> = counted
+        .into_par_iter()
+        .filter(|&(a, b)| {
+            let (x, y) = (&items[a as usize], &items[b as usize]);
+            let in_window = match (x.published, y.published) {
+                (Some(s), Some(t)) => ((s - t).abs() as f64) <= window,
+                _ => true,
+            };
+            in_window && cosine(x.vector, y.vector) >= cfg.similarity
+        })
+        .collect();
+    let mut neighbours: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for &(a, b) in &edges {
+        neighbours[a as usize].push(b);
+        neighbours[b as usize].push(a);
+    }
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(neighbours[i as usize].len()), i));
+    let mut center: Vec<Option<u32>> = vec![None; n];
+    for c in order {
+        if center[c as usize].is_some() {
+            continue;
+        }
+        center[c as usize] = Some(c);
+        for &m in &neighbours[c as usize] {
+            if center[m as usize].is_none() {
+                center[m as usize] = Some(c);
+            }
+        }
+    }
+    center
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| c.unwrap_or(i as u32))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vectors(texts: &[&str]) -> Vec<TermVector> {
+        let counts: Vec<TermCounts> = texts.iter().map(|t| term_counts(t)).collect();
+        let idf = idf(counts.iter());
+        counts.iter().map(|c| vector(c, &idf)).collect()
+    }
+
+    #[test]
+    fn han_text_counts_character_bigrams() {
+        assert_eq!(term_counts("新 冠 疫 苗 test").len(), 4);
+        assert_eq!(
+            term_counts("a bb bb").len(),
+            1,
+            "one-letter words are not terms"
+        );
+    }
+
+    #[test]
+    fn vectors_are_unit_and_cosine_is_symmetric() {
+        let v = vectors(&[
+            "marta velloso said the bridge",
+            "the bridge closed said velloso",
+            "grapes froze in corvale",
+        ]);
+        let norm: f32 = v[0].iter().map(|(_, w)| w * w).sum();
+        assert!((norm - 1.0).abs() < 1e-5);
+        assert!((cosine(&v[0], &v[1]) - cosine(&v[1], &v[0])).abs() < 1e-12);
+        assert!(cosine(&v[0], &v[1]) > cosine(&v[0], &v[2]));
+    }
+
+    #[test]
+    fn star_grouping_does_not_chain() {
+        // a~b and b~c but not a~c: b is the center (most edges) and takes both;
+        // with a fourth item d~c only, d stays alone or with c's center.
+        let v = vectors(&[
+            "alpha beta gamma delta epsilon zeta eta",
+            "alpha beta gamma delta theta iota kappa lambda",
+            "theta iota kappa lambda mu nu xi",
+            "mu nu xi omicron pi rho sigma",
+            "unrelated words here entirely different",
+        ]);
+        let items: Vec<StoryInput> = v
+            .iter()
+            .map(|vector| StoryInput {
+                vector,
+                published: None,
+            })
+            .collect();
+        let cfg = StoryConfig {
+            similarity: 0.2,
+            min_shared_terms: 2,
+            ..StoryConfig::default()
+        };
+        let centers = group(&items, &cfg);
+        for (i, &c) in centers.iter().enumerate() {
+            if c as usize != i {
+                assert!(
+                    cosine(&v[i], &v[c as usize]) >= 0.2,
+                    "member {i} verified against center {c}"
+                );
+            }
+        }
+        assert_eq!(centers[4], 4);
+    }
+
+    #[test]
+    fn window_keeps_distant_dates_apart() {
+        let v = vectors(&[
+            "rail strike union vote holm",
+            "rail strike union vote holm",
+            "other text entirely",
+        ]);
+        let day = 86_400;
+        let items = vec![
+            StoryInput {
+                vector: &v[0],
+                published: Some(0),
+            },
+            StoryInput {
+                vector: &v[1],
+                published: Some(30 * day),
+            },
+            StoryInput {
+                vector: &v[2],
+                published: None,
+            },
+        ];
+        let cfg = StoryConfig {
+            min_shared_terms: 2,
+            ..StoryConfig::default()
+        };
+        assert_eq!(group(&items, &cfg), vec![0, 1, 2]);
+    }
+}
