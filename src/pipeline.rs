@@ -404,6 +404,7 @@ pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
         .zip(&vectors)
         .map(|(&r, vector)| StoryInput {
             vector,
+            shingles: &evidence[r as usize].shingles,
             published: ranks[r as usize].published,
         })
         .collect();

@@ -14,14 +14,16 @@
 //! are too common to index).
 //!
 //! Verification and grouping: a candidate pair is an edge when its cosine
-//! reaches `similarity` and, when both have dates, they were published within
-//! `window_days`. Groups are formed by *star clustering*: clusters are visited
+//! reaches `similarity`, they share a verbatim quote (`min_shared_shingles`
+//! shingles) unless the cosine is strong, and, when both have dates, they were
+//! published within `window_days`. Groups are formed by *star clustering*: clusters are visited
 //! by decreasing number of edges; an unassigned one becomes a story center and
 //! takes every unassigned neighbour. Every member is therefore verified against
 //! its story's center, never joined through a chain of neighbours.
 
 use crate::shingle::SHINGLE_SEED;
 use crate::text::normalize::is_unspaced_script;
+use crate::verify::intersection;
 use ahash::AHashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -42,6 +44,12 @@ pub struct StoryConfig {
     pub max_posting: usize,
     /// Two dated versions more than this many days apart are different stories.
     pub window_days: f64,
+    /// Below `strong_similarity`, a pair must share this many shingles (a
+    /// verbatim quote of about a dozen words): rewrites quote; follow-ups on
+    /// the same topic mostly do not.
+    pub min_shared_shingles: usize,
+    /// Cosine at which no shared quote is needed.
+    pub strong_similarity: f64,
 }
 
 impl Default for StoryConfig {
@@ -53,6 +61,8 @@ impl Default for StoryConfig {
             min_shared_terms: 3,
             max_posting: 500,
             window_days: 7.0,
+            min_shared_shingles: 8,
+            strong_similarity: 0.45,
         }
     }
 }
@@ -153,6 +163,8 @@ pub fn cosine(a: &TermVector, b: &TermVector) -> f64 {
 #[derive(Debug, Clone)]
 pub struct StoryInput<'a> {
     pub vector: &'a TermVector,
+    /// Sorted shingle hashes, to find shared quotes.
+    pub shingles: &'a [u64],
     /// Publication time (seconds), if known.
     pub published: Option<i64>,
 }
@@ -206,7 +218,11 @@ pub fn group(items: &[StoryInput], cfg: &StoryConfig) -> Vec<u32> {
                 (Some(s), Some(t)) => ((s - t).abs() as f64) <= window,
                 _ => true,
             };
-            in_window && cosine(x.vector, y.vector) >= cfg.similarity
+            let cos = cosine(x.vector, y.vector);
+            in_window
+                && cos >= cfg.similarity
+                && (cos >= cfg.strong_similarity
+                    || intersection(x.shingles, y.shingles) >= cfg.min_shared_shingles)
         })
         .collect();
     let mut neighbours: Vec<Vec<u32>> = vec![Vec::new(); n];
@@ -283,11 +299,13 @@ mod tests {
             .iter()
             .map(|vector| StoryInput {
                 vector,
+                shingles: &[],
                 published: None,
             })
             .collect();
         let cfg = StoryConfig {
             similarity: 0.2,
+            strong_similarity: 0.2,
             min_shared_terms: 2,
             ..StoryConfig::default()
         };
@@ -314,18 +332,22 @@ mod tests {
         let items = vec![
             StoryInput {
                 vector: &v[0],
+                shingles: &[],
                 published: Some(0),
             },
             StoryInput {
                 vector: &v[1],
+                shingles: &[],
                 published: Some(30 * day),
             },
             StoryInput {
                 vector: &v[2],
+                shingles: &[],
                 published: None,
             },
         ];
         let cfg = StoryConfig {
+            strong_similarity: 0.0,
             min_shared_terms: 2,
             ..StoryConfig::default()
         };

@@ -79,28 +79,50 @@ impl Rng {
     }
 }
 
-/// Reads a folder of `.txt` articles: line 1 is the title, an optional
-/// `Published: <time>` line follows, paragraphs are separated by blank lines.
-/// `NAME.rewrite.txt` is attached to `NAME.txt` as a rewrite.
+/// Words of the opening that identify a source article for de-duplication.
+const LEAD_TOKENS: usize = 30;
+
+fn txt_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<()> {
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        if path.is_dir() {
+            txt_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "txt") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads a folder (and its sub-folders) of `.txt` articles: line 1 is the
+/// title, an optional `Published: <time>` line follows, paragraphs are
+/// separated by blank lines. `NAME.rewrite.txt` is attached to `NAME.txt` as a
+/// rewrite. Articles whose folded text, or whose first 30 folded words, repeat
+/// an earlier one's are skipped, so that labels do not call two filings of one
+/// article different stories (a check independent of syndic's own detector).
 pub fn read_article_dir(dir: &Path) -> Result<Vec<Article>> {
-    let mut files: Vec<_> = fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
+    let mut files = Vec::new();
+    txt_files(dir, &mut files)?;
     files.sort();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut articles: BTreeMap<String, Article> = BTreeMap::new();
     let mut rewrites: Vec<(String, Article)> = Vec::new();
     for path in files {
         let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
         let text = String::from_utf8_lossy(&bytes);
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let rel = path.strip_prefix(dir).unwrap_or(&path).with_extension("");
+        let stem = rel.to_string_lossy().replace(['/', '\\'], "-");
         let Some(article) = parse_article(&stem, &text) else {
             continue;
         };
+        let folded = crate::text::normalize(&article.paragraphs.join("\n"));
+        let lead: Vec<&str> = folded.split([' ', '\n']).take(LEAD_TOKENS).collect();
+        let lead = (lead.len() == LEAD_TOKENS).then(|| lead.join(" "));
+        if seen.contains(&folded) || lead.as_ref().is_some_and(|l| seen.contains(l)) {
+            continue;
+        }
+        seen.insert(folded);
+        seen.extend(lead);
         match stem.strip_suffix(".rewrite") {
             Some(base) => rewrites.push((base.to_string(), article)),
             None => {
