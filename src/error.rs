@@ -9,8 +9,10 @@ use std::path::PathBuf;
 pub enum Problem {
     #[error("malformed JSON: {0}")]
     MalformedJson(String),
-    #[error("invalid UTF-8 at byte {0} of the line")]
+    #[error("invalid UTF-8 at byte {0} of the record")]
     InvalidUtf8(usize),
+    #[error("malformed CSV: {0}")]
+    MalformedCsv(String),
     #[error("missing text field {0:?}")]
     MissingText(String),
     #[error("field {0:?} is not a string")]
@@ -29,6 +31,7 @@ impl Problem {
         match self {
             Problem::MalformedJson(_) => "malformed_json",
             Problem::InvalidUtf8(_) => "invalid_utf8",
+            Problem::MalformedCsv(_) => "malformed_csv",
             Problem::MissingText(_) => "missing_text",
             Problem::NotAString(_) => "not_a_string",
             Problem::DuplicateId { .. } => "duplicate_id",

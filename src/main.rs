@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use syndic::corpus::write::{write_clusters, write_syndication, Output};
+use syndic::corpus::write::{write_clusters, write_syndication, Output, TableFormat};
 use syndic::minhash::Scheme;
 use syndic::shingle::ShingleSpec;
 use syndic::{Config, Corpus, Outcome, ReadOptions};
@@ -92,6 +92,13 @@ enum OnOff {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Jsonl,
+    Csv,
+    Tsv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum SchemeArg {
     Oph,
     Classic,
@@ -99,7 +106,9 @@ enum SchemeArg {
 
 #[derive(Args)]
 struct RunArgs {
-    /// Input files: JSON Lines, optionally gzip- or zstd-compressed; `-` for stdin.
+    /// Inputs: files, folders (read recursively) or quoted glob patterns; JSON
+    /// Lines, JSON arrays, CSV/TSV with a header, .txt articles or .html pages,
+    /// optionally gzip- or zstd-compressed; `-` for stdin.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Field holding the document id (missing ids become `file:line`).
@@ -150,6 +159,12 @@ struct RunArgs {
     /// Write the run summary as JSON here.
     #[arg(long)]
     stats: Option<PathBuf>,
+    /// Plain-text inputs: take the first line as the title.
+    #[arg(long)]
+    title_first_line: bool,
+    /// Layout of the cluster file.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    format: FormatArg,
     /// Print nothing on stderr except errors.
     #[arg(short, long)]
     quiet: bool,
@@ -197,6 +212,7 @@ impl RunArgs {
             id_field: self.id_field.clone(),
             text_field: self.text_field.clone(),
             skip_invalid: self.skip_invalid,
+            title_first_line: self.title_first_line,
             ..ReadOptions::default()
         }
     }
@@ -209,9 +225,13 @@ impl RunArgs {
             builder = builder.num_threads(t);
         }
         let pool = builder.build().context("cannot start worker threads")?;
-        let corpus = Corpus::read(&self.inputs, &self.read_options())?;
+        let progress = Progress::new(self.quiet);
+        let corpus =
+            Corpus::read_with_progress(&self.inputs, &self.read_options(), &mut |bytes, docs| {
+                progress.reading(bytes, docs)
+            })?;
         if let Some(path) = &self.rejects {
-            let mut out = Output::create(path, &self.inputs)?;
+            let mut out = Output::create(path, &input_paths(&corpus))?;
             for r in &corpus.rejects {
                 let line = serde_json::json!({
                     "file": r.file.display().to_string(),
@@ -223,7 +243,12 @@ impl RunArgs {
             }
             out.commit()?;
         }
-        let outcome = pool.install(|| syndic::run(&corpus.docs, &config))?;
+        let outcome = pool.install(|| {
+            syndic::pipeline::run_with_progress(&corpus.docs, &config, &|stage| {
+                progress.stage(stage)
+            })
+        })?;
+        progress.finish();
         if !self.quiet {
             eprint!("{}", outcome.summary.render());
             for (kind, n) in corpus.reject_counts() {
@@ -231,7 +256,7 @@ impl RunArgs {
             }
         }
         if let Some(path) = &self.stats {
-            let mut out = Output::create(path, &self.inputs)?;
+            let mut out = Output::create(path, &input_paths(&corpus))?;
             let rejects: std::collections::BTreeMap<_, _> =
                 corpus.reject_counts().into_iter().collect();
             let stats = serde_json::json!({
@@ -247,23 +272,96 @@ impl RunArgs {
     }
 }
 
+/// The files actually read (folders and globs expanded), which no output may overwrite.
+fn input_paths(corpus: &Corpus) -> Vec<PathBuf> {
+    corpus
+        .files
+        .iter()
+        .map(|f| f.display_path().to_path_buf())
+        .collect()
+}
+
 fn write_cluster_file(
     path: &Path,
-    inputs: &[PathBuf],
+    format: FormatArg,
     corpus: &Corpus,
     outcome: &Outcome,
 ) -> Result<()> {
-    let mut out = Output::create(path, inputs)?;
-    write_clusters(&mut out, &corpus.docs, &outcome.docs)?;
+    let format = match format {
+        FormatArg::Jsonl => TableFormat::JsonLines,
+        FormatArg::Csv => TableFormat::Csv,
+        FormatArg::Tsv => TableFormat::Tsv,
+    };
+    let mut out = Output::create(path, &input_paths(corpus))?;
+    write_clusters(&mut out, &corpus.docs, &outcome.docs, format)?;
     out.commit()?;
     Ok(())
+}
+
+/// A progress bar on stderr: only on a terminal, not with --quiet, and only
+/// once the run has taken more than a second.
+struct Progress {
+    bar: indicatif::ProgressBar,
+    start: std::time::Instant,
+    enabled: bool,
+    shown: std::sync::atomic::AtomicBool,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Progress {
+        use std::io::IsTerminal;
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {msg} [{elapsed}] {bytes} read ({bytes_per_sec})",
+            )
+            .expect("valid template"),
+        );
+        Progress {
+            bar,
+            start: std::time::Instant::now(),
+            enabled: !quiet && std::io::stderr().is_terminal(),
+            shown: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    fn show_if_slow(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.enabled && !self.shown.load(Relaxed) && self.start.elapsed().as_secs_f64() > 1.0 {
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.bar
+                .enable_steady_tick(std::time::Duration::from_millis(200));
+            self.shown.store(true, Relaxed);
+        }
+    }
+
+    fn reading(&self, bytes: u64, docs: usize) {
+        if docs % 1024 == 0 {
+            self.show_if_slow();
+            self.bar.set_position(bytes);
+            let rate = docs as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
+            self.bar
+                .set_message(format!("reading: {docs} docs ({rate:.0} docs/s)"));
+        }
+    }
+
+    fn stage(&self, done: &str) {
+        self.show_if_slow();
+        self.bar.set_message(format!("pipeline: {done} done"));
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Cluster { run, output } => run.execute().and_then(|(corpus, outcome)| {
-            write_cluster_file(output, &run.inputs, &corpus, &outcome)
+            write_cluster_file(output, run.format, &corpus, &outcome)
         }),
         Command::Dedup {
             run,
@@ -272,22 +370,17 @@ fn main() -> ExitCode {
             report,
         } => run.execute().and_then(|(corpus, outcome)| {
             if let Some(path) = clusters {
-                write_cluster_file(path, &run.inputs, &corpus, &outcome)?;
+                write_cluster_file(path, run.format, &corpus, &outcome)?;
             }
             if let Some(path) = report {
-                let mut out = Output::create(path, &run.inputs)?;
+                let mut out = Output::create(path, &input_paths(&corpus))?;
                 write_syndication(&mut out, &corpus.docs, &outcome.docs)?;
                 out.commit()?;
             }
-            let keep = outcome
-                .docs
-                .iter()
-                .zip(&corpus.docs)
-                .enumerate()
-                .filter(|(i, (o, _))| o.representative as usize == *i)
-                .map(|(_, (_, d))| d.location)
+            let keep: Vec<usize> = (0..outcome.docs.len())
+                .filter(|&i| outcome.docs[i].representative as usize == i)
                 .collect();
-            let mut out = Output::create(output, &run.inputs)?;
+            let mut out = Output::create(output, &input_paths(&corpus))?;
             let kept = corpus.copy_records(&keep, &mut out)?;
             out.commit()?;
             if !run.quiet {

@@ -199,28 +199,34 @@ pub struct Outcome {
     pub summary: Summary,
 }
 
-struct Timer {
+/// Times the stages and tells an observer when each one ends.
+struct Timer<'a> {
     stages: Vec<(String, f64)>,
     last: Instant,
+    on_stage: &'a dyn Fn(&str),
 }
 
-impl Timer {
-    fn new() -> Self {
-        Timer {
-            stages: Vec::new(),
-            last: Instant::now(),
-        }
-    }
+impl Timer<'_> {
     fn lap(&mut self, stage: &str) {
         let now = Instant::now();
         let d: Duration = now - self.last;
         self.stages.push((stage.to_string(), d.as_secs_f64()));
         self.last = now;
+        (self.on_stage)(stage);
     }
 }
 
 /// Runs the whole pipeline on `docs`. Deterministic for any thread count.
 pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
+    run_with_progress(docs, config, &|_| {})
+}
+
+/// As [`run`], calling `on_stage(name)` as each stage finishes.
+pub fn run_with_progress(
+    docs: &[Document],
+    config: &Config,
+    on_stage: &dyn Fn(&str),
+) -> Result<Outcome> {
     let params = config.lsh_params()?;
     let hasher = MinHasher::new(config.minhash)?;
     let lead_hasher = match config.lead_shingles {
@@ -235,7 +241,11 @@ pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
             Some((MinHasher::new(lead)?, lead_params))
         }
     };
-    let mut timer = Timer::new();
+    let mut timer = Timer {
+        stages: Vec::new(),
+        last: Instant::now(),
+        on_stage,
+    };
     let n = docs.len();
     u32::try_from(n).map_err(|_| Error::Config("more than 4 billion documents".into()))?;
 

@@ -1,6 +1,7 @@
-//! Opening inputs: plain, gzip or zstd (detected by magic bytes, not by the
-//! file name), and `-` for standard input, which is spooled to a temporary
-//! file so that `dedup` can read it a second time to copy records unchanged.
+//! Opening inputs: expanding folders and globs into files, recognising each
+//! file's format, and decompressing gzip or zstd (detected by magic bytes, not
+//! by name). `-` is standard input, spooled to a temporary file so that `dedup`
+//! can read it a second time to copy records unchanged.
 
 use crate::error::{Error, Result};
 use std::fs::File;
@@ -10,13 +11,68 @@ use std::path::{Path, PathBuf};
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
-/// One input as given on the command line.
+/// How the records of a file are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON object per line (`.jsonl`, `.ndjson`, or `.json` not starting with `[`).
+    JsonLines,
+    /// A JSON array of objects (`.json` starting with `[`).
+    JsonArray,
+    /// Comma-separated values with a header row (`.csv`).
+    Csv,
+    /// Tab-separated values with a header row (`.tsv`, `.tab`).
+    Tsv,
+    /// A whole file is one article (`.txt`).
+    Text,
+    /// A whole file is one web page (`.html`, `.htm`).
+    Html,
+}
+
+impl Format {
+    /// The format named by a file name's extension, ignoring `.gz`/`.zst`.
+    fn from_name(name: &str) -> Option<Format> {
+        let name = name.to_ascii_lowercase();
+        let base = [".gz", ".zst", ".zstd"]
+            .iter()
+            .find_map(|c| name.strip_suffix(c))
+            .unwrap_or(&name);
+        let ext = base.rsplit_once('.').map(|(_, e)| e)?;
+        Some(match ext {
+            "jsonl" | "ndjson" | "json" => Format::JsonLines,
+            "csv" => Format::Csv,
+            "tsv" | "tab" => Format::Tsv,
+            "txt" => Format::Text,
+            "html" | "htm" => Format::Html,
+            _ => return None,
+        })
+    }
+
+    /// Refines JSON vs JSON array, or guesses an unnamed format, from the
+    /// first bytes of the decompressed stream.
+    fn sniff(named: Option<Format>, head: &[u8]) -> Format {
+        let first = head
+            .iter()
+            .find(|b| !b.is_ascii_whitespace() && **b != 0xef && **b != 0xbb && **b != 0xbf);
+        match (named, first) {
+            (Some(Format::JsonLines) | None, Some(b'[')) => Format::JsonArray,
+            (Some(f), _) => f,
+            (None, Some(b'{')) => Format::JsonLines,
+            (None, Some(b'<')) => Format::Html,
+            (None, _) => Format::Text,
+        }
+    }
+}
+
+/// One input file.
 #[derive(Debug)]
 pub struct InputSource {
     /// The name to show in messages (`-` for stdin).
     display: PathBuf,
-    /// The file to read: the path itself, or the spool file of stdin.
+    /// The id of a whole-file document (text, HTML): its path relative to the
+    /// folder it was found in, or the path as given.
+    pub(crate) file_id: String,
     backing: Backing,
+    format: Format,
 }
 
 #[derive(Debug)]
@@ -25,30 +81,126 @@ enum Backing {
     Spooled(tempfile::NamedTempFile),
 }
 
-impl InputSource {
-    /// Prepares an input; `-` copies standard input to a temporary file.
-    pub fn new(path: &Path) -> Result<InputSource> {
-        if path.as_os_str() == "-" {
-            let mut spool = tempfile::NamedTempFile::new().map_err(|e| Error::io("-", e))?;
-            io::copy(&mut io::stdin().lock(), spool.as_file_mut())
-                .map_err(|e| Error::io("-", e))?;
-            spool
-                .as_file_mut()
-                .rewind()
-                .map_err(|e| Error::io("-", e))?;
-            return Ok(InputSource {
-                display: path.to_path_buf(),
-                backing: Backing::Spooled(spool),
-            });
+fn has_glob(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+/// Expands the inputs given by the user: folders (recursively, files of known
+/// formats only, sorted), glob patterns (sorted) and `-`.
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<InputSource>> {
+    let mut out = Vec::new();
+    for path in paths {
+        let text = path.to_string_lossy();
+        if text == "-" {
+            out.push(InputSource::stdin()?);
+        } else if path.is_dir() {
+            let mut files = Vec::new();
+            walk(path, &mut files).map_err(|e| Error::io(path, e))?;
+            files.sort();
+            for f in files {
+                let rel = f
+                    .strip_prefix(path)
+                    .unwrap_or(&f)
+                    .to_string_lossy()
+                    .into_owned();
+                out.push(InputSource::file(f, rel)?);
+            }
+        } else if !path.exists() && has_glob(&text) {
+            let pattern = glob::glob(&text)
+                .map_err(|e| Error::Config(format!("bad pattern {text:?}: {e}")))?;
+            let mut files: Vec<PathBuf> = pattern
+                .filter_map(|p| p.ok())
+                .filter(|p| p.is_file())
+                .collect();
+            if files.is_empty() {
+                return Err(Error::Config(format!("no file matches {text:?}")));
+            }
+            files.sort();
+            for f in files {
+                let id = f.to_string_lossy().into_owned();
+                out.push(InputSource::file(f, id)?);
+            }
+        } else {
+            out.push(InputSource::file(path.clone(), text.into_owned())?);
         }
-        Ok(InputSource {
-            display: path.to_path_buf(),
-            backing: Backing::Path(path.to_path_buf()),
-        })
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(Format::from_name)
+            .is_some()
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+impl InputSource {
+    fn file(path: PathBuf, file_id: String) -> Result<InputSource> {
+        let named = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(Format::from_name);
+        let mut source = InputSource {
+            display: path.clone(),
+            file_id,
+            backing: Backing::Path(path),
+            format: named.unwrap_or(Format::JsonLines),
+        };
+        source.format = Format::sniff(
+            named,
+            source
+                .open()?
+                .fill_buf()
+                .map_err(|e| Error::io(&source.display, e))?,
+        );
+        Ok(source)
+    }
+
+    fn stdin() -> Result<InputSource> {
+        let mut spool = tempfile::NamedTempFile::new().map_err(|e| Error::io("-", e))?;
+        io::copy(&mut io::stdin().lock(), spool.as_file_mut()).map_err(|e| Error::io("-", e))?;
+        spool
+            .as_file_mut()
+            .rewind()
+            .map_err(|e| Error::io("-", e))?;
+        let mut source = InputSource {
+            display: PathBuf::from("-"),
+            file_id: "-".into(),
+            backing: Backing::Spooled(spool),
+            format: Format::JsonLines,
+        };
+        source.format = Format::sniff(
+            None,
+            source.open()?.fill_buf().map_err(|e| Error::io("-", e))?,
+        );
+        Ok(source)
     }
 
     pub fn display_path(&self) -> &Path {
         &self.display
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Size of the file on disk (compressed), for progress reporting.
+    pub fn disk_size(&self) -> u64 {
+        let path = match &self.backing {
+            Backing::Path(p) => p.as_path(),
+            Backing::Spooled(t) => t.path(),
+        };
+        std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
     }
 
     /// Opens the (decompressed) byte stream from the start.
@@ -74,5 +226,26 @@ pub fn open_input<R: Read + Send + 'static>(inner: R) -> io::Result<Box<dyn BufR
         Ok(Box::new(BufReader::with_capacity(1 << 16, zs)))
     } else {
         Ok(Box::new(buffered))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_from_names_and_first_bytes() {
+        assert_eq!(Format::from_name("a.jsonl.gz"), Some(Format::JsonLines));
+        assert_eq!(Format::from_name("A.CSV.zst"), Some(Format::Csv));
+        assert_eq!(Format::from_name("page.htm"), Some(Format::Html));
+        assert_eq!(Format::from_name("notes"), None);
+        assert_eq!(
+            Format::sniff(Some(Format::JsonLines), b"  [{\"id\":1}]"),
+            Format::JsonArray
+        );
+        assert_eq!(Format::sniff(Some(Format::Csv), b"["), Format::Csv);
+        assert_eq!(Format::sniff(None, b"{\"a\":1}"), Format::JsonLines);
+        assert_eq!(Format::sniff(None, b"<!doctype html>"), Format::Html);
+        assert_eq!(Format::sniff(None, b"Plain words"), Format::Text);
     }
 }

@@ -1,18 +1,14 @@
-//! JSON Lines reader: one JSON object per line. Only the configured fields are
-//! extracted (unknown fields are skipped without being materialized), so the
-//! reader stays fast on wide scraped records.
+//! JSON readers: JSON Lines (one object per line, streamed) and JSON arrays of
+//! objects (parsed whole; each element is located by the line it starts on).
+//! Only the configured fields are extracted (unknown fields are skipped
+//! without being materialized), so the reader stays fast on wide records.
 
-use super::{Document, Location, ReadOptions};
+use super::{Document, Location, ReadOptions, Record};
 use crate::error::{Problem, Result};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use std::fmt;
 use std::io::BufRead;
-
-/// One line's outcome: its size in bytes and the document or the problem.
-pub(crate) struct Record {
-    pub bytes: usize,
-    pub result: Result<Document, Problem>,
-}
 
 /// Streams `reader` line by line, calling `sink(line_number, record)` for
 /// every non-blank line. A read error (truncated gzip, I/O failure) is passed
@@ -47,6 +43,64 @@ pub(crate) fn read_records<R: BufRead>(
         let result = parse_line(content, opts);
         sink(line, Record { bytes: n, result })?;
     }
+}
+
+/// Reads a JSON array of objects. A syntax error anywhere is one problem for
+/// the whole file (there is no safe way to resynchronise inside an array);
+/// each element's own problems (missing text, ...) are reported at its line.
+pub(crate) fn read_array<R: BufRead>(
+    mut reader: R,
+    opts: &ReadOptions,
+    mut sink: impl FnMut(u64, Record) -> crate::error::Result<()>,
+) -> crate::error::Result<()> {
+    let mut bytes = Vec::new();
+    if let Err(e) = reader.read_to_end(&mut bytes) {
+        let record = Record {
+            bytes: bytes.len(),
+            result: Err(Problem::Unreadable(e.to_string())),
+        };
+        return sink(1, record);
+    }
+    let line_of =
+        |offset: usize| 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count() as u64;
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let record = Record {
+                bytes: bytes.len(),
+                result: Err(Problem::InvalidUtf8(e.valid_up_to())),
+            };
+            return sink(line_of(e.valid_up_to()), record);
+        }
+    };
+    let elements: Vec<&RawValue> = match serde_json::from_str(text.trim_start_matches('\u{feff}')) {
+        Ok(v) => v,
+        Err(e) => {
+            let record = Record {
+                bytes: bytes.len(),
+                result: Err(Problem::MalformedJson(e.to_string())),
+            };
+            return sink(e.line() as u64, record);
+        }
+    };
+    let (mut line, mut counted) = (1u64, 0usize);
+    for raw in elements {
+        let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+        line += bytes[counted..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        counted = offset;
+        let result = parse_line(raw.get().as_bytes(), opts);
+        sink(
+            line,
+            Record {
+                bytes: raw.get().len(),
+                result,
+            },
+        )?;
+    }
+    Ok(())
 }
 
 fn trim_line_end(buf: &[u8]) -> &[u8] {
@@ -307,6 +361,35 @@ mod tests {
             parse_line(b"{\"text\":\"a\xff\"}", &ReadOptions::default()),
             Err(Problem::InvalidUtf8(10))
         );
+    }
+
+    #[test]
+    fn arrays_locate_elements_by_line() {
+        let input = b"[\n {\"id\":\"a\",\"text\":\"x\"},\n\n {\"id\":\"b\"}\n]";
+        let mut got = Vec::new();
+        read_array(&input[..], &ReadOptions::default(), |line, r| {
+            got.push((line, r.result.map(|d| d.id)));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            got,
+            vec![
+                (2, Ok("a".to_string())),
+                (4, Err(Problem::MissingText("text".into())))
+            ]
+        );
+        let mut problems = Vec::new();
+        read_array(
+            &b"[{\"id\":1},\n{"[..],
+            &ReadOptions::default(),
+            |line, r| {
+                problems.push((line, r.result.is_err()));
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(problems, vec![(2, true)]);
     }
 
     #[test]

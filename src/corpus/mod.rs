@@ -1,26 +1,32 @@
 //! Corpus: the [`Document`] type, the readers that turn input files into
 //! documents, and the writers of syndic's outputs.
 //!
-//! Readers stream: a file is read line by line (through gzip or zstd when its
-//! first bytes say so), never slurped whole. Every record either becomes a
-//! [`Document`] or a [`Reject`] naming `file:line` and what was wrong, so no
-//! input is ever lost without a trace.
+//! Inputs may be files, folders (read recursively) or glob patterns, each in
+//! one of the [`Format`]s: JSON Lines, JSON arrays, CSV/TSV with a header,
+//! plain text files (one article each) or HTML pages, optionally gzip- or
+//! zstd-compressed. Line-oriented formats are streamed, never slurped whole.
+//! Every record either becomes a [`Document`] or a [`Reject`] naming
+//! `file:line` and what was wrong, so no input is ever lost without a trace.
 
+mod delimited;
 pub mod generate;
+pub mod html;
 mod input;
 mod jsonl;
 pub mod write;
 
-pub use input::{open_input, InputSource};
+pub use input::{expand, open_input, Format, InputSource};
 
 use crate::error::{Error, Problem, Result};
 use ahash::AHashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// One article as read from the input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
-    /// The record's id (the `--id-field`, else `file:line`).
+    /// The record's id (the `--id-field`, else `file:line`; a whole-file
+    /// document's id is its path relative to the folder given).
     pub id: String,
     /// The article text, exactly as given (normalization happens later).
     pub text: String,
@@ -49,6 +55,13 @@ pub struct Reject {
     pub problem: Problem,
 }
 
+/// One record's outcome from a format reader: its size and the document or
+/// the problem.
+pub(crate) struct Record {
+    pub bytes: usize,
+    pub result: Result<Document, Problem>,
+}
+
 /// How to read records.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
@@ -58,6 +71,8 @@ pub struct ReadOptions {
     pub skip_invalid: bool,
     /// Records whose text is longer than this are rejected (never truncated silently).
     pub max_doc_bytes: usize,
+    /// For plain-text files: the first line is the title.
+    pub title_first_line: bool,
 }
 
 impl Default for ReadOptions {
@@ -67,6 +82,7 @@ impl Default for ReadOptions {
             text_field: "text".into(),
             skip_invalid: false,
             max_doc_bytes: 64 << 20,
+            title_first_line: false,
         }
     }
 }
@@ -74,11 +90,11 @@ impl Default for ReadOptions {
 /// Everything read from the inputs.
 #[derive(Debug, Default)]
 pub struct Corpus {
-    /// Input files in the order given; `Location::file` indexes this.
+    /// Input files in the order read; `Location::file` indexes this.
     pub files: Vec<InputSource>,
     pub docs: Vec<Document>,
     pub rejects: Vec<Reject>,
-    /// Total bytes of input read (after decompression).
+    /// Total bytes of records read (after decompression).
     pub bytes: u64,
 }
 
@@ -86,16 +102,25 @@ impl Corpus {
     /// Reads every input in order. With `skip_invalid` off, the first bad record
     /// is an error naming its `file:line`.
     pub fn read(paths: &[PathBuf], opts: &ReadOptions) -> Result<Corpus> {
+        Corpus::read_with_progress(paths, opts, &mut |_, _| {})
+    }
+
+    /// As [`Corpus::read`], calling `progress(bytes read, documents)` as it goes.
+    pub fn read_with_progress(
+        paths: &[PathBuf],
+        opts: &ReadOptions,
+        progress: &mut dyn FnMut(u64, usize),
+    ) -> Result<Corpus> {
+        let sources = expand(paths)?;
         let mut corpus = Corpus::default();
         let mut seen: AHashMap<String, Location> = AHashMap::new();
-        for path in paths {
-            let source = InputSource::new(path)?;
+        for source in sources {
             let file = u32::try_from(corpus.files.len())
                 .map_err(|_| Error::Config("too many input files".into()))?;
-            let display = source.display_path().to_path_buf();
             corpus.files.push(source);
-            let reader = corpus.files[file as usize].open()?;
-            jsonl::read_records(reader, opts, |line, record| {
+            let source = &corpus.files[file as usize];
+            let display = source.display_path().to_path_buf();
+            let mut sink = |line: u64, record: Record| -> Result<()> {
                 corpus.bytes += record.bytes as u64;
                 let problem = match record.result {
                     Ok(mut doc) => {
@@ -108,13 +133,14 @@ impl Corpus {
                                 id: doc.id,
                                 first: format!(
                                     "{}:{}",
-                                    corpus.files[first.file as usize].display_path().display(),
+                                    corpus_path(&corpus.files, first.file).display(),
                                     first.line
                                 ),
                             },
                             None => {
                                 seen.insert(doc.id.clone(), doc.location);
                                 corpus.docs.push(doc);
+                                progress(corpus.bytes, corpus.docs.len());
                                 return Ok(());
                             }
                         }
@@ -134,7 +160,18 @@ impl Corpus {
                     problem,
                 });
                 Ok(())
-            })?;
+            };
+            let reader = source.open()?;
+            match source.format() {
+                Format::JsonLines => jsonl::read_records(reader, opts, &mut sink)?,
+                Format::JsonArray => jsonl::read_array(reader, opts, &mut sink)?,
+                Format::Csv => delimited::read_delimited(reader, b',', &display, opts, &mut sink)?,
+                Format::Tsv => delimited::read_delimited(reader, b'\t', &display, opts, &mut sink)?,
+                Format::Text | Format::Html => {
+                    let record = whole_file(reader, source.format(), &source.file_id, opts);
+                    sink(1, record)?;
+                }
+            }
         }
         Ok(corpus)
     }
@@ -154,7 +191,63 @@ impl Corpus {
 
     /// The path of the file a document came from, for messages.
     pub fn path_of(&self, loc: Location) -> &Path {
-        self.files[loc.file as usize].display_path()
+        corpus_path(&self.files, loc.file)
+    }
+}
+
+fn corpus_path(files: &[InputSource], file: u32) -> &Path {
+    files[file as usize].display_path()
+}
+
+/// A whole file as one document: plain text (strict UTF-8) or an HTML page
+/// (decoded leniently, as browsers do, then reduced to its visible text).
+fn whole_file(
+    mut reader: Box<dyn std::io::BufRead + Send>,
+    format: Format,
+    id: &str,
+    opts: &ReadOptions,
+) -> Record {
+    let mut bytes = Vec::new();
+    if let Err(e) = reader.read_to_end(&mut bytes) {
+        return Record {
+            bytes: bytes.len(),
+            result: Err(Problem::Unreadable(e.to_string())),
+        };
+    }
+    let size = bytes.len();
+    let result = (|| {
+        let (title, text) = match format {
+            Format::Html => html::extract(&String::from_utf8_lossy(&bytes)),
+            _ => {
+                let text = String::from_utf8(bytes)
+                    .map_err(|e| Problem::InvalidUtf8(e.utf8_error().valid_up_to()))?;
+                let title = opts
+                    .title_first_line
+                    .then(|| text.lines().next().map(|l| l.trim().to_string()))
+                    .flatten()
+                    .filter(|t| !t.is_empty());
+                (title, text)
+            }
+        };
+        if text.len() > opts.max_doc_bytes {
+            return Err(Problem::TooLarge {
+                size: text.len(),
+                limit: opts.max_doc_bytes,
+            });
+        }
+        Ok(Document {
+            id: id.to_string(),
+            text,
+            title,
+            url: None,
+            source: None,
+            published: None,
+            location: Location { file: 0, line: 1 },
+        })
+    })();
+    Record {
+        bytes: size,
+        result,
     }
 }
 

@@ -106,14 +106,27 @@ pub struct ClusterLine<'a> {
     pub short: bool,
 }
 
-/// Writes one cluster line per document, in input order.
+/// Layout of the cluster file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    JsonLines,
+    Csv,
+    Tsv,
+}
+
+/// Writes one cluster line per document, in input order: JSON Lines, or CSV /
+/// TSV with a header (`similarity` and `containment` empty for representatives).
 pub fn write_clusters<W: Write>(
     mut w: W,
     docs: &[Document],
     outcomes: &[DocOutcome],
+    format: TableFormat,
 ) -> io::Result<()> {
-    for (i, (d, o)) in docs.iter().zip(outcomes).enumerate() {
-        let line = ClusterLine {
+    let lines = docs
+        .iter()
+        .zip(outcomes)
+        .enumerate()
+        .map(|(i, (d, o))| ClusterLine {
             id: &d.id,
             cluster: &docs[o.representative as usize].id,
             story: &docs[o.story as usize].id,
@@ -121,11 +134,25 @@ pub fn write_clusters<W: Write>(
             similarity: o.similarity,
             containment: o.containment,
             short: o.short,
-        };
-        serde_json::to_writer(&mut w, &line)?;
-        w.write_all(b"\n")?;
+        });
+    let delimiter = match format {
+        TableFormat::JsonLines => {
+            for line in lines {
+                serde_json::to_writer(&mut w, &line)?;
+                w.write_all(b"\n")?;
+            }
+            return Ok(());
+        }
+        TableFormat::Csv => b',',
+        TableFormat::Tsv => b'\t',
+    };
+    let mut table = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(w);
+    for line in lines {
+        table.serialize(line)?;
     }
-    Ok(())
+    table.flush()
 }
 
 /// A copy in the syndication report.
@@ -185,13 +212,33 @@ pub fn write_syndication<W: Write>(
 }
 
 impl Corpus {
-    /// Copies the input records at `keep` to `w`, byte for byte, in input order.
-    pub fn copy_records<W: Write>(&self, keep: &AHashSet<Location>, mut w: W) -> Result<u64> {
+    /// Writes the documents at `keep` (indices into `docs`, any order) to `w`
+    /// in input order: JSON Lines records byte for byte, records of other
+    /// formats as JSON objects with their id, text and metadata.
+    pub fn copy_records<W: Write>(&self, keep: &[usize], mut w: W) -> Result<u64> {
+        let mut by_file: Vec<Vec<usize>> = vec![Vec::new(); self.files.len()];
+        for &k in keep {
+            by_file[self.docs[k].location.file as usize].push(k);
+        }
         let mut copied = 0;
-        for (file, source) in self.files.iter().enumerate() {
-            if !keep.iter().any(|l| l.file as usize == file) {
+        for (file, (source, mut kept)) in self.files.iter().zip(by_file).enumerate() {
+            if kept.is_empty() {
                 continue;
             }
+            kept.sort_by_key(|&k| self.docs[k].location);
+            if source.format() != super::Format::JsonLines {
+                for k in kept {
+                    let d = &self.docs[k];
+                    let record = serde_json::json!({
+                        "id": d.id, "text": d.text, "title": d.title, "url": d.url,
+                        "source": d.source, "published": d.published,
+                    });
+                    writeln!(w, "{record}").map_err(|e| Error::io("output", e))?;
+                    copied += 1;
+                }
+                continue;
+            }
+            let lines: AHashSet<Location> = kept.iter().map(|&k| self.docs[k].location).collect();
             let mut reader = source.open()?;
             let mut buf = Vec::new();
             let mut line = 0u64;
@@ -204,7 +251,7 @@ impl Corpus {
                     break;
                 }
                 line += 1;
-                if keep.contains(&Location {
+                if lines.contains(&Location {
                     file: file as u32,
                     line,
                 }) {
