@@ -29,8 +29,9 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format named by a file name's extension, ignoring `.gz`/`.zst`.
-    fn from_name(name: &str) -> Option<Format> {
+    /// The format named by a file name's extension, ignoring `.gz`/`.zst`,
+    /// and whether it must be sniffed (`.json` may be lines or an array).
+    fn from_name(name: &str) -> Option<(Format, bool)> {
         let name = name.to_ascii_lowercase();
         let base = [".gz", ".zst", ".zstd"]
             .iter()
@@ -38,24 +39,25 @@ impl Format {
             .unwrap_or(&name);
         let ext = base.rsplit_once('.').map(|(_, e)| e)?;
         Some(match ext {
-            "jsonl" | "ndjson" | "json" => Format::JsonLines,
-            "csv" => Format::Csv,
-            "tsv" | "tab" => Format::Tsv,
-            "txt" => Format::Text,
-            "html" | "htm" => Format::Html,
+            "json" => (Format::JsonLines, true),
+            "jsonl" | "ndjson" => (Format::JsonLines, false),
+            "csv" => (Format::Csv, false),
+            "tsv" | "tab" => (Format::Tsv, false),
+            "txt" => (Format::Text, false),
+            "html" | "htm" => (Format::Html, false),
             _ => return None,
         })
     }
 
-    /// Refines JSON vs JSON array, or guesses an unnamed format, from the
-    /// first bytes of the decompressed stream.
-    fn sniff(named: Option<Format>, head: &[u8]) -> Format {
+    /// Tells JSON lines from a JSON array (for `.json`), or guesses an unnamed
+    /// format, from the first bytes of the decompressed stream.
+    fn sniff(named: Option<(Format, bool)>, head: &[u8]) -> Format {
         let first = head
             .iter()
             .find(|b| !b.is_ascii_whitespace() && **b != 0xef && **b != 0xbb && **b != 0xbf);
         match (named, first) {
-            (Some(Format::JsonLines) | None, Some(b'[')) => Format::JsonArray,
-            (Some(f), _) => f,
+            (Some((_, true)) | None, Some(b'[')) => Format::JsonArray,
+            (Some((f, _)), _) => f,
             (None, Some(b'{')) => Format::JsonLines,
             (None, Some(b'<')) => Format::Html,
             (None, _) => Format::Text,
@@ -154,7 +156,7 @@ impl InputSource {
             display: path.clone(),
             file_id,
             backing: Backing::Path(path),
-            format: named.unwrap_or(Format::JsonLines),
+            format: Format::JsonLines,
         };
         source.format = Format::sniff(
             named,
@@ -235,15 +237,21 @@ mod tests {
 
     #[test]
     fn formats_from_names_and_first_bytes() {
-        assert_eq!(Format::from_name("a.jsonl.gz"), Some(Format::JsonLines));
-        assert_eq!(Format::from_name("A.CSV.zst"), Some(Format::Csv));
-        assert_eq!(Format::from_name("page.htm"), Some(Format::Html));
-        assert_eq!(Format::from_name("notes"), None);
         assert_eq!(
-            Format::sniff(Some(Format::JsonLines), b"  [{\"id\":1}]"),
-            Format::JsonArray
+            Format::from_name("a.jsonl.gz"),
+            Some((Format::JsonLines, false))
         );
-        assert_eq!(Format::sniff(Some(Format::Csv), b"["), Format::Csv);
+        assert_eq!(Format::from_name("A.CSV.zst"), Some((Format::Csv, false)));
+        assert_eq!(Format::from_name("page.htm"), Some((Format::Html, false)));
+        assert_eq!(Format::from_name("notes"), None);
+        let json = Format::from_name("a.json");
+        assert_eq!(Format::sniff(json, b"  [{\"id\":1}]"), Format::JsonArray);
+        assert_eq!(Format::sniff(json, b"{\"id\":1}"), Format::JsonLines);
+        assert_eq!(
+            Format::sniff(Format::from_name("a.jsonl"), b"[1]"),
+            Format::JsonLines
+        );
+        assert_eq!(Format::sniff(Format::from_name("a.csv"), b"["), Format::Csv);
         assert_eq!(Format::sniff(None, b"{\"a\":1}"), Format::JsonLines);
         assert_eq!(Format::sniff(None, b"<!doctype html>"), Format::Html);
         assert_eq!(Format::sniff(None, b"Plain words"), Format::Text);

@@ -1,0 +1,375 @@
+//! Input and output robustness: every bad-input case, mixed folders of every
+//! format, stdin/stdout, interrupted runs, and a fuzz test of the readers.
+
+use proptest::prelude::*;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use syndic::{Corpus, ReadOptions};
+
+fn syndic(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_syndic"))
+        .args(args)
+        .output()
+        .expect("run syndic")
+}
+
+fn p(dir: &Path, name: &str) -> String {
+    dir.join(name).to_string_lossy().into_owned()
+}
+
+const GOOD: &str = "{\"id\":\"a\",\"text\":\"The harbor bridge will close for six weeks after cracks were found.\"}\n";
+
+/// A bad-input case: file contents, the message expected at `in.jsonl:2`, and
+/// the problem kind counted with --skip-invalid.
+fn check_case(second_line: &[u8], message: &str, kind: &str) {
+    let d = tempfile::tempdir().unwrap();
+    let input = p(d.path(), "in.jsonl");
+    let mut bytes = GOOD.as_bytes().to_vec();
+    bytes.extend_from_slice(second_line);
+    bytes.extend_from_slice(
+        b"\n{\"id\":\"z\",\"text\":\"Last record of the file, which must not be lost.\"}\n",
+    );
+    fs::write(&input, &bytes).unwrap();
+    let out = p(d.path(), "c.jsonl");
+
+    let fail = syndic(&["cluster", &input, "-o", &out]);
+    assert_eq!(fail.status.code(), Some(2), "{kind}");
+    let err = String::from_utf8_lossy(&fail.stderr);
+    assert!(
+        err.contains(&format!("in.jsonl:2: {message}")),
+        "{kind}: {err}"
+    );
+    assert!(!Path::new(&out).exists());
+
+    let rejects = p(d.path(), "rejects.jsonl");
+    let run = syndic(&[
+        "cluster",
+        &input,
+        "-o",
+        &out,
+        "--skip-invalid",
+        "--rejects",
+        &rejects,
+    ]);
+    assert!(
+        run.status.success(),
+        "{kind}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains(&format!("skipped: 1 records ({kind})")),
+        "{kind}: {err}"
+    );
+    let listed = fs::read_to_string(&rejects).unwrap();
+    assert!(
+        listed.contains("\"line\":2") && listed.contains(kind),
+        "{listed}"
+    );
+    let ids: Vec<String> = fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(
+        ids.contains(&"a".to_string()) && ids.contains(&"z".to_string()),
+        "{kind}: {ids:?}"
+    );
+}
+
+#[test]
+fn malformed_json_line() {
+    check_case(
+        b"{\"id\":\"b\",\"text\":",
+        "malformed JSON",
+        "malformed_json",
+    );
+}
+
+#[test]
+fn invalid_utf8() {
+    check_case(
+        b"{\"id\":\"b\",\"text\":\"caf\xe9\"}",
+        "invalid UTF-8 at byte 21",
+        "invalid_utf8",
+    );
+}
+
+#[test]
+fn missing_text_field() {
+    check_case(
+        b"{\"id\":\"b\",\"body\":\"x\"}",
+        "missing text field \"text\"",
+        "missing_text",
+    );
+}
+
+#[test]
+fn non_string_text() {
+    check_case(
+        b"{\"id\":\"b\",\"text\":{\"html\":\"x\"}}",
+        "field \"text\" is not a string",
+        "not_a_string",
+    );
+}
+
+#[test]
+fn duplicate_id() {
+    check_case(
+        b"{\"id\":\"a\",\"text\":\"again\"}",
+        "duplicate id \"a\"",
+        "duplicate_id",
+    );
+}
+
+#[test]
+fn empty_and_tiny_texts_are_kept_and_flagged() {
+    let d = tempfile::tempdir().unwrap();
+    let input = p(d.path(), "in.jsonl");
+    fs::write(&input, format!("{GOOD}{{\"id\":\"e1\",\"text\":\"\"}}\n{{\"id\":\"e2\",\"text\":\"  \"}}\n{{\"id\":\"t\",\"text\":\"Breaking.\"}}\n")).unwrap();
+    let out = p(d.path(), "c.jsonl");
+    assert!(syndic(&["cluster", &input, "-o", &out, "-q"])
+        .status
+        .success());
+    let lines: Vec<serde_json::Value> = fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    for l in &lines[1..] {
+        assert_eq!(l["short"], true, "{l}");
+    }
+    assert_eq!(
+        lines[1]["cluster"], lines[2]["cluster"],
+        "two empty texts are exact duplicates"
+    );
+    assert_eq!(lines[3]["cluster"], "t");
+}
+
+#[test]
+fn fifty_megabyte_document() {
+    let d = tempfile::tempdir().unwrap();
+    let input = p(d.path(), "big.jsonl");
+    let mut f = fs::File::create(&input).unwrap();
+    let words: String = (0..8_000_000)
+        .map(|i| format!("w{} ", i % 100_003))
+        .collect::<String>();
+    assert!(words.len() > 50_000_000);
+    writeln!(f, "{}", serde_json::json!({"id": "big", "text": words})).unwrap();
+    writeln!(f, "{}", serde_json::json!({"id": "copy", "text": words})).unwrap();
+    write!(f, "{GOOD}").unwrap();
+    drop(f);
+    let out = p(d.path(), "c.jsonl");
+    let run = syndic(&["cluster", &input, "-o", &out, "-q"]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = fs::read_to_string(&out).unwrap();
+    assert_eq!(text.lines().count(), 3);
+    assert!(text.lines().nth(1).unwrap().contains("\"cluster\":\"big\""));
+}
+
+#[test]
+fn truncated_gzip() {
+    let d = tempfile::tempdir().unwrap();
+    let input = p(d.path(), "in.jsonl.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for i in 0..2000 {
+        writeln!(gz, "{{\"id\":\"{i}\",\"text\":\"record number {i} of a compressed file with some words\"}}").unwrap();
+    }
+    let bytes = gz.finish().unwrap();
+    fs::write(&input, &bytes[..bytes.len() / 2]).unwrap();
+    let out = p(d.path(), "c.jsonl");
+    let fail = syndic(&["cluster", &input, "-o", &out]);
+    assert_eq!(fail.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&fail.stderr);
+    assert!(
+        err.contains("in.jsonl.gz:") && err.contains("unreadable input"),
+        "{err}"
+    );
+    let run = syndic(&["cluster", &input, "-o", &out, "--skip-invalid"]);
+    assert!(run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("skipped: 1 records (unreadable)"));
+    assert!(
+        fs::read_to_string(&out).unwrap().lines().count() > 100,
+        "the readable part is kept"
+    );
+}
+
+/// A folder with every supported format: every record is accounted for.
+#[test]
+fn mixed_folder_accounts_for_every_input() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path().join("scrape");
+    fs::create_dir_all(dir.join("pages")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"{\"id\":\"j1\",\"text\":\"First JSON line article about the harbor bridge.\"}\n{\"text\":\"No id here.\"}\n").unwrap();
+    fs::write(dir.join("a.jsonl.gz"), gz.finish().unwrap()).unwrap();
+    fs::write(
+        dir.join("b.json"),
+        "[{\"id\":\"arr1\",\"text\":\"From an array.\"},\n{\"id\":\"arr2\",\"text\":\"Second.\"}]",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("c.csv"),
+        "id,text,source\ncsv1,\"A CSV article, with a comma\",x.com\ncsv2,Another,y.com\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("d.tsv.zst"),
+        zstd::encode_all(&b"id\ttext\ntsv1\tTab separated\n"[..], 3).unwrap(),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("pages/story.txt"),
+        "Title line\nBody of a plain text article.",
+    )
+    .unwrap();
+    fs::write(dir.join("pages/page.html"), "<html><head><title>T</title></head><body><nav>Menu</nav><p>HTML article body.</p></body></html>").unwrap();
+    fs::write(dir.join("notes.md"), "not an input format").unwrap();
+    let out = p(d.path(), "c.csv");
+    let run = syndic(&[
+        "cluster",
+        &dir.to_string_lossy(),
+        "-o",
+        &out,
+        "--format",
+        "csv",
+        "-q",
+        "--title-first-line",
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "id,cluster,story,representative,similarity,containment,short"
+    );
+    let ids: Vec<String> = lines
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    let a = dir.join("a.jsonl.gz").to_string_lossy().into_owned();
+    assert_eq!(
+        ids,
+        vec![
+            "j1".to_string(),
+            format!("{a}:2"),
+            "arr1".into(),
+            "arr2".into(),
+            "csv1".into(),
+            "csv2".into(),
+            "tsv1".into(),
+            "pages/page.html".into(),
+            "pages/story.txt".into()
+        ]
+    );
+}
+
+#[test]
+fn stdin_glob_and_stdout() {
+    let d = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_syndic"))
+        .args(["cluster", "-", "-o", "-", "-q"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(GOOD.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("{\"id\":\"a\",\"cluster\":\"a\""));
+
+    fs::write(d.path().join("x1.jsonl"), GOOD).unwrap();
+    fs::write(d.path().join("x2.jsonl"), GOOD.replace("\"a\"", "\"b\"")).unwrap();
+    let pattern = p(d.path(), "x*.jsonl");
+    let out = syndic(&["cluster", &pattern, "-o", "-", "-q"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(text.lines().count(), 2);
+    assert!(
+        text.lines().nth(1).unwrap().contains("\"cluster\":\"a\""),
+        "identical texts cluster: {text}"
+    );
+    let none = syndic(&["cluster", &p(d.path(), "nothing*.jsonl"), "-o", "-"]);
+    assert_eq!(none.status.code(), Some(2));
+}
+
+/// Killing a run while it writes never leaves a half-written output: the old
+/// file stays, or the complete new one is in place.
+#[test]
+fn interrupted_run_leaves_output_intact() {
+    let d = tempfile::tempdir().unwrap();
+    let input = p(d.path(), "in.jsonl");
+    let mut f = std::io::BufWriter::new(fs::File::create(&input).unwrap());
+    let n = 60_000;
+    for i in 0..n {
+        writeln!(f, "{{\"id\":\"{i}\",\"text\":\"article {i} about topic {} with several more words in it\"}}", i % 977).unwrap();
+    }
+    drop(f);
+    let out = p(d.path(), "c.jsonl");
+    fs::write(&out, "previous output\n").unwrap();
+    for delay_ms in [50, 150, 400] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_syndic"))
+            .args(["cluster", &input, "-o", &out, "-q"])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let text = fs::read_to_string(&out).unwrap();
+        assert!(
+            text == "previous output\n" || text.lines().count() == n,
+            "partial output after kill at {delay_ms} ms"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Fuzz: arbitrary bytes never crash a reader, and with --skip-invalid every
+    /// non-blank line becomes a document or a reject.
+    #[test]
+    fn readers_account_for_every_line(lines in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..40), 0..12),
+                                      json in prop::collection::vec("[a-z]{0,3}", 0..6)) {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("f.jsonl");
+        let mut bytes = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            let clean: Vec<u8> = l.iter().copied().filter(|&b| b != b'\n').collect();
+            bytes.extend_from_slice(&clean);
+            bytes.push(b'\n');
+            if let Some(j) = json.get(i) {
+                bytes.extend_from_slice(format!("{{\"id\":\"{j}\",\"text\":\"{j} x\"}}\n").as_bytes());
+            }
+        }
+        fs::write(&path, &bytes).unwrap();
+        let opts = ReadOptions { skip_invalid: true, ..ReadOptions::default() };
+        let corpus = Corpus::read(&[path], &opts).unwrap();
+        let records = bytes.split(|&b| b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace)).count();
+        prop_assert_eq!(corpus.docs.len() + corpus.rejects.len(), records);
+    }
+}
