@@ -373,3 +373,25 @@ proptest! {
         prop_assert_eq!(corpus.docs.len() + corpus.rejects.len(), records);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1500))]
+
+    /// Fuzz: arbitrary bytes in any format never crash a reader; a failure is
+    /// an error value (a CSV without a text column), never a panic.
+    #[test]
+    fn every_format_survives_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..300),
+                                             ext in prop::sample::select(vec!["csv", "tsv", "json", "html", "txt"])) {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join(format!("f.{ext}"));
+        let mut content = if ext == "csv" { b"id,text\n".to_vec() } else if ext == "tsv" { b"id\ttext\n".to_vec() } else { Vec::new() };
+        content.extend_from_slice(&bytes);
+        fs::write(&path, &content).unwrap();
+        let opts = ReadOptions { skip_invalid: true, ..ReadOptions::default() };
+        let corpus = Corpus::read(&[path], &opts);
+        if let Ok(c) = corpus {
+            prop_assert!(c.docs.len() + c.rejects.len() <= content.len() + 1);
+        }
+        let _ = syndic::corpus::html::extract(&String::from_utf8_lossy(&bytes));
+    }
+}

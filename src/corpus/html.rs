@@ -82,7 +82,12 @@ fn extract_skipping(html: &str, skipped: &[&str]) -> Result<(Option<String>, Str
             continue;
         }
         let end = tag_end(bytes, i);
-        let tag = &html[i + 1..end.saturating_sub(1).max(i + 1)];
+        let inner_end = if bytes[end - 1] == b'>' && end - 1 > i {
+            end - 1
+        } else {
+            end
+        };
+        let tag = &html[i + 1..inner_end];
         let closing = tag.starts_with('/');
         let name: String = tag
             .trim_start_matches('/')
