@@ -13,6 +13,8 @@ pub enum Problem {
     InvalidUtf8(usize),
     #[error("malformed CSV: {0}")]
     MalformedCsv(String),
+    #[error("malformed SGML: {0}")]
+    MalformedSgml(String),
     #[error("missing text field {0:?}")]
     MissingText(String),
     #[error("field {0:?} is not a string")]
@@ -32,6 +34,7 @@ impl Problem {
             Problem::MalformedJson(_) => "malformed_json",
             Problem::InvalidUtf8(_) => "invalid_utf8",
             Problem::MalformedCsv(_) => "malformed_csv",
+            Problem::MalformedSgml(_) => "malformed_sgml",
             Problem::MissingText(_) => "missing_text",
             Problem::NotAString(_) => "not_a_string",
             Problem::DuplicateId { .. } => "duplicate_id",

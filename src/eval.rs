@@ -304,3 +304,184 @@ pub fn parse_predictions(text: &str, level: Level) -> Result<Vec<(String, String
     }
     Ok(out)
 }
+
+/// A labeled pair of documents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairLabel {
+    pub a: String,
+    pub b: String,
+    /// Same group (duplicate / same story) or not.
+    pub same: bool,
+}
+
+/// Parses pair labels from CSV: either `id1,id2,label` (label ≥ 0.5 means
+/// same), or a SemEval-2022 task 8 file (`pair_id` = `ID1_ID2`, `Overall` from
+/// 1 = same story to 4 = unrelated): same when `Overall ≤ same_max`, different
+/// when `Overall ≥ different_min`, pairs in between left out.
+pub fn parse_pair_labels(
+    text: &str,
+    same_max: f64,
+    different_min: f64,
+) -> Result<Vec<PairLabel>, String> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = rdr.headers().map_err(|e| e.to_string())?.clone();
+    let col = |n: &str| headers.iter().position(|h| h.trim() == n);
+    let mut out = Vec::new();
+    for (n, row) in rdr.records().enumerate() {
+        let row = row.map_err(|e| format!("record {}: {e}", n + 1))?;
+        let field = |c: usize| {
+            row.get(c)
+                .map(str::trim)
+                .ok_or(format!("record {}: missing column {}", n + 1, c + 1))
+        };
+        let number = |c: usize| {
+            field(c)?
+                .parse::<f64>()
+                .map_err(|e| format!("record {}: {e}", n + 1))
+        };
+        let (a, b, same) = match (
+            col("pair_id"),
+            col("Overall"),
+            col("id1"),
+            col("id2"),
+            col("label"),
+        ) {
+            (Some(p), Some(o), ..) => {
+                let (a, b) = field(p)?
+                    .split_once('_')
+                    .ok_or(format!("record {}: pair_id is not ID1_ID2", n + 1))?;
+                let overall = number(o)?;
+                let same = if overall <= same_max {
+                    true
+                } else if overall >= different_min {
+                    false
+                } else {
+                    continue;
+                };
+                (a.to_string(), b.to_string(), same)
+            }
+            (_, _, Some(i), Some(j), Some(l)) => (
+                field(i)?.to_string(),
+                field(j)?.to_string(),
+                number(l)? >= 0.5,
+            ),
+            _ => return Err("the header needs id1,id2,label or pair_id,Overall".into()),
+        };
+        out.push(PairLabel { a, b, same });
+    }
+    Ok(out)
+}
+
+/// Agreement of a grouping with pair labels.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PairMetrics {
+    pub same_pairs: usize,
+    pub different_pairs: usize,
+    pub true_positives: usize,
+    pub false_positives: usize,
+    pub false_negatives: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    /// Labeled pairs with a document missing from the predictions.
+    pub unknown: usize,
+}
+
+/// Counts labeled pairs predicted in the same group.
+pub fn evaluate_pairs(labels: &[PairLabel], predicted: &AHashMap<&str, &str>) -> PairMetrics {
+    let (mut tp, mut fp, mut fn_, mut same, mut different, mut unknown) = (0, 0, 0, 0, 0, 0);
+    for l in labels {
+        let (Some(x), Some(y)) = (predicted.get(l.a.as_str()), predicted.get(l.b.as_str())) else {
+            unknown += 1;
+            continue;
+        };
+        let together = x == y;
+        match (l.same, together) {
+            (true, true) => tp += 1,
+            (true, false) => fn_ += 1,
+            (false, true) => fp += 1,
+            (false, false) => {}
+        }
+        if l.same {
+            same += 1;
+        } else {
+            different += 1;
+        }
+    }
+    let precision = ratio(tp as f64, (tp + fp) as f64);
+    let recall = ratio(tp as f64, (tp + fn_) as f64);
+    PairMetrics {
+        same_pairs: same,
+        different_pairs: different,
+        true_positives: tp,
+        false_positives: fp,
+        false_negatives: fn_,
+        precision,
+        recall,
+        f1: f1(precision, recall),
+        unknown,
+    }
+}
+
+impl PairMetrics {
+    /// A Markdown table of the metrics.
+    pub fn render(&self) -> String {
+        format!(
+            "| metric | value |\n|---|---|\n| labeled same / different pairs | {} / {} |\n| pairs with an unknown id | {} |\n| true / false positives | {} / {} |\n| false negatives | {} |\n| pair precision | {:.4} |\n| pair recall | {:.4} |\n| pair F1 | {:.4} |\n",
+            self.same_pairs,
+            self.different_pairs,
+            self.unknown,
+            self.true_positives,
+            self.false_positives,
+            self.false_negatives,
+            self.precision,
+            self.recall,
+            self.f1
+        )
+    }
+}
+
+#[cfg(test)]
+mod pair_tests {
+    use super::*;
+
+    #[test]
+    fn pair_labels_in_both_layouts() {
+        let semeval =
+            parse_pair_labels("pair_id,Overall\n1_2,1.0\n3_4,2.5\n5_6,4\n", 1.5, 3.5).unwrap();
+        assert_eq!(semeval.len(), 2);
+        assert!(semeval[0].same && !semeval[1].same);
+        let plain = parse_pair_labels("id1,id2,label\na,b,1\na,c,0\n", 1.5, 3.5).unwrap();
+        assert_eq!(
+            plain[1],
+            PairLabel {
+                a: "a".into(),
+                b: "c".into(),
+                same: false
+            }
+        );
+        assert!(parse_pair_labels("x,y\n1,2\n", 1.5, 3.5).is_err());
+    }
+
+    #[test]
+    fn pair_metrics() {
+        let labels =
+            parse_pair_labels("id1,id2,label\na,b,1\na,c,0\nc,d,1\nx,a,1\n", 1.5, 3.5).unwrap();
+        let pred: AHashMap<&str, &str> = [("a", "1"), ("b", "1"), ("c", "1"), ("d", "2")]
+            .into_iter()
+            .collect();
+        let m = evaluate_pairs(&labels, &pred);
+        assert_eq!(
+            (
+                m.true_positives,
+                m.false_positives,
+                m.false_negatives,
+                m.unknown
+            ),
+            (1, 1, 1, 1)
+        );
+        assert_eq!((m.precision, m.recall), (0.5, 0.5));
+    }
+}

@@ -19,6 +19,7 @@
 //! Everything is seeded and deterministic: the same input and configuration
 //! give byte-identical output on any machine and with any number of threads.
 
+pub mod bench;
 pub mod cluster;
 pub mod corpus;
 pub mod error;

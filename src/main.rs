@@ -45,17 +45,47 @@ enum Command {
         #[arg(long)]
         report: Option<PathBuf>,
     },
-    /// Score a clusters.jsonl against gold labels (pairwise, ARI, B-cubed).
+    /// Score a clusters.jsonl against gold labels (pairwise, ARI, B-cubed) or pair labels.
     Eval {
         /// Gold labels: TSV with header `id cluster [story] [kind]`.
+        #[arg(long, required_unless_present = "pairs", conflicts_with = "pairs")]
+        labels: Option<PathBuf>,
+        /// Pair labels instead: CSV `id1,id2,label` (1 = same) or SemEval-2022
+        /// task 8 (`pair_id`, `Overall`).
         #[arg(long)]
-        labels: PathBuf,
+        pairs: Option<PathBuf>,
+        /// SemEval pairs: same when Overall is at most this.
+        #[arg(long, default_value_t = 1.5)]
+        same_max: f64,
+        /// SemEval pairs: different when Overall is at least this.
+        #[arg(long, default_value_t = 3.5)]
+        different_min: f64,
         /// Predictions: a clusters.jsonl written by `syndic cluster`.
         #[arg(long)]
         pred: PathBuf,
         /// Compare near-duplicate clusters or stories.
         #[arg(long, value_enum, default_value = "cluster")]
         level: LevelArg,
+    },
+    /// Time the pipeline (and score it, given labels) on a corpus; prints Markdown.
+    Bench {
+        /// Corpus inputs [default: corpora/sample/articles.jsonl].
+        inputs: Vec<PathBuf>,
+        /// Gold labels (TSV `id cluster [story] [kind]`) [default: labels.tsv beside a single input].
+        #[arg(long)]
+        labels: Option<PathBuf>,
+        /// Pipeline runs to take the median of.
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        /// Worker threads [default: all cores].
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Settings file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Input options as for `cluster`.
+        #[arg(long)]
+        title_first_line: bool,
     },
     /// Build labeled sample corpora.
     Corpora {
@@ -390,12 +420,34 @@ fn main() -> ExitCode {
         }),
         Command::Eval {
             labels,
+            pairs,
+            same_max,
+            different_min,
             pred,
             level,
-        } => evaluate(labels, pred, *level),
+        } => match (labels, pairs) {
+            (Some(labels), _) => evaluate(labels, pred, *level),
+            (None, Some(pairs)) => evaluate_pairs(pairs, *same_max, *different_min, pred, *level),
+            (None, None) => Err(anyhow::anyhow!("give --labels or --pairs")),
+        },
         Command::Corpora {
             command: CorporaCommand::Generate { from, out, seed },
         } => generate(from, out, *seed),
+        Command::Bench {
+            inputs,
+            labels,
+            repeat,
+            threads,
+            config,
+            title_first_line,
+        } => bench(
+            inputs,
+            labels.as_deref(),
+            *repeat,
+            *threads,
+            config.as_deref(),
+            *title_first_line,
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -411,11 +463,8 @@ fn read_text(path: &Path) -> Result<String> {
 }
 
 fn evaluate(labels: &Path, pred: &Path, level: LevelArg) -> Result<()> {
-    use syndic::eval::{self, Level};
-    let level = match level {
-        LevelArg::Cluster => Level::Cluster,
-        LevelArg::Story => Level::Story,
-    };
+    use syndic::eval;
+    let level = self::level(level);
     let gold = eval::parse_labels(&read_text(labels)?, level)
         .map_err(|e| anyhow::anyhow!("{}: {e}", labels.display()))?;
     let predicted = eval::parse_predictions(&read_text(pred)?, level)
@@ -437,6 +486,105 @@ fn evaluate(labels: &Path, pred: &Path, level: LevelArg) -> Result<()> {
         );
     }
     print!("{}", metrics.render());
+    Ok(())
+}
+
+fn bench(
+    inputs: &[PathBuf],
+    labels: Option<&Path>,
+    repeat: usize,
+    threads: Option<usize>,
+    config: Option<&Path>,
+    title_first_line: bool,
+) -> Result<()> {
+    use syndic::eval::{self, Level};
+    let inputs = if inputs.is_empty() {
+        vec![PathBuf::from("corpora/sample/articles.jsonl")]
+    } else {
+        inputs.to_vec()
+    };
+    let beside = match inputs.as_slice() {
+        [one] => one
+            .parent()
+            .map(|d| d.join("labels.tsv"))
+            .filter(|p| p.exists()),
+        _ => None,
+    };
+    let labels = labels.map(Path::to_path_buf).or(beside);
+    let config = match config {
+        Some(p) => Config::from_toml_file(p)?,
+        None => Config::default(),
+    };
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        builder = builder.num_threads(t);
+    }
+    let pool = builder.build().context("cannot start worker threads")?;
+    let opts = ReadOptions {
+        title_first_line,
+        ..ReadOptions::default()
+    };
+    let start = std::time::Instant::now();
+    let corpus = Corpus::read(&inputs, &opts)?;
+    let read_seconds = start.elapsed().as_secs_f64();
+    let gold = match &labels {
+        Some(path) => {
+            let text = read_text(path)?;
+            let parse = |level| {
+                eval::parse_labels(&text, level)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+            };
+            let clusters = parse(Level::Cluster)?;
+            let stories = parse(Level::Story)?;
+            Some(
+                clusters
+                    .into_iter()
+                    .zip(stories)
+                    .map(|((id, c), (_, s))| (id, c, s))
+                    .collect::<Vec<_>>(),
+            )
+        }
+        None => None,
+    };
+    let name: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    let report = pool.install(|| {
+        syndic::bench::run(
+            &name.join(" "),
+            &corpus,
+            read_seconds,
+            &config,
+            repeat,
+            gold.as_deref(),
+        )
+    })?;
+    print!("{}", report.render());
+    Ok(())
+}
+
+fn level(level: LevelArg) -> syndic::eval::Level {
+    match level {
+        LevelArg::Cluster => syndic::eval::Level::Cluster,
+        LevelArg::Story => syndic::eval::Level::Story,
+    }
+}
+
+fn evaluate_pairs(
+    pairs: &Path,
+    same_max: f64,
+    different_min: f64,
+    pred: &Path,
+    lvl: LevelArg,
+) -> Result<()> {
+    use syndic::eval;
+    let labels = eval::parse_pair_labels(&read_text(pairs)?, same_max, different_min)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", pairs.display()))?;
+    let predicted = eval::parse_predictions(&read_text(pred)?, level(lvl))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", pred.display()))?;
+    let pred_map = predicted
+        .iter()
+        .map(|(id, g)| (id.as_str(), g.as_str()))
+        .collect();
+    print!("{}", eval::evaluate_pairs(&labels, &pred_map).render());
     Ok(())
 }
 

@@ -2,6 +2,10 @@
 //! `--text-field` pick the id and text columns, and `title`, `url`, `source`,
 //! `published` columns are carried through when present. A record's location
 //! is the line it starts on (quoted fields may span lines).
+//!
+//! Article-pair files (a header with `pair_id`, `text1`, `text2` and no text
+//! column, as in SemEval-2022 task 8) give two documents per row, with ids
+//! `pair_id` split at `_`; an article that appears in several pairs is read once.
 
 use super::{Document, Location, ReadOptions, Record};
 use crate::error::{Error, Problem, Result};
@@ -29,6 +33,14 @@ pub(crate) fn read_delimited<R: Read>(
         .map_err(|e| header_error(e.to_string()))?
         .clone();
     let column = |name: &str| headers.iter().position(|h| h == name.as_bytes());
+    if let (None, Some(pair), Some(t1), Some(t2)) = (
+        column(&opts.text_field),
+        column("pair_id"),
+        column("text1"),
+        column("text2"),
+    ) {
+        return read_pairs(rdr, [pair, t1, t2], opts, sink);
+    }
     let text_col = column(&opts.text_field).ok_or_else(|| {
         header_error(format!(
             "the header has no {:?} column (use --text-field)",
@@ -100,6 +112,92 @@ pub(crate) fn read_delimited<R: Read>(
     Ok(())
 }
 
+fn read_pairs<R: Read>(
+    mut rdr: csv::Reader<R>,
+    [pair, t1, t2]: [usize; 3],
+    opts: &ReadOptions,
+    mut sink: impl FnMut(u64, Record) -> Result<()>,
+) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for row in rdr.byte_records() {
+        let row = match row {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                sink(
+                    line,
+                    Record {
+                        bytes: 0,
+                        result: Err(Problem::MalformedCsv(e.to_string())),
+                    },
+                )?;
+                continue;
+            }
+        };
+        let line = row.position().map_or(0, |p| p.line());
+        let get = |c: usize| {
+            std::str::from_utf8(row.get(c).unwrap_or_default())
+                .map_err(|e| Problem::InvalidUtf8(e.valid_up_to()))
+        };
+        let ids = match get(pair) {
+            Ok(p) => p
+                .split_once('_')
+                .map(|(a, b)| [a.to_string(), b.to_string()]),
+            Err(e) => {
+                sink(
+                    line,
+                    Record {
+                        bytes: 0,
+                        result: Err(e),
+                    },
+                )?;
+                continue;
+            }
+        };
+        let Some(ids) = ids else {
+            let problem = Problem::MalformedCsv("pair_id is not of the form ID1_ID2".into());
+            sink(
+                line,
+                Record {
+                    bytes: 0,
+                    result: Err(problem),
+                },
+            )?;
+            continue;
+        };
+        for (id, col) in ids.into_iter().zip([t1, t2]) {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let result = get(col).and_then(|text| {
+                if text.len() > opts.max_doc_bytes {
+                    return Err(Problem::TooLarge {
+                        size: text.len(),
+                        limit: opts.max_doc_bytes,
+                    });
+                }
+                Ok(Document {
+                    id,
+                    text: text.to_string(),
+                    title: None,
+                    url: None,
+                    source: None,
+                    published: None,
+                    location: Location { file: 0, line },
+                })
+            });
+            sink(
+                line,
+                Record {
+                    bytes: row.as_slice().len() / 2,
+                    result,
+                },
+            )?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +229,20 @@ mod tests {
         );
         assert_eq!(rows[1].0, 4);
         assert_eq!(rows[1].1.as_ref().unwrap().source, None);
+    }
+
+    #[test]
+    fn article_pairs_give_each_article_once() {
+        let rows = read(
+            "pair_id,text1,text2,Overall\n1_2,one,two,1.0\n2_3,two,three,4.0\n",
+            b',',
+        );
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|(_, r)| r.as_ref().unwrap().id.clone())
+            .collect();
+        assert_eq!(ids, vec!["1", "2", "3"]);
+        assert_eq!(rows[2].0, 3);
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub enum Format {
     Text,
     /// A whole file is one web page (`.html`, `.htm`).
     Html,
+    /// Reuters-21578 SGML (`.sgm`): one document per `<REUTERS>` element.
+    ReutersSgml,
 }
 
 impl Format {
@@ -45,6 +47,7 @@ impl Format {
             "tsv" | "tab" => (Format::Tsv, false),
             "txt" => (Format::Text, false),
             "html" | "htm" => (Format::Html, false),
+            "sgm" | "sgml" => (Format::ReutersSgml, false),
             _ => return None,
         })
     }

@@ -13,6 +13,7 @@ pub mod generate;
 pub mod html;
 mod input;
 mod jsonl;
+mod reuters;
 pub mod write;
 
 pub use input::{expand, open_input, Format, InputSource};
@@ -165,6 +166,7 @@ impl Corpus {
             match source.format() {
                 Format::JsonLines => jsonl::read_records(reader, opts, &mut sink)?,
                 Format::JsonArray => jsonl::read_array(reader, opts, &mut sink)?,
+                Format::ReutersSgml => reuters::read_sgml(reader, opts, &mut sink)?,
                 Format::Csv => delimited::read_delimited(reader, b',', &display, opts, &mut sink)?,
                 Format::Tsv => delimited::read_delimited(reader, b'\t', &display, opts, &mut sink)?,
                 Format::Text | Format::Html => {
