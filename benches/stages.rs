@@ -3,10 +3,12 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::path::PathBuf;
+use syndic::cluster::{representatives, Rank, UnionFind};
 use syndic::lsh::{candidates, LshParams};
 use syndic::minhash::{MinHashConfig, MinHasher, Scheme};
-use syndic::shingle::{shingle, ShingleSpec};
+use syndic::shingle::{figures, shingle, ShingleSpec};
 use syndic::text::normalize;
+use syndic::verify::{verify, Evidence, VerifyRule};
 use syndic::{Config, Corpus, ReadOptions};
 
 fn sample() -> Corpus {
@@ -50,6 +52,40 @@ fn stages(c: &mut Criterion) {
     let params = LshParams::for_threshold(0.45, 128, 0.95).unwrap();
     g.bench_function("lsh", |b| {
         b.iter(|| candidates(&sigs, &members, params, 256))
+    });
+    let pairs = candidates(&sigs, &members, params, 256);
+    let evidence: Vec<Evidence> = folded
+        .iter()
+        .zip(&sets)
+        .map(|(f, s)| Evidence::new(s.clone(), figures(f)))
+        .collect();
+    let rule = VerifyRule {
+        jaccard: 0.8,
+        containment: 0.9,
+        min_contained: 40,
+        near: 0.45,
+        near_size_ratio: 0.75,
+        numbers: 0.5,
+    };
+    g.bench_function("verify", |b| b.iter(|| verify(&pairs, &evidence, &rule)));
+    let edges = verify(&pairs, &evidence, &rule);
+    let ranks: Vec<Rank> = corpus
+        .docs
+        .iter()
+        .map(|d| Rank {
+            published: None,
+            length: d.text.len(),
+            id: &d.id,
+        })
+        .collect();
+    g.bench_function("cluster", |b| {
+        b.iter(|| {
+            let mut uf = UnionFind::new(corpus.docs.len());
+            for e in &edges {
+                uf.union(e.a, e.b);
+            }
+            representatives(&uf.roots(), &ranks)
+        })
     });
     g.bench_function("end_to_end", |b| {
         b.iter(|| syndic::run(&corpus.docs, &Config::default()).unwrap())

@@ -59,7 +59,7 @@ impl Default for StoryConfig {
             similarity: 0.3,
             top_terms: 64,
             min_shared_terms: 3,
-            max_posting: 500,
+            max_posting: 50,
             window_days: 7.0,
             min_shared_shingles: 8,
             strong_similarity: 0.45,
