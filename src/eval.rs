@@ -485,3 +485,71 @@ mod pair_tests {
         assert_eq!((m.precision, m.recall), (0.5, 0.5));
     }
 }
+
+/// One point of a precision/recall curve: pairs scoring at least `threshold`
+/// are predicted "same".
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CurvePoint {
+    pub threshold: f64,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+/// Precision and recall of `score ≥ t` for each threshold `t`, over labeled
+/// `(score, same)` pairs.
+pub fn pr_curve(scored: &[(f64, bool)], thresholds: &[f64]) -> Vec<CurvePoint> {
+    let positives = scored.iter().filter(|s| s.1).count() as f64;
+    thresholds
+        .iter()
+        .map(|&t| {
+            let tp = scored.iter().filter(|&&(s, same)| same && s >= t).count() as f64;
+            let predicted = scored.iter().filter(|&&(s, _)| s >= t).count() as f64;
+            let (precision, recall) = (ratio(tp, predicted), ratio(tp, positives));
+            CurvePoint {
+                threshold: t,
+                precision,
+                recall,
+                f1: f1(precision, recall),
+            }
+        })
+        .collect()
+}
+
+/// Renders named curves side by side as a Markdown table.
+pub fn render_curves(curves: &[(&str, Vec<CurvePoint>)]) -> String {
+    let mut s = String::from("| threshold |");
+    for (name, _) in curves {
+        s.push_str(&format!(" {name} P | {name} R | {name} F1 |"));
+    }
+    s.push_str("\n|---|");
+    s.push_str(&"---|---|---|".repeat(curves.len()));
+    s.push('\n');
+    let rows = curves.first().map_or(0, |c| c.1.len());
+    for i in 0..rows {
+        s.push_str(&format!("| {:.2} |", curves[0].1[i].threshold));
+        for (_, c) in curves {
+            s.push_str(&format!(
+                " {:.3} | {:.3} | {:.3} |",
+                c[i].precision, c[i].recall, c[i].f1
+            ));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+#[cfg(test)]
+mod curve_tests {
+    use super::*;
+
+    #[test]
+    fn curve_counts_scores_at_or_above_threshold() {
+        let scored = [(0.9, true), (0.6, true), (0.6, false), (0.1, false)];
+        let c = pr_curve(&scored, &[0.0, 0.5, 0.95]);
+        assert_eq!((c[0].precision, c[0].recall), (0.5, 1.0));
+        assert_eq!((c[1].precision, c[1].recall), (2.0 / 3.0, 1.0));
+        assert_eq!((c[2].precision, c[2].recall), (1.0, 0.0));
+        assert!(render_curves(&[("J", c)]).contains("| 0.50 | 0.667 | 1.000 | 0.800 |"));
+    }
+}

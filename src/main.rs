@@ -60,9 +60,13 @@ enum Command {
         /// SemEval pairs: different when Overall is at least this.
         #[arg(long, default_value_t = 3.5)]
         different_min: f64,
+        /// With --pairs: also score every labeled pair on this corpus and print
+        /// precision/recall curves over thresholds of syndic's similarities.
+        #[arg(long, requires = "pairs", num_args = 1..)]
+        corpus: Vec<PathBuf>,
         /// Predictions: a clusters.jsonl written by `syndic cluster`.
-        #[arg(long)]
-        pred: PathBuf,
+        #[arg(long, required_unless_present = "corpus")]
+        pred: Option<PathBuf>,
         /// Compare near-duplicate clusters or stories.
         #[arg(long, value_enum, default_value = "cluster")]
         level: LevelArg,
@@ -423,12 +427,22 @@ fn main() -> ExitCode {
             pairs,
             same_max,
             different_min,
+            corpus,
             pred,
             level,
-        } => match (labels, pairs) {
-            (Some(labels), _) => evaluate(labels, pred, *level),
-            (None, Some(pairs)) => evaluate_pairs(pairs, *same_max, *different_min, pred, *level),
-            (None, None) => Err(anyhow::anyhow!("give --labels or --pairs")),
+        } => match (labels, pairs, pred) {
+            (Some(labels), _, Some(pred)) => evaluate(labels, pred, *level),
+            (None, Some(pairs), pred) => evaluate_pairs(
+                pairs,
+                *same_max,
+                *different_min,
+                pred.as_deref(),
+                corpus,
+                *level,
+            ),
+            _ => Err(anyhow::anyhow!(
+                "give --labels with --pred, or --pairs with --pred and/or --corpus"
+            )),
         },
         Command::Corpora {
             command: CorporaCommand::Generate { from, out, seed },
@@ -572,19 +586,59 @@ fn evaluate_pairs(
     pairs: &Path,
     same_max: f64,
     different_min: f64,
-    pred: &Path,
+    pred: Option<&Path>,
+    corpus: &[PathBuf],
     lvl: LevelArg,
 ) -> Result<()> {
     use syndic::eval;
     let labels = eval::parse_pair_labels(&read_text(pairs)?, same_max, different_min)
         .map_err(|e| anyhow::anyhow!("{}: {e}", pairs.display()))?;
-    let predicted = eval::parse_predictions(&read_text(pred)?, level(lvl))
-        .map_err(|e| anyhow::anyhow!("{}: {e}", pred.display()))?;
-    let pred_map = predicted
-        .iter()
-        .map(|(id, g)| (id.as_str(), g.as_str()))
-        .collect();
-    print!("{}", eval::evaluate_pairs(&labels, &pred_map).render());
+    if let Some(pred) = pred {
+        let predicted = eval::parse_predictions(&read_text(pred)?, level(lvl))
+            .map_err(|e| anyhow::anyhow!("{}: {e}", pred.display()))?;
+        let pred_map = predicted
+            .iter()
+            .map(|(id, g)| (id.as_str(), g.as_str()))
+            .collect();
+        print!("{}", eval::evaluate_pairs(&labels, &pred_map).render());
+    }
+    if !corpus.is_empty() {
+        let corpus = Corpus::read(corpus, &ReadOptions::default())?;
+        let index: std::collections::HashMap<&str, usize> = corpus
+            .docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.as_str(), i))
+            .collect();
+        let known: Vec<(&eval::PairLabel, (usize, usize))> = labels
+            .iter()
+            .filter_map(|l| Some((l, (*index.get(l.a.as_str())?, *index.get(l.b.as_str())?))))
+            .collect();
+        let idx: Vec<(usize, usize)> = known.iter().map(|k| k.1).collect();
+        let scores = syndic::pipeline::pair_scores(&corpus.docs, &Config::default(), &idx);
+        let thresholds: Vec<f64> = (1..20).map(|i| i as f64 * 0.05).collect();
+        let curve = |f: fn(&syndic::pipeline::PairScore) -> f64| {
+            let scored: Vec<(f64, bool)> = known
+                .iter()
+                .zip(&scores)
+                .map(|(k, s)| (f(s), k.0.same))
+                .collect();
+            eval::pr_curve(&scored, &thresholds)
+        };
+        println!(
+            "\n{} labeled pairs scored ({} with an id not in the corpus)\n",
+            known.len(),
+            labels.len() - known.len()
+        );
+        print!(
+            "{}",
+            eval::render_curves(&[
+                ("Jaccard", curve(|s| s.jaccard)),
+                ("containment", curve(|s| s.containment)),
+                ("cosine", curve(|s| s.cosine)),
+            ])
+        );
+    }
     Ok(())
 }
 

@@ -216,6 +216,132 @@ impl Timer<'_> {
     }
 }
 
+/// The article bodies of a corpus: folded text with the learned boilerplate
+/// removed (stages `fold` and `boilerplate`), and what was removed per group.
+#[derive(Debug, Clone)]
+pub struct Bodies {
+    /// One body per document: tokens joined by ' ', units by '\n'.
+    pub bodies: Vec<String>,
+    pub boilerplate_lines: usize,
+    /// Every group (source, host or corpus), in order of first appearance.
+    pub per_group: Vec<BoilerplateGroup>,
+}
+
+/// Folds every document and removes the boilerplate learned from all of them.
+pub fn extract_bodies(docs: &[Document], config: &Config) -> Bodies {
+    let mut timer = Timer {
+        stages: Vec::new(),
+        last: Instant::now(),
+        on_stage: &|_| {},
+    };
+    bodies_timed(docs, config, &mut timer)
+}
+
+fn bodies_timed(docs: &[Document], config: &Config, timer: &mut Timer) -> Bodies {
+    let mut group_names: Vec<String> = Vec::new();
+    let mut group_ids: AHashMap<&str, u32> = AHashMap::new();
+    let groups: Vec<u32> = docs
+        .iter()
+        .map(|d| {
+            let key = group_key(d.source.as_deref(), d.url.as_deref());
+            *group_ids.entry(key).or_insert_with(|| {
+                group_names.push(key.to_string());
+                group_names.len() as u32 - 1
+            })
+        })
+        .collect();
+    let folded: Vec<(String, Option<String>)> = docs
+        .par_iter()
+        .map(|d| (normalize(&d.text), d.title.as_deref().map(normalize)))
+        .collect();
+    timer.lap("fold");
+
+    let pages: Vec<PageRef> = folded
+        .iter()
+        .zip(&groups)
+        .map(|((f, t), &group)| PageRef {
+            group,
+            folded: f,
+            title: t.as_deref(),
+        })
+        .collect();
+    let boilerplate = Boilerplate::learn(&pages, &config.boilerplate);
+    let bodies: Vec<String> = pages
+        .par_iter()
+        .map(|p| boilerplate.strip(p.group, p.folded))
+        .collect();
+    let mut per_group: Vec<BoilerplateGroup> = group_names
+        .iter()
+        .map(|g| BoilerplateGroup {
+            group: g.clone(),
+            documents: 0,
+            folded_bytes: 0,
+            removed_bytes: 0,
+        })
+        .collect();
+    for ((p, body), &g) in pages.iter().zip(&bodies).zip(&groups) {
+        let entry = &mut per_group[g as usize];
+        entry.documents += 1;
+        entry.folded_bytes += p.folded.len() as u64;
+        entry.removed_bytes += (p.folded.len().saturating_sub(body.len())) as u64;
+    }
+    timer.lap("boilerplate");
+    Bodies {
+        bodies,
+        boilerplate_lines: boilerplate.len(),
+        per_group,
+    }
+}
+
+/// syndic's scores for one pair of documents.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PairScore {
+    /// Exact Jaccard of the shingle sets (after boilerplate removal).
+    pub jaccard: f64,
+    /// Exact containment of the smaller shingle set in the larger.
+    pub containment: f64,
+    /// Cosine of the story-level TF-IDF vectors (IDF over all documents).
+    pub cosine: f64,
+}
+
+/// Scores arbitrary pairs of documents (indices into `docs`) the way the
+/// pipeline would, to choose thresholds against pair labels.
+pub fn pair_scores(docs: &[Document], config: &Config, pairs: &[(usize, usize)]) -> Vec<PairScore> {
+    let bodies = extract_bodies(docs, config).bodies;
+    let terms: Vec<TermCounts> = bodies.par_iter().map(|b| story::term_counts(b)).collect();
+    let idf = story::idf(terms.iter());
+    let mut needed: Vec<usize> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    needed.sort_unstable();
+    needed.dedup();
+    let prepared: AHashMap<usize, (Vec<u64>, TermVector)> = needed
+        .par_iter()
+        .map(|&i| {
+            (
+                i,
+                (
+                    shingle::shingle(&bodies[i], config.shingle),
+                    story::vector(&terms[i], &idf),
+                ),
+            )
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    pairs
+        .par_iter()
+        .map(|(a, b)| {
+            let (sa, va) = &prepared[a];
+            let (sb, vb) = &prepared[b];
+            let (jaccard, containment) = scores(sa, sb);
+            PairScore {
+                jaccard,
+                containment,
+                cosine: story::cosine(va, vb),
+            }
+        })
+        .collect()
+}
+
 /// Runs the whole pipeline on `docs`. Deterministic for any thread count.
 pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
     run_with_progress(docs, config, &|_| {})
@@ -249,58 +375,11 @@ pub fn run_with_progress(
     let n = docs.len();
     u32::try_from(n).map_err(|_| Error::Config("more than 4 billion documents".into()))?;
 
-    // fold
-    let mut group_names: Vec<String> = Vec::new();
-    let mut group_ids: AHashMap<&str, u32> = AHashMap::new();
-    let groups: Vec<u32> = docs
-        .iter()
-        .map(|d| {
-            let key = group_key(d.source.as_deref(), d.url.as_deref());
-            *group_ids.entry(key).or_insert_with(|| {
-                group_names.push(key.to_string());
-                group_names.len() as u32 - 1
-            })
-        })
-        .collect();
-    let folded: Vec<(String, Option<String>)> = docs
-        .par_iter()
-        .map(|d| (normalize(&d.text), d.title.as_deref().map(normalize)))
-        .collect();
-    timer.lap("fold");
-
-    // boilerplate
-    let pages: Vec<PageRef> = folded
-        .iter()
-        .zip(&groups)
-        .map(|((f, t), &group)| PageRef {
-            group,
-            folded: f,
-            title: t.as_deref(),
-        })
-        .collect();
-    let boilerplate = Boilerplate::learn(&pages, &config.boilerplate);
-    let bodies: Vec<String> = pages
-        .par_iter()
-        .map(|p| boilerplate.strip(p.group, p.folded))
-        .collect();
-    let mut per_group: Vec<BoilerplateGroup> = group_names
-        .iter()
-        .map(|g| BoilerplateGroup {
-            group: g.clone(),
-            documents: 0,
-            folded_bytes: 0,
-            removed_bytes: 0,
-        })
-        .collect();
-    for ((p, body), &g) in pages.iter().zip(&bodies).zip(&groups) {
-        let entry = &mut per_group[g as usize];
-        entry.documents += 1;
-        entry.folded_bytes += p.folded.len() as u64;
-        entry.removed_bytes += (p.folded.len().saturating_sub(body.len())) as u64;
-    }
-    drop(pages);
-    drop(folded);
-    timer.lap("boilerplate");
+    let Bodies {
+        bodies,
+        boilerplate_lines,
+        mut per_group,
+    } = bodies_timed(docs, config, &mut timer);
 
     // shingle
     let evidence: Vec<Evidence> = bodies
@@ -480,7 +559,7 @@ pub fn run_with_progress(
             .iter()
             .map(|&s| (s, params.p_candidate(s)))
             .collect(),
-        boilerplate_lines: boilerplate.len(),
+        boilerplate_lines,
         boilerplate_removed: per_group,
         stage_seconds: timer.stages,
     };

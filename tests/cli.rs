@@ -279,3 +279,56 @@ fn seed_article_with_changed_chrome_joins_and_impostor_does_not() {
         "another story in the seed's chrome stays apart"
     );
 }
+
+#[test]
+fn eval_pairs_reports_counts_and_threshold_curves() {
+    let d = tmp();
+    let (out, pairs) = (p(d.path(), "c.jsonl"), p(d.path(), "pairs.csv"));
+    ok(&["cluster", SAMPLE, "-o", &out, "-q"]);
+    let labels = fs::read_to_string(LABELS).unwrap();
+    let rows: Vec<Vec<&str>> = labels
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    let origin = |story: &str| {
+        rows.iter()
+            .find(|r| r[2] == story && r[3] == "origin")
+            .unwrap()[0]
+    };
+    let copy = rows
+        .iter()
+        .find(|r| r[3] == "syndicated" && !r[1].contains("rewrite"))
+        .unwrap();
+    let other = rows
+        .iter()
+        .find(|r| r[2] != copy[2] && r[3] == "origin")
+        .unwrap()[0];
+    fs::write(
+        &pairs,
+        format!(
+            "id1,id2,label\n{},{},1\n{},{other},0\n",
+            copy[0],
+            origin(copy[2]),
+            copy[0]
+        ),
+    )
+    .unwrap();
+    let report = String::from_utf8(
+        ok(&[
+            "eval", "--pairs", &pairs, "--pred", &out, "--corpus", SAMPLE,
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        report.contains("| true / false positives | 1 / 0 |"),
+        "{report}"
+    );
+    assert!(report.contains("| pair precision | 1.0000 |"), "{report}");
+    assert!(report.contains("2 labeled pairs scored"), "{report}");
+    assert!(
+        report.contains("| 0.50 | 1.000 | 1.000 | 1.000 |"),
+        "Jaccard separates the two pairs at 0.5: {report}"
+    );
+}
