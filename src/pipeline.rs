@@ -77,7 +77,7 @@ impl Default for Config {
             min_shingles: 5,
             minhash: MinHashConfig::default(),
             threshold: 0.8,
-            containment: 0.9,
+            containment: 0.8,
             min_contained: 40,
             near_threshold: 0.45,
             near_size_ratio: 0.75,

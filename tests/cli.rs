@@ -118,8 +118,8 @@ fn syndication_report_lists_origin_and_copies() {
     let clusters = cluster_lines(&report);
     assert_eq!(
         clusters.len(),
-        9,
-        "6 stories and 3 rewrites, each with copies"
+        12,
+        "6 stories and 6 rewrites, each with copies"
     );
     for c in &clusters {
         assert_eq!(c["cluster"], c["origin"]["id"]);
