@@ -39,7 +39,7 @@ pub(crate) fn read_delimited<R: Read>(
         column("text1"),
         column("text2"),
     ) {
-        return read_pairs(rdr, [pair, t1, t2], opts, sink);
+        return read_pairs(rdr, [pair, t1, t2], sink);
     }
     let text_col = column(&opts.text_field).ok_or_else(|| {
         header_error(format!(
@@ -59,13 +59,7 @@ pub(crate) fn read_delimited<R: Read>(
                     _ => Problem::MalformedCsv(e.to_string()),
                 };
                 let stop = matches!(problem, Problem::Unreadable(_));
-                sink(
-                    line,
-                    Record {
-                        bytes: 0,
-                        result: Err(problem),
-                    },
-                )?;
+                sink(line, Record::problem(0, problem))?;
                 if stop {
                     return Ok(());
                 }
@@ -84,12 +78,6 @@ pub(crate) fn read_delimited<R: Read>(
         let result = (|| {
             let text = field(Some(text_col))?
                 .ok_or_else(|| Problem::MissingText(opts.text_field.clone()))?;
-            if text.len() > opts.max_doc_bytes {
-                return Err(Problem::TooLarge {
-                    size: text.len(),
-                    limit: opts.max_doc_bytes,
-                });
-            }
             let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
             Ok(Document {
                 id: field(id_col)?.unwrap_or_default(),
@@ -115,7 +103,6 @@ pub(crate) fn read_delimited<R: Read>(
 fn read_pairs<R: Read>(
     mut rdr: csv::Reader<R>,
     [pair, t1, t2]: [usize; 3],
-    opts: &ReadOptions,
     mut sink: impl FnMut(u64, Record) -> Result<()>,
 ) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
@@ -126,10 +113,7 @@ fn read_pairs<R: Read>(
                 let line = e.position().map_or(0, |p| p.line());
                 sink(
                     line,
-                    Record {
-                        bytes: 0,
-                        result: Err(Problem::MalformedCsv(e.to_string())),
-                    },
+                    Record::problem(0, Problem::MalformedCsv(e.to_string())),
                 )?;
                 continue;
             }
@@ -144,47 +128,27 @@ fn read_pairs<R: Read>(
                 .split_once('_')
                 .map(|(a, b)| [a.to_string(), b.to_string()]),
             Err(e) => {
-                sink(
-                    line,
-                    Record {
-                        bytes: 0,
-                        result: Err(e),
-                    },
-                )?;
+                sink(line, Record::problem(0, e))?;
                 continue;
             }
         };
         let Some(ids) = ids else {
             let problem = Problem::MalformedCsv("pair_id is not of the form ID1_ID2".into());
-            sink(
-                line,
-                Record {
-                    bytes: 0,
-                    result: Err(problem),
-                },
-            )?;
+            sink(line, Record::problem(0, problem))?;
             continue;
         };
         for (id, col) in ids.into_iter().zip([t1, t2]) {
             if !seen.insert(id.clone()) {
                 continue;
             }
-            let result = get(col).and_then(|text| {
-                if text.len() > opts.max_doc_bytes {
-                    return Err(Problem::TooLarge {
-                        size: text.len(),
-                        limit: opts.max_doc_bytes,
-                    });
-                }
-                Ok(Document {
-                    id,
-                    text: text.to_string(),
-                    title: None,
-                    url: None,
-                    source: None,
-                    published: None,
-                    location: Location { file: 0, line },
-                })
+            let result = get(col).map(|text| Document {
+                id,
+                text: text.to_string(),
+                title: None,
+                url: None,
+                source: None,
+                published: None,
+                location: Location { file: 0, line },
             });
             sink(
                 line,

@@ -98,20 +98,12 @@ fn extract_skipping(html: &str, skipped: &[&str]) -> Result<(Option<String>, Str
         let self_closing = tag.ends_with('/');
         i = end;
         run_start = i;
-        if !closing && RAW_TEXT.contains(&name.as_str()) {
+        if !closing && (RAW_TEXT.contains(&name.as_str()) || (name == "title" && title.is_none())) {
             let close = find_ci(html, i, &format!("</{name}")).unwrap_or(bytes.len());
-            i = if close < bytes.len() {
-                tag_end(bytes, close)
-            } else {
-                close
-            };
-            run_start = i;
-            continue;
-        }
-        if name == "title" && !closing && title.is_none() {
-            let close = find_ci(html, i, "</title").unwrap_or(bytes.len());
-            let t = collapse(&html_escape::decode_html_entities(&html[i..close]));
-            title = (!t.is_empty()).then_some(t);
+            if name == "title" {
+                let t = collapse(&html_escape::decode_html_entities(&html[i..close]));
+                title = (!t.is_empty()).then_some(t);
+            }
             i = if close < bytes.len() {
                 tag_end(bytes, close)
             } else {

@@ -25,10 +25,7 @@ pub(crate) fn read_records<R: BufRead>(
         let n = match reader.read_until(b'\n', &mut buf) {
             Ok(n) => n,
             Err(e) => {
-                let record = Record {
-                    bytes: buf.len(),
-                    result: Err(Problem::Unreadable(e.to_string())),
-                };
+                let record = Record::problem(buf.len(), Problem::Unreadable(e.to_string()));
                 return sink(line + 1, record);
             }
         };
@@ -55,10 +52,7 @@ pub(crate) fn read_array<R: BufRead>(
 ) -> crate::error::Result<()> {
     let mut bytes = Vec::new();
     if let Err(e) = reader.read_to_end(&mut bytes) {
-        let record = Record {
-            bytes: bytes.len(),
-            result: Err(Problem::Unreadable(e.to_string())),
-        };
+        let record = Record::problem(bytes.len(), Problem::Unreadable(e.to_string()));
         return sink(1, record);
     }
     let line_of =
@@ -66,20 +60,14 @@ pub(crate) fn read_array<R: BufRead>(
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t,
         Err(e) => {
-            let record = Record {
-                bytes: bytes.len(),
-                result: Err(Problem::InvalidUtf8(e.valid_up_to())),
-            };
+            let record = Record::problem(bytes.len(), Problem::InvalidUtf8(e.valid_up_to()));
             return sink(line_of(e.valid_up_to()), record);
         }
     };
     let elements: Vec<&RawValue> = match serde_json::from_str(text.trim_start_matches('\u{feff}')) {
         Ok(v) => v,
         Err(e) => {
-            let record = Record {
-                bytes: bytes.len(),
-                result: Err(Problem::MalformedJson(e.to_string())),
-            };
+            let record = Record::problem(bytes.len(), Problem::MalformedJson(e.to_string()));
             return sink(e.line() as u64, record);
         }
     };
@@ -155,12 +143,6 @@ impl Fields {
                 return Err(Problem::NotAString(opts.text_field.clone()))
             }
         };
-        if text.len() > opts.max_doc_bytes {
-            return Err(Problem::TooLarge {
-                size: text.len(),
-                limit: opts.max_doc_bytes,
-            });
-        }
         let id = match self.id {
             Scalar::Str(s) | Scalar::Num(s) => s,
             Scalar::Absent | Scalar::Null => String::new(),

@@ -63,6 +63,16 @@ pub(crate) struct Record {
     pub result: Result<Document, Problem>,
 }
 
+impl Record {
+    /// A record that is only a problem.
+    pub fn problem(bytes: usize, problem: Problem) -> Record {
+        Record {
+            bytes,
+            result: Err(problem),
+        }
+    }
+}
+
 /// How to read records.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
@@ -70,7 +80,8 @@ pub struct ReadOptions {
     pub text_field: String,
     /// Skip and count bad records instead of stopping at the first one.
     pub skip_invalid: bool,
-    /// Records whose text is longer than this are rejected (never truncated silently).
+    /// Records whose text is longer than this are rejected (never truncated
+    /// silently); checked once for every format, in [`Corpus::read`].
     pub max_doc_bytes: usize,
     /// For plain-text files: the first line is the title.
     pub title_first_line: bool,
@@ -123,7 +134,14 @@ impl Corpus {
             let display = source.display_path().to_path_buf();
             let mut sink = |line: u64, record: Record| -> Result<()> {
                 corpus.bytes += record.bytes as u64;
-                let problem = match record.result {
+                let checked = record.result.and_then(|doc| match doc.text.len() {
+                    size if size > opts.max_doc_bytes => Err(Problem::TooLarge {
+                        size,
+                        limit: opts.max_doc_bytes,
+                    }),
+                    _ => Ok(doc),
+                });
+                let problem = match checked {
                     Ok(mut doc) => {
                         doc.location = Location { file, line };
                         if doc.id.is_empty() {
@@ -166,7 +184,7 @@ impl Corpus {
             match source.format() {
                 Format::JsonLines => jsonl::read_records(reader, opts, &mut sink)?,
                 Format::JsonArray => jsonl::read_array(reader, opts, &mut sink)?,
-                Format::ReutersSgml => reuters::read_sgml(reader, opts, &mut sink)?,
+                Format::ReutersSgml => reuters::read_sgml(reader, &mut sink)?,
                 Format::Csv => delimited::read_delimited(reader, b',', &display, opts, &mut sink)?,
                 Format::Tsv => delimited::read_delimited(reader, b'\t', &display, opts, &mut sink)?,
                 Format::Text | Format::Html => {
@@ -211,10 +229,7 @@ fn whole_file(
 ) -> Record {
     let mut bytes = Vec::new();
     if let Err(e) = reader.read_to_end(&mut bytes) {
-        return Record {
-            bytes: bytes.len(),
-            result: Err(Problem::Unreadable(e.to_string())),
-        };
+        return Record::problem(bytes.len(), Problem::Unreadable(e.to_string()));
     }
     let size = bytes.len();
     let result = (|| {
@@ -231,12 +246,6 @@ fn whole_file(
                 (title, text)
             }
         };
-        if text.len() > opts.max_doc_bytes {
-            return Err(Problem::TooLarge {
-                size: text.len(),
-                limit: opts.max_doc_bytes,
-            });
-        }
         Ok(Document {
             id: id.to_string(),
             text,
@@ -284,6 +293,41 @@ pub fn parse_time(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oversized_records_are_rejected_in_every_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let jsonl = dir.path().join("a.jsonl");
+        std::fs::write(
+            &jsonl,
+            "{\"id\":\"x\",\"text\":\"0123456789\"}\n{\"id\":\"y\",\"text\":\"ok\"}\n",
+        )
+        .unwrap();
+        let txt = dir.path().join("b.txt");
+        std::fs::write(&txt, "0123456789").unwrap();
+        let opts = ReadOptions {
+            max_doc_bytes: 5,
+            skip_invalid: true,
+            ..ReadOptions::default()
+        };
+        let corpus = Corpus::read(&[jsonl.clone(), txt], &opts).unwrap();
+        assert_eq!(corpus.docs.len(), 1);
+        let kinds: Vec<(u64, &str)> = corpus
+            .rejects
+            .iter()
+            .map(|r| (r.line, r.problem.kind()))
+            .collect();
+        assert_eq!(kinds, vec![(1, "too_large"), (1, "too_large")]);
+        let strict = ReadOptions {
+            max_doc_bytes: 5,
+            ..ReadOptions::default()
+        };
+        let err = Corpus::read(&[jsonl], &strict).unwrap_err().to_string();
+        assert!(
+            err.contains("a.jsonl:1: document is 10 bytes, over the limit of 5 bytes"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn parses_common_time_formats() {

@@ -4,23 +4,19 @@
 //! Latin-1 where they are not UTF-8. A document's location is the line of its
 //! `<REUTERS` tag.
 
-use super::{Document, Location, ReadOptions, Record};
+use super::{Document, Location, Record};
 use crate::error::{Problem, Result};
 use std::io::BufRead;
 
 pub(crate) fn read_sgml<R: BufRead>(
     mut reader: R,
-    opts: &ReadOptions,
     mut sink: impl FnMut(u64, Record) -> Result<()>,
 ) -> Result<()> {
     let mut bytes = Vec::new();
     if let Err(e) = reader.read_to_end(&mut bytes) {
         return sink(
             1,
-            Record {
-                bytes: bytes.len(),
-                result: Err(Problem::Unreadable(e.to_string())),
-            },
+            Record::problem(bytes.len(), Problem::Unreadable(e.to_string())),
         );
     }
     let text = match String::from_utf8(bytes) {
@@ -37,7 +33,7 @@ pub(crate) fn read_sgml<R: BufRead>(
             .map_or(text.len(), |e| start + e);
         let element = &text[start..end];
         pos = end.max(start + 1);
-        let result = parse_element(element, opts);
+        let result = parse_element(element);
         sink(
             line,
             Record {
@@ -49,7 +45,7 @@ pub(crate) fn read_sgml<R: BufRead>(
     Ok(())
 }
 
-fn parse_element(element: &str, opts: &ReadOptions) -> Result<Document, Problem> {
+fn parse_element(element: &str) -> Result<Document, Problem> {
     let open_tag = &element[..element.find('>').unwrap_or(element.len())];
     let id = attribute(open_tag, "NEWID")
         .ok_or_else(|| Problem::MalformedSgml("no NEWID attribute".into()))?;
@@ -62,12 +58,6 @@ fn parse_element(element: &str, opts: &ReadOptions) -> Result<Document, Problem>
             .map(|t| decode(&strip_tags(t)))
             .unwrap_or_default(),
     };
-    if text.len() > opts.max_doc_bytes {
-        return Err(Problem::TooLarge {
-            size: text.len(),
-            limit: opts.max_doc_bytes,
-        });
-    }
     Ok(Document {
         id: id.to_string(),
         text,
@@ -166,7 +156,7 @@ mod tests {
     fn reads_stories_and_briefs() {
         let sgml = "<!DOCTYPE lewis SYSTEM \"lewis.dtd\">\n<REUTERS TOPICS=\"YES\" NEWID=\"1\">\n<DATE>26-FEB-1987 15:01:01.79</DATE>\n<TEXT>&#2;\n<TITLE>BAHIA COCOA REVIEW</TITLE>\n<BODY>Showers continued &lt;all&gt; week.\n Reuter\n&#3;</BODY></TEXT>\n</REUTERS>\n<REUTERS NEWID=\"2\">\n<TEXT TYPE=\"BRIEF\">&#2;\n******<TITLE>SHORT NOTE</TITLE>\n&#3;</TEXT>\n</REUTERS>\n";
         let mut docs = Vec::new();
-        read_sgml(sgml.as_bytes(), &ReadOptions::default(), |line, r| {
+        read_sgml(sgml.as_bytes(), |line, r| {
             docs.push((line, r.result.unwrap()));
             Ok(())
         })
