@@ -4,17 +4,19 @@
 //! scraped corpora.
 //!
 //! ```text
-//!  corpus      text                       shingle     minhash     lsh          verify     cluster
-//!  ───────▶ normalize ─▶ boilerplate ─▶ n-gram    ─▶ signature ─▶ banded    ─▶ exact    ─▶ union-find,
-//!  JSONL,   NFKC, case,  per-site        hashes      OPH or       candidate    Jaccard /  representative
-//!  gz, zst  punctuation  chrome removal  (XXH3)      classic      pairs        containment = origin
+//!  corpus      text                       shingle     minhash     lsh          verify     cluster         story
+//!  ───────▶ normalize ─▶ boilerplate ─▶ n-gram    ─▶ signature ─▶ banded    ─▶ exact    ─▶ union-find, ─▶ TF-IDF star
+//!  JSONL,   NFKC, case,  per-site        hashes      OPH or       candidate    Jaccard /  representative  grouping of
+//!  CSV, …   punctuation  chrome removal  (XXH3)      classic      pairs        containment = origin       rewrites
 //! ```
 //!
 //! Each stage is one module and passes plain data to the next:
 //! [`corpus::Document`] → folded `String` → [`shingle::ShingleSet`] →
-//! [`minhash::Signature`] → [`lsh::Pair`] → [`verify::Edge`] →
-//! [`pipeline::DocOutcome`]. No stage imports a later one; [`pipeline`]
-//! composes them under one [`pipeline::Config`].
+//! [`minhash::Signature`] → [`lsh::Pair`] → [`verify::Edge`] → cluster
+//! representatives → [`story`] centers → [`pipeline::DocOutcome`]. No stage
+//! imports a later one; [`pipeline`] composes them under one
+//! [`pipeline::Config`]. Around the pipeline: [`eval`] (metrics), [`bench`]
+//! (timing on sample corpora) and [`corpus::generate`] (labeled corpora).
 //!
 //! Everything is seeded and deterministic: the same input and configuration
 //! give byte-identical output on any machine and with any number of threads.

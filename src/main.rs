@@ -45,6 +45,14 @@ enum Command {
         #[arg(long)]
         report: Option<PathBuf>,
     },
+    /// Write the MinHash signature of every document to a versioned binary file.
+    Sign {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Signature file to write (format version, parameters, then id and values per document).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Score a clusters.jsonl against gold labels (pairwise, ARI, B-cubed) or pair labels.
     Eval {
         /// Gold labels: TSV with header `id cluster [story] [kind]`.
@@ -422,6 +430,7 @@ fn main() -> ExitCode {
             }
             Ok(())
         }),
+        Command::Sign { run, output } => sign(run, output),
         Command::Eval {
             labels,
             pairs,
@@ -572,6 +581,30 @@ fn bench(
         )
     })?;
     print!("{}", report.render());
+    Ok(())
+}
+
+fn sign(run: &RunArgs, output: &Path) -> Result<()> {
+    let config = run.config()?;
+    let corpus = Corpus::read(&run.inputs, &run.read_options())?;
+    let signatures = syndic::pipeline::signatures(&corpus.docs, &config)?;
+    let records: Vec<(&str, &Vec<u32>)> = corpus
+        .docs
+        .iter()
+        .map(|d| d.id.as_str())
+        .zip(&signatures)
+        .collect();
+    let mut out = Output::create(output, &input_paths(&corpus))?;
+    syndic::minhash::write_signatures(&mut out, config.minhash, config.shingle, &records)?;
+    out.commit()?;
+    if !run.quiet {
+        eprintln!(
+            "sign: {} signatures of {} values written to {}",
+            records.len(),
+            config.minhash.num_perm,
+            output.display()
+        );
+    }
     Ok(())
 }
 

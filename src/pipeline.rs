@@ -293,6 +293,24 @@ fn bodies_timed(docs: &[Document], config: &Config, timer: &mut Timer) -> Bodies
     }
 }
 
+/// The MinHash signature of every document's body (fold, boilerplate,
+/// shingle, sign), for storing with [`crate::minhash::write_signatures`].
+/// Bodies too short to shingle get an all-`u32::MAX` signature.
+pub fn signatures(docs: &[Document], config: &Config) -> Result<Vec<Signature>> {
+    let hasher = MinHasher::new(config.minhash)?;
+    let bodies = extract_bodies(docs, config).bodies;
+    Ok(bodies
+        .par_iter()
+        .map(|b| {
+            let set = shingle::shingle(b, config.shingle);
+            match set.len() < config.min_shingles.max(1) {
+                true => vec![u32::MAX; config.minhash.num_perm],
+                false => hasher.sign(&set),
+            }
+        })
+        .collect())
+}
+
 /// syndic's scores for one pair of documents.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PairScore {

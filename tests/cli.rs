@@ -332,3 +332,43 @@ fn eval_pairs_reports_counts_and_threshold_curves() {
         "Jaccard separates the two pairs at 0.5: {report}"
     );
 }
+
+#[test]
+fn sign_writes_versioned_deterministic_signatures() {
+    let d = tmp();
+    let (a, b) = (p(d.path(), "a.sig"), p(d.path(), "b.sig"));
+    ok(&["sign", SAMPLE, "-o", &a, "-q", "--threads", "1"]);
+    ok(&[
+        "sign",
+        SAMPLE,
+        "-o",
+        &b,
+        "-q",
+        "--threads",
+        "2",
+        "--num-perm",
+        "64",
+    ]);
+    let (header, records) =
+        syndic::minhash::read_signatures(fs::File::open(&a).unwrap(), Path::new(&a)).unwrap();
+    assert_eq!(
+        header.format_version,
+        syndic::minhash::SIGNATURE_FORMAT_VERSION
+    );
+    assert_eq!(header.count as usize, records.len());
+    assert_eq!(
+        records.len(),
+        fs::read_to_string(SAMPLE).unwrap().lines().count()
+    );
+    assert!(records.iter().all(|(_, s)| s.len() == 128));
+    let (h64, r64) =
+        syndic::minhash::read_signatures(fs::File::open(&b).unwrap(), Path::new(&b)).unwrap();
+    assert_eq!((h64.minhash.num_perm, r64[0].1.len()), (64, 64));
+    let again = p(d.path(), "c.sig");
+    ok(&["sign", SAMPLE, "-o", &again, "-q", "--threads", "2"]);
+    assert_eq!(
+        fs::read(&a).unwrap(),
+        fs::read(&again).unwrap(),
+        "identical for 1 and 2 threads"
+    );
+}

@@ -199,15 +199,6 @@ impl InputSource {
         self.format
     }
 
-    /// Size of the file on disk (compressed), for progress reporting.
-    pub fn disk_size(&self) -> u64 {
-        let path = match &self.backing {
-            Backing::Path(p) => p.as_path(),
-            Backing::Spooled(t) => t.path(),
-        };
-        std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
-    }
-
     /// Opens the (decompressed) byte stream from the start.
     pub fn open(&self) -> Result<Box<dyn BufRead + Send>> {
         let path = match &self.backing {

@@ -208,11 +208,6 @@ impl Corpus {
         counts.sort();
         counts
     }
-
-    /// The path of the file a document came from, for messages.
-    pub fn path_of(&self, loc: Location) -> &Path {
-        corpus_path(&self.files, loc.file)
-    }
 }
 
 fn corpus_path(files: &[InputSource], file: u32) -> &Path {
