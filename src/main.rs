@@ -108,11 +108,16 @@ enum Command {
 
 #[derive(Subcommand)]
 enum CorporaCommand {
-    /// Generate a labeled syndication corpus from a folder of .txt articles.
+    /// Generate a labeled syndication corpus from source articles.
     Generate {
-        /// Folder of articles: title on line 1, paragraphs separated by blank lines.
-        #[arg(long)]
-        from: PathBuf,
+        /// A folder of .txt articles (title on line 1, paragraphs separated by
+        /// blank lines, NAME.rewrite.txt for rewrites), or any inputs syndic
+        /// reads (e.g. 'reuters21578/reut2-*.sgm'), one article per document.
+        #[arg(long, required = true, num_args = 1..)]
+        from: Vec<PathBuf>,
+        /// With other inputs: skip documents shorter than this many words.
+        #[arg(long, default_value_t = 80)]
+        min_words: usize,
         /// Output folder: articles.jsonl and labels.tsv.
         #[arg(long)]
         out: PathBuf,
@@ -454,8 +459,14 @@ fn main() -> ExitCode {
             )),
         },
         Command::Corpora {
-            command: CorporaCommand::Generate { from, out, seed },
-        } => generate(from, out, *seed),
+            command:
+                CorporaCommand::Generate {
+                    from,
+                    min_words,
+                    out,
+                    seed,
+                },
+        } => generate(from, *min_words, out, *seed),
         Command::Bench {
             inputs,
             labels,
@@ -675,14 +686,22 @@ fn evaluate_pairs(
     Ok(())
 }
 
-fn generate(from: &Path, out: &Path, seed: u64) -> Result<()> {
+fn generate(from: &[PathBuf], min_words: usize, out: &Path, seed: u64) -> Result<()> {
     use syndic::corpus::generate::{self, GenerateOptions};
-    let articles = generate::read_article_dir(from)?;
-    anyhow::ensure!(
-        !articles.is_empty(),
-        "{}: no .txt articles found",
-        from.display()
-    );
+    let article_dir = match from {
+        [dir] if dir.is_dir() => std::fs::read_dir(dir)?.filter_map(|e| e.ok()).all(|e| {
+            let p = e.path();
+            p.is_dir() || p.extension().is_some_and(|x| x == "txt")
+        }),
+        _ => false,
+    };
+    let articles = if article_dir {
+        generate::read_article_dir(&from[0])?
+    } else {
+        let corpus = Corpus::read(from, &ReadOptions::default())?;
+        generate::articles_from_documents(&corpus.docs, min_words)
+    };
+    anyhow::ensure!(!articles.is_empty(), "no articles found in {from:?}");
     let pages = generate::generate(
         &articles,
         &GenerateOptions {

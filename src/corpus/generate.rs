@@ -115,14 +115,9 @@ pub fn read_article_dir(dir: &Path) -> Result<Vec<Article>> {
         let Some(article) = parse_article(&stem, &text) else {
             continue;
         };
-        let folded = crate::text::normalize(&article.paragraphs.join("\n"));
-        let lead: Vec<&str> = folded.split([' ', '\n']).take(LEAD_TOKENS).collect();
-        let lead = (lead.len() == LEAD_TOKENS).then(|| lead.join(" "));
-        if seen.contains(&folded) || lead.as_ref().is_some_and(|l| seen.contains(l)) {
+        if !remember(&mut seen, &article.paragraphs) {
             continue;
         }
-        seen.insert(folded);
-        seen.extend(lead);
         match stem.strip_suffix(".rewrite") {
             Some(base) => rewrites.push((base.to_string(), article)),
             None => {
@@ -136,6 +131,72 @@ pub fn read_article_dir(dir: &Path) -> Result<Vec<Article>> {
         }
     }
     Ok(articles.into_values().collect())
+}
+
+/// Articles from documents of any input format (Reuters SGML, JSONL, CSV, ...):
+/// the title is the document's title (else its first line); a paragraph starts
+/// at a blank line or an indented line, other line breaks are soft wraps.
+/// Documents with fewer than `min_words` words, or repeating an earlier
+/// article's text or opening, are skipped (see [`read_article_dir`]).
+pub fn articles_from_documents(docs: &[super::Document], min_words: usize) -> Vec<Article> {
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for d in docs {
+        let mut paragraphs: Vec<String> = Vec::new();
+        let mut current = String::new();
+        for line in d.text.lines() {
+            let starts_paragraph =
+                line.trim().is_empty() || line.starts_with("  ") || line.starts_with('\t');
+            if starts_paragraph && !current.is_empty() {
+                paragraphs.push(std::mem::take(&mut current));
+            }
+            if !line.trim().is_empty() {
+                if !current.is_empty() {
+                    current.push(' ');
+                }
+                current.push_str(line.trim());
+            }
+        }
+        if !current.is_empty() {
+            paragraphs.push(current);
+        }
+        let words: usize = paragraphs
+            .iter()
+            .map(|p| p.split_whitespace().count())
+            .sum();
+        if words < min_words || !remember(&mut seen, &paragraphs) {
+            continue;
+        }
+        let title = d
+            .title
+            .clone()
+            .unwrap_or_else(|| paragraphs[0].chars().take(80).collect());
+        let key: String =
+            d.id.chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect();
+        out.push(Article {
+            key,
+            title,
+            paragraphs,
+            published: d.published.clone(),
+            rewrites: Vec::new(),
+        });
+    }
+    out
+}
+
+/// Records an article's folded text and opening; false when either was seen.
+fn remember(seen: &mut std::collections::HashSet<String>, paragraphs: &[String]) -> bool {
+    let folded = crate::text::normalize(&paragraphs.join("\n"));
+    let lead: Vec<&str> = folded.split([' ', '\n']).take(LEAD_TOKENS).collect();
+    let lead = (lead.len() == LEAD_TOKENS).then(|| lead.join(" "));
+    if seen.contains(&folded) || lead.as_ref().is_some_and(|l| seen.contains(l)) {
+        return false;
+    }
+    seen.insert(folded);
+    seen.extend(lead);
+    true
 }
 
 /// Parses one article file; `None` when it has no body.
@@ -566,6 +627,32 @@ mod tests {
         assert_eq!(a.paragraphs.len(), 3);
         assert_eq!(a.paragraphs[0], "First \"para\" - one. still first");
         assert_eq!(a.published.as_deref(), Some("2026-01-02T00:00:00Z"));
+    }
+
+    #[test]
+    fn articles_from_documents_split_indented_paragraphs_and_skip_repeats() {
+        let doc = |id: &str, text: &str| crate::corpus::Document {
+            id: id.into(),
+            text: text.into(),
+            title: Some("T".into()),
+            url: None,
+            source: None,
+            published: None,
+            location: crate::corpus::Location { file: 0, line: 0 },
+        };
+        let wire =
+            "First paragraph wraps\nonto a second line.\n    Second paragraph starts indented.";
+        let docs = vec![doc("r/1", wire), doc("r/2", wire), doc("r/3", "too short")];
+        let arts = articles_from_documents(&docs, 5);
+        assert_eq!(arts.len(), 1);
+        assert_eq!(arts[0].key, "r-1");
+        assert_eq!(
+            arts[0].paragraphs,
+            vec![
+                "First paragraph wraps onto a second line.",
+                "Second paragraph starts indented."
+            ]
+        );
     }
 
     #[test]
