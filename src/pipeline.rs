@@ -512,6 +512,7 @@ pub fn run_with_progress(
         .map(|(&r, vector)| StoryInput {
             vector,
             shingles: &evidence[r as usize].shingles,
+            figures: &evidence[r as usize].figures,
             published: ranks[r as usize].published,
         })
         .collect();

@@ -16,14 +16,17 @@
 //! Verification and grouping: a candidate pair is an edge when its cosine
 //! reaches `similarity`, they share a verbatim quote (`min_shared_shingles`
 //! shingles) unless the cosine is strong, and, when both have dates, they were
-//! published within `window_days`. Groups are formed by *star clustering*: clusters are visited
+//! published within `window_days`, and at most one figure differs between
+//! them in the same context (rewrites of one event report the same figures;
+//! successive templated reports, such as weekly export sales, do not).
+//! Groups are formed by *star clustering*: clusters are visited
 //! by decreasing number of edges; an unassigned one becomes a story center and
 //! takes every unassigned neighbour. Every member is therefore verified against
 //! its story's center, never joined through a chain of neighbours.
 
 use crate::shingle::SHINGLE_SEED;
 use crate::text::normalize::is_unspaced_script;
-use crate::verify::intersection;
+use crate::verify::{intersection, substitutions};
 use ahash::AHashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -66,6 +69,10 @@ impl Default for StoryConfig {
         }
     }
 }
+
+/// Figures that may differ between two versions of one story in the same
+/// context (a corrected number); successive templated reports differ in more.
+const MAX_SUBSTITUTED_FIGURES: usize = 1;
 
 /// Sorted `(term hash, count)` pairs of a body's words.
 pub type TermCounts = Vec<(u64, u32)>;
@@ -165,6 +172,9 @@ pub struct StoryInput<'a> {
     pub vector: &'a TermVector,
     /// Sorted shingle hashes, to find shared quotes.
     pub shingles: &'a [u64],
+    /// `(context, figure)` pairs sorted by context, to tell reports of one
+    /// event (same figures) from successive templated reports (other figures).
+    pub figures: &'a [(u64, u64)],
     /// Publication time (seconds), if known.
     pub published: Option<i64>,
 }
@@ -220,6 +230,7 @@ pub fn group(items: &[StoryInput], cfg: &StoryConfig) -> Vec<u32> {
             };
             let cos = cosine(x.vector, y.vector);
             in_window
+                && substitutions(x.figures, y.figures) <= MAX_SUBSTITUTED_FIGURES
                 && cos >= cfg.similarity
                 && (cos >= cfg.strong_similarity
                     || intersection(x.shingles, y.shingles) >= cfg.min_shared_shingles)
@@ -262,6 +273,33 @@ mod tests {
     }
 
     #[test]
+    fn templated_reports_with_other_figures_stay_apart() {
+        static WEEK1: [(u64, u64); 2] = [(1, 19), (2, 240)];
+        static WEEK2: [(u64, u64); 2] = [(1, 12), (2, 100)];
+        static CORRECTED: [(u64, u64); 2] = [(1, 19), (2, 250)];
+        let v = vectors(&[
+            "no grain shipments ussr week usda",
+            "no grain shipments ussr week usda",
+            "unrelated text about something else",
+        ]);
+        let cfg = StoryConfig {
+            strong_similarity: 0.0,
+            min_shared_terms: 2,
+            ..StoryConfig::default()
+        };
+        let item = |i: usize, figures: &'static [(u64, u64)]| StoryInput {
+            vector: &v[i],
+            shingles: &[],
+            figures,
+            published: None,
+        };
+        let two_substituted = [item(0, &WEEK1), item(1, &WEEK2), item(2, &[])];
+        assert_eq!(group(&two_substituted, &cfg), vec![0, 1, 2]);
+        let one_corrected = [item(0, &WEEK1), item(1, &CORRECTED), item(2, &[])];
+        assert_eq!(group(&one_corrected, &cfg), vec![0, 0, 2]);
+    }
+
+    #[test]
     fn han_text_counts_character_bigrams() {
         assert_eq!(term_counts("新 冠 疫 苗 test").len(), 4);
         assert_eq!(
@@ -300,6 +338,7 @@ mod tests {
             .map(|vector| StoryInput {
                 vector,
                 shingles: &[],
+                figures: &[],
                 published: None,
             })
             .collect();
@@ -333,16 +372,19 @@ mod tests {
             StoryInput {
                 vector: &v[0],
                 shingles: &[],
+                figures: &[],
                 published: Some(0),
             },
             StoryInput {
                 vector: &v[1],
                 shingles: &[],
+                figures: &[],
                 published: Some(30 * day),
             },
             StoryInput {
                 vector: &v[2],
                 shingles: &[],
+                figures: &[],
                 published: None,
             },
         ];
