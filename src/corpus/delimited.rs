@@ -141,15 +141,7 @@ fn read_pairs<R: Read>(
             if !seen.insert(id.clone()) {
                 continue;
             }
-            let result = get(col).map(|text| Document {
-                id,
-                text: text.to_string(),
-                title: None,
-                url: None,
-                source: None,
-                published: None,
-                location: Location { file: 0, line },
-            });
+            let result = get(col).map(|text| Document::new(id, text));
             sink(
                 line,
                 Record {

@@ -632,13 +632,8 @@ mod tests {
     #[test]
     fn articles_from_documents_split_indented_paragraphs_and_skip_repeats() {
         let doc = |id: &str, text: &str| crate::corpus::Document {
-            id: id.into(),
-            text: text.into(),
             title: Some("T".into()),
-            url: None,
-            source: None,
-            published: None,
-            location: crate::corpus::Location { file: 0, line: 0 },
+            ..crate::corpus::Document::new(id, text)
         };
         let wire =
             "First paragraph wraps\nonto a second line.\n    Second paragraph starts indented.";

@@ -41,6 +41,22 @@ pub struct Document {
     pub location: Location,
 }
 
+impl Document {
+    /// A document with only an id and a text; readers fill in the rest, and
+    /// [`Corpus::read`] sets the location.
+    pub fn new(id: impl Into<String>, text: impl Into<String>) -> Document {
+        Document {
+            id: id.into(),
+            text: text.into(),
+            title: None,
+            url: None,
+            source: None,
+            published: None,
+            location: Location { file: 0, line: 0 },
+        }
+    }
+}
+
 /// Where a record is: an index into [`Corpus::files`] and a 1-based line number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Location {
@@ -242,13 +258,8 @@ fn whole_file(
             }
         };
         Ok(Document {
-            id: id.to_string(),
-            text,
             title,
-            url: None,
-            source: None,
-            published: None,
-            location: Location { file: 0, line: 1 },
+            ..Document::new(id, text)
         })
     })();
     Record {

@@ -4,7 +4,7 @@
 //! Latin-1 where they are not UTF-8. A document's location is the line of its
 //! `<REUTERS` tag.
 
-use super::{Document, Location, Record};
+use super::{Document, Record};
 use crate::error::{Problem, Result};
 use std::io::BufRead;
 
@@ -59,13 +59,9 @@ fn parse_element(element: &str) -> Result<Document, Problem> {
             .unwrap_or_default(),
     };
     Ok(Document {
-        id: id.to_string(),
-        text,
         title,
-        url: None,
-        source: None,
         published: inner(element, "DATE").and_then(reuters_time),
-        location: Location { file: 0, line: 0 },
+        ..Document::new(id, text)
     })
 }
 
