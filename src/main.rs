@@ -385,7 +385,7 @@ impl Progress {
     }
 
     fn reading(&self, bytes: u64, docs: usize) {
-        if docs % 1024 == 0 {
+        if docs.is_multiple_of(1024) {
             self.show_if_slow();
             self.bar.set_position(bytes);
             let rate = docs as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
