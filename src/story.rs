@@ -26,7 +26,7 @@
 
 use crate::shingle::SHINGLE_SEED;
 use crate::text::normalize::is_unspaced_script;
-use crate::verify::{intersection, substitutions};
+use crate::verify::{intersection, merge_join, substitutions};
 use ahash::AHashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -151,18 +151,8 @@ pub fn vector(counts: &TermCounts, idf: &AHashMap<u64, f32>) -> TermVector {
 
 /// Cosine of two unit vectors.
 pub fn cosine(a: &TermVector, b: &TermVector) -> f64 {
-    let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                dot += a[i].1 as f64 * b[j].1 as f64;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
+    let mut dot = 0.0f64;
+    merge_join(a, b, |t| t.0, |x, y| dot += x.1 as f64 * y.1 as f64);
     dot
 }
 

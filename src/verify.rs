@@ -78,19 +78,27 @@ impl Evidence {
 
 /// Figures in the same context that differ between two documents.
 pub fn substitutions(a: &[(u64, u64)], b: &[(u64, u64)]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
+    let mut n = 0;
+    merge_join(a, b, |f| f.0, |x, y| n += usize::from(x.1 != y.1));
+    n
+}
+
+/// Calls `on_match` for every pair of entries with equal keys in two lists
+/// sorted by a key that is distinct within each list: the merge step shared
+/// by set intersections, figure comparisons and sparse dot products.
+pub fn merge_join<T>(a: &[T], b: &[T], key: impl Fn(&T) -> u64, mut on_match: impl FnMut(&T, &T)) {
+    let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
+        match key(&a[i]).cmp(&key(&b[j])) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                n += usize::from(a[i].1 != b[j].1);
+                on_match(&a[i], &b[j]);
                 i += 1;
                 j += 1;
             }
         }
     }
-    n
 }
 
 /// Substituted figures tolerated by the `near` rule (a page id, a corrected figure).
@@ -108,18 +116,8 @@ pub fn intersection(a: &[u64], b: &[u64]) -> usize {
             .filter(|x| large.binary_search(x).is_ok())
             .count();
     }
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < small.len() && j < large.len() {
-        match small[i].cmp(&large[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
+    let mut n = 0;
+    merge_join(small, large, |&x| x, |_, _| n += 1);
     n
 }
 

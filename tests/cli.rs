@@ -1,5 +1,7 @@
 //! End-to-end tests of the `syndic` binary on the sample corpus in corpora/.
 
+mod common;
+
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -47,16 +49,7 @@ fn every_input_id_appears_exactly_once() {
     let d = tmp();
     let out = p(d.path(), "c.jsonl");
     ok(&["cluster", SAMPLE, "-o", &out]);
-    let ids: Vec<String> = fs::read_to_string(SAMPLE)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let ids = common::ids_in(SAMPLE);
     let lines = cluster_lines(&out);
     let got: Vec<String> = lines
         .iter()

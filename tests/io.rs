@@ -1,6 +1,8 @@
 //! Input and output robustness: every bad-input case, mixed folders of every
 //! format, stdin/stdout, interrupted runs, and a fuzz test of the readers.
 
+mod common;
+
 use proptest::prelude::*;
 use std::fs;
 use std::io::Write;
@@ -68,16 +70,7 @@ fn check_case(second_line: &[u8], message: &str, kind: &str) {
         listed.contains("\"line\":2") && listed.contains(kind),
         "{listed}"
     );
-    let ids: Vec<String> = fs::read_to_string(&out)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let ids = common::ids_in(&out);
     assert!(
         ids.contains(&"a".to_string()) && ids.contains(&"z".to_string()),
         "{kind}: {ids:?}"
