@@ -404,11 +404,6 @@ pub fn run_with_progress(
         .par_iter()
         .map(|b| Evidence::new(shingle::shingle(b, config.shingle), shingle::figures(b)))
         .collect();
-    let terms: Vec<TermCounts> = if config.story.enabled {
-        bodies.par_iter().map(|b| story::term_counts(b)).collect()
-    } else {
-        vec![Vec::new(); n]
-    };
     let short: Vec<bool> = evidence
         .iter()
         .map(|e| e.shingles.len() < config.min_shingles.max(1))
@@ -459,7 +454,6 @@ pub fn run_with_progress(
         signatures[i as usize] = whole;
         leads[i as usize] = lead;
     }
-    drop(bodies);
     timer.lap("sign");
 
     // lsh
@@ -500,11 +494,18 @@ pub fn run_with_progress(
 
     // story
     let cluster_reps: Vec<u32> = (0..n as u32).filter(|&i| reps[i as usize] == i).collect();
-    let idf = story::idf(cluster_reps.iter().map(|&r| &terms[r as usize]));
-    let vectors: Vec<TermVector> = cluster_reps
-        .par_iter()
-        .map(|&r| story::vector(&terms[r as usize], &idf))
-        .collect();
+    // Only representatives are compared, and document frequencies are counted
+    // over clusters, so only their terms are needed.
+    let terms: Vec<TermCounts> = match config.story.enabled {
+        true => cluster_reps
+            .par_iter()
+            .map(|&r| story::term_counts(&bodies[r as usize]))
+            .collect(),
+        false => vec![Vec::new(); cluster_reps.len()],
+    };
+    drop(bodies);
+    let idf = story::idf(terms.iter());
+    let vectors: Vec<TermVector> = terms.par_iter().map(|t| story::vector(t, &idf)).collect();
     drop(terms);
     let inputs: Vec<StoryInput> = cluster_reps
         .iter()
