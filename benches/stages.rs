@@ -1,4 +1,5 @@
-//! Criterion benches per pipeline stage, on the sample corpus in corpora/.
+//! Criterion benches per pipeline stage, on the sample corpus in corpora/
+//! or on the JSONL file named by `SYNDIC_BENCH_CORPUS`.
 //! Run: `cargo bench --bench stages`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -6,14 +7,17 @@ use std::path::PathBuf;
 use syndic::cluster::{representatives, Rank, UnionFind};
 use syndic::lsh::{candidates, LshParams};
 use syndic::minhash::{MinHashConfig, MinHasher, Scheme};
-use syndic::shingle::{figures, shingle, ShingleSpec};
+use syndic::shingle::{figures, for_each_shingle, shingle, ShingleSpec};
 use syndic::text::normalize;
 use syndic::verify::{verify, Evidence, VerifyRule};
 use syndic::{Config, Corpus, ReadOptions};
 
 fn sample() -> Corpus {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpora/sample/articles.jsonl");
-    Corpus::read(&[path], &ReadOptions::default()).expect("sample corpus")
+    let path = match std::env::var_os("SYNDIC_BENCH_CORPUS") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpora/sample/articles.jsonl"),
+    };
+    Corpus::read(&[path], &ReadOptions::default()).expect("bench corpus")
 }
 
 fn stages(c: &mut Criterion) {
@@ -27,13 +31,21 @@ fn stages(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("stages");
     g.throughput(Throughput::Bytes(bytes));
-    g.bench_function("normalize+shingle", |b| {
+    let oph = MinHasher::new(MinHashConfig::default()).unwrap();
+    // The signature stage on one thread: fold, stream word 5-grams into OPH-128.
+    g.bench_function("fold+shingle+sign", |b| {
         b.iter(|| {
             corpus
                 .docs
                 .iter()
-                .map(|d| shingle(&normalize(&d.text), ShingleSpec::default()).len())
-                .sum::<usize>()
+                .map(|d| {
+                    let mut sketch = oph.sketch();
+                    for_each_shingle(&normalize(&d.text), ShingleSpec::default(), |h| {
+                        sketch.add(h)
+                    });
+                    sketch.finish()
+                })
+                .collect::<Vec<_>>()
         })
     });
     for scheme in [Scheme::Oph, Scheme::Classic] {
@@ -67,8 +79,9 @@ fn stages(c: &mut Criterion) {
         near_size_ratio: 0.75,
         numbers: 0.5,
     };
-    g.bench_function("verify", |b| b.iter(|| verify(&pairs, &evidence, &rule)));
-    let edges = verify(&pairs, &evidence, &rule);
+    let get = |d: u32| Ok(std::borrow::Cow::Borrowed(&evidence[d as usize]));
+    g.bench_function("verify", |b| b.iter(|| verify(&pairs, get, &rule).unwrap()));
+    let edges = verify(&pairs, get, &rule).unwrap();
     let ranks: Vec<Rank> = corpus
         .docs
         .iter()

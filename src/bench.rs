@@ -51,19 +51,6 @@ pub fn cpu_model() -> String {
         .unwrap_or_else(|| std::env::consts::ARCH.to_string())
 }
 
-/// Peak resident set size of this process (Linux `VmHWM`).
-pub fn peak_rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: u64 = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kb * 1024)
-}
-
 /// Runs the pipeline `repeat` times on `corpus` (already read in
 /// `read_seconds`) and scores the last run against `labels` when given.
 pub fn run(
@@ -138,7 +125,7 @@ pub fn run(
             .into_iter()
             .zip(stages.into_iter().map(median))
             .collect(),
-        peak_rss_bytes: peak_rss(),
+        peak_rss_bytes: crate::store::peak_rss(),
         quality,
     })
 }

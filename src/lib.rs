@@ -30,6 +30,7 @@ pub mod lsh;
 pub mod minhash;
 pub mod pipeline;
 pub mod shingle;
+pub mod store;
 pub mod story;
 pub mod text;
 pub mod verify;

@@ -11,10 +11,18 @@
 //! doc)` pairs, then within a run of equal keys pairs each document with at
 //! most `max_bucket` following ones. Pairs are sorted and de-duplicated, so the
 //! output is identical for any thread count.
+//!
+//! Keys live in a [`KeyTable`]: in RAM, or past a byte budget in one
+//! temporary file per band, so candidate generation then holds one band's
+//! `(key, doc)` pairs at a time. Both give the same pairs.
 
 use crate::error::{Error, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// A candidate pair of document indices, `a < b`.
@@ -72,21 +80,9 @@ impl LshParams {
     }
 }
 
-/// Generates candidate pairs among `members` (indices into `signatures`).
-/// Each returned pair is `(a, b)` with `a < b`, sorted and unique.
-pub fn candidates(
-    signatures: &[Vec<u32>],
-    members: &[u32],
-    params: LshParams,
-    max_bucket: usize,
-) -> Vec<Pair> {
-    let mut pairs: Vec<Pair> = (0..params.bands)
-        .into_par_iter()
-        .flat_map_iter(|band| band_pairs(signatures, members, params, band, max_bucket.max(1)))
-        .collect();
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    pairs
+/// The band keys of a signature, appended to `out`.
+pub fn band_keys(sig: &[u32], params: LshParams, out: &mut Vec<u64>) {
+    out.extend((0..params.bands).map(|band| band_key(sig, band, params.rows)));
 }
 
 fn band_key(sig: &[u32], band: usize, rows: usize) -> u64 {
@@ -103,17 +99,148 @@ fn band_key(sig: &[u32], band: usize, rows: usize) -> u64 {
     }
 }
 
-fn band_pairs(
+/// The band keys of the documents entering LSH: in RAM, document-major, or,
+/// past a byte budget, spilled to one temporary file of `(key, doc)` per
+/// band, so that candidate generation holds one band at a time.
+#[derive(Debug)]
+pub struct KeyTable {
+    bands: usize,
+    docs: Vec<u32>,
+    ram: Vec<u64>,
+    spill: Option<Vec<BufWriter<File>>>,
+}
+
+const SPILL_ENTRY: usize = 12;
+
+impl KeyTable {
+    /// A table for `expected` documents of `bands` keys each; spilled when
+    /// they would take more than `budget` bytes.
+    pub fn new(
+        bands: usize,
+        expected: usize,
+        budget: Option<usize>,
+        temp_dir: Option<&Path>,
+    ) -> Result<KeyTable> {
+        let spill = match budget {
+            Some(b) if expected * bands * 8 > b => {
+                let dir = temp_dir.map_or_else(std::env::temp_dir, Path::to_path_buf);
+                let files = (0..bands)
+                    .map(|_| {
+                        tempfile::tempfile_in(&dir).map(|f| BufWriter::with_capacity(1 << 16, f))
+                    })
+                    .collect::<std::io::Result<Vec<_>>>()
+                    .map_err(|e| Error::io(&dir, e))?;
+                Some(files)
+            }
+            _ => None,
+        };
+        Ok(KeyTable {
+            bands,
+            docs: Vec::new(),
+            ram: Vec::new(),
+            spill,
+        })
+    }
+
+    /// Whether the keys are on disk.
+    pub fn spilled(&self) -> bool {
+        self.spill.is_some()
+    }
+
+    /// Adds a document's keys (from [`band_keys`]).
+    pub fn push(&mut self, doc: u32, keys: &[u64]) -> Result<()> {
+        debug_assert_eq!(keys.len(), self.bands);
+        self.docs.push(doc);
+        match &mut self.spill {
+            None => self.ram.extend_from_slice(keys),
+            Some(files) => {
+                for (w, k) in files.iter_mut().zip(keys) {
+                    let mut entry = [0u8; SPILL_ENTRY];
+                    entry[..8].copy_from_slice(&k.to_le_bytes());
+                    entry[8..].copy_from_slice(&doc.to_le_bytes());
+                    w.write_all(&entry)
+                        .map_err(|e| Error::io(Path::new("band spill"), e))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The `(key, doc)` entries of one band, in the order pushed.
+    fn band(&self, band: usize) -> Result<Vec<(u64, u32)>> {
+        match &self.spill {
+            None => Ok(self
+                .docs
+                .iter()
+                .enumerate()
+                .map(|(row, &d)| (self.ram[row * self.bands + band], d))
+                .collect()),
+            Some(files) => {
+                let io = |e| Error::io(Path::new("band spill"), e);
+                let file = files[band].get_ref();
+                let mut bytes = vec![0u8; self.docs.len() * SPILL_ENTRY];
+                file.read_exact_at(&mut bytes, 0).map_err(io)?;
+                Ok(bytes
+                    .chunks_exact(SPILL_ENTRY)
+                    .map(|e| {
+                        let key = u64::from_le_bytes(e[..8].try_into().expect("8 bytes"));
+                        let doc = u32::from_le_bytes(e[8..].try_into().expect("4 bytes"));
+                        (key, doc)
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    /// Candidate pairs: documents sharing a key in some band. Each returned
+    /// pair is `(a, b)` with `a < b`, sorted and unique. Spilled tables are
+    /// read one band at a time.
+    pub fn candidates(mut self, max_bucket: usize) -> Result<Vec<Pair>> {
+        let max_bucket = max_bucket.max(1);
+        if let Some(files) = &mut self.spill {
+            for w in files.iter_mut() {
+                w.flush()
+                    .map_err(|e| Error::io(Path::new("band spill"), e))?;
+            }
+            let mut pairs: Vec<Pair> = Vec::new();
+            for band in 0..self.bands {
+                pairs.extend(bucket_pairs(self.band(band)?, max_bucket));
+                pairs.par_sort_unstable();
+                pairs.dedup();
+            }
+            return Ok(pairs);
+        }
+        let bands: Vec<Vec<Pair>> = (0..self.bands)
+            .into_par_iter()
+            .map(|band| self.band(band).map(|keys| bucket_pairs(keys, max_bucket)))
+            .collect::<Result<_>>()?;
+        let mut pairs: Vec<Pair> = bands.into_iter().flatten().collect();
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        Ok(pairs)
+    }
+}
+
+/// Generates candidate pairs among `members` (indices into `signatures`), in RAM.
+pub fn candidates(
     signatures: &[Vec<u32>],
     members: &[u32],
     params: LshParams,
-    band: usize,
     max_bucket: usize,
 ) -> Vec<Pair> {
-    let mut keys: Vec<(u64, u32)> = members
-        .iter()
-        .map(|&d| (band_key(&signatures[d as usize], band, params.rows), d))
-        .collect();
+    let mut table = KeyTable::new(params.bands, members.len(), None, None).expect("RAM table");
+    let mut keys = Vec::with_capacity(params.bands);
+    for &d in members {
+        keys.clear();
+        band_keys(&signatures[d as usize], params, &mut keys);
+        table.push(d, &keys).expect("RAM table");
+    }
+    table.candidates(max_bucket).expect("RAM table")
+}
+
+/// Pairs within runs of equal keys, each document with at most `max_bucket`
+/// following ones.
+fn bucket_pairs(mut keys: Vec<(u64, u32)>, max_bucket: usize) -> Vec<Pair> {
     keys.sort_unstable();
     let mut out = Vec::new();
     let mut start = 0;
@@ -178,5 +305,27 @@ mod tests {
         let capped = candidates(&sigs, &members, p, 1);
         assert_eq!(capped, vec![(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)]);
         assert!(candidates(&sigs, &[6, 7, 8], p, 100).is_empty());
+    }
+
+    #[test]
+    fn spilled_tables_give_the_same_pairs() {
+        let sigs: Vec<Vec<u32>> = (0..200u32).map(|i| vec![i % 7, i % 5, i % 3, 1]).collect();
+        let p = LshParams { bands: 2, rows: 2 };
+        let table = |budget| {
+            let mut t = KeyTable::new(p.bands, sigs.len(), budget, None).unwrap();
+            let mut keys = Vec::new();
+            for (d, s) in sigs.iter().enumerate() {
+                keys.clear();
+                band_keys(s, p, &mut keys);
+                t.push(d as u32, &keys).unwrap();
+            }
+            t
+        };
+        let spilled = table(Some(100));
+        assert!(spilled.spilled());
+        assert_eq!(
+            spilled.candidates(4).unwrap(),
+            table(None).candidates(4).unwrap()
+        );
     }
 }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use syndic::corpus::write::{write_clusters, write_syndication, Output, TableFormat};
 use syndic::minhash::Scheme;
 use syndic::shingle::ShingleSpec;
+use syndic::store::Resources;
 use syndic::{Config, Corpus, Outcome, ReadOptions};
 
 #[derive(Parser)]
@@ -197,6 +198,14 @@ struct RunArgs {
     /// Worker threads [default: all cores]. Output does not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+    /// Keep memory near this size (e.g. 2G, 512M): texts, band keys and
+    /// shingle sets past their share spill to temporary files. Output does
+    /// not depend on it.
+    #[arg(long, value_parser = syndic::store::parse_size)]
+    memory: Option<u64>,
+    /// Folder for spill files [default: the system's temporary folder].
+    #[arg(long)]
+    temp_dir: Option<PathBuf>,
     /// Skip bad input records (counted in the summary) instead of stopping.
     #[arg(long)]
     skip_invalid: bool,
@@ -260,7 +269,15 @@ impl RunArgs {
             text_field: self.text_field.clone(),
             skip_invalid: self.skip_invalid,
             title_first_line: self.title_first_line,
+            spill_texts: self.memory.map(|_| self.resources()),
             ..ReadOptions::default()
+        }
+    }
+
+    fn resources(&self) -> Resources {
+        Resources {
+            memory: self.memory,
+            temp_dir: self.temp_dir.clone(),
         }
     }
 
@@ -291,9 +308,13 @@ impl RunArgs {
             out.commit()?;
         }
         let outcome = pool.install(|| {
-            syndic::pipeline::run_with_progress(&corpus.docs, &config, &|stage| {
-                progress.stage(stage)
-            })
+            syndic::pipeline::run_with(
+                &corpus.docs,
+                &corpus.texts(),
+                &config,
+                &self.resources(),
+                &|stage| progress.stage(stage),
+            )
         })?;
         progress.finish();
         if !self.quiet {
@@ -598,7 +619,7 @@ fn bench(
 fn sign(run: &RunArgs, output: &Path) -> Result<()> {
     let config = run.config()?;
     let corpus = Corpus::read(&run.inputs, &run.read_options())?;
-    let signatures = syndic::pipeline::signatures(&corpus.docs, &config)?;
+    let signatures = syndic::pipeline::signatures(&corpus.docs, &corpus.texts(), &config)?;
     let records: Vec<(&str, &Vec<u32>)> = corpus
         .docs
         .iter()
@@ -659,7 +680,7 @@ fn evaluate_pairs(
             .filter_map(|l| Some((l, (*index.get(l.a.as_str())?, *index.get(l.b.as_str())?))))
             .collect();
         let idx: Vec<(usize, usize)> = known.iter().map(|k| k.1).collect();
-        let scores = syndic::pipeline::pair_scores(&corpus.docs, &Config::default(), &idx);
+        let scores = syndic::pipeline::pair_scores(&corpus.docs, &Config::default(), &idx)?;
         let thresholds: Vec<f64> = (1..20).map(|i| i as f64 * 0.05).collect();
         let curve = |f: fn(&syndic::pipeline::PairScore) -> f64| {
             let scored: Vec<(f64, bool)> = known

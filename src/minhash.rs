@@ -21,7 +21,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 /// Version of the on-disk signature format. Bump on any change to hashing.
-pub const SIGNATURE_FORMAT_VERSION: u32 = 1;
+pub const SIGNATURE_FORMAT_VERSION: u32 = 2;
 const MAGIC: &[u8; 8] = b"SYNDSIG\0";
 
 /// The MinHash scheme.
@@ -96,42 +96,81 @@ impl MinHasher {
     /// The signature of a non-empty shingle set. An empty set gets all
     /// `u32::MAX` (it never matches by chance: callers keep empty sets out of LSH).
     pub fn sign(&self, shingles: &[u64]) -> Signature {
-        match self.config.scheme {
-            Scheme::Oph => self.sign_oph(shingles),
-            Scheme::Classic => self.sign_classic(shingles),
+        let mut sketch = self.sketch();
+        for &x in shingles {
+            sketch.add(x);
+        }
+        sketch.finish()
+    }
+
+    /// An empty sketch to stream shingles into: repeats do not change a
+    /// minimum, so a shingle stream gives the signature of its set.
+    pub fn sketch(&self) -> Sketch<'_> {
+        let k = self.config.num_perm;
+        Sketch {
+            hasher: self,
+            sig: vec![u32::MAX; k],
+            filled: match self.config.scheme {
+                Scheme::Oph => vec![false; k],
+                Scheme::Classic => Vec::new(),
+            },
+            empty: true,
         }
     }
 
-    fn sign_classic(&self, shingles: &[u64]) -> Signature {
-        let mut sig = vec![u32::MAX; self.config.num_perm];
-        for &x in shingles {
-            for (slot, &(a, b)) in sig.iter_mut().zip(&self.coefficients) {
-                let v = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
-                if v < *slot {
-                    *slot = v;
+    fn oph_seed(&self) -> u64 {
+        fmix64(self.config.seed ^ 0x6f70_6800)
+    }
+}
+
+/// A signature being built from a stream of shingles ([`MinHasher::sketch`]).
+pub struct Sketch<'a> {
+    hasher: &'a MinHasher,
+    sig: Signature,
+    /// OPH bins that received a shingle.
+    filled: Vec<bool>,
+    empty: bool,
+}
+
+impl Sketch<'_> {
+    /// Adds one shingle hash.
+    #[inline]
+    pub fn add(&mut self, x: u64) {
+        self.empty = false;
+        match self.hasher.config.scheme {
+            Scheme::Oph => {
+                let h = fmix64(x ^ self.hasher.oph_seed());
+                let bin = reduce(h, self.sig.len());
+                let v = h as u32;
+                self.filled[bin] = true;
+                if v < self.sig[bin] {
+                    self.sig[bin] = v;
+                }
+            }
+            Scheme::Classic => {
+                for (slot, &(a, b)) in self.sig.iter_mut().zip(&self.hasher.coefficients) {
+                    let v = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
+                    if v < *slot {
+                        *slot = v;
+                    }
                 }
             }
         }
-        sig
     }
 
-    fn sign_oph(&self, shingles: &[u64]) -> Signature {
-        let k = self.config.num_perm;
-        let mut sig = vec![u32::MAX; k];
-        let mut filled = vec![false; k];
-        let seed = fmix64(self.config.seed ^ 0x6f70_6800);
-        for &x in shingles {
-            let h = fmix64(x ^ seed);
-            let bin = reduce(h, k);
-            let v = h as u32;
-            filled[bin] = true;
-            if v < sig[bin] {
-                sig[bin] = v;
-            }
-        }
-        if shingles.is_empty() || filled.iter().all(|&f| f) {
+    /// The signature; OPH bins left empty are densified.
+    pub fn finish(self) -> Signature {
+        let Sketch {
+            hasher,
+            mut sig,
+            filled,
+            empty,
+        } = self;
+        if empty || filled.iter().all(|&f| f) {
             return sig;
         }
+        let k = sig.len();
+        let seed = hasher.oph_seed();
         let source = sig.clone();
         for i in 0..k {
             if filled[i] {
@@ -301,8 +340,10 @@ mod tests {
         assert_eq!(header.count, 2);
         assert_eq!(recs, vec![("a".to_string(), s1), ("b".to_string(), s2)]);
 
-        let text =
-            String::from_utf8_lossy(&buf).replace("\"format_version\":1", "\"format_version\":9");
+        let text = String::from_utf8_lossy(&buf).replace(
+            &format!("\"format_version\":{SIGNATURE_FORMAT_VERSION}"),
+            "\"format_version\":9",
+        );
         let err = read_signatures(text.as_bytes(), Path::new("x.sig")).unwrap_err();
         assert!(
             err.to_string().contains("version 9 is not supported"),

@@ -2,29 +2,45 @@
 //! returning plain data.
 //!
 //! ```text
-//! Document ─fold─▶ folded text ─boilerplate─▶ body ─shingle─▶ ShingleSet
-//!    ─exact pre-pass─▶ unique bodies ─sign─▶ Signature ─lsh─▶ Pair
-//!    ─verify─▶ Edge ─cluster─▶ DocOutcome (cluster, representative, similarity)
+//! text ─boilerplate─▶ Boilerplate (learned from every page's folded lines)
+//! text ─sign─▶ body (folded, chrome removed) ─shingle stream─▶ Signature ─▶ band keys
+//!      ─exact pre-pass─▶ unique bodies ─lsh─▶ Pair
+//!      ─shingle─▶ Evidence (sets + figures, candidates only) ─verify─▶ Edge
+//!      ─cluster─▶ representatives ─story─▶ DocOutcome
 //! ```
+//!
+//! The sign stage streams each body's shingles straight into MinHash and
+//! keeps only band keys; exact shingle sets are built afterwards for the
+//! documents that have a candidate pair (and cluster representatives), which
+//! is what verification and story grouping read.
 //!
 //! Bodies that are byte-identical after folding and boilerplate removal are
 //! joined by the exact pre-pass and only one of them enters LSH. Bodies too
 //! short to shingle (fewer than `min_shingles`) are clustered by exact match
 //! only and flagged `short`; they are never dropped.
+//!
+//! Memory: with [`Resources::memory`] set, texts, bodies, line hashes, band
+//! keys, shingle sets and story vectors each hold a share of the limit in RAM
+//! and spill the rest to unlinked temporary files, and documents are
+//! processed in batches sized to the limit. What stays in RAM is a fixed
+//! state per document (its id and metadata, hashes, cluster bookkeeping).
+//! Spilling changes where bytes live, never which bytes: the output is the
+//! same with or without a limit.
 
 use crate::cluster::{representatives, Rank, UnionFind};
-use crate::corpus::{parse_time, Document};
+use crate::corpus::{parse_time, Document, Texts};
 use crate::error::{Error, Result};
-use crate::lsh::{self, LshParams};
+use crate::lsh::{self, KeyTable, LshParams};
 use crate::minhash::{MinHashConfig, MinHasher, Signature};
 use crate::shingle::{self, ShingleSpec};
-use crate::story::{self, StoryConfig, StoryInput, TermCounts, TermVector};
+use crate::store::{BlobStore, Resources, SpillVec};
+use crate::story::{self, StoryConfig, TermCounts, TermVector};
 use crate::text::boilerplate::{group_key, Boilerplate, BoilerplateConfig, PageRef};
-use crate::text::normalize;
 use crate::verify::{self, scores, Edge, Evidence, VerifyRule};
 use ahash::AHashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use xxhash_rust::xxh3::xxh3_128;
@@ -180,6 +196,10 @@ pub struct Summary {
     pub boilerplate_removed: Vec<BoilerplateGroup>,
     /// Wall time per stage in seconds, in pipeline order.
     pub stage_seconds: Vec<(String, f64)>,
+    /// Peak resident memory of the process so far (Linux), in bytes.
+    pub peak_rss_bytes: Option<u64>,
+    /// Whether any store spilled to disk (under `--memory`).
+    pub spilled: bool,
 }
 
 /// Boilerplate removed in one group (source, host, or the whole corpus).
@@ -216,6 +236,113 @@ impl Timer<'_> {
     }
 }
 
+/// Shares (1/x) of the memory limit held in RAM by each store before it
+/// spills: line hashes while learning boilerplate, band keys, bodies,
+/// shingle sets, story vectors (texts take [`crate::corpus::TEXT_SHARE`]).
+const LINE_SHARE: u64 = 8;
+const KEY_SHARE: u64 = 8;
+const BODY_SHARE: u64 = 4;
+const EVIDENCE_SHARE: u64 = 4;
+const VECTOR_SHARE: u64 = 8;
+
+/// The boilerplate groups of the documents: an index per document and the
+/// group names in order of first appearance.
+fn groups(docs: &[Document]) -> (Vec<u32>, Vec<String>) {
+    let mut names: Vec<String> = Vec::new();
+    let mut ids: AHashMap<&str, u32> = AHashMap::new();
+    let groups = docs
+        .iter()
+        .map(|d| {
+            let key = group_key(d.source.as_deref(), d.url.as_deref());
+            *ids.entry(key).or_insert_with(|| {
+                names.push(key.to_string());
+                names.len() as u32 - 1
+            })
+        })
+        .collect();
+    (groups, names)
+}
+
+/// How bodies are made: the boilerplate model and each document's group.
+struct BodyModel {
+    boilerplate: Boilerplate,
+    groups: Vec<u32>,
+    group_names: Vec<String>,
+}
+
+impl BodyModel {
+    fn learn(
+        docs: &[Document],
+        texts: &Texts,
+        config: &Config,
+        resources: &Resources,
+    ) -> Result<BodyModel> {
+        let (groups, group_names) = groups(docs);
+        let page = |i: usize| {
+            Ok(PageRef {
+                group: groups[i],
+                text: texts.text(i)?,
+                title: docs[i].title.as_deref(),
+            })
+        };
+        // Counters for ~32 lines per document, within the memory limit.
+        let sketch = (docs.len() * 32).min(resources.budget(LINE_SHARE).unwrap_or(usize::MAX));
+        let boilerplate = Boilerplate::learn(
+            docs.len(),
+            page,
+            &config.boilerplate,
+            sketch,
+            resources.store(LINE_SHARE),
+            batch_size(texts, docs.len(), resources),
+        )?;
+        Ok(BodyModel {
+            boilerplate,
+            groups,
+            group_names,
+        })
+    }
+
+    /// Writes document `i`'s body into `out` (cleared first) and returns it
+    /// as a string, with the length of its whole folded text.
+    fn body_into<'b>(
+        &self,
+        texts: &Texts,
+        i: usize,
+        out: &'b mut Vec<u8>,
+    ) -> Result<(&'b str, usize)> {
+        out.clear();
+        let text = texts.text(i)?;
+        let folded = self.boilerplate.body_into(self.groups[i], &text, out);
+        let body = std::str::from_utf8(out)
+            .map_err(|_| Error::Config("folding wrote invalid UTF-8".into()))?;
+        Ok((body, folded))
+    }
+}
+
+/// Documents per parallel batch: what fits in the memory limit, given
+/// that a document's text, body and shingle set take about four times its
+/// text's size while it is processed.
+fn batch_size(texts: &Texts, n: usize, resources: &Resources) -> usize {
+    let bytes: usize = (0..n).map(|i| texts.len(i)).sum();
+    resources.batch(4 * bytes / n.max(1))
+}
+
+/// The bodies made by the sign stage, kept for the later stages (RAM up to
+/// their share of the memory limit, then disk).
+struct BodyStore(BlobStore);
+
+impl BodyStore {
+    fn get(&self, i: u32) -> Result<Cow<'_, str>> {
+        match self.0.get(i)? {
+            Cow::Borrowed(b) => std::str::from_utf8(b).map(Cow::Borrowed),
+            Cow::Owned(b) => String::from_utf8(b)
+                .map(Cow::Owned)
+                .map_err(|e| e.utf8_error()),
+        }
+        .map_err(|_| Error::Config("a spilled body is not UTF-8".into()))
+    }
+}
+
 /// The article bodies of a corpus: folded text with the learned boilerplate
 /// removed (stages `fold` and `boilerplate`), and what was removed per group.
 #[derive(Debug, Clone)]
@@ -223,92 +350,73 @@ pub struct Bodies {
     /// One body per document: tokens joined by ' ', units by '\n'.
     pub bodies: Vec<String>,
     pub boilerplate_lines: usize,
-    /// Every group (source, host or corpus), in order of first appearance.
-    pub per_group: Vec<BoilerplateGroup>,
 }
 
 /// Folds every document and removes the boilerplate learned from all of them.
-pub fn extract_bodies(docs: &[Document], config: &Config) -> Bodies {
-    let mut timer = Timer {
-        stages: Vec::new(),
-        last: Instant::now(),
-        on_stage: &|_| {},
-    };
-    bodies_timed(docs, config, &mut timer)
-}
-
-fn bodies_timed(docs: &[Document], config: &Config, timer: &mut Timer) -> Bodies {
-    let mut group_names: Vec<String> = Vec::new();
-    let mut group_ids: AHashMap<&str, u32> = AHashMap::new();
-    let groups: Vec<u32> = docs
-        .iter()
-        .map(|d| {
-            let key = group_key(d.source.as_deref(), d.url.as_deref());
-            *group_ids.entry(key).or_insert_with(|| {
-                group_names.push(key.to_string());
-                group_names.len() as u32 - 1
-            })
+pub fn extract_bodies(docs: &[Document], config: &Config) -> Result<Bodies> {
+    let texts = Texts::new(docs);
+    let model = BodyModel::learn(docs, &texts, config, &Resources::default())?;
+    let bodies = (0..docs.len())
+        .into_par_iter()
+        .map_init(Vec::new, |buf, i| {
+            Ok(model.body_into(&texts, i, buf)?.0.to_string())
         })
-        .collect();
-    let folded: Vec<(String, Option<String>)> = docs
-        .par_iter()
-        .map(|d| (normalize(&d.text), d.title.as_deref().map(normalize)))
-        .collect();
-    timer.lap("fold");
-
-    let pages: Vec<PageRef> = folded
-        .iter()
-        .zip(&groups)
-        .map(|((f, t), &group)| PageRef {
-            group,
-            folded: f,
-            title: t.as_deref(),
-        })
-        .collect();
-    let boilerplate = Boilerplate::learn(&pages, &config.boilerplate);
-    let bodies: Vec<String> = pages
-        .par_iter()
-        .map(|p| boilerplate.strip(p.group, p.folded))
-        .collect();
-    let mut per_group: Vec<BoilerplateGroup> = group_names
-        .iter()
-        .map(|g| BoilerplateGroup {
-            group: g.clone(),
-            documents: 0,
-            folded_bytes: 0,
-            removed_bytes: 0,
-        })
-        .collect();
-    for ((p, body), &g) in pages.iter().zip(&bodies).zip(&groups) {
-        let entry = &mut per_group[g as usize];
-        entry.documents += 1;
-        entry.folded_bytes += p.folded.len() as u64;
-        entry.removed_bytes += (p.folded.len().saturating_sub(body.len())) as u64;
-    }
-    timer.lap("boilerplate");
-    Bodies {
+        .collect::<Result<_>>()?;
+    Ok(Bodies {
         bodies,
-        boilerplate_lines: boilerplate.len(),
-        per_group,
-    }
+        boilerplate_lines: model.boilerplate.len(),
+    })
 }
 
 /// The MinHash signature of every document's body (fold, boilerplate,
 /// shingle, sign), for storing with [`crate::minhash::write_signatures`].
 /// Bodies too short to shingle get an all-`u32::MAX` signature.
-pub fn signatures(docs: &[Document], config: &Config) -> Result<Vec<Signature>> {
+pub fn signatures(docs: &[Document], texts: &Texts, config: &Config) -> Result<Vec<Signature>> {
     let hasher = MinHasher::new(config.minhash)?;
-    let bodies = extract_bodies(docs, config).bodies;
-    Ok(bodies
-        .par_iter()
-        .map(|b| {
-            let set = shingle::shingle(b, config.shingle);
-            match set.len() < config.min_shingles.max(1) {
-                true => vec![u32::MAX; config.minhash.num_perm],
-                false => hasher.sign(&set),
-            }
+    let model = BodyModel::learn(docs, texts, config, &Resources::default())?;
+    (0..docs.len())
+        .into_par_iter()
+        .map_init(Vec::new, |buf, i| {
+            let (body, _) = model.body_into(texts, i, buf)?;
+            let mut sketch = hasher.sketch();
+            let mut distinct = Distinct::new(config.min_shingles);
+            shingle::for_each_shingle(body, config.shingle, |h| {
+                sketch.add(h);
+                distinct.add(h);
+            });
+            Ok(match distinct.enough() {
+                true => sketch.finish(),
+                false => vec![u32::MAX; config.minhash.num_perm],
+            })
         })
-        .collect())
+        .collect()
+}
+
+/// Counts distinct values up to a small limit, without a set.
+struct Distinct {
+    seen: Vec<u64>,
+    limit: usize,
+}
+
+impl Distinct {
+    fn new(limit: usize) -> Distinct {
+        Distinct {
+            seen: Vec::with_capacity(limit.max(1)),
+            limit: limit.max(1),
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, h: u64) {
+        if self.seen.len() < self.limit && !self.seen.contains(&h) {
+            self.seen.push(h);
+        }
+    }
+
+    /// Whether `limit` distinct values were seen.
+    fn enough(&self) -> bool {
+        self.seen.len() >= self.limit
+    }
 }
 
 /// syndic's scores for one pair of documents.
@@ -324,8 +432,12 @@ pub struct PairScore {
 
 /// Scores arbitrary pairs of documents (indices into `docs`) the way the
 /// pipeline would, to choose thresholds against pair labels.
-pub fn pair_scores(docs: &[Document], config: &Config, pairs: &[(usize, usize)]) -> Vec<PairScore> {
-    let bodies = extract_bodies(docs, config).bodies;
+pub fn pair_scores(
+    docs: &[Document],
+    config: &Config,
+    pairs: &[(usize, usize)],
+) -> Result<Vec<PairScore>> {
+    let bodies = extract_bodies(docs, config)?.bodies;
     let terms: Vec<TermCounts> = bodies.par_iter().map(|b| story::term_counts(b)).collect();
     let idf = story::idf(terms.iter());
     let mut needed: Vec<usize> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
@@ -345,7 +457,7 @@ pub fn pair_scores(docs: &[Document], config: &Config, pairs: &[(usize, usize)])
         .collect::<Vec<_>>()
         .into_iter()
         .collect();
-    pairs
+    Ok(pairs
         .par_iter()
         .map(|(a, b)| {
             let (sa, va) = &prepared[a];
@@ -357,18 +469,89 @@ pub fn pair_scores(docs: &[Document], config: &Config, pairs: &[(usize, usize)])
                 cosine: story::cosine(va, vb),
             }
         })
-        .collect()
+        .collect())
 }
 
 /// Runs the whole pipeline on `docs`. Deterministic for any thread count.
 pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
-    run_with_progress(docs, config, &|_| {})
+    run_with(
+        docs,
+        &Texts::new(docs),
+        config,
+        &Resources::default(),
+        &|_| {},
+    )
 }
 
-/// As [`run`], calling `on_stage(name)` as each stage finishes.
-pub fn run_with_progress(
+/// What the sign stage keeps of each document.
+#[derive(Debug, Clone, Copy)]
+struct Signed {
+    body_hash: u128,
+    /// The first document with the same body (itself if none before).
+    first: u32,
+    short: bool,
+    folded: u32,
+    body: u32,
+}
+
+/// Shingle sets and figures of the documents that need them, fetched by
+/// document index.
+struct EvidenceStore {
+    slot: Vec<u32>,
+    values: SpillVec<Evidence>,
+}
+
+impl EvidenceStore {
+    fn new(n: usize, resources: &Resources) -> EvidenceStore {
+        EvidenceStore {
+            slot: vec![u32::MAX; n],
+            values: SpillVec::new(resources, EVIDENCE_SHARE),
+        }
+    }
+
+    /// Computes the evidence of `docs` that is not there yet, in batches.
+    fn add(
+        &mut self,
+        docs: &[u32],
+        bodies: &BodyStore,
+        spec: ShingleSpec,
+        batch: usize,
+    ) -> Result<()> {
+        let missing: Vec<u32> = docs
+            .iter()
+            .copied()
+            .filter(|&d| self.slot[d as usize] == u32::MAX)
+            .collect();
+        for chunk in missing.chunks(batch) {
+            let made: Vec<Evidence> = chunk
+                .par_iter()
+                .map(|&d| {
+                    let body = bodies.get(d)?;
+                    Ok(Evidence::new(
+                        shingle::shingle(&body, spec),
+                        shingle::figures(&body),
+                    ))
+                })
+                .collect::<Result<_>>()?;
+            for (&d, e) in chunk.iter().zip(made) {
+                self.slot[d as usize] = self.values.push(e)?;
+            }
+        }
+        self.values.finish()
+    }
+
+    fn get(&self, doc: u32) -> Result<Cow<'_, Evidence>> {
+        self.values.get(self.slot[doc as usize])
+    }
+}
+
+/// As [`run`], for texts that may be spilled, within `resources`, calling
+/// `on_stage(name)` as each stage finishes.
+pub fn run_with(
     docs: &[Document],
+    texts: &Texts,
     config: &Config,
+    resources: &Resources,
     on_stage: &dyn Fn(&str),
 ) -> Result<Outcome> {
     let params = config.lsh_params()?;
@@ -393,87 +576,111 @@ pub fn run_with_progress(
     let n = docs.len();
     u32::try_from(n).map_err(|_| Error::Config("more than 4 billion documents".into()))?;
 
-    let Bodies {
-        bodies,
-        boilerplate_lines,
-        mut per_group,
-    } = bodies_timed(docs, config, &mut timer);
+    // fold + boilerplate
+    let model = BodyModel::learn(docs, texts, config, resources)?;
+    timer.lap("boilerplate");
 
-    // shingle
-    let evidence: Vec<Evidence> = bodies
-        .par_iter()
-        .map(|b| Evidence::new(shingle::shingle(b, config.shingle), shingle::figures(b)))
-        .collect();
-    let short: Vec<bool> = evidence
-        .iter()
-        .map(|e| e.shingles.len() < config.min_shingles.max(1))
-        .collect();
-    timer.lap("shingle");
-
-    // exact pre-pass
-    let body_hashes: Vec<u128> = bodies.par_iter().map(|b| xxh3_128(b.as_bytes())).collect();
+    // sign: fold again, strip, stream the shingles into the signatures; the
+    // exact pre-pass keeps identical bodies out of LSH.
+    let temp_dir = resources.temp_dir.as_deref();
+    let key_budget = resources.budget(KEY_SHARE);
+    let mut table = KeyTable::new(params.bands, n, key_budget, temp_dir)?;
+    let mut lead_table = match &lead_hasher {
+        Some((_, p)) => Some(KeyTable::new(p.bands, n, key_budget, temp_dir)?),
+        None => None,
+    };
+    let mut signed: Vec<Signed> = Vec::with_capacity(n);
+    let mut bodies = BodyStore(resources.store(BODY_SHARE));
     let mut uf = UnionFind::new(n);
     let mut first_with: AHashMap<u128, u32> = AHashMap::with_capacity(n);
-    let mut unique: Vec<u32> = Vec::new();
     let mut exact_duplicates = 0;
-    for (i, &h) in body_hashes.iter().enumerate() {
-        match first_with.get(&h) {
-            Some(&j) => {
-                uf.union(j, i as u32);
-                exact_duplicates += 1;
-            }
-            None => {
-                first_with.insert(h, i as u32);
-                if !short[i] {
-                    unique.push(i as u32);
+    let batch = batch_size(texts, n, resources);
+    for start in (0..n).step_by(batch) {
+        let signed_batch: Vec<(Signed, Vec<u64>, Vec<u64>, String)> = (start
+            ..(start + batch).min(n))
+            .into_par_iter()
+            .map_init(Vec::new, |buf, i| {
+                let (body, folded) = model.body_into(texts, i, buf)?;
+                let mut whole = hasher.sketch();
+                let mut lead = lead_hasher.as_ref().map(|(h, _)| h.sketch());
+                let mut distinct = Distinct::new(config.min_shingles);
+                let mut count = 0;
+                shingle::for_each_shingle(body, config.shingle, |h| {
+                    whole.add(h);
+                    distinct.add(h);
+                    if count < config.lead_shingles {
+                        if let Some(l) = &mut lead {
+                            l.add(h);
+                        }
+                        count += 1;
+                    }
+                });
+                let short = !distinct.enough();
+                let mut keys = Vec::new();
+                let mut lead_keys = Vec::new();
+                if !short {
+                    lsh::band_keys(&whole.finish(), params, &mut keys);
+                    if let (Some(l), Some((_, p))) = (lead, &lead_hasher) {
+                        lsh::band_keys(&l.finish(), *p, &mut lead_keys);
+                    }
+                }
+                let s = Signed {
+                    body_hash: xxh3_128(body.as_bytes()),
+                    first: i as u32,
+                    short,
+                    folded: folded as u32,
+                    body: body.len() as u32,
+                };
+                Ok((s, keys, lead_keys, body.to_string()))
+            })
+            .collect::<Result<_>>()?;
+        for (mut s, keys, lead_keys, body) in signed_batch {
+            bodies.0.push(body.as_bytes())?;
+            let i = signed.len() as u32;
+            match first_with.get(&s.body_hash) {
+                Some(&j) => {
+                    uf.union(j, i);
+                    s.first = j;
+                    exact_duplicates += 1;
+                }
+                None => {
+                    first_with.insert(s.body_hash, i);
+                    if !s.short {
+                        table.push(i, &keys)?;
+                        if let Some(t) = &mut lead_table {
+                            t.push(i, &lead_keys)?;
+                        }
+                    }
                 }
             }
+            signed.push(s);
         }
     }
-    timer.lap("exact");
-
-    // sign: the whole body, and its lead (to find excerpts)
-    let mut signatures: Vec<Signature> = vec![Vec::new(); n];
-    let mut leads: Vec<Signature> = vec![Vec::new(); n];
-    let signed: Vec<(u32, Signature, Signature)> = unique
-        .par_iter()
-        .map(|&i| {
-            let whole = hasher.sign(&evidence[i as usize].shingles);
-            let lead = match &lead_hasher {
-                Some((h, _)) => h.sign(&shingle::lead(
-                    &bodies[i as usize],
-                    config.shingle,
-                    config.lead_shingles,
-                )),
-                None => Vec::new(),
-            };
-            (i, whole, lead)
-        })
-        .collect();
-    for (i, whole, lead) in signed {
-        signatures[i as usize] = whole;
-        leads[i as usize] = lead;
-    }
+    drop(first_with);
+    bodies.0.finish()?;
     timer.lap("sign");
 
+    let mut spilled = texts.spilled() || bodies.0.spilled() || table.spilled();
     // lsh
-    let mut pairs = lsh::candidates(&signatures, &unique, params, config.max_bucket);
-    if let Some((_, lead_params)) = &lead_hasher {
-        pairs.extend(lsh::candidates(
-            &leads,
-            &unique,
-            *lead_params,
-            config.max_bucket,
-        ));
+    let mut pairs = table.candidates(config.max_bucket)?;
+    if let Some(t) = lead_table {
+        pairs.extend(t.candidates(config.max_bucket)?);
         pairs.par_sort_unstable();
         pairs.dedup();
     }
-    drop(signatures);
-    drop(leads);
     timer.lap("lsh");
 
+    // shingle sets of the candidates only
+    let mut evidence = EvidenceStore::new(n, resources);
+    let mut in_pairs: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    in_pairs.par_sort_unstable();
+    in_pairs.dedup();
+    evidence.add(&in_pairs, &bodies, config.shingle, batch)?;
+    drop(in_pairs);
+    timer.lap("shingle");
+
     // verify
-    let edges = verify::verify(&pairs, &evidence, &config.verify_rule());
+    let edges = verify::verify(&pairs, |d| evidence.get(d), &config.verify_rule())?;
     timer.lap("verify");
 
     // cluster
@@ -483,9 +690,10 @@ pub fn run_with_progress(
     let roots = uf.roots();
     let ranks: Vec<Rank> = docs
         .iter()
-        .map(|d| Rank {
+        .enumerate()
+        .map(|(i, d)| Rank {
             published: d.published.as_deref().and_then(parse_time),
-            length: d.text.len(),
+            length: texts.len(i),
             id: &d.id,
         })
         .collect();
@@ -494,30 +702,24 @@ pub fn run_with_progress(
 
     // story
     let cluster_reps: Vec<u32> = (0..n as u32).filter(|&i| reps[i as usize] == i).collect();
-    // Only representatives are compared, and document frequencies are counted
-    // over clusters, so only their terms are needed.
-    let terms: Vec<TermCounts> = match config.story.enabled {
-        true => cluster_reps
-            .par_iter()
-            .map(|&r| story::term_counts(&bodies[r as usize]))
-            .collect(),
-        false => vec![Vec::new(); cluster_reps.len()],
+    let centers = match config.story.enabled {
+        true => {
+            evidence.add(&cluster_reps, &bodies, config.shingle, batch)?;
+            let vectors = story_vectors(&cluster_reps, &bodies, resources, batch)?;
+            spilled |= vectors.spilled();
+            let published: Vec<Option<i64>> = cluster_reps
+                .iter()
+                .map(|&r| ranks[r as usize].published)
+                .collect();
+            story::group(
+                &published,
+                |k| vectors.get(k as u32),
+                |k| evidence.get(cluster_reps[k]),
+                &config.story,
+            )?
+        }
+        false => (0..cluster_reps.len() as u32).collect(),
     };
-    drop(bodies);
-    let idf = story::idf(terms.iter());
-    let vectors: Vec<TermVector> = terms.par_iter().map(|t| story::vector(t, &idf)).collect();
-    drop(terms);
-    let inputs: Vec<StoryInput> = cluster_reps
-        .iter()
-        .zip(&vectors)
-        .map(|(&r, vector)| StoryInput {
-            vector,
-            shingles: &evidence[r as usize].shingles,
-            figures: &evidence[r as usize].figures,
-            published: ranks[r as usize].published,
-        })
-        .collect();
-    let centers = story::group(&inputs, &config.story);
     let center_of_doc: Vec<u32> = {
         let mut by_rep: Vec<u32> = (0..n as u32).collect();
         for (k, &r) in cluster_reps.iter().enumerate() {
@@ -526,37 +728,57 @@ pub fn run_with_progress(
         by_rep
     };
     let story_reps = representatives(&center_of_doc, &ranks);
+    timer.lap("story");
+
     let outcomes: Vec<DocOutcome> = (0..n)
         .into_par_iter()
         .map(|i| {
             let r = reps[i] as usize;
             let (similarity, containment) = if r == i {
                 (None, None)
-            } else if body_hashes[i] == body_hashes[r] {
+            } else if signed[i].body_hash == signed[r].body_hash {
                 (Some(1.0), Some(1.0))
             } else {
-                let (j, c) = scores(&evidence[i].shingles, &evidence[r].shingles);
+                let (a, b) = (signed[i].first, signed[r].first);
+                let (j, c) = scores(&evidence.get(a)?.shingles, &evidence.get(b)?.shingles);
                 (Some(j as f32), Some(c as f32))
             };
-            DocOutcome {
+            Ok(DocOutcome {
                 representative: r as u32,
                 similarity,
                 containment,
-                short: short[i],
+                short: signed[i].short,
                 story: story_reps[r],
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let stories = (0..n)
         .filter(|&i| story_reps[i] as usize == i && reps[i] as usize == i)
         .count();
-    timer.lap("story");
+    timer.lap("output");
 
+    spilled |= evidence.values.spilled();
     let clusters = outcomes
         .iter()
         .enumerate()
         .filter(|(i, o)| o.representative as usize == *i)
         .count();
+    let mut per_group: Vec<BoilerplateGroup> = model
+        .group_names
+        .iter()
+        .map(|g| BoilerplateGroup {
+            group: g.clone(),
+            documents: 0,
+            folded_bytes: 0,
+            removed_bytes: 0,
+        })
+        .collect();
+    for (s, &g) in signed.iter().zip(&model.groups) {
+        let entry = &mut per_group[g as usize];
+        entry.documents += 1;
+        entry.folded_bytes += s.folded as u64;
+        entry.removed_bytes += s.folded.saturating_sub(s.body) as u64;
+    }
     per_group.retain(|g| g.removed_bytes > 0);
     per_group.sort_by(|a, b| {
         b.removed_bytes
@@ -565,12 +787,12 @@ pub fn run_with_progress(
     });
     let summary = Summary {
         documents: n,
-        bytes: docs.iter().map(|d| d.text.len() as u64).sum(),
+        bytes: (0..n).map(|i| texts.len(i) as u64).sum(),
         clusters,
         stories,
         duplicates: n - clusters,
         exact_duplicates,
-        short_documents: short.iter().filter(|&&s| s).count(),
+        short_documents: signed.iter().filter(|s| s.short).count(),
         candidates: pairs.len(),
         edges: edges.len(),
         bands: params.bands,
@@ -579,15 +801,55 @@ pub fn run_with_progress(
             .iter()
             .map(|&s| (s, params.p_candidate(s)))
             .collect(),
-        boilerplate_lines,
+        boilerplate_lines: model.boilerplate.len(),
         boilerplate_removed: per_group,
         stage_seconds: timer.stages,
+        peak_rss_bytes: crate::store::peak_rss(),
+        spilled,
     };
     Ok(Outcome {
         docs: outcomes,
         edges,
         summary,
     })
+}
+
+/// The TF-IDF vector of each cluster representative, with document
+/// frequencies counted over the representatives: one pass for the frequencies,
+/// one for the vectors (so that only one batch of term counts is held).
+fn story_vectors(
+    reps: &[u32],
+    bodies: &BodyStore,
+    resources: &Resources,
+    batch: usize,
+) -> Result<SpillVec<TermVector>> {
+    let terms_of = |r: u32| -> Result<TermCounts> { Ok(story::term_counts(&bodies.get(r)?)) };
+    let mut df: AHashMap<u64, u32> = AHashMap::new();
+    for chunk in reps.chunks(batch) {
+        let counts: Vec<TermCounts> = chunk
+            .par_iter()
+            .map(|&r| terms_of(r))
+            .collect::<Result<_>>()?;
+        for c in &counts {
+            for &(t, _) in c {
+                *df.entry(t).or_insert(0) += 1;
+            }
+        }
+    }
+    let idf = story::idf_from_df(&df, reps.len());
+    drop(df);
+    let mut vectors = SpillVec::new(resources, VECTOR_SHARE);
+    for chunk in reps.chunks(batch) {
+        let made: Vec<TermVector> = chunk
+            .par_iter()
+            .map(|&r| Ok(story::vector(&terms_of(r)?, &idf)))
+            .collect::<Result<_>>()?;
+        for v in made {
+            vectors.push(v)?;
+        }
+    }
+    vectors.finish()?;
+    Ok(vectors)
 }
 
 impl Summary {
@@ -655,6 +917,18 @@ impl Summary {
             .map(|(k, v)| format!("{k} {:.3}s", v))
             .collect();
         let _ = writeln!(s, "time: {}", stages.join(", "));
+        if let Some(rss) = self.peak_rss_bytes {
+            let _ = writeln!(
+                s,
+                "memory: peak {:.0} MB{}",
+                rss as f64 / 1e6,
+                if self.spilled {
+                    ", spilled to disk"
+                } else {
+                    ""
+                }
+            );
+        }
         s
     }
 }

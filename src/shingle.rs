@@ -2,11 +2,12 @@
 //! (default: 5 words) or character n-grams (`--shingle char:N`).
 //!
 //! Hashing is XXH3-64 with a fixed seed: a specified algorithm, identical on
-//! every platform and endianness. A word n-gram's hash combines the hashes of
-//! its tokens with an order-sensitive mix, so each token is hashed once.
+//! every platform and endianness. A word n-gram's hash is a rolling
+//! polynomial over the hashes of its tokens, so each token is hashed once.
 //!
-//! Output: a sorted, duplicate-free `Vec<u64>` (a [`ShingleSet`]) that is both
-//! the input of MinHash and the ground truth for exact verification.
+//! Output: the stream of shingle hashes ([`for_each_shingle`], which MinHash
+//! consumes directly), or a sorted, duplicate-free `Vec<u64>` (a
+//! [`ShingleSet`]), the ground truth for exact verification.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -93,16 +94,27 @@ pub type ShingleSet = Vec<u64>;
 /// Seed of the token and n-gram hashes; part of the signature format.
 pub const SHINGLE_SEED: u64 = 0x5359_4e44_4943_0001;
 
+/// Multiplier of the rolling n-gram hash (odd, so its powers are invertible).
+const ROLL: u64 = 0x9e37_79b9_7f4a_7c15;
+
 /// Shingles a folded body (tokens separated by ' ', lines by '\n').
 /// Returns an empty set when the body has fewer than `n` tokens (or chars).
 pub fn shingle(body: &str, spec: ShingleSpec) -> ShingleSet {
-    let mut out = match spec.kind {
-        ShingleKind::Word => word_shingles(body, spec.n),
-        ShingleKind::Char => char_shingles(body, spec.n),
-    };
+    let mut out = Vec::with_capacity(body.len() / 5);
+    for_each_shingle(body, spec, |h| out.push(h));
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Calls `f` with the hash of every shingle of a folded body, in text order,
+/// repeats included. Allocation-free for word shingles: MinHash consumes
+/// this stream directly, without building the set.
+pub fn for_each_shingle(body: &str, spec: ShingleSpec, mut f: impl FnMut(u64)) {
+    match spec.kind {
+        ShingleKind::Word => word_shingles(body, spec.n, &mut f),
+        ShingleKind::Char => char_shingles(body, spec.n, &mut f),
+    }
 }
 
 /// The figures of a body (tokens of digits and `.`), each keyed by its
@@ -110,7 +122,7 @@ pub fn shingle(body: &str, spec: ShingleSpec) -> ShingleSet {
 /// distinct by context. Figures tell a corrected re-filing (one figure changed)
 /// from a templated report (same words, other figures in the same places).
 pub fn figures(body: &str) -> Vec<(u64, u64)> {
-    let tokens: Vec<&str> = body.split([' ', '\n']).filter(|t| !t.is_empty()).collect();
+    let tokens: Vec<&str> = tokens(body).collect();
     let is_figure = |t: &str| {
         t.starts_with(|c: char| c.is_ascii_digit())
             && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
@@ -120,14 +132,8 @@ pub fn figures(body: &str) -> Vec<(u64, u64)> {
         .map(|i| {
             let before = if i > 0 { tokens[i - 1] } else { "" };
             let after = tokens.get(i + 1).copied().unwrap_or("");
-            let context = fmix64(
-                xxh3_64_with_seed(before.as_bytes(), SHINGLE_SEED).rotate_left(17)
-                    ^ xxh3_64_with_seed(after.as_bytes(), SHINGLE_SEED),
-            );
-            (
-                context,
-                xxh3_64_with_seed(tokens[i].as_bytes(), SHINGLE_SEED),
-            )
+            let context = fmix64(token_hash(before).rotate_left(17) ^ token_hash(after));
+            (context, token_hash(tokens[i]))
         })
         .collect();
     out.sort_unstable();
@@ -138,48 +144,61 @@ pub fn figures(body: &str) -> Vec<(u64, u64)> {
 /// The first `count` shingles of a body in text order (its *lead*), as a set:
 /// an excerpt of a story shares its lead even when it shares little else.
 pub fn lead(body: &str, spec: ShingleSpec, count: usize) -> ShingleSet {
-    let mut out = match spec.kind {
-        ShingleKind::Word => {
-            let tokens: Vec<u64> = token_hashes_iter(body).take(count + spec.n - 1).collect();
-            tokens.windows(spec.n).map(combine).collect()
+    let mut out = Vec::with_capacity(count);
+    for_each_shingle(body, spec, |h| {
+        if out.len() < count {
+            out.push(h)
         }
-        ShingleKind::Char => {
-            let mut v = char_shingles(body, spec.n);
-            v.truncate(count);
-            v
-        }
-    };
+    });
     out.sort_unstable();
     out.dedup();
     out
 }
 
-fn token_hashes_iter(body: &str) -> impl Iterator<Item = u64> + '_ {
-    body.split([' ', '\n'])
-        .filter(|t| !t.is_empty())
-        .map(|t| xxh3_64_with_seed(t.as_bytes(), SHINGLE_SEED))
+/// The tokens of a folded body.
+pub fn tokens(body: &str) -> impl Iterator<Item = &str> {
+    body.split([' ', '\n']).filter(|t| !t.is_empty())
 }
 
-/// The token hashes of a folded body, in order.
-pub fn token_hashes(body: &str) -> Vec<u64> {
-    token_hashes_iter(body).collect()
-}
-
-fn word_shingles(body: &str, n: usize) -> Vec<u64> {
-    let tokens = token_hashes(body);
-    tokens.windows(n).map(combine).collect()
-}
-
-/// Order-sensitive combination of token hashes into one n-gram hash.
-fn combine(window: &[u64]) -> u64 {
-    let mut x = SHINGLE_SEED;
-    for &h in window {
-        x = fmix64(x.rotate_left(27) ^ h);
+/// A token's hash. Tokens of up to 8 bytes (most words) are packed into a
+/// `u64` (injective: tokens hold no NUL bytes) and mixed by a bijection, so
+/// they never collide; longer ones take XXH3.
+#[inline]
+fn token_hash(token: &str) -> u64 {
+    let b = token.as_bytes();
+    if b.len() <= 8 {
+        let mut word = [0u8; 8];
+        word[..b.len()].copy_from_slice(b);
+        fmix64(u64::from_le_bytes(word) ^ SHINGLE_SEED)
+    } else {
+        xxh3_64_with_seed(b, SHINGLE_SEED)
     }
-    x
 }
 
-fn char_shingles(body: &str, n: usize) -> Vec<u64> {
+/// Word n-grams by a rolling polynomial over token hashes,
+/// `Σ t[i+j]·ROLL^(n-1-j)` (mod 2^64), finished by an avalanche mix: each
+/// token is hashed once and each n-gram costs three multiplications.
+fn word_shingles(body: &str, n: usize, f: &mut impl FnMut(u64)) {
+    let top = ROLL.wrapping_pow(n as u32 - 1);
+    let mut ring = [0u64; 64];
+    let mut seen = 0usize;
+    let mut rolling = 0u64;
+    for t in tokens(body) {
+        let h = token_hash(t);
+        let slot = seen % n;
+        if seen >= n {
+            rolling = rolling.wrapping_sub(ring[slot].wrapping_mul(top));
+        }
+        ring[slot] = h;
+        rolling = rolling.wrapping_mul(ROLL).wrapping_add(h);
+        seen += 1;
+        if seen >= n {
+            f(fmix64(rolling ^ SHINGLE_SEED));
+        }
+    }
+}
+
+fn char_shingles(body: &str, n: usize, f: &mut impl FnMut(u64)) {
     let flat: String = body
         .chars()
         .map(|c| if c == '\n' { ' ' } else { c })
@@ -189,13 +208,12 @@ fn char_shingles(body: &str, n: usize) -> Vec<u64> {
         .map(|(i, _)| i)
         .chain(std::iter::once(flat.len()))
         .collect();
-    if bounds.len() <= n {
-        return Vec::new();
+    for w in bounds.windows(n + 1) {
+        f(xxh3_64_with_seed(
+            &flat.as_bytes()[w[0]..w[n]],
+            SHINGLE_SEED,
+        ));
     }
-    bounds
-        .windows(n + 1)
-        .map(|w| xxh3_64_with_seed(&flat.as_bytes()[w[0]..w[n]], SHINGLE_SEED))
-        .collect()
 }
 
 /// Maps the top 32 bits of a hash uniformly onto `0..n` (Lemire's fast range).
@@ -257,7 +275,34 @@ mod tests {
         assert!(shingle("ab", spec).is_empty());
     }
 
-    const PINNED_WORD: u64 = 10574717673986478361;
+    #[test]
+    fn rolling_hash_equals_the_polynomial_of_each_window() {
+        let body = "a b c d e f g a b c d e";
+        for n in [1, 2, 5, 7] {
+            let t: Vec<u64> = tokens(body).map(token_hash).collect();
+            let direct: Vec<u64> = t
+                .windows(n)
+                .map(|w| {
+                    let p = w
+                        .iter()
+                        .fold(0u64, |acc, &h| acc.wrapping_mul(ROLL).wrapping_add(h));
+                    fmix64(p ^ SHINGLE_SEED)
+                })
+                .collect();
+            let mut rolled = Vec::new();
+            for_each_shingle(
+                body,
+                ShingleSpec {
+                    kind: ShingleKind::Word,
+                    n,
+                },
+                |h| rolled.push(h),
+            );
+            assert_eq!(rolled, direct, "n = {n}");
+        }
+    }
+
+    const PINNED_WORD: u64 = 17093597827571065728;
     const PINNED_CHAR: u64 = 14515043282554926920;
 
     #[test]

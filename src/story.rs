@@ -24,12 +24,15 @@
 //! takes every unassigned neighbour. Every member is therefore verified against
 //! its story's center, never joined through a chain of neighbours.
 
+use crate::error::Result;
 use crate::shingle::SHINGLE_SEED;
+use crate::store::Blob;
 use crate::text::normalize::is_unspaced_script;
-use crate::verify::{intersection, merge_join, substitutions};
+use crate::verify::{intersection, merge_join, substitutions, Evidence};
 use ahash::AHashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Story settings.
@@ -118,15 +121,21 @@ pub fn term_counts(body: &str) -> TermCounts {
 /// Inverse document frequencies `ln(N / df)` over the given documents
 /// (callers pass one per near-duplicate cluster).
 pub fn idf<'a>(counts: impl ExactSizeIterator<Item = &'a TermCounts>) -> AHashMap<u64, f32> {
-    let n = counts.len().max(1) as f64;
+    let n = counts.len();
     let mut df: AHashMap<u64, u32> = AHashMap::new();
     for c in counts {
         for &(t, _) in c {
             *df.entry(t).or_insert(0) += 1;
         }
     }
-    df.into_iter()
-        .map(|(t, d)| (t, (n / d as f64).ln() as f32))
+    idf_from_df(&df, n)
+}
+
+/// Inverse document frequencies from document frequencies over `n` documents.
+pub fn idf_from_df(df: &AHashMap<u64, u32>, n: usize) -> AHashMap<u64, f32> {
+    let n = n.max(1) as f64;
+    df.iter()
+        .map(|(&t, &d)| (t, (n / d as f64).ln() as f32))
         .collect()
 }
 
@@ -157,29 +166,50 @@ pub fn cosine(a: &TermVector, b: &TermVector) -> f64 {
 }
 
 /// One cluster as seen by story grouping.
-#[derive(Debug, Clone)]
-pub struct StoryInput<'a> {
-    pub vector: &'a TermVector,
-    /// Sorted shingle hashes, to find shared quotes.
-    pub shingles: &'a [u64],
-    /// `(context, figure)` pairs sorted by context, to tell reports of one
-    /// event (same figures) from successive templated reports (other figures).
-    pub figures: &'a [(u64, u64)],
-    /// Publication time (seconds), if known.
-    pub published: Option<i64>,
+impl Blob for TermVector {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&(self.len() as u64).to_le_bytes());
+        for &(t, w) in self {
+            out.extend_from_slice(&t.to_le_bytes());
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+    }
+
+    fn decode(bytes: &[u8]) -> TermVector {
+        bytes[8..]
+            .chunks_exact(12)
+            .map(|c| {
+                let t = u64::from_le_bytes(c[..8].try_into().expect("8 bytes"));
+                let w = f32::from_le_bytes(c[8..].try_into().expect("4 bytes"));
+                (t, w)
+            })
+            .collect()
+    }
 }
 
-/// Groups clusters into stories. Returns, for each input, the index (into
-/// `items`) of its story's center. Deterministic: ties go to the lower index,
-/// so callers should pass clusters in a stable order.
-pub fn group(items: &[StoryInput], cfg: &StoryConfig) -> Vec<u32> {
-    let n = items.len();
+/// Groups clusters into stories. Cluster `i` (of `published.len()`) has
+/// publication time `published[i]`, TF-IDF vector `vector(i)`, and shingles
+/// and figures in `evidence(i)` (fetched on demand: they may be spilled).
+/// Returns, for each cluster, the index of its story's center.
+/// Deterministic: ties go to the lower index, so callers should pass
+/// clusters in a stable order.
+pub fn group<'v, 'e, V, E>(
+    published: &[Option<i64>],
+    vector: V,
+    evidence: E,
+    cfg: &StoryConfig,
+) -> Result<Vec<u32>>
+where
+    V: Fn(usize) -> Result<Cow<'v, TermVector>> + Sync,
+    E: Fn(usize) -> Result<Cow<'e, Evidence>> + Sync,
+{
+    let n = published.len();
     if !cfg.enabled || n == 0 {
-        return (0..n as u32).collect();
+        return Ok((0..n as u32).collect());
     }
     let mut postings: AHashMap<u64, Vec<u32>> = AHashMap::new();
-    for (i, it) in items.iter().enumerate() {
-        let mut top: Vec<(u64, f32)> = it.vector.clone();
+    for i in 0..n {
+        let mut top: Vec<(u64, f32)> = vector(i)?.into_owned();
         top.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         for &(t, _) in top.iter().take(cfg.top_terms) {
             postings.entry(t).or_default().push(i as u32);
@@ -210,22 +240,29 @@ pub fn group(items: &[StoryInput], cfg: &StoryConfig) -> Vec<u32> {
         k = e;
     }
     let window = cfg.window_days * 86_400.0;
-    let edges: Vec<(u32, u32)> = counted
+    let edges: Vec<Option<(u32, u32)>> = counted
         .into_par_iter()
-        .filter(|&(a, b)| {
-            let (x, y) = (&items[a as usize], &items[b as usize]);
-            let in_window = match (x.published, y.published) {
+        .map(|(a, b)| {
+            let (a_, b_) = (a as usize, b as usize);
+            let in_window = match (published[a_], published[b_]) {
                 (Some(s), Some(t)) => ((s - t).abs() as f64) <= window,
                 _ => true,
             };
-            let cos = cosine(x.vector, y.vector);
-            in_window
-                && substitutions(x.figures, y.figures) <= MAX_SUBSTITUTED_FIGURES
-                && cos >= cfg.similarity
+            if !in_window {
+                return Ok(None);
+            }
+            let cos = cosine(vector(a_)?.as_ref(), vector(b_)?.as_ref());
+            if cos < cfg.similarity {
+                return Ok(None);
+            }
+            let (x, y) = (evidence(a_)?, evidence(b_)?);
+            let edge = substitutions(&x.figures, &y.figures) <= MAX_SUBSTITUTED_FIGURES
                 && (cos >= cfg.strong_similarity
-                    || intersection(x.shingles, y.shingles) >= cfg.min_shared_shingles)
+                    || intersection(&x.shingles, &y.shingles) >= cfg.min_shared_shingles);
+            Ok(edge.then_some((a, b)))
         })
-        .collect();
+        .collect::<Result<_>>()?;
+    let edges: Vec<(u32, u32)> = edges.into_iter().flatten().collect();
     let mut neighbours: Vec<Vec<u32>> = vec![Vec::new(); n];
     for &(a, b) in &edges {
         neighbours[a as usize].push(b);
@@ -245,16 +282,28 @@ pub fn group(items: &[StoryInput], cfg: &StoryConfig) -> Vec<u32> {
             }
         }
     }
-    center
+    Ok(center
         .into_iter()
         .enumerate()
         .map(|(i, c)| c.unwrap_or(i as u32))
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Groups items without shingles or figures.
+    fn group_plain(v: &[TermVector], published: &[Option<i64>], cfg: &StoryConfig) -> Vec<u32> {
+        let none = Evidence::default();
+        group(
+            published,
+            |i| Ok(Cow::Borrowed(&v[i])),
+            |_| Ok(Cow::Borrowed(&none)),
+            cfg,
+        )
+        .unwrap()
+    }
 
     fn vectors(texts: &[&str]) -> Vec<TermVector> {
         let counts: Vec<TermCounts> = texts.iter().map(|t| term_counts(t)).collect();
@@ -277,16 +326,21 @@ mod tests {
             min_shared_terms: 2,
             ..StoryConfig::default()
         };
-        let item = |i: usize, figures: &'static [(u64, u64)]| StoryInput {
-            vector: &v[i],
-            shingles: &[],
-            figures,
-            published: None,
+        let run = |figures: [&[(u64, u64)]; 3]| {
+            let evidence: Vec<Evidence> = figures
+                .iter()
+                .map(|f| Evidence::new(Vec::new(), f.to_vec()))
+                .collect();
+            group(
+                &[None; 3],
+                |i| Ok(Cow::Borrowed(&v[i])),
+                |i| Ok(Cow::Borrowed(&evidence[i])),
+                &cfg,
+            )
+            .unwrap()
         };
-        let two_substituted = [item(0, &WEEK1), item(1, &WEEK2), item(2, &[])];
-        assert_eq!(group(&two_substituted, &cfg), vec![0, 1, 2]);
-        let one_corrected = [item(0, &WEEK1), item(1, &CORRECTED), item(2, &[])];
-        assert_eq!(group(&one_corrected, &cfg), vec![0, 0, 2]);
+        assert_eq!(run([&WEEK1, &WEEK2, &[]]), vec![0, 1, 2]);
+        assert_eq!(run([&WEEK1, &CORRECTED, &[]]), vec![0, 0, 2]);
     }
 
     #[test]
@@ -323,22 +377,13 @@ mod tests {
             "mu nu xi omicron pi rho sigma",
             "unrelated words here entirely different",
         ]);
-        let items: Vec<StoryInput> = v
-            .iter()
-            .map(|vector| StoryInput {
-                vector,
-                shingles: &[],
-                figures: &[],
-                published: None,
-            })
-            .collect();
         let cfg = StoryConfig {
             similarity: 0.2,
             strong_similarity: 0.2,
             min_shared_terms: 2,
             ..StoryConfig::default()
         };
-        let centers = group(&items, &cfg);
+        let centers = group_plain(&v, &[None; 5], &cfg);
         for (i, &c) in centers.iter().enumerate() {
             if c as usize != i {
                 assert!(
@@ -358,31 +403,14 @@ mod tests {
             "other text entirely",
         ]);
         let day = 86_400;
-        let items = vec![
-            StoryInput {
-                vector: &v[0],
-                shingles: &[],
-                figures: &[],
-                published: Some(0),
-            },
-            StoryInput {
-                vector: &v[1],
-                shingles: &[],
-                figures: &[],
-                published: Some(30 * day),
-            },
-            StoryInput {
-                vector: &v[2],
-                shingles: &[],
-                figures: &[],
-                published: None,
-            },
-        ];
         let cfg = StoryConfig {
             strong_similarity: 0.0,
             min_shared_terms: 2,
             ..StoryConfig::default()
         };
-        assert_eq!(group(&items, &cfg), vec![0, 1, 2]);
+        assert_eq!(
+            group_plain(&v, &[Some(0), Some(30 * day), None], &cfg),
+            vec![0, 1, 2]
+        );
     }
 }

@@ -21,9 +21,12 @@
 //! still joins when its text is otherwise the same.
 //! Cost: O(|A| + |B|) per pair, in parallel.
 
+use crate::error::Result;
 use crate::lsh::Pair;
+use crate::store::{put_u64s, take_u64s, Blob};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// A verified near-duplicate pair with its exact scores.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -148,21 +151,43 @@ impl VerifyRule {
     }
 }
 
-/// Verifies candidate pairs against the shingle sets, in parallel; the output
-/// keeps the (sorted) order of `pairs`.
-pub fn verify(pairs: &[Pair], sets: &[Evidence], rule: &VerifyRule) -> Vec<Edge> {
-    pairs
+/// Verifies candidate pairs against each document's evidence (from
+/// `evidence(doc)`), in parallel; the output keeps the (sorted) order of `pairs`.
+pub fn verify<'e, E>(pairs: &[Pair], evidence: E, rule: &VerifyRule) -> Result<Vec<Edge>>
+where
+    E: Fn(u32) -> Result<Cow<'e, Evidence>> + Sync,
+{
+    let checked: Vec<Option<Edge>> = pairs
         .par_iter()
-        .filter_map(|&(a, b)| {
-            rule.check(&sets[a as usize], &sets[b as usize])
+        .map(|&(a, b)| {
+            Ok(rule
+                .check(evidence(a)?.as_ref(), evidence(b)?.as_ref())
                 .map(|(j, c)| Edge {
                     a,
                     b,
                     jaccard: j as f32,
                     containment: c as f32,
-                })
+                }))
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok(checked.into_iter().flatten().collect())
+}
+
+impl Blob for Evidence {
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_u64s(out, &self.shingles);
+        let flat: Vec<u64> = self.figures.iter().flat_map(|&(c, f)| [c, f]).collect();
+        put_u64s(out, &flat);
+    }
+
+    fn decode(bytes: &[u8]) -> Evidence {
+        let (shingles, rest) = take_u64s(bytes);
+        let (flat, _) = take_u64s(rest);
+        Evidence::new(
+            shingles,
+            flat.chunks_exact(2).map(|p| (p[0], p[1])).collect(),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -202,8 +227,8 @@ mod tests {
         assert!(RULE.check(&ev(&[1, 2], &[]), &full).is_none());
         assert!(RULE.check(&ev(&[1, 2, 3, 40], &[]), &full).is_none());
         let pairs = vec![(0, 1), (0, 2)];
-        let sets = vec![full.clone(), full.clone(), ev(&[50, 51, 52], &[])];
-        let edges = verify(&pairs, &sets, &RULE);
+        let sets = [full.clone(), full.clone(), ev(&[50, 51, 52], &[])];
+        let edges = verify(&pairs, |d| Ok(Cow::Borrowed(&sets[d as usize])), &RULE).unwrap();
         assert_eq!(edges.len(), 1);
         assert_eq!((edges[0].a, edges[0].b, edges[0].jaccard), (0, 1, 1.0));
     }

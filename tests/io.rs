@@ -359,6 +359,9 @@ proptest! {
                 bytes.extend_from_slice(format!("{{\"id\":\"{j}\",\"text\":\"{j} x\"}}\n").as_bytes());
             }
         }
+        // Bytes that open with a compression magic are read (and rejected
+        // whole, with an error) as a compressed file: tested elsewhere.
+        prop_assume!(!bytes.starts_with(&[0x1f, 0x8b]) && !bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]));
         fs::write(&path, &bytes).unwrap();
         let opts = ReadOptions { skip_invalid: true, ..ReadOptions::default() };
         let corpus = Corpus::read(&[path], &opts).unwrap();

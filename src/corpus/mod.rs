@@ -19,7 +19,9 @@ pub mod write;
 pub use input::{expand, open_input, Format, InputSource};
 
 use crate::error::{Error, Problem, Result};
+use crate::store::{BlobStore, Resources};
 use ahash::AHashMap;
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -101,7 +103,13 @@ pub struct ReadOptions {
     pub max_doc_bytes: usize,
     /// For plain-text files: the first line is the title.
     pub title_first_line: bool,
+    /// Under a memory limit, texts move to a [`BlobStore`] as they are read
+    /// (RAM up to `texts_budget` bytes, then a temporary file).
+    pub spill_texts: Option<Resources>,
 }
+
+/// Share of the memory limit that texts may hold in RAM.
+pub const TEXT_SHARE: u64 = 4;
 
 impl Default for ReadOptions {
     fn default() -> Self {
@@ -111,6 +119,7 @@ impl Default for ReadOptions {
             skip_invalid: false,
             max_doc_bytes: 64 << 20,
             title_first_line: false,
+            spill_texts: None,
         }
     }
 }
@@ -124,6 +133,57 @@ pub struct Corpus {
     pub rejects: Vec<Reject>,
     /// Total bytes of records read (after decompression).
     pub bytes: u64,
+    /// The texts, when read under a memory limit (the documents' own `text`
+    /// fields are then empty); see [`Corpus::texts`].
+    pub spilled: Option<BlobStore>,
+}
+
+/// The texts of a corpus's documents, wherever they are.
+#[derive(Debug, Clone, Copy)]
+pub struct Texts<'a> {
+    docs: &'a [Document],
+    spilled: Option<&'a BlobStore>,
+}
+
+impl<'a> Texts<'a> {
+    /// The texts held by the documents themselves.
+    pub fn new(docs: &'a [Document]) -> Texts<'a> {
+        Texts {
+            docs,
+            spilled: None,
+        }
+    }
+
+    /// The text of document `i`.
+    pub fn text(&self, i: usize) -> Result<Cow<'a, str>> {
+        match self.spilled {
+            None => Ok(Cow::Borrowed(&self.docs[i].text)),
+            Some(store) => {
+                let bytes = store.get(i as u32)?.into_owned();
+                String::from_utf8(bytes)
+                    .map(Cow::Owned)
+                    .map_err(|_| Error::Config("spilled text is not UTF-8".into()))
+            }
+        }
+    }
+
+    /// The length in bytes of document `i`'s text.
+    pub fn len(&self, i: usize) -> usize {
+        match self.spilled {
+            None => self.docs[i].text.len(),
+            Some(store) => store.blob_len(i as u32),
+        }
+    }
+
+    /// Whether the texts are (partly) on disk.
+    pub fn spilled(&self) -> bool {
+        self.spilled.is_some_and(BlobStore::spilled)
+    }
+
+    /// Whether there are no documents.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
 }
 
 impl Corpus {
@@ -142,6 +202,7 @@ impl Corpus {
         let sources = expand(paths)?;
         let mut corpus = Corpus::default();
         let mut seen: AHashMap<String, Location> = AHashMap::new();
+        let mut spilled = opts.spill_texts.as_ref().map(|r| r.store(TEXT_SHARE));
         for source in sources {
             let file = u32::try_from(corpus.files.len())
                 .map_err(|_| Error::Config("too many input files".into()))?;
@@ -174,6 +235,10 @@ impl Corpus {
                             },
                             None => {
                                 seen.insert(doc.id.clone(), doc.location);
+                                if let Some(store) = &mut spilled {
+                                    store.push(doc.text.as_bytes())?;
+                                    doc.text = String::new();
+                                }
                                 corpus.docs.push(doc);
                                 progress(corpus.bytes, corpus.docs.len());
                                 return Ok(());
@@ -209,7 +274,19 @@ impl Corpus {
                 }
             }
         }
+        if let Some(mut store) = spilled {
+            store.finish()?;
+            corpus.spilled = Some(store);
+        }
         Ok(corpus)
+    }
+
+    /// The documents' texts (in the documents, or spilled).
+    pub fn texts(&self) -> Texts<'_> {
+        Texts {
+            docs: &self.docs,
+            spilled: self.spilled.as_ref(),
+        }
     }
 
     /// Counts of rejected records by problem kind, sorted by kind.

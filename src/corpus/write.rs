@@ -229,8 +229,9 @@ impl Corpus {
             if source.format() != super::Format::JsonLines {
                 for k in kept {
                     let d = &self.docs[k];
+                    let text = self.texts().text(k)?;
                     let record = serde_json::json!({
-                        "id": d.id, "text": d.text, "title": d.title, "url": d.url,
+                        "id": d.id, "text": text, "title": d.title, "url": d.url,
                         "source": d.source, "published": d.published,
                     });
                     writeln!(w, "{record}").map_err(|e| Error::io("output", e))?;

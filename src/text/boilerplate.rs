@@ -17,10 +17,16 @@
 //! Cost: two hash passes over all lines, plus a union-find over the documents
 //! of each recurring line.
 
+use crate::error::Result;
+use crate::shingle::fmix64;
+use crate::store::BlobStore;
 use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use super::normalize::{fold_line, into_string, normalize, units};
 
 /// Boilerplate settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -46,13 +52,13 @@ const STORY_LINES: usize = 3;
 const LINE_SEED: u64 = 0x6c69_6e65;
 
 /// A document as seen by the boilerplate learner.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct PageRef<'a> {
     /// Group index (see [`group_key`]).
     pub group: u32,
-    /// Folded text, lines separated by `\n`.
-    pub folded: &'a str,
-    /// Folded title, if any.
+    /// The document's text as read (it is folded unit by unit here).
+    pub text: Cow<'a, str>,
+    /// Its title, if any.
     pub title: Option<&'a str>,
 }
 
@@ -80,100 +86,193 @@ fn url_host(url: &str) -> Option<&str> {
     (!host.is_empty()).then_some(host)
 }
 
-fn line_hash(line: &str) -> u64 {
-    xxh3_64_with_seed(line.as_bytes(), LINE_SEED)
+fn line_hash(line: &[u8]) -> u64 {
+    xxh3_64_with_seed(line, LINE_SEED)
 }
 
-struct PageLines {
-    /// Distinct line hashes with the line's length, longest first.
-    lines: Vec<(usize, u64)>,
-    /// Hashes identifying the page's story (see [`story_hashes`]).
-    story: Vec<u64>,
-}
-
-fn page_lines(page: &PageRef) -> PageLines {
-    let mut lines: Vec<(usize, u64)> = page
-        .folded
-        .split('\n')
-        .map(|l| (l.len(), line_hash(l)))
-        .collect();
+/// A page's distinct folded lines as (length, hash), longest first.
+fn page_lines(page: &PageRef, buf: &mut Vec<u8>) -> Vec<(usize, u64)> {
+    let mut lines: Vec<(usize, u64)> = Vec::new();
+    for unit in units(&page.text) {
+        buf.clear();
+        if fold_line(unit, buf) {
+            lines.push((buf.len(), line_hash(buf)));
+        }
+    }
     lines.sort_unstable_by(|a, b| b.cmp(a));
     lines.dedup_by_key(|l| l.1);
-    PageLines {
-        lines,
-        story: Vec::new(),
-    }
+    lines
 }
 
 /// A page's story identity: its longest lines that do not recur in its group
 /// (recurring ones may be chrome), or its longest lines of all when every line
 /// recurs (a wire copy whose paragraphs recur in the other copies), plus its title.
 fn story_hashes(
-    page: &PageRef,
-    pl: &PageLines,
-    recurring: &AHashMap<(u32, u64), Vec<u32>>,
+    group: u32,
+    title: u64,
+    lines: &[(usize, u64)],
+    recurring: &AHashSet<(u32, u64)>,
 ) -> Vec<u64> {
-    let own = |&&(_, h): &&(usize, u64)| !recurring.contains_key(&(page.group, h));
-    let mut story: Vec<u64> = pl
-        .lines
+    let own = |&&(_, h): &&(usize, u64)| !recurring.contains(&(group, h));
+    let mut story: Vec<u64> = lines
         .iter()
         .filter(own)
         .take(STORY_LINES)
         .map(|&(_, h)| h)
         .collect();
     if story.is_empty() {
-        story = pl
-            .lines
+        story = lines
             .iter()
             .take(STORY_LINES + 1)
             .map(|&(_, h)| h)
             .collect();
     }
-    if let Some(t) = page.title.filter(|t| !t.is_empty()) {
-        story.push(line_hash(t) ^ 0x0074_6974_6c65);
+    if title != 0 {
+        story.push(title);
     }
     story
 }
 
+/// The story hash of a page's title; 0 for none.
+fn title_hash(title: Option<&str>) -> u64 {
+    match title.map(normalize).filter(|t| !t.is_empty()) {
+        Some(t) => line_hash(t.as_bytes()) ^ 0x0074_6974_6c65,
+        None => 0,
+    }
+}
+
+/// The `(length, hash)` lines of a page encoded in pass 1.
+fn decode_lines(bytes: &[u8]) -> impl Iterator<Item = (usize, u64)> + '_ {
+    bytes.chunks_exact(12).map(|c| {
+        let h = u64::from_le_bytes(c[..8].try_into().expect("8 bytes"));
+        let len = u32::from_le_bytes(c[8..].try_into().expect("4 bytes"));
+        (len as usize, h)
+    })
+}
+
+/// A count-min sketch with one row of saturating 8-bit counters: it never
+/// undercounts, so every line recurring in `min` pages passes it, and the
+/// lines that pass are then counted exactly. Its size only changes speed.
+struct Sketch {
+    counters: Vec<u8>,
+    mask: u64,
+}
+
+impl Sketch {
+    fn new(slots: usize) -> Sketch {
+        let size = slots.next_power_of_two().max(64);
+        Sketch {
+            counters: vec![0; size],
+            mask: size as u64 - 1,
+        }
+    }
+
+    fn slot(&self, key: (u32, u64)) -> usize {
+        (fmix64(key.1 ^ (key.0 as u64).rotate_left(40)) & self.mask) as usize
+    }
+
+    fn add(&mut self, key: (u32, u64)) {
+        let s = self.slot(key);
+        self.counters[s] = self.counters[s].saturating_add(1);
+    }
+
+    fn count(&self, key: (u32, u64)) -> usize {
+        self.counters[self.slot(key)] as usize
+    }
+}
+
 impl Boilerplate {
-    /// Learns the boilerplate lines of a corpus. Deterministic.
-    pub fn learn(pages: &[PageRef], cfg: &BoilerplateConfig) -> Boilerplate {
-        if !cfg.enabled || pages.is_empty() {
-            return Boilerplate::default();
+    /// Learns the boilerplate lines of the `n` pages given by `page(i)`.
+    /// Deterministic. Each page is folded once; its line hashes are kept in
+    /// `lines` (a store that may spill to disk), beside a sketch of
+    /// `sketch_bytes` counters (rounded to a power of two) and the recurring
+    /// lines with their pages. Pages are folded `batch` at a time.
+    pub fn learn<'a, F>(
+        n: usize,
+        page: F,
+        cfg: &BoilerplateConfig,
+        sketch_bytes: usize,
+        mut lines: BlobStore,
+        batch: usize,
+    ) -> Result<Boilerplate>
+    where
+        F: Fn(usize) -> Result<PageRef<'a>> + Sync,
+    {
+        if !cfg.enabled || n == 0 {
+            return Ok(Boilerplate::default());
         }
         let min = cfg.min_stories.max(2);
-        let mut per_page: Vec<PageLines> = pages.par_iter().map(page_lines).collect();
-        let mut counts: AHashMap<(u32, u64), u32> = AHashMap::new();
-        for (page, pl) in pages.iter().zip(&per_page) {
-            for &(_, h) in &pl.lines {
-                *counts.entry((page.group, h)).or_insert(0) += 1;
+        // Pass 1: fold; a sketch of how many pages hold each line.
+        let mut sketch = Sketch::new(sketch_bytes);
+        let mut titles: Vec<u64> = Vec::with_capacity(n);
+        let mut groups: Vec<u32> = Vec::with_capacity(n);
+        for start in (0..n).step_by(batch) {
+            let folded: Vec<(u32, Vec<u8>, u64)> = (start..(start + batch).min(n))
+                .into_par_iter()
+                .map_init(Vec::new, |buf, i| {
+                    let p = page(i)?;
+                    let mut encoded = Vec::new();
+                    for (len, h) in page_lines(&p, buf) {
+                        encoded.extend_from_slice(&h.to_le_bytes());
+                        encoded.extend_from_slice(&(len as u32).to_le_bytes());
+                    }
+                    Ok((p.group, encoded, title_hash(p.title)))
+                })
+                .collect::<Result<_>>()?;
+            for (group, encoded, title) in folded {
+                for (_, h) in decode_lines(&encoded) {
+                    sketch.add((group, h));
+                }
+                lines.push(&encoded)?;
+                titles.push(title);
+                groups.push(group);
             }
         }
-        let mut holders: AHashMap<(u32, u64), Vec<u32>> = counts
-            .into_iter()
-            .filter(|&(_, n)| n as usize >= min)
-            .map(|(k, n)| (k, Vec::with_capacity(n as usize)))
-            .collect();
-        for (i, (page, pl)) in pages.iter().zip(&per_page).enumerate() {
-            for &(_, h) in &pl.lines {
-                if let Some(v) = holders.get_mut(&(page.group, h)) {
-                    v.push(i as u32);
+        lines.finish()?;
+        // Pass 2: the pages of each line the sketch lets through, exactly.
+        let mut holders: AHashMap<(u32, u64), Vec<u32>> = AHashMap::new();
+        for start in (0..n).step_by(batch) {
+            let keys: Vec<Vec<(u32, u64)>> = (start..(start + batch).min(n))
+                .into_par_iter()
+                .map(|i| {
+                    let group = groups[i];
+                    Ok(decode_lines(&lines.get(i as u32)?)
+                        .map(|(_, h)| (group, h))
+                        .filter(|&k| sketch.count(k) >= min)
+                        .collect())
+                })
+                .collect::<Result<_>>()?;
+            for (i, page_keys) in (start..).zip(keys) {
+                for k in page_keys {
+                    holders.entry(k).or_default().push(i as u32);
                 }
             }
         }
-        per_page
-            .par_iter_mut()
-            .zip(pages)
-            .for_each(|(pl, page)| pl.story = story_hashes(page, pl, &holders));
-        let holders: Vec<((u32, u64), Vec<u32>)> = holders.into_iter().collect();
-        let lines: Vec<(u32, u64)> = holders
+        holders.retain(|_, docs| docs.len() >= min);
+        let recurring: AHashSet<(u32, u64)> = holders.keys().copied().collect();
+        // Pass 3: the story identity of every page holding a recurring line.
+        let mut holding: Vec<u32> = holders.values().flatten().copied().collect();
+        holding.par_sort_unstable();
+        holding.dedup();
+        let stories: AHashMap<u32, Vec<u64>> = holding
             .par_iter()
-            .filter(|((_, line), docs)| distinct_stories(*line, docs, &per_page) >= min)
+            .map(|&i| {
+                let page_lines: Vec<(usize, u64)> = decode_lines(&lines.get(i)?).collect();
+                let (group, title) = (groups[i as usize], titles[i as usize]);
+                Ok((i, story_hashes(group, title, &page_lines, &recurring)))
+            })
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .collect();
+        let holders: Vec<((u32, u64), Vec<u32>)> = holders.into_iter().collect();
+        let learned: Vec<(u32, u64)> = holders
+            .par_iter()
+            .filter(|((_, line), docs)| distinct_stories(*line, docs, &stories) >= min)
             .map(|&(k, _)| k)
             .collect();
-        Boilerplate {
-            lines: lines.into_iter().collect(),
-        }
+        Ok(Boilerplate {
+            lines: learned.into_iter().collect(),
+        })
     }
 
     /// Number of learned boilerplate lines.
@@ -185,33 +284,45 @@ impl Boilerplate {
         self.lines.is_empty()
     }
 
-    /// The folded body of a page: its lines minus the boilerplate of its group.
-    /// When every line is boilerplate the whole folded text is kept (a page is
-    /// never reduced to nothing by this stage).
-    pub fn strip(&self, group: u32, folded: &str) -> String {
-        if self.lines.is_empty() {
-            return folded.to_owned();
-        }
-        let mut body = String::with_capacity(folded.len());
-        for line in folded.split('\n') {
-            if !self.lines.contains(&(group, line_hash(line))) {
-                if !body.is_empty() {
-                    body.push('\n');
-                }
-                body.push_str(line);
+    /// Appends the body of a page to `out` (which must be empty): its folded
+    /// units minus the boilerplate of its group, joined by `\n`, as UTF-8.
+    /// When every unit is boilerplate the whole folded text is kept (a page
+    /// is never reduced to nothing by this stage). Returns the length of the
+    /// whole folded text.
+    pub fn body_into(&self, group: u32, text: &str, out: &mut Vec<u8>) -> usize {
+        let mut folded = 0;
+        for unit in units(text) {
+            let before = out.len();
+            if before > 0 {
+                out.push(b'\n');
+            }
+            let line = out.len();
+            if !fold_line(unit, out) {
+                out.truncate(before);
+                continue;
+            }
+            folded += out.len() - line + usize::from(folded > 0);
+            if !self.lines.is_empty() && self.lines.contains(&(group, line_hash(&out[line..]))) {
+                out.truncate(before);
             }
         }
-        if body.is_empty() {
-            folded.to_owned()
-        } else {
-            body
+        if out.is_empty() && folded > 0 {
+            out.extend_from_slice(normalize(text).as_bytes());
         }
+        folded
+    }
+
+    /// The body of a page as a new string (see [`Boilerplate::body_into`]).
+    pub fn body(&self, group: u32, text: &str) -> String {
+        let mut out = Vec::new();
+        self.body_into(group, text, &mut out);
+        into_string(out)
     }
 }
 
 /// Counts the stories among `docs` (all containing `line`):
 /// documents sharing a story hash other than `line` itself are one story.
-fn distinct_stories(line: u64, docs: &[u32], pages: &[PageLines]) -> usize {
+fn distinct_stories(line: u64, docs: &[u32], story_of: &AHashMap<u32, Vec<u64>>) -> usize {
     let mut parent: Vec<usize> = (0..docs.len()).collect();
     fn find(p: &mut [usize], mut x: usize) -> usize {
         while p[x] != x {
@@ -224,7 +335,7 @@ fn distinct_stories(line: u64, docs: &[u32], pages: &[PageLines]) -> usize {
     let mut stories = 0usize;
     for (i, &d) in docs.iter().enumerate() {
         let mut joined = false;
-        for &h in pages[d as usize].story.iter().filter(|&&h| h != line) {
+        for &h in story_of[&d].iter().filter(|&&h| h != line) {
             match owner.get(&h) {
                 Some(&j) => {
                     let (a, b) = (find(&mut parent, i), find(&mut parent, j));
@@ -251,17 +362,24 @@ fn distinct_stories(line: u64, docs: &[u32], pages: &[PageLines]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::normalize;
 
-    fn pages(texts: &[(u32, String)]) -> Vec<PageRef<'_>> {
-        texts
-            .iter()
-            .map(|(g, t)| PageRef {
-                group: *g,
-                folded: t,
+    fn learn(texts: &[(u32, String)], cfg: &BoilerplateConfig) -> Boilerplate {
+        let page = |i: usize| {
+            Ok(PageRef {
+                group: texts[i].0,
+                text: Cow::Borrowed(&texts[i].1),
                 title: None,
             })
-            .collect()
+        };
+        Boilerplate::learn(
+            texts.len(),
+            page,
+            cfg,
+            1 << 16,
+            BlobStore::new(None, None),
+            2,
+        )
+        .unwrap()
     }
 
     fn story(i: usize) -> String {
@@ -277,11 +395,11 @@ mod tests {
         let texts: Vec<(u32, String)> = (0..5)
             .map(|i| (0, format!("{chrome}\n{}", story(i))))
             .collect();
-        let bp = Boilerplate::learn(&pages(&texts), &BoilerplateConfig::default());
+        let bp = learn(&texts, &BoilerplateConfig::default());
         assert_eq!(bp.len(), 2);
-        assert_eq!(bp.strip(0, &texts[3].1), story(3));
+        assert_eq!(bp.body(0, &texts[3].1), story(3));
         assert_eq!(
-            bp.strip(1, &texts[3].1),
+            bp.body(1, &texts[3].1),
             texts[3].1,
             "other groups are untouched"
         );
@@ -294,7 +412,7 @@ mod tests {
         let mut texts: Vec<(u32, String)> = (0..5).map(|_| (0, story(99))).collect();
         texts.push((0, story(1)));
         texts.push((0, story(2)));
-        let bp = Boilerplate::learn(&pages(&texts), &BoilerplateConfig::default());
+        let bp = learn(&texts, &BoilerplateConfig::default());
         assert!(bp.is_empty());
     }
 
@@ -306,16 +424,15 @@ mod tests {
             enabled: false,
             ..Default::default()
         };
-        assert!(Boilerplate::learn(&pages(&texts), &cfg).is_empty());
+        assert!(learn(&texts, &cfg).is_empty());
     }
 
     #[test]
     fn all_boilerplate_page_keeps_its_text() {
         let texts: Vec<(u32, String)> =
             (0..5).map(|i| (0, format!("menu\n{}", story(i)))).collect();
-        let bp = Boilerplate::learn(&pages(&texts), &BoilerplateConfig::default());
-        assert_eq!(bp.strip(0, "menu"), "menu");
-        assert_eq!(normalize("Menu"), "menu");
+        let bp = learn(&texts, &BoilerplateConfig::default());
+        assert_eq!(bp.body(0, "Menu"), "menu");
     }
 
     #[test]

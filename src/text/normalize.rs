@@ -27,127 +27,272 @@ const LONG_LINE: usize = 400;
 /// The units of a text that boilerplate removal works on: its lines, with
 /// lines over 400 bytes (scraped text often arrives as one line per article)
 /// split after `.`, `!` or `?` followed by a space and a capital letter, and
-/// after CJK full stops.
-pub fn units(text: &str) -> impl Iterator<Item = &str> {
-    text.lines().flat_map(|line| {
-        let mut parts = Vec::new();
-        if line.len() <= LONG_LINE {
-            parts.push(line);
-            return parts;
-        }
-        let mut start = 0;
-        for (i, c) in line.char_indices() {
-            let end = i + c.len_utf8();
-            let split = match c {
-                '。' | '！' | '？' => true,
-                '.' | '!' | '?' => {
-                    let rest = &line[end..];
-                    let trimmed = rest.trim_start();
-                    trimmed.len() < rest.len() && trimmed.starts_with(char::is_uppercase)
-                }
-                _ => false,
-            };
-            if split {
-                parts.push(&line[start..end]);
-                start = end;
+/// after CJK full stops. Allocation-free.
+pub fn units(text: &str) -> Units<'_> {
+    Units {
+        lines: text.lines(),
+        rest: "",
+    }
+}
+
+/// The next byte that may end a sentence: `.`, `!`, `?`, or the first byte
+/// of a CJK full stop (searched only when the text has non-ASCII bytes).
+fn next_stop(bytes: &[u8]) -> Option<usize> {
+    let ascii = memchr::memchr3(b'.', b'!', b'?', bytes);
+    let limit = ascii.unwrap_or(bytes.len());
+    let cjk = memchr::memchr2(0xE3, 0xEF, &bytes[..limit]);
+    cjk.or(ascii)
+}
+
+/// Iterator returned by [`units`].
+pub struct Units<'a> {
+    lines: std::str::Lines<'a>,
+    /// The unsplit remainder of the current long line.
+    rest: &'a str,
+}
+
+impl<'a> Iterator for Units<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.rest.is_empty() {
+            let line = self.lines.next()?;
+            if line.len() <= LONG_LINE {
+                return Some(line);
             }
+            self.rest = line;
         }
-        parts.push(&line[start..]);
-        parts
-    })
+        let line = self.rest;
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        while let Some(at) = next_stop(&bytes[i..]) {
+            i += at;
+            let end = match bytes[i] {
+                b'.' | b'!' | b'?'
+                    if bytes
+                        .get(i + 1)
+                        .is_some_and(|&c| c.is_ascii_whitespace() || c >= 0x80) =>
+                {
+                    let after = &line[i + 1..];
+                    let trimmed = after.trim_start();
+                    (trimmed.len() < after.len() && trimmed.starts_with(char::is_uppercase))
+                        .then_some(i + 1)
+                }
+                // The CJK full stop, exclamation and question marks: 。！？
+                0xE3 if bytes[i..].starts_with("。".as_bytes()) => Some(i + 3),
+                0xEF if bytes[i..].starts_with("！".as_bytes())
+                    || bytes[i..].starts_with("？".as_bytes()) =>
+                {
+                    Some(i + 3)
+                }
+                _ => None,
+            };
+            if let Some(end) = end {
+                self.rest = &line[end..];
+                return Some(&line[..end]);
+            }
+            i += 1;
+        }
+        self.rest = "";
+        Some(line)
+    }
 }
 
 /// Folds a whole text: each non-empty unit (line, or sentence of a very long
 /// line) becomes one folded line.
 pub fn normalize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut out = Vec::with_capacity(text.len());
     for line in units(text) {
         let before = out.len();
         if before > 0 {
-            out.push('\n');
+            out.push(b'\n');
         }
         if !fold_line(line, &mut out) {
             out.truncate(before);
         }
     }
-    out
+    into_string(out)
 }
 
-/// Appends the folded tokens of `line` to `out`, separated by single spaces.
-/// Returns whether any token was written.
-pub fn fold_line(line: &str, out: &mut String) -> bool {
+/// Folded bytes as a string: folding writes only ASCII bytes and whole
+/// UTF-8-encoded characters, so this never fails.
+pub fn into_string(folded: Vec<u8>) -> String {
+    String::from_utf8(folded).expect("folding writes UTF-8")
+}
+
+/// Appends the folded tokens of `line` to `out` (UTF-8 bytes), separated by
+/// single spaces. Returns whether any token was written.
+///
+/// ASCII is folded through a byte table; a run of non-ASCII characters that
+/// is already in NFKC (curly quotes, dashes, accented letters: nearly all news
+/// text) is folded char by char in place, and only a line with a run that
+/// NFKC would change is normalized as a whole first.
+pub fn fold_line(line: &str, out: &mut Vec<u8>) -> bool {
     let start = out.len();
-    if line.is_ascii() {
-        fold_ascii(line.as_bytes(), out);
-    } else if is_nfkc_quick(line.chars()) == IsNormalized::Yes {
-        fold_chars(line.chars(), out);
-    } else {
-        fold_chars(line.nfkc(), out);
+    out.reserve(line.len());
+    if !fold_in_place(line, out) {
+        out.truncate(start);
+        let mut folder = Folder {
+            start,
+            pending_space: false,
+        };
+        let mut chars = line.nfkc().peekable();
+        while let Some(c) = chars.next() {
+            let next_is_digit = chars.peek().is_some_and(char::is_ascii_digit);
+            folder.push_char(c, next_is_digit, out);
+        }
     }
     out.len() > start
 }
 
-fn is_digit_separator(c: char) -> bool {
-    matches!(c, '.' | ',' | '/')
+/// What the fold table says about an ASCII byte: a token byte (lower-cased),
+/// or one of these markers.
+const SEPARATOR: u8 = 0;
+const APOSTROPHE: u8 = 1;
+const DIGIT_SEPARATOR: u8 = 2;
+const NON_ASCII: u8 = 3;
+
+const FOLD: [u8; 256] = {
+    let mut t = [SEPARATOR; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphanumeric() {
+            c.to_ascii_lowercase()
+        } else if c == b'\'' {
+            APOSTROPHE
+        } else if c == b'.' || c == b',' || c == b'/' {
+            DIGIT_SEPARATOR
+        } else if c >= 0x80 {
+            NON_ASCII
+        } else {
+            SEPARATOR
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Folds `line` without NFKC; false (with `out` partly written) when some
+/// run of non-ASCII characters is not already in NFKC.
+///
+/// Letters, digits, separators and apostrophes are folded without branches
+/// (writes land in a pre-sized buffer and the length advances by flags), which
+/// matters because token and separator bytes alternate every few bytes.
+fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
+    let bytes = line.as_bytes();
+    let start = out.len();
+    // Each input byte writes at most a space and one byte; one slot spare.
+    out.resize(start + 2 * bytes.len() + 1, 0);
+    let mut len = start;
+    let mut pending = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let f = FOLD[bytes[i] as usize];
+        if f > NON_ASCII || f <= APOSTROPHE {
+            let token = f > NON_ASCII;
+            out[len] = b' ';
+            len += usize::from(token & pending & (len > start));
+            out[len] = f;
+            len += usize::from(token);
+            pending = (pending | (f == SEPARATOR)) & !token;
+            i += 1;
+            continue;
+        }
+        out.truncate(len);
+        let mut folder = Folder {
+            start,
+            pending_space: pending,
+        };
+        if f == DIGIT_SEPARATOR {
+            let next_is_digit = bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+            folder.digit_separator(next_is_digit, out);
+            i += 1;
+        } else {
+            // A run of non-ASCII characters: ASCII has canonical combining
+            // class 0 and is always NFKC, so runs can be checked one by one.
+            let end = bytes[i..]
+                .iter()
+                .position(|&b| b < 0x80)
+                .map_or(bytes.len(), |p| i + p);
+            let run = &line[i..end];
+            if is_nfkc_quick(run.chars()) != IsNormalized::Yes {
+                return false;
+            }
+            let next_is_digit = bytes.get(end).is_some_and(u8::is_ascii_digit);
+            let mut chars = run.chars().peekable();
+            while let Some(c) = chars.next() {
+                folder.push_char(c, chars.peek().is_none() && next_is_digit, out);
+            }
+            i = end;
+        }
+        pending = folder.pending_space;
+        len = out.len();
+        out.resize(len + 2 * (bytes.len() - i) + 1, 0);
+    }
+    out.truncate(len);
+    true
 }
 
-fn fold_ascii(bytes: &[u8], out: &mut String) {
-    let start = out.len();
-    let mut pending_space = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        if is_digit_separator(b as char)
-            && !pending_space
-            && out.ends_with(|c: char| c.is_ascii_digit())
-            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
-        {
-            out.push('.');
-        } else if b.is_ascii_alphanumeric() {
-            if pending_space && out.len() > start {
-                out.push(' ');
+/// The folding state of one line.
+struct Folder {
+    /// Where this line's output starts.
+    start: usize,
+    /// A separator was seen since the last token character.
+    pending_space: bool,
+}
+
+impl Folder {
+    /// Before a token character: the pending separator, if any.
+    #[inline(always)]
+    fn token_start(&mut self, out: &mut Vec<u8>) {
+        if self.pending_space {
+            if out.len() > self.start {
+                out.push(b' ');
             }
-            pending_space = false;
-            out.push(b.to_ascii_lowercase() as char);
-        } else if b != b'\'' {
-            pending_space = true;
+            self.pending_space = false;
         }
     }
-}
 
-fn fold_chars(chars: impl Iterator<Item = char>, out: &mut String) {
-    let start = out.len();
-    let mut pending_space = false;
-    let mut chars = chars.peekable();
-    while let Some(c) = chars.next() {
-        if is_apostrophe(c) {
-            continue;
+    /// A `.`, `,` or `/`: kept as `.` between two digits, else a separator.
+    fn digit_separator(&mut self, next_is_digit: bool, out: &mut Vec<u8>) {
+        let after_digit = out.len() > self.start && out.last().is_some_and(u8::is_ascii_digit);
+        if !self.pending_space && after_digit && next_is_digit {
+            out.push(b'.');
+        } else {
+            self.pending_space = true;
         }
-        if is_digit_separator(c)
-            && !pending_space
-            && out.ends_with(|c: char| c.is_ascii_digit())
-            && chars.peek().is_some_and(char::is_ascii_digit)
-        {
-            out.push('.');
-            continue;
+    }
+
+    fn push_char(&mut self, c: char, next_is_digit: bool, out: &mut Vec<u8>) {
+        if c.is_ascii() {
+            match FOLD[c as usize] {
+                SEPARATOR => self.pending_space = true,
+                APOSTROPHE => {}
+                DIGIT_SEPARATOR => self.digit_separator(next_is_digit, out),
+                f => {
+                    self.token_start(out);
+                    out.push(f);
+                }
+            }
+            return;
+        }
+        if matches!(c, '\u{2019}' | '\u{02BC}' | '\u{2018}') {
+            return;
         }
         let standalone = is_unspaced_script(c);
         if standalone || c.is_alphanumeric() || is_combining_mark(c) {
-            if (pending_space || standalone) && out.len() > start {
-                out.push(' ');
-            }
-            pending_space = standalone;
-            if c.is_ascii() {
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.extend(c.to_lowercase());
+            self.pending_space |= standalone;
+            self.token_start(out);
+            self.pending_space = standalone;
+            let mut utf8 = [0u8; 4];
+            for lower in c.to_lowercase() {
+                out.extend_from_slice(lower.encode_utf8(&mut utf8).as_bytes());
             }
         } else {
-            pending_space = true;
+            self.pending_space = true;
         }
     }
-}
-
-fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '\u{2019}' | '\u{02BC}' | '\u{2018}')
 }
 
 /// Scripts written without spaces between words: each character is a token.
@@ -211,6 +356,39 @@ mod tests {
             folded.starts_with("the u.s officials") || folded.starts_with("the u s officials"),
             "{folded}"
         );
+    }
+
+    fn fold_nfkc_first(line: &str) -> String {
+        let mut out = Vec::new();
+        let mut folder = Folder {
+            start: 0,
+            pending_space: false,
+        };
+        let mut chars = line.nfkc().peekable();
+        while let Some(c) = chars.next() {
+            let next_is_digit = chars.peek().is_some_and(char::is_ascii_digit);
+            folder.push_char(c, next_is_digit, &mut out);
+        }
+        into_string(out)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn in_place_folding_equals_nfkc_first(
+            line in "[a-zA-Z0-9 .,/'’‘“”—éÉﬁ１２ＡÅ\u{301}\u{0627}\u{0663}新冠。]{0,40}"
+        ) {
+            let mut out = Vec::new();
+            fold_line(&line, &mut out);
+            proptest::prop_assert_eq!(into_string(out), fold_nfkc_first(&line));
+        }
+
+        #[test]
+        fn units_cover_every_line(text in "([A-Za-z .!?。]{0,30}\n?){0,40}") {
+            let joined: String = units(&text).collect();
+            let lines: String = text.lines().collect();
+            proptest::prop_assert_eq!(joined, lines);
+        }
     }
 
     #[test]
