@@ -494,6 +494,10 @@ struct Signed {
     body: u32,
 }
 
+fn make_evidence(body: &str, spec: ShingleSpec) -> Evidence {
+    Evidence::new(shingle::shingle(body, spec), shingle::figures(body))
+}
+
 /// Shingle sets and figures of the documents that need them, fetched by
 /// document index.
 struct EvidenceStore {
@@ -542,6 +546,20 @@ impl EvidenceStore {
 
     fn get(&self, doc: u32) -> Result<Cow<'_, Evidence>> {
         self.values.get(self.slot[doc as usize])
+    }
+
+    /// The stored evidence of `doc`, or evidence made now and not kept (for
+    /// the few story candidates without a near-duplicate candidate).
+    fn get_or_make(
+        &self,
+        doc: u32,
+        bodies: &BodyStore,
+        spec: ShingleSpec,
+    ) -> Result<Cow<'_, Evidence>> {
+        match self.slot[doc as usize] {
+            u32::MAX => Ok(Cow::Owned(make_evidence(&bodies.get(doc)?, spec))),
+            _ => self.get(doc),
+        }
     }
 }
 
@@ -704,7 +722,6 @@ pub fn run_with(
     let cluster_reps: Vec<u32> = (0..n as u32).filter(|&i| reps[i as usize] == i).collect();
     let centers = match config.story.enabled {
         true => {
-            evidence.add(&cluster_reps, &bodies, config.shingle, batch)?;
             let vectors = story_vectors(&cluster_reps, &bodies, resources, batch)?;
             spilled |= vectors.spilled();
             let published: Vec<Option<i64>> = cluster_reps
@@ -714,7 +731,7 @@ pub fn run_with(
             story::group(
                 &published,
                 |k| vectors.get(k as u32),
-                |k| evidence.get(cluster_reps[k]),
+                |k| evidence.get_or_make(cluster_reps[k], &bodies, config.shingle),
                 &config.story,
             )?
         }
