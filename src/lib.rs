@@ -11,12 +11,15 @@
 //! ```
 //!
 //! Each stage is one module and passes plain data to the next:
-//! [`corpus::Document`] → folded `String` → [`shingle::ShingleSet`] →
-//! [`minhash::Signature`] → [`lsh::Pair`] → [`verify::Edge`] → cluster
-//! representatives → [`story`] centers → [`pipeline::DocOutcome`]. No stage
-//! imports a later one; [`pipeline`] composes them under one
-//! [`pipeline::Config`]. Around the pipeline: [`eval`] (metrics), [`bench`]
-//! (timing on sample corpora) and [`corpus::generate`] (labeled corpora).
+//! [`corpus::Document`] → folded body → shingle stream →
+//! [`minhash::Signature`] → band keys → [`lsh::Pair`] →
+//! [`verify::Evidence`] (shingle sets of candidates) → [`verify::Edge`] →
+//! cluster representatives → [`story`] centers → [`pipeline::DocOutcome`].
+//! No stage imports a later one; [`pipeline`] composes them under one
+//! [`pipeline::Config`], within the memory limit kept by [`store`] (stores
+//! that spill to disk). Around the pipeline: [`index`] (a persistent,
+//! incremental index on disk), [`eval`] (metrics), [`bench`] (timing on
+//! sample corpora) and [`corpus::generate`] (labeled corpora).
 //!
 //! Everything is seeded and deterministic: the same input and configuration
 //! give byte-identical output on any machine and with any number of threads.
@@ -26,6 +29,7 @@ pub mod cluster;
 pub mod corpus;
 pub mod error;
 pub mod eval;
+pub mod index;
 pub mod lsh;
 pub mod minhash;
 pub mod pipeline;

@@ -105,6 +105,83 @@ enum Command {
         #[command(subcommand)]
         command: CorporaCommand,
     },
+    /// A persistent index: add articles daily, query one article, keep clusters current.
+    Index {
+        #[command(subcommand)]
+        command: IndexCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum IndexCommand {
+    /// Create an index from the inputs (prints new clusters as JSON lines).
+    Build {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Index folder (created; must not hold an index yet).
+        #[arg(long)]
+        index: PathBuf,
+        /// Match only articles published within this time of each other
+        /// (`7d`, `36h`, `90m`), when both have dates. Fixed at build.
+        #[arg(long, value_parser = parse_window)]
+        window: Option<f64>,
+    },
+    /// Add the inputs to an index atomically (prints new and changed clusters as JSON lines).
+    Add {
+        #[command(flatten)]
+        run: RunArgs,
+        #[arg(long)]
+        index: PathBuf,
+    },
+    /// Print the matches of each input document (one JSON line per document).
+    Query {
+        #[command(flatten)]
+        run: RunArgs,
+        #[arg(long)]
+        index: PathBuf,
+    },
+    /// Print the index's size, counts and settings as JSON.
+    Stats {
+        #[arg(long)]
+        index: PathBuf,
+        /// Also check every segment's checksum (reads the whole index).
+        #[arg(long)]
+        verify: bool,
+    },
+    /// Remove documents by id (their clusters are recomputed).
+    Remove {
+        #[arg(long)]
+        index: PathBuf,
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Print every document's cluster (JSON lines `id`, `cluster`: the representative's id), as `syndic eval --pred` reads.
+    Clusters {
+        #[arg(long)]
+        index: PathBuf,
+    },
+}
+
+/// A duration as days: `7d`, `36h`, `90m`, `600s`, or a plain number of days.
+fn parse_window(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let (num, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
+    let v: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad window {s:?} (expected e.g. 7d, 36h)"))?;
+    let days = match unit {
+        "" | "d" => v,
+        "h" => v / 24.0,
+        "m" => v / 1440.0,
+        "s" => v / 86_400.0,
+        _ => return Err(format!("bad window unit in {s:?} (use d, h, m or s)")),
+    };
+    if days.is_finite() && days > 0.0 {
+        Ok(days)
+    } else {
+        Err(format!("window must be positive, got {s:?}"))
+    }
 }
 
 #[derive(Subcommand)]
@@ -281,14 +358,19 @@ impl RunArgs {
         }
     }
 
-    /// Reads the corpus and runs the pipeline on the requested thread count.
-    fn execute(&self) -> Result<(Corpus, Outcome)> {
-        let config = self.config()?;
+    /// A worker pool of the requested size.
+    fn pool(&self) -> Result<rayon::ThreadPool> {
         let mut builder = rayon::ThreadPoolBuilder::new();
         if let Some(t) = self.threads {
             builder = builder.num_threads(t);
         }
-        let pool = builder.build().context("cannot start worker threads")?;
+        builder.build().context("cannot start worker threads")
+    }
+
+    /// Reads the corpus and runs the pipeline on the requested thread count.
+    fn execute(&self) -> Result<(Corpus, Outcome)> {
+        let config = self.config()?;
+        let pool = self.pool()?;
         let progress = Progress::new(self.quiet);
         let corpus =
             Corpus::read_with_progress(&self.inputs, &self.read_options(), &mut |bytes, docs| {
@@ -488,6 +570,7 @@ fn main() -> ExitCode {
                     seed,
                 },
         } => generate(from, *min_words, out, *seed),
+        Command::Index { command } => index_command(command),
         Command::Bench {
             inputs,
             labels,
@@ -614,6 +697,80 @@ fn bench(
     })?;
     print!("{}", report.render());
     Ok(())
+}
+
+fn index_command(command: &IndexCommand) -> Result<()> {
+    let print_report = |report: &syndic::index::ChangeReport| {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        for (rep, members) in &report.new_clusters {
+            let line = serde_json::json!({"event": "new_cluster", "representative": rep, "members": members});
+            writeln!(out, "{line}")?;
+        }
+        for (rep, joined) in &report.changed_clusters {
+            let line = serde_json::json!({"event": "changed_cluster", "representative": rep, "joined": joined});
+            writeln!(out, "{line}")?;
+        }
+        eprintln!(
+            "syndic index: {} added, {} removed, {} signed again (boilerplate changed); {} new clusters, {} changed",
+            report.added,
+            report.removed,
+            report.resigned,
+            report.new_clusters.len(),
+            report.changed_clusters.len()
+        );
+        anyhow::Ok(())
+    };
+    match command {
+        IndexCommand::Build { run, index, window } => {
+            let corpus = Corpus::read(&run.inputs, &run.read_options())?;
+            let settings = syndic::index::IndexSettings {
+                config: run.config()?,
+                window_days: *window,
+            };
+            let (_, report) = run
+                .pool()?
+                .install(|| syndic::index::Index::build(index, settings, &corpus.docs))?;
+            print_report(&report)
+        }
+        IndexCommand::Add { run, index } => {
+            let corpus = Corpus::read(&run.inputs, &run.read_options())?;
+            let mut idx = syndic::index::Index::open_writer(index)?;
+            let report = run.pool()?.install(|| idx.add(&corpus.docs))?;
+            print_report(&report)
+        }
+        IndexCommand::Query { run, index } => {
+            let corpus = Corpus::read(&run.inputs, &run.read_options())?;
+            let idx = syndic::index::Index::open(index)?;
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            for d in &corpus.docs {
+                let matches = idx.query(d)?;
+                let line = serde_json::json!({"id": d.id, "matches": matches});
+                writeln!(out, "{line}")?;
+            }
+            Ok(())
+        }
+        IndexCommand::Stats { index, verify } => {
+            let stats = syndic::index::Index::open(index)?.stats(*verify)?;
+            println!("{}", serde_json::to_string_pretty(&stats)?);
+            Ok(())
+        }
+        IndexCommand::Remove { index, ids } => {
+            let mut idx = syndic::index::Index::open_writer(index)?;
+            let report = idx.remove(ids)?;
+            print_report(&report)
+        }
+        IndexCommand::Clusters { index } => {
+            let idx = syndic::index::Index::open(index)?;
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            for (id, rep) in idx.clusters() {
+                writeln!(out, "{}", serde_json::json!({"id": id, "cluster": rep}))?;
+            }
+            Ok(())
+        }
+    }
 }
 
 fn sign(run: &RunArgs, output: &Path) -> Result<()> {

@@ -147,7 +147,8 @@ impl Config {
         Ok(params)
     }
 
-    fn verify_rule(&self) -> VerifyRule {
+    /// The verification rule these settings describe.
+    pub fn verify_rule(&self) -> VerifyRule {
         VerifyRule {
             jaccard: self.threshold,
             containment: self.containment,
@@ -372,24 +373,98 @@ pub fn extract_bodies(docs: &[Document], config: &Config) -> Result<Bodies> {
 /// shingle, sign), for storing with [`crate::minhash::write_signatures`].
 /// Bodies too short to shingle get an all-`u32::MAX` signature.
 pub fn signatures(docs: &[Document], texts: &Texts, config: &Config) -> Result<Vec<Signature>> {
-    let hasher = MinHasher::new(config.minhash)?;
+    let signer = Signer::new(config)?;
     let model = BodyModel::learn(docs, texts, config, &Resources::default())?;
     (0..docs.len())
         .into_par_iter()
         .map_init(Vec::new, |buf, i| {
             let (body, _) = model.body_into(texts, i, buf)?;
-            let mut sketch = hasher.sketch();
-            let mut distinct = Distinct::new(config.min_shingles);
-            shingle::for_each_shingle(body, config.shingle, |h| {
-                sketch.add(h);
-                distinct.add(h);
-            });
-            Ok(match distinct.enough() {
-                true => sketch.finish(),
-                false => vec![u32::MAX; config.minhash.num_perm],
+            let sig = signer.sign(body);
+            Ok(match sig.short {
+                false => sig.whole,
+                true => vec![u32::MAX; config.minhash.num_perm],
             })
         })
         .collect()
+}
+
+/// Signs bodies: streams their shingles into the whole-body signature and
+/// the lead signature (for excerpts) in one pass.
+#[derive(Debug, Clone)]
+pub struct Signer {
+    hasher: MinHasher,
+    lead: Option<(MinHasher, LshParams)>,
+    params: LshParams,
+    spec: ShingleSpec,
+    min_shingles: usize,
+    lead_shingles: usize,
+}
+
+/// The signatures of one body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodySignature {
+    pub whole: Signature,
+    /// Empty when leads are off (`lead_shingles = 0`).
+    pub lead: Signature,
+    /// Fewer than `min_shingles` distinct shingles: matched exactly only.
+    pub short: bool,
+}
+
+impl Signer {
+    pub fn new(config: &Config) -> Result<Signer> {
+        let lead = match config.lead_shingles {
+            0 => None,
+            _ => {
+                let lead = MinHashConfig {
+                    num_perm: config.lead_num_perm,
+                    ..config.minhash
+                };
+                let lead_params =
+                    LshParams::for_threshold(0.7, config.lead_num_perm, config.target_recall)?;
+                Some((MinHasher::new(lead)?, lead_params))
+            }
+        };
+        Ok(Signer {
+            hasher: MinHasher::new(config.minhash)?,
+            lead,
+            params: config.lsh_params()?,
+            spec: config.shingle,
+            min_shingles: config.min_shingles,
+            lead_shingles: config.lead_shingles,
+        })
+    }
+
+    /// The banding of whole-body signatures.
+    pub fn params(&self) -> LshParams {
+        self.params
+    }
+
+    /// The banding of lead signatures, if leads are on.
+    pub fn lead_params(&self) -> Option<LshParams> {
+        self.lead.as_ref().map(|l| l.1)
+    }
+
+    pub fn sign(&self, body: &str) -> BodySignature {
+        let mut whole = self.hasher.sketch();
+        let mut lead = self.lead.as_ref().map(|(h, _)| h.sketch());
+        let mut distinct = Distinct::new(self.min_shingles);
+        let mut count = 0;
+        shingle::for_each_shingle(body, self.spec, |h| {
+            whole.add(h);
+            distinct.add(h);
+            if count < self.lead_shingles {
+                if let Some(l) = &mut lead {
+                    l.add(h);
+                }
+                count += 1;
+            }
+        });
+        BodySignature {
+            whole: whole.finish(),
+            lead: lead.map(|l| l.finish()).unwrap_or_default(),
+            short: !distinct.enough(),
+        }
+    }
 }
 
 /// Counts distinct values up to a small limit, without a set.
@@ -572,20 +647,8 @@ pub fn run_with(
     resources: &Resources,
     on_stage: &dyn Fn(&str),
 ) -> Result<Outcome> {
-    let params = config.lsh_params()?;
-    let hasher = MinHasher::new(config.minhash)?;
-    let lead_hasher = match config.lead_shingles {
-        0 => None,
-        _ => {
-            let lead = MinHashConfig {
-                num_perm: config.lead_num_perm,
-                ..config.minhash
-            };
-            let lead_params =
-                LshParams::for_threshold(0.7, config.lead_num_perm, config.target_recall)?;
-            Some((MinHasher::new(lead)?, lead_params))
-        }
-    };
+    let signer = Signer::new(config)?;
+    let params = signer.params();
     let mut timer = Timer {
         stages: Vec::new(),
         last: Instant::now(),
@@ -603,8 +666,8 @@ pub fn run_with(
     let temp_dir = resources.temp_dir.as_deref();
     let key_budget = resources.budget(KEY_SHARE);
     let mut table = KeyTable::new(params.bands, n, key_budget, temp_dir)?;
-    let mut lead_table = match &lead_hasher {
-        Some((_, p)) => Some(KeyTable::new(p.bands, n, key_budget, temp_dir)?),
+    let mut lead_table = match signer.lead_params() {
+        Some(p) => Some(KeyTable::new(p.bands, n, key_budget, temp_dir)?),
         None => None,
     };
     let mut signed: Vec<Signed> = Vec::with_capacity(n);
@@ -619,27 +682,14 @@ pub fn run_with(
             .into_par_iter()
             .map_init(Vec::new, |buf, i| {
                 let (body, folded) = model.body_into(texts, i, buf)?;
-                let mut whole = hasher.sketch();
-                let mut lead = lead_hasher.as_ref().map(|(h, _)| h.sketch());
-                let mut distinct = Distinct::new(config.min_shingles);
-                let mut count = 0;
-                shingle::for_each_shingle(body, config.shingle, |h| {
-                    whole.add(h);
-                    distinct.add(h);
-                    if count < config.lead_shingles {
-                        if let Some(l) = &mut lead {
-                            l.add(h);
-                        }
-                        count += 1;
-                    }
-                });
-                let short = !distinct.enough();
+                let sig = signer.sign(body);
+                let short = sig.short;
                 let mut keys = Vec::new();
                 let mut lead_keys = Vec::new();
                 if !short {
-                    lsh::band_keys(&whole.finish(), params, &mut keys);
-                    if let (Some(l), Some((_, p))) = (lead, &lead_hasher) {
-                        lsh::band_keys(&l.finish(), *p, &mut lead_keys);
+                    lsh::band_keys(&sig.whole, params, &mut keys);
+                    if let Some(p) = signer.lead_params() {
+                        lsh::band_keys(&sig.lead, p, &mut lead_keys);
                     }
                 }
                 let s = Signed {

@@ -139,6 +139,21 @@ impl VerifyRule {
     pub fn check(&self, a: &Evidence, b: &Evidence) -> Option<(f64, f64)> {
         let (sa, sb) = (a.shingles.len(), b.shingles.len());
         let (j, c) = scores(&a.shingles, &b.shingles);
+        self.accepts(j, c, (sa, sb), a, b).then_some((j, c))
+    }
+
+    /// Whether a pair with Jaccard `j`, containment `c` and shingle-set
+    /// sizes `sizes` passes, given the figures in `a` and `b` (their
+    /// shingles are not read: `j` and `c` may be estimates).
+    pub fn accepts(
+        &self,
+        j: f64,
+        c: f64,
+        sizes: (usize, usize),
+        a: &Evidence,
+        b: &Evidence,
+    ) -> bool {
+        let (sa, sb) = sizes;
         let contained = c >= self.containment && sa.min(sb) >= self.min_contained;
         let shared = intersection(&a.numbers, &b.numbers);
         let small = a.numbers.len().min(b.numbers.len());
@@ -147,7 +162,7 @@ impl VerifyRule {
             && sa.min(sb) as f64 >= self.near_size_ratio * sa.max(sb) as f64
             && substitutions(&a.figures, &b.figures) <= MAX_NEAR_SUBSTITUTIONS;
         let figures_agree = small < MIN_NUMBERS || shared as f64 >= self.numbers * small as f64;
-        ((j >= self.jaccard || contained || near) && figures_agree).then_some((j, c))
+        (j >= self.jaccard || contained || near) && figures_agree
     }
 }
 

@@ -90,6 +90,37 @@ fn line_hash(line: &[u8]) -> u64 {
     xxh3_64_with_seed(line, LINE_SEED)
 }
 
+/// What boilerplate learning needs of a page: its group, the story hash of
+/// its title (0 for none) and its distinct folded lines, encoded as
+/// `(hash u64, length u32)` little-endian, longest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub group: u32,
+    pub title: u64,
+    pub lines: Vec<u8>,
+}
+
+impl Profile {
+    /// Folds a page into its profile (`buf` is scratch space).
+    pub fn of(page: &PageRef, buf: &mut Vec<u8>) -> Profile {
+        let mut lines = Vec::new();
+        for (len, h) in page_lines(page, buf) {
+            lines.extend_from_slice(&h.to_le_bytes());
+            lines.extend_from_slice(&(len as u32).to_le_bytes());
+        }
+        Profile {
+            group: page.group,
+            title: title_hash(page.title),
+            lines,
+        }
+    }
+
+    /// Whether the page holds one of `lines` (learned boilerplate).
+    pub fn holds_any(&self, lines: &AHashSet<(u32, u64)>) -> bool {
+        decode_lines(&self.lines).any(|(_, h)| lines.contains(&(self.group, h)))
+    }
+}
+
 /// A page's distinct folded lines as (length, hash), longest first.
 fn page_lines(page: &PageRef, buf: &mut Vec<u8>) -> Vec<(usize, u64)> {
     let mut lines: Vec<(usize, u64)> = Vec::new();
@@ -201,34 +232,63 @@ impl Boilerplate {
         if !cfg.enabled || n == 0 {
             return Ok(Boilerplate::default());
         }
+        let mut profiles: Vec<(u32, u64)> = Vec::with_capacity(n);
+        for start in (0..n).step_by(batch) {
+            let folded: Vec<Profile> = (start..(start + batch).min(n))
+                .into_par_iter()
+                .map_init(Vec::new, |buf, i| Ok(Profile::of(&page(i)?, buf)))
+                .collect::<Result<_>>()?;
+            for p in folded {
+                lines.push(&p.lines)?;
+                profiles.push((p.group, p.title));
+            }
+        }
+        lines.finish()?;
+        let profile = |i: usize| {
+            let (group, title) = profiles[i];
+            Ok(Profile {
+                group,
+                title,
+                lines: lines.get(i as u32)?.into_owned(),
+            })
+        };
+        Boilerplate::learn_profiles(n, profile, cfg, sketch_bytes, batch)
+    }
+
+    /// Learns from the pages' [`Profile`]s (what [`Boilerplate::learn`]
+    /// computes in its first pass; a persistent index keeps them, so that it
+    /// can learn again as pages are added without folding old ones).
+    pub fn learn_profiles<F>(
+        n: usize,
+        profile: F,
+        cfg: &BoilerplateConfig,
+        sketch_bytes: usize,
+        batch: usize,
+    ) -> Result<Boilerplate>
+    where
+        F: Fn(usize) -> Result<Profile> + Sync,
+    {
+        if !cfg.enabled || n == 0 {
+            return Ok(Boilerplate::default());
+        }
         let min = cfg.min_stories.max(2);
-        // Pass 1: fold; a sketch of how many pages hold each line.
         let mut sketch = Sketch::new(sketch_bytes);
         let mut titles: Vec<u64> = Vec::with_capacity(n);
         let mut groups: Vec<u32> = Vec::with_capacity(n);
         for start in (0..n).step_by(batch) {
-            let folded: Vec<(u32, Vec<u8>, u64)> = (start..(start + batch).min(n))
+            let batch: Vec<Profile> = (start..(start + batch).min(n))
                 .into_par_iter()
-                .map_init(Vec::new, |buf, i| {
-                    let p = page(i)?;
-                    let mut encoded = Vec::new();
-                    for (len, h) in page_lines(&p, buf) {
-                        encoded.extend_from_slice(&h.to_le_bytes());
-                        encoded.extend_from_slice(&(len as u32).to_le_bytes());
-                    }
-                    Ok((p.group, encoded, title_hash(p.title)))
-                })
+                .map(&profile)
                 .collect::<Result<_>>()?;
-            for (group, encoded, title) in folded {
-                for (_, h) in decode_lines(&encoded) {
-                    sketch.add((group, h));
+            for p in batch {
+                for (_, h) in decode_lines(&p.lines) {
+                    sketch.add((p.group, h));
                 }
-                lines.push(&encoded)?;
-                titles.push(title);
-                groups.push(group);
+                titles.push(p.title);
+                groups.push(p.group);
             }
         }
-        lines.finish()?;
+        let lines = |i: u32| profile(i as usize).map(|p| p.lines);
         // Pass 2: the pages of each line the sketch lets through, exactly.
         let mut holders: AHashMap<(u32, u64), Vec<u32>> = AHashMap::new();
         for start in (0..n).step_by(batch) {
@@ -236,7 +296,7 @@ impl Boilerplate {
                 .into_par_iter()
                 .map(|i| {
                     let group = groups[i];
-                    Ok(decode_lines(&lines.get(i as u32)?)
+                    Ok(decode_lines(&lines(i as u32)?)
                         .map(|(_, h)| (group, h))
                         .filter(|&k| sketch.count(k) >= min)
                         .collect())
@@ -257,7 +317,7 @@ impl Boilerplate {
         let stories: AHashMap<u32, Vec<u64>> = holding
             .par_iter()
             .map(|&i| {
-                let page_lines: Vec<(usize, u64)> = decode_lines(&lines.get(i)?).collect();
+                let page_lines: Vec<(usize, u64)> = decode_lines(&lines(i)?).collect();
                 let (group, title) = (groups[i as usize], titles[i as usize]);
                 Ok((i, story_hashes(group, title, &page_lines, &recurring)))
             })
@@ -273,6 +333,20 @@ impl Boilerplate {
         Ok(Boilerplate {
             lines: learned.into_iter().collect(),
         })
+    }
+
+    /// The learned `(group, line hash)` pairs, sorted.
+    pub fn lines(&self) -> Vec<(u32, u64)> {
+        let mut v: Vec<(u32, u64)> = self.lines.iter().copied().collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// A model with exactly these lines (as stored by an index).
+    pub fn from_lines(lines: impl IntoIterator<Item = (u32, u64)>) -> Boilerplate {
+        Boilerplate {
+            lines: lines.into_iter().collect(),
+        }
     }
 
     /// Number of learned boilerplate lines.

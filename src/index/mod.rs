@@ -1,0 +1,1024 @@
+//! A persistent, incremental index: add articles as they arrive, query one
+//! article against everything indexed, and keep clusters current, without
+//! recomputing the corpus.
+//!
+//! Layout of an index folder:
+//! * `MANIFEST`: JSON naming the current generation's files with their
+//!   checksums, the settings, the site groups, removed document numbers.
+//! * `seg-G.syx`: immutable, memory-mapped segments (see [`segment`]), one
+//!   per `build`/`add`/`remove`: records, signatures, sorted band tables.
+//! * `model-G.bin`, `edges-G.bin`, `clusters-G.bin`: the boilerplate model,
+//!   the verified edges and each document's cluster representative.
+//!
+//! Atomicity: a writer (one at a time, under an exclusive lock on `LOCK`)
+//! writes and syncs the new generation's files, then a new `MANIFEST` to a
+//! temporary name, syncs it and renames it over the old one. A crash or kill
+//! at any point leaves either the old or the new manifest, each naming only
+//! complete files; files of older generations are deleted one generation
+//! later, so readers that opened the previous manifest keep working.
+//!
+//! Determinism: the boilerplate model is relearned from every document's
+//! stored profile on each change, and documents whose bodies the new model
+//! changes are signed again (from their stored text), so that building in
+//! one go and adding the same articles in batches give the same model,
+//! signatures, edges and clusters.
+//!
+//! Verification uses MinHash estimates (the index keeps signatures, not
+//! shingle sets): Jaccard from the whole signature, containment from it and
+//! the two set sizes, with the same rule as `syndic cluster` (including the
+//! figure checks). Optional time window: only documents published within
+//! `window_days` of each other are matched.
+
+pub mod segment;
+
+use crate::cluster::{representatives, Rank, UnionFind};
+use crate::corpus::{parse_time, Document};
+use crate::error::{Error, Result};
+use crate::lsh::{self, LshParams};
+use crate::minhash::estimate_jaccard;
+use crate::pipeline::{Config, Signer};
+use crate::shingle;
+use crate::text::boilerplate::{group_key, Boilerplate, PageRef, Profile};
+use crate::verify::Evidence;
+use ahash::{AHashMap, AHashSet};
+use rayon::prelude::*;
+use segment::{Segment, StoredDoc, INDEX_FORMAT_VERSION};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
+
+const MANIFEST: &str = "MANIFEST";
+const LOCK: &str = "LOCK";
+/// No group: a query whose site the index has never seen.
+const NO_GROUP: u32 = u32::MAX;
+
+/// What an index is built with; fixed at `build`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexSettings {
+    pub config: Config,
+    /// Match only documents published within this many days of each other
+    /// (when both have dates).
+    pub window_days: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct FileRef {
+    file: String,
+    checksum: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Manifest {
+    format_version: u32,
+    generation: u64,
+    settings: IndexSettings,
+    groups: Vec<String>,
+    segments: Vec<FileRef>,
+    /// Numbers of removed documents.
+    removed: Vec<u32>,
+    model: FileRef,
+    edges: FileRef,
+    clusters: FileRef,
+    /// Documents ever added (the next number to give).
+    next_number: u32,
+}
+
+/// One match of a query.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Match {
+    pub id: String,
+    /// Estimated Jaccard similarity of the bodies.
+    pub similarity: f32,
+    /// Estimated containment of the smaller body in the larger.
+    pub containment: f32,
+    /// Id of the representative (earliest) of the match's cluster.
+    pub cluster: String,
+}
+
+/// What a change did to the clusters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ChangeReport {
+    pub added: usize,
+    pub removed: usize,
+    /// Older documents signed again because the boilerplate model changed.
+    pub resigned: usize,
+    /// Clusters (of two or more) made only of new documents: representative and members.
+    pub new_clusters: Vec<(String, Vec<String>)>,
+    /// Existing clusters that gained documents or merged: representative and
+    /// the ids that joined it.
+    pub changed_clusters: Vec<(String, Vec<String>)>,
+}
+
+/// Size and contents of an index.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexStats {
+    pub generation: u64,
+    pub documents: usize,
+    pub removed: usize,
+    pub segments: usize,
+    pub edges: usize,
+    /// Clusters of two or more documents.
+    pub clusters: usize,
+    pub bytes: u64,
+    pub bytes_per_document: f64,
+    pub settings: IndexSettings,
+}
+
+/// An edge between two document numbers, `a < b`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct IndexEdge {
+    a: u32,
+    b: u32,
+    jaccard: f32,
+    containment: f32,
+}
+
+/// An open index.
+pub struct Index {
+    dir: PathBuf,
+    manifest: Manifest,
+    segments: Vec<Segment>,
+    /// Number → (segment, record) of each live document.
+    live: Vec<Option<(u32, u32)>>,
+    model: Boilerplate,
+    signer: Signer,
+    /// Number → number of its cluster's representative.
+    clusters: Vec<u32>,
+    lock: Option<File>,
+}
+
+fn hex(v: u64) -> String {
+    format!("{v:016x}")
+}
+
+fn unhex(path: &Path, s: &str) -> Result<u64> {
+    u64::from_str_radix(s, 16).map_err(|_| Error::Format {
+        path: path.to_path_buf(),
+        message: format!("bad checksum {s:?}"),
+    })
+}
+
+/// Writes a small file with an XXH3 footer; returns its reference.
+fn write_file(dir: &Path, name: String, bytes: &[u8]) -> Result<FileRef> {
+    let path = dir.join(&name);
+    let checksum = xxh3_64(bytes);
+    let mut f = File::create(&path).map_err(|e| Error::io(&path, e))?;
+    f.write_all(bytes).map_err(|e| Error::io(&path, e))?;
+    f.write_all(&checksum.to_le_bytes())
+        .map_err(|e| Error::io(&path, e))?;
+    f.sync_all().map_err(|e| Error::io(&path, e))?;
+    Ok(FileRef {
+        file: name,
+        checksum: hex(checksum),
+    })
+}
+
+fn read_file(dir: &Path, r: &FileRef) -> Result<Vec<u8>> {
+    let path = dir.join(&r.file);
+    let mut bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let expected = unhex(&path, &r.checksum)?;
+    let corrupt = || Error::Format {
+        path: path.clone(),
+        message: "corrupt: checksum mismatch".into(),
+    };
+    if bytes.len() < 8 {
+        return Err(corrupt());
+    }
+    let body = bytes.len() - 8;
+    let stored = u64::from_le_bytes(bytes[body..].try_into().expect("8 bytes"));
+    if stored != expected || xxh3_64(&bytes[..body]) != expected {
+        return Err(corrupt());
+    }
+    bytes.truncate(body);
+    Ok(bytes)
+}
+
+fn words<const N: usize>(bytes: &[u8]) -> impl Iterator<Item = [u8; N]> + '_ {
+    bytes
+        .chunks_exact(N)
+        .map(|c| c.try_into().expect("N bytes"))
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))
+}
+
+impl Index {
+    /// Opens an index for reading (queries, stats). Segments are mapped,
+    /// not read; small files are checksum-verified.
+    pub fn open(dir: &Path) -> Result<Index> {
+        Index::load(dir, None, false)
+    }
+
+    /// Opens an index for writing: takes the exclusive lock (waiting for
+    /// another writer to finish) and verifies every segment's checksum.
+    pub fn open_writer(dir: &Path) -> Result<Index> {
+        let path = dir.join(LOCK);
+        let lock = File::create(&path).map_err(|e| Error::io(&path, e))?;
+        fs4::FileExt::lock(&lock).map_err(|e| Error::io(&path, e))?;
+        Index::load(dir, Some(lock), true)
+    }
+
+    fn load(dir: &Path, lock: Option<File>, verify: bool) -> Result<Index> {
+        let path = dir.join(MANIFEST);
+        let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| Error::Format {
+            path: path.clone(),
+            message: format!("bad manifest: {e}"),
+        })?;
+        if manifest.format_version != INDEX_FORMAT_VERSION {
+            return Err(Error::Format {
+                path,
+                message: format!(
+                    "index format version {} is not supported (this syndic reads version {INDEX_FORMAT_VERSION})",
+                    manifest.format_version
+                ),
+            });
+        }
+        let segments: Vec<Segment> = manifest
+            .segments
+            .iter()
+            .map(|r| {
+                let p = dir.join(&r.file);
+                Segment::open(&p, unhex(&p, &r.checksum)?, verify)
+            })
+            .collect::<Result<_>>()?;
+        let mut live: Vec<Option<(u32, u32)>> = vec![None; manifest.next_number as usize];
+        for (s, seg) in segments.iter().enumerate() {
+            for i in 0..seg.len() {
+                live[seg.number(i) as usize] = Some((s as u32, i as u32));
+            }
+        }
+        for &r in &manifest.removed {
+            live[r as usize] = None;
+        }
+        let model =
+            Boilerplate::from_lines(words::<12>(&read_file(dir, &manifest.model)?).map(|w| {
+                (
+                    u32::from_le_bytes(w[..4].try_into().expect("4 bytes")),
+                    u64::from_le_bytes(w[4..].try_into().expect("8 bytes")),
+                )
+            }));
+        let clusters: Vec<u32> = words::<4>(&read_file(dir, &manifest.clusters)?)
+            .map(u32::from_le_bytes)
+            .collect();
+        let signer = Signer::new(&manifest.settings.config)?;
+        Ok(Index {
+            dir: dir.to_path_buf(),
+            manifest,
+            segments,
+            live,
+            model,
+            signer,
+            clusters,
+            lock,
+        })
+    }
+
+    /// Creates an index in `dir` (which must not hold one) from `docs`.
+    pub fn build(
+        dir: &Path,
+        settings: IndexSettings,
+        docs: &[Document],
+    ) -> Result<(Index, ChangeReport)> {
+        if dir.join(MANIFEST).exists() {
+            return Err(Error::Config(format!(
+                "{} already holds an index (use `index add`)",
+                dir.display()
+            )));
+        }
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let signer = Signer::new(&settings.config)?;
+        let empty = Manifest {
+            format_version: INDEX_FORMAT_VERSION,
+            generation: 0,
+            settings,
+            groups: Vec::new(),
+            segments: Vec::new(),
+            removed: Vec::new(),
+            model: write_file(dir, "model-0.bin".into(), &[])?,
+            edges: write_file(dir, "edges-0.bin".into(), &[])?,
+            clusters: write_file(dir, "clusters-0.bin".into(), &[])?,
+            next_number: 0,
+        };
+        Index::write_manifest(dir, &empty)?;
+        let mut index = Index::open_writer(dir)?;
+        debug_assert_eq!(index.signer.params(), signer.params());
+        let report = index.commit(docs, &[])?;
+        Ok((index, report))
+    }
+
+    /// Adds documents. Ids already in the index are an error.
+    pub fn add(&mut self, docs: &[Document]) -> Result<ChangeReport> {
+        self.commit(docs, &[])
+    }
+
+    /// Removes documents by id; unknown ids are an error.
+    pub fn remove(&mut self, ids: &[String]) -> Result<ChangeReport> {
+        let by_id = self.id_map();
+        let mut numbers = Vec::new();
+        for id in ids {
+            match by_id.get(id.as_str()) {
+                Some(&n) => numbers.push(n),
+                None => return Err(Error::Config(format!("id {id:?} is not in the index"))),
+            }
+        }
+        self.commit(&[], &numbers)
+    }
+
+    fn id_map(&self) -> AHashMap<&str, u32> {
+        self.live
+            .iter()
+            .enumerate()
+            .filter_map(|(n, l)| {
+                l.map(|(s, i)| (self.segments[s as usize].id(i as usize), n as u32))
+            })
+            .collect()
+    }
+
+    fn live_numbers(&self) -> Vec<u32> {
+        (0..self.live.len() as u32)
+            .filter(|&n| self.live[n as usize].is_some())
+            .collect()
+    }
+
+    fn at(&self, number: u32) -> (&Segment, usize) {
+        let (s, i) = self.live[number as usize].expect("live document");
+        (&self.segments[s as usize], i as usize)
+    }
+
+    fn group_of(&self, groups: &AHashMap<&str, u32>, doc: &Document) -> u32 {
+        let key = group_key(doc.source.as_deref(), doc.url.as_deref());
+        groups.get(key).copied().unwrap_or(NO_GROUP)
+    }
+
+    /// Stores `docs` as new documents, removes `removed`, relearns the
+    /// boilerplate, signs again what it changed, updates edges and clusters,
+    /// and commits a new generation atomically.
+    fn commit(&mut self, docs: &[Document], removed: &[u32]) -> Result<ChangeReport> {
+        if self.lock.is_none() {
+            return Err(Error::Config("index opened read-only".into()));
+        }
+        let mut manifest = self.manifest.clone();
+        let generation = manifest.generation + 1;
+        {
+            let by_id = self.id_map();
+            let mut seen = AHashSet::new();
+            for d in docs {
+                if by_id.contains_key(d.id.as_str()) || !seen.insert(d.id.as_str()) {
+                    return Err(Error::Config(format!(
+                        "id {:?} is already in the index (remove it first)",
+                        d.id
+                    )));
+                }
+            }
+        }
+        for d in docs {
+            let key = group_key(d.source.as_deref(), d.url.as_deref());
+            if !manifest.groups.iter().any(|g| g == key) {
+                manifest.groups.push(key.to_string());
+            }
+        }
+        let groups: AHashMap<&str, u32> = manifest
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.as_str(), i as u32))
+            .collect();
+        let first_new = manifest.next_number;
+        manifest.next_number = first_new
+            .checked_add(docs.len() as u32)
+            .ok_or_else(|| Error::Config("more than 4 billion documents".into()))?;
+        let removed_set: AHashSet<u32> = removed.iter().copied().collect();
+        manifest.removed.extend_from_slice(removed);
+        manifest.removed.sort_unstable();
+
+        // Profiles of every document that stays, old then new (by number).
+        let old: Vec<u32> = self
+            .live_numbers()
+            .into_iter()
+            .filter(|n| !removed_set.contains(n))
+            .collect();
+        let new_profiles: Vec<Profile> = docs
+            .par_iter()
+            .map_init(Vec::new, |buf, d| {
+                let page = PageRef {
+                    group: self.group_of(&groups, d),
+                    text: Cow::Borrowed(&d.text),
+                    title: d.title.as_deref(),
+                };
+                Profile::of(&page, buf)
+            })
+            .collect();
+        let profile = |k: usize| -> Result<Profile> {
+            match old.get(k) {
+                Some(&n) => {
+                    let (seg, i) = self.at(n);
+                    Ok(Profile {
+                        group: seg.group(i),
+                        title: seg.title(i),
+                        lines: seg.lines(i).to_vec(),
+                    })
+                }
+                None => Ok(new_profiles[k - old.len()].clone()),
+            }
+        };
+        let total = old.len() + docs.len();
+        let cfg = &manifest.settings.config;
+        let model =
+            Boilerplate::learn_profiles(total, profile, &cfg.boilerplate, total * 32, 16_384)?;
+        let before: AHashSet<(u32, u64)> = self.model.lines().into_iter().collect();
+        let after: AHashSet<(u32, u64)> = model.lines().into_iter().collect();
+        let changed: AHashSet<(u32, u64)> = before.symmetric_difference(&after).copied().collect();
+        let resign: Vec<u32> = match changed.is_empty() {
+            true => Vec::new(),
+            false => old
+                .par_iter()
+                .copied()
+                .filter(|&n| {
+                    let (seg, i) = self.at(n);
+                    let p = Profile {
+                        group: seg.group(i),
+                        title: 0,
+                        lines: seg.lines(i).to_vec(),
+                    };
+                    p.holds_any(&changed)
+                })
+                .collect(),
+        };
+
+        // Sign the new and the re-signed documents with the new model.
+        let signer = &self.signer;
+        let sign =
+            |number: u32, text: &str, id: String, meta: (u32, Option<i64>, u64), lines: Vec<u8>| {
+                let (group, published, title) = meta;
+                let mut buf = Vec::new();
+                model.body_into(group, text, &mut buf);
+                let body = String::from_utf8_lossy(&buf);
+                let sig = signer.sign(&body);
+                StoredDoc {
+                    number,
+                    id,
+                    group,
+                    published,
+                    length: text.len() as u32,
+                    shingles: shingle::shingle(&body, cfg.shingle).len() as u32,
+                    body_hash: xxh3_128(body.as_bytes()),
+                    short: sig.short,
+                    title,
+                    text: text.to_string(),
+                    lines,
+                    figures: shingle::figures(&body),
+                    whole: sig.whole,
+                    lead: sig.lead,
+                }
+            };
+        let mut stored: Vec<StoredDoc> = resign
+            .par_iter()
+            .map(|&n| {
+                let (seg, i) = self.at(n);
+                let d = seg.doc(i)?;
+                Ok(sign(
+                    n,
+                    &d.text,
+                    d.id,
+                    (d.group, d.published, d.title),
+                    d.lines,
+                ))
+            })
+            .collect::<Result<_>>()?;
+        stored.par_extend(
+            docs.par_iter()
+                .zip(new_profiles)
+                .enumerate()
+                .map(|(k, (d, p))| {
+                    let published = d.published.as_deref().and_then(parse_time);
+                    sign(
+                        first_new + k as u32,
+                        &d.text,
+                        d.id.clone(),
+                        (p.group, published, p.title),
+                        p.lines,
+                    )
+                }),
+        );
+        let tables = self.table_keys(&stored);
+        let seg_name = format!("seg-{generation}.syx");
+        let seg_path = self.dir.join(&seg_name);
+        let rows: Vec<u32> = self.table_rows();
+        let checksum = segment::write(
+            &seg_path,
+            &stored,
+            cfg.minhash.num_perm,
+            if cfg.lead_shingles > 0 {
+                cfg.lead_num_perm
+            } else {
+                0
+            },
+            &rows,
+            &tables,
+        )?;
+        drop(stored);
+        let new_segment = Segment::open(&seg_path, checksum, false)?;
+        manifest.segments.push(FileRef {
+            file: seg_name,
+            checksum: hex(checksum),
+        });
+
+        // The new state: live map, edges, clusters.
+        let mut live = self.live.clone();
+        live.resize(manifest.next_number as usize, None);
+        for &n in removed {
+            live[n as usize] = None;
+        }
+        let s = self.segments.len() as u32;
+        for i in 0..new_segment.len() {
+            live[new_segment.number(i) as usize] = Some((s, i as u32));
+        }
+        let mut segments = std::mem::take(&mut self.segments);
+        segments.push(new_segment);
+        let touched: AHashSet<u32> = removed.iter().chain(&resign).copied().collect();
+        let mut edges: Vec<IndexEdge> = self
+            .read_edges()?
+            .into_iter()
+            .filter(|e| !touched.contains(&e.a) && !touched.contains(&e.b))
+            .collect();
+        let state = State {
+            segments: &segments,
+            live: &live,
+            signer: &self.signer,
+            settings: &manifest.settings,
+        };
+        let changed_numbers: Vec<u32> = resign
+            .iter()
+            .copied()
+            .chain(first_new..manifest.next_number)
+            .collect();
+        let found: Vec<Vec<IndexEdge>> = changed_numbers
+            .par_iter()
+            .map(|&n| {
+                let (seg, i) = state.at(n);
+                state.matches(&Probe::stored(seg, i), Some(n))
+            })
+            .collect();
+        edges.extend(found.into_iter().flatten());
+        edges.sort_unstable_by_key(|e| (e.a, e.b));
+        edges.dedup_by_key(|e| (e.a, e.b));
+        let clusters = state.clusters(&edges);
+        let report = self.report(
+            &state,
+            &clusters,
+            first_new,
+            docs.len(),
+            removed.len(),
+            resign.len(),
+        );
+
+        // Commit: files first, then the manifest.
+        let mut model_bytes = Vec::new();
+        for (g, h) in model.lines() {
+            model_bytes.extend_from_slice(&g.to_le_bytes());
+            model_bytes.extend_from_slice(&h.to_le_bytes());
+        }
+        manifest.model = write_file(&self.dir, format!("model-{generation}.bin"), &model_bytes)?;
+        let mut edge_bytes = Vec::with_capacity(edges.len() * 16);
+        for e in &edges {
+            edge_bytes.extend_from_slice(&e.a.to_le_bytes());
+            edge_bytes.extend_from_slice(&e.b.to_le_bytes());
+            edge_bytes.extend_from_slice(&e.jaccard.to_le_bytes());
+            edge_bytes.extend_from_slice(&e.containment.to_le_bytes());
+        }
+        manifest.edges = write_file(&self.dir, format!("edges-{generation}.bin"), &edge_bytes)?;
+        let cluster_bytes: Vec<u8> = clusters.iter().flat_map(|c| c.to_le_bytes()).collect();
+        manifest.clusters = write_file(
+            &self.dir,
+            format!("clusters-{generation}.bin"),
+            &cluster_bytes,
+        )?;
+        manifest.generation = generation;
+        Index::write_manifest(&self.dir, &manifest)?;
+        let previous = std::mem::replace(&mut self.manifest, manifest);
+        self.cleanup(&previous);
+        // Reopen from the committed state.
+        let lock = self.lock.take();
+        drop(segments);
+        let dir = self.dir.clone();
+        *self = Index::load(&dir, lock, false)?;
+        Ok(report)
+    }
+
+    /// The band keys of stored documents: whole bands, lead bands, exact.
+    fn table_keys(&self, docs: &[StoredDoc]) -> Vec<Vec<Option<u64>>> {
+        let params = self.signer.params();
+        let lead = self.signer.lead_params();
+        let tables = params.bands + lead.map_or(0, |p| p.bands) + 1;
+        let mut keys: Vec<Vec<Option<u64>>> = vec![Vec::with_capacity(docs.len()); tables];
+        let mut buf = Vec::new();
+        for d in docs {
+            buf.clear();
+            if !d.short {
+                lsh::band_keys(&d.whole, params, &mut buf);
+                if let Some(p) = lead {
+                    lsh::band_keys(&d.lead, p, &mut buf);
+                }
+            }
+            for (t, table) in keys.iter_mut().enumerate().take(tables - 1) {
+                table.push(buf.get(t).copied());
+            }
+            keys[tables - 1].push(Some(d.body_hash as u64));
+        }
+        keys
+    }
+
+    fn table_rows(&self) -> Vec<u32> {
+        let params = self.signer.params();
+        let mut rows = vec![params.rows as u32; params.bands];
+        if let Some(p) = self.signer.lead_params() {
+            rows.extend(std::iter::repeat_n(p.rows as u32, p.bands));
+        }
+        rows
+    }
+
+    fn read_edges(&self) -> Result<Vec<IndexEdge>> {
+        Ok(words::<16>(&read_file(&self.dir, &self.manifest.edges)?)
+            .map(|w| IndexEdge {
+                a: u32::from_le_bytes(w[..4].try_into().expect("4 bytes")),
+                b: u32::from_le_bytes(w[4..8].try_into().expect("4 bytes")),
+                jaccard: f32::from_le_bytes(w[8..12].try_into().expect("4 bytes")),
+                containment: f32::from_le_bytes(w[12..].try_into().expect("4 bytes")),
+            })
+            .collect())
+    }
+
+    fn report(
+        &self,
+        state: &State,
+        clusters: &[u32],
+        first_new: u32,
+        added: usize,
+        removed: usize,
+        resigned: usize,
+    ) -> ChangeReport {
+        let mut members: AHashMap<u32, Vec<u32>> = AHashMap::new();
+        for (n, &c) in clusters.iter().enumerate() {
+            if c != u32::MAX {
+                members.entry(c).or_default().push(n as u32);
+            }
+        }
+        let mut report = ChangeReport {
+            added,
+            removed,
+            resigned,
+            ..Default::default()
+        };
+        let id = |n: u32| {
+            let (seg, i) = state.at(n);
+            seg.id(i).to_string()
+        };
+        let mut reps: Vec<u32> = members.keys().copied().collect();
+        reps.sort_unstable();
+        for rep in reps {
+            let m = &members[&rep];
+            let old_members: Vec<u32> = m.iter().copied().filter(|&n| n < first_new).collect();
+            let joined: Vec<u32> = m
+                .iter()
+                .copied()
+                .filter(|&n| {
+                    n >= first_new
+                        || self.clusters.get(n as usize)
+                            != Some(&self.clusters[old_members[0] as usize])
+                })
+                .collect();
+            if old_members.is_empty() {
+                if m.len() > 1 {
+                    report
+                        .new_clusters
+                        .push((id(rep), m.iter().map(|&n| id(n)).collect()));
+                }
+            } else if !joined.is_empty() {
+                report
+                    .changed_clusters
+                    .push((id(rep), joined.iter().map(|&n| id(n)).collect()));
+            }
+        }
+        report
+    }
+
+    fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
+        let tmp = dir.join("MANIFEST.tmp");
+        let json = serde_json::to_vec_pretty(manifest).expect("manifest serializes");
+        let mut f = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        f.write_all(&json).map_err(|e| Error::io(&tmp, e))?;
+        f.sync_all().map_err(|e| Error::io(&tmp, e))?;
+        let path = dir.join(MANIFEST);
+        fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
+        sync_dir(dir)
+    }
+
+    /// Deletes files named by neither the current nor the previous manifest
+    /// (leftovers of older generations or of an interrupted writer).
+    fn cleanup(&self, previous: &Manifest) {
+        let names = |m: &Manifest| -> Vec<String> {
+            m.segments
+                .iter()
+                .chain([&m.model, &m.edges, &m.clusters])
+                .map(|r| r.file.clone())
+                .collect()
+        };
+        let keep: AHashSet<String> = names(&self.manifest)
+            .into_iter()
+            .chain(names(previous))
+            .collect();
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let ours = name.starts_with("seg-")
+                || name.starts_with("model-")
+                || name.starts_with("edges-")
+                || name.starts_with("clusters-");
+            if ours && !keep.contains(&name) {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+
+    /// Matches of a document against the index, best first.
+    pub fn query(&self, doc: &Document) -> Result<Vec<Match>> {
+        let groups: AHashMap<&str, u32> = self
+            .manifest
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.as_str(), i as u32))
+            .collect();
+        let group = self.group_of(&groups, doc);
+        let mut buf = Vec::new();
+        self.model.body_into(group, &doc.text, &mut buf);
+        let body = String::from_utf8_lossy(&buf);
+        let sig = self.signer.sign(&body);
+        let cfg = &self.manifest.settings.config;
+        let probe = Probe {
+            whole: sig.whole,
+            lead: sig.lead,
+            short: sig.short,
+            shingles: shingle::shingle(&body, cfg.shingle).len() as u32,
+            body_hash: xxh3_128(body.as_bytes()),
+            published: doc.published.as_deref().and_then(parse_time),
+            evidence: Evidence::new(Vec::new(), shingle::figures(&body)),
+        };
+        let state = State {
+            segments: &self.segments,
+            live: &self.live,
+            signer: &self.signer,
+            settings: &self.manifest.settings,
+        };
+        let mut out: Vec<Match> = state
+            .matches(&probe, None)
+            .into_iter()
+            .map(|e| {
+                let (seg, i) = state.at(e.b);
+                let rep = self.clusters.get(e.b as usize).copied().unwrap_or(e.b);
+                let (rs, ri) = state.at(rep);
+                Match {
+                    id: seg.id(i).to_string(),
+                    similarity: e.jaccard,
+                    containment: e.containment,
+                    cluster: rs.id(ri).to_string(),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.similarity
+                .total_cmp(&a.similarity)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(out)
+    }
+
+    /// The settings the index was built with.
+    pub fn settings(&self) -> &IndexSettings {
+        &self.manifest.settings
+    }
+
+    /// Counts, sizes and settings; with `verify`, every file's checksum is checked.
+    pub fn stats(&self, verify: bool) -> Result<IndexStats> {
+        if verify {
+            for r in &self.manifest.segments {
+                let p = self.dir.join(&r.file);
+                Segment::open(&p, unhex(&p, &r.checksum)?, true)?;
+            }
+        }
+        let edges = self.read_edges()?.len();
+        let documents = self.live.iter().flatten().count();
+        let mut reps: AHashMap<u32, usize> = AHashMap::new();
+        for (n, l) in self.live.iter().enumerate() {
+            if l.is_some() {
+                *reps.entry(self.clusters[n]).or_insert(0) += 1;
+            }
+        }
+        let mut bytes = 0u64;
+        for e in fs::read_dir(&self.dir)
+            .map_err(|e| Error::io(&self.dir, e))?
+            .flatten()
+        {
+            bytes += e.metadata().map(|m| m.len()).unwrap_or(0);
+        }
+        Ok(IndexStats {
+            generation: self.manifest.generation,
+            documents,
+            removed: self.manifest.removed.len(),
+            segments: self.segments.len(),
+            edges,
+            clusters: reps.values().filter(|&&n| n > 1).count(),
+            bytes,
+            bytes_per_document: bytes as f64 / documents.max(1) as f64,
+            settings: self.manifest.settings.clone(),
+        })
+    }
+
+    /// Every live document's id with its cluster representative's id, by number.
+    pub fn clusters(&self) -> Vec<(String, String)> {
+        let state = State {
+            segments: &self.segments,
+            live: &self.live,
+            signer: &self.signer,
+            settings: &self.manifest.settings,
+        };
+        (0..self.live.len() as u32)
+            .filter(|&n| self.live[n as usize].is_some())
+            .map(|n| {
+                let (seg, i) = state.at(n);
+                let (rs, ri) = state.at(self.clusters[n as usize]);
+                (seg.id(i).to_string(), rs.id(ri).to_string())
+            })
+            .collect()
+    }
+}
+
+/// What matching needs of one document (stored or queried).
+struct Probe {
+    whole: Vec<u32>,
+    lead: Vec<u32>,
+    short: bool,
+    shingles: u32,
+    body_hash: u128,
+    published: Option<i64>,
+    evidence: Evidence,
+}
+
+impl Probe {
+    fn stored(seg: &Segment, i: usize) -> Probe {
+        Probe {
+            whole: seg.signature(i),
+            lead: seg.lead(i),
+            short: seg.short(i),
+            shingles: seg.shingles(i),
+            body_hash: seg.body_hash(i),
+            published: seg.published(i),
+            evidence: Evidence::new(Vec::new(), seg.figures(i)),
+        }
+    }
+}
+
+/// A consistent view of segments and live documents for matching.
+struct State<'a> {
+    segments: &'a [Segment],
+    live: &'a [Option<(u32, u32)>],
+    signer: &'a Signer,
+    settings: &'a IndexSettings,
+}
+
+impl State<'_> {
+    fn at(&self, number: u32) -> (&Segment, usize) {
+        let (s, i) = self.live[number as usize].expect("live document");
+        (&self.segments[s as usize], i as usize)
+    }
+
+    /// Verified matches of `probe` among live documents other than `own`,
+    /// as edges `(own or u32::MAX, other)` (for stored probes: `(min, max)`).
+    fn matches(&self, probe: &Probe, own: Option<u32>) -> Vec<IndexEdge> {
+        let params = self.signer.params();
+        let lead = self.signer.lead_params();
+        let mut keys: Vec<(usize, u64)> = Vec::new();
+        if !probe.short {
+            let mut buf = Vec::new();
+            lsh::band_keys(&probe.whole, params, &mut buf);
+            if let Some(p) = lead {
+                lsh::band_keys(&probe.lead, p, &mut buf);
+            }
+            keys.extend(buf.into_iter().enumerate());
+        }
+        let exact_table = params.bands + lead.map_or(0, |p: LshParams| p.bands);
+        keys.push((exact_table, probe.body_hash as u64));
+        let mut candidates: Vec<u32> = Vec::new();
+        for (s, seg) in self.segments.iter().enumerate() {
+            for &(t, key) in &keys {
+                for i in seg.lookup(t, key) {
+                    let n = seg.number(i);
+                    if self.live.get(n as usize) == Some(&Some((s as u32, i as u32)))
+                        && Some(n) != own
+                    {
+                        candidates.push(n);
+                    }
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+            .into_iter()
+            .filter_map(|n| {
+                let (seg, i) = self.at(n);
+                let other = Probe::stored(seg, i);
+                let (j, c) = self.decide(probe, &other)?;
+                let (a, b) = match own {
+                    Some(o) => (o.min(n), o.max(n)),
+                    None => (u32::MAX, n),
+                };
+                Some(IndexEdge {
+                    a,
+                    b,
+                    jaccard: j as f32,
+                    containment: c as f32,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether two documents match, with estimated Jaccard and containment.
+    fn decide(&self, x: &Probe, y: &Probe) -> Option<(f64, f64)> {
+        if let (Some(days), Some(s), Some(t)) =
+            (self.settings.window_days, x.published, y.published)
+        {
+            if (s - t).abs() as f64 > days * 86_400.0 {
+                return None;
+            }
+        }
+        if x.body_hash == y.body_hash {
+            return Some((1.0, 1.0));
+        }
+        if x.short || y.short {
+            return None;
+        }
+        let j = estimate_jaccard(&x.whole, &y.whole);
+        let (sa, sb) = (x.shingles as f64, y.shingles as f64);
+        let c = (j / (1.0 + j) * (sa + sb) / sa.min(sb).max(1.0)).min(1.0);
+        let rule = self.settings.config.verify_rule();
+        rule.accepts(
+            j,
+            c,
+            (x.shingles as usize, y.shingles as usize),
+            &x.evidence,
+            &y.evidence,
+        )
+        .then_some((j, c))
+    }
+
+    /// Each number's cluster representative (u32::MAX for no live document).
+    fn clusters(&self, edges: &[IndexEdge]) -> Vec<u32> {
+        let n = self.live.len();
+        let mut uf = UnionFind::new(n);
+        for e in edges {
+            uf.union(e.a, e.b);
+        }
+        let roots = uf.roots();
+        let ids: Vec<&str> = (0..n)
+            .map(|k| match self.live[k] {
+                Some((s, i)) => self.segments[s as usize].id(i as usize),
+                None => "",
+            })
+            .collect();
+        let ranks: Vec<Rank> = (0..n)
+            .map(|k| match self.live[k] {
+                Some((s, i)) => {
+                    let seg = &self.segments[s as usize];
+                    Rank {
+                        published: seg.published(i as usize),
+                        length: seg.length(i as usize) as usize,
+                        id: ids[k],
+                    }
+                }
+                // Removed numbers never win: they rank after every live one.
+                None => Rank {
+                    published: None,
+                    length: 0,
+                    id: "\u{10FFFF}",
+                },
+            })
+            .collect();
+        let reps = representatives(&roots, &ranks);
+        (0..n)
+            .map(|k| match self.live[k] {
+                Some(_) => reps[k],
+                None => u32::MAX,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,422 @@
+//! One immutable segment file of a persistent index: the documents added
+//! by one `index build` or `index add`, memory-mapped for reading.
+//!
+//! ```text
+//! "SYNDSEG\0"  u32 header length  header (JSON: version, counts, offsets)
+//! records      64 bytes per document (number, group, published, length,
+//!              shingle count, body hash, flags, blob offset and length)
+//! signatures   num_perm × u32 per document
+//! leads        lead_perm × u32 per document
+//! tables       per band (whole bands, then lead bands, then one exact
+//!              table keyed by the body hash): u64 count, then (key u64,
+//!              record u32, pad u32) sorted by key
+//! blobs        per document: id, title hash, zstd text, profile lines, figures
+//! checksum     XXH3-64 of everything before it
+//! ```
+//!
+//! All integers are little-endian; every array starts on an 8-byte
+//! boundary, so a table can be binary-searched in the mapping directly.
+
+use crate::error::{Error, Result};
+use memmap2::Mmap;
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Version of the segment and manifest formats. Bump on any change.
+pub const INDEX_FORMAT_VERSION: u32 = 1;
+const MAGIC: &[u8; 8] = b"SYNDSEG\0";
+const RECORD: usize = 64;
+const ENTRY: usize = 16;
+
+/// A document as stored in a segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDoc {
+    /// The document's number in the index (stable across re-signing).
+    pub number: u32,
+    pub id: String,
+    pub group: u32,
+    /// Seconds since the epoch.
+    pub published: Option<i64>,
+    /// Text length in bytes (ranks representatives).
+    pub length: u32,
+    /// Distinct shingles of the body.
+    pub shingles: u32,
+    pub body_hash: u128,
+    pub short: bool,
+    pub title: u64,
+    pub text: String,
+    /// Boilerplate profile lines (see [`crate::text::boilerplate::Profile`]).
+    pub lines: Vec<u8>,
+    /// `(context, figure)` pairs.
+    pub figures: Vec<(u64, u64)>,
+    pub whole: Vec<u32>,
+    pub lead: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Header {
+    format_version: u32,
+    docs: u64,
+    num_perm: u32,
+    lead_perm: u32,
+    /// Rows of each table: whole bands, then lead bands (the exact table last).
+    band_rows: Vec<u32>,
+    records: u64,
+    signatures: u64,
+    leads: u64,
+    tables: Vec<u64>,
+    blobs: u64,
+}
+
+fn pad8(buf: &mut Vec<u8>) {
+    buf.resize(buf.len().next_multiple_of(8), 0);
+}
+
+/// Writes a segment with `docs` and their band keys (`keys[t][i]`: the key
+/// of document `i` in table `t`, `None` when it is not in that table), and
+/// returns the file's checksum. The file is synced before returning.
+pub fn write(
+    path: &Path,
+    docs: &[StoredDoc],
+    num_perm: usize,
+    lead_perm: usize,
+    band_rows: &[u32],
+    keys: &[Vec<Option<u64>>],
+) -> Result<u64> {
+    let n = docs.len();
+    let mut head = Header {
+        format_version: INDEX_FORMAT_VERSION,
+        docs: n as u64,
+        num_perm: num_perm as u32,
+        lead_perm: lead_perm as u32,
+        band_rows: band_rows.to_vec(),
+        records: 0,
+        signatures: 0,
+        leads: 0,
+        tables: vec![0; keys.len()],
+        blobs: 0,
+    };
+    // The header holds offsets that depend on its own length: lay out once
+    // with placeholder numbers wide enough, then fill in.
+    let mut body: Vec<u8> = Vec::new();
+    let mut blobs: Vec<u8> = Vec::new();
+    let mut records: Vec<u8> = Vec::with_capacity(n * RECORD);
+    for d in docs {
+        let offset = blobs.len() as u64;
+        put_bytes(&mut blobs, d.id.as_bytes());
+        blobs.extend_from_slice(&d.title.to_le_bytes());
+        let z = zstd::encode_all(d.text.as_bytes(), 3).map_err(|e| Error::io(path, e))?;
+        put_bytes(&mut blobs, &z);
+        put_bytes(&mut blobs, &d.lines);
+        let figs: Vec<u8> = d
+            .figures
+            .iter()
+            .flat_map(|&(c, f)| c.to_le_bytes().into_iter().chain(f.to_le_bytes()))
+            .collect();
+        put_bytes(&mut blobs, &figs);
+        records.extend_from_slice(&d.number.to_le_bytes());
+        records.extend_from_slice(&d.group.to_le_bytes());
+        records.extend_from_slice(&d.published.unwrap_or(i64::MIN).to_le_bytes());
+        records.extend_from_slice(&d.length.to_le_bytes());
+        records.extend_from_slice(&d.shingles.to_le_bytes());
+        records.extend_from_slice(&d.body_hash.to_le_bytes());
+        records.extend_from_slice(&u32::from(d.short).to_le_bytes());
+        records.extend_from_slice(&((blobs.len() as u64 - offset) as u32).to_le_bytes());
+        records.extend_from_slice(&offset.to_le_bytes());
+        records.extend_from_slice(&0u64.to_le_bytes());
+    }
+    let mut sigs: Vec<u8> = Vec::with_capacity(n * num_perm * 4);
+    let mut leads: Vec<u8> = Vec::with_capacity(n * lead_perm * 4);
+    for d in docs {
+        sigs.extend(d.whole.iter().flat_map(|v| v.to_le_bytes()));
+        leads.extend(d.lead.iter().flat_map(|v| v.to_le_bytes()));
+    }
+    let mut tables: Vec<Vec<u8>> = Vec::with_capacity(keys.len());
+    for table in keys {
+        let mut entries: Vec<(u64, u32)> = table
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| k.map(|k| (k, i as u32)))
+            .collect();
+        entries.sort_unstable();
+        let mut t = Vec::with_capacity(8 + entries.len() * ENTRY);
+        t.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+        for (k, i) in entries {
+            t.extend_from_slice(&k.to_le_bytes());
+            t.extend_from_slice(&i.to_le_bytes());
+            t.extend_from_slice(&0u32.to_le_bytes());
+        }
+        tables.push(t);
+    }
+    let header_space = {
+        head.records = u64::MAX;
+        head.signatures = u64::MAX;
+        head.leads = u64::MAX;
+        head.tables = vec![u64::MAX; keys.len()];
+        head.blobs = u64::MAX;
+        serde_json::to_vec(&head).expect("header serializes").len()
+    };
+    let mut at = (12 + header_space).next_multiple_of(8) as u64;
+    let mut place = |len: usize| {
+        let start = at;
+        at = (at + len as u64).next_multiple_of(8);
+        start
+    };
+    head.records = place(records.len());
+    head.signatures = place(sigs.len());
+    head.leads = place(leads.len());
+    head.tables = tables.iter().map(|t| place(t.len())).collect();
+    head.blobs = place(blobs.len());
+    let json = serde_json::to_vec(&head).expect("header serializes");
+    body.extend_from_slice(MAGIC);
+    body.extend_from_slice(&(header_space as u32).to_le_bytes());
+    body.extend_from_slice(&json);
+    body.resize(12 + header_space, b' ');
+    for part in [&records, &sigs, &leads]
+        .into_iter()
+        .chain(tables.iter())
+        .chain([&blobs])
+    {
+        pad8(&mut body);
+        body.extend_from_slice(part);
+    }
+    pad8(&mut body);
+    let checksum = xxh3_64(&body);
+    body.extend_from_slice(&checksum.to_le_bytes());
+    let mut f = File::create(path).map_err(|e| Error::io(path, e))?;
+    f.write_all(&body).map_err(|e| Error::io(path, e))?;
+    f.sync_all().map_err(|e| Error::io(path, e))?;
+    Ok(checksum)
+}
+
+fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    out.extend_from_slice(bytes);
+}
+
+/// A segment opened for reading (memory-mapped).
+#[derive(Debug)]
+pub struct Segment {
+    path: PathBuf,
+    map: Mmap,
+    head: Header,
+}
+
+impl Segment {
+    /// Maps a segment and checks its magic, version and size; with `verify`
+    /// also its checksum against `checksum` (reads the whole file).
+    pub fn open(path: &Path, checksum: u64, verify: bool) -> Result<Segment> {
+        let bad = |message: String| Error::Format {
+            path: path.to_path_buf(),
+            message,
+        };
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        // SAFETY: segments are written once, synced, and never modified in
+        // place (an index only adds new files and renames its manifest), so
+        // the mapping cannot change under us.
+        let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
+        if map.len() < 20 || &map[..8] != MAGIC {
+            return Err(bad("not a syndic index segment".into()));
+        }
+        let stored = u64::from_le_bytes(map[map.len() - 8..].try_into().expect("8 bytes"));
+        if stored != checksum {
+            return Err(bad(format!(
+                "checksum {stored:016x} does not match the manifest's {checksum:016x}"
+            )));
+        }
+        if verify && xxh3_64(&map[..map.len() - 8]) != stored {
+            return Err(bad("corrupt: checksum mismatch".into()));
+        }
+        let len = u32::from_le_bytes(map[8..12].try_into().expect("4 bytes")) as usize;
+        let head: Header = serde_json::from_slice(
+            map.get(12..12 + len)
+                .ok_or_else(|| bad("truncated header".into()))?
+                .trim_ascii_end(),
+        )
+        .map_err(|e| bad(format!("bad header: {e}")))?;
+        if head.format_version != INDEX_FORMAT_VERSION {
+            return Err(bad(format!(
+                "index format version {} is not supported (this syndic reads version {INDEX_FORMAT_VERSION})",
+                head.format_version
+            )));
+        }
+        if head.blobs as usize > map.len() {
+            return Err(bad("truncated".into()));
+        }
+        Ok(Segment {
+            path: path.to_path_buf(),
+            map,
+            head,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.head.docs as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.head.docs == 0
+    }
+
+    /// File size in bytes.
+    pub fn bytes(&self) -> usize {
+        self.map.len()
+    }
+
+    fn u32_at(&self, at: usize) -> u32 {
+        u32::from_le_bytes(self.map[at..at + 4].try_into().expect("4 bytes"))
+    }
+
+    fn u64_at(&self, at: usize) -> u64 {
+        u64::from_le_bytes(self.map[at..at + 8].try_into().expect("8 bytes"))
+    }
+
+    fn record(&self, i: usize) -> usize {
+        self.head.records as usize + i * RECORD
+    }
+
+    /// The number of record `i`.
+    pub fn number(&self, i: usize) -> u32 {
+        self.u32_at(self.record(i))
+    }
+
+    pub fn group(&self, i: usize) -> u32 {
+        self.u32_at(self.record(i) + 4)
+    }
+
+    pub fn published(&self, i: usize) -> Option<i64> {
+        let v = self.u64_at(self.record(i) + 8) as i64;
+        (v != i64::MIN).then_some(v)
+    }
+
+    pub fn length(&self, i: usize) -> u32 {
+        self.u32_at(self.record(i) + 16)
+    }
+
+    pub fn shingles(&self, i: usize) -> u32 {
+        self.u32_at(self.record(i) + 20)
+    }
+
+    pub fn body_hash(&self, i: usize) -> u128 {
+        let r = self.record(i);
+        u128::from_le_bytes(self.map[r + 24..r + 40].try_into().expect("16 bytes"))
+    }
+
+    pub fn short(&self, i: usize) -> bool {
+        self.u32_at(self.record(i) + 40) & 1 == 1
+    }
+
+    /// The whole-body signature of record `i`.
+    pub fn signature(&self, i: usize) -> Vec<u32> {
+        let k = self.head.num_perm as usize;
+        let at = self.head.signatures as usize + i * k * 4;
+        (0..k).map(|j| self.u32_at(at + 4 * j)).collect()
+    }
+
+    pub fn lead(&self, i: usize) -> Vec<u32> {
+        let k = self.head.lead_perm as usize;
+        let at = self.head.leads as usize + i * k * 4;
+        (0..k).map(|j| self.u32_at(at + 4 * j)).collect()
+    }
+
+    fn blob_parts(&self, i: usize) -> [&[u8]; 5] {
+        let r = self.record(i);
+        let start = self.head.blobs as usize + self.u64_at(r + 48) as usize;
+        let mut at = start;
+        let mut next = |fixed: Option<usize>| {
+            let len = match fixed {
+                Some(l) => l,
+                None => {
+                    let l = self.u32_at(at) as usize;
+                    at += 4;
+                    l
+                }
+            };
+            let part = &self.map[at..at + len];
+            at += len;
+            part
+        };
+        let id = next(None);
+        let title = next(Some(8));
+        let text = next(None);
+        let lines = next(None);
+        let figures = next(None);
+        [id, title, text, lines, figures]
+    }
+
+    pub fn id(&self, i: usize) -> &str {
+        std::str::from_utf8(self.blob_parts(i)[0]).unwrap_or("")
+    }
+
+    /// Everything stored about record `i` (decompresses its text).
+    pub fn doc(&self, i: usize) -> Result<StoredDoc> {
+        let [id, title, text, lines, _] = self.blob_parts(i);
+        let text = zstd::decode_all(text).map_err(|e| Error::io(&self.path, e))?;
+        let text = String::from_utf8(text).map_err(|_| Error::Format {
+            path: self.path.clone(),
+            message: format!("record {i}: text is not UTF-8"),
+        })?;
+        Ok(StoredDoc {
+            number: self.number(i),
+            id: String::from_utf8_lossy(id).into_owned(),
+            group: self.group(i),
+            published: self.published(i),
+            length: self.length(i),
+            shingles: self.shingles(i),
+            body_hash: self.body_hash(i),
+            short: self.short(i),
+            title: u64::from_le_bytes(title.try_into().expect("8 bytes")),
+            text,
+            lines: lines.to_vec(),
+            figures: self.figures(i),
+            whole: self.signature(i),
+            lead: self.lead(i),
+        })
+    }
+
+    /// The boilerplate profile lines of record `i`.
+    pub fn lines(&self, i: usize) -> &[u8] {
+        self.blob_parts(i)[3]
+    }
+
+    pub fn title(&self, i: usize) -> u64 {
+        u64::from_le_bytes(self.blob_parts(i)[1].try_into().expect("8 bytes"))
+    }
+
+    pub fn figures(&self, i: usize) -> Vec<(u64, u64)> {
+        self.blob_parts(i)[4]
+            .chunks_exact(16)
+            .map(|c| {
+                (
+                    u64::from_le_bytes(c[..8].try_into().expect("8 bytes")),
+                    u64::from_le_bytes(c[8..].try_into().expect("8 bytes")),
+                )
+            })
+            .collect()
+    }
+
+    /// Records whose key in table `t` equals `key` (binary search in the mapping).
+    pub fn lookup(&self, t: usize, key: u64) -> Vec<usize> {
+        let at = self.head.tables[t] as usize;
+        let count = self.u64_at(at) as usize;
+        let entry = |j: usize| at + 8 + j * ENTRY;
+        let (mut lo, mut hi) = (0, count);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.u64_at(entry(mid)) < key {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let mut out = Vec::new();
+        while lo < count && self.u64_at(entry(lo)) == key {
+            out.push(self.u32_at(entry(lo) + 8) as usize);
+            lo += 1;
+        }
+        out
+    }
+}

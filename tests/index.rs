@@ -1,0 +1,186 @@
+//! The persistent index: batch adds equal a one-shot build, a killed add
+//! leaves the previous index intact, queries, removal, the time window and
+//! readers during a write.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+use syndic::index::{Index, IndexSettings};
+use syndic::{Config, Corpus, Document, ReadOptions};
+
+fn sample() -> Vec<Document> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpora/sample/articles.jsonl");
+    Corpus::read(&[path], &ReadOptions::default()).unwrap().docs
+}
+
+fn settings(window_days: Option<f64>) -> IndexSettings {
+    IndexSettings {
+        config: Config::default(),
+        window_days,
+    }
+}
+
+fn sorted_clusters(index: &Index) -> Vec<(String, String)> {
+    let mut c = index.clusters();
+    c.sort();
+    c
+}
+
+#[test]
+fn batches_give_the_same_clusters_as_one_build() {
+    let docs = sample();
+    let dir = tempfile::tempdir().unwrap();
+    let (whole, report) = Index::build(&dir.path().join("one"), settings(None), &docs).unwrap();
+    assert_eq!(report.added, docs.len());
+    assert_eq!(
+        report.new_clusters.len(),
+        12,
+        "six stories and six rewrites with a copy"
+    );
+
+    // The first batch holds too few pages per site for its chrome to count as
+    // boilerplate: later batches teach it, and the first pages are signed again.
+    let (mut batched, _) =
+        Index::build(&dir.path().join("batched"), settings(None), &docs[..10]).unwrap();
+    let mut resigned = 0;
+    for chunk in docs[10..].chunks(15) {
+        resigned += batched.add(chunk).unwrap().resigned;
+    }
+    assert!(
+        resigned > 0,
+        "the boilerplate model changed between batches"
+    );
+    assert_eq!(sorted_clusters(&batched), sorted_clusters(&whole));
+    let reopened = Index::open(&dir.path().join("batched")).unwrap();
+    assert_eq!(sorted_clusters(&reopened), sorted_clusters(&whole));
+    assert_eq!(reopened.stats(true).unwrap().documents, docs.len());
+}
+
+#[test]
+fn add_reports_changes_query_finds_copies_and_remove_forgets() {
+    let docs = sample();
+    let dir = tempfile::tempdir().unwrap();
+    let origin = docs
+        .iter()
+        .position(|d| d.id == "04-rail-strike-origin-27")
+        .unwrap();
+    let rest: Vec<Document> = docs
+        .iter()
+        .filter(|d| !d.id.starts_with("04-rail-strike") || d.id == docs[origin].id)
+        .cloned()
+        .collect();
+    let (mut index, _) = Index::build(dir.path(), settings(None), &rest).unwrap();
+
+    // A copy on a site the index has never seen, with its own chrome.
+    let mut copy = docs[origin].clone();
+    copy.id = "new-site/rail".into();
+    copy.source = Some("New Site".into());
+    copy.text = format!("New Site | Menu | Login\n{}\nShare this story", copy.text);
+    let matches = index.query(&copy).unwrap();
+    assert_eq!(matches[0].id, docs[origin].id, "{matches:?}");
+    assert!(matches[0].containment > 0.9, "{matches:?}");
+
+    let copies: Vec<Document> = docs
+        .iter()
+        .filter(|d| d.id.starts_with("04-rail-strike-syndicated"))
+        .cloned()
+        .collect();
+    let report = index.add(&copies).unwrap();
+    assert_eq!(report.changed_clusters.len(), 1, "{report:?}");
+    assert_eq!(report.changed_clusters[0].0, docs[origin].id);
+    assert_eq!(report.changed_clusters[0].1.len(), copies.len());
+    assert!(index.add(&copies[..1]).is_err(), "ids are unique");
+
+    index.remove(&[docs[origin].id.clone()]).unwrap();
+    let after = index.query(&copy).unwrap();
+    assert!(after.iter().all(|m| m.id != docs[origin].id));
+    assert!(!after.is_empty(), "the syndicated copies are still there");
+    assert!(
+        after.iter().all(|m| m.cluster != docs[origin].id),
+        "a new representative was chosen"
+    );
+    assert!(index.remove(&["no-such-id".into()]).is_err());
+}
+
+#[test]
+fn window_keeps_late_copies_apart_and_readers_survive_a_write() {
+    let docs = sample();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut writer, _) = Index::build(dir.path(), settings(Some(7.0)), &docs[..30]).unwrap();
+    let ocr = docs
+        .iter()
+        .find(|d| d.id == "04-rail-strike-ocr-33")
+        .unwrap();
+    let reader = Index::open(dir.path()).unwrap();
+    let before = reader.query(ocr).unwrap();
+    writer.add(&docs[30..]).unwrap();
+    // The reader still holds the previous generation's files.
+    assert_eq!(reader.query(ocr).unwrap(), before);
+    let now = Index::open(dir.path()).unwrap();
+    let matches = now.query(ocr).unwrap();
+    assert!(
+        matches.iter().all(|m| m.id == ocr.id),
+        "published a month later than the others: {matches:?}"
+    );
+}
+
+fn index_command(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_syndic"));
+    c.arg("index").args(args);
+    c
+}
+
+fn documents(dir: &Path) -> u64 {
+    let out = index_command(&["stats", "--verify", "--index", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "index unreadable: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    stats["documents"].as_u64().unwrap()
+}
+
+#[test]
+fn a_killed_add_leaves_the_previous_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.jsonl");
+    let second = dir.path().join("second.jsonl");
+    common::write_corpus(&first, 200, 300);
+    common::write_corpus_seeded(&second, 1_500, 600, 9);
+    let index = dir.path().join("index");
+    let ix = index.to_str().unwrap();
+    let status = index_command(&["build", first.to_str().unwrap(), "--index", ix, "--quiet"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let base = documents(&index);
+    let mut completed = None;
+    let mut killed = 0;
+    for ms in [30, 80, 150, 300, 600, 1000, 2000] {
+        let mut child = index_command(&["add", second.to_str().unwrap(), "--index", ix, "--quiet"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(ms));
+        let _ = child.kill();
+        let finished = child.wait().unwrap().success();
+        let n = documents(&index);
+        if finished {
+            completed = Some(n);
+            break;
+        }
+        assert_eq!(n, base, "a killed add after {ms} ms left a partial batch");
+        killed += 1;
+    }
+    assert!(killed >= 2, "the add was killed while running");
+    if let Some(n) = completed {
+        assert!(n > base, "the add that finished is there");
+    }
+}
