@@ -123,7 +123,7 @@ enum IndexCommand {
         index: PathBuf,
         /// Match only articles published within this time of each other
         /// (`7d`, `36h`, `90m`), when both have dates. Fixed at build.
-        #[arg(long, value_parser = parse_window)]
+        #[arg(long, value_parser = syndic::index::parse_window)]
         window: Option<f64>,
     },
     /// Add the inputs to an index atomically (prints new and changed clusters as JSON lines).
@@ -160,28 +160,6 @@ enum IndexCommand {
         #[arg(long)]
         index: PathBuf,
     },
-}
-
-/// A duration as days: `7d`, `36h`, `90m`, `600s`, or a plain number of days.
-fn parse_window(s: &str) -> Result<f64, String> {
-    let t = s.trim();
-    let (num, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
-    let v: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("bad window {s:?} (expected e.g. 7d, 36h)"))?;
-    let days = match unit {
-        "" | "d" => v,
-        "h" => v / 24.0,
-        "m" => v / 1440.0,
-        "s" => v / 86_400.0,
-        _ => return Err(format!("bad window unit in {s:?} (use d, h, m or s)")),
-    };
-    if days.is_finite() && days > 0.0 {
-        Ok(days)
-    } else {
-        Err(format!("window must be positive, got {s:?}"))
-    }
 }
 
 #[derive(Subcommand)]

@@ -61,15 +61,26 @@ pub fn peak_rss() -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// Parses a size such as `2G`, `512M`, `64k` or `1000000` (bytes).
-pub fn parse_size(s: &str) -> std::result::Result<u64, String> {
+/// Splits a quantity such as `2G` or `7d` into its number and its unit
+/// (lower-cased); `what` and `example` word the error.
+pub(crate) fn split_quantity(
+    s: &str,
+    what: &str,
+    example: &str,
+) -> std::result::Result<(f64, String), String> {
     let t = s.trim();
     let (digits, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
     let value: f64 = digits
         .trim()
         .parse()
-        .map_err(|_| format!("bad size {s:?} (expected e.g. 2G, 512M, 64K)"))?;
-    let scale: u64 = match unit.to_ascii_lowercase().trim_end_matches(['b', 'i']) {
+        .map_err(|_| format!("bad {what} {s:?} (expected e.g. {example})"))?;
+    Ok((value, unit.to_ascii_lowercase()))
+}
+
+/// Parses a size such as `2G`, `512M`, `64k` or `1000000` (bytes).
+pub fn parse_size(s: &str) -> std::result::Result<u64, String> {
+    let (value, unit) = split_quantity(s, "size", "2G, 512M, 64K")?;
+    let scale: u64 = match unit.trim_end_matches(['b', 'i']) {
         "" => 1,
         "k" => 1 << 10,
         "m" => 1 << 20,

@@ -150,6 +150,24 @@ pub struct Index {
     lock: Option<File>,
 }
 
+/// Parses a time window as days: `7d`, `36h`, `90m`, `600s`, or a plain
+/// number of days.
+pub fn parse_window(s: &str) -> std::result::Result<f64, String> {
+    let (v, unit) = crate::store::split_quantity(s, "window", "7d, 36h")?;
+    let days = match unit.as_str() {
+        "" | "d" => v,
+        "h" => v / 24.0,
+        "m" => v / 1440.0,
+        "s" => v / 86_400.0,
+        _ => return Err(format!("bad window unit in {s:?} (use d, h, m or s)")),
+    };
+    if days.is_finite() && days > 0.0 {
+        Ok(days)
+    } else {
+        Err(format!("window must be positive, got {s:?}"))
+    }
+}
+
 fn hex(v: u64) -> String {
     format!("{v:016x}")
 }
@@ -1020,5 +1038,20 @@ impl State<'_> {
                 None => u32::MAX,
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows() {
+        assert_eq!(parse_window("7d"), Ok(7.0));
+        assert_eq!(parse_window("36h"), Ok(1.5));
+        assert_eq!(parse_window("2"), Ok(2.0));
+        assert!(parse_window("0d").is_err());
+        assert!(parse_window("7w").is_err());
+        assert!(parse_window("soon").is_err());
     }
 }
