@@ -109,6 +109,7 @@ impl MinHasher {
         let k = self.config.num_perm;
         Sketch {
             hasher: self,
+            seed: self.oph_seed(),
             sig: vec![u32::MAX; k],
             filled: match self.config.scheme {
                 Scheme::Oph => vec![false; k],
@@ -126,6 +127,8 @@ impl MinHasher {
 /// A signature being built from a stream of shingles ([`MinHasher::sketch`]).
 pub struct Sketch<'a> {
     hasher: &'a MinHasher,
+    /// The OPH mixing seed (derived from the configured seed once).
+    seed: u64,
     sig: Signature,
     /// OPH bins that received a shingle.
     filled: Vec<bool>,
@@ -139,7 +142,7 @@ impl Sketch<'_> {
         self.empty = false;
         match self.hasher.config.scheme {
             Scheme::Oph => {
-                let h = fmix64(x ^ self.hasher.oph_seed());
+                let h = fmix64(x ^ self.seed);
                 let bin = reduce(h, self.sig.len());
                 let v = h as u32;
                 self.filled[bin] = true;
@@ -161,7 +164,8 @@ impl Sketch<'_> {
     /// The signature; OPH bins left empty are densified.
     pub fn finish(self) -> Signature {
         let Sketch {
-            hasher,
+            hasher: _,
+            seed,
             mut sig,
             filled,
             empty,
@@ -170,7 +174,6 @@ impl Sketch<'_> {
             return sig;
         }
         let k = sig.len();
-        let seed = hasher.oph_seed();
         let source = sig.clone();
         for i in 0..k {
             if filled[i] {

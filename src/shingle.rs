@@ -155,9 +155,21 @@ pub fn lead(body: &str, spec: ShingleSpec, count: usize) -> ShingleSet {
     out
 }
 
-/// The tokens of a folded body.
+/// The tokens of a folded body (separated by `' '` or `'\n'`).
 pub fn tokens(body: &str) -> impl Iterator<Item = &str> {
-    body.split([' ', '\n']).filter(|t| !t.is_empty())
+    let bytes = body.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            let end = memchr::memchr2(b' ', b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
+            let token = &body[at..end];
+            at = end + 1;
+            if !token.is_empty() {
+                return Some(token);
+            }
+        }
+        None
+    })
 }
 
 /// A token's hash. Tokens of up to 8 bytes (most words) are packed into a
@@ -167,11 +179,33 @@ pub fn tokens(body: &str) -> impl Iterator<Item = &str> {
 fn token_hash(token: &str) -> u64 {
     let b = token.as_bytes();
     if b.len() <= 8 {
-        let mut word = [0u8; 8];
-        word[..b.len()].copy_from_slice(b);
-        fmix64(u64::from_le_bytes(word) ^ SHINGLE_SEED)
+        let mut word = 0u64;
+        for (k, &byte) in b.iter().enumerate() {
+            word |= (byte as u64) << (8 * k);
+        }
+        fmix64(word ^ SHINGLE_SEED)
     } else {
         xxh3_64_with_seed(b, SHINGLE_SEED)
+    }
+}
+
+/// [`token_hash`] of `token`, a slice of `body`: a short token is read as
+/// one 8-byte load from the body and masked, without a per-byte loop.
+#[inline]
+fn token_hash_at(body: &[u8], token: &str) -> u64 {
+    let start = token.as_ptr() as usize - body.as_ptr() as usize;
+    let len = token.len();
+    match body.get(start..start + 8) {
+        Some(window) if len <= 8 => {
+            let word = u64::from_le_bytes(window.try_into().expect("8 bytes"));
+            let mask = if len == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * len)) - 1
+            };
+            fmix64((word & mask) ^ SHINGLE_SEED)
+        }
+        _ => token_hash(token),
     }
 }
 
@@ -181,15 +215,20 @@ fn token_hash(token: &str) -> u64 {
 fn word_shingles(body: &str, n: usize, f: &mut impl FnMut(u64)) {
     let top = ROLL.wrapping_pow(n as u32 - 1);
     let mut ring = [0u64; 64];
+    let mut slot = 0usize;
     let mut seen = 0usize;
     let mut rolling = 0u64;
+    let bytes = body.as_bytes();
     for t in tokens(body) {
-        let h = token_hash(t);
-        let slot = seen % n;
+        let h = token_hash_at(bytes, t);
         if seen >= n {
             rolling = rolling.wrapping_sub(ring[slot].wrapping_mul(top));
         }
         ring[slot] = h;
+        slot += 1;
+        if slot == n {
+            slot = 0;
+        }
         rolling = rolling.wrapping_mul(ROLL).wrapping_add(h);
         seen += 1;
         if seen >= n {
@@ -299,6 +338,14 @@ mod tests {
                 |h| rolled.push(h),
             );
             assert_eq!(rolled, direct, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn loaded_and_packed_token_hashes_agree() {
+        let body = "a bb ccccccc dddddddd eeeeeeeee f";
+        for t in tokens(body) {
+            assert_eq!(token_hash_at(body.as_bytes(), t), token_hash(t), "{t}");
         }
     }
 

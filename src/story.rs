@@ -91,7 +91,7 @@ pub fn term_counts(body: &str) -> TermCounts {
     let hash = |t: &[u8]| xxh3_64_with_seed(t, SHINGLE_SEED ^ 0x7465_726d);
     let mut terms: Vec<u64> = Vec::new();
     let mut prev_cjk: Option<&str> = None;
-    for t in body.split([' ', '\n']).filter(|t| !t.is_empty()) {
+    for t in crate::shingle::tokens(body) {
         let mut chars = t.chars();
         let single_cjk =
             matches!((chars.next(), chars.next()), (Some(c), None) if is_unspaced_script(c));

@@ -105,6 +105,41 @@ fn add_reports_changes_query_finds_copies_and_remove_forgets() {
 }
 
 #[test]
+fn an_article_bridging_two_clusters_merges_them_under_the_earliest() {
+    let docs = sample();
+    let find = |id: &str| docs.iter().find(|d| d.id == id).unwrap().clone();
+    let rail = find("04-rail-strike-origin-27");
+    let grant = find("05-telescope-grant-origin-36");
+    let dir = tempfile::tempdir().unwrap();
+    let (mut index, _) = Index::build(dir.path(), settings(None), &docs).unwrap();
+    let cluster_of = |index: &Index, id: &str| {
+        index
+            .clusters()
+            .into_iter()
+            .find(|(d, _)| d == id)
+            .map(|(_, c)| c)
+            .unwrap()
+    };
+    assert_ne!(cluster_of(&index, &rail.id), cluster_of(&index, &grant.id));
+    // A later round-up page that reprints both stories in full.
+    let mut roundup = Document::new("roundup-1", format!("{}\n{}", rail.text, grant.text));
+    roundup.published = Some("2026-06-11T08:00:00Z".into());
+    let report = index.add(&[roundup]).unwrap();
+    assert_eq!(cluster_of(&index, &rail.id), cluster_of(&index, &grant.id));
+    let merged = cluster_of(&index, "roundup-1");
+    assert_eq!(merged, cluster_of(&index, &rail.id));
+    assert!(
+        [&rail.id, &grant.id].contains(&&merged),
+        "the representative is the earliest origin, not the round-up: {merged}"
+    );
+    assert_eq!(report.changed_clusters.len(), 1, "{report:?}");
+    assert!(
+        report.changed_clusters[0].1.len() > 1,
+        "the other cluster joined"
+    );
+}
+
+#[test]
 fn window_keeps_late_copies_apart_and_readers_survive_a_write() {
     let docs = sample();
     let dir = tempfile::tempdir().unwrap();

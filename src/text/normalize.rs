@@ -182,22 +182,32 @@ const FOLD: [u8; 256] = {
 fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
     let bytes = line.as_bytes();
     let start = out.len();
-    // Each input byte writes at most a space and one byte; one slot spare.
-    out.resize(start + 2 * bytes.len() + 1, 0);
+    // ASCII folds to at most as many bytes (a space only ever replaces a
+    // separator byte); one slot spare for the unconditional write.
+    out.resize(start + bytes.len() + 1, 0);
     let mut len = start;
     let mut pending = false;
     let mut i = 0;
     while i < bytes.len() {
-        let f = FOLD[bytes[i] as usize];
-        if f > NON_ASCII || f <= APOSTROPHE {
+        // The hot loop works on a plain slice, so the buffer's length and
+        // pointer stay in registers.
+        let buf = &mut out[..];
+        let mut f = FOLD[bytes[i] as usize];
+        while f > NON_ASCII || f <= APOSTROPHE {
             let token = f > NON_ASCII;
-            out[len] = b' ';
+            buf[len] = b' ';
             len += usize::from(token & pending & (len > start));
-            out[len] = f;
+            buf[len] = f;
             len += usize::from(token);
             pending = (pending | (f == SEPARATOR)) & !token;
             i += 1;
-            continue;
+            match bytes.get(i) {
+                Some(&b) => f = FOLD[b as usize],
+                None => break,
+            }
+        }
+        if i >= bytes.len() {
+            break;
         }
         out.truncate(len);
         let mut folder = Folder {
@@ -228,7 +238,7 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
         }
         pending = folder.pending_space;
         len = out.len();
-        out.resize(len + 2 * (bytes.len() - i) + 1, 0);
+        out.resize(len + (bytes.len() - i) + 1, 0);
     }
     out.truncate(len);
     true
