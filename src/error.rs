@@ -47,11 +47,12 @@ impl Problem {
 /// Errors returned by the library.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{}: {source}", path.display())]
+    // The cause is in the message, not the error chain (a field named
+    // `source` would be), so that it is printed once.
+    #[error("{}: {cause}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{}:{line}: {problem} (use --skip-invalid to skip and count such lines)", path.display())]
     Input {
@@ -61,15 +62,18 @@ pub enum Error {
     },
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// A persistent index refused a change or a lookup.
+    #[error("index {}: {message}", dir.display())]
+    Index { dir: PathBuf, message: String },
     #[error("{}: {message}", path.display())]
     Format { path: PathBuf, message: String },
 }
 
 impl Error {
-    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub(crate) fn io(path: impl Into<PathBuf>, cause: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            cause,
         }
     }
 }

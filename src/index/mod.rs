@@ -305,10 +305,10 @@ impl Index {
         docs: &[Document],
     ) -> Result<(Index, ChangeReport)> {
         if dir.join(MANIFEST).exists() {
-            return Err(Error::Config(format!(
-                "{} already holds an index (use `index add`)",
-                dir.display()
-            )));
+            return Err(Error::Index {
+                dir: dir.to_path_buf(),
+                message: "already holds an index (use `index add`)".into(),
+            });
         }
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let signer = Signer::new(&settings.config)?;
@@ -343,10 +343,17 @@ impl Index {
         for id in ids {
             match by_id.get(id.as_str()) {
                 Some(&n) => numbers.push(n),
-                None => return Err(Error::Config(format!("id {id:?} is not in the index"))),
+                None => return Err(self.refuse(format!("id {id:?} is not in the index"))),
             }
         }
         self.commit(&[], &numbers)
+    }
+
+    fn refuse(&self, message: String) -> Error {
+        Error::Index {
+            dir: self.dir.clone(),
+            message,
+        }
     }
 
     fn id_map(&self) -> AHashMap<&str, u32> {
@@ -380,7 +387,7 @@ impl Index {
     /// and commits a new generation atomically.
     fn commit(&mut self, docs: &[Document], removed: &[u32]) -> Result<ChangeReport> {
         if self.lock.is_none() {
-            return Err(Error::Config("index opened read-only".into()));
+            return Err(self.refuse("opened read-only".into()));
         }
         let mut manifest = self.manifest.clone();
         let generation = manifest.generation + 1;
@@ -389,7 +396,7 @@ impl Index {
             let mut seen = AHashSet::new();
             for d in docs {
                 if by_id.contains_key(d.id.as_str()) || !seen.insert(d.id.as_str()) {
-                    return Err(Error::Config(format!(
+                    return Err(self.refuse(format!(
                         "id {:?} is already in the index (remove it first)",
                         d.id
                     )));
