@@ -2,8 +2,8 @@
 //! returning plain data.
 //!
 //! ```text
-//! text ─boilerplate─▶ Boilerplate (learned from every page's folded lines)
-//! text ─sign─▶ body (folded, chrome removed) ─shingle stream─▶ Signature ─▶ band keys
+//! text ─fold─▶ folded text ─boilerplate─▶ Boilerplate (learned from every page's lines)
+//! folded text ─sign─▶ body (chrome removed) ─shingle stream─▶ Signature ─▶ band keys
 //!      ─exact pre-pass─▶ unique bodies ─lsh─▶ Pair
 //!      ─shingle─▶ Evidence (sets + figures, candidates only) ─verify─▶ Edge
 //!      ─cluster─▶ representatives ─story─▶ DocOutcome
@@ -35,7 +35,8 @@ use crate::minhash::{MinHashConfig, MinHasher, Signature};
 use crate::shingle::{self, ShingleSpec};
 use crate::store::{BlobStore, Resources, SpillVec};
 use crate::story::{self, StoryConfig, TermCounts, TermVector};
-use crate::text::boilerplate::{group_key, Boilerplate, BoilerplateConfig, PageRef};
+use crate::text::boilerplate::{group_key, Boilerplate, BoilerplateConfig, Profile};
+use crate::text::normalize;
 use crate::verify::{self, scores, Edge, Evidence, VerifyRule};
 use ahash::AHashMap;
 use rayon::prelude::*;
@@ -238,9 +239,10 @@ impl Timer<'_> {
 }
 
 /// Shares (1/x) of the memory limit held in RAM by each store before it
-/// spills: line hashes while learning boilerplate, band keys, bodies,
+/// spills: folded texts and their line hashes, band keys, bodies,
 /// shingle sets, story vectors (texts take [`crate::corpus::TEXT_SHARE`]).
 const LINE_SHARE: u64 = 8;
+const FOLDED_SHARE: u64 = 4;
 const KEY_SHARE: u64 = 8;
 const BODY_SHARE: u64 = 4;
 const EVIDENCE_SHARE: u64 = 4;
@@ -269,54 +271,73 @@ struct BodyModel {
     boilerplate: Boilerplate,
     groups: Vec<u32>,
     group_names: Vec<String>,
+    /// Every document's folded text (fold once, strip later).
+    folded: BodyStore,
 }
 
 impl BodyModel {
+    /// Folds every document once (keeping the folded texts and their line
+    /// profiles in stores that may spill) and learns the boilerplate.
+    /// `folded_all()` is called between the two steps (for stage timing).
     fn learn(
         docs: &[Document],
         texts: &Texts,
         config: &Config,
         resources: &Resources,
+        folded_all: &mut dyn FnMut(),
     ) -> Result<BodyModel> {
         let (groups, group_names) = groups(docs);
-        let page = |i: usize| {
-            Ok(PageRef {
+        let n = docs.len();
+        let batch = batch_size(texts, n, resources);
+        let mut folded = BodyStore(resources.store(FOLDED_SHARE));
+        let mut lines = resources.store(LINE_SHARE);
+        let mut titles: Vec<u64> = Vec::with_capacity(n);
+        for start in (0..n).step_by(batch) {
+            let made: Vec<(String, Profile)> = (start..(start + batch).min(n))
+                .into_par_iter()
+                .map(|i| {
+                    let f = normalize(&texts.text(i)?);
+                    let p = Profile::from_folded(groups[i], docs[i].title.as_deref(), &f);
+                    Ok((f, p))
+                })
+                .collect::<Result<_>>()?;
+            for (f, p) in made {
+                folded.0.push(f.as_bytes())?;
+                lines.push(&p.lines)?;
+                titles.push(p.title);
+            }
+        }
+        folded.0.finish()?;
+        lines.finish()?;
+        folded_all();
+        let profile = |i: usize| {
+            Ok(Profile {
                 group: groups[i],
-                text: texts.text(i)?,
-                title: docs[i].title.as_deref(),
+                title: titles[i],
+                lines: lines.get(i as u32)?.into_owned(),
             })
         };
         // Counters for ~32 lines per document, within the memory limit.
-        let sketch = (docs.len() * 32).min(resources.budget(LINE_SHARE).unwrap_or(usize::MAX));
-        let boilerplate = Boilerplate::learn(
-            docs.len(),
-            page,
-            &config.boilerplate,
-            sketch,
-            resources.store(LINE_SHARE),
-            batch_size(texts, docs.len(), resources),
-        )?;
+        let sketch = (n * 32).min(resources.budget(LINE_SHARE).unwrap_or(usize::MAX));
+        let boilerplate =
+            Boilerplate::learn_profiles(n, profile, &config.boilerplate, sketch, batch)?;
         Ok(BodyModel {
             boilerplate,
             groups,
             group_names,
+            folded,
         })
     }
 
     /// Writes document `i`'s body into `out` (cleared first) and returns it
     /// as a string, with the length of its whole folded text.
-    fn body_into<'b>(
-        &self,
-        texts: &Texts,
-        i: usize,
-        out: &'b mut Vec<u8>,
-    ) -> Result<(&'b str, usize)> {
+    fn body_into<'b>(&self, i: usize, out: &'b mut Vec<u8>) -> Result<(&'b str, usize)> {
         out.clear();
-        let text = texts.text(i)?;
-        let folded = self.boilerplate.body_into(self.groups[i], &text, out);
+        let folded = self.folded.get(i as u32)?;
+        self.boilerplate.strip_into(self.groups[i], &folded, out);
         let body = std::str::from_utf8(out)
             .map_err(|_| Error::Config("folding wrote invalid UTF-8".into()))?;
-        Ok((body, folded))
+        Ok((body, folded.len()))
     }
 }
 
@@ -356,11 +377,11 @@ pub struct Bodies {
 /// Folds every document and removes the boilerplate learned from all of them.
 pub fn extract_bodies(docs: &[Document], config: &Config) -> Result<Bodies> {
     let texts = Texts::new(docs);
-    let model = BodyModel::learn(docs, &texts, config, &Resources::default())?;
+    let model = BodyModel::learn(docs, &texts, config, &Resources::default(), &mut || {})?;
     let bodies = (0..docs.len())
         .into_par_iter()
         .map_init(Vec::new, |buf, i| {
-            Ok(model.body_into(&texts, i, buf)?.0.to_string())
+            Ok(model.body_into(i, buf)?.0.to_string())
         })
         .collect::<Result<_>>()?;
     Ok(Bodies {
@@ -374,11 +395,11 @@ pub fn extract_bodies(docs: &[Document], config: &Config) -> Result<Bodies> {
 /// Bodies too short to shingle get an all-`u32::MAX` signature.
 pub fn signatures(docs: &[Document], texts: &Texts, config: &Config) -> Result<Vec<Signature>> {
     let signer = Signer::new(config)?;
-    let model = BodyModel::learn(docs, texts, config, &Resources::default())?;
+    let model = BodyModel::learn(docs, texts, config, &Resources::default(), &mut || {})?;
     (0..docs.len())
         .into_par_iter()
         .map_init(Vec::new, |buf, i| {
-            let (body, _) = model.body_into(texts, i, buf)?;
+            let (body, _) = model.body_into(i, buf)?;
             let sig = signer.sign(body);
             Ok(match sig.short {
                 false => sig.whole,
@@ -658,11 +679,11 @@ pub fn run_with(
     u32::try_from(n).map_err(|_| Error::Config("more than 4 billion documents".into()))?;
 
     // fold + boilerplate
-    let model = BodyModel::learn(docs, texts, config, resources)?;
+    let model = BodyModel::learn(docs, texts, config, resources, &mut || timer.lap("fold"))?;
     timer.lap("boilerplate");
 
-    // sign: fold again, strip, stream the shingles into the signatures; the
-    // exact pre-pass keeps identical bodies out of LSH.
+    // sign: strip the folded text, stream the shingles into the signatures;
+    // the exact pre-pass keeps identical bodies out of LSH.
     let temp_dir = resources.temp_dir.as_deref();
     let key_budget = resources.budget(KEY_SHARE);
     let mut table = KeyTable::new(params.bands, n, key_budget, temp_dir)?;
@@ -681,7 +702,7 @@ pub fn run_with(
             ..(start + batch).min(n))
             .into_par_iter()
             .map_init(Vec::new, |buf, i| {
-                let (body, folded) = model.body_into(texts, i, buf)?;
+                let (body, folded) = model.body_into(i, buf)?;
                 let sig = signer.sign(body);
                 let short = sig.short;
                 let mut keys = Vec::new();

@@ -431,13 +431,12 @@ impl Index {
             .collect();
         let new_profiles: Vec<Profile> = docs
             .par_iter()
-            .map_init(Vec::new, |buf, d| {
-                let page = PageRef {
+            .map(|d| {
+                Profile::of(&PageRef {
                     group: self.group_of(&groups, d),
                     text: Cow::Borrowed(&d.text),
                     title: d.title.as_deref(),
-                };
-                Profile::of(&page, buf)
+                })
             })
             .collect();
         let profile = |k: usize| -> Result<Profile> {

@@ -19,14 +19,13 @@
 
 use crate::error::Result;
 use crate::shingle::fmix64;
-use crate::store::BlobStore;
 use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use super::normalize::{fold_line, into_string, normalize, units};
+use super::normalize::{into_string, normalize};
 
 /// Boilerplate settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -101,16 +100,28 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// Folds a page into its profile (`buf` is scratch space).
-    pub fn of(page: &PageRef, buf: &mut Vec<u8>) -> Profile {
-        let mut lines = Vec::new();
-        for (len, h) in page_lines(page, buf) {
+    /// Folds a page into its profile.
+    pub fn of(page: &PageRef) -> Profile {
+        Profile::from_folded(page.group, page.title, &normalize(&page.text))
+    }
+
+    /// The profile of a page from its folded text (see [`normalize`]).
+    pub fn from_folded(group: u32, title: Option<&str>, folded: &str) -> Profile {
+        let mut hashed: Vec<(usize, u64)> = folded
+            .split('\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| (l.len(), line_hash(l.as_bytes())))
+            .collect();
+        hashed.sort_unstable_by(|a, b| b.cmp(a));
+        hashed.dedup_by_key(|l| l.1);
+        let mut lines = Vec::with_capacity(hashed.len() * 12);
+        for (len, h) in hashed {
             lines.extend_from_slice(&h.to_le_bytes());
             lines.extend_from_slice(&(len as u32).to_le_bytes());
         }
         Profile {
-            group: page.group,
-            title: title_hash(page.title),
+            group,
+            title: title_hash(title),
             lines,
         }
     }
@@ -119,20 +130,6 @@ impl Profile {
     pub fn holds_any(&self, lines: &AHashSet<(u32, u64)>) -> bool {
         decode_lines(&self.lines).any(|(_, h)| lines.contains(&(self.group, h)))
     }
-}
-
-/// A page's distinct folded lines as (length, hash), longest first.
-fn page_lines(page: &PageRef, buf: &mut Vec<u8>) -> Vec<(usize, u64)> {
-    let mut lines: Vec<(usize, u64)> = Vec::new();
-    for unit in units(&page.text) {
-        buf.clear();
-        if fold_line(unit, buf) {
-            lines.push((buf.len(), line_hash(buf)));
-        }
-    }
-    lines.sort_unstable_by(|a, b| b.cmp(a));
-    lines.dedup_by_key(|l| l.1);
-    lines
 }
 
 /// A page's story identity: its longest lines that do not recur in its group
@@ -213,51 +210,12 @@ impl Sketch {
 }
 
 impl Boilerplate {
-    /// Learns the boilerplate lines of the `n` pages given by `page(i)`.
-    /// Deterministic. Each page is folded once; its line hashes are kept in
-    /// `lines` (a store that may spill to disk), beside a sketch of
-    /// `sketch_bytes` counters (rounded to a power of two) and the recurring
-    /// lines with their pages. Pages are folded `batch` at a time.
-    pub fn learn<'a, F>(
-        n: usize,
-        page: F,
-        cfg: &BoilerplateConfig,
-        sketch_bytes: usize,
-        mut lines: BlobStore,
-        batch: usize,
-    ) -> Result<Boilerplate>
-    where
-        F: Fn(usize) -> Result<PageRef<'a>> + Sync,
-    {
-        if !cfg.enabled || n == 0 {
-            return Ok(Boilerplate::default());
-        }
-        let mut profiles: Vec<(u32, u64)> = Vec::with_capacity(n);
-        for start in (0..n).step_by(batch) {
-            let folded: Vec<Profile> = (start..(start + batch).min(n))
-                .into_par_iter()
-                .map_init(Vec::new, |buf, i| Ok(Profile::of(&page(i)?, buf)))
-                .collect::<Result<_>>()?;
-            for p in folded {
-                lines.push(&p.lines)?;
-                profiles.push((p.group, p.title));
-            }
-        }
-        lines.finish()?;
-        let profile = |i: usize| {
-            let (group, title) = profiles[i];
-            Ok(Profile {
-                group,
-                title,
-                lines: lines.get(i as u32)?.into_owned(),
-            })
-        };
-        Boilerplate::learn_profiles(n, profile, cfg, sketch_bytes, batch)
-    }
-
-    /// Learns from the pages' [`Profile`]s (what [`Boilerplate::learn`]
-    /// computes in its first pass; a persistent index keeps them, so that it
-    /// can learn again as pages are added without folding old ones).
+    /// Learns the boilerplate lines of `n` pages from their [`Profile`]s
+    /// (`profile(i)`, called once per pass; a persistent index keeps them, so
+    /// that it learns again as pages are added without folding old ones).
+    /// Deterministic. Memory: a sketch of `sketch_bytes` counters (rounded to
+    /// a power of two), plus the recurring lines and their pages; profiles
+    /// are read `batch` at a time.
     pub fn learn_profiles<F>(
         n: usize,
         profile: F,
@@ -359,31 +317,33 @@ impl Boilerplate {
     }
 
     /// Appends the body of a page to `out` (which must be empty): its folded
-    /// units minus the boilerplate of its group, joined by `\n`, as UTF-8.
-    /// When every unit is boilerplate the whole folded text is kept (a page
-    /// is never reduced to nothing by this stage). Returns the length of the
-    /// whole folded text.
-    pub fn body_into(&self, group: u32, text: &str, out: &mut Vec<u8>) -> usize {
-        let mut folded = 0;
-        for unit in units(text) {
-            let before = out.len();
-            if before > 0 {
-                out.push(b'\n');
-            }
-            let line = out.len();
-            if !fold_line(unit, out) {
-                out.truncate(before);
+    /// lines minus the boilerplate of its group, joined by `\n`, as UTF-8.
+    /// When every line is boilerplate the whole folded text is kept (a page
+    /// is never reduced to nothing by this stage).
+    pub fn strip_into(&self, group: u32, folded: &str, out: &mut Vec<u8>) {
+        for line in folded.split('\n') {
+            if line.is_empty()
+                || (!self.lines.is_empty()
+                    && self.lines.contains(&(group, line_hash(line.as_bytes()))))
+            {
                 continue;
             }
-            folded += out.len() - line + usize::from(folded > 0);
-            if !self.lines.is_empty() && self.lines.contains(&(group, line_hash(&out[line..]))) {
-                out.truncate(before);
+            if !out.is_empty() {
+                out.push(b'\n');
             }
+            out.extend_from_slice(line.as_bytes());
         }
-        if out.is_empty() && folded > 0 {
-            out.extend_from_slice(normalize(text).as_bytes());
+        if out.is_empty() {
+            out.extend_from_slice(folded.as_bytes());
         }
-        folded
+    }
+
+    /// Folds a page's text and appends its body to `out` (see
+    /// [`Boilerplate::strip_into`]); returns the length of the folded text.
+    pub fn body_into(&self, group: u32, text: &str, out: &mut Vec<u8>) -> usize {
+        let folded = normalize(text);
+        self.strip_into(group, &folded, out);
+        folded.len()
     }
 
     /// The body of a page as a new string (see [`Boilerplate::body_into`]).
@@ -438,22 +398,18 @@ mod tests {
     use super::*;
 
     fn learn(texts: &[(u32, String)], cfg: &BoilerplateConfig) -> Boilerplate {
-        let page = |i: usize| {
-            Ok(PageRef {
+        let profile = |i: usize| {
+            Ok(Profile::of(&PageRef {
                 group: texts[i].0,
                 text: Cow::Borrowed(&texts[i].1),
                 title: None,
-            })
+            }))
         };
-        Boilerplate::learn(
-            texts.len(),
-            page,
-            cfg,
-            1 << 16,
-            BlobStore::new(None, None),
-            2,
-        )
-        .unwrap()
+        // A tiny sketch (all lines collide) must learn the same as a big one.
+        let small = Boilerplate::learn_profiles(texts.len(), profile, cfg, 64, 2).unwrap();
+        let big = Boilerplate::learn_profiles(texts.len(), profile, cfg, 1 << 20, 3).unwrap();
+        assert_eq!(small.lines(), big.lines());
+        big
     }
 
     fn story(i: usize) -> String {
