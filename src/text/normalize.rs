@@ -194,6 +194,35 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
         let buf = &mut out[..];
         let mut f = FOLD[bytes[i] as usize];
         while f > NON_ASCII || f <= APOSTROPHE {
+            // At a token boundary, eight bytes at a time while the text is
+            // plain words and single spaces (folding then only lower-cases).
+            if f == SEPARATOR || len == start {
+                while i + 8 <= bytes.len() {
+                    let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+                    let Some((lower, trailing_space)) = plain_word_chunk(w) else {
+                        break;
+                    };
+                    let lead_space = w & 0xff == 0x20;
+                    if lead_space && (pending || len == start) {
+                        break;
+                    }
+                    if pending && len > start {
+                        buf[len] = b' ';
+                        len += 1;
+                    }
+                    buf[len..len + 8].copy_from_slice(&lower.to_le_bytes());
+                    len += 8 - usize::from(trailing_space);
+                    pending = trailing_space;
+                    i += 8;
+                }
+                match bytes.get(i) {
+                    Some(&b) => f = FOLD[b as usize],
+                    None => break,
+                }
+                if !(f > NON_ASCII || f <= APOSTROPHE) {
+                    break;
+                }
+            }
             let token = f > NON_ASCII;
             buf[len] = b' ';
             len += usize::from(token & pending & (len > start));
@@ -242,6 +271,41 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
     }
     out.truncate(len);
     true
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = ONES * 0x80;
+const LOW7: u64 = ONES * 0x7f;
+
+/// High bit set in each byte of `x` (all bytes < 0x80) strictly between `m` and `n`.
+#[inline]
+fn bytes_between(x: u64, m: u64, n: u64) -> u64 {
+    ((ONES * (127 + n)).wrapping_sub(x & LOW7) & !x & ((x & LOW7) + ONES * (127 - m))) & HIGH
+}
+
+/// High bit set in each zero byte of `v`.
+#[inline]
+fn zero_bytes(v: u64) -> u64 {
+    !(((v & LOW7) + LOW7) | v | LOW7)
+}
+
+/// Eight input bytes (little-endian) of ASCII letters, digits and single
+/// spaces: they fold to themselves lower-cased. Returns those bytes and
+/// whether the last one is a space (which then only separates).
+#[inline]
+fn plain_word_chunk(w: u64) -> Option<(u64, bool)> {
+    if w & HIGH != 0 {
+        return None;
+    }
+    let lower = w | (ONES * 0x20);
+    // Control bytes would be mistaken for digits or spaces once OR-ed.
+    let printable = bytes_between(w, 0x1f, 0x80);
+    let spaces = zero_bytes(w ^ (ONES * 0x20)) & HIGH;
+    let digits = bytes_between(lower, 0x2f, 0x3a);
+    let letters = bytes_between(w, 0x40, 0x5b) | bytes_between(w, 0x60, 0x7b);
+    let ok =
+        printable == HIGH && (spaces | digits | letters) == HIGH && spaces & (spaces << 8) == 0;
+    ok.then_some((lower, spaces >> 63 == 1))
 }
 
 /// The folding state of one line.
@@ -386,8 +450,15 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
         #[test]
         fn in_place_folding_equals_nfkc_first(
-            line in "[a-zA-Z0-9 .,/'’‘“”—éÉﬁ１２ＡÅ\u{301}\u{0627}\u{0663}新冠。]{0,40}"
+            line in "[a-zA-Z0-9 .,/'’‘“”—éÉﬁ１２ＡÅ\u{301}\u{0627}\u{0663}新冠。@\\[`{\\x00\\x10\\x19\\t]{0,40}"
         ) {
+            let mut out = Vec::new();
+            fold_line(&line, &mut out);
+            proptest::prop_assert_eq!(into_string(out), fold_nfkc_first(&line));
+        }
+
+        #[test]
+        fn word_chunks_fold_like_bytes(line in "([a-zA-Z0-9]{1,9}[ .,'\\x00\\x1fé]{1,2}){0,12}") {
             let mut out = Vec::new();
             fold_line(&line, &mut out);
             proptest::prop_assert_eq!(into_string(out), fold_nfkc_first(&line));
