@@ -38,7 +38,7 @@ use crate::lsh::{self, LshParams};
 use crate::minhash::estimate_jaccard;
 use crate::pipeline::{Config, Signer};
 use crate::shingle;
-use crate::text::boilerplate::{group_key, Boilerplate, PageRef, Profile};
+use crate::text::boilerplate::{group_key, holds_any, Boilerplate, PageRef, Profile};
 use crate::verify::Evidence;
 use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
@@ -145,6 +145,8 @@ pub struct Index {
     live: Vec<Option<(u32, u32)>>,
     model: Boilerplate,
     signer: Signer,
+    /// Group (site) name → its number, as in the manifest.
+    groups: AHashMap<String, u32>,
     /// Number → number of its cluster's representative.
     clusters: Vec<u32>,
     lock: Option<File>,
@@ -166,6 +168,21 @@ pub fn parse_window(s: &str) -> std::result::Result<f64, String> {
     } else {
         Err(format!("window must be positive, got {s:?}"))
     }
+}
+
+/// Group name → number.
+fn group_numbers(names: &[String]) -> AHashMap<String, u32> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.clone(), i as u32))
+        .collect()
+}
+
+/// The group of a document; [`NO_GROUP`] for a site the index has not seen.
+fn group_of(groups: &AHashMap<String, u32>, doc: &Document) -> u32 {
+    let key = group_key(doc.source.as_deref(), doc.url.as_deref());
+    groups.get(key).copied().unwrap_or(NO_GROUP)
 }
 
 fn hex(v: u64) -> String {
@@ -286,6 +303,7 @@ impl Index {
             .map(u32::from_le_bytes)
             .collect();
         let signer = Signer::new(&manifest.settings.config)?;
+        let groups = group_numbers(&manifest.groups);
         Ok(Index {
             dir: dir.to_path_buf(),
             manifest,
@@ -293,6 +311,7 @@ impl Index {
             live,
             model,
             signer,
+            groups,
             clusters,
             lock,
         })
@@ -310,8 +329,9 @@ impl Index {
                 message: "already holds an index (use `index add`)".into(),
             });
         }
+        // Refuse bad settings before writing anything.
+        Signer::new(&settings.config)?;
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let signer = Signer::new(&settings.config)?;
         let empty = Manifest {
             format_version: INDEX_FORMAT_VERSION,
             generation: 0,
@@ -326,7 +346,6 @@ impl Index {
         };
         Index::write_manifest(dir, &empty)?;
         let mut index = Index::open_writer(dir)?;
-        debug_assert_eq!(index.signer.params(), signer.params());
         let report = index.commit(docs, &[])?;
         Ok((index, report))
     }
@@ -372,14 +391,14 @@ impl Index {
             .collect()
     }
 
-    fn at(&self, number: u32) -> (&Segment, usize) {
-        let (s, i) = self.live[number as usize].expect("live document");
-        (&self.segments[s as usize], i as usize)
-    }
-
-    fn group_of(&self, groups: &AHashMap<&str, u32>, doc: &Document) -> u32 {
-        let key = group_key(doc.source.as_deref(), doc.url.as_deref());
-        groups.get(key).copied().unwrap_or(NO_GROUP)
+    /// The committed documents, for matching.
+    fn state(&self) -> State<'_> {
+        State {
+            segments: &self.segments,
+            live: &self.live,
+            signer: &self.signer,
+            settings: &self.manifest.settings,
+        }
     }
 
     /// Stores `docs` as new documents, removes `removed`, relearns the
@@ -403,18 +422,14 @@ impl Index {
                 }
             }
         }
+        let mut groups = self.groups.clone();
         for d in docs {
             let key = group_key(d.source.as_deref(), d.url.as_deref());
-            if !manifest.groups.iter().any(|g| g == key) {
+            if !groups.contains_key(key) {
+                groups.insert(key.to_string(), manifest.groups.len() as u32);
                 manifest.groups.push(key.to_string());
             }
         }
-        let groups: AHashMap<&str, u32> = manifest
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(i, g)| (g.as_str(), i as u32))
-            .collect();
         let first_new = manifest.next_number;
         manifest.next_number = first_new
             .checked_add(docs.len() as u32)
@@ -433,7 +448,7 @@ impl Index {
             .par_iter()
             .map(|d| {
                 Profile::of(&PageRef {
-                    group: self.group_of(&groups, d),
+                    group: group_of(&groups, d),
                     text: Cow::Borrowed(&d.text),
                     title: d.title.as_deref(),
                 })
@@ -442,7 +457,7 @@ impl Index {
         let profile = |k: usize| -> Result<Profile> {
             match old.get(k) {
                 Some(&n) => {
-                    let (seg, i) = self.at(n);
+                    let (seg, i) = self.state().at(n);
                     Ok(Profile {
                         group: seg.group(i),
                         title: seg.title(i),
@@ -465,13 +480,8 @@ impl Index {
                 .par_iter()
                 .copied()
                 .filter(|&n| {
-                    let (seg, i) = self.at(n);
-                    let p = Profile {
-                        group: seg.group(i),
-                        title: 0,
-                        lines: seg.lines(i).to_vec(),
-                    };
-                    p.holds_any(&changed)
+                    let (seg, i) = self.state().at(n);
+                    holds_any(seg.group(i), seg.lines(i), &changed)
                 })
                 .collect(),
         };
@@ -505,7 +515,7 @@ impl Index {
         let mut stored: Vec<StoredDoc> = resign
             .par_iter()
             .map(|&n| {
-                let (seg, i) = self.at(n);
+                let (seg, i) = self.state().at(n);
                 let d = seg.doc(i)?;
                 Ok(sign(
                     n,
@@ -775,14 +785,7 @@ impl Index {
 
     /// Matches of a document against the index, best first.
     pub fn query(&self, doc: &Document) -> Result<Vec<Match>> {
-        let groups: AHashMap<&str, u32> = self
-            .manifest
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(i, g)| (g.as_str(), i as u32))
-            .collect();
-        let group = self.group_of(&groups, doc);
+        let group = group_of(&self.groups, doc);
         let mut buf = Vec::new();
         self.model.body_into(group, &doc.text, &mut buf);
         let body = String::from_utf8_lossy(&buf);
@@ -797,12 +800,7 @@ impl Index {
             published: doc.published.as_deref().and_then(parse_time),
             evidence: Evidence::new(Vec::new(), shingle::figures(&body)),
         };
-        let state = State {
-            segments: &self.segments,
-            live: &self.live,
-            signer: &self.signer,
-            settings: &self.manifest.settings,
-        };
+        let state = self.state();
         let mut out: Vec<Match> = state
             .matches(&probe, None)
             .into_iter()
@@ -869,12 +867,7 @@ impl Index {
 
     /// Every live document's id with its cluster representative's id, by number.
     pub fn clusters(&self) -> Vec<(String, String)> {
-        let state = State {
-            segments: &self.segments,
-            live: &self.live,
-            signer: &self.signer,
-            settings: &self.manifest.settings,
-        };
+        let state = self.state();
         (0..self.live.len() as u32)
             .filter(|&n| self.live[n as usize].is_some())
             .map(|n| {
@@ -919,8 +912,8 @@ struct State<'a> {
     settings: &'a IndexSettings,
 }
 
-impl State<'_> {
-    fn at(&self, number: u32) -> (&Segment, usize) {
+impl<'a> State<'a> {
+    fn at(&self, number: u32) -> (&'a Segment, usize) {
         let (s, i) = self.live[number as usize].expect("live document");
         (&self.segments[s as usize], i as usize)
     }

@@ -125,11 +125,12 @@ impl Profile {
             lines,
         }
     }
+}
 
-    /// Whether the page holds one of `lines` (learned boilerplate).
-    pub fn holds_any(&self, lines: &AHashSet<(u32, u64)>) -> bool {
-        decode_lines(&self.lines).any(|(_, h)| lines.contains(&(self.group, h)))
-    }
+/// Whether a page of `group` with profile lines `profile_lines` (see
+/// [`Profile::lines`]) holds one of `lines` (learned boilerplate).
+pub fn holds_any(group: u32, profile_lines: &[u8], lines: &AHashSet<(u32, u64)>) -> bool {
+    decode_lines(profile_lines).any(|(_, h)| lines.contains(&(group, h)))
 }
 
 /// A page's story identity: its longest lines that do not recur in its group
