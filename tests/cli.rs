@@ -2,21 +2,15 @@
 
 mod common;
 
+use common::{p, syndic};
+
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const SAMPLE: &str = "corpora/sample/articles.jsonl";
 const LABELS: &str = "corpora/sample/labels.tsv";
-
-fn syndic(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_syndic"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run syndic")
-}
 
 fn ok(args: &[&str]) -> Output {
     let out = syndic(args);
@@ -30,10 +24,6 @@ fn ok(args: &[&str]) -> Output {
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
-}
-
-fn p(dir: &Path, name: &str) -> String {
-    dir.join(name).to_string_lossy().into_owned()
 }
 
 fn cluster_lines(path: &str) -> Vec<serde_json::Value> {
@@ -189,15 +179,12 @@ fn bad_input_names_file_and_line_and_can_be_skipped() {
     assert!(!Path::new(&out).exists(), "no output on error");
 
     let rejects = p(d.path(), "rejects.jsonl");
-    let run = ok(&[
-        "cluster",
-        &input,
-        "-o",
-        &out,
-        "--skip-invalid",
-        "--rejects",
-        &rejects,
-    ]);
+    let run = common::cluster_skipping(&input, &out, &rejects);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(err.contains("skipped: 1 records (duplicate_id)"), "{err}");
     let rejected: Vec<u64> = cluster_lines(&rejects)

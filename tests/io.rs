@@ -3,23 +3,14 @@
 
 mod common;
 
+use common::{p, syndic};
+
 use proptest::prelude::*;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use syndic::{Corpus, ReadOptions};
-
-fn syndic(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_syndic"))
-        .args(args)
-        .output()
-        .expect("run syndic")
-}
-
-fn p(dir: &Path, name: &str) -> String {
-    dir.join(name).to_string_lossy().into_owned()
-}
 
 const GOOD: &str = "{\"id\":\"a\",\"text\":\"The harbor bridge will close for six weeks after cracks were found.\"}\n";
 
@@ -46,15 +37,7 @@ fn check_case(second_line: &[u8], message: &str, kind: &str) {
     assert!(!Path::new(&out).exists());
 
     let rejects = p(d.path(), "rejects.jsonl");
-    let run = syndic(&[
-        "cluster",
-        &input,
-        "-o",
-        &out,
-        "--skip-invalid",
-        "--rejects",
-        &rejects,
-    ]);
+    let run = common::cluster_skipping(&input, &out, &rejects);
     assert!(
         run.status.success(),
         "{kind}: {}",

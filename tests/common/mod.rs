@@ -3,6 +3,34 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs the `syndic` binary from the package folder.
+pub fn syndic(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_syndic"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run syndic")
+}
+
+/// `syndic cluster INPUT -o OUT --skip-invalid --rejects REJECTS`.
+pub fn cluster_skipping(input: &str, out: &str, rejects: &str) -> Output {
+    syndic(&[
+        "cluster",
+        input,
+        "-o",
+        out,
+        "--skip-invalid",
+        "--rejects",
+        rejects,
+    ])
+}
+
+/// `dir/name` as a string.
+pub fn p(dir: &Path, name: &str) -> String {
+    dir.join(name).to_string_lossy().into_owned()
+}
 
 /// The `id` of every line of a JSON Lines file, in order.
 pub fn ids_in(path: &str) -> Vec<String> {
