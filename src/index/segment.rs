@@ -21,9 +21,9 @@ use crate::error::{Error, Result};
 use memmap2::Mmap;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 /// Version of the segment and manifest formats. Bump on any change.
 pub const INDEX_FORMAT_VERSION: u32 = 1;
@@ -71,10 +71,6 @@ struct Header {
     blobs: u64,
 }
 
-fn pad8(buf: &mut Vec<u8>) {
-    buf.resize(buf.len().next_multiple_of(8), 0);
-}
-
 /// Writes a segment with `docs` and their band keys (`keys[t][i]`: the key
 /// of document `i` in table `t`, `None` when it is not in that table), and
 /// returns the file's checksum. The file is synced before returning.
@@ -101,7 +97,6 @@ pub fn write(
     };
     // The header holds offsets that depend on its own length: lay out once
     // with placeholder numbers wide enough, then fill in.
-    let mut body: Vec<u8> = Vec::new();
     let mut blobs: Vec<u8> = Vec::new();
     let mut records: Vec<u8> = Vec::with_capacity(n * RECORD);
     for d in docs {
@@ -171,24 +166,42 @@ pub fn write(
     head.tables = tables.iter().map(|t| place(t.len())).collect();
     head.blobs = place(blobs.len());
     let json = serde_json::to_vec(&head).expect("header serializes");
-    body.extend_from_slice(MAGIC);
-    body.extend_from_slice(&(header_space as u32).to_le_bytes());
-    body.extend_from_slice(&json);
-    body.resize(12 + header_space, b' ');
+    let mut header = Vec::with_capacity(12 + header_space);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&(header_space as u32).to_le_bytes());
+    header.extend_from_slice(&json);
+    header.resize(12 + header_space, b' ');
+    // Streamed to the file through the checksum: the parts are not copied
+    // into one buffer.
+    let io = |e| Error::io(path, e);
+    let file = File::create(path).map_err(io)?;
+    let mut out = BufWriter::with_capacity(1 << 20, &file);
+    let mut hasher = Xxh3::new();
+    let mut written = 0usize;
+    let mut put = |bytes: &[u8]| -> std::io::Result<()> {
+        let padding = [0u8; 8];
+        let pad = &padding[..written.next_multiple_of(8) - written];
+        for chunk in [pad, bytes] {
+            hasher.update(chunk);
+            out.write_all(chunk)?;
+            written += chunk.len();
+        }
+        Ok(())
+    };
+    put(&header).map_err(io)?;
     for part in [&records, &sigs, &leads]
         .into_iter()
         .chain(tables.iter())
         .chain([&blobs])
     {
-        pad8(&mut body);
-        body.extend_from_slice(part);
+        put(part).map_err(io)?;
     }
-    pad8(&mut body);
-    let checksum = xxh3_64(&body);
-    body.extend_from_slice(&checksum.to_le_bytes());
-    let mut f = File::create(path).map_err(|e| Error::io(path, e))?;
-    f.write_all(&body).map_err(|e| Error::io(path, e))?;
-    f.sync_all().map_err(|e| Error::io(path, e))?;
+    put(&[]).map_err(io)?;
+    let checksum = hasher.digest();
+    out.write_all(&checksum.to_le_bytes()).map_err(io)?;
+    out.flush().map_err(io)?;
+    drop(out);
+    file.sync_all().map_err(io)?;
     Ok(checksum)
 }
 
