@@ -19,7 +19,7 @@
 //! short to shingle (fewer than `min_shingles`) are clustered by exact match
 //! only and flagged `short`; they are never dropped.
 //!
-//! Memory: with [`Resources::memory`] set, texts, bodies, line hashes, band
+//! Memory: with [`Resources::memory`] set, texts, folded texts, line hashes, band
 //! keys, shingle sets and story vectors each hold a share of the limit in RAM
 //! and spill the rest to unlinked temporary files, and documents are
 //! processed in batches sized to the limit. What stays in RAM is a fixed
@@ -239,12 +239,11 @@ impl Timer<'_> {
 }
 
 /// Shares (1/x) of the memory limit held in RAM by each store before it
-/// spills: folded texts and their line hashes, band keys, bodies,
+/// spills: folded texts and their line hashes, band keys,
 /// shingle sets, story vectors (texts take [`crate::corpus::TEXT_SHARE`]).
 const LINE_SHARE: u64 = 8;
 const FOLDED_SHARE: u64 = 4;
 const KEY_SHARE: u64 = 8;
-const BODY_SHARE: u64 = 4;
 const EVIDENCE_SHARE: u64 = 4;
 const VECTOR_SHARE: u64 = 8;
 
@@ -272,7 +271,9 @@ struct BodyModel {
     groups: Vec<u32>,
     group_names: Vec<String>,
     /// Every document's folded text (fold once, strip later).
-    folded: BodyStore,
+    folded: FoldedTexts,
+    /// Documents per parallel batch (see [`batch_size`]).
+    batch: usize,
 }
 
 impl BodyModel {
@@ -289,7 +290,7 @@ impl BodyModel {
         let (groups, group_names) = groups(docs);
         let n = docs.len();
         let batch = batch_size(texts, n, resources);
-        let mut folded = BodyStore(resources.store(FOLDED_SHARE));
+        let mut folded = FoldedTexts(resources.store(FOLDED_SHARE));
         let mut lines = resources.store(LINE_SHARE);
         let mut titles: Vec<u64> = Vec::with_capacity(n);
         for start in (0..n).step_by(batch) {
@@ -326,6 +327,7 @@ impl BodyModel {
             groups,
             group_names,
             folded,
+            batch,
         })
     }
 
@@ -349,11 +351,11 @@ fn batch_size(texts: &Texts, n: usize, resources: &Resources) -> usize {
     resources.batch(4 * bytes / n.max(1))
 }
 
-/// The bodies made by the sign stage, kept for the later stages (RAM up to
-/// their share of the memory limit, then disk).
-struct BodyStore(BlobStore);
+/// The folded texts, kept for the later stages (RAM up to their share of the
+/// memory limit, then disk); bodies are stripped from them on demand.
+struct FoldedTexts(BlobStore);
 
-impl BodyStore {
+impl FoldedTexts {
     fn get(&self, i: u32) -> Result<Cow<'_, str>> {
         match self.0.get(i)? {
             Cow::Borrowed(b) => std::str::from_utf8(b).map(Cow::Borrowed),
@@ -361,7 +363,7 @@ impl BodyStore {
                 .map(Cow::Owned)
                 .map_err(|e| e.utf8_error()),
         }
-        .map_err(|_| Error::Config("a spilled body is not UTF-8".into()))
+        .map_err(|_| Error::Config("a spilled folded text is not UTF-8".into()))
     }
 }
 
@@ -610,27 +612,17 @@ impl EvidenceStore {
     }
 
     /// Computes the evidence of `docs` that is not there yet, in batches.
-    fn add(
-        &mut self,
-        docs: &[u32],
-        bodies: &BodyStore,
-        spec: ShingleSpec,
-        batch: usize,
-    ) -> Result<()> {
+    fn add(&mut self, docs: &[u32], model: &BodyModel, spec: ShingleSpec) -> Result<()> {
         let missing: Vec<u32> = docs
             .iter()
             .copied()
             .filter(|&d| self.slot[d as usize] == u32::MAX)
             .collect();
-        for chunk in missing.chunks(batch) {
+        for chunk in missing.chunks(model.batch) {
             let made: Vec<Evidence> = chunk
                 .par_iter()
-                .map(|&d| {
-                    let body = bodies.get(d)?;
-                    Ok(Evidence::new(
-                        shingle::shingle(&body, spec),
-                        shingle::figures(&body),
-                    ))
+                .map_init(Vec::new, |buf, &d| {
+                    Ok(make_evidence(model.body_into(d as usize, buf)?.0, spec))
                 })
                 .collect::<Result<_>>()?;
             for (&d, e) in chunk.iter().zip(made) {
@@ -649,11 +641,15 @@ impl EvidenceStore {
     fn get_or_make(
         &self,
         doc: u32,
-        bodies: &BodyStore,
+        model: &BodyModel,
         spec: ShingleSpec,
     ) -> Result<Cow<'_, Evidence>> {
         match self.slot[doc as usize] {
-            u32::MAX => Ok(Cow::Owned(make_evidence(&bodies.get(doc)?, spec))),
+            u32::MAX => {
+                let mut buf = Vec::new();
+                let (body, _) = model.body_into(doc as usize, &mut buf)?;
+                Ok(Cow::Owned(make_evidence(body, spec)))
+            }
             _ => self.get(doc),
         }
     }
@@ -692,14 +688,12 @@ pub fn run_with(
         None => None,
     };
     let mut signed: Vec<Signed> = Vec::with_capacity(n);
-    let mut bodies = BodyStore(resources.store(BODY_SHARE));
     let mut uf = UnionFind::new(n);
     let mut first_with: AHashMap<u128, u32> = AHashMap::with_capacity(n);
     let mut exact_duplicates = 0;
-    let batch = batch_size(texts, n, resources);
+    let batch = model.batch;
     for start in (0..n).step_by(batch) {
-        let signed_batch: Vec<(Signed, Vec<u64>, Vec<u64>, String)> = (start
-            ..(start + batch).min(n))
+        let signed_batch: Vec<(Signed, Vec<u64>, Vec<u64>)> = (start..(start + batch).min(n))
             .into_par_iter()
             .map_init(Vec::new, |buf, i| {
                 let (body, folded) = model.body_into(i, buf)?;
@@ -720,11 +714,10 @@ pub fn run_with(
                     folded: folded as u32,
                     body: body.len() as u32,
                 };
-                Ok((s, keys, lead_keys, body.to_string()))
+                Ok((s, keys, lead_keys))
             })
             .collect::<Result<_>>()?;
-        for (mut s, keys, lead_keys, body) in signed_batch {
-            bodies.0.push(body.as_bytes())?;
+        for (mut s, keys, lead_keys) in signed_batch {
             let i = signed.len() as u32;
             match first_with.get(&s.body_hash) {
                 Some(&j) => {
@@ -746,10 +739,9 @@ pub fn run_with(
         }
     }
     drop(first_with);
-    bodies.0.finish()?;
     timer.lap("sign");
 
-    let mut spilled = texts.spilled() || bodies.0.spilled() || table.spilled();
+    let mut spilled = texts.spilled() || model.folded.0.spilled() || table.spilled();
     // lsh
     let mut pairs = table.candidates(config.max_bucket)?;
     if let Some(t) = lead_table {
@@ -764,7 +756,7 @@ pub fn run_with(
     let mut in_pairs: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
     in_pairs.par_sort_unstable();
     in_pairs.dedup();
-    evidence.add(&in_pairs, &bodies, config.shingle, batch)?;
+    evidence.add(&in_pairs, &model, config.shingle)?;
     drop(in_pairs);
     timer.lap("shingle");
 
@@ -793,7 +785,7 @@ pub fn run_with(
     let cluster_reps: Vec<u32> = (0..n as u32).filter(|&i| reps[i as usize] == i).collect();
     let centers = match config.story.enabled {
         true => {
-            let vectors = story_vectors(&cluster_reps, &bodies, resources, batch)?;
+            let vectors = story_vectors(&cluster_reps, &model, resources)?;
             spilled |= vectors.spilled();
             let published: Vec<Option<i64>> = cluster_reps
                 .iter()
@@ -802,7 +794,7 @@ pub fn run_with(
             story::group(
                 &published,
                 |k| vectors.get(k as u32),
-                |k| evidence.get_or_make(cluster_reps[k], &bodies, config.shingle),
+                |k| evidence.get_or_make(cluster_reps[k], &model, config.shingle),
                 &config.story,
             )?
         }
@@ -907,16 +899,17 @@ pub fn run_with(
 /// one for the vectors (so that only one batch of term counts is held).
 fn story_vectors(
     reps: &[u32],
-    bodies: &BodyStore,
+    model: &BodyModel,
     resources: &Resources,
-    batch: usize,
 ) -> Result<SpillVec<TermVector>> {
-    let terms_of = |r: u32| -> Result<TermCounts> { Ok(story::term_counts(&bodies.get(r)?)) };
+    let terms_of = |r: u32, buf: &mut Vec<u8>| -> Result<TermCounts> {
+        Ok(story::term_counts(model.body_into(r as usize, buf)?.0))
+    };
     let mut df: AHashMap<u64, u32> = AHashMap::new();
-    for chunk in reps.chunks(batch) {
+    for chunk in reps.chunks(model.batch) {
         let counts: Vec<TermCounts> = chunk
             .par_iter()
-            .map(|&r| terms_of(r))
+            .map_init(Vec::new, |buf, &r| terms_of(r, buf))
             .collect::<Result<_>>()?;
         for c in &counts {
             for &(t, _) in c {
@@ -927,10 +920,12 @@ fn story_vectors(
     let idf = story::idf_from_df(&df, reps.len());
     drop(df);
     let mut vectors = SpillVec::new(resources, VECTOR_SHARE);
-    for chunk in reps.chunks(batch) {
+    for chunk in reps.chunks(model.batch) {
         let made: Vec<TermVector> = chunk
             .par_iter()
-            .map(|&r| Ok(story::vector(&terms_of(r)?, &idf)))
+            .map_init(Vec::new, |buf, &r| {
+                Ok(story::vector(&terms_of(r, buf)?, &idf))
+            })
             .collect::<Result<_>>()?;
         for v in made {
             vectors.push(v)?;
