@@ -37,7 +37,7 @@ use crate::error::{Error, Result};
 use crate::lsh::{self, LshParams};
 use crate::minhash::estimate_jaccard;
 use crate::pipeline::{Config, Signer};
-use crate::shingle;
+use crate::shingle::{self, ShingleSpec};
 use crate::text::boilerplate::{group_key, holds_any, Boilerplate, PageRef, Profile};
 use crate::verify::Evidence;
 use ahash::{AHashMap, AHashSet};
@@ -491,25 +491,22 @@ impl Index {
         let sign =
             |number: u32, text: &str, id: String, meta: (u32, Option<i64>, u64), lines: Vec<u8>| {
                 let (group, published, title) = meta;
-                let mut buf = Vec::new();
-                model.body_into(group, text, &mut buf);
-                let body = String::from_utf8_lossy(&buf);
-                let sig = signer.sign(&body);
+                let probe = Probe::of_text(&model, signer, cfg.shingle, group, text, published);
                 StoredDoc {
                     number,
                     id,
                     group,
                     published,
                     length: text.len() as u32,
-                    shingles: shingle::shingle(&body, cfg.shingle).len() as u32,
-                    body_hash: xxh3_128(body.as_bytes()),
-                    short: sig.short,
+                    shingles: probe.shingles,
+                    body_hash: probe.body_hash,
+                    short: probe.short,
                     title,
                     text: text.to_string(),
                     lines,
-                    figures: shingle::figures(&body),
-                    whole: sig.whole,
-                    lead: sig.lead,
+                    figures: probe.evidence.figures,
+                    whole: probe.whole,
+                    lead: probe.lead,
                 }
             };
         let mut stored: Vec<StoredDoc> = resign
@@ -785,21 +782,14 @@ impl Index {
 
     /// Matches of a document against the index, best first.
     pub fn query(&self, doc: &Document) -> Result<Vec<Match>> {
-        let group = group_of(&self.groups, doc);
-        let mut buf = Vec::new();
-        self.model.body_into(group, &doc.text, &mut buf);
-        let body = String::from_utf8_lossy(&buf);
-        let sig = self.signer.sign(&body);
-        let cfg = &self.manifest.settings.config;
-        let probe = Probe {
-            whole: sig.whole,
-            lead: sig.lead,
-            short: sig.short,
-            shingles: shingle::shingle(&body, cfg.shingle).len() as u32,
-            body_hash: xxh3_128(body.as_bytes()),
-            published: doc.published.as_deref().and_then(parse_time),
-            evidence: Evidence::new(Vec::new(), shingle::figures(&body)),
-        };
+        let probe = Probe::of_text(
+            &self.model,
+            &self.signer,
+            self.manifest.settings.config.shingle,
+            group_of(&self.groups, doc),
+            &doc.text,
+            doc.published.as_deref().and_then(parse_time),
+        );
         let state = self.state();
         let mut out: Vec<Match> = state
             .matches(&probe, None)
@@ -891,6 +881,30 @@ struct Probe {
 }
 
 impl Probe {
+    /// Folds `text`, removes the boilerplate of `group` and signs the body.
+    fn of_text(
+        model: &Boilerplate,
+        signer: &Signer,
+        spec: ShingleSpec,
+        group: u32,
+        text: &str,
+        published: Option<i64>,
+    ) -> Probe {
+        let mut buf = Vec::new();
+        model.body_into(group, text, &mut buf);
+        let body = String::from_utf8_lossy(&buf);
+        let sig = signer.sign(&body);
+        Probe {
+            whole: sig.whole,
+            lead: sig.lead,
+            short: sig.short,
+            shingles: shingle::shingle(&body, spec).len() as u32,
+            body_hash: xxh3_128(body.as_bytes()),
+            published,
+            evidence: Evidence::new(Vec::new(), shingle::figures(&body)),
+        }
+    }
+
     fn stored(seg: &Segment, i: usize) -> Probe {
         Probe {
             whole: seg.signature(i),
