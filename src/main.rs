@@ -844,14 +844,7 @@ fn evaluate_pairs(
 
 fn generate(from: &[PathBuf], min_words: usize, out: &Path, seed: u64) -> Result<()> {
     use syndic::corpus::generate::{self, GenerateOptions};
-    let article_dir = match from {
-        [dir] if dir.is_dir() => std::fs::read_dir(dir)?.filter_map(|e| e.ok()).all(|e| {
-            let p = e.path();
-            p.is_dir() || p.extension().is_some_and(|x| x == "txt")
-        }),
-        _ => false,
-    };
-    let articles = if article_dir {
+    let articles = if from.len() == 1 && generate::is_article_dir(&from[0]) {
         generate::read_article_dir(&from[0])?
     } else {
         let corpus = Corpus::read(from, &ReadOptions::default())?;

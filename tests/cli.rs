@@ -352,3 +352,48 @@ fn sign_writes_versioned_deterministic_signatures() {
         "identical for 1 and 2 threads"
     );
 }
+
+#[test]
+fn generate_reads_an_article_folder_beside_its_readme() {
+    // The shape of the BBC corpus: a README.TXT beside topic folders of
+    // articles, some not valid UTF-8 (a Latin-1 pound sign).
+    let d = tmp();
+    let src = d.path().join("src");
+    fs::create_dir_all(src.join("sport")).unwrap();
+    fs::write(
+        src.join("README.TXT"),
+        "Consists of documents from a news site.\n",
+    )
+    .unwrap();
+    let story = |i: usize| {
+        let mut s = format!("Club agrees deal number {i}\n\n");
+        for k in 0..12 {
+            s.push_str(&format!(
+                "The club said on day {k} that talks over story {i} went on late into the night and a fee was agreed.\n\n"
+            ));
+        }
+        s.into_bytes()
+    };
+    for i in 0..6 {
+        let mut bytes = story(i);
+        if i == 0 {
+            bytes.extend_from_slice(b"The fee was \xa315.8m.\n");
+        }
+        fs::write(src.join("sport").join(format!("{i:03}.txt")), bytes).unwrap();
+    }
+    let out = d.path().join("gen");
+    let (from, to) = (src.to_string_lossy(), out.to_string_lossy());
+    ok(&["corpora", "generate", "--from", &from, "--out", &to]);
+    let text = fs::read_to_string(out.join("articles.jsonl")).unwrap();
+    assert!(
+        !text.contains("Consists of documents"),
+        "README taken as an article"
+    );
+    let labels = fs::read_to_string(out.join("labels.tsv")).unwrap();
+    for i in 0..6 {
+        assert!(
+            labels.contains(&format!("sport-{i:03}")),
+            "article {i} missing:\n{labels}"
+        );
+    }
+}

@@ -82,16 +82,41 @@ impl Rng {
 /// Words of the opening that identify a source article for de-duplication.
 const LEAD_TOKENS: usize = 30;
 
+/// A corpus's own documentation (`README.TXT`, `LICENSE.txt`, ...), which an
+/// article folder may hold beside its articles.
+fn is_documentation(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    ["readme", "license", "licence", "copying"]
+        .iter()
+        .any(|d| name.starts_with(d))
+}
+
 fn txt_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<()> {
     for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let path = entry.map_err(|e| Error::io(dir, e))?.path();
         if path.is_dir() {
             txt_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "txt") {
+        } else if path.extension().is_some_and(|e| e == "txt") && !is_documentation(&path) {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// Whether `dir` is a folder of `.txt` articles for [`read_article_dir`]: every
+/// file directly in it is a `.txt` file or documentation, every folder in it
+/// is taken as a topic folder of articles.
+pub fn is_article_dir(dir: &Path) -> bool {
+    dir.is_dir()
+        && fs::read_dir(dir).is_ok_and(|entries| {
+            entries.filter_map(|e| e.ok()).all(|e| {
+                let p = e.path();
+                p.is_dir() || is_documentation(&p) || p.extension().is_some_and(|x| x == "txt")
+            })
+        })
 }
 
 /// Reads a folder (and its sub-folders) of `.txt` articles: line 1 is the
