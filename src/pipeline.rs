@@ -32,7 +32,7 @@ use crate::corpus::{parse_time, Document, Texts};
 use crate::error::{Error, Result};
 use crate::lsh::{self, KeyTable, LshParams};
 use crate::minhash::{MinHashConfig, MinHasher, Signature};
-use crate::shingle::{self, ShingleSpec};
+use crate::shingle::{self, ShingleSpec, Shingled};
 use crate::store::{BlobStore, Resources, SpillVec};
 use crate::story::{self, StoryConfig, TermCounts, TermVector};
 use crate::text::boilerplate::{group_key, Boilerplate, BoilerplateConfig, Profile};
@@ -468,53 +468,44 @@ impl Signer {
     }
 
     pub fn sign(&self, body: &str) -> BodySignature {
+        self.sign_into(body, &mut Shingled::default())
+    }
+
+    /// [`Signer::sign`], leaving the body's shingle stream and figures in
+    /// `shingled`, from which the caller can build the body's
+    /// [`Evidence`] without shingling it again.
+    pub fn sign_into(&self, body: &str, shingled: &mut Shingled) -> BodySignature {
+        shingle::shingle_body(body, self.spec, shingled);
+        let shingles = &shingled.stream;
         let mut whole = self.hasher.sketch();
-        let mut lead = self.lead.as_ref().map(|(h, _)| h.sketch());
-        let mut distinct = Distinct::new(self.min_shingles);
-        let mut count = 0;
-        shingle::for_each_shingle(body, self.spec, |h| {
-            whole.add(h);
-            distinct.add(h);
-            if count < self.lead_shingles {
-                if let Some(l) = &mut lead {
-                    l.add(h);
-                }
-                count += 1;
-            }
+        whole.extend(shingles);
+        let lead = self.lead.as_ref().map(|(h, _)| {
+            let mut l = h.sketch();
+            l.extend(&shingles[..shingles.len().min(self.lead_shingles)]);
+            l.finish()
         });
         BodySignature {
             whole: whole.finish(),
-            lead: lead.map(|l| l.finish()).unwrap_or_default(),
-            short: !distinct.enough(),
+            lead: lead.unwrap_or_default(),
+            short: !has_distinct(shingles, self.min_shingles),
         }
     }
 }
 
-/// Counts distinct values up to a small limit, without a set.
-struct Distinct {
-    seen: Vec<u64>,
-    limit: usize,
-}
-
-impl Distinct {
-    fn new(limit: usize) -> Distinct {
-        Distinct {
-            seen: Vec::with_capacity(limit.max(1)),
-            limit: limit.max(1),
+/// Whether `xs` holds at least `limit` distinct values (at least one for a
+/// limit of 0), found without building a set.
+fn has_distinct(xs: &[u64], limit: usize) -> bool {
+    let limit = limit.max(1);
+    let mut seen: Vec<u64> = Vec::with_capacity(limit);
+    for &x in xs {
+        if !seen.contains(&x) {
+            seen.push(x);
+            if seen.len() >= limit {
+                return true;
+            }
         }
     }
-
-    #[inline]
-    fn add(&mut self, h: u64) {
-        if self.seen.len() < self.limit && !self.seen.contains(&h) {
-            self.seen.push(h);
-        }
-    }
-
-    /// Whether `limit` distinct values were seen.
-    fn enough(&self) -> bool {
-        self.seen.len() >= self.limit
-    }
+    false
 }
 
 /// syndic's scores for one pair of documents.
@@ -593,7 +584,13 @@ struct Signed {
 }
 
 fn make_evidence(body: &str, spec: ShingleSpec) -> Evidence {
-    Evidence::new(shingle::shingle(body, spec), shingle::figures(body))
+    let mut shingled = Shingled::default();
+    shingle::shingle_body(body, spec, &mut shingled);
+    evidence_of(&shingled)
+}
+
+fn evidence_of(shingled: &Shingled) -> Evidence {
+    Evidence::new(shingled.set(), shingled.figures.clone())
 }
 
 /// Shingle sets and figures of the documents that need them, fetched by
@@ -611,19 +608,21 @@ impl EvidenceStore {
         }
     }
 
-    /// Computes the evidence of `docs` that is not there yet, in batches.
-    fn add(&mut self, docs: &[u32], model: &BodyModel, spec: ShingleSpec) -> Result<()> {
+    /// Computes the evidence of `docs` that is not there yet by
+    /// `make(doc, scratch buffer)`, in parallel batches of `batch`.
+    fn add<F>(&mut self, docs: &[u32], batch: usize, make: F) -> Result<()>
+    where
+        F: Fn(u32, &mut Vec<u8>) -> Result<Evidence> + Sync,
+    {
         let missing: Vec<u32> = docs
             .iter()
             .copied()
             .filter(|&d| self.slot[d as usize] == u32::MAX)
             .collect();
-        for chunk in missing.chunks(model.batch) {
+        for chunk in missing.chunks(batch) {
             let made: Vec<Evidence> = chunk
                 .par_iter()
-                .map_init(Vec::new, |buf, &d| {
-                    Ok(make_evidence(model.body_into(d as usize, buf)?.0, spec))
-                })
+                .map_init(Vec::new, |buf, &d| make(d, buf))
                 .collect::<Result<_>>()?;
             for (&d, e) in chunk.iter().zip(made) {
                 self.slot[d as usize] = self.values.push(e)?;
@@ -692,12 +691,21 @@ pub fn run_with(
     let mut first_with: AHashMap<u128, u32> = AHashMap::with_capacity(n);
     let mut exact_duplicates = 0;
     let batch = model.batch;
+    // Shingle streams kept for verification (instead of shingling the
+    // candidates' bodies again) when they fit: ~1.5 bytes per text byte.
+    let text_bytes: usize = (0..n).map(|i| texts.len(i)).sum();
+    let keep_streams = resources
+        .budget(EVIDENCE_SHARE)
+        .is_none_or(|b| text_bytes / 2 * 3 <= b);
+    let mut streams: Vec<Option<Shingled>> = Vec::new();
     for start in (0..n).step_by(batch) {
-        let signed_batch: Vec<(Signed, Vec<u64>, Vec<u64>)> = (start..(start + batch).min(n))
+        type SignedDoc = (Signed, Vec<u64>, Vec<u64>, Option<Shingled>);
+        let signed_batch: Vec<SignedDoc> = (start..(start + batch).min(n))
             .into_par_iter()
             .map_init(Vec::new, |buf, i| {
                 let (body, folded) = model.body_into(i, buf)?;
-                let sig = signer.sign(body);
+                let mut shingled = Shingled::default();
+                let sig = signer.sign_into(body, &mut shingled);
                 let short = sig.short;
                 let mut keys = Vec::new();
                 let mut lead_keys = Vec::new();
@@ -714,11 +722,13 @@ pub fn run_with(
                     folded: folded as u32,
                     body: body.len() as u32,
                 };
-                Ok((s, keys, lead_keys))
+                let keep = (keep_streams && !short).then_some(shingled);
+                Ok((s, keys, lead_keys, keep))
             })
             .collect::<Result<_>>()?;
-        for (mut s, keys, lead_keys) in signed_batch {
+        for (mut s, keys, lead_keys, shingled) in signed_batch {
             let i = signed.len() as u32;
+            let mut stream = None;
             match first_with.get(&s.body_hash) {
                 Some(&j) => {
                     uf.union(j, i);
@@ -732,8 +742,12 @@ pub fn run_with(
                         if let Some(t) = &mut lead_table {
                             t.push(i, &lead_keys)?;
                         }
+                        stream = shingled;
                     }
                 }
+            }
+            if keep_streams {
+                streams.push(stream);
             }
             signed.push(s);
         }
@@ -756,8 +770,17 @@ pub fn run_with(
     let mut in_pairs: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
     in_pairs.par_sort_unstable();
     in_pairs.dedup();
-    evidence.add(&in_pairs, &model, config.shingle)?;
+    evidence.add(&in_pairs, model.batch, |d, buf| {
+        match streams.get(d as usize).and_then(Option::as_ref) {
+            Some(s) => Ok(evidence_of(s)),
+            None => Ok(make_evidence(
+                model.body_into(d as usize, buf)?.0,
+                config.shingle,
+            )),
+        }
+    })?;
     drop(in_pairs);
+    drop(streams);
     timer.lap("shingle");
 
     // verify

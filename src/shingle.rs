@@ -112,9 +112,49 @@ pub fn shingle(body: &str, spec: ShingleSpec) -> ShingleSet {
 /// this stream directly, without building the set.
 pub fn for_each_shingle(body: &str, spec: ShingleSpec, mut f: impl FnMut(u64)) {
     match spec.kind {
-        ShingleKind::Word => word_shingles(body, spec.n, &mut f),
+        ShingleKind::Word => word_shingles(body, spec.n, &mut f, &mut NoScan),
         ShingleKind::Char => char_shingles(body, spec.n, &mut f),
     }
+}
+
+/// A body's shingle stream and figures, made in one pass over its tokens by
+/// [`shingle_body`]: what both signing and exact verification need.
+#[derive(Debug, Clone, Default)]
+pub struct Shingled {
+    /// Shingle hashes in text order, repeats included.
+    pub stream: Vec<u64>,
+    /// The body's figures, as [`figures`] gives them.
+    pub figures: Vec<(u64, u64)>,
+}
+
+impl Shingled {
+    /// The exact shingle set of the stream: sorted and duplicate-free.
+    pub fn set(&self) -> ShingleSet {
+        let mut set = self.stream.clone();
+        set.sort_unstable();
+        set.dedup();
+        set
+    }
+}
+
+/// Shingles a folded body and collects its figures into `out` (cleared
+/// first). For word shingles both come from one pass over the tokens.
+pub fn shingle_body(body: &str, spec: ShingleSpec, out: &mut Shingled) {
+    out.stream.clear();
+    out.figures.clear();
+    let mut scan = FigureScan::new(&mut out.figures);
+    let stream = &mut out.stream;
+    match spec.kind {
+        ShingleKind::Word => word_shingles(body, spec.n, &mut |h| stream.push(h), &mut scan),
+        ShingleKind::Char => {
+            char_shingles(body, spec.n, &mut |h| stream.push(h));
+            let bytes = body.as_bytes();
+            for t in tokens(body) {
+                scan.token(t, token_hash_at(bytes, t));
+            }
+        }
+    }
+    scan.finish();
 }
 
 /// The figures of a body (tokens of digits and `.`), each keyed by its
@@ -122,23 +162,49 @@ pub fn for_each_shingle(body: &str, spec: ShingleSpec, mut f: impl FnMut(u64)) {
 /// distinct by context. Figures tell a corrected re-filing (one figure changed)
 /// from a templated report (same words, other figures in the same places).
 pub fn figures(body: &str) -> Vec<(u64, u64)> {
-    let tokens: Vec<&str> = tokens(body).collect();
-    let is_figure = |t: &str| {
-        t.starts_with(|c: char| c.is_ascii_digit())
-            && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-    };
-    let mut out: Vec<(u64, u64)> = (0..tokens.len())
-        .filter(|&i| is_figure(tokens[i]))
-        .map(|i| {
-            let before = if i > 0 { tokens[i - 1] } else { "" };
-            let after = tokens.get(i + 1).copied().unwrap_or("");
-            let context = fmix64(token_hash(before).rotate_left(17) ^ token_hash(after));
-            (context, token_hash(tokens[i]))
-        })
-        .collect();
-    out.sort_unstable();
-    out.dedup_by_key(|f| f.0);
+    let mut out = Vec::new();
+    let mut scan = FigureScan::new(&mut out);
+    let bytes = body.as_bytes();
+    for t in tokens(body) {
+        scan.token(t, token_hash_at(bytes, t));
+    }
+    scan.finish();
     out
+}
+
+/// The hash standing for "no token" before the first or after the last one.
+const NO_TOKEN: u64 = fmix64(SHINGLE_SEED);
+
+/// Collects figures from a stream of tokens and their hashes: a figure is
+/// written once the token after it (its right context) is seen.
+struct FigureScan<'o> {
+    out: &'o mut Vec<(u64, u64)>,
+    /// The hash of the previous token.
+    before: u64,
+    /// A figure waiting for its right context: (left context, its hash).
+    pending: Option<(u64, u64)>,
+}
+
+impl<'o> FigureScan<'o> {
+    fn new(out: &'o mut Vec<(u64, u64)>) -> FigureScan<'o> {
+        FigureScan {
+            out,
+            before: NO_TOKEN,
+            pending: None,
+        }
+    }
+
+    fn finish(self) {
+        if let Some((before, figure)) = self.pending {
+            self.out.push((figure_context(before, NO_TOKEN), figure));
+        }
+        self.out.sort_unstable();
+        self.out.dedup_by_key(|f| f.0);
+    }
+}
+
+fn figure_context(before: u64, after: u64) -> u64 {
+    fmix64(before.rotate_left(17) ^ after)
 }
 
 /// The first `count` shingles of a body in text order (its *lead*), as a set:
@@ -212,7 +278,7 @@ fn token_hash_at(body: &[u8], token: &str) -> u64 {
 /// Word n-grams by a rolling polynomial over token hashes,
 /// `Σ t[i+j]·ROLL^(n-1-j)` (mod 2^64), finished by an avalanche mix: each
 /// token is hashed once and each n-gram costs three multiplications.
-fn word_shingles(body: &str, n: usize, f: &mut impl FnMut(u64)) {
+fn word_shingles(body: &str, n: usize, f: &mut impl FnMut(u64), scan: &mut impl TokenScan) {
     let top = ROLL.wrapping_pow(n as u32 - 1);
     let mut ring = [0u64; 64];
     let mut slot = 0usize;
@@ -221,6 +287,7 @@ fn word_shingles(body: &str, n: usize, f: &mut impl FnMut(u64)) {
     let bytes = body.as_bytes();
     for t in tokens(body) {
         let h = token_hash_at(bytes, t);
+        scan.token(t, h);
         if seen >= n {
             rolling = rolling.wrapping_sub(ring[slot].wrapping_mul(top));
         }
@@ -234,6 +301,33 @@ fn word_shingles(body: &str, n: usize, f: &mut impl FnMut(u64)) {
         if seen >= n {
             f(fmix64(rolling ^ SHINGLE_SEED));
         }
+    }
+}
+
+/// What else a pass over the tokens collects besides shingles.
+trait TokenScan {
+    fn token(&mut self, token: &str, hash: u64);
+}
+
+/// Nothing.
+struct NoScan;
+
+impl TokenScan for NoScan {
+    #[inline(always)]
+    fn token(&mut self, _: &str, _: u64) {}
+}
+
+impl TokenScan for FigureScan<'_> {
+    #[inline]
+    fn token(&mut self, token: &str, hash: u64) {
+        if let Some((before, figure)) = self.pending.take() {
+            self.out.push((figure_context(before, hash), figure));
+        }
+        let b = token.as_bytes();
+        if b[0].is_ascii_digit() && b.iter().all(|&c| c.is_ascii_digit() || c == b'.') {
+            self.pending = Some((self.before, hash));
+        }
+        self.before = hash;
     }
 }
 
@@ -263,7 +357,7 @@ pub fn reduce(h: u64, n: usize) -> usize {
 
 /// MurmurHash3's 64-bit finalizer: a bijective avalanche mix.
 #[inline]
-pub fn fmix64(mut k: u64) -> u64 {
+pub const fn fmix64(mut k: u64) -> u64 {
     k ^= k >> 33;
     k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
     k ^= k >> 33;
@@ -303,6 +397,48 @@ mod tests {
         let spec = "word:2".parse().unwrap();
         assert_eq!(lead("a b c d e f", spec, 2), shingle("a b c", spec));
         assert_eq!(lead("a b", spec, 9), shingle("a b", spec));
+    }
+
+    #[test]
+    fn one_pass_gives_the_stream_and_the_figures() {
+        let bodies = [
+            "12 tonnes in 1987 the 12.5 a1f in 1987 the price 3.40",
+            "7",
+            "no figures here at all just words and more words",
+            "",
+        ];
+        for spec in ["word:5", "word:1", "char:4"] {
+            let spec: ShingleSpec = spec.parse().unwrap();
+            for body in bodies {
+                let mut out = Shingled::default();
+                shingle_body(body, spec, &mut out);
+                let mut stream = Vec::new();
+                for_each_shingle(body, spec, |h| stream.push(h));
+                assert_eq!(out.stream, stream, "{spec} {body:?}");
+                assert_eq!(out.set(), shingle(body, spec), "{spec} {body:?}");
+                assert_eq!(out.figures, figures(body), "{spec} {body:?}");
+            }
+        }
+        // The figures of a body, computed directly from its token list.
+        for body in bodies {
+            let t: Vec<&str> = tokens(body).collect();
+            let hash =
+                |i: Option<usize>| i.and_then(|i| t.get(i)).map_or(NO_TOKEN, |s| token_hash(s));
+            let mut direct: Vec<(u64, u64)> = (0..t.len())
+                .filter(|&i| t[i].starts_with(|c: char| c.is_ascii_digit()))
+                .filter(|&i| t[i].bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+                .map(|i| {
+                    (
+                        figure_context(hash(i.checked_sub(1)), hash(Some(i + 1))),
+                        token_hash(t[i]),
+                    )
+                })
+                .collect();
+            direct.sort_unstable();
+            direct.dedup_by_key(|f| f.0);
+            assert_eq!(figures(body), direct, "{body:?}");
+        }
+        assert_eq!(figures("12 tonnes then 3.40").len(), 2);
     }
 
     #[test]

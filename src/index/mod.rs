@@ -37,7 +37,7 @@ use crate::error::{Error, Result};
 use crate::lsh::{self, LshParams};
 use crate::minhash::estimate_jaccard;
 use crate::pipeline::{Config, Signer};
-use crate::shingle::{self, ShingleSpec};
+use crate::shingle::Shingled;
 use crate::text::boilerplate::{group_key, holds_any, Boilerplate, PageRef, Profile};
 use crate::verify::Evidence;
 use ahash::{AHashMap, AHashSet};
@@ -491,7 +491,7 @@ impl Index {
         let sign =
             |number: u32, text: &str, id: String, meta: (u32, Option<i64>, u64), lines: Vec<u8>| {
                 let (group, published, title) = meta;
-                let probe = Probe::of_text(&model, signer, cfg.shingle, group, text, published);
+                let probe = Probe::of_text(&model, signer, group, text, published);
                 StoredDoc {
                     number,
                     id,
@@ -785,7 +785,6 @@ impl Index {
         let probe = Probe::of_text(
             &self.model,
             &self.signer,
-            self.manifest.settings.config.shingle,
             group_of(&self.groups, doc),
             &doc.text,
             doc.published.as_deref().and_then(parse_time),
@@ -885,7 +884,6 @@ impl Probe {
     fn of_text(
         model: &Boilerplate,
         signer: &Signer,
-        spec: ShingleSpec,
         group: u32,
         text: &str,
         published: Option<i64>,
@@ -893,15 +891,16 @@ impl Probe {
         let mut buf = Vec::new();
         model.body_into(group, text, &mut buf);
         let body = String::from_utf8_lossy(&buf);
-        let sig = signer.sign(&body);
+        let mut shingled = Shingled::default();
+        let sig = signer.sign_into(&body, &mut shingled);
         Probe {
             whole: sig.whole,
             lead: sig.lead,
             short: sig.short,
-            shingles: shingle::shingle(&body, spec).len() as u32,
+            shingles: shingled.set().len() as u32,
             body_hash: xxh3_128(body.as_bytes()),
             published,
-            evidence: Evidence::new(Vec::new(), shingle::figures(&body)),
+            evidence: Evidence::new(Vec::new(), shingled.figures),
         }
     }
 
