@@ -918,37 +918,39 @@ pub fn run_with(
 }
 
 /// The TF-IDF vector of each cluster representative, with document
-/// frequencies counted over the representatives: one pass for the frequencies,
-/// one for the vectors (so that only one batch of term counts is held).
+/// frequencies counted over the representatives: one pass makes the term
+/// counts (kept in a store that may spill) and the frequencies, a second
+/// turns the counts into vectors.
 fn story_vectors(
     reps: &[u32],
     model: &BodyModel,
     resources: &Resources,
 ) -> Result<SpillVec<TermVector>> {
-    let terms_of = |r: u32, buf: &mut Vec<u8>| -> Result<TermCounts> {
-        Ok(story::term_counts(model.body_into(r as usize, buf)?.0))
-    };
+    let mut counts: SpillVec<TermCounts> = SpillVec::new(resources, VECTOR_SHARE);
     let mut df: AHashMap<u64, u32> = AHashMap::new();
     for chunk in reps.chunks(model.batch) {
-        let counts: Vec<TermCounts> = chunk
+        let made: Vec<TermCounts> = chunk
             .par_iter()
-            .map_init(Vec::new, |buf, &r| terms_of(r, buf))
+            .map_init(Vec::new, |buf, &r| {
+                Ok(story::term_counts(model.body_into(r as usize, buf)?.0))
+            })
             .collect::<Result<_>>()?;
-        for c in &counts {
-            for &(t, _) in c {
+        for c in made {
+            for &(t, _) in &c {
                 *df.entry(t).or_insert(0) += 1;
             }
+            counts.push(c)?;
         }
     }
+    counts.finish()?;
     let idf = story::idf_from_df(&df, reps.len());
     drop(df);
     let mut vectors = SpillVec::new(resources, VECTOR_SHARE);
-    for chunk in reps.chunks(model.batch) {
+    let ids: Vec<u32> = (0..reps.len() as u32).collect();
+    for chunk in ids.chunks(model.batch) {
         let made: Vec<TermVector> = chunk
             .par_iter()
-            .map_init(Vec::new, |buf, &r| {
-                Ok(story::vector(&terms_of(r, buf)?, &idf))
-            })
+            .map(|&k| Ok(story::vector(counts.get(k)?.as_ref(), &idf)))
             .collect::<Result<_>>()?;
         for v in made {
             vectors.push(v)?;

@@ -165,23 +165,46 @@ pub fn cosine(a: &TermVector, b: &TermVector) -> f64 {
     dot
 }
 
-/// One cluster as seen by story grouping.
-impl Blob for TermVector {
+/// A term's weight in a stored term list: a count or a TF-IDF weight.
+pub trait Weight: Copy + Send + Sync {
+    fn to_le(self) -> [u8; 4];
+    fn from_le(bytes: [u8; 4]) -> Self;
+}
+
+impl Weight for u32 {
+    fn to_le(self) -> [u8; 4] {
+        self.to_le_bytes()
+    }
+    fn from_le(bytes: [u8; 4]) -> Self {
+        u32::from_le_bytes(bytes)
+    }
+}
+
+impl Weight for f32 {
+    fn to_le(self) -> [u8; 4] {
+        self.to_le_bytes()
+    }
+    fn from_le(bytes: [u8; 4]) -> Self {
+        f32::from_le_bytes(bytes)
+    }
+}
+
+/// Term counts and vectors are stored as a length and 12-byte entries.
+impl<W: Weight> Blob for Vec<(u64, W)> {
     fn encode(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&(self.len() as u64).to_le_bytes());
         for &(t, w) in self {
             out.extend_from_slice(&t.to_le_bytes());
-            out.extend_from_slice(&w.to_le_bytes());
+            out.extend_from_slice(&w.to_le());
         }
     }
 
-    fn decode(bytes: &[u8]) -> TermVector {
+    fn decode(bytes: &[u8]) -> Vec<(u64, W)> {
         bytes[8..]
             .chunks_exact(12)
             .map(|c| {
                 let t = u64::from_le_bytes(c[..8].try_into().expect("8 bytes"));
-                let w = f32::from_le_bytes(c[8..].try_into().expect("4 bytes"));
-                (t, w)
+                (t, W::from_le(c[8..].try_into().expect("4 bytes")))
             })
             .collect()
     }
@@ -215,30 +238,11 @@ where
             postings.entry(t).or_default().push(i as u32);
         }
     }
-    let mut lists: Vec<Vec<u32>> = postings
+    let lists: Vec<Vec<u32>> = postings
         .into_values()
         .filter(|l| l.len() > 1 && l.len() <= cfg.max_posting)
         .collect();
-    lists.sort_unstable();
-    let mut pairs: Vec<(u32, u32)> = lists
-        .par_iter()
-        .flat_map_iter(|l| {
-            (0..l.len()).flat_map(move |i| (i + 1..l.len()).map(move |j| (l[i], l[j])))
-        })
-        .collect();
-    pairs.par_sort_unstable();
-    let mut counted: Vec<(u32, u32)> = Vec::new();
-    let mut k = 0;
-    while k < pairs.len() {
-        let mut e = k + 1;
-        while e < pairs.len() && pairs[e] == pairs[k] {
-            e += 1;
-        }
-        if e - k >= cfg.min_shared_terms {
-            counted.push(pairs[k]);
-        }
-        k = e;
-    }
+    let counted = shared_term_pairs(n, &lists, cfg.min_shared_terms);
     let window = cfg.window_days * 86_400.0;
     let edges: Vec<Option<(u32, u32)>> = counted
         .into_par_iter()
@@ -287,6 +291,45 @@ where
         .enumerate()
         .map(|(i, c)| c.unwrap_or(i as u32))
         .collect())
+}
+
+/// The pairs `(a, b)`, `a < b`, that appear together in at least `min`
+/// of the posting `lists` (each sorted ascending), sorted. Counted per
+/// document `a` in a dense array, in parallel: no list of all co-occurrences
+/// is built or sorted.
+fn shared_term_pairs(n: usize, lists: &[Vec<u32>], min: usize) -> Vec<(u32, u32)> {
+    let mut lists_of: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
+    for (l, list) in lists.iter().enumerate() {
+        for (at, &d) in list.iter().enumerate() {
+            lists_of[d as usize].push((l as u32, at as u32));
+        }
+    }
+    (0..n)
+        .into_par_iter()
+        .map_init(
+            || (vec![0u32; n], Vec::new()),
+            |(count, touched), a| {
+                for &(l, at) in &lists_of[a] {
+                    for &b in &lists[l as usize][at as usize + 1..] {
+                        if count[b as usize] == 0 {
+                            touched.push(b);
+                        }
+                        count[b as usize] += 1;
+                    }
+                }
+                let mut out: Vec<(u32, u32)> = Vec::new();
+                for b in touched.drain(..) {
+                    if count[b as usize] as usize >= min {
+                        out.push((a as u32, b));
+                    }
+                    count[b as usize] = 0;
+                }
+                out.sort_unstable();
+                out
+            },
+        )
+        .flatten_iter()
+        .collect()
 }
 
 #[cfg(test)]
