@@ -205,8 +205,7 @@ impl KeyTable {
             let mut pairs: Vec<Pair> = Vec::new();
             for band in 0..self.bands {
                 pairs.extend(bucket_pairs(self.band(band)?, max_bucket));
-                pairs.par_sort_unstable();
-                pairs.dedup();
+                pairs = sort_pairs(pairs);
             }
             return Ok(pairs);
         }
@@ -214,10 +213,7 @@ impl KeyTable {
             .into_par_iter()
             .map(|band| self.band(band).map(|keys| bucket_pairs(keys, max_bucket)))
             .collect::<Result<_>>()?;
-        let mut pairs: Vec<Pair> = bands.into_iter().flatten().collect();
-        pairs.par_sort_unstable();
-        pairs.dedup();
-        Ok(pairs)
+        Ok(sort_pairs(bands.concat()))
     }
 }
 
@@ -240,6 +236,48 @@ pub fn candidates(
 
 /// Pairs within runs of equal keys, each document with at most `max_bucket`
 /// following ones.
+/// Sorts pairs `(a, b)` and removes repeats, in time linear in their number
+/// (the same pair comes from many bands): a counting sort by `a`, then each
+/// `a`'s few partners sorted and de-duplicated in parallel.
+pub fn sort_pairs(pairs: Vec<Pair>) -> Vec<Pair> {
+    let Some(n) = pairs.iter().map(|p| p.0 as usize + 1).max() else {
+        return pairs;
+    };
+    let mut start = vec![0usize; n + 1];
+    for &(a, _) in &pairs {
+        start[a as usize + 1] += 1;
+    }
+    for a in 0..n {
+        start[a + 1] += start[a];
+    }
+    let mut partners = vec![0u32; pairs.len()];
+    let mut fill = start.clone();
+    for &(a, b) in &pairs {
+        partners[fill[a as usize]] = b;
+        fill[a as usize] += 1;
+    }
+    drop(pairs);
+    let mut lists: Vec<&mut [u32]> = Vec::with_capacity(n);
+    let mut rest = &mut partners[..];
+    for a in 0..n {
+        let (list, tail) = rest.split_at_mut(start[a + 1] - start[a]);
+        lists.push(list);
+        rest = tail;
+    }
+    lists
+        .into_par_iter()
+        .enumerate()
+        .flat_map_iter(|(a, list)| {
+            list.sort_unstable();
+            let mut last = None;
+            list.iter()
+                .filter(move |&&b| last.replace(b) != Some(b))
+                .map(move |&b| (a as u32, b))
+                .collect::<Vec<Pair>>()
+        })
+        .collect()
+}
+
 fn bucket_pairs(mut keys: Vec<(u64, u32)>, max_bucket: usize) -> Vec<Pair> {
     keys.sort_unstable();
     let mut out = Vec::new();
@@ -305,6 +343,24 @@ mod tests {
         let capped = candidates(&sigs, &members, p, 1);
         assert_eq!(capped, vec![(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)]);
         assert!(candidates(&sigs, &[6, 7, 8], p, 100).is_empty());
+    }
+
+    #[test]
+    fn sorted_pairs_are_sorted_and_distinct() {
+        let mut rng = 7u64;
+        let pairs: Vec<Pair> = (0..5000)
+            .map(|_| {
+                rng = crate::shingle::fmix64(rng + 1);
+                let a = (rng % 300) as u32;
+                (a, a + 1 + (rng >> 40) as u32 % 50)
+            })
+            .collect();
+        let mut expected = pairs.clone();
+        expected.sort_unstable();
+        expected.dedup();
+        assert!(expected.len() < pairs.len(), "the sample has repeats");
+        assert_eq!(sort_pairs(pairs), expected);
+        assert!(sort_pairs(Vec::new()).is_empty());
     }
 
     #[test]

@@ -760,8 +760,7 @@ pub fn run_with(
     let mut pairs = table.candidates(config.max_bucket)?;
     if let Some(t) = lead_table {
         pairs.extend(t.candidates(config.max_bucket)?);
-        pairs.par_sort_unstable();
-        pairs.dedup();
+        pairs = lsh::sort_pairs(pairs);
     }
     timer.lap("lsh");
 
