@@ -350,10 +350,11 @@ impl RunArgs {
         let config = self.config()?;
         let pool = self.pool()?;
         let progress = Progress::new(self.quiet);
-        let corpus =
+        let corpus = pool.install(|| {
             Corpus::read_with_progress(&self.inputs, &self.read_options(), &mut |bytes, docs| {
                 progress.reading(bytes, docs)
-            })?;
+            })
+        })?;
         if let Some(path) = &self.rejects {
             let mut out = Output::create(path, &input_paths(&corpus))?;
             for r in &corpus.rejects {
