@@ -30,7 +30,7 @@ const LONG_LINE: usize = 400;
 /// after CJK full stops. Allocation-free.
 pub fn units(text: &str) -> Units<'_> {
     Units {
-        lines: text.lines(),
+        lines: text,
         rest: "",
     }
 }
@@ -46,9 +46,32 @@ fn next_stop(bytes: &[u8]) -> Option<usize> {
 
 /// Iterator returned by [`units`].
 pub struct Units<'a> {
-    lines: std::str::Lines<'a>,
+    /// The lines not yet split.
+    lines: &'a str,
     /// The unsplit remainder of the current long line.
     rest: &'a str,
+}
+
+impl<'a> Units<'a> {
+    /// The next line, as [`str::lines`] gives it (`\n` or `\r\n` ends a
+    /// line), found by the `memchr` crate's vectorized search.
+    fn next_line(&mut self) -> Option<&'a str> {
+        if self.lines.is_empty() {
+            return None;
+        }
+        let text = self.lines;
+        match memchr::memchr(b'\n', text.as_bytes()) {
+            Some(end) => {
+                self.lines = &text[end + 1..];
+                let line = &text[..end];
+                Some(line.strip_suffix('\r').unwrap_or(line))
+            }
+            None => {
+                self.lines = "";
+                Some(text)
+            }
+        }
+    }
 }
 
 impl<'a> Iterator for Units<'a> {
@@ -56,7 +79,7 @@ impl<'a> Iterator for Units<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         if self.rest.is_empty() {
-            let line = self.lines.next()?;
+            let line = self.next_line()?;
             if line.len() <= LONG_LINE {
                 return Some(line);
             }
@@ -193,7 +216,7 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
         // pointer stay in registers.
         let buf = &mut out[..];
         let mut f = FOLD[bytes[i] as usize];
-        while f > NON_ASCII || f <= APOSTROPHE {
+        while f != NON_ASCII {
             // At a token boundary, eight bytes at a time while the text is
             // plain words and single spaces (folding then only lower-cases).
             if f == SEPARATOR || len == start {
@@ -202,11 +225,13 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
                     let Some((lower, trailing_space)) = plain_word_chunk(w) else {
                         break;
                     };
+                    // A leading space is the separator the chunk needs
+                    // (none at the start of the line).
                     let lead_space = w & 0xff == 0x20;
-                    if lead_space && (pending || len == start) {
+                    if lead_space && len == start {
                         break;
                     }
-                    if pending && len > start {
+                    if pending && len > start && !lead_space {
                         buf[len] = b' ';
                         len += 1;
                     }
@@ -219,16 +244,27 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
                     Some(&b) => f = FOLD[b as usize],
                     None => break,
                 }
-                if !(f > NON_ASCII || f <= APOSTROPHE) {
+                if f == NON_ASCII {
                     break;
                 }
             }
-            let token = f > NON_ASCII;
-            buf[len] = b' ';
-            len += usize::from(token & pending & (len > start));
-            buf[len] = f;
-            len += usize::from(token);
-            pending = (pending | (f == SEPARATOR)) & !token;
+            if f == DIGIT_SEPARATOR {
+                // Kept (as '.') between two digits, else a separator.
+                let keep = !pending
+                    && len > start
+                    && buf[len - 1].is_ascii_digit()
+                    && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+                buf[len] = b'.';
+                len += usize::from(keep);
+                pending |= !keep;
+            } else {
+                let token = f > NON_ASCII;
+                buf[len] = b' ';
+                len += usize::from(token & pending & (len > start));
+                buf[len] = f;
+                len += usize::from(token);
+                pending = (pending | (f == SEPARATOR)) & !token;
+            }
             i += 1;
             match bytes.get(i) {
                 Some(&b) => f = FOLD[b as usize],
@@ -243,28 +279,22 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
             start,
             pending_space: pending,
         };
-        if f == DIGIT_SEPARATOR {
-            let next_is_digit = bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
-            folder.digit_separator(next_is_digit, out);
-            i += 1;
-        } else {
-            // A run of non-ASCII characters: ASCII has canonical combining
-            // class 0 and is always NFKC, so runs can be checked one by one.
-            let end = bytes[i..]
-                .iter()
-                .position(|&b| b < 0x80)
-                .map_or(bytes.len(), |p| i + p);
-            let run = &line[i..end];
-            if is_nfkc_quick(run.chars()) != IsNormalized::Yes {
-                return false;
-            }
-            let next_is_digit = bytes.get(end).is_some_and(u8::is_ascii_digit);
-            let mut chars = run.chars().peekable();
-            while let Some(c) = chars.next() {
-                folder.push_char(c, chars.peek().is_none() && next_is_digit, out);
-            }
-            i = end;
+        // A run of non-ASCII characters: ASCII has canonical combining
+        // class 0 and is always NFKC, so runs can be checked one by one.
+        let end = bytes[i..]
+            .iter()
+            .position(|&b| b < 0x80)
+            .map_or(bytes.len(), |p| i + p);
+        let run = &line[i..end];
+        if is_nfkc_quick(run.chars()) != IsNormalized::Yes {
+            return false;
         }
+        let next_is_digit = bytes.get(end).is_some_and(u8::is_ascii_digit);
+        let mut chars = run.chars().peekable();
+        while let Some(c) = chars.next() {
+            folder.push_char(c, chars.peek().is_none() && next_is_digit, out);
+        }
+        i = end;
         pending = folder.pending_space;
         len = out.len();
         out.resize(len + (bytes.len() - i) + 1, 0);
@@ -462,6 +492,13 @@ mod tests {
             let mut out = Vec::new();
             fold_line(&line, &mut out);
             proptest::prop_assert_eq!(into_string(out), fold_nfkc_first(&line));
+        }
+
+        #[test]
+        fn short_units_are_the_std_lines(text in "([a-z \r]{0,20}(\n|\r\n)?){0,20}") {
+            let units: Vec<&str> = units(&text).collect();
+            let lines: Vec<&str> = text.lines().collect();
+            proptest::prop_assert_eq!(units, lines);
         }
 
         #[test]
