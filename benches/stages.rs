@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use syndic::cluster::{representatives, Rank, UnionFind};
 use syndic::lsh::{candidates, LshParams};
 use syndic::minhash::{MinHashConfig, MinHasher, Scheme};
-use syndic::shingle::{figures, for_each_shingle, shingle, ShingleSpec};
+use syndic::pipeline::Signer;
+use syndic::shingle::{figures, shingle, ShingleSpec, Shingled};
 use syndic::text::normalize;
 use syndic::verify::{verify, Evidence, VerifyRule};
 use syndic::{Config, Corpus, ReadOptions};
@@ -31,20 +32,16 @@ fn stages(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("stages");
     g.throughput(Throughput::Bytes(bytes));
-    let oph = MinHasher::new(MinHashConfig::default()).unwrap();
-    // The signature stage on one thread: fold, stream word 5-grams into OPH-128.
+    // The signature stage on one thread, as the pipeline's signer runs it:
+    // fold, word 5-grams (with figures) into OPH-128 plus the lead signature.
+    let signer = Signer::new(&Config::default()).unwrap();
     g.bench_function("fold+shingle+sign", |b| {
+        let mut shingled = Shingled::default();
         b.iter(|| {
             corpus
                 .docs
                 .iter()
-                .map(|d| {
-                    let mut sketch = oph.sketch();
-                    for_each_shingle(&normalize(&d.text), ShingleSpec::default(), |h| {
-                        sketch.add(h)
-                    });
-                    sketch.finish()
-                })
+                .map(|d| signer.sign_into(&normalize(&d.text), &mut shingled).whole)
                 .collect::<Vec<_>>()
         })
     });

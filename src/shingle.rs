@@ -9,6 +9,7 @@
 //! consumes directly), or a sorted, duplicate-free `Vec<u64>` (a
 //! [`ShingleSet`]), the ground truth for exact verification.
 
+use crate::text::normalize::{zero_bytes, ONES};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -227,7 +228,7 @@ pub fn tokens(body: &str) -> impl Iterator<Item = &str> {
     let mut at = 0;
     std::iter::from_fn(move || {
         while at < bytes.len() {
-            let end = memchr::memchr2(b' ', b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
+            let end = next_separator(bytes, at);
             let token = &body[at..end];
             at = end + 1;
             if !token.is_empty() {
@@ -236,6 +237,23 @@ pub fn tokens(body: &str) -> impl Iterator<Item = &str> {
         }
         None
     })
+}
+
+/// The position of the first `' '` or `'\n'` at or after `from` (else the
+/// length). Tokens are short, so eight bytes are tested at a time in a
+/// register before a vectorized search would pay for its setup.
+#[inline]
+fn next_separator(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        let hits = zero_bytes(w ^ (ONES * b' ' as u64)) | zero_bytes(w ^ (ONES * b'\n' as u64));
+        if hits != 0 {
+            return i + hits.trailing_zeros() as usize / 8;
+        }
+        i += 8;
+    }
+    memchr::memchr2(b' ', b'\n', &bytes[i..]).map_or(bytes.len(), |p| i + p)
 }
 
 /// A token's hash. Tokens of up to 8 bytes (most words) are packed into a

@@ -303,7 +303,7 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
     true
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = ONES * 0x80;
 const LOW7: u64 = ONES * 0x7f;
 
@@ -313,9 +313,9 @@ fn bytes_between(x: u64, m: u64, n: u64) -> u64 {
     ((ONES * (127 + n)).wrapping_sub(x & LOW7) & !x & ((x & LOW7) + ONES * (127 - m))) & HIGH
 }
 
-/// High bit set in each zero byte of `v`.
+/// High bit set in each zero byte of `v` (exactly: no false positives).
 #[inline]
-fn zero_bytes(v: u64) -> u64 {
+pub(crate) fn zero_bytes(v: u64) -> u64 {
     !(((v & LOW7) + LOW7) | v | LOW7)
 }
 
