@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::lsh::{self, KeyTable, LshParams};
 use crate::minhash::{MinHashConfig, MinHasher, Signature};
 use crate::shingle::{self, ShingleSpec, Shingled};
-use crate::store::{BlobStore, Resources, SpillVec};
+use crate::store::{Resources, SpillVec};
 use crate::story::{self, StoryConfig, TermCounts, TermVector};
 use crate::text::boilerplate::{group_key, Boilerplate, BoilerplateConfig, Profile};
 use crate::text::normalize;
@@ -270,8 +270,9 @@ struct BodyModel {
     boilerplate: Boilerplate,
     groups: Vec<u32>,
     group_names: Vec<String>,
-    /// Every document's folded text (fold once, strip later).
-    folded: FoldedTexts,
+    /// Every document's folded text (fold once, strip later), in RAM up to
+    /// its share of the memory limit, then on disk.
+    folded: SpillVec<String>,
     /// Documents per parallel batch (see [`batch_size`]).
     batch: usize,
 }
@@ -290,8 +291,8 @@ impl BodyModel {
         let (groups, group_names) = groups(docs);
         let n = docs.len();
         let batch = batch_size(texts, n, resources);
-        let mut folded = FoldedTexts(resources.store(FOLDED_SHARE));
-        let mut lines = resources.store(LINE_SHARE);
+        let mut folded: SpillVec<String> = SpillVec::new(resources, FOLDED_SHARE);
+        let mut lines: SpillVec<Vec<u8>> = SpillVec::new(resources, LINE_SHARE);
         let mut titles: Vec<u64> = Vec::with_capacity(n);
         for start in (0..n).step_by(batch) {
             let made: Vec<(String, Profile)> = (start..(start + batch).min(n))
@@ -303,12 +304,12 @@ impl BodyModel {
                 })
                 .collect::<Result<_>>()?;
             for (f, p) in made {
-                folded.0.push(f.as_bytes())?;
-                lines.push(&p.lines)?;
+                folded.push(f)?;
+                lines.push(p.lines)?;
                 titles.push(p.title);
             }
         }
-        folded.0.finish()?;
+        folded.finish()?;
         lines.finish()?;
         folded_all();
         let profile = |i: usize| {
@@ -349,22 +350,6 @@ impl BodyModel {
 fn batch_size(texts: &Texts, n: usize, resources: &Resources) -> usize {
     let bytes: usize = (0..n).map(|i| texts.len(i)).sum();
     resources.batch(4 * bytes / n.max(1))
-}
-
-/// The folded texts, kept for the later stages (RAM up to their share of the
-/// memory limit, then disk); bodies are stripped from them on demand.
-struct FoldedTexts(BlobStore);
-
-impl FoldedTexts {
-    fn get(&self, i: u32) -> Result<Cow<'_, str>> {
-        match self.0.get(i)? {
-            Cow::Borrowed(b) => std::str::from_utf8(b).map(Cow::Borrowed),
-            Cow::Owned(b) => String::from_utf8(b)
-                .map(Cow::Owned)
-                .map_err(|e| e.utf8_error()),
-        }
-        .map_err(|_| Error::Config("a spilled folded text is not UTF-8".into()))
-    }
 }
 
 /// The article bodies of a corpus: folded text with the learned boilerplate
@@ -755,7 +740,7 @@ pub fn run_with(
     drop(first_with);
     timer.lap("sign");
 
-    let mut spilled = texts.spilled() || model.folded.0.spilled() || table.spilled();
+    let mut spilled = texts.spilled() || model.folded.spilled() || table.spilled();
     // lsh
     let mut pairs = table.candidates(config.max_bucket)?;
     if let Some(t) = lead_table {

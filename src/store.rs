@@ -226,6 +226,26 @@ pub trait Blob: Clone {
     fn decode(bytes: &[u8]) -> Self;
 }
 
+/// Bytes are stored as they are.
+impl Blob for Vec<u8> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self);
+    }
+    fn decode(bytes: &[u8]) -> Self {
+        bytes.to_vec()
+    }
+}
+
+/// Strings are stored as their UTF-8 bytes.
+impl Blob for String {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Self {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}
+
 /// A vector of values that lives in RAM without a memory limit, and in a
 /// [`BlobStore`] (RAM up to its budget, then disk) with one.
 #[derive(Debug)]

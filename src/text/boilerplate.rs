@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use super::normalize::{into_string, normalize};
+use super::normalize::{folded_lines, into_string, normalize};
 
 /// Boilerplate settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -107,8 +107,7 @@ impl Profile {
 
     /// The profile of a page from its folded text (see [`normalize`]).
     pub fn from_folded(group: u32, title: Option<&str>, folded: &str) -> Profile {
-        let mut hashed: Vec<(usize, u64)> = folded
-            .split('\n')
+        let mut hashed: Vec<(usize, u64)> = folded_lines(folded)
             .filter(|l| !l.is_empty())
             .map(|l| (l.len(), line_hash(l.as_bytes())))
             .collect();
@@ -322,7 +321,7 @@ impl Boilerplate {
     /// When every line is boilerplate the whole folded text is kept (a page
     /// is never reduced to nothing by this stage).
     pub fn strip_into(&self, group: u32, folded: &str, out: &mut Vec<u8>) {
-        for line in folded.split('\n') {
+        for line in folded_lines(folded) {
             if line.is_empty()
                 || (!self.lines.is_empty()
                     && self.lines.contains(&(group, line_hash(line.as_bytes()))))

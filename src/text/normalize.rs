@@ -121,6 +121,25 @@ impl<'a> Iterator for Units<'a> {
     }
 }
 
+/// The lines of a folded text, as `split('\n')` gives them, found by the
+/// `memchr` crate's vectorized search.
+pub fn folded_lines(folded: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(folded);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        match memchr::memchr(b'\n', text.as_bytes()) {
+            Some(end) => {
+                rest = Some(&text[end + 1..]);
+                Some(&text[..end])
+            }
+            None => {
+                rest = None;
+                Some(text)
+            }
+        }
+    })
+}
+
 /// Folds a whole text: each non-empty unit (line, or sentence of a very long
 /// line) becomes one folded line.
 pub fn normalize(text: &str) -> String {
@@ -499,6 +518,13 @@ mod tests {
             let units: Vec<&str> = units(&text).collect();
             let lines: Vec<&str> = text.lines().collect();
             proptest::prop_assert_eq!(units, lines);
+        }
+
+        #[test]
+        fn folded_lines_split_at_newlines(text in "([a-z ]{0,5}\n?){0,12}") {
+            let ours: Vec<&str> = folded_lines(&text).collect();
+            let split: Vec<&str> = text.split('\n').collect();
+            proptest::prop_assert_eq!(ours, split);
         }
 
         #[test]
