@@ -687,29 +687,32 @@ pub fn run_with(
         type SignedDoc = (Signed, Vec<u64>, Vec<u64>, Option<Shingled>);
         let signed_batch: Vec<SignedDoc> = (start..(start + batch).min(n))
             .into_par_iter()
-            .map_init(Vec::new, |buf, i| {
-                let (body, folded) = model.body_into(i, buf)?;
-                let mut shingled = Shingled::default();
-                let sig = signer.sign_into(body, &mut shingled);
-                let short = sig.short;
-                let mut keys = Vec::new();
-                let mut lead_keys = Vec::new();
-                if !short {
-                    lsh::band_keys(&sig.whole, params, &mut keys);
-                    if let Some(p) = signer.lead_params() {
-                        lsh::band_keys(&sig.lead, p, &mut lead_keys);
+            .map_init(
+                || (Vec::new(), Shingled::default()),
+                |(buf, shingled), i| {
+                    let (body, folded) = model.body_into(i, buf)?;
+                    let sig = signer.sign_into(body, shingled);
+                    let short = sig.short;
+                    let mut keys = Vec::new();
+                    let mut lead_keys = Vec::new();
+                    if !short {
+                        lsh::band_keys(&sig.whole, params, &mut keys);
+                        if let Some(p) = signer.lead_params() {
+                            lsh::band_keys(&sig.lead, p, &mut lead_keys);
+                        }
                     }
-                }
-                let s = Signed {
-                    body_hash: xxh3_128(body.as_bytes()),
-                    first: i as u32,
-                    short,
-                    folded: folded as u32,
-                    body: body.len() as u32,
-                };
-                let keep = (keep_streams && !short).then_some(shingled);
-                Ok((s, keys, lead_keys, keep))
-            })
+                    let s = Signed {
+                        body_hash: xxh3_128(body.as_bytes()),
+                        first: i as u32,
+                        short,
+                        folded: folded as u32,
+                        body: body.len() as u32,
+                    };
+                    // A copy of exactly the stream's size (the buffer is reused).
+                    let keep = (keep_streams && !short).then(|| shingled.clone());
+                    Ok((s, keys, lead_keys, keep))
+                },
+            )
             .collect::<Result<_>>()?;
         for (mut s, keys, lead_keys, shingled) in signed_batch {
             let i = signed.len() as u32;
