@@ -32,16 +32,24 @@ pub fn units(text: &str) -> Units<'_> {
     Units {
         lines: text,
         rest: "",
+        cjk: false,
     }
 }
 
-/// The next byte that may end a sentence: `.`, `!`, `?`, or the first byte
-/// of a CJK full stop (searched only when the text has non-ASCII bytes).
-fn next_stop(bytes: &[u8]) -> Option<usize> {
+/// The next byte that may end a sentence: `.`, `!`, `?`, or, if `cjk` (the
+/// line has lead bytes of CJK full stops), the first byte of a CJK full stop.
+fn next_stop(bytes: &[u8], cjk: bool) -> Option<usize> {
     let ascii = memchr::memchr3(b'.', b'!', b'?', bytes);
+    if !cjk {
+        return ascii;
+    }
     let limit = ascii.unwrap_or(bytes.len());
-    let cjk = memchr::memchr2(0xE3, 0xEF, &bytes[..limit]);
-    cjk.or(ascii)
+    memchr::memchr2(0xE3, 0xEF, &bytes[..limit]).or(ascii)
+}
+
+/// Whether a line may hold CJK full stops (their UTF-8 lead bytes).
+fn has_cjk_stops(line: &str) -> bool {
+    memchr::memchr2(0xE3, 0xEF, line.as_bytes()).is_some()
 }
 
 /// Iterator returned by [`units`].
@@ -50,6 +58,8 @@ pub struct Units<'a> {
     lines: &'a str,
     /// The unsplit remainder of the current long line.
     rest: &'a str,
+    /// Whether the current long line may hold CJK full stops.
+    cjk: bool,
 }
 
 impl<'a> Units<'a> {
@@ -84,11 +94,12 @@ impl<'a> Iterator for Units<'a> {
                 return Some(line);
             }
             self.rest = line;
+            self.cjk = has_cjk_stops(line);
         }
         let line = self.rest;
         let bytes = line.as_bytes();
         let mut i = 0;
-        while let Some(at) = next_stop(&bytes[i..]) {
+        while let Some(at) = next_stop(&bytes[i..], self.cjk) {
             i += at;
             let end = match bytes[i] {
                 b'.' | b'!' | b'?'
@@ -235,7 +246,21 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
         // pointer stay in registers.
         let buf = &mut out[..];
         let mut f = FOLD[bytes[i] as usize];
-        while f != NON_ASCII {
+        loop {
+            if f == NON_ASCII {
+                // Typographic punctuation stays in this loop; other
+                // non-ASCII text takes the general path below.
+                let Some((n, apostrophe)) = common_punctuation(bytes, i) else {
+                    break;
+                };
+                pending |= !apostrophe;
+                i += n;
+                match bytes.get(i) {
+                    Some(&b) => f = FOLD[b as usize],
+                    None => break,
+                }
+                continue;
+            }
             // At a token boundary, eight bytes at a time while the text is
             // plain words and single spaces (folding then only lower-cases).
             if f == SEPARATOR || len == start {
@@ -264,7 +289,7 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
                     None => break,
                 }
                 if f == NON_ASCII {
-                    break;
+                    continue;
                 }
             }
             if f == DIGIT_SEPARATOR {
@@ -320,6 +345,28 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
     }
     out.truncate(len);
     true
+}
+
+/// The non-ASCII punctuation of news pages that folds without NFKC: its
+/// encoded length and whether it is an apostrophe (deleted) rather than a
+/// separator. Only when it is a run of its own (the next byte is ASCII or
+/// the end), so that [`fold_in_place`]'s NFKC check of runs is unchanged.
+/// Quotes ‘ ’ “ ”, dashes – —, bullet •, ellipsis … (NFKC `...`, which folds
+/// to a separator too), no-break space (NFKC a space), « » · £ © ° €.
+#[inline]
+fn common_punctuation(bytes: &[u8], i: usize) -> Option<(usize, bool)> {
+    let (n, apostrophe) = match bytes.get(i..)? {
+        [0xE2, 0x80, 0x98 | 0x99, ..] => (3, true),
+        [0xE2, 0x80, 0x93 | 0x94 | 0x9C | 0x9D | 0xA2 | 0xA6, ..] | [0xE2, 0x82, 0xAC, ..] => {
+            (3, false)
+        }
+        [0xC2, 0xA0 | 0xA3 | 0xA9 | 0xAB | 0xB0 | 0xB7 | 0xBB, ..] => (2, false),
+        _ => return None,
+    };
+    match bytes.get(i + n) {
+        Some(&b) if b >= 0x80 => None,
+        _ => Some((n, apostrophe)),
+    }
 }
 
 pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
@@ -499,7 +546,7 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
         #[test]
         fn in_place_folding_equals_nfkc_first(
-            line in "[a-zA-Z0-9 .,/'’‘“”—éÉﬁ１２ＡÅ\u{301}\u{0627}\u{0663}新冠。@\\[`{\\x00\\x10\\x19\\t]{0,40}"
+            line in "[a-zA-Z0-9 .,/'’‘“”—–•…«»·£©°€\u{a0}éÉﬁ１２ＡÅ\u{301}\u{0627}\u{0663}新冠。@\\[`{\\x00\\x10\\x19\\t]{0,40}"
         ) {
             let mut out = Vec::new();
             fold_line(&line, &mut out);
@@ -507,7 +554,7 @@ mod tests {
         }
 
         #[test]
-        fn word_chunks_fold_like_bytes(line in "([a-zA-Z0-9]{1,9}[ .,'\\x00\\x1fé]{1,2}){0,12}") {
+        fn word_chunks_fold_like_bytes(line in "([a-zA-Z0-9]{1,9}[ .,'\\x00\\x1fé’“\u{a0}…]{1,2}){0,12}") {
             let mut out = Vec::new();
             fold_line(&line, &mut out);
             proptest::prop_assert_eq!(into_string(out), fold_nfkc_first(&line));
