@@ -150,9 +150,9 @@ pub fn shingle_body(body: &str, spec: ShingleSpec, out: &mut Shingled) {
         ShingleKind::Char => {
             char_shingles(body, spec.n, &mut |h| stream.push(h));
             let bytes = body.as_bytes();
-            for t in tokens(body) {
-                scan.token(t, token_hash_at(bytes, t));
-            }
+            token_spans(bytes, |start, end| {
+                scan.token(&bytes[start..end], token_hash_at(bytes, start, end))
+            });
         }
     }
     scan.finish();
@@ -166,9 +166,9 @@ pub fn figures(body: &str) -> Vec<(u64, u64)> {
     let mut out = Vec::new();
     let mut scan = FigureScan::new(&mut out);
     let bytes = body.as_bytes();
-    for t in tokens(body) {
-        scan.token(t, token_hash_at(bytes, t));
-    }
+    token_spans(bytes, |start, end| {
+        scan.token(&bytes[start..end], token_hash_at(bytes, start, end))
+    });
     scan.finish();
     out
 }
@@ -239,6 +239,20 @@ pub fn tokens(body: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Calls `f(start, end)` for each token of a folded body (its bytes), in
+/// order: the inlined form of [`tokens`] for the hot loops.
+#[inline(always)]
+fn token_spans(bytes: &[u8], mut f: impl FnMut(usize, usize)) {
+    let mut at = 0;
+    while at < bytes.len() {
+        let end = next_separator(bytes, at);
+        if end > at {
+            f(at, end);
+        }
+        at = end + 1;
+    }
+}
+
 /// The position of the first `' '` or `'\n'` at or after `from` (else the
 /// length). Tokens are short, so eight bytes are tested at a time in a
 /// register before a vectorized search would pay for its setup.
@@ -260,8 +274,7 @@ fn next_separator(bytes: &[u8], from: usize) -> usize {
 /// `u64` (injective: tokens hold no NUL bytes) and mixed by a bijection, so
 /// they never collide; longer ones take XXH3.
 #[inline]
-fn token_hash(token: &str) -> u64 {
-    let b = token.as_bytes();
+fn token_hash(b: &[u8]) -> u64 {
     if b.len() <= 8 {
         let mut word = 0u64;
         for (k, &byte) in b.iter().enumerate() {
@@ -269,27 +282,28 @@ fn token_hash(token: &str) -> u64 {
         }
         fmix64(word ^ SHINGLE_SEED)
     } else {
-        xxh3_64_with_seed(b, SHINGLE_SEED)
+        long_token_hash(b)
     }
 }
 
-/// [`token_hash`] of `token`, a slice of `body`: a short token is read as
-/// one 8-byte load from the body and masked, without a per-byte loop.
-#[inline]
-fn token_hash_at(body: &[u8], token: &str) -> u64 {
-    let start = token.as_ptr() as usize - body.as_ptr() as usize;
-    let len = token.len();
-    match body.get(start..start + 8) {
+#[cold]
+#[inline(never)]
+fn long_token_hash(b: &[u8]) -> u64 {
+    xxh3_64_with_seed(b, SHINGLE_SEED)
+}
+
+/// [`token_hash`] of the token `bytes[start..end]`: a short token is read as
+/// one 8-byte load and masked, without a per-byte loop.
+#[inline(always)]
+fn token_hash_at(bytes: &[u8], start: usize, end: usize) -> u64 {
+    let len = end - start;
+    match bytes.get(start..start + 8) {
         Some(window) if len <= 8 => {
             let word = u64::from_le_bytes(window.try_into().expect("8 bytes"));
-            let mask = if len == 8 {
-                u64::MAX
-            } else {
-                (1u64 << (8 * len)) - 1
-            };
+            let mask = u64::MAX >> (64 - 8 * len);
             fmix64((word & mask) ^ SHINGLE_SEED)
         }
-        _ => token_hash(token),
+        _ => token_hash(&bytes[start..end]),
     }
 }
 
@@ -303,9 +317,9 @@ fn word_shingles(body: &str, n: usize, f: &mut impl FnMut(u64), scan: &mut impl 
     let mut seen = 0usize;
     let mut rolling = 0u64;
     let bytes = body.as_bytes();
-    for t in tokens(body) {
-        let h = token_hash_at(bytes, t);
-        scan.token(t, h);
+    token_spans(bytes, |start, end| {
+        let h = token_hash_at(bytes, start, end);
+        scan.token(&bytes[start..end], h);
         if seen >= n {
             rolling = rolling.wrapping_sub(ring[slot].wrapping_mul(top));
         }
@@ -319,12 +333,12 @@ fn word_shingles(body: &str, n: usize, f: &mut impl FnMut(u64), scan: &mut impl 
         if seen >= n {
             f(fmix64(rolling ^ SHINGLE_SEED));
         }
-    }
+    });
 }
 
 /// What else a pass over the tokens collects besides shingles.
 trait TokenScan {
-    fn token(&mut self, token: &str, hash: u64);
+    fn token(&mut self, token: &[u8], hash: u64);
 }
 
 /// Nothing.
@@ -332,16 +346,15 @@ struct NoScan;
 
 impl TokenScan for NoScan {
     #[inline(always)]
-    fn token(&mut self, _: &str, _: u64) {}
+    fn token(&mut self, _: &[u8], _: u64) {}
 }
 
 impl TokenScan for FigureScan<'_> {
     #[inline]
-    fn token(&mut self, token: &str, hash: u64) {
+    fn token(&mut self, b: &[u8], hash: u64) {
         if let Some((before, figure)) = self.pending.take() {
             self.out.push((figure_context(before, hash), figure));
         }
-        let b = token.as_bytes();
         if b[0].is_ascii_digit() && b.iter().all(|&c| c.is_ascii_digit() || c == b'.') {
             self.pending = Some((self.before, hash));
         }
@@ -440,15 +453,17 @@ mod tests {
         // The figures of a body, computed directly from its token list.
         for body in bodies {
             let t: Vec<&str> = tokens(body).collect();
-            let hash =
-                |i: Option<usize>| i.and_then(|i| t.get(i)).map_or(NO_TOKEN, |s| token_hash(s));
+            let hash = |i: Option<usize>| {
+                i.and_then(|i| t.get(i))
+                    .map_or(NO_TOKEN, |s| token_hash(s.as_bytes()))
+            };
             let mut direct: Vec<(u64, u64)> = (0..t.len())
                 .filter(|&i| t[i].starts_with(|c: char| c.is_ascii_digit()))
                 .filter(|&i| t[i].bytes().all(|b| b.is_ascii_digit() || b == b'.'))
                 .map(|i| {
                     (
                         figure_context(hash(i.checked_sub(1)), hash(Some(i + 1))),
-                        token_hash(t[i]),
+                        token_hash(t[i].as_bytes()),
                     )
                 })
                 .collect();
@@ -472,7 +487,7 @@ mod tests {
     fn rolling_hash_equals_the_polynomial_of_each_window() {
         let body = "a b c d e f g a b c d e";
         for n in [1, 2, 5, 7] {
-            let t: Vec<u64> = tokens(body).map(token_hash).collect();
+            let t: Vec<u64> = tokens(body).map(|t| token_hash(t.as_bytes())).collect();
             let direct: Vec<u64> = t
                 .windows(n)
                 .map(|w| {
@@ -498,9 +513,14 @@ mod tests {
     #[test]
     fn loaded_and_packed_token_hashes_agree() {
         let body = "a bb ccccccc dddddddd eeeeeeeee f";
-        for t in tokens(body) {
-            assert_eq!(token_hash_at(body.as_bytes(), t), token_hash(t), "{t}");
-        }
+        let bytes = body.as_bytes();
+        let mut n = 0;
+        token_spans(bytes, |start, end| {
+            let t = &bytes[start..end];
+            assert_eq!(token_hash_at(bytes, start, end), token_hash(t), "{t:?}");
+            n += 1;
+        });
+        assert_eq!(n, tokens(body).count());
     }
 
     const PINNED_WORD: u64 = 17093597827571065728;
