@@ -108,10 +108,9 @@ impl MinHasher {
         Sketch {
             hasher: self,
             seed: self.oph_seed(),
-            sig: vec![u32::MAX; k],
-            filled: match self.config.scheme {
-                Scheme::Oph => vec![false; k],
-                Scheme::Classic => Vec::new(),
+            mins: match self.config.scheme {
+                Scheme::Oph => vec![EMPTY_BIN; k],
+                Scheme::Classic => vec![u32::MAX as u64; k],
             },
             empty: true,
         }
@@ -127,60 +126,48 @@ pub struct Sketch<'a> {
     hasher: &'a MinHasher,
     /// The OPH mixing seed (derived from the configured seed once).
     seed: u64,
-    sig: Signature,
-    /// OPH bins that received a shingle.
-    filled: Vec<bool>,
+    /// Each bin's (OPH) or permutation's (classic) minimum, widened so that
+    /// [`EMPTY_BIN`] can mark an OPH bin no shingle fell in without a second
+    /// array (one store per shingle).
+    mins: Vec<u64>,
     empty: bool,
 }
+
+/// An OPH bin without a shingle: above every 32-bit value.
+const EMPTY_BIN: u64 = u64::MAX;
 
 impl Sketch<'_> {
     /// Adds one shingle hash.
     #[inline]
     pub fn add(&mut self, x: u64) {
-        self.empty = false;
-        match self.hasher.config.scheme {
-            Scheme::Oph => {
-                let h = fmix64(x ^ self.seed);
-                let bin = reduce(h, self.sig.len());
-                let v = h as u32;
-                self.filled[bin] = true;
-                if v < self.sig[bin] {
-                    self.sig[bin] = v;
-                }
-            }
-            Scheme::Classic => {
-                for (slot, &(a, b)) in self.sig.iter_mut().zip(&self.hasher.coefficients) {
-                    let v = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
-                    if v < *slot {
-                        *slot = v;
-                    }
-                }
-            }
-        }
+        self.extend(std::slice::from_ref(&x))
     }
 
-    /// Adds a run of shingle hashes: [`Sketch::add`] for each, with the
-    /// scheme chosen once and the bins held in locals (three times faster
-    /// than a call per shingle).
+    /// Adds a run of shingle hashes, with the scheme chosen once and the
+    /// bins held in locals (three times faster than a call per shingle).
     pub fn extend(&mut self, xs: &[u64]) {
         if xs.is_empty() {
             return;
         }
         self.empty = false;
+        let mins = &mut self.mins[..];
         match self.hasher.config.scheme {
             Scheme::Oph => {
                 let seed = self.seed;
-                let k = self.sig.len();
-                let sig = &mut self.sig[..];
-                let filled = &mut self.filled[..k];
+                let k = mins.len();
                 for &x in xs {
                     let h = fmix64(x ^ seed);
                     let bin = reduce(h, k);
-                    filled[bin] = true;
-                    sig[bin] = sig[bin].min(h as u32);
+                    mins[bin] = mins[bin].min(h as u32 as u64);
                 }
             }
-            Scheme::Classic => xs.iter().for_each(|&x| self.add(x)),
+            Scheme::Classic => {
+                for &x in xs {
+                    for (slot, &(a, b)) in mins.iter_mut().zip(&self.hasher.coefficients) {
+                        *slot = (*slot).min(a.wrapping_mul(x).wrapping_add(b) >> 32);
+                    }
+                }
+            }
         }
     }
 
@@ -189,31 +176,32 @@ impl Sketch<'_> {
         let Sketch {
             hasher: _,
             seed,
-            mut sig,
-            filled,
+            mins,
             empty,
         } = self;
-        if empty || filled.iter().all(|&f| f) {
-            return sig;
+        let filled = |i: usize| mins[i] != EMPTY_BIN;
+        let k = mins.len();
+        if empty || (0..k).all(filled) {
+            return mins.iter().map(|&m| m as u32).collect();
         }
-        let k = sig.len();
-        let source = sig.clone();
-        for i in 0..k {
-            if filled[i] {
-                continue;
-            }
-            let mut attempt: u64 = 0;
-            sig[i] = loop {
-                let r =
-                    fmix64(seed ^ ((i as u64) << 32) ^ attempt.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-                let j = reduce(r, k);
-                if filled[j] {
-                    break source[j];
+        (0..k)
+            .map(|i| {
+                if filled(i) {
+                    return mins[i] as u32;
                 }
-                attempt += 1;
-            };
-        }
-        sig
+                let mut attempt: u64 = 0;
+                loop {
+                    let r = fmix64(
+                        seed ^ ((i as u64) << 32) ^ attempt.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                    );
+                    let j = reduce(r, k);
+                    if filled(j) {
+                        break mins[j] as u32;
+                    }
+                    attempt += 1;
+                }
+            })
+            .collect()
     }
 }
 
