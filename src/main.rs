@@ -490,7 +490,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Cluster { run, output } => run.execute().and_then(|(corpus, outcome)| {
-            write_cluster_file(output, run.format, &corpus, &outcome)
+            let written = write_cluster_file(output, run.format, &corpus, &outcome);
+            exit_without_freeing((corpus, outcome));
+            written
         }),
         Command::Dedup {
             run,
@@ -515,6 +517,7 @@ fn main() -> ExitCode {
             if !run.quiet {
                 eprintln!("dedup: kept {kept} of {} documents", corpus.docs.len());
             }
+            exit_without_freeing((corpus, outcome));
             Ok(())
         }),
         Command::Sign { run, output } => sign(run, output),
@@ -750,6 +753,13 @@ fn index_command(command: &IndexCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// The process ends next: the OS takes back the corpus and the pipeline's
+/// results at once, where freeing their many allocations one by one takes
+/// ~10 ms on a 40 MB corpus.
+fn exit_without_freeing<T>(value: T) {
+    std::mem::forget(value);
 }
 
 fn sign(run: &RunArgs, output: &Path) -> Result<()> {
