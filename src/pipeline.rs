@@ -571,11 +571,11 @@ struct Signed {
 fn make_evidence(body: &str, spec: ShingleSpec) -> Evidence {
     let mut shingled = Shingled::default();
     shingle::shingle_body(body, spec, &mut shingled);
-    evidence_of(&shingled)
+    evidence_of(shingled)
 }
 
-fn evidence_of(shingled: &Shingled) -> Evidence {
-    Evidence::new(shingled.set(), shingled.figures.clone())
+fn evidence_of(shingled: Shingled) -> Evidence {
+    Evidence::new(shingle::into_set(shingled.stream), shingled.figures)
 }
 
 /// Shingle sets and figures of the documents that need them, fetched by
@@ -593,21 +593,32 @@ impl EvidenceStore {
         }
     }
 
-    /// Computes the evidence of `docs` that is not there yet by
-    /// `make(doc, scratch buffer)`, in parallel batches of `batch`.
-    fn add<F>(&mut self, docs: &[u32], batch: usize, make: F) -> Result<()>
-    where
-        F: Fn(u32, &mut Vec<u8>) -> Result<Evidence> + Sync,
-    {
+    /// Makes the evidence of `docs` that is not there yet, in parallel
+    /// batches: from a document's shingle stream kept by the sign stage
+    /// (taken out of `streams` and sorted in place), else from its body.
+    fn add(
+        &mut self,
+        docs: &[u32],
+        streams: &mut [Option<Shingled>],
+        model: &BodyModel,
+        spec: ShingleSpec,
+    ) -> Result<()> {
         let missing: Vec<u32> = docs
             .iter()
             .copied()
             .filter(|&d| self.slot[d as usize] == u32::MAX)
             .collect();
-        for chunk in missing.chunks(batch) {
-            let made: Vec<Evidence> = chunk
-                .par_iter()
-                .map_init(Vec::new, |buf, &d| make(d, buf))
+        for chunk in missing.chunks(model.batch) {
+            let sources: Vec<(u32, Option<Shingled>)> = chunk
+                .iter()
+                .map(|&d| (d, streams.get_mut(d as usize).and_then(Option::take)))
+                .collect();
+            let made: Vec<Evidence> = sources
+                .into_par_iter()
+                .map_init(Vec::new, |buf, (d, stream)| match stream {
+                    Some(s) => Ok(evidence_of(s)),
+                    None => Ok(make_evidence(model.body_into(d as usize, buf)?.0, spec)),
+                })
                 .collect::<Result<_>>()?;
             for (&d, e) in chunk.iter().zip(made) {
                 self.slot[d as usize] = self.values.push(e)?;
@@ -757,15 +768,7 @@ pub fn run_with(
     let mut in_pairs: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
     in_pairs.par_sort_unstable();
     in_pairs.dedup();
-    evidence.add(&in_pairs, model.batch, |d, buf| {
-        match streams.get(d as usize).and_then(Option::as_ref) {
-            Some(s) => Ok(evidence_of(s)),
-            None => Ok(make_evidence(
-                model.body_into(d as usize, buf)?.0,
-                config.shingle,
-            )),
-        }
-    })?;
+    evidence.add(&in_pairs, &mut streams, &model, config.shingle)?;
     drop(in_pairs);
     drop(streams);
     timer.lap("shingle");

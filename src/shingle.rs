@@ -103,9 +103,7 @@ const ROLL: u64 = 0x9e37_79b9_7f4a_7c15;
 pub fn shingle(body: &str, spec: ShingleSpec) -> ShingleSet {
     let mut out = Vec::with_capacity(body.len() / 5);
     for_each_shingle(body, spec, |h| out.push(h));
-    out.sort_unstable();
-    out.dedup();
-    out
+    into_set(out)
 }
 
 /// Calls `f` with the hash of every shingle of a folded body, in text order,
@@ -131,11 +129,15 @@ pub struct Shingled {
 impl Shingled {
     /// The exact shingle set of the stream: sorted and duplicate-free.
     pub fn set(&self) -> ShingleSet {
-        let mut set = self.stream.clone();
-        set.sort_unstable();
-        set.dedup();
-        set
+        into_set(self.stream.clone())
     }
+}
+
+/// A stream of shingle hashes as a set: sorted in place, repeats removed.
+pub fn into_set(mut stream: Vec<u64>) -> ShingleSet {
+    stream.sort_unstable();
+    stream.dedup();
+    stream
 }
 
 /// Shingles a folded body and collects its figures into `out` (cleared
@@ -217,9 +219,7 @@ pub fn lead(body: &str, spec: ShingleSpec, count: usize) -> ShingleSet {
             out.push(h)
         }
     });
-    out.sort_unstable();
-    out.dedup();
-    out
+    into_set(out)
 }
 
 /// The tokens of a folded body (separated by `' '` or `'\n'`).
