@@ -3,6 +3,10 @@
 //! Run: `cargo bench --bench stages`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+/// The allocator the `syndic` binary runs with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 use syndic::cluster::{representatives, Rank, UnionFind};
 use syndic::lsh::{candidates, LshParams};
