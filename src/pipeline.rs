@@ -9,10 +9,14 @@
 //!      ─cluster─▶ representatives ─story─▶ DocOutcome
 //! ```
 //!
-//! The sign stage streams each body's shingles straight into MinHash and
-//! keeps only band keys; exact shingle sets are built afterwards for the
+//! The sign stage makes each body's shingle stream and figures in one pass
+//! over its tokens, signs the stream, and keeps band keys plus, when the
+//! memory limit leaves room for them (about 1.5 bytes per text byte), the
+//! stream itself. Exact shingle sets are built afterwards only for the
 //! documents that have a candidate pair (and cluster representatives), which
-//! is what verification and story grouping read.
+//! is what verification and story grouping read: by sorting the kept stream,
+//! or by shingling the body again when it was not kept. Both give the same
+//! sets.
 //!
 //! Bodies that are byte-identical after folding and boilerplate removal are
 //! joined by the exact pre-pass and only one of them enters LSH. Bodies too
