@@ -230,11 +230,17 @@ where
     if !cfg.enabled || n == 0 {
         return Ok((0..n as u32).collect());
     }
+    let tops: Vec<Vec<u64>> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let mut top: Vec<(u64, f32)> = vector(i)?.into_owned();
+            top.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            Ok(top.iter().take(cfg.top_terms).map(|&(t, _)| t).collect())
+        })
+        .collect::<Result<_>>()?;
     let mut postings: AHashMap<u64, Vec<u32>> = AHashMap::new();
-    for i in 0..n {
-        let mut top: Vec<(u64, f32)> = vector(i)?.into_owned();
-        top.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        for &(t, _) in top.iter().take(cfg.top_terms) {
+    for (i, top) in tops.into_iter().enumerate() {
+        for t in top {
             postings.entry(t).or_default().push(i as u32);
         }
     }
