@@ -9,7 +9,7 @@
 //! consumes directly), or a sorted, duplicate-free `Vec<u64>` (a
 //! [`ShingleSet`]), the ground truth for exact verification.
 
-use crate::text::normalize::{zero_bytes, ONES};
+use crate::text::normalize::ONES;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -222,7 +222,8 @@ pub fn lead(body: &str, spec: ShingleSpec, count: usize) -> ShingleSet {
     into_set(out)
 }
 
-/// The tokens of a folded body (separated by `' '` or `'\n'`).
+/// The tokens of a folded body (separated by `' '` or `'\n'`; any other
+/// ASCII control byte, which folded text never holds, separates too).
 pub fn tokens(body: &str) -> impl Iterator<Item = &str> {
     let bytes = body.as_bytes();
     let mut at = 0;
@@ -253,21 +254,26 @@ fn token_spans(bytes: &[u8], mut f: impl FnMut(usize, usize)) {
     }
 }
 
-/// The position of the first `' '` or `'\n'` at or after `from` (else the
-/// length). Tokens are short, so eight bytes are tested at a time in a
-/// register before a vectorized search would pay for its setup.
+/// The position of the first separator at or after `from` (else the
+/// length): a byte up to `' '`, i.e. a space or a newline (folded text holds
+/// no other control bytes). Tokens are short, so eight bytes are tested at a
+/// time in a register: `(w - 0x21..) & !w & 0x80..` flags bytes below 0x21,
+/// exactly at the lowest flagged byte (borrows only reach higher ones).
 #[inline]
 fn next_separator(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
     while let Some(chunk) = bytes.get(i..i + 8) {
         let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        let hits = zero_bytes(w ^ (ONES * b' ' as u64)) | zero_bytes(w ^ (ONES * b'\n' as u64));
+        let hits = w.wrapping_sub(ONES * 0x21) & !w & (ONES * 0x80);
         if hits != 0 {
             return i + hits.trailing_zeros() as usize / 8;
         }
         i += 8;
     }
-    memchr::memchr2(b' ', b'\n', &bytes[i..]).map_or(bytes.len(), |p| i + p)
+    bytes[i..]
+        .iter()
+        .position(|&b| b <= b' ')
+        .map_or(bytes.len(), |p| i + p)
 }
 
 /// A token's hash. Tokens of up to 8 bytes (most words) are packed into a
@@ -507,6 +513,14 @@ mod tests {
                 |h| rolled.push(h),
             );
             assert_eq!(rolled, direct, "n = {n}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tokens_are_the_pieces_between_separators(body in "[a-zé0-9. \n]{0,60}") {
+            let expected: Vec<&str> = body.split([' ', '\n']).filter(|t| !t.is_empty()).collect();
+            proptest::prop_assert_eq!(tokens(&body).collect::<Vec<_>>(), expected);
         }
     }
 

@@ -381,7 +381,7 @@ fn bytes_between(x: u64, m: u64, n: u64) -> u64 {
 
 /// High bit set in each zero byte of `v` (exactly: no false positives).
 #[inline]
-pub(crate) fn zero_bytes(v: u64) -> u64 {
+fn zero_bytes(v: u64) -> u64 {
     !(((v & LOW7) + LOW7) | v | LOW7)
 }
 
