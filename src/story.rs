@@ -361,6 +361,33 @@ mod tests {
     }
 
     #[test]
+    fn shared_term_pairs_are_the_pairs_in_enough_lists() {
+        let lists: Vec<Vec<u32>> = vec![
+            vec![0, 1, 2],
+            vec![0, 1],
+            vec![1, 2, 5],
+            vec![0, 1, 5],
+            vec![2, 5],
+            vec![3],
+        ];
+        for min in 1..=4 {
+            let mut direct: Vec<(u32, u32)> = Vec::new();
+            for a in 0..6u32 {
+                for b in a + 1..6 {
+                    let shared = lists
+                        .iter()
+                        .filter(|l| l.contains(&a) && l.contains(&b))
+                        .count();
+                    if shared >= min {
+                        direct.push((a, b));
+                    }
+                }
+            }
+            assert_eq!(shared_term_pairs(6, &lists, min), direct, "min {min}");
+        }
+    }
+
+    #[test]
     fn templated_reports_with_other_figures_stay_apart() {
         static WEEK1: [(u64, u64); 2] = [(1, 19), (2, 240)];
         static WEEK2: [(u64, u64); 2] = [(1, 12), (2, 100)];
