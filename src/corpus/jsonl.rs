@@ -12,65 +12,102 @@ use std::fmt;
 use std::io::BufRead;
 
 /// Streams `reader` line by line, calling `sink(line_number, record)` for
-/// every non-blank line, in order. Lines are read in batches of about 4 MB
-/// and each batch is parsed in parallel. A read error (truncated gzip, I/O
-/// failure) is passed to the sink as an `Unreadable` record after the lines
-/// before it, and ends the file.
-pub(crate) fn read_records<R: BufRead>(
+/// every non-blank line, in order. Lines are read in batches of about 4 MB;
+/// each batch is parsed in parallel while the next one is read. A read error
+/// (truncated gzip, I/O failure) is passed to the sink as an `Unreadable`
+/// record after the lines before it, and ends the file.
+pub(crate) fn read_records<R: BufRead + Send>(
     mut reader: R,
     opts: &ReadOptions,
     mut sink: impl FnMut(u64, Record) -> crate::error::Result<()>,
 ) -> crate::error::Result<()> {
-    const BATCH_BYTES: usize = 4 << 20;
-    let mut buf: Vec<u8> = Vec::with_capacity(BATCH_BYTES + (1 << 16));
-    // (line number, start, end) of each line in `buf`.
-    let mut lines: Vec<(u64, usize, usize)> = Vec::new();
     let mut line = 0u64;
+    let (mut current, mut spare) = (Batch::default(), Batch::default());
+    let mut end = current.fill(&mut reader, &mut line);
     loop {
-        buf.clear();
-        lines.clear();
-        let mut end = None;
-        while buf.len() < BATCH_BYTES {
-            let at = buf.len();
-            match reader.read_until(b'\n', &mut buf) {
-                Ok(0) => {
-                    end = Some(None);
-                    break;
-                }
+        let (parsed, next_end) = match end {
+            BatchEnd::More => {
+                let (parsed, next) = rayon::join(
+                    || current.parse(opts),
+                    || spare.fill(&mut reader, &mut line),
+                );
+                (parsed, Some(next))
+            }
+            _ => (current.parse(opts), None),
+        };
+        for (&(number, _, _), record) in current.lines.iter().zip(parsed) {
+            if let Some(record) = record {
+                sink(number, record)?;
+            }
+        }
+        match (end, next_end) {
+            (BatchEnd::More, Some(next)) => {
+                std::mem::swap(&mut current, &mut spare);
+                end = next;
+            }
+            (BatchEnd::Unreadable(record), _) => return sink(line + 1, record),
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// About this many bytes of lines are read and parsed at a time.
+const BATCH_BYTES: usize = 4 << 20;
+
+/// A batch of JSON Lines: their bytes and each one's number and span.
+#[derive(Default)]
+struct Batch {
+    buf: Vec<u8>,
+    lines: Vec<(u64, usize, usize)>,
+}
+
+/// How reading a batch ended.
+enum BatchEnd {
+    /// The batch is full; more lines may follow.
+    More,
+    /// The end of the input.
+    Eof,
+    /// A read error, as the record to report after the batch's lines.
+    Unreadable(Record),
+}
+
+impl Batch {
+    /// Reads the next ~4 MB of lines, numbering them on from `line`.
+    fn fill<R: BufRead>(&mut self, reader: &mut R, line: &mut u64) -> BatchEnd {
+        self.buf.clear();
+        self.lines.clear();
+        while self.buf.len() < BATCH_BYTES {
+            let at = self.buf.len();
+            match reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => return BatchEnd::Eof,
                 Ok(_) => {
-                    line += 1;
-                    lines.push((line, at, buf.len()));
+                    *line += 1;
+                    self.lines.push((*line, at, self.buf.len()));
                 }
                 Err(e) => {
-                    let partial = buf.len() - at;
-                    end = Some(Some(Record::problem(
+                    let partial = self.buf.len() - at;
+                    return BatchEnd::Unreadable(Record::problem(
                         partial,
                         Problem::Unreadable(e.to_string()),
-                    )));
-                    break;
+                    ));
                 }
             }
         }
-        let parsed: Vec<Option<Record>> = lines
+        BatchEnd::More
+    }
+
+    /// Each line's record (`None` for a blank line), parsed in parallel.
+    fn parse(&self, opts: &ReadOptions) -> Vec<Option<Record>> {
+        self.lines
             .par_iter()
             .map(|&(_, start, stop)| {
-                let content = trim_line_end(&buf[start..stop]);
+                let content = trim_line_end(&self.buf[start..stop]);
                 (!content.iter().all(u8::is_ascii_whitespace)).then(|| Record {
                     bytes: stop - start,
                     result: parse_line(content, opts),
                 })
             })
-            .collect();
-        for (&(number, _, _), record) in lines.iter().zip(parsed) {
-            if let Some(record) = record {
-                sink(number, record)?;
-            }
-        }
-        match end {
-            None => continue,
-            Some(None) => return Ok(()),
-            Some(Some(unreadable)) => return sink(line + 1, unreadable),
-        }
+            .collect()
     }
 }
 
