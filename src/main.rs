@@ -522,7 +522,9 @@ fn main() -> ExitCode {
     }
     let result = match &cli.command {
         Command::Cluster { run, output } => run.execute().and_then(|(corpus, outcome)| {
-            let written = write_cluster_file(output, run.format, &corpus, &outcome);
+            let written = run.pool().and_then(|pool| {
+                pool.install(|| write_cluster_file(output, run.format, &corpus, &outcome))
+            });
             exit_without_freeing((corpus, outcome));
             written
         }),

@@ -7,6 +7,7 @@ use super::{Corpus, Document, Location};
 use crate::error::{Error, Result};
 use crate::pipeline::DocOutcome;
 use ahash::AHashSet;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::fs;
 use std::io::{self, BufRead, BufWriter, Write};
@@ -122,11 +123,9 @@ pub fn write_clusters<W: Write>(
     outcomes: &[DocOutcome],
     format: TableFormat,
 ) -> io::Result<()> {
-    let lines = docs
-        .iter()
-        .zip(outcomes)
-        .enumerate()
-        .map(|(i, (d, o))| ClusterLine {
+    let line = |i: usize| {
+        let (d, o) = (&docs[i], &outcomes[i]);
+        ClusterLine {
             id: &d.id,
             cluster: &docs[o.representative as usize].id,
             story: &docs[o.story as usize].id,
@@ -134,12 +133,26 @@ pub fn write_clusters<W: Write>(
             similarity: o.similarity,
             containment: o.containment,
             short: o.short,
-        });
+        }
+    };
+    let n = docs.len().min(outcomes.len());
     let delimiter = match format {
         TableFormat::JsonLines => {
-            for line in lines {
-                serde_json::to_writer(&mut w, &line)?;
-                w.write_all(b"\n")?;
+            // Blocks of lines are serialized in parallel, written in order.
+            let starts: Vec<usize> = (0..n).step_by(4096).collect();
+            let blocks: Vec<Vec<u8>> = starts
+                .par_iter()
+                .map(|&start| {
+                    let mut block = Vec::new();
+                    for i in start..(start + 4096).min(n) {
+                        serde_json::to_writer(&mut block, &line(i))?;
+                        block.push(b'\n');
+                    }
+                    Ok(block)
+                })
+                .collect::<io::Result<_>>()?;
+            for block in blocks {
+                w.write_all(&block)?;
             }
             return Ok(());
         }
@@ -149,8 +162,8 @@ pub fn write_clusters<W: Write>(
     let mut table = csv::WriterBuilder::new()
         .delimiter(delimiter)
         .from_writer(w);
-    for line in lines {
-        table.serialize(line)?;
+    for i in 0..n {
+        table.serialize(line(i))?;
     }
     table.flush()
 }
