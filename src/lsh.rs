@@ -234,8 +234,6 @@ pub fn candidates(
     table.candidates(max_bucket).expect("RAM table")
 }
 
-/// Pairs within runs of equal keys, each document with at most `max_bucket`
-/// following ones.
 /// Sorts pairs `(a, b)` and removes repeats, in time linear in their number
 /// (the same pair comes from many bands): a counting sort by `a`, then each
 /// `a`'s few partners sorted and de-duplicated in parallel.
@@ -278,6 +276,8 @@ pub fn sort_pairs(pairs: Vec<Pair>) -> Vec<Pair> {
         .collect()
 }
 
+/// Pairs within runs of equal keys, each document with at most `max_bucket`
+/// following ones.
 fn bucket_pairs(mut keys: Vec<(u64, u32)>, max_bucket: usize) -> Vec<Pair> {
     keys.sort_unstable();
     let mut out = Vec::new();
