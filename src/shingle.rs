@@ -151,10 +151,7 @@ pub fn shingle_body(body: &str, spec: ShingleSpec, out: &mut Shingled) {
         ShingleKind::Word => word_shingles(body, spec.n, &mut |h| stream.push(h), &mut scan),
         ShingleKind::Char => {
             char_shingles(body, spec.n, &mut |h| stream.push(h));
-            let bytes = body.as_bytes();
-            token_spans(bytes, |start, end| {
-                scan.token(&bytes[start..end], token_hash_at(bytes, start, end))
-            });
+            scan_tokens(body, &mut scan);
         }
     }
     scan.finish();
@@ -167,12 +164,18 @@ pub fn shingle_body(body: &str, spec: ShingleSpec, out: &mut Shingled) {
 pub fn figures(body: &str) -> Vec<(u64, u64)> {
     let mut out = Vec::new();
     let mut scan = FigureScan::new(&mut out);
+    scan_tokens(body, &mut scan);
+    scan.finish();
+    out
+}
+
+/// Passes every token of a body and its hash to `scan` (for a pass that
+/// makes no word shingles; [`word_shingles`] feeds its scan itself).
+fn scan_tokens(body: &str, scan: &mut impl TokenScan) {
     let bytes = body.as_bytes();
     token_spans(bytes, |start, end| {
         scan.token(&bytes[start..end], token_hash_at(bytes, start, end))
     });
-    scan.finish();
-    out
 }
 
 /// The hash standing for "no token" before the first or after the last one.
