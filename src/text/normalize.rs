@@ -64,23 +64,17 @@ pub struct Units<'a> {
 
 impl<'a> Units<'a> {
     /// The next line, as [`str::lines`] gives it (`\n` or `\r\n` ends a
-    /// line), found by the `memchr` crate's vectorized search.
+    /// line).
     fn next_line(&mut self) -> Option<&'a str> {
         if self.lines.is_empty() {
             return None;
         }
-        let text = self.lines;
-        match memchr::memchr(b'\n', text.as_bytes()) {
-            Some(end) => {
-                self.lines = &text[end + 1..];
-                let line = &text[..end];
-                Some(line.strip_suffix('\r').unwrap_or(line))
-            }
-            None => {
-                self.lines = "";
-                Some(text)
-            }
-        }
+        let (line, rest) = first_line(self.lines);
+        self.lines = rest.unwrap_or("");
+        Some(match rest {
+            Some(_) => line.strip_suffix('\r').unwrap_or(line),
+            None => line,
+        })
     }
 }
 
@@ -132,23 +126,23 @@ impl<'a> Iterator for Units<'a> {
     }
 }
 
-/// The lines of a folded text, as `split('\n')` gives them, found by the
-/// `memchr` crate's vectorized search.
+/// The lines of a folded text, as `split('\n')` gives them.
 pub fn folded_lines(folded: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(folded);
     std::iter::from_fn(move || {
-        let text = rest?;
-        match memchr::memchr(b'\n', text.as_bytes()) {
-            Some(end) => {
-                rest = Some(&text[end + 1..]);
-                Some(&text[..end])
-            }
-            None => {
-                rest = None;
-                Some(text)
-            }
-        }
+        let (line, after) = first_line(rest?);
+        rest = after;
+        Some(line)
     })
+}
+
+/// The text before the first `\n` and the text after it (`None` when there
+/// is no `\n`), found by the `memchr` crate's vectorized search.
+fn first_line(text: &str) -> (&str, Option<&str>) {
+    match memchr::memchr(b'\n', text.as_bytes()) {
+        Some(end) => (&text[..end], Some(&text[end + 1..])),
+        None => (text, None),
+    }
 }
 
 /// Folds a whole text: each non-empty unit (line, or sentence of a very long
