@@ -1,30 +1,5 @@
 //! The `syndic` command line: parses arguments, calls the library, prints.
 
-/// mimalloc: its large, aligned segments take transparent huge pages, so the
-/// pipeline's fresh memory costs a few hundred page faults instead of ~45,000
-/// (0.45 -> 0.30 s on a 38 MB corpus); see [`return_freed_memory_at_once`]
-/// for runs under `--memory`.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Under `--memory`, the allocator gives freed memory back to the OS at once
-/// and commits arena memory only as it is used, so that the process stays
-/// near the limit (BBC-generated under `--memory 12M`: 23 MB peak instead of
-/// 100 MB with mimalloc's defaults).
-fn return_freed_memory_at_once() {
-    // `mi_option_e` values of mimalloc v2 (include/mimalloc.h of the
-    // libmimalloc-sys version pinned in Cargo.toml), which its Rust bindings
-    // do not name. tests/memory.rs fails if they stop taking effect.
-    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
-    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    // SAFETY: mi_option_set only stores an option value; both options are
-    // read by mimalloc on later allocations and frees.
-    unsafe {
-        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
-        libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
-    }
-}
-
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -35,6 +10,32 @@ use syndic::minhash::Scheme;
 use syndic::shingle::ShingleSpec;
 use syndic::store::Resources;
 use syndic::{Config, Corpus, Outcome, ReadOptions};
+
+/// mimalloc: its large, aligned segments take transparent huge pages, so the
+/// pipeline's fresh memory costs a few hundred page faults instead of ~45,000
+/// (0.45 -> 0.33 s on a 38 MB corpus); see [`return_freed_memory_at_once`]
+/// for runs under `--memory`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Under `--memory`, the allocator gives freed memory back to the OS at once
+/// and commits arena memory only as it is used, so that the process stays
+/// near the limit (BBC-generated under `--memory 12M`: 40-43 MB peak instead
+/// of 100 MB with mimalloc's defaults).
+fn return_freed_memory_at_once() {
+    // `mi_option_e` values (include/mimalloc.h of the libmimalloc-sys
+    // version in Cargo.lock; the same in its v2 and v3 sources), which its
+    // Rust bindings do not name. tests/memory.rs fails if they stop taking
+    // effect.
+    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: mi_option_set only stores an option value; both options are
+    // read by mimalloc on later allocations and frees.
+    unsafe {
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
+        libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
+    }
+}
 
 #[derive(Parser)]
 #[command(
@@ -370,8 +371,9 @@ impl RunArgs {
         builder.build().context("cannot start worker threads")
     }
 
-    /// Reads the corpus and runs the pipeline on the requested thread count.
-    fn execute(&self) -> Result<(Corpus, Outcome)> {
+    /// Reads the corpus and runs the pipeline on the requested thread count;
+    /// returns the worker pool too, to write the output on the same threads.
+    fn execute(&self) -> Result<(Corpus, Outcome, rayon::ThreadPool)> {
         let config = self.config()?;
         let pool = self.pool()?;
         let progress = Progress::new(self.quiet);
@@ -422,7 +424,7 @@ impl RunArgs {
             writeln!(out)?;
             out.commit()?;
         }
-        Ok((corpus, outcome))
+        Ok((corpus, outcome, pool))
     }
 }
 
@@ -521,10 +523,9 @@ fn main() -> ExitCode {
         }
     }
     let result = match &cli.command {
-        Command::Cluster { run, output } => run.execute().and_then(|(corpus, outcome)| {
-            let written = run.pool().and_then(|pool| {
-                pool.install(|| write_cluster_file(output, run.format, &corpus, &outcome))
-            });
+        Command::Cluster { run, output } => run.execute().and_then(|(corpus, outcome, pool)| {
+            let written =
+                pool.install(|| write_cluster_file(output, run.format, &corpus, &outcome));
             exit_without_freeing((corpus, outcome));
             written
         }),
@@ -533,7 +534,7 @@ fn main() -> ExitCode {
             output,
             clusters,
             report,
-        } => run.execute().and_then(|(corpus, outcome)| {
+        } => run.execute().and_then(|(corpus, outcome, _pool)| {
             if let Some(path) = clusters {
                 write_cluster_file(path, run.format, &corpus, &outcome)?;
             }
