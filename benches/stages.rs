@@ -3,10 +3,6 @@
 //! Run: `cargo bench --bench stages`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-
-/// The allocator the `syndic` binary runs with.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 use syndic::cluster::{representatives, Rank, UnionFind};
 use syndic::lsh::{candidates, LshParams};
@@ -16,6 +12,10 @@ use syndic::shingle::{figures, shingle, ShingleSpec, Shingled};
 use syndic::text::normalize;
 use syndic::verify::{verify, Evidence, VerifyRule};
 use syndic::{Config, Corpus, ReadOptions};
+
+/// The allocator the `syndic` binary runs with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn sample() -> Corpus {
     let path = match std::env::var_os("SYNDIC_BENCH_CORPUS") {
