@@ -287,11 +287,11 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
                 }
             }
             if f == DIGIT_SEPARATOR {
-                // Kept (as '.') between two digits, else a separator.
-                let keep = !pending
-                    && len > start
-                    && buf[len - 1].is_ascii_digit()
-                    && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+                let keep = keeps_digit_separator(
+                    pending,
+                    len > start && buf[len - 1].is_ascii_digit(),
+                    bytes.get(i + 1).is_some_and(u8::is_ascii_digit),
+                );
                 buf[len] = b'.';
                 len += usize::from(keep);
                 pending |= !keep;
@@ -339,6 +339,13 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
     }
     out.truncate(len);
     true
+}
+
+/// Whether a `.`, `,` or `/` stays in a figure (as `.`): right after a digit
+/// of the same token and before a digit; otherwise it is a separator.
+#[inline(always)]
+fn keeps_digit_separator(pending_space: bool, after_digit: bool, next_is_digit: bool) -> bool {
+    !pending_space && after_digit && next_is_digit
 }
 
 /// The non-ASCII punctuation of news pages that folds without NFKC: its
@@ -421,7 +428,7 @@ impl Folder {
     /// A `.`, `,` or `/`: kept as `.` between two digits, else a separator.
     fn digit_separator(&mut self, next_is_digit: bool, out: &mut Vec<u8>) {
         let after_digit = out.len() > self.start && out.last().is_some_and(u8::is_ascii_digit);
-        if !self.pending_space && after_digit && next_is_digit {
+        if keeps_digit_separator(self.pending_space, after_digit, next_is_digit) {
             out.push(b'.');
         } else {
             self.pending_space = true;
