@@ -36,7 +36,7 @@ use crate::corpus::{parse_time, Document, Texts};
 use crate::error::{Error, Result};
 use crate::lsh::{self, KeyTable, LshParams};
 use crate::minhash::{MinHashConfig, MinHasher, Signature};
-use crate::shingle::{self, ShingleSpec, Shingled};
+use crate::shingle::{self, ShingleSet, ShingleSpec, Shingled};
 use crate::store::{Resources, SpillVec};
 use crate::story::{self, StoryConfig, TermCounts, TermVector};
 use crate::text::boilerplate::{group_key, Boilerplate, BoilerplateConfig, Profile};
@@ -521,7 +521,7 @@ pub fn pair_scores(
     let mut needed: Vec<usize> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
     needed.sort_unstable();
     needed.dedup();
-    let prepared: AHashMap<usize, (Vec<u64>, TermVector)> = needed
+    let prepared: AHashMap<usize, (ShingleSet, TermVector)> = needed
         .par_iter()
         .map(|&i| {
             (
@@ -575,11 +575,28 @@ struct Signed {
 fn make_evidence(body: &str, spec: ShingleSpec) -> Evidence {
     let mut shingled = Shingled::default();
     shingle::shingle_body(body, spec, &mut shingled);
-    evidence_of(shingled)
+    evidence_of(Unsorted::of(&shingled))
 }
 
-fn evidence_of(shingled: Shingled) -> Evidence {
-    Evidence::new(shingle::into_set(shingled.stream), shingled.figures)
+fn evidence_of(unsorted: Unsorted) -> Evidence {
+    Evidence::new(shingle::into_set(unsorted.keys), unsorted.figures)
+}
+
+/// What the sign stage keeps of a body for verification: its shingle keys
+/// in text order (sorted into a set only if the body becomes a candidate)
+/// and its figures.
+struct Unsorted {
+    keys: Vec<u32>,
+    figures: Vec<(u64, u64)>,
+}
+
+impl Unsorted {
+    fn of(shingled: &Shingled) -> Unsorted {
+        Unsorted {
+            keys: shingled.keys(),
+            figures: shingled.figures.clone(),
+        }
+    }
 }
 
 /// Shingle sets and figures of the documents that need them, fetched by
@@ -603,7 +620,7 @@ impl EvidenceStore {
     fn add(
         &mut self,
         docs: &[u32],
-        streams: &mut [Option<Shingled>],
+        streams: &mut [Option<Unsorted>],
         model: &BodyModel,
         spec: ShingleSpec,
     ) -> Result<()> {
@@ -613,7 +630,7 @@ impl EvidenceStore {
             .filter(|&d| self.slot[d as usize] == u32::MAX)
             .collect();
         for chunk in missing.chunks(model.batch) {
-            let sources: Vec<(u32, Option<Shingled>)> = chunk
+            let sources: Vec<(u32, Option<Unsorted>)> = chunk
                 .iter()
                 .map(|&d| (d, streams.get_mut(d as usize).and_then(Option::take)))
                 .collect();
@@ -691,15 +708,15 @@ pub fn run_with(
     let mut first_with: AHashMap<u128, u32> = AHashMap::with_capacity(n);
     let mut exact_duplicates = 0;
     let batch = model.batch;
-    // Shingle streams kept for verification (instead of shingling the
-    // candidates' bodies again) when they fit: ~1.5 bytes per text byte.
+    // Shingle keys kept for verification (instead of shingling the
+    // candidates' bodies again) when they fit: ~0.8 bytes per text byte.
     let text_bytes: usize = (0..n).map(|i| texts.len(i)).sum();
     let keep_streams = resources
         .budget(EVIDENCE_SHARE)
-        .is_none_or(|b| text_bytes / 2 * 3 <= b);
-    let mut streams: Vec<Option<Shingled>> = Vec::new();
+        .is_none_or(|b| text_bytes / 5 * 4 <= b);
+    let mut streams: Vec<Option<Unsorted>> = Vec::new();
     for start in (0..n).step_by(batch) {
-        type SignedDoc = (Signed, Vec<u64>, Vec<u64>, Option<Shingled>);
+        type SignedDoc = (Signed, Vec<u64>, Vec<u64>, Option<Unsorted>);
         let signed_batch: Vec<SignedDoc> = (start..(start + batch).min(n))
             .into_par_iter()
             .map_init(
@@ -723,8 +740,7 @@ pub fn run_with(
                         folded: folded as u32,
                         body: body.len() as u32,
                     };
-                    // A copy of exactly the stream's size (the buffer is reused).
-                    let keep = (keep_streams && !short).then(|| shingled.clone());
+                    let keep = (keep_streams && !short).then(|| Unsorted::of(shingled));
                     Ok((s, keys, lead_keys, keep))
                 },
             )

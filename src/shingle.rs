@@ -5,9 +5,9 @@
 //! every platform and endianness. A word n-gram's hash is a rolling
 //! polynomial over the hashes of its tokens, so each token is hashed once.
 //!
-//! Output: the stream of shingle hashes ([`for_each_shingle`], which MinHash
-//! consumes directly), or a sorted, duplicate-free `Vec<u64>` (a
-//! [`ShingleSet`]), the ground truth for exact verification.
+//! Output: the stream of 64-bit shingle hashes ([`for_each_shingle`], which
+//! MinHash consumes directly), or a sorted, duplicate-free `Vec<u32>` of
+//! their keys (a [`ShingleSet`]), the ground truth for exact verification.
 
 use crate::text::normalize::ONES;
 use serde::{Deserialize, Serialize};
@@ -89,8 +89,22 @@ impl From<ShingleSpec> for String {
     }
 }
 
-/// A sorted, duplicate-free set of shingle hashes.
-pub type ShingleSet = Vec<u64>;
+/// A sorted, duplicate-free set of shingle keys ([`set_key`]: the high 32
+/// bits of each shingle hash).
+///
+/// Why 32 bits: two different shingles of a pair of documents share a key
+/// with probability |A|·|B| / 2^32 (0.004 shingles for two 4,000-shingle
+/// articles, 230 for two million-shingle books: a Jaccard error of 2e-4),
+/// while the sets take half the memory and intersect four keys per SIMD
+/// compare (see [`crate::verify::intersection`]).
+pub type ShingleSet = Vec<u32>;
+
+/// The key of a shingle hash in a [`ShingleSet`]: its high 32 bits (the
+/// best-mixed bits of the rolling hash).
+#[inline]
+pub fn set_key(hash: u64) -> u32 {
+    (hash >> 32) as u32
+}
 
 /// Seed of the token and n-gram hashes; part of the signature format.
 pub const SHINGLE_SEED: u64 = 0x5359_4e44_4943_0001;
@@ -102,7 +116,7 @@ const ROLL: u64 = 0x9e37_79b9_7f4a_7c15;
 /// Returns an empty set when the body has fewer than `n` tokens (or chars).
 pub fn shingle(body: &str, spec: ShingleSpec) -> ShingleSet {
     let mut out = Vec::with_capacity(body.len() / 5);
-    for_each_shingle(body, spec, |h| out.push(h));
+    for_each_shingle(body, spec, |h| out.push(set_key(h)));
     into_set(out)
 }
 
@@ -127,17 +141,80 @@ pub struct Shingled {
 }
 
 impl Shingled {
+    /// The set keys of the stream, in text order, repeats included: what
+    /// [`into_set`] turns into the exact set.
+    pub fn keys(&self) -> Vec<u32> {
+        self.stream.iter().map(|&h| set_key(h)).collect()
+    }
+
     /// The exact shingle set of the stream: sorted and duplicate-free.
     pub fn set(&self) -> ShingleSet {
-        into_set(self.stream.clone())
+        into_set(self.keys())
     }
 }
 
-/// A stream of shingle hashes as a set: sorted in place, repeats removed.
-pub fn into_set(mut stream: Vec<u64>) -> ShingleSet {
-    stream.sort_unstable();
-    stream.dedup();
-    stream
+/// Shingle keys as a set: sorted in place, repeats removed.
+pub fn into_set(mut keys: Vec<u32>) -> ShingleSet {
+    sort_keys(&mut keys);
+    keys.dedup();
+    keys
+}
+
+thread_local! {
+    /// Bucket offsets and output of [`sort_keys`], reused by each thread.
+    static SORT_SCRATCH: std::cell::RefCell<(Vec<u32>, Vec<u32>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// Sorts shingle keys, which are uniformly distributed: a counting pass on
+/// their top bits puts them into buckets (one or two slots per key), in
+/// bucket order, and an insertion pass orders the few keys that share a
+/// bucket. 1.6x faster than `sort_unstable` on news shingle sets (measured:
+/// 27 vs 43 ms for BBC-generated's 5.7M keys); keys that are not spread out
+/// (more than 64 in one bucket) take `sort_unstable`.
+fn sort_keys(keys: &mut [u32]) {
+    let n = keys.len();
+    if n < 64 {
+        keys.sort_unstable();
+        return;
+    }
+    let bits = (usize::BITS - n.leading_zeros()).min(16);
+    let shift = 32 - bits;
+    SORT_SCRATCH.with_borrow_mut(|(starts, out)| {
+        starts.clear();
+        starts.resize((1 << bits) + 1, 0);
+        for &k in keys.iter() {
+            starts[(k >> shift) as usize + 1] += 1;
+        }
+        let (mut largest, mut sum) = (0, 0);
+        for c in starts.iter_mut() {
+            largest = largest.max(*c);
+            sum += *c;
+            *c = sum;
+        }
+        if largest > 64 {
+            keys.sort_unstable();
+            return;
+        }
+        // `starts[b]`: where bucket `b`'s next key goes.
+        out.clear();
+        out.resize(n, 0);
+        for &k in keys.iter() {
+            let b = (k >> shift) as usize;
+            out[starts[b] as usize] = k;
+            starts[b] += 1;
+        }
+        for i in 1..n {
+            let k = out[i];
+            let mut j = i;
+            while j > 0 && out[j - 1] > k {
+                out[j] = out[j - 1];
+                j -= 1;
+            }
+            out[j] = k;
+        }
+        keys.copy_from_slice(out);
+    });
 }
 
 /// Shingles a folded body and collects its figures into `out` (cleared
@@ -219,7 +296,7 @@ pub fn lead(body: &str, spec: ShingleSpec, count: usize) -> ShingleSet {
     let mut out = Vec::with_capacity(count);
     for_each_shingle(body, spec, |h| {
         if out.len() < count {
-            out.push(h)
+            out.push(set_key(h))
         }
     });
     into_set(out)
@@ -528,6 +605,29 @@ mod tests {
     }
 
     #[test]
+    fn key_sort_orders_like_std() {
+        let mut state = 7u64;
+        let mut next = move || {
+            state = fmix64(state + 1);
+            state
+        };
+        for n in [0, 1, 5, 63, 64, 65, 100, 1000, 5000, 70_000] {
+            for random_bits in [32, 12, 3, 0] {
+                // Uniform keys, keys in a narrow range (one bucket: the
+                // fallback), few distinct keys, all equal.
+                let keys: Vec<u32> = (0..n)
+                    .map(|_| next().checked_shr(64 - random_bits).unwrap_or(0) as u32)
+                    .collect();
+                let mut expected = keys.clone();
+                expected.sort_unstable();
+                let mut got = keys.clone();
+                sort_keys(&mut got);
+                assert_eq!(got, expected, "{n} keys of {random_bits} bits");
+            }
+        }
+    }
+
+    #[test]
     fn loaded_and_packed_token_hashes_agree() {
         let body = "a bb ccccccc dddddddd eeeeeeeee f";
         let bytes = body.as_bytes();
@@ -546,13 +646,15 @@ mod tests {
     #[test]
     fn hashes_are_stable_across_machines() {
         // Pinned values: a change here changes every signature ever written.
-        assert_eq!(
-            shingle("hello world", "word:2".parse().unwrap()),
-            vec![PINNED_WORD]
-        );
-        assert_eq!(
-            shingle("hello", "char:5".parse().unwrap()),
-            vec![PINNED_CHAR]
-        );
+        for (body, spec, pinned) in [
+            ("hello world", "word:2", PINNED_WORD),
+            ("hello", "char:5", PINNED_CHAR),
+        ] {
+            let spec = spec.parse().unwrap();
+            let mut stream = Vec::new();
+            for_each_shingle(body, spec, |h| stream.push(h));
+            assert_eq!(stream, [pinned]);
+            assert_eq!(shingle(body, spec), [(pinned >> 32) as u32]);
+        }
     }
 }

@@ -298,6 +298,25 @@ impl<T: Blob> SpillVec<T> {
     }
 }
 
+/// Little-endian encoding of `u32` lists for blobs.
+pub fn put_u32s(out: &mut Vec<u8>, values: &[u32]) {
+    out.extend_from_slice(&(values.len() as u64).to_le_bytes());
+    for v in values {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+}
+
+/// Reads a list written by [`put_u32s`] from the front of `bytes`,
+/// returning it and the rest.
+pub fn take_u32s(bytes: &[u8]) -> (Vec<u32>, &[u8]) {
+    let n = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")) as usize;
+    let values = bytes[8..8 + 4 * n]
+        .chunks_exact(4)
+        .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
+        .collect();
+    (values, &bytes[8 + 4 * n..])
+}
+
 /// Little-endian encoding of `u64` lists for blobs.
 pub fn put_u64s(out: &mut Vec<u8>, values: &[u64]) {
     out.extend_from_slice(&(values.len() as u64).to_le_bytes());
@@ -381,12 +400,15 @@ mod tests {
     }
 
     #[test]
-    fn u64_lists_roundtrip() {
+    fn integer_lists_roundtrip() {
         let mut buf = Vec::new();
         put_u64s(&mut buf, &[1, u64::MAX]);
         put_u64s(&mut buf, &[]);
+        put_u32s(&mut buf, &[7, u32::MAX]);
         let (a, rest) = take_u64s(&buf);
         let (b, rest) = take_u64s(rest);
+        let (c, rest) = take_u32s(rest);
+        assert_eq!(c, [7, u32::MAX]);
         assert_eq!((a, b, rest.len()), (vec![1, u64::MAX], vec![], 0));
     }
 }

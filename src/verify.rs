@@ -23,7 +23,8 @@
 
 use crate::error::Result;
 use crate::lsh::Pair;
-use crate::store::{put_u64s, take_u64s, Blob};
+use crate::shingle::ShingleSet;
+use crate::store::{put_u32s, put_u64s, take_u32s, take_u64s, Blob};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -57,8 +58,8 @@ pub struct VerifyRule {
 /// What verification needs of one document.
 #[derive(Debug, Clone, Default)]
 pub struct Evidence {
-    /// Sorted shingle hashes.
-    pub shingles: Vec<u64>,
+    /// The shingle set.
+    pub shingles: ShingleSet,
     /// Sorted distinct figure hashes.
     pub numbers: Vec<u64>,
     /// `(context, figure)` sorted by context (see [`crate::shingle::figures`]).
@@ -67,7 +68,7 @@ pub struct Evidence {
 
 impl Evidence {
     /// Evidence from shingles and contextual figures.
-    pub fn new(shingles: Vec<u64>, figures: Vec<(u64, u64)>) -> Evidence {
+    pub fn new(shingles: ShingleSet, figures: Vec<(u64, u64)>) -> Evidence {
         let mut numbers: Vec<u64> = figures.iter().map(|f| f.1).collect();
         numbers.sort_unstable();
         numbers.dedup();
@@ -110,8 +111,8 @@ const MAX_NEAR_SUBSTITUTIONS: usize = 1;
 /// Numbers needed before the number guard applies.
 const MIN_NUMBERS: usize = 4;
 
-/// Size of the intersection of two sorted, duplicate-free sets.
-pub fn intersection(a: &[u64], b: &[u64]) -> usize {
+/// Size of the intersection of two shingle sets (sorted, duplicate-free).
+pub fn intersection(a: &[u32], b: &[u32]) -> usize {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if small.len() * 16 < large.len() {
         return small
@@ -119,12 +120,53 @@ pub fn intersection(a: &[u64], b: &[u64]) -> usize {
             .filter(|x| large.binary_search(x).is_ok())
             .count();
     }
+    #[cfg(target_arch = "x86_64")]
+    return intersection_sse2(small, large);
+    #[cfg(not(target_arch = "x86_64"))]
+    return intersection_lock_step(small, large);
+}
+
+/// [`intersection`] four keys against four per step (SSE2, which every
+/// x86-64 processor has): each key of `a`'s block is compared with `b`'s
+/// block in four rotations, and the block whose last key is smaller moves
+/// on. 2.5x faster than a scalar merge of 64-bit hashes, 1.6x faster than
+/// one of these 32-bit keys (measured on BBC-generated's 43k copy pairs).
+#[cfg(target_arch = "x86_64")]
+fn intersection_sse2(a: &[u32], b: &[u32]) -> usize {
+    use std::arch::x86_64::*;
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i + 4 <= a.len() && j + 4 <= b.len() {
+        // SAFETY: SSE2 is part of x86-64; both loads read four in-bounds
+        // u32s (checked above), and loadu takes any alignment.
+        let found = unsafe {
+            let x = _mm_loadu_si128(a.as_ptr().add(i).cast());
+            let y = _mm_loadu_si128(b.as_ptr().add(j).cast());
+            let y1 = _mm_shuffle_epi32::<0b00_11_10_01>(y);
+            let y2 = _mm_shuffle_epi32::<0b01_00_11_10>(y);
+            let y3 = _mm_shuffle_epi32::<0b10_01_00_11>(y);
+            let eq = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi32(x, y), _mm_cmpeq_epi32(x, y1)),
+                _mm_or_si128(_mm_cmpeq_epi32(x, y2), _mm_cmpeq_epi32(x, y3)),
+            );
+            _mm_movemask_ps(_mm_castsi128_ps(eq))
+        };
+        n += found.count_ones() as usize;
+        let (x, y) = (a[i + 3], b[j + 3]);
+        i += 4 * usize::from(x <= y);
+        j += 4 * usize::from(y <= x);
+    }
+    n + merge_count(&a[i..], &b[j..])
+}
+
+/// [`intersection`] without SIMD: two halves merged in lock-step (each step
+/// of a merge waits for the loads the previous step chose, so two
+/// independent merges run in about the time of one: 20-25% faster on news
+/// shingle sets). The path on other processors; tested on all.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn intersection_lock_step(small: &[u32], large: &[u32]) -> usize {
     if small.len() < 64 {
         return merge_count(small, large);
     }
-    // Two halves merged in lock-step: each step of a merge waits for the
-    // loads the previous step chose, so two independent merges run in about
-    // the time of one (measured: 20-25% faster on news shingle sets).
     let (a1, a2) = small.split_at(small.len() / 2);
     let (b1, b2) = large.split_at(large.partition_point(|&x| x < a2[0]));
     let (mut i, mut j, mut k, mut l, mut n) = (0, 0, 0, 0, 0);
@@ -139,9 +181,9 @@ pub fn intersection(a: &[u64], b: &[u64]) -> usize {
     n + merge_count(&a1[i..], &b1[j..]) + merge_count(&a2[k..], &b2[l..])
 }
 
-/// Size of the intersection of two sorted, duplicate-free sets by a merge
+/// Size of the intersection of two sorted, duplicate-free lists by a merge
 /// without branches on the comparison (which is unpredictable).
-fn merge_count(a: &[u64], b: &[u64]) -> usize {
+pub fn merge_count<T: Ord + Copy>(a: &[T], b: &[T]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         let (x, y) = (a[i], b[j]);
@@ -152,8 +194,8 @@ fn merge_count(a: &[u64], b: &[u64]) -> usize {
     n
 }
 
-/// Exact Jaccard and containment of two sorted sets (0 when either is empty).
-pub fn scores(a: &[u64], b: &[u64]) -> (f64, f64) {
+/// Exact Jaccard and containment of two shingle sets (0 when either is empty).
+pub fn scores(a: &[u32], b: &[u32]) -> (f64, f64) {
     if a.is_empty() || b.is_empty() {
         return (0.0, 0.0);
     }
@@ -183,7 +225,7 @@ impl VerifyRule {
     ) -> bool {
         let (sa, sb) = sizes;
         let contained = c >= self.containment && sa.min(sb) >= self.min_contained;
-        let shared = intersection(&a.numbers, &b.numbers);
+        let shared = merge_count(&a.numbers, &b.numbers);
         let small = a.numbers.len().min(b.numbers.len());
         let near = j >= self.near
             && sa.min(sb) >= self.min_contained
@@ -218,13 +260,13 @@ where
 
 impl Blob for Evidence {
     fn encode(&self, out: &mut Vec<u8>) {
-        put_u64s(out, &self.shingles);
+        put_u32s(out, &self.shingles);
         let flat: Vec<u64> = self.figures.iter().flat_map(|&(c, f)| [c, f]).collect();
         put_u64s(out, &flat);
     }
 
     fn decode(bytes: &[u8]) -> Evidence {
-        let (shingles, rest) = take_u64s(bytes);
+        let (shingles, rest) = take_u32s(bytes);
         let (flat, _) = take_u64s(rest);
         Evidence::new(
             shingles,
@@ -248,7 +290,7 @@ mod tests {
     };
 
     /// Evidence whose figure `x` stands in context `x % 100`.
-    fn ev(shingles: &[u64], numbers: &[u64]) -> Evidence {
+    fn ev(shingles: &[u32], numbers: &[u64]) -> Evidence {
         let mut figures: Vec<(u64, u64)> = numbers.iter().map(|&x| (x % 100, x)).collect();
         figures.sort_unstable();
         Evidence::new(shingles.to_vec(), figures)
@@ -258,27 +300,38 @@ mod tests {
     fn intersections_count_shared_values() {
         let mut state = 1u64;
         let mut set = |n: usize, modulus: u64| {
-            let mut v: Vec<u64> = (0..n)
+            let mut v: Vec<u32> = (0..n)
                 .map(|_| {
                     state = crate::shingle::fmix64(state + 1);
-                    state % modulus
+                    (state % modulus) as u32
                 })
                 .collect();
             v.sort_unstable();
             v.dedup();
             v
         };
-        for (n, m) in [
+        let mut cases = vec![
             (10, 20),
             (100, 150),
             (500, 600),
             (2000, 3000),
             (300, 100_000),
-        ] {
-            let (a, b) = (set(n, m), set(n * 3 / 2, m));
+            (0, 10),
+        ];
+        // Every length mod 4 on either side, dense and sparse overlaps.
+        cases.extend((1..40).map(|n| (n, 2 * n as u64 + 1)));
+        cases.extend((60..70).map(|n| (n, 1 << 32)));
+        for (n, m) in cases {
+            let (a, b) = (set(n, m), set(n * 3 / 2 + n % 3, m));
             let direct = a.iter().filter(|x| b.contains(x)).count();
-            assert_eq!(intersection(&a, &b), direct, "{n} {m}");
-            assert_eq!(intersection(&b, &a), direct, "{n} {m}");
+            for (x, y) in [(&a, &b), (&b, &a), (&a, &a)] {
+                let direct = if x == y { x.len() } else { direct };
+                assert_eq!(intersection(x, y), direct, "{n} {m}");
+                assert_eq!(intersection_lock_step(x, y), direct, "{n} {m}");
+                #[cfg(target_arch = "x86_64")]
+                assert_eq!(intersection_sse2(x, y), direct, "{n} {m}");
+                assert_eq!(merge_count(x, y), direct, "{n} {m}");
+            }
         }
     }
 
@@ -287,7 +340,7 @@ mod tests {
         assert_eq!(scores(&[1, 2, 3, 4], &[3, 4, 5, 6]), (2.0 / 6.0, 0.5));
         assert_eq!(scores(&[1, 2], &[1, 2, 3, 4]), (0.5, 1.0));
         assert_eq!(scores(&[], &[1]), (0.0, 0.0));
-        let big: Vec<u64> = (0..1000).collect();
+        let big: Vec<u32> = (0..1000).collect();
         assert_eq!(intersection(&[5, 999, 1000], &big), 2);
     }
 
@@ -306,8 +359,8 @@ mod tests {
 
     #[test]
     fn near_rule_needs_similar_sizes_and_the_same_figures() {
-        let base: Vec<u64> = (0..10).collect();
-        let shifted: Vec<u64> = (3..13).collect();
+        let base: Vec<u32> = (0..10).collect();
+        let shifted: Vec<u32> = (3..13).collect();
         let a = ev(&base, &[1, 2, 3, 4]);
         assert!(
             RULE.check(&a, &ev(&shifted, &[1, 2, 3, 4])).is_some(),
