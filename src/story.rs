@@ -89,12 +89,14 @@ pub type TermVector = Vec<(u64, f32)>;
 /// they dilute the cosine.)
 pub fn term_counts(body: &str) -> TermCounts {
     let hash = |t: &[u8]| xxh3_64_with_seed(t, SHINGLE_SEED ^ 0x7465_726d);
-    let mut terms: Vec<u64> = Vec::new();
+    // Tokens average about 6 bytes with their separator.
+    let mut terms: Vec<u64> = Vec::with_capacity(body.len() / 4);
     let mut prev_cjk: Option<&str> = None;
     for t in crate::shingle::tokens(body) {
-        let mut chars = t.chars();
-        let single_cjk =
-            matches!((chars.next(), chars.next()), (Some(c), None) if is_unspaced_script(c));
+        let single_cjk = t.as_bytes()[0] >= 0x80 && {
+            let mut chars = t.chars();
+            matches!((chars.next(), chars.next()), (Some(c), None) if is_unspaced_script(c))
+        };
         if single_cjk {
             if let Some(p) = prev_cjk {
                 terms.push(hash(format!("{p}{t}").as_bytes()));
@@ -107,8 +109,8 @@ pub fn term_counts(body: &str) -> TermCounts {
             }
         }
     }
-    terms.sort_unstable();
-    let mut out: TermCounts = Vec::new();
+    crate::shingle::sort_hashes(&mut terms);
+    let mut out: TermCounts = Vec::with_capacity(terms.len());
     for t in terms {
         match out.last_mut() {
             Some((last, n)) if *last == t => *n += 1,
