@@ -17,6 +17,7 @@
 //! `(key, doc)` pairs at a time. Both give the same pairs.
 
 use crate::error::{Error, Result};
+use crate::shingle::sort_hashes;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
@@ -279,7 +280,7 @@ pub fn sort_pairs(pairs: Vec<Pair>) -> Vec<Pair> {
 /// Pairs within runs of equal keys, each document with at most `max_bucket`
 /// following ones.
 fn bucket_pairs(mut keys: Vec<(u64, u32)>, max_bucket: usize) -> Vec<Pair> {
-    keys.sort_unstable();
+    sort_hashes(&mut keys);
     let mut out = Vec::new();
     let mut start = 0;
     while start < keys.len() {
