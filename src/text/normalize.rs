@@ -256,27 +256,53 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
                 continue;
             }
             // At a token boundary, eight bytes at a time while the text is
-            // plain words and single spaces (folding then only lower-cases).
+            // plain words and single spaces (folding then only lower-cases):
+            // the plain bytes at the front of each eight go out at once.
             if f == SEPARATOR || len == start {
-                while i + 8 <= bytes.len() {
-                    let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
-                    let Some((lower, trailing_space)) = plain_word_chunk(w) else {
-                        break;
-                    };
-                    // A leading space is the separator the chunk needs
-                    // (none at the start of the line).
-                    let lead_space = w & 0xff == 0x20;
-                    if lead_space && len == start {
+                #[cfg(target_arch = "x86_64")]
+                while i + 16 <= bytes.len() {
+                    let chunk: &[u8; 16] = bytes[i..i + 16].try_into().expect("16 bytes");
+                    let (lower, plain, spaces) = plain_prefix16(chunk);
+                    let lead_space = spaces & 1 == 1;
+                    if plain == 0 || (lead_space && len == start) {
                         break;
                     }
                     if pending && len > start && !lead_space {
                         buf[len] = b' ';
                         len += 1;
                     }
-                    buf[len..len + 8].copy_from_slice(&lower.to_le_bytes());
-                    len += 8 - usize::from(trailing_space);
+                    let trailing_space = (spaces >> (plain - 1)) & 1 == 1;
+                    buf[len..len + 16].copy_from_slice(&lower);
+                    len += plain - usize::from(trailing_space);
                     pending = trailing_space;
-                    i += 8;
+                    i += plain;
+                    if plain < 16 {
+                        break;
+                    }
+                }
+                while i + 8 <= bytes.len() {
+                    let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+                    let (lower, plain) = plain_prefix(w);
+                    // A leading space is the separator the chunk needs
+                    // (none at the start of the line).
+                    let lead_space = w & 0xff == 0x20;
+                    if plain == 0 || (lead_space && len == start) {
+                        break;
+                    }
+                    if pending && len > start && !lead_space {
+                        buf[len] = b' ';
+                        len += 1;
+                    }
+                    // Eight bytes written, `plain` kept; a trailing space
+                    // only separates (it goes out before the next token).
+                    let trailing_space = (w >> (8 * plain - 8)) & 0xff == 0x20;
+                    buf[len..len + 8].copy_from_slice(&lower.to_le_bytes());
+                    len += plain - usize::from(trailing_space);
+                    pending = trailing_space;
+                    i += plain;
+                    if plain < 8 {
+                        break;
+                    }
                 }
                 match bytes.get(i) {
                     Some(&b) => f = FOLD[b as usize],
@@ -386,23 +412,55 @@ fn zero_bytes(v: u64) -> u64 {
     !(((v & LOW7) + LOW7) | v | LOW7)
 }
 
-/// Eight input bytes (little-endian) of ASCII letters, digits and single
-/// spaces: they fold to themselves lower-cased. Returns those bytes and
-/// whether the last one is a space (which then only separates).
+/// Of eight input bytes (little-endian), how many at the front are *plain*:
+/// ASCII letters, digits and single spaces, which fold to themselves
+/// lower-cased (a space after a space is not plain). Returns the eight bytes
+/// lower-cased (meaningful for the plain ones) and that count.
 #[inline]
-fn plain_word_chunk(w: u64) -> Option<(u64, bool)> {
-    if w & HIGH != 0 {
-        return None;
-    }
+fn plain_prefix(w: u64) -> (u64, usize) {
     let lower = w | (ONES * 0x20);
+    // Each test is exact per byte, non-ASCII bytes included (they pass none).
     // Control bytes would be mistaken for digits or spaces once OR-ed.
     let printable = bytes_between(w, 0x1f, 0x80);
     let spaces = zero_bytes(w ^ (ONES * 0x20)) & HIGH;
     let digits = bytes_between(lower, 0x2f, 0x3a);
     let letters = bytes_between(w, 0x40, 0x5b) | bytes_between(w, 0x60, 0x7b);
-    let ok =
-        printable == HIGH && (spaces | digits | letters) == HIGH && spaces & (spaces << 8) == 0;
-    ok.then_some((lower, spaces >> 63 == 1))
+    let plain = printable & (spaces | digits | letters) & !(spaces & (spaces << 8));
+    let first_other = !plain & HIGH;
+    (lower, first_other.trailing_zeros() as usize / 8)
+}
+
+/// [`plain_prefix`] for sixteen bytes at once, with SSE2 (which every
+/// x86-64 processor has): the bytes lower-cased, how many at the front are
+/// plain, and a bit mask of the spaces.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn plain_prefix16(chunk: &[u8; 16]) -> ([u8; 16], usize, u32) {
+    use std::arch::x86_64::*;
+    let mut lower = [0u8; 16];
+    // SAFETY: SSE2 is part of x86-64; the load and the store each touch the
+    // sixteen bytes of an array, with unaligned access.
+    let (letters_or_digits, spaces) = unsafe {
+        let v = _mm_loadu_si128(chunk.as_ptr().cast());
+        let low = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        _mm_storeu_si128(lower.as_mut_ptr().cast(), low);
+        // `x` in `first..first + n` as a signed compare of `x - first - 128`.
+        let within = |x: __m128i, first: i8, n: i8| {
+            let shifted = _mm_add_epi8(x, _mm_set1_epi8(first.wrapping_neg().wrapping_sub(-128)));
+            _mm_cmplt_epi8(shifted, _mm_set1_epi8(n.wrapping_sub(-128)))
+        };
+        // Only letters become a..z once OR-ed with 0x20; digits are tested
+        // on the input (control bytes would pass once OR-ed).
+        let letters = within(low, b'a' as i8, 26);
+        let digits = within(v, b'0' as i8, 10);
+        let spaces = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x20));
+        (
+            _mm_movemask_epi8(_mm_or_si128(letters, digits)) as u32,
+            _mm_movemask_epi8(spaces) as u32,
+        )
+    };
+    let plain = (letters_or_digits | spaces) & !(spaces & (spaces << 1));
+    (lower, (!plain).trailing_zeros() as usize, spaces)
 }
 
 /// The folding state of one line.
@@ -559,6 +617,38 @@ mod tests {
             let mut out = Vec::new();
             fold_line(&line, &mut out);
             proptest::prop_assert_eq!(into_string(out), fold_nfkc_first(&line));
+        }
+
+        #[test]
+        fn long_plain_runs_fold_like_bytes(line in "([a-zA-Z0-9 ]{1,40}[ .,'\\x00\\x1f\t@\\[`{é’\u{a0}]{1,3}){0,8}") {
+            let mut out = Vec::new();
+            fold_line(&line, &mut out);
+            proptest::prop_assert_eq!(into_string(out), fold_nfkc_first(&line));
+        }
+
+        #[test]
+        fn plain_prefixes_count_plain_bytes(bytes in proptest::collection::vec(
+            proptest::sample::select(b" aZz09@[`{/:\x00\x1f\x7f\x80\xc3\xff".to_vec()), 16)) {
+            // Plain: a letter, a digit, or a space not after a space.
+            let plain = bytes
+                .iter()
+                .enumerate()
+                .take_while(|&(k, &b)| b.is_ascii_alphanumeric() || (b == b' ' && (k == 0 || bytes[k - 1] != b' ')))
+                .count();
+            let lowered: Vec<u8> = bytes.iter().map(u8::to_ascii_lowercase).collect();
+            let w = u64::from_le_bytes(bytes[..8].try_into().unwrap());
+            let (lower, n) = plain_prefix(w);
+            proptest::prop_assert_eq!(n, plain.min(8));
+            proptest::prop_assert_eq!(&lower.to_le_bytes()[..n], &lowered[..n]);
+            #[cfg(target_arch = "x86_64")]
+            {
+                let (lower, n, spaces) = plain_prefix16(bytes[..].try_into().unwrap());
+                proptest::prop_assert_eq!(n, plain);
+                proptest::prop_assert_eq!(&lower[..n], &lowered[..n]);
+                for (k, &b) in bytes.iter().enumerate() {
+                    proptest::prop_assert_eq!((spaces >> k) & 1 == 1, b == b' ');
+                }
+            }
         }
 
         #[test]
