@@ -852,9 +852,16 @@ pub fn run_with(
             } else if signed[i].body_hash == signed[r].body_hash {
                 (Some(1.0), Some(1.0))
             } else {
+                // Scored already when the two are a verified pair (edges
+                // keep the sorted order of the candidate pairs).
                 let (a, b) = (signed[i].first, signed[r].first);
-                let (j, c) = scores(&evidence.get(a)?.shingles, &evidence.get(b)?.shingles);
-                (Some(j as f32), Some(c as f32))
+                match edges.binary_search_by_key(&(a.min(b), a.max(b)), |e| (e.a, e.b)) {
+                    Ok(k) => (Some(edges[k].jaccard), Some(edges[k].containment)),
+                    Err(_) => {
+                        let (j, c) = scores(&evidence.get(a)?.shingles, &evidence.get(b)?.shingles);
+                        (Some(j as f32), Some(c as f32))
+                    }
+                }
             };
             Ok(DocOutcome {
                 representative: r as u32,
