@@ -14,7 +14,10 @@
 //!
 //! Keys live in a [`KeyTable`]: in RAM, or past a byte budget in one
 //! temporary file per band, so candidate generation then holds one band's
-//! `(key, doc)` pairs at a time. Both give the same pairs.
+//! `(key, doc)` pairs at a time. Both give the same pairs. In RAM, the pairs
+//! are made document by document: a pair of near-duplicates shares most
+//! bands, so listing each band's pairs and then removing repeats would build
+//! and sort many times more pairs than there are.
 
 use crate::error::{Error, Result};
 use crate::shingle::sort_hashes;
@@ -148,9 +151,16 @@ impl KeyTable {
         self.spill.is_some()
     }
 
-    /// Adds a document's keys (from [`band_keys`]).
+    /// Adds a document's keys (from [`band_keys`]); documents come in
+    /// increasing order.
     pub fn push(&mut self, doc: u32, keys: &[u64]) -> Result<()> {
         debug_assert_eq!(keys.len(), self.bands);
+        if self.docs.last().is_some_and(|&last| last >= doc) {
+            return Err(Error::Config(format!(
+                "LSH table: document {doc} pushed after {}",
+                self.docs[self.docs.len() - 1]
+            )));
+        }
         self.docs.push(doc);
         match &mut self.spill {
             None => self.ram.extend_from_slice(keys),
@@ -210,12 +220,112 @@ impl KeyTable {
             }
             return Ok(pairs);
         }
-        let bands: Vec<Vec<Pair>> = (0..self.bands)
-            .into_par_iter()
-            .map(|band| self.band(band).map(|keys| bucket_pairs(keys, max_bucket)))
-            .collect::<Result<_>>()?;
-        Ok(sort_pairs(bands.concat()))
+        Ok(self.partners(max_bucket))
     }
+
+    /// [`KeyTable::candidates`] of a table in RAM. Each band's entries are
+    /// sorted once (in parallel), keeping for every row its position and for
+    /// every position the end of its partners (its bucket, capped at
+    /// `max_bucket`); then each document, in parallel, marks the partners it
+    /// has in any band in a dense array, and lists them in order. Measured on
+    /// BBC-generated (42 + 16 bands): 885k + 499k band pairs for 44k distinct
+    /// candidates.
+    fn partners(self, max_bucket: usize) -> Vec<Pair> {
+        /// One band: documents in key order, the end of each one's partners,
+        /// and each row's position.
+        struct Sorted {
+            docs: Vec<u32>,
+            ends: Vec<u32>,
+            at: Vec<u32>,
+        }
+        let rows = self.docs.len();
+        let bands: Vec<Sorted> = (0..self.bands)
+            .into_par_iter()
+            .map(|band| {
+                let mut keys: Vec<(u64, u32)> = (0..rows as u32)
+                    .map(|row| (self.ram[row as usize * self.bands + band], row))
+                    .collect();
+                // Rows follow document order, so sorting by row sorts by document.
+                sort_hashes(&mut keys);
+                let mut sorted = Sorted {
+                    docs: keys
+                        .iter()
+                        .map(|&(_, row)| self.docs[row as usize])
+                        .collect(),
+                    ends: vec![0; rows],
+                    at: vec![0; rows],
+                };
+                let mut start = 0;
+                while start < rows {
+                    let key = keys[start].0;
+                    let end = keys[start..]
+                        .iter()
+                        .position(|k| k.0 != key)
+                        .map_or(rows, |len| start + len);
+                    for (p, &(_, row)) in keys.iter().enumerate().take(end).skip(start) {
+                        sorted.ends[p] = end.min(p + 1 + max_bucket) as u32;
+                        sorted.at[row as usize] = p as u32;
+                    }
+                    start = end;
+                }
+                sorted
+            })
+            .collect();
+        let n = self.docs.last().map_or(0, |&d| d as usize + 1);
+        (0..rows)
+            .into_par_iter()
+            .map_init(
+                || (vec![false; n], Vec::new()),
+                |(marked, partners), row| {
+                    for band in &bands {
+                        let p = band.at[row] as usize;
+                        for &b in &band.docs[p + 1..band.ends[p] as usize] {
+                            if !marked[b as usize] {
+                                marked[b as usize] = true;
+                                partners.push(b);
+                            }
+                        }
+                    }
+                    partners.sort_unstable();
+                    let a = self.docs[row];
+                    partners
+                        .drain(..)
+                        .map(|b| {
+                            marked[b as usize] = false;
+                            (a, b)
+                        })
+                        .collect::<Vec<Pair>>()
+                },
+            )
+            .flatten_iter()
+            .collect()
+    }
+}
+
+/// The union of two lists of pairs, each sorted and without repeats.
+pub fn merge_pairs(a: Vec<Pair>, b: Vec<Pair>) -> Vec<Pair> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// Generates candidate pairs among `members` (indices into `signatures`), in RAM.
@@ -227,7 +337,10 @@ pub fn candidates(
 ) -> Vec<Pair> {
     let mut table = KeyTable::new(params.bands, members.len(), None, None).expect("RAM table");
     let mut keys = Vec::with_capacity(params.bands);
-    for &d in members {
+    let mut members = members.to_vec();
+    members.sort_unstable();
+    members.dedup();
+    for d in members {
         keys.clear();
         band_keys(&signatures[d as usize], params, &mut keys);
         table.push(d, &keys).expect("RAM table");
@@ -362,6 +475,54 @@ mod tests {
         assert!(expected.len() < pairs.len(), "the sample has repeats");
         assert_eq!(sort_pairs(pairs), expected);
         assert!(sort_pairs(Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn pairs_made_by_document_are_the_pairs_made_by_band() {
+        let mut rng = 3u64;
+        let mut next = move |m: u64| {
+            rng = crate::shingle::fmix64(rng + 1);
+            (rng % m) as u32
+        };
+        // Few distinct values: big buckets, many repeated pairs; documents
+        // numbered with gaps.
+        let sigs: Vec<Vec<u32>> = (0..600)
+            .map(|_| (0..6).map(|_| next(4)).collect())
+            .collect();
+        let docs: Vec<u32> = (0..600).map(|i| 3 * i + 1).collect();
+        let p = LshParams { bands: 3, rows: 2 };
+        for max_bucket in [1, 3, 1000] {
+            let mut t = KeyTable::new(p.bands, docs.len(), None, None).unwrap();
+            let mut keys = Vec::new();
+            for (s, &d) in sigs.iter().zip(&docs) {
+                keys.clear();
+                band_keys(s, p, &mut keys);
+                t.push(d, &keys).unwrap();
+            }
+            let by_band: Vec<Pair> = (0..p.bands)
+                .flat_map(|b| bucket_pairs(t.band(b).unwrap(), max_bucket))
+                .collect();
+            let expected = sort_pairs(by_band);
+            assert!(expected.len() > 100, "{max_bucket}: {}", expected.len());
+            assert_eq!(t.candidates(max_bucket).unwrap(), expected, "{max_bucket}");
+        }
+        let mut t = KeyTable::new(1, 2, None, None).unwrap();
+        t.push(5, &[1]).unwrap();
+        assert!(
+            t.push(5, &[1]).is_err(),
+            "documents come in increasing order"
+        );
+    }
+
+    #[test]
+    fn merged_pairs_are_the_sorted_union() {
+        let a = vec![(0, 1), (0, 4), (2, 3)];
+        let b = vec![(0, 2), (0, 4), (5, 6)];
+        assert_eq!(
+            merge_pairs(a.clone(), b),
+            vec![(0, 1), (0, 2), (0, 4), (2, 3), (5, 6)]
+        );
+        assert_eq!(merge_pairs(a.clone(), Vec::new()), a);
     }
 
     #[test]

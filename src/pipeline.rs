@@ -778,8 +778,7 @@ pub fn run_with(
     // lsh
     let mut pairs = table.candidates(config.max_bucket)?;
     if let Some(t) = lead_table {
-        pairs.extend(t.candidates(config.max_bucket)?);
-        pairs = lsh::sort_pairs(pairs);
+        pairs = lsh::merge_pairs(pairs, t.candidates(config.max_bucket)?);
     }
     timer.lap("lsh");
 
