@@ -232,24 +232,32 @@ where
     if !cfg.enabled || n == 0 {
         return Ok((0..n as u32).collect());
     }
-    let tops: Vec<Vec<u64>> = (0..n)
+    // The inverted index of the top terms: (term, cluster) entries, sorted
+    // in parallel; a run of one term is its posting list.
+    let heaviest = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    let tops: Vec<Vec<u128>> = (0..n)
         .into_par_iter()
         .map(|i| {
             let mut top: Vec<(u64, f32)> = vector(i)?.into_owned();
-            top.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            Ok(top.iter().take(cfg.top_terms).map(|&(t, _)| t).collect())
+            if top.len() > cfg.top_terms {
+                top.select_nth_unstable_by(cfg.top_terms, heaviest);
+                top.truncate(cfg.top_terms);
+            }
+            Ok(top
+                .iter()
+                .map(|&(t, _)| (t as u128) << 32 | i as u128)
+                .collect())
         })
         .collect::<Result<_>>()?;
-    let mut postings: AHashMap<u64, Vec<u32>> = AHashMap::new();
-    for (i, top) in tops.into_iter().enumerate() {
-        for t in top {
-            postings.entry(t).or_default().push(i as u32);
-        }
-    }
-    let lists: Vec<Vec<u32>> = postings
-        .into_values()
-        .filter(|l| l.len() > 1 && l.len() <= cfg.max_posting)
+    let mut entries: Vec<u128> = tops.concat();
+    drop(tops);
+    entries.par_sort_unstable();
+    let lists: Vec<Vec<u32>> = entries
+        .chunk_by(|x, y| x >> 32 == y >> 32)
+        .filter(|run| run.len() > 1 && run.len() <= cfg.max_posting)
+        .map(|run| run.iter().map(|&e| e as u32).collect())
         .collect();
+    drop(entries);
     let counted = shared_term_pairs(n, &lists, cfg.min_shared_terms);
     let window = cfg.window_days * 86_400.0;
     let edges: Vec<Option<(u32, u32)>> = counted
