@@ -76,6 +76,9 @@ impl Batch {
     fn fill<R: BufRead>(&mut self, reader: &mut R, line: &mut u64) -> BatchEnd {
         self.buf.clear();
         self.lines.clear();
+        // Room for the batch and the line that crosses its end, once
+        // (growing by doubling would copy it and take twice the memory).
+        self.buf.reserve(BATCH_BYTES + (1 << 16));
         while self.buf.len() < BATCH_BYTES {
             let at = self.buf.len();
             match reader.read_until(b'\n', &mut self.buf) {
