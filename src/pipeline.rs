@@ -39,7 +39,7 @@ use crate::minhash::{MinHashConfig, MinHasher, Signature};
 use crate::shingle::{self, ShingleSet, ShingleSpec, Shingled};
 use crate::store::{Resources, SpillVec};
 use crate::story::{self, StoryConfig, TermCounts, TermVector};
-use crate::text::boilerplate::{group_key, Boilerplate, BoilerplateConfig, Profile};
+use crate::text::boilerplate::{group_key, Boilerplate, BoilerplateConfig, Profile, ProfileLine};
 use crate::text::normalize;
 use crate::verify::{self, scores, Edge, Evidence, VerifyRule};
 use ahash::AHashMap;
@@ -302,8 +302,11 @@ impl BodyModel {
             let made: Vec<(String, Profile)> = (start..(start + batch).min(n))
                 .into_par_iter()
                 .map(|i| {
-                    let f = normalize(&texts.text(i)?);
-                    let p = Profile::from_folded(groups[i], docs[i].title.as_deref(), &f);
+                    let mut lines = Vec::new();
+                    let f = normalize::normalize_lines(&texts.text(i)?, |line| {
+                        lines.push(ProfileLine::of(line))
+                    });
+                    let p = Profile::from_lines(groups[i], docs[i].title.as_deref(), lines);
                     Ok((f, p))
                 })
                 .collect::<Result<_>>()?;

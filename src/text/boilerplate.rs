@@ -108,22 +108,43 @@ impl Profile {
 
     /// The profile of a page from its folded text (see [`normalize`]).
     pub fn from_folded(group: u32, title: Option<&str>, folded: &str) -> Profile {
-        let mut hashed: Vec<(usize, u64)> = folded_lines(folded)
+        let lines = folded_lines(folded)
             .filter(|l| !l.is_empty())
-            .map(|l| (l.len(), line_hash(l.as_bytes())))
+            .map(|l| ProfileLine::of(l.as_bytes()))
             .collect();
-        hashed.sort_unstable_by(|a, b| b.cmp(a));
-        hashed.dedup_by_key(|l| l.1);
-        let mut lines = Vec::with_capacity(hashed.len() * 12);
-        for (len, h) in hashed {
-            lines.extend_from_slice(&h.to_le_bytes());
-            lines.extend_from_slice(&(len as u32).to_le_bytes());
+        Profile::from_lines(group, title, lines)
+    }
+
+    /// The profile of a page from its folded lines (see [`ProfileLine::of`]).
+    pub fn from_lines(group: u32, title: Option<&str>, mut lines: Vec<ProfileLine>) -> Profile {
+        // Longest first (then by hash, descending); a repeated line once.
+        lines.sort_unstable();
+        let mut encoded = Vec::with_capacity(lines.len() * 12);
+        let mut last = None;
+        for line in lines.iter().rev() {
+            let (len, h) = ((line.0 >> 64) as u32, line.0 as u64);
+            if last.replace(h) != Some(h) {
+                encoded.extend_from_slice(&h.to_le_bytes());
+                encoded.extend_from_slice(&len.to_le_bytes());
+            }
         }
         Profile {
             group,
             title: title_hash(title),
-            lines,
+            lines: encoded,
         }
+    }
+}
+
+/// One folded line of a page, as profiles sort it: its length and hash
+/// packed into one integer (sorting those is faster than sorting pairs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ProfileLine(u128);
+
+impl ProfileLine {
+    /// The profile entry of a non-empty folded line.
+    pub fn of(line: &[u8]) -> ProfileLine {
+        ProfileLine((line.len() as u128) << 64 | line_hash(line) as u128)
     }
 }
 

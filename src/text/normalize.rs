@@ -148,13 +148,23 @@ fn first_line(text: &str) -> (&str, Option<&str>) {
 /// Folds a whole text: each non-empty unit (line, or sentence of a very long
 /// line) becomes one folded line.
 pub fn normalize(text: &str) -> String {
+    normalize_lines(text, |_| {})
+}
+
+/// [`normalize`], calling `on_line` with each folded line as it is written
+/// (the lines [`folded_lines`] would give, without splitting the result
+/// again, while they are still in cache).
+pub fn normalize_lines(text: &str, mut on_line: impl FnMut(&[u8])) -> String {
     let mut out = Vec::with_capacity(text.len());
     for line in units(text) {
         let before = out.len();
         if before > 0 {
             out.push(b'\n');
         }
-        if !fold_line(line, &mut out) {
+        let start = out.len();
+        if fold_line(line, &mut out) {
+            on_line(&out[start..]);
+        } else {
             out.truncate(before);
         }
     }
