@@ -37,9 +37,11 @@ use crate::error::{Error, Result};
 use crate::lsh::{self, KeyTable, LshParams};
 use crate::minhash::{MinHashConfig, MinHasher, Signature};
 use crate::shingle::{self, ShingleSet, ShingleSpec, Shingled};
-use crate::store::{Resources, SpillVec};
+use crate::store::{put_u64s, take_u64s, Blob, Resources, SpillVec};
 use crate::story::{self, StoryConfig, TermCounts, TermVector};
-use crate::text::boilerplate::{group_key, Boilerplate, BoilerplateConfig, Profile, ProfileLine};
+use crate::text::boilerplate::{
+    group_key, line_hash, Boilerplate, BoilerplateConfig, Profile, ProfileLine,
+};
 use crate::text::normalize;
 use crate::verify::{self, scores, Edge, Evidence, VerifyRule};
 use ahash::AHashMap;
@@ -274,9 +276,9 @@ struct BodyModel {
     boilerplate: Boilerplate,
     groups: Vec<u32>,
     group_names: Vec<String>,
-    /// Every document's folded text (fold once, strip later), in RAM up to
-    /// its share of the memory limit, then on disk.
-    folded: SpillVec<String>,
+    /// Every document's folded text and line hashes (fold once, strip
+    /// later), in RAM up to its share of the memory limit, then on disk.
+    folded: SpillVec<Folded>,
     /// Documents per parallel batch (see [`batch_size`]).
     batch: usize,
 }
@@ -295,19 +297,21 @@ impl BodyModel {
         let (groups, group_names) = groups(docs);
         let n = docs.len();
         let batch = batch_size(texts, n, resources);
-        let mut folded: SpillVec<String> = SpillVec::new(resources, FOLDED_SHARE);
+        let mut folded: SpillVec<Folded> = SpillVec::new(resources, FOLDED_SHARE);
         let mut lines: SpillVec<Vec<u8>> = SpillVec::new(resources, LINE_SHARE);
         let mut titles: Vec<u64> = Vec::with_capacity(n);
         for start in (0..n).step_by(batch) {
-            let made: Vec<(String, Profile)> = (start..(start + batch).min(n))
+            let made: Vec<(Folded, Profile)> = (start..(start + batch).min(n))
                 .into_par_iter()
                 .map(|i| {
-                    let mut lines = Vec::new();
-                    let f = normalize::normalize_lines(&texts.text(i)?, |line| {
-                        lines.push(ProfileLine::of(line))
+                    let (mut lines, mut hashes) = (Vec::new(), Vec::new());
+                    let text = normalize::normalize_lines(&texts.text(i)?, |line| {
+                        let hash = line_hash(line);
+                        lines.push(ProfileLine::new(line, hash));
+                        hashes.push(hash);
                     });
                     let p = Profile::from_lines(groups[i], docs[i].title.as_deref(), lines);
-                    Ok((f, p))
+                    Ok((Folded { text, hashes }, p))
                 })
                 .collect::<Result<_>>()?;
             for (f, p) in made {
@@ -339,15 +343,38 @@ impl BodyModel {
         })
     }
 
-    /// Writes document `i`'s body into `out` (cleared first) and returns it
-    /// as a string, with the length of its whole folded text.
-    fn body_into<'b>(&self, i: usize, out: &'b mut Vec<u8>) -> Result<(&'b str, usize)> {
+    /// Writes document `i`'s body into `out` (cleared first) and returns it,
+    /// with the length of its whole folded text.
+    fn body_into<'b>(&self, i: usize, out: &'b mut String) -> Result<(&'b str, usize)> {
         out.clear();
         let folded = self.folded.get(i as u32)?;
-        self.boilerplate.strip_into(self.groups[i], &folded, out);
-        let body = std::str::from_utf8(out)
-            .map_err(|_| Error::Config("folding wrote invalid UTF-8".into()))?;
-        Ok((body, folded.len()))
+        let group = self.groups[i];
+        self.boilerplate
+            .strip_hashed_into(group, &folded.text, &folded.hashes, out);
+        Ok((out, folded.text.len()))
+    }
+}
+
+/// A document's folded text and the hash of each of its lines, in order
+/// (so that removing boilerplate does not hash them again).
+#[derive(Debug, Clone)]
+struct Folded {
+    text: String,
+    hashes: Vec<u64>,
+}
+
+impl Blob for Folded {
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_u64s(out, &self.hashes);
+        out.extend_from_slice(self.text.as_bytes());
+    }
+
+    fn decode(bytes: &[u8]) -> Folded {
+        let (hashes, text) = take_u64s(bytes);
+        Folded {
+            text: String::from_utf8_lossy(text).into_owned(),
+            hashes,
+        }
     }
 }
 
@@ -374,7 +401,7 @@ pub fn extract_bodies(docs: &[Document], config: &Config) -> Result<Bodies> {
     let model = BodyModel::learn(docs, &texts, config, &Resources::default(), &mut || {})?;
     let bodies = (0..docs.len())
         .into_par_iter()
-        .map_init(Vec::new, |buf, i| {
+        .map_init(String::new, |buf, i| {
             Ok(model.body_into(i, buf)?.0.to_string())
         })
         .collect::<Result<_>>()?;
@@ -392,7 +419,7 @@ pub fn signatures(docs: &[Document], texts: &Texts, config: &Config) -> Result<V
     let model = BodyModel::learn(docs, texts, config, &Resources::default(), &mut || {})?;
     (0..docs.len())
         .into_par_iter()
-        .map_init(Vec::new, |buf, i| {
+        .map_init(String::new, |buf, i| {
             let (body, _) = model.body_into(i, buf)?;
             let sig = signer.sign(body);
             Ok(match sig.short {
@@ -639,7 +666,7 @@ impl EvidenceStore {
                 .collect();
             let made: Vec<Evidence> = sources
                 .into_par_iter()
-                .map_init(Vec::new, |buf, (d, stream)| match stream {
+                .map_init(String::new, |buf, (d, stream)| match stream {
                     Some(s) => Ok(evidence_of(s)),
                     None => Ok(make_evidence(model.body_into(d as usize, buf)?.0, spec)),
                 })
@@ -665,7 +692,7 @@ impl EvidenceStore {
     ) -> Result<Cow<'_, Evidence>> {
         match self.slot[doc as usize] {
             u32::MAX => {
-                let mut buf = Vec::new();
+                let mut buf = String::new();
                 let (body, _) = model.body_into(doc as usize, &mut buf)?;
                 Ok(Cow::Owned(make_evidence(body, spec)))
             }
@@ -723,7 +750,7 @@ pub fn run_with(
         let signed_batch: Vec<SignedDoc> = (start..(start + batch).min(n))
             .into_par_iter()
             .map_init(
-                || (Vec::new(), Shingled::default()),
+                || (String::new(), Shingled::default()),
                 |(buf, shingled), i| {
                     let (body, folded) = model.body_into(i, buf)?;
                     let sig = signer.sign_into(body, shingled);
@@ -950,7 +977,7 @@ fn story_vectors(
     for chunk in reps.chunks(model.batch) {
         let made: Vec<TermCounts> = chunk
             .par_iter()
-            .map_init(Vec::new, |buf, &r| {
+            .map_init(String::new, |buf, &r| {
                 Ok(story::term_counts(model.body_into(r as usize, buf)?.0))
             })
             .collect::<Result<_>>()?;

@@ -888,9 +888,8 @@ impl Probe {
         text: &str,
         published: Option<i64>,
     ) -> Probe {
-        let mut buf = Vec::new();
-        model.body_into(group, text, &mut buf);
-        let body = String::from_utf8_lossy(&buf);
+        let mut body = String::new();
+        model.body_into(group, text, &mut body);
         let mut shingled = Shingled::default();
         let sig = signer.sign_into(&body, &mut shingled);
         Probe {

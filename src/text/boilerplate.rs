@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use super::normalize::{folded_lines, into_string, normalize};
+use super::normalize::{folded_lines, normalize};
 
 /// Boilerplate settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -86,7 +86,8 @@ fn url_host(url: &str) -> Option<&str> {
     (!host.is_empty()).then_some(host)
 }
 
-fn line_hash(line: &[u8]) -> u64 {
+/// The hash of a folded line, which boilerplate is learned and removed by.
+pub fn line_hash(line: &[u8]) -> u64 {
     xxh3_64_with_seed(line, LINE_SEED)
 }
 
@@ -110,12 +111,12 @@ impl Profile {
     pub fn from_folded(group: u32, title: Option<&str>, folded: &str) -> Profile {
         let lines = folded_lines(folded)
             .filter(|l| !l.is_empty())
-            .map(|l| ProfileLine::of(l.as_bytes()))
+            .map(|l| ProfileLine::new(l.as_bytes(), line_hash(l.as_bytes())))
             .collect();
         Profile::from_lines(group, title, lines)
     }
 
-    /// The profile of a page from its folded lines (see [`ProfileLine::of`]).
+    /// The profile of a page from its folded lines (see [`ProfileLine::new`]).
     pub fn from_lines(group: u32, title: Option<&str>, mut lines: Vec<ProfileLine>) -> Profile {
         // Longest first (then by hash, descending); a repeated line once.
         lines.sort_unstable();
@@ -142,9 +143,10 @@ impl Profile {
 pub struct ProfileLine(u128);
 
 impl ProfileLine {
-    /// The profile entry of a non-empty folded line.
-    pub fn of(line: &[u8]) -> ProfileLine {
-        ProfileLine((line.len() as u128) << 64 | line_hash(line) as u128)
+    /// The profile entry of a non-empty folded line with hash `hash`
+    /// ([`line_hash`]).
+    pub fn new(line: &[u8], hash: u64) -> ProfileLine {
+        ProfileLine((line.len() as u128) << 64 | hash as u128)
     }
 }
 
@@ -363,30 +365,50 @@ impl Boilerplate {
     }
 
     /// Appends the body of a page to `out` (which must be empty): its folded
-    /// lines minus the boilerplate of its group, joined by `\n`, as UTF-8.
+    /// lines minus the boilerplate of its group, joined by `\n`.
     /// When every line is boilerplate the whole folded text is kept (a page
     /// is never reduced to nothing by this stage).
-    pub fn strip_into(&self, group: u32, folded: &str, out: &mut Vec<u8>) {
-        for line in folded_lines(folded) {
-            if line.is_empty()
-                || (!self.lines.is_empty()
-                    && self.lines.contains(&(group, line_hash(line.as_bytes()))))
-            {
+    pub fn strip_into(&self, group: u32, folded: &str, out: &mut String) {
+        let lines = folded_lines(folded).filter(|l| !l.is_empty());
+        self.strip_lines(
+            group,
+            lines.map(|l| (l, line_hash(l.as_bytes()))),
+            folded,
+            out,
+        );
+    }
+
+    /// [`Boilerplate::strip_into`] for a folded text whose line hashes are
+    /// known (`hashes`, one per line, in order, as [`line_hash`] gives them).
+    pub fn strip_hashed_into(&self, group: u32, folded: &str, hashes: &[u64], out: &mut String) {
+        let lines = folded_lines(folded).filter(|l| !l.is_empty());
+        self.strip_lines(group, lines.zip(hashes.iter().copied()), folded, out);
+    }
+
+    fn strip_lines<'a>(
+        &self,
+        group: u32,
+        lines: impl Iterator<Item = (&'a str, u64)>,
+        folded: &str,
+        out: &mut String,
+    ) {
+        for (line, hash) in lines {
+            if !self.lines.is_empty() && self.lines.contains(&(group, hash)) {
                 continue;
             }
             if !out.is_empty() {
-                out.push(b'\n');
+                out.push('\n');
             }
-            out.extend_from_slice(line.as_bytes());
+            out.push_str(line);
         }
         if out.is_empty() {
-            out.extend_from_slice(folded.as_bytes());
+            out.push_str(folded);
         }
     }
 
     /// Folds a page's text and appends its body to `out` (see
     /// [`Boilerplate::strip_into`]); returns the length of the folded text.
-    pub fn body_into(&self, group: u32, text: &str, out: &mut Vec<u8>) -> usize {
+    pub fn body_into(&self, group: u32, text: &str, out: &mut String) -> usize {
         let folded = normalize(text);
         self.strip_into(group, &folded, out);
         folded.len()
@@ -394,9 +416,9 @@ impl Boilerplate {
 
     /// The body of a page as a new string (see [`Boilerplate::body_into`]).
     pub fn body(&self, group: u32, text: &str) -> String {
-        let mut out = Vec::new();
+        let mut out = String::new();
         self.body_into(group, text, &mut out);
-        into_string(out)
+        out
     }
 }
 
