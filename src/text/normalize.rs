@@ -273,18 +273,13 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
                 while i + 16 <= bytes.len() {
                     let chunk: &[u8; 16] = bytes[i..i + 16].try_into().expect("16 bytes");
                     let (lower, plain, spaces) = plain_prefix16(chunk);
-                    let lead_space = spaces & 1 == 1;
-                    if plain == 0 || (lead_space && len == start) {
+                    let ends = (
+                        spaces & 1 == 1,
+                        plain > 0 && (spaces >> (plain - 1)) & 1 == 1,
+                    );
+                    if !put_plain(buf, (&mut len, start, &mut pending), &lower, plain, ends) {
                         break;
                     }
-                    if pending && len > start && !lead_space {
-                        buf[len] = b' ';
-                        len += 1;
-                    }
-                    let trailing_space = (spaces >> (plain - 1)) & 1 == 1;
-                    buf[len..len + 16].copy_from_slice(&lower);
-                    len += plain - usize::from(trailing_space);
-                    pending = trailing_space;
                     i += plain;
                     if plain < 16 {
                         break;
@@ -293,22 +288,12 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
                 while i + 8 <= bytes.len() {
                     let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
                     let (lower, plain) = plain_prefix(w);
-                    // A leading space is the separator the chunk needs
-                    // (none at the start of the line).
-                    let lead_space = w & 0xff == 0x20;
-                    if plain == 0 || (lead_space && len == start) {
+                    let space_at = |k: usize| (w >> (8 * k)) & 0xff == 0x20;
+                    let ends = (space_at(0), plain > 0 && space_at(plain - 1));
+                    let lower = lower.to_le_bytes();
+                    if !put_plain(buf, (&mut len, start, &mut pending), &lower, plain, ends) {
                         break;
                     }
-                    if pending && len > start && !lead_space {
-                        buf[len] = b' ';
-                        len += 1;
-                    }
-                    // Eight bytes written, `plain` kept; a trailing space
-                    // only separates (it goes out before the next token).
-                    let trailing_space = (w >> (8 * plain - 8)) & 0xff == 0x20;
-                    buf[len..len + 8].copy_from_slice(&lower.to_le_bytes());
-                    len += plain - usize::from(trailing_space);
-                    pending = trailing_space;
                     i += plain;
                     if plain < 8 {
                         break;
@@ -374,6 +359,35 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
         out.resize(len + (bytes.len() - i) + 1, 0);
     }
     out.truncate(len);
+    true
+}
+
+/// Writes a chunk that starts at a token boundary (`lower`: its bytes
+/// lower-cased, the first `plain` of them plain) into `buf` at `len`, given
+/// whether its first and its last plain byte are spaces. False (nothing
+/// written) when it cannot go out at once: nothing plain, or a space at the
+/// start of the line. A leading space is the separator the chunk needs; a
+/// trailing one only separates (it goes out before the next token). The
+/// whole chunk is written and `plain` bytes kept: `buf` has room, as output
+/// never outgrows input.
+#[inline(always)]
+fn put_plain(
+    buf: &mut [u8],
+    (len, start, pending): (&mut usize, usize, &mut bool),
+    lower: &[u8],
+    plain: usize,
+    (lead_space, trailing_space): (bool, bool),
+) -> bool {
+    if plain == 0 || (lead_space && *len == start) {
+        return false;
+    }
+    if *pending && *len > start && !lead_space {
+        buf[*len] = b' ';
+        *len += 1;
+    }
+    buf[*len..*len + lower.len()].copy_from_slice(lower);
+    *len += plain - usize::from(trailing_space);
+    *pending = trailing_space;
     true
 }
 
