@@ -116,9 +116,15 @@ pub struct KeyTable {
 
 const SPILL_ENTRY: usize = 12;
 
+/// Bytes per document and band of a table in RAM at its peak: the key, and
+/// the document, partner end and position that [`KeyTable::candidates`]
+/// sorts it into.
+const RAM_ENTRY: usize = 8 + 12;
+
 impl KeyTable {
     /// A table for `expected` documents of `bands` keys each; spilled when
-    /// they would take more than `budget` bytes.
+    /// they, and what finding candidates in RAM adds, would take more than
+    /// `budget` bytes.
     pub fn new(
         bands: usize,
         expected: usize,
@@ -126,7 +132,7 @@ impl KeyTable {
         temp_dir: Option<&Path>,
     ) -> Result<KeyTable> {
         let spill = match budget {
-            Some(b) if expected * bands * 8 > b => {
+            Some(b) if expected * bands * RAM_ENTRY > b => {
                 let dir = temp_dir.map_or_else(std::env::temp_dir, Path::to_path_buf);
                 let files = (0..bands)
                     .map(|_| {
