@@ -262,13 +262,9 @@ impl KeyTable {
                     at: vec![0; rows],
                 };
                 let mut start = 0;
-                while start < rows {
-                    let key = keys[start].0;
-                    let end = keys[start..]
-                        .iter()
-                        .position(|k| k.0 != key)
-                        .map_or(rows, |len| start + len);
-                    for (p, &(_, row)) in keys.iter().enumerate().take(end).skip(start) {
+                for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
+                    let end = start + bucket.len();
+                    for (p, &(_, row)) in (start..).zip(bucket) {
                         sorted.ends[p] = end.min(p + 1 + max_bucket) as u32;
                         sorted.at[row as usize] = p as u32;
                     }
@@ -401,19 +397,12 @@ pub fn sort_pairs(pairs: Vec<Pair>) -> Vec<Pair> {
 fn bucket_pairs(mut keys: Vec<(u64, u32)>, max_bucket: usize) -> Vec<Pair> {
     sort_hashes(&mut keys);
     let mut out = Vec::new();
-    let mut start = 0;
-    while start < keys.len() {
-        let mut end = start + 1;
-        while end < keys.len() && keys[end].0 == keys[start].0 {
-            end += 1;
-        }
-        let bucket = &keys[start..end];
+    for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
         for (i, &(_, a)) in bucket.iter().enumerate() {
             for &(_, b) in bucket.iter().skip(i + 1).take(max_bucket) {
                 out.push((a.min(b), a.max(b)));
             }
         }
-        start = end;
     }
     out
 }

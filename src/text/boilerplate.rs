@@ -293,24 +293,15 @@ impl Boilerplate {
         drop(sketch);
         held.par_sort_unstable();
         // The recurring lines: runs of one line over at least `min` pages.
-        let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
-        let mut at = 0;
-        while at < held.len() {
-            let key = held[at].line();
-            let end = held[at..]
-                .iter()
-                .position(|h| h.line() != key)
-                .map_or(held.len(), |len| at + len);
-            if end - at >= min {
-                runs.push(at..end);
-            }
-            at = end;
-        }
-        let recurring: AHashSet<(u32, u64)> = runs.iter().map(|r| held[r.start].line()).collect();
+        let runs: Vec<&[Held]> = held
+            .chunk_by(|x, y| x.line() == y.line())
+            .filter(|run| run.len() >= min)
+            .collect();
+        let recurring: AHashSet<(u32, u64)> = runs.iter().map(|run| run[0].line()).collect();
         // Pass 3: the story identity of every page holding a recurring line.
         let mut holding: Vec<u32> = runs
             .iter()
-            .flat_map(|r| held[r.clone()].iter().map(|h| h.page()))
+            .flat_map(|run| run.iter().map(|h| h.page()))
             .collect();
         holding.par_sort_unstable();
         holding.dedup();
@@ -329,9 +320,9 @@ impl Boilerplate {
         let story_of = |page: u32| stories[slot[page as usize] as usize].as_slice();
         let learned: AHashSet<(u32, u64)> = runs
             .par_iter()
-            .map_init(StoryCount::default, |count, r| {
-                let (key, pages) = (held[r.start].line(), &held[r.clone()]);
-                let distinct = count.distinct(key.1, pages.iter().map(|h| h.page()), story_of);
+            .map_init(StoryCount::default, |count, run| {
+                let key = run[0].line();
+                let distinct = count.distinct(key.1, run.iter().map(|h| h.page()), story_of);
                 (distinct >= min).then_some(key)
             })
             .flatten()
