@@ -534,9 +534,9 @@ fn main() -> ExitCode {
             output,
             clusters,
             report,
-        } => run.execute().and_then(|(corpus, outcome, _pool)| {
+        } => run.execute().and_then(|(corpus, outcome, pool)| {
             if let Some(path) = clusters {
-                write_cluster_file(path, run.format, &corpus, &outcome)?;
+                pool.install(|| write_cluster_file(path, run.format, &corpus, &outcome))?;
             }
             if let Some(path) = report {
                 let mut out = Output::create(path, &input_paths(&corpus))?;
