@@ -11,12 +11,12 @@
 //!
 //! The sign stage makes each body's shingle stream and figures in one pass
 //! over its tokens, signs the stream, and keeps band keys plus, when the
-//! memory limit leaves room for them (about 1.5 bytes per text byte), the
-//! stream itself. Exact shingle sets are built afterwards only for the
-//! documents that have a candidate pair (and cluster representatives), which
-//! is what verification and story grouping read: by sorting the kept stream,
-//! or by shingling the body again when it was not kept. Both give the same
-//! sets.
+//! memory limit leaves room for them (about 0.8 bytes per text byte), the
+//! stream's set keys and the figures. Exact shingle sets are built afterwards
+//! only for the documents that have a candidate pair (and cluster
+//! representatives), which is what verification and story grouping read: by
+//! sorting the kept keys, or by shingling the body again when they were not
+//! kept. Both give the same sets.
 //!
 //! Bodies that are byte-identical after folding and boilerplate removal are
 //! joined by the exact pre-pass and only one of them enters LSH. Bodies too
@@ -605,7 +605,7 @@ struct Signed {
 fn make_evidence(body: &str, spec: ShingleSpec) -> Evidence {
     let mut shingled = Shingled::default();
     shingle::shingle_body(body, spec, &mut shingled);
-    evidence_of(Unsorted::of(&shingled))
+    Evidence::new(shingled.set(), shingled.figures)
 }
 
 fn evidence_of(unsorted: Unsorted) -> Evidence {

@@ -265,9 +265,10 @@ fn fold_in_place(line: &str, out: &mut Vec<u8>) -> bool {
                 }
                 continue;
             }
-            // At a token boundary, eight bytes at a time while the text is
-            // plain words and single spaces (folding then only lower-cases):
-            // the plain bytes at the front of each eight go out at once.
+            // At a token boundary, sixteen (then eight) bytes at a time while
+            // the text is plain words and single spaces (folding then only
+            // lower-cases): the plain bytes at the front of each chunk go
+            // out at once.
             if f == SEPARATOR || len == start {
                 #[cfg(target_arch = "x86_64")]
                 while i + 16 <= bytes.len() {
