@@ -800,7 +800,9 @@ fn exit_without_freeing<T>(value: T) {
 fn sign(run: &RunArgs, output: &Path) -> Result<()> {
     let config = run.config()?;
     let corpus = Corpus::read(&run.inputs, &run.read_options())?;
-    let signatures = syndic::pipeline::signatures(&corpus.docs, &corpus.texts(), &config)?;
+    let signatures = run.pool()?.install(|| {
+        syndic::pipeline::signatures(&corpus.docs, &corpus.texts(), &config, &run.resources())
+    })?;
     let records: Vec<(&str, &Vec<u32>)> = corpus
         .docs
         .iter()

@@ -4,6 +4,8 @@
 //! smallest id. The cluster id is the representative's id, so ids do not depend
 //! on input order or thread count.
 
+use crate::verify::Edge;
+
 /// Disjoint sets over `0..n` with path halving and union by size.
 #[derive(Debug, Clone)]
 pub struct UnionFind {
@@ -84,9 +86,47 @@ pub fn representatives(groups: &[u32], rank: &[Rank]) -> Vec<u32> {
     groups.iter().map(|&g| best[g as usize]).collect()
 }
 
+/// Stage `cluster`: joins the documents of every verified edge (on top of
+/// the unions already in `uf`, e.g. identical bodies) and returns each
+/// document's cluster representative, the best-ranked member of its
+/// component. The result does not depend on the order of the edges.
+pub fn cluster(uf: &mut UnionFind, edges: &[Edge], ranks: &[Rank]) -> Vec<u32> {
+    for e in edges {
+        uf.union(e.a, e.b);
+    }
+    representatives(&uf.roots(), ranks)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cluster_joins_edges_and_picks_the_best_ranked_member() {
+        let rank = |published, id| Rank {
+            published,
+            length: 10,
+            id,
+        };
+        let ranks = vec![
+            rank(Some(30), "a"),
+            rank(Some(10), "b"),
+            rank(None, "c"),
+            rank(Some(5), "d"),
+        ];
+        let edge = |a, b| Edge {
+            a,
+            b,
+            jaccard: 0.9,
+            containment: 0.9,
+        };
+        let mut uf = UnionFind::new(4);
+        let reps = cluster(&mut uf, &[edge(0, 1), edge(1, 2)], &ranks);
+        assert_eq!(reps, vec![1, 1, 1, 3]);
+        let mut uf = UnionFind::new(4);
+        let reversed = cluster(&mut uf, &[edge(1, 2), edge(0, 1)], &ranks);
+        assert_eq!(reps, reversed);
+    }
 
     #[test]
     fn union_find_groups() {

@@ -167,8 +167,13 @@ impl<'a> Texts<'a> {
         }
     }
 
+    /// The number of documents.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
     /// The length in bytes of document `i`'s text.
-    pub fn len(&self, i: usize) -> usize {
+    pub fn text_len(&self, i: usize) -> usize {
         match self.spilled {
             None => self.docs[i].text.len(),
             Some(store) => store.blob_len(i as u32),

@@ -1,0 +1,127 @@
+//! [`Config`]: every setting that decides the result of a run, with the
+//! banding and the verification rule derived from it.
+
+use crate::error::{Error, Result};
+use crate::lsh::LshParams;
+use crate::minhash::MinHashConfig;
+use crate::shingle::ShingleSpec;
+use crate::story::StoryConfig;
+use crate::text::boilerplate::BoilerplateConfig;
+use crate::verify::VerifyRule;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// P(candidate) the automatic banding must reach at `near_threshold`.
+const NEAR_RECALL: f64 = 0.95;
+
+/// Everything that decides the result of a run. Loadable from TOML
+/// (`--config file.toml`); every field has a default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `word:N` or `char:N`.
+    pub shingle: ShingleSpec,
+    /// Bodies with fewer distinct shingles are matched exactly only.
+    pub min_shingles: usize,
+    pub minhash: MinHashConfig,
+    /// Jaccard threshold of a near-duplicate.
+    pub threshold: f64,
+    /// Containment threshold (an excerpt inside its full story); > 1 disables.
+    pub containment: f64,
+    /// Minimum shingles of the smaller document for containment to count.
+    pub min_contained: usize,
+    /// Lower Jaccard accepted for same-length copies (edited, OCR-noisy);
+    /// the banding is chosen for this threshold. Set equal to `threshold` to disable.
+    pub near_threshold: f64,
+    /// Size ratio (smaller / larger) required by the `near_threshold` rule.
+    pub near_size_ratio: f64,
+    /// Share of the smaller document's numbers that the other must contain.
+    pub numbers: f64,
+    /// Length of the lead (first shingles) indexed to find excerpts; 0 disables.
+    pub lead_shingles: usize,
+    /// Signature length of the lead.
+    pub lead_num_perm: usize,
+    /// Explicit banding; both or neither. Default: chosen from the threshold.
+    pub bands: Option<usize>,
+    pub rows: Option<usize>,
+    /// P(candidate) at the threshold that the automatic banding must reach.
+    pub target_recall: f64,
+    /// In an LSH bucket, each document is paired with at most this many others.
+    pub max_bucket: usize,
+    pub boilerplate: BoilerplateConfig,
+    pub story: StoryConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            shingle: ShingleSpec::default(),
+            min_shingles: 5,
+            minhash: MinHashConfig::default(),
+            threshold: 0.8,
+            containment: 0.8,
+            min_contained: 40,
+            near_threshold: 0.45,
+            near_size_ratio: 0.75,
+            numbers: 0.5,
+            lead_shingles: 64,
+            lead_num_perm: 32,
+            bands: None,
+            rows: None,
+            target_recall: 0.995,
+            max_bucket: 256,
+            boilerplate: BoilerplateConfig::default(),
+            story: StoryConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads a TOML configuration file.
+    pub fn from_toml_file(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        toml::from_str(&text).map_err(|e| Error::Format {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    /// The banding used for this configuration.
+    pub fn lsh_params(&self) -> Result<LshParams> {
+        let params = match (self.bands, self.rows) {
+            (Some(bands), Some(rows)) => LshParams { bands, rows },
+            (None, None) => {
+                let main = LshParams::for_threshold(
+                    self.threshold,
+                    self.minhash.num_perm,
+                    self.target_recall,
+                )?;
+                let near = LshParams::for_threshold(
+                    self.near_threshold,
+                    self.minhash.num_perm,
+                    NEAR_RECALL,
+                )?;
+                if near.rows < main.rows {
+                    near
+                } else {
+                    main
+                }
+            }
+            _ => return Err(Error::Config("give both bands and rows, or neither".into())),
+        };
+        params.validate(self.minhash.num_perm)?;
+        Ok(params)
+    }
+
+    /// The verification rule these settings describe.
+    pub fn verify_rule(&self) -> VerifyRule {
+        VerifyRule {
+            jaccard: self.threshold,
+            containment: self.containment,
+            min_contained: self.min_contained.max(self.min_shingles),
+            near: self.near_threshold.min(self.threshold),
+            near_size_ratio: self.near_size_ratio,
+            numbers: self.numbers,
+        }
+    }
+}

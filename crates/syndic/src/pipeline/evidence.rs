@@ -1,0 +1,134 @@
+//! Stage `shingle`: the exact shingle sets and figures ([`Evidence`]) of
+//! the documents that verification and story grouping read, i.e. those in
+//! a candidate pair and the cluster representatives.
+//!
+//! A set is sorted from the shingle keys that the sign stage kept, or made
+//! by shingling the body again when they were not kept (under a tight
+//! memory limit); both give the same set.
+
+use super::fold::BodyModel;
+use super::EVIDENCE_SHARE;
+use crate::error::Result;
+use crate::lsh::Pair;
+use crate::shingle::{self, ShingleSpec, Shingled};
+use crate::store::{Resources, SpillVec};
+use crate::verify::Evidence;
+use rayon::prelude::*;
+use std::borrow::Cow;
+
+fn make_evidence(body: &str, spec: ShingleSpec) -> Evidence {
+    let mut shingled = Shingled::default();
+    shingle::shingle_body(body, spec, &mut shingled);
+    Evidence::new(shingled.set(), shingled.figures)
+}
+
+fn evidence_of(unsorted: Unsorted) -> Evidence {
+    Evidence::new(shingle::into_set(unsorted.keys), unsorted.figures)
+}
+
+/// What the sign stage keeps of a body for verification: its shingle keys
+/// in text order (sorted into a set only if the body becomes a candidate)
+/// and its figures.
+pub(crate) struct Unsorted {
+    keys: Vec<u32>,
+    figures: Vec<(u64, u64)>,
+}
+
+impl Unsorted {
+    pub(crate) fn of(shingled: &Shingled) -> Unsorted {
+        Unsorted {
+            keys: shingled.keys(),
+            figures: shingled.figures.clone(),
+        }
+    }
+}
+
+/// Shingle sets and figures of the documents that need them, fetched by
+/// document index.
+pub(crate) struct EvidenceStore {
+    slot: Vec<u32>,
+    pub(crate) values: SpillVec<Evidence>,
+}
+
+impl EvidenceStore {
+    pub(crate) fn new(n: usize, resources: &Resources) -> EvidenceStore {
+        EvidenceStore {
+            slot: vec![u32::MAX; n],
+            values: SpillVec::new(resources, EVIDENCE_SHARE),
+        }
+    }
+
+    /// Makes the evidence of `docs` that is not there yet, in parallel
+    /// batches: from a document's shingle stream kept by the sign stage
+    /// (taken out of `streams` and sorted in place), else from its body.
+    pub(crate) fn add(
+        &mut self,
+        docs: &[u32],
+        streams: &mut [Option<Unsorted>],
+        model: &BodyModel,
+        spec: ShingleSpec,
+    ) -> Result<()> {
+        let missing: Vec<u32> = docs
+            .iter()
+            .copied()
+            .filter(|&d| self.slot[d as usize] == u32::MAX)
+            .collect();
+        for chunk in missing.chunks(model.batch) {
+            let sources: Vec<(u32, Option<Unsorted>)> = chunk
+                .iter()
+                .map(|&d| (d, streams.get_mut(d as usize).and_then(Option::take)))
+                .collect();
+            let made: Vec<Evidence> = sources
+                .into_par_iter()
+                .map_init(String::new, |buf, (d, stream)| match stream {
+                    Some(s) => Ok(evidence_of(s)),
+                    None => Ok(make_evidence(model.body_into(d as usize, buf)?.0, spec)),
+                })
+                .collect::<Result<_>>()?;
+            for (&d, e) in chunk.iter().zip(made) {
+                self.slot[d as usize] = self.values.push(e)?;
+            }
+        }
+        self.values.finish()
+    }
+
+    pub(crate) fn get(&self, doc: u32) -> Result<Cow<'_, Evidence>> {
+        self.values.get(self.slot[doc as usize])
+    }
+
+    /// The stored evidence of `doc`, or evidence made now and not kept (for
+    /// the few story candidates without a near-duplicate candidate).
+    pub(crate) fn get_or_make(
+        &self,
+        doc: u32,
+        model: &BodyModel,
+        spec: ShingleSpec,
+    ) -> Result<Cow<'_, Evidence>> {
+        match self.slot[doc as usize] {
+            u32::MAX => {
+                let mut buf = String::new();
+                let (body, _) = model.body_into(doc as usize, &mut buf)?;
+                Ok(Cow::Owned(make_evidence(body, spec)))
+            }
+            _ => self.get(doc),
+        }
+    }
+}
+
+/// The evidence of every document in a candidate pair, built from the kept
+/// shingle keys in `streams` (taken out) or from the bodies.
+pub(crate) fn shingle_candidates(
+    pairs: &[Pair],
+    streams: &mut [Option<Unsorted>],
+    model: &BodyModel,
+    spec: ShingleSpec,
+    resources: &Resources,
+) -> Result<EvidenceStore> {
+    let n = model.groups.of_doc.len();
+    let mut evidence = EvidenceStore::new(n, resources);
+    let mut in_pairs: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    in_pairs.par_sort_unstable();
+    in_pairs.dedup();
+    evidence.add(&in_pairs, streams, model, spec)?;
+    Ok(evidence)
+}

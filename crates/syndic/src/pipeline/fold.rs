@@ -1,0 +1,251 @@
+//! Stages `fold` and `boilerplate`: every document's text folded once
+//! (normalized, with a hash per line), the boilerplate model learned from
+//! all of them, and the [`BodyModel`] that turns a folded text into its
+//! article body.
+//!
+//! Kernels and their data:
+//! - [`groups`]: documents -> [`Groups`] (each document's boilerplate group:
+//!   source, else URL host, else the corpus).
+//! - [`fold`]: texts -> [`FoldedCorpus`] (folded texts with line hashes, and
+//!   line profiles; both in stores that may spill).
+//! - [`learn_boilerplate`]: line profiles -> [`Boilerplate`], the global
+//!   model that a distributed run computes once and broadcasts.
+//! - [`BodyModel::body_into`]: document number -> body.
+
+use super::{Config, FOLDED_SHARE, LINE_SHARE};
+use crate::corpus::{Document, Texts};
+use crate::error::Result;
+use crate::store::{put_u64s, take_u64s, Blob, Resources, SpillVec};
+use crate::text::boilerplate::{group_key, line_hash, Boilerplate, Profile, ProfileLine};
+use crate::text::normalize;
+use ahash::AHashMap;
+use rayon::prelude::*;
+
+/// Each document's boilerplate group.
+#[derive(Debug, Clone, Default)]
+pub struct Groups {
+    /// The group number of each document.
+    pub of_doc: Vec<u32>,
+    /// Group names (source, URL host, or "" for the corpus) by number, in
+    /// order of first appearance.
+    pub names: Vec<String>,
+}
+
+/// The boilerplate groups of the documents.
+pub fn groups(docs: &[Document]) -> Groups {
+    let mut names: Vec<String> = Vec::new();
+    let mut ids: AHashMap<&str, u32> = AHashMap::new();
+    let of_doc = docs
+        .iter()
+        .map(|d| {
+            let key = group_key(d.source.as_deref(), d.url.as_deref());
+            *ids.entry(key).or_insert_with(|| {
+                names.push(key.to_string());
+                names.len() as u32 - 1
+            })
+        })
+        .collect();
+    Groups { of_doc, names }
+}
+
+/// A document's folded text and the hash of each of its lines, in order
+/// (so that removing boilerplate does not hash them again).
+#[derive(Debug, Clone)]
+pub(crate) struct Folded {
+    pub(crate) text: String,
+    pub(crate) hashes: Vec<u64>,
+}
+
+impl Blob for Folded {
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_u64s(out, &self.hashes);
+        out.extend_from_slice(self.text.as_bytes());
+    }
+
+    fn decode(bytes: &[u8]) -> Folded {
+        let (hashes, text) = take_u64s(bytes);
+        Folded {
+            text: String::from_utf8_lossy(text).into_owned(),
+            hashes,
+        }
+    }
+}
+
+/// The output of [`fold`]: every document's folded text and line profile.
+pub struct FoldedCorpus {
+    folded: SpillVec<Folded>,
+    lines: SpillVec<Vec<u8>>,
+    titles: Vec<u64>,
+    groups: Groups,
+}
+
+impl FoldedCorpus {
+    /// Document `i`'s line profile, as [`Boilerplate::learn_profiles`] reads it.
+    fn profile(&self, i: usize) -> Result<Profile> {
+        Ok(Profile {
+            group: self.groups.of_doc[i],
+            title: self.titles[i],
+            lines: self.lines.get(i as u32)?.into_owned(),
+        })
+    }
+
+    /// The number of documents.
+    pub fn len(&self) -> usize {
+        self.titles.len()
+    }
+
+    /// Whether there are no documents.
+    pub fn is_empty(&self) -> bool {
+        self.titles.is_empty()
+    }
+}
+
+/// Documents per parallel batch: what fits in the memory limit, given
+/// that a document's text, body and shingle set take about four times its
+/// text's size while it is processed.
+pub fn batch_size(texts: &Texts, resources: &Resources) -> usize {
+    let n = texts.len();
+    let bytes: usize = (0..n).map(|i| texts.text_len(i)).sum();
+    resources.batch(4 * bytes / n.max(1))
+}
+
+/// Folds every document once, in parallel batches of `batch`: its folded
+/// text with a hash per line, and its line profile (group, title hash,
+/// lines) for learning the boilerplate.
+pub fn fold(
+    docs: &[Document],
+    texts: &Texts,
+    groups: Groups,
+    resources: &Resources,
+    batch: usize,
+) -> Result<FoldedCorpus> {
+    let n = docs.len();
+    let mut folded: SpillVec<Folded> = SpillVec::new(resources, FOLDED_SHARE);
+    let mut lines: SpillVec<Vec<u8>> = SpillVec::new(resources, LINE_SHARE);
+    let mut titles: Vec<u64> = Vec::with_capacity(n);
+    for start in (0..n).step_by(batch.max(1)) {
+        let made: Vec<(Folded, Profile)> = (start..(start + batch).min(n))
+            .into_par_iter()
+            .map(|i| {
+                let (mut lines, mut hashes) = (Vec::new(), Vec::new());
+                let text = normalize::normalize_lines(&texts.text(i)?, |line| {
+                    let hash = line_hash(line);
+                    lines.push(ProfileLine::new(line, hash));
+                    hashes.push(hash);
+                });
+                let p = Profile::from_lines(groups.of_doc[i], docs[i].title.as_deref(), lines);
+                Ok((Folded { text, hashes }, p))
+            })
+            .collect::<Result<_>>()?;
+        for (f, p) in made {
+            folded.push(f)?;
+            lines.push(p.lines)?;
+            titles.push(p.title);
+        }
+    }
+    folded.finish()?;
+    lines.finish()?;
+    Ok(FoldedCorpus {
+        folded,
+        lines,
+        titles,
+        groups,
+    })
+}
+
+/// Learns the boilerplate model from every document's line profile. The
+/// result is a plain value: the lines that are chrome in each group.
+pub fn learn_boilerplate(
+    corpus: &FoldedCorpus,
+    config: &Config,
+    resources: &Resources,
+    batch: usize,
+) -> Result<Boilerplate> {
+    let n = corpus.len();
+    // Counters for ~32 lines per document, within the memory limit.
+    let sketch = (n * 32).min(resources.budget(LINE_SHARE).unwrap_or(usize::MAX));
+    Boilerplate::learn_profiles(n, |i| corpus.profile(i), &config.boilerplate, sketch, batch)
+}
+
+/// How bodies are made: the boilerplate model, each document's group and
+/// its folded text.
+pub struct BodyModel {
+    /// The learned boilerplate.
+    pub boilerplate: Boilerplate,
+    /// Each document's group.
+    pub groups: Groups,
+    /// Every document's folded text and line hashes (fold once, strip
+    /// later), in RAM up to its share of the memory limit, then on disk.
+    pub(crate) folded: SpillVec<Folded>,
+    /// Documents per parallel batch (see [`batch_size`]).
+    pub batch: usize,
+}
+
+impl BodyModel {
+    /// The model of a folded corpus under a learned boilerplate.
+    pub fn new(corpus: FoldedCorpus, boilerplate: Boilerplate, batch: usize) -> BodyModel {
+        BodyModel {
+            boilerplate,
+            groups: corpus.groups,
+            folded: corpus.folded,
+            batch,
+        }
+    }
+
+    /// Folds `docs`, learns their boilerplate and returns the model
+    /// (stages `fold` and `boilerplate` at once, for callers that do not
+    /// time them).
+    pub fn learn(
+        docs: &[Document],
+        texts: &Texts,
+        config: &Config,
+        resources: &Resources,
+    ) -> Result<BodyModel> {
+        let batch = batch_size(texts, resources);
+        let folded = fold(docs, texts, groups(docs), resources, batch)?;
+        let boilerplate = learn_boilerplate(&folded, config, resources, batch)?;
+        Ok(BodyModel::new(folded, boilerplate, batch))
+    }
+
+    /// Writes document `i`'s body into `out` (cleared first) and returns it,
+    /// with the length of its whole folded text.
+    pub fn body_into<'b>(&self, i: usize, out: &'b mut String) -> Result<(&'b str, usize)> {
+        out.clear();
+        let folded = self.folded.get(i as u32)?;
+        let group = self.groups.of_doc[i];
+        self.boilerplate
+            .strip_hashed_into(group, &folded.text, &folded.hashes, out);
+        Ok((out, folded.text.len()))
+    }
+
+    /// Whether the folded texts spilled to disk.
+    pub fn spilled(&self) -> bool {
+        self.folded.spilled()
+    }
+}
+
+/// The article bodies of a corpus: folded text with the learned boilerplate
+/// removed (stages `fold` and `boilerplate`).
+#[derive(Debug, Clone)]
+pub struct Bodies {
+    /// One body per document: tokens joined by ' ', units by '\n'.
+    pub bodies: Vec<String>,
+    /// The number of boilerplate lines learned.
+    pub boilerplate_lines: usize,
+}
+
+/// Folds every document and removes the boilerplate learned from all of them.
+pub fn extract_bodies(docs: &[Document], config: &Config) -> Result<Bodies> {
+    let texts = Texts::new(docs);
+    let model = BodyModel::learn(docs, &texts, config, &Resources::default())?;
+    let bodies = (0..docs.len())
+        .into_par_iter()
+        .map_init(String::new, |buf, i| {
+            Ok(model.body_into(i, buf)?.0.to_string())
+        })
+        .collect::<Result<_>>()?;
+    Ok(Bodies {
+        bodies,
+        boilerplate_lines: model.boilerplate.len(),
+    })
+}

@@ -1,0 +1,276 @@
+//! The pipeline: one [`Config`] drives the stages in order, each a kernel
+//! in its own file taking and returning plain data.
+//!
+//! ```text
+//! text ─fold─▶ folded text ─boilerplate─▶ Boilerplate (learned from every page's lines)
+//! folded text ─sign─▶ body (chrome removed) ─shingle stream─▶ Signature ─▶ band keys
+//!      ─exact pre-pass─▶ unique bodies ─lsh─▶ Pair
+//!      ─shingle─▶ Evidence (sets + figures, candidates only) ─verify─▶ Edge
+//!      ─cluster─▶ representatives ─story─▶ DocOutcome
+//! ```
+//!
+//! The sign stage makes each body's shingle stream and figures in one pass
+//! over its tokens, signs the stream, and keeps band keys plus, when the
+//! memory limit leaves room for them (about 0.8 bytes per text byte), the
+//! stream's set keys and the figures. Exact shingle sets are built afterwards
+//! only for the documents that have a candidate pair (and cluster
+//! representatives), which is what verification and story grouping read: by
+//! sorting the kept keys, or by shingling the body again when they were not
+//! kept. Both give the same sets.
+//!
+//! | stage | file | in | out |
+//! |---|---|---|---|
+//! | fold | [`fold`] | texts | [`fold::FoldedCorpus`]: folded texts, line hashes, line profiles |
+//! | boilerplate | [`fold`] | line profiles | [`Boilerplate`] (a global model: learn once, broadcast) |
+//! | sign | [`sign`] | [`fold::BodyModel`] | signatures, band-key tables, exact-duplicate unions |
+//! | lsh | [`crate::lsh`] | band-key tables | candidate [`crate::lsh::Pair`]s |
+//! | shingle | [`evidence`] | candidates | exact shingle sets and figures ([`Evidence`](crate::verify::Evidence)) |
+//! | verify | [`crate::verify`] | candidates, evidence, [`crate::verify::VerifyRule`] | [`Edge`]s |
+//! | cluster | [`crate::cluster`] | edges, ranks | each document's cluster representative |
+//! | story | [`stories`] | cluster representatives (df counted over them) | each document's story representative |
+//! | output | [`output`] | representatives, edges | [`DocOutcome`]s |
+//!
+//! Bodies that are byte-identical after folding and boilerplate removal are
+//! joined by the exact pre-pass and only one of them enters LSH. Bodies too
+//! short to shingle (fewer than `min_shingles`) are clustered by exact match
+//! only and flagged `short`; they are never dropped.
+//!
+//! Memory: with [`Resources::memory`] set, texts, folded texts, line hashes, band
+//! keys, shingle sets and story vectors each hold a share of the limit in RAM
+//! and spill the rest to unlinked temporary files, and documents are
+//! processed in batches sized to the limit. What stays in RAM is a fixed
+//! state per document (its id and metadata, hashes, cluster bookkeeping).
+//! Spilling changes where bytes live, never which bytes: the output is the
+//! same with or without a limit.
+
+mod config;
+mod evidence;
+pub mod fold;
+mod output;
+mod score;
+pub mod sign;
+mod stories;
+mod summary;
+
+pub use config::Config;
+pub use fold::{extract_bodies, Bodies, BodyModel};
+pub use output::{DocOutcome, Outcome};
+pub use score::{pair_scores, PairScore};
+pub use sign::{signatures, BodySignature, Signer};
+pub use summary::{BoilerplateGroup, Summary};
+
+use crate::cluster::{self, Rank};
+use crate::corpus::{parse_time, Document, Texts};
+use crate::error::{Error, Result};
+use crate::lsh;
+use crate::store::Resources;
+use crate::text::boilerplate::Boilerplate;
+use crate::verify::{self, Edge};
+use std::time::Instant;
+
+/// Shares (1/x) of the memory limit held in RAM by each store before it
+/// spills: line profiles, folded texts and their line hashes, band keys,
+/// shingle sets, story vectors (texts take [`crate::corpus::TEXT_SHARE`]).
+const LINE_SHARE: u64 = 8;
+const FOLDED_SHARE: u64 = 4;
+const KEY_SHARE: u64 = 8;
+const EVIDENCE_SHARE: u64 = 4;
+const VECTOR_SHARE: u64 = 8;
+
+/// Times the stages and tells an observer when each one ends.
+struct Timer<'a> {
+    stages: Vec<(String, f64)>,
+    last: Instant,
+    on_stage: &'a dyn Fn(&str),
+}
+
+impl Timer<'_> {
+    fn lap(&mut self, stage: &str) {
+        let now = Instant::now();
+        self.stages
+            .push((stage.to_string(), (now - self.last).as_secs_f64()));
+        self.last = now;
+        (self.on_stage)(stage);
+    }
+}
+
+/// Runs the whole pipeline on `docs`. Deterministic for any thread count.
+///
+/// ```
+/// use syndic::{Config, Document};
+/// let story = "The harbour bridge will close for repairs on Monday, the city council said, \
+///              and traffic will be diverted through the old town for six weeks.";
+/// let docs = vec![
+///     Document::new("a", story),
+///     Document::new("b", format!("{story} Subscribe to our newsletter.")),
+///     Document::new("c", "Frost hit the vineyards of the valley overnight, growers said on Friday."),
+/// ];
+/// let outcome = syndic::run(&docs, &Config::default())?;
+/// // a and b are one cluster; without dates the longer page represents it
+/// assert_eq!(outcome.docs[0].representative, 1);
+/// assert_eq!(outcome.docs[2].representative, 2); // c stands alone
+/// # Ok::<(), syndic::Error>(())
+/// ```
+pub fn run(docs: &[Document], config: &Config) -> Result<Outcome> {
+    run_with(
+        docs,
+        &Texts::new(docs),
+        config,
+        &Resources::default(),
+        &|_| {},
+    )
+}
+
+/// As [`run`], for texts that may be spilled, within `resources`, calling
+/// `on_stage(name)` as each stage finishes.
+pub fn run_with(
+    docs: &[Document],
+    texts: &Texts,
+    config: &Config,
+    resources: &Resources,
+    on_stage: &dyn Fn(&str),
+) -> Result<Outcome> {
+    let signer = Signer::new(config)?;
+    let mut timer = Timer {
+        stages: Vec::new(),
+        last: Instant::now(),
+        on_stage,
+    };
+    u32::try_from(docs.len()).map_err(|_| Error::Config("more than 4 billion documents".into()))?;
+    let batch = fold::batch_size(texts, resources);
+
+    let folded = fold::fold(docs, texts, fold::groups(docs), resources, batch)?;
+    timer.lap("fold");
+    let boilerplate = fold::learn_boilerplate(&folded, config, resources, batch)?;
+    let model = BodyModel::new(folded, boilerplate, batch);
+    timer.lap("boilerplate");
+
+    let keep_streams = room_for_streams(texts, resources);
+    let (mut signed, tables) = sign::sign_stage(&model, &signer, keep_streams, resources)?;
+    timer.lap("sign");
+
+    let spilled = texts.spilled() || model.spilled() || tables.whole.spilled();
+    let pairs = candidates(tables, config.max_bucket)?;
+    timer.lap("lsh");
+
+    let evidence = evidence::shingle_candidates(
+        &pairs,
+        &mut signed.streams,
+        &model,
+        config.shingle,
+        resources,
+    )?;
+    signed.streams = Vec::new();
+    timer.lap("shingle");
+
+    let edges = verify::verify(&pairs, |d| evidence.get(d), &config.verify_rule())?;
+    timer.lap("verify");
+
+    let ranks = ranks(docs, texts);
+    let reps = cluster::cluster(&mut signed.exact, &edges, &ranks);
+    timer.lap("cluster");
+
+    let (story_reps, vectors_spilled) =
+        stories::stories(&reps, &ranks, &model, &evidence, config, resources)?;
+    timer.lap("story");
+
+    let docs_out = output::outcomes(&reps, &story_reps, &signed.signed, &edges, &evidence)?;
+    timer.lap("output");
+
+    let facts = RunFacts {
+        texts,
+        model: &model.boilerplate,
+        groups: &model.groups,
+        signed: &signed,
+        candidates: pairs.len(),
+        edges: &edges,
+        spilled: spilled || vectors_spilled || evidence.values.spilled(),
+    };
+    let summary = summarize(&docs_out, &story_reps, config, facts, timer.stages)?;
+    Ok(Outcome {
+        docs: docs_out,
+        edges,
+        summary,
+    })
+}
+
+/// Whether the sign stage may keep every body's shingle keys for
+/// verification (about 0.8 bytes per text byte) within the memory limit.
+fn room_for_streams(texts: &Texts, resources: &Resources) -> bool {
+    let text_bytes: usize = (0..texts.len()).map(|i| texts.text_len(i)).sum();
+    resources
+        .budget(EVIDENCE_SHARE)
+        .is_none_or(|b| text_bytes / 5 * 4 <= b)
+}
+
+/// Stage `lsh`: candidate pairs from the whole-body and the lead band-key
+/// tables (which it consumes).
+fn candidates(tables: sign::BandTables, max_bucket: usize) -> Result<Vec<lsh::Pair>> {
+    let mut pairs = tables.whole.candidates(max_bucket)?;
+    if let Some(t) = tables.lead {
+        pairs = lsh::merge_pairs(pairs, t.candidates(max_bucket)?);
+    }
+    Ok(pairs)
+}
+
+/// Each document's rank for choosing representatives: earliest published,
+/// then longest text, then smallest id.
+fn ranks<'a>(docs: &'a [Document], texts: &Texts) -> Vec<Rank<'a>> {
+    docs.iter()
+        .enumerate()
+        .map(|(i, d)| Rank {
+            published: d.published.as_deref().and_then(parse_time),
+            length: texts.text_len(i),
+            id: &d.id,
+        })
+        .collect()
+}
+
+/// What the summary is made from, besides the outcomes.
+struct RunFacts<'a> {
+    texts: &'a Texts<'a>,
+    model: &'a Boilerplate,
+    groups: &'a fold::Groups,
+    signed: &'a sign::SignStage,
+    candidates: usize,
+    edges: &'a [Edge],
+    spilled: bool,
+}
+
+fn summarize(
+    docs: &[DocOutcome],
+    story_reps: &[u32],
+    config: &Config,
+    facts: RunFacts,
+    stage_seconds: Vec<(String, f64)>,
+) -> Result<Summary> {
+    let n = docs.len();
+    let params = config.lsh_params()?;
+    let is_rep = |i: usize| docs[i].representative as usize == i;
+    let clusters = (0..n).filter(|&i| is_rep(i)).count();
+    let signed = &facts.signed.signed;
+    Ok(Summary {
+        documents: n,
+        bytes: (0..n).map(|i| facts.texts.text_len(i) as u64).sum(),
+        clusters,
+        stories: (0..n)
+            .filter(|&i| story_reps[i] as usize == i && is_rep(i))
+            .count(),
+        duplicates: n - clusters,
+        exact_duplicates: facts.signed.exact_duplicates,
+        short_documents: signed.iter().filter(|s| s.short).count(),
+        candidates: facts.candidates,
+        edges: facts.edges.len(),
+        bands: params.bands,
+        rows: params.rows,
+        p_candidate: [0.5, 0.7, 0.8, 0.9]
+            .iter()
+            .map(|&s| (s, params.p_candidate(s)))
+            .collect(),
+        boilerplate_lines: facts.model.len(),
+        boilerplate_removed: summary::boilerplate_groups(facts.groups, signed),
+        stage_seconds,
+        peak_rss_bytes: crate::store::peak_rss(),
+        spilled: facts.spilled,
+    })
+}

@@ -1,0 +1,276 @@
+//! Stage `sign`: each body's shingle stream signed with MinHash (the whole
+//! body, and its lead for excerpts), band keys made for LSH, and identical
+//! bodies joined by an exact pre-pass so that only one of them enters LSH.
+//!
+//! Kernels and their data:
+//! - [`Signer::sign`]: body -> [`BodySignature`] (whole and lead signatures).
+//! - [`signatures`]: documents -> one [`Signature`] per document (`syndic sign`).
+//! - `sign_stage`: [`BodyModel`] -> [`SignStage`] (per-document facts, band-key
+//!   tables, kept shingle keys, exact-duplicate unions).
+
+use super::evidence::Unsorted;
+use super::fold::BodyModel;
+use super::{Config, KEY_SHARE};
+use crate::cluster::UnionFind;
+use crate::corpus::{Document, Texts};
+use crate::error::Result;
+use crate::lsh::{self, KeyTable, LshParams};
+use crate::minhash::{MinHashConfig, MinHasher, Signature};
+use crate::shingle::{self, ShingleSpec, Shingled};
+use crate::store::Resources;
+use ahash::AHashMap;
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_128;
+
+/// The MinHash signature of every document's body (fold, boilerplate,
+/// shingle, sign), for storing with [`crate::minhash::write_signatures`].
+/// Bodies too short to shingle get an all-`u32::MAX` signature.
+pub fn signatures(
+    docs: &[Document],
+    texts: &Texts,
+    config: &Config,
+    resources: &Resources,
+) -> Result<Vec<Signature>> {
+    let signer = Signer::new(config)?;
+    let model = BodyModel::learn(docs, texts, config, resources)?;
+    (0..docs.len())
+        .into_par_iter()
+        .map_init(String::new, |buf, i| {
+            let (body, _) = model.body_into(i, buf)?;
+            let sig = signer.sign(body);
+            Ok(match sig.short {
+                false => sig.whole,
+                true => vec![u32::MAX; config.minhash.num_perm],
+            })
+        })
+        .collect()
+}
+
+/// Signs bodies: streams their shingles into the whole-body signature and
+/// the lead signature (for excerpts) in one pass.
+#[derive(Debug, Clone)]
+pub struct Signer {
+    hasher: MinHasher,
+    lead: Option<(MinHasher, LshParams)>,
+    params: LshParams,
+    spec: ShingleSpec,
+    min_shingles: usize,
+    lead_shingles: usize,
+}
+
+/// The signatures of one body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodySignature {
+    pub whole: Signature,
+    /// Empty when leads are off (`lead_shingles = 0`).
+    pub lead: Signature,
+    /// Fewer than `min_shingles` distinct shingles: matched exactly only.
+    pub short: bool,
+}
+
+impl Signer {
+    pub fn new(config: &Config) -> Result<Signer> {
+        let lead = match config.lead_shingles {
+            0 => None,
+            _ => {
+                let lead = MinHashConfig {
+                    num_perm: config.lead_num_perm,
+                    ..config.minhash
+                };
+                let lead_params =
+                    LshParams::for_threshold(0.7, config.lead_num_perm, config.target_recall)?;
+                Some((MinHasher::new(lead)?, lead_params))
+            }
+        };
+        Ok(Signer {
+            hasher: MinHasher::new(config.minhash)?,
+            lead,
+            params: config.lsh_params()?,
+            spec: config.shingle,
+            min_shingles: config.min_shingles,
+            lead_shingles: config.lead_shingles,
+        })
+    }
+
+    /// The banding of whole-body signatures.
+    pub fn params(&self) -> LshParams {
+        self.params
+    }
+
+    /// The banding of lead signatures, if leads are on.
+    pub fn lead_params(&self) -> Option<LshParams> {
+        self.lead.as_ref().map(|l| l.1)
+    }
+
+    pub fn sign(&self, body: &str) -> BodySignature {
+        self.sign_into(body, &mut Shingled::default())
+    }
+
+    /// [`Signer::sign`], leaving the body's shingle stream and figures in
+    /// `shingled`, from which the caller can build the body's
+    /// [`Evidence`] without shingling it again.
+    pub fn sign_into(&self, body: &str, shingled: &mut Shingled) -> BodySignature {
+        shingle::shingle_body(body, self.spec, shingled);
+        let shingles = &shingled.stream;
+        let mut whole = self.hasher.sketch();
+        whole.extend(shingles);
+        let lead = self.lead.as_ref().map(|(h, _)| {
+            let mut l = h.sketch();
+            l.extend(&shingles[..shingles.len().min(self.lead_shingles)]);
+            l.finish()
+        });
+        BodySignature {
+            whole: whole.finish(),
+            lead: lead.unwrap_or_default(),
+            short: !has_distinct(shingles, self.min_shingles),
+        }
+    }
+}
+
+/// Whether `xs` holds at least `limit` distinct values (at least one for a
+/// limit of 0), found without building a set.
+fn has_distinct(xs: &[u64], limit: usize) -> bool {
+    let limit = limit.max(1);
+    let mut seen: Vec<u64> = Vec::with_capacity(limit);
+    for &x in xs {
+        if !seen.contains(&x) {
+            seen.push(x);
+            if seen.len() >= limit {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// What the sign stage keeps of each document.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Signed {
+    /// XXH3-128 of the body.
+    pub(crate) body_hash: u128,
+    /// The first document with the same body (itself if none before).
+    pub(crate) first: u32,
+    pub(crate) short: bool,
+    /// Bytes of the folded text and of the body.
+    pub(crate) folded: u32,
+    pub(crate) body: u32,
+}
+
+/// The band keys of the bodies that enter LSH.
+pub(crate) struct BandTables {
+    /// Of their whole-body signatures.
+    pub(crate) whole: KeyTable,
+    /// Of their lead signatures (when leads are on).
+    pub(crate) lead: Option<KeyTable>,
+}
+
+/// What the sign stage leaves for the later stages.
+pub(crate) struct SignStage {
+    /// Per document, in input order.
+    pub(crate) signed: Vec<Signed>,
+    /// Shingle keys and figures kept for verification, by document (empty
+    /// when the memory limit leaves no room for them).
+    pub(crate) streams: Vec<Option<Unsorted>>,
+    /// Documents joined because their bodies are identical.
+    pub(crate) exact: UnionFind,
+    pub(crate) exact_duplicates: usize,
+}
+
+/// One signed document of a batch: its facts, band keys, lead band keys and
+/// kept shingle keys.
+type SignedDoc = (Signed, Vec<u64>, Vec<u64>, Option<Unsorted>);
+
+/// Signs document `i`'s body and makes its band keys.
+fn sign_one(
+    model: &BodyModel,
+    signer: &Signer,
+    keep_streams: bool,
+    i: usize,
+    (buf, shingled): &mut (String, Shingled),
+) -> Result<SignedDoc> {
+    let (body, folded) = model.body_into(i, buf)?;
+    let sig = signer.sign_into(body, shingled);
+    let short = sig.short;
+    let mut keys = Vec::new();
+    let mut lead_keys = Vec::new();
+    if !short {
+        lsh::band_keys(&sig.whole, signer.params(), &mut keys);
+        if let Some(p) = signer.lead_params() {
+            lsh::band_keys(&sig.lead, p, &mut lead_keys);
+        }
+    }
+    let s = Signed {
+        body_hash: xxh3_128(body.as_bytes()),
+        first: i as u32,
+        short,
+        folded: folded as u32,
+        body: body.len() as u32,
+    };
+    let keep = (keep_streams && !short).then(|| Unsorted::of(shingled));
+    Ok((s, keys, lead_keys, keep))
+}
+
+/// Signs every body in parallel batches and files the results in input
+/// order: a body identical to an earlier one is joined to it (and stays
+/// out of LSH), every other long-enough body's band keys go into the
+/// tables. `keep_streams` keeps the shingle keys for verification.
+pub(crate) fn sign_stage(
+    model: &BodyModel,
+    signer: &Signer,
+    keep_streams: bool,
+    resources: &Resources,
+) -> Result<(SignStage, BandTables)> {
+    let n = model.groups.of_doc.len();
+    let temp_dir = resources.temp_dir.as_deref();
+    let key_budget = resources.budget(KEY_SHARE);
+    let mut tables = BandTables {
+        whole: KeyTable::new(signer.params().bands, n, key_budget, temp_dir)?,
+        lead: match signer.lead_params() {
+            Some(p) => Some(KeyTable::new(p.bands, n, key_budget, temp_dir)?),
+            None => None,
+        },
+    };
+    let mut out = SignStage {
+        signed: Vec::with_capacity(n),
+        streams: Vec::new(),
+        exact: UnionFind::new(n),
+        exact_duplicates: 0,
+    };
+    let mut first_with: AHashMap<u128, u32> = AHashMap::with_capacity(n);
+    let batch = model.batch.max(1);
+    for start in (0..n).step_by(batch) {
+        let signed_batch: Vec<SignedDoc> = (start..(start + batch).min(n))
+            .into_par_iter()
+            .map_init(
+                || (String::new(), Shingled::default()),
+                |bufs, i| sign_one(model, signer, keep_streams, i, bufs),
+            )
+            .collect::<Result<_>>()?;
+        for (mut s, keys, lead_keys, shingled) in signed_batch {
+            let i = out.signed.len() as u32;
+            let mut stream = None;
+            match first_with.get(&s.body_hash) {
+                Some(&j) => {
+                    out.exact.union(j, i);
+                    s.first = j;
+                    out.exact_duplicates += 1;
+                }
+                None => {
+                    first_with.insert(s.body_hash, i);
+                    if !s.short {
+                        tables.whole.push(i, &keys)?;
+                        if let Some(t) = &mut tables.lead {
+                            t.push(i, &lead_keys)?;
+                        }
+                        stream = shingled;
+                    }
+                }
+            }
+            if keep_streams {
+                out.streams.push(stream);
+            }
+            out.signed.push(s);
+        }
+    }
+    Ok((out, tables))
+}

@@ -1,0 +1,99 @@
+//! Stage `story`: clusters grouped into stories (reports of the same story
+//! by other outlets) by TF-IDF vectors of their representatives' bodies,
+//! with document frequencies counted over the representatives.
+//!
+//! Kernels and their data:
+//! - `story_vectors`: representatives -> TF-IDF vectors (store that may spill).
+//! - `stories`: cluster representative of each document -> story
+//!   representative of each document.
+
+use super::evidence::EvidenceStore;
+use super::fold::BodyModel;
+use super::{Config, VECTOR_SHARE};
+use crate::cluster::{representatives, Rank};
+use crate::error::Result;
+use crate::store::{Resources, SpillVec};
+use crate::story::{self, TermCounts, TermVector};
+use ahash::AHashMap;
+use rayon::prelude::*;
+
+/// The story representative of every document, given every document's
+/// cluster representative (`reps`) and rank; and whether the story vectors
+/// spilled to disk.
+pub(crate) fn stories(
+    reps: &[u32],
+    ranks: &[Rank],
+    model: &BodyModel,
+    evidence: &EvidenceStore,
+    config: &Config,
+    resources: &Resources,
+) -> Result<(Vec<u32>, bool)> {
+    let n = reps.len();
+    let cluster_reps: Vec<u32> = (0..n as u32).filter(|&i| reps[i as usize] == i).collect();
+    let mut spilled = false;
+    let centers = match config.story.enabled {
+        true => {
+            let vectors = story_vectors(&cluster_reps, model, resources)?;
+            spilled = vectors.spilled();
+            let published: Vec<Option<i64>> = cluster_reps
+                .iter()
+                .map(|&r| ranks[r as usize].published)
+                .collect();
+            story::group(
+                &published,
+                |k| vectors.get(k as u32),
+                |k| evidence.get_or_make(cluster_reps[k], model, config.shingle),
+                &config.story,
+            )?
+        }
+        false => (0..cluster_reps.len() as u32).collect(),
+    };
+    let mut center_of_doc: Vec<u32> = (0..n as u32).collect();
+    for (k, &r) in cluster_reps.iter().enumerate() {
+        center_of_doc[r as usize] = cluster_reps[centers[k] as usize];
+    }
+    Ok((representatives(&center_of_doc, ranks), spilled))
+}
+
+/// The TF-IDF vector of each cluster representative, with document
+/// frequencies counted over the representatives: one pass makes the term
+/// counts (kept in a store that may spill) and the frequencies, a second
+/// turns the counts into vectors.
+fn story_vectors(
+    reps: &[u32],
+    model: &BodyModel,
+    resources: &Resources,
+) -> Result<SpillVec<TermVector>> {
+    let mut counts: SpillVec<TermCounts> = SpillVec::new(resources, VECTOR_SHARE);
+    let mut df: AHashMap<u64, u32> = AHashMap::new();
+    for chunk in reps.chunks(model.batch) {
+        let made: Vec<TermCounts> = chunk
+            .par_iter()
+            .map_init(String::new, |buf, &r| {
+                Ok(story::term_counts(model.body_into(r as usize, buf)?.0))
+            })
+            .collect::<Result<_>>()?;
+        for c in made {
+            for &(t, _) in &c {
+                *df.entry(t).or_insert(0) += 1;
+            }
+            counts.push(c)?;
+        }
+    }
+    counts.finish()?;
+    let idf = story::idf_from_df(&df, reps.len());
+    drop(df);
+    let mut vectors = SpillVec::new(resources, VECTOR_SHARE);
+    let ids: Vec<u32> = (0..reps.len() as u32).collect();
+    for chunk in ids.chunks(model.batch) {
+        let made: Vec<TermVector> = chunk
+            .par_iter()
+            .map(|&k| Ok(story::vector(counts.get(k)?.as_ref(), &idf)))
+            .collect::<Result<_>>()?;
+        for v in made {
+            vectors.push(v)?;
+        }
+    }
+    vectors.finish()?;
+    Ok(vectors)
+}
