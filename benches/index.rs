@@ -5,6 +5,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::time::Instant;
+use syndic::corpus::Texts;
 use syndic::index::{Index, IndexSettings};
 use syndic::{Config, Document};
 
@@ -49,7 +50,7 @@ fn query(c: &mut Criterion) {
         config: Config::default(),
         window_days: None,
     };
-    let (index, _) = Index::build(dir.path(), settings, &docs).expect("build");
+    let (index, _) = Index::build(dir.path(), settings, &docs, &Texts::new(&docs)).expect("build");
     let stats = index.stats(false).expect("stats");
     eprintln!(
         "index of {n} articles: built in {:.1} s, {:.0} MB on disk, {:.0} bytes per article",
@@ -62,9 +63,9 @@ fn query(c: &mut Criterion) {
     let index = Index::open(dir.path()).expect("open");
     eprintln!("opened in {:.3} s", start.elapsed().as_secs_f64());
     let probe = docs[n - 2].clone();
-    assert!(!index.query(&probe).unwrap().is_empty());
+    assert!(!index.query(&probe, &probe.text).unwrap().is_empty());
     c.bench_function(&format!("index query, {n} articles"), |b| {
-        b.iter(|| index.query(&probe).unwrap())
+        b.iter(|| index.query(&probe, &probe.text).unwrap())
     });
 }
 

@@ -7,6 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
+use syndic::corpus::Texts;
 use syndic::index::{Index, IndexSettings};
 use syndic::{Config, Corpus, Document, ReadOptions};
 
@@ -32,7 +33,13 @@ fn sorted_clusters(index: &Index) -> Vec<(String, String)> {
 fn batches_give_the_same_clusters_as_one_build() {
     let docs = sample();
     let dir = tempfile::tempdir().unwrap();
-    let (whole, report) = Index::build(&dir.path().join("one"), settings(None), &docs).unwrap();
+    let (whole, report) = Index::build(
+        &dir.path().join("one"),
+        settings(None),
+        &docs,
+        &Texts::new(&docs),
+    )
+    .unwrap();
     assert_eq!(report.added, docs.len());
     assert_eq!(
         report.new_clusters.len(),
@@ -42,11 +49,16 @@ fn batches_give_the_same_clusters_as_one_build() {
 
     // The first batch holds too few pages per site for its chrome to count as
     // boilerplate: later batches teach it, and the first pages are signed again.
-    let (mut batched, _) =
-        Index::build(&dir.path().join("batched"), settings(None), &docs[..10]).unwrap();
+    let (mut batched, _) = Index::build(
+        &dir.path().join("batched"),
+        settings(None),
+        &docs[..10],
+        &Texts::new(&docs[..10]),
+    )
+    .unwrap();
     let mut resigned = 0;
     for chunk in docs[10..].chunks(15) {
-        resigned += batched.add(chunk).unwrap().resigned;
+        resigned += batched.add(chunk, &Texts::new(chunk)).unwrap().resigned;
     }
     assert!(
         resigned > 0,
@@ -71,14 +83,15 @@ fn add_reports_changes_query_finds_copies_and_remove_forgets() {
         .filter(|d| !d.id.starts_with("04-rail-strike") || d.id == docs[origin].id)
         .cloned()
         .collect();
-    let (mut index, _) = Index::build(dir.path(), settings(None), &rest).unwrap();
+    let (mut index, _) =
+        Index::build(dir.path(), settings(None), &rest, &Texts::new(&rest)).unwrap();
 
     // A copy on a site the index has never seen, with its own chrome.
     let mut copy = docs[origin].clone();
     copy.id = "new-site/rail".into();
     copy.source = Some("New Site".into());
     copy.text = format!("New Site | Menu | Login\n{}\nShare this story", copy.text);
-    let matches = index.query(&copy).unwrap();
+    let matches = index.query(&copy, &copy.text).unwrap();
     assert_eq!(matches[0].id, docs[origin].id, "{matches:?}");
     assert!(matches[0].containment > 0.9, "{matches:?}");
 
@@ -87,14 +100,17 @@ fn add_reports_changes_query_finds_copies_and_remove_forgets() {
         .filter(|d| d.id.starts_with("04-rail-strike-syndicated"))
         .cloned()
         .collect();
-    let report = index.add(&copies).unwrap();
+    let report = index.add(&copies, &Texts::new(&copies)).unwrap();
     assert_eq!(report.changed_clusters.len(), 1, "{report:?}");
     assert_eq!(report.changed_clusters[0].0, docs[origin].id);
     assert_eq!(report.changed_clusters[0].1.len(), copies.len());
-    assert!(index.add(&copies[..1]).is_err(), "ids are unique");
+    assert!(
+        index.add(&copies[..1], &Texts::new(&copies[..1])).is_err(),
+        "ids are unique"
+    );
 
     index.remove(&[docs[origin].id.clone()]).unwrap();
-    let after = index.query(&copy).unwrap();
+    let after = index.query(&copy, &copy.text).unwrap();
     assert!(after.iter().all(|m| m.id != docs[origin].id));
     assert!(!after.is_empty(), "the syndicated copies are still there");
     assert!(
@@ -111,7 +127,8 @@ fn an_article_bridging_two_clusters_merges_them_under_the_earliest() {
     let rail = find("04-rail-strike-origin-27");
     let grant = find("05-telescope-grant-origin-36");
     let dir = tempfile::tempdir().unwrap();
-    let (mut index, _) = Index::build(dir.path(), settings(None), &docs).unwrap();
+    let (mut index, _) =
+        Index::build(dir.path(), settings(None), &docs, &Texts::new(&docs)).unwrap();
     let cluster_of = |index: &Index, id: &str| {
         index
             .clusters()
@@ -124,7 +141,8 @@ fn an_article_bridging_two_clusters_merges_them_under_the_earliest() {
     // A later round-up page that reprints both stories in full.
     let mut roundup = Document::new("roundup-1", format!("{}\n{}", rail.text, grant.text));
     roundup.published = Some("2026-06-11T08:00:00Z".into());
-    let report = index.add(&[roundup]).unwrap();
+    let roundup = [roundup];
+    let report = index.add(&roundup, &Texts::new(&roundup)).unwrap();
     assert_eq!(cluster_of(&index, &rail.id), cluster_of(&index, &grant.id));
     let merged = cluster_of(&index, "roundup-1");
     assert_eq!(merged, cluster_of(&index, &rail.id));
@@ -143,18 +161,24 @@ fn an_article_bridging_two_clusters_merges_them_under_the_earliest() {
 fn window_keeps_late_copies_apart_and_readers_survive_a_write() {
     let docs = sample();
     let dir = tempfile::tempdir().unwrap();
-    let (mut writer, _) = Index::build(dir.path(), settings(Some(7.0)), &docs[..30]).unwrap();
+    let (mut writer, _) = Index::build(
+        dir.path(),
+        settings(Some(7.0)),
+        &docs[..30],
+        &Texts::new(&docs[..30]),
+    )
+    .unwrap();
     let ocr = docs
         .iter()
         .find(|d| d.id == "04-rail-strike-ocr-33")
         .unwrap();
     let reader = Index::open(dir.path()).unwrap();
-    let before = reader.query(ocr).unwrap();
-    writer.add(&docs[30..]).unwrap();
+    let before = reader.query(ocr, &ocr.text).unwrap();
+    writer.add(&docs[30..], &Texts::new(&docs[30..])).unwrap();
     // The reader still holds the previous generation's files.
-    assert_eq!(reader.query(ocr).unwrap(), before);
+    assert_eq!(reader.query(ocr, &ocr.text).unwrap(), before);
     let now = Index::open(dir.path()).unwrap();
-    let matches = now.query(ocr).unwrap();
+    let matches = now.query(ocr, &ocr.text).unwrap();
     assert!(
         matches.iter().all(|m| m.id == ocr.id),
         "published a month later than the others: {matches:?}"
@@ -217,5 +241,164 @@ fn a_killed_add_leaves_the_previous_index() {
     assert!(killed >= 2, "the add was killed while running");
     if let Some(n) = completed {
         assert!(n > base, "the add that finished is there");
+    }
+}
+
+/// Builds an index of corpora/sample in `dir` with the CLI.
+fn build_sample(dir: &std::path::Path, extra: &[&str]) {
+    let ix = dir.to_string_lossy().into_owned();
+    let mut args = vec![
+        "index",
+        "build",
+        "corpora/sample/articles.jsonl",
+        "--index",
+        &ix,
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    let out = common::syndic(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn cli_index(sub: &str, dir: &std::path::Path) -> std::process::Output {
+    let ix = dir.to_string_lossy().into_owned();
+    match sub {
+        "query" => common::syndic(&[
+            "index",
+            "query",
+            "corpora/sample/articles.jsonl",
+            "--index",
+            &ix,
+            "-q",
+        ]),
+        "add" => common::syndic(&["index", "add", "corpora/stories", "--index", &ix, "-q"]),
+        "remove" => common::syndic(&[
+            "index",
+            "remove",
+            "--index",
+            &ix,
+            "04-rail-strike-origin-27",
+        ]),
+        _ => common::syndic(&["index", sub, "--index", &ix]),
+    }
+}
+
+#[test]
+fn index_memory_limit_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    build_sample(&dir.path().join("plain"), &[]);
+    build_sample(&dir.path().join("limited"), &["--memory", "1K"]);
+    let plain = cli_index("clusters", &dir.path().join("plain"));
+    let limited = cli_index("clusters", &dir.path().join("limited"));
+    assert_eq!(plain.stdout, limited.stdout);
+    let clusters = String::from_utf8(plain.stdout).unwrap();
+    let distinct: std::collections::BTreeSet<&str> = clusters
+        .lines()
+        .map(|l| l.split("\"cluster\":").nth(1).unwrap())
+        .collect();
+    assert!(
+        distinct.len() > 5,
+        "the sample has 12 clusters, not {}",
+        distinct.len()
+    );
+    let ix = dir.path().join("plain").to_string_lossy().into_owned();
+    let query = |extra: &[&str]| {
+        let mut args = vec![
+            "index",
+            "query",
+            "corpora/sample/articles.jsonl",
+            "--index",
+            &ix,
+            "-q",
+        ];
+        args.extend_from_slice(extra);
+        common::syndic(&args).stdout
+    };
+    let limited = query(&["--memory", "1K"]);
+    assert_eq!(query(&[]), limited);
+    assert!(String::from_utf8(limited)
+        .unwrap()
+        .contains("\"similarity\""));
+}
+
+/// Every index subcommand on a damaged file exits 2 with a message naming
+/// the file, never panics (exit 101) or answers as if nothing were wrong.
+#[test]
+fn damaged_index_files_give_clear_errors() {
+    type Damage = fn(&std::path::Path);
+    let flip = |p: &std::path::Path| {
+        let mut b = std::fs::read(p).unwrap();
+        let at = b.len() / 2;
+        b[at] ^= 0x5a;
+        b[at + 7] ^= 0x11;
+        std::fs::write(p, b).unwrap();
+    };
+    let truncate = |p: &std::path::Path| {
+        let b = std::fs::read(p).unwrap();
+        std::fs::write(p, &b[..b.len() * 2 / 3]).unwrap();
+    };
+    let damages: Vec<(&str, &str, Damage)> = vec![
+        ("seg-", "flipped", flip),
+        ("seg-", "truncated", truncate),
+        ("edges-", "flipped", flip),
+        ("clusters-", "truncated", truncate),
+        ("model-", "flipped", flip),
+        ("MANIFEST", "truncated", truncate),
+        ("MANIFEST", "version", |p| {
+            let s = std::fs::read_to_string(p).unwrap();
+            std::fs::write(
+                p,
+                s.replace("\"format_version\": 1", "\"format_version\": 9"),
+            )
+            .unwrap();
+        }),
+        ("MANIFEST", "outside", |p| {
+            let s = std::fs::read_to_string(p).unwrap();
+            std::fs::write(
+                p,
+                s.replace("\"file\": \"seg-1.syx\"", "\"file\": \"../../etc/passwd\""),
+            )
+            .unwrap();
+        }),
+        ("MANIFEST", "count", |p| {
+            let s = std::fs::read_to_string(p).unwrap();
+            std::fs::write(p, s.replace("\"next_number\": 54", "\"next_number\": 3")).unwrap();
+        }),
+    ];
+    for (prefix, how, damage) in damages {
+        for sub in ["clusters", "stats", "query", "add", "remove"] {
+            let dir = tempfile::tempdir().unwrap();
+            build_sample(dir.path(), &[]);
+            let file = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .find(|p| {
+                    // the current generation's file, not the previous one kept for readers
+                    let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                    name.starts_with(prefix) && !name.contains("-0.")
+                })
+                .unwrap();
+            let before = std::fs::read(&file).unwrap();
+            damage(&file);
+            assert_ne!(
+                before,
+                std::fs::read(&file).unwrap(),
+                "{prefix} {how}: not damaged"
+            );
+            let out = cli_index(sub, dir.path());
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{prefix} {how} {sub}: {err}");
+            assert!(
+                err.contains("syndic: error:") && !err.contains("panicked"),
+                "{prefix} {how} {sub}: {err}"
+            );
+            if how == "version" {
+                assert!(err.contains("rebuild with `syndic index build`"), "{err}");
+            }
+        }
     }
 }

@@ -27,6 +27,10 @@ pub struct BenchReport {
     /// Peak resident memory of the process, if the OS tells.
     pub peak_rss_bytes: Option<u64>,
     pub quality: Vec<(String, Metrics)>,
+    /// What the last run found: clusters, stories, boilerplate lines learned.
+    pub clusters: usize,
+    pub stories: usize,
+    pub boilerplate_lines: usize,
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -112,7 +116,11 @@ pub fn run(
             quality.push((name.to_string(), eval::evaluate(&ids, &predicted, &gold)));
         }
     }
+    let found = last.as_ref().map(|o| &o.summary);
     Ok(BenchReport {
+        clusters: found.map_or(0, |s| s.clusters),
+        stories: found.map_or(0, |s| s.stories),
+        boilerplate_lines: found.map_or(0, |s| s.boilerplate_lines),
         corpus: name.to_string(),
         documents: corpus.docs.len(),
         bytes: corpus.bytes,
@@ -169,6 +177,11 @@ impl BenchReport {
                 let _ = writeln!(s, "| peak RSS | not available on this OS |");
             }
         }
+        let _ = writeln!(
+            s,
+            "| found | {} clusters, {} stories, {} boilerplate lines |",
+            self.clusters, self.stories, self.boilerplate_lines
+        );
         for (level, m) in &self.quality {
             let _ = writeln!(
                 s,

@@ -46,6 +46,7 @@ impl Problem {
 
 /// Errors returned by the library.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     // The cause is in the message, not the error chain (a field named
     // `source` would be), so that it is printed once.
@@ -65,11 +66,33 @@ pub enum Error {
     /// A persistent index refused a change or a lookup.
     #[error("index {}: {message}", dir.display())]
     Index { dir: PathBuf, message: String },
+    /// A file that is not in the expected format (a bad settings file, an
+    /// unreadable manifest).
     #[error("{}: {message}", path.display())]
     Format { path: PathBuf, message: String },
+    /// A file syndic wrote that no longer reads back as written: checksum,
+    /// size, offset or count out of place.
+    #[error("{}: corrupt: {message}", path.display())]
+    Corrupt { path: PathBuf, message: String },
+    /// A file of a format version this syndic does not read.
+    #[error("{}: format version {found} is not supported (this syndic reads version {supported}); {advice}", path.display())]
+    IncompatibleVersion {
+        path: PathBuf,
+        found: u64,
+        supported: u64,
+        advice: &'static str,
+    },
 }
 
 impl Error {
+    /// A [`Error::Corrupt`] error for `path`.
+    pub(crate) fn corrupt(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Error::Corrupt {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, cause: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),

@@ -176,6 +176,69 @@ impl Metrics {
     }
 }
 
+/// Scores every labelled pair whose two ids are in `docs` with syndic's
+/// similarities (Jaccard, containment, cosine) and returns precision/recall
+/// curves over thresholds 0.05 to 0.95, rendered as Markdown, with the
+/// number of pairs scored.
+pub fn pair_label_curves(
+    labels: &[PairLabel],
+    docs: &[crate::corpus::Document],
+    config: &crate::pipeline::Config,
+) -> crate::error::Result<(usize, String)> {
+    let index: AHashMap<&str, usize> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let known: Vec<(bool, (usize, usize))> = labels
+        .iter()
+        .filter_map(|l| {
+            Some((
+                l.same,
+                (*index.get(l.a.as_str())?, *index.get(l.b.as_str())?),
+            ))
+        })
+        .collect();
+    let pairs: Vec<(usize, usize)> = known.iter().map(|k| k.1).collect();
+    let scores = crate::pipeline::pair_scores(docs, config, &pairs)?;
+    let thresholds: Vec<f64> = (1..20).map(|i| i as f64 * 0.05).collect();
+    let curve = |f: fn(&crate::pipeline::PairScore) -> f64| {
+        let scored: Vec<(f64, bool)> = known
+            .iter()
+            .zip(&scores)
+            .map(|(k, s)| (f(s), k.0))
+            .collect();
+        pr_curve(&scored, &thresholds)
+    };
+    let rendered = render_curves(&[
+        ("Jaccard", curve(|s| s.jaccard)),
+        ("containment", curve(|s| s.containment)),
+        ("cosine", curve(|s| s.cosine)),
+    ]);
+    Ok((known.len(), rendered))
+}
+
+/// Reads a gold label file (TSV `id cluster [story] [kind]`) at both
+/// levels: `(id, cluster label, story label)` per document.
+pub fn read_gold(
+    path: &std::path::Path,
+) -> crate::error::Result<Vec<(String, GoldLabel, GoldLabel)>> {
+    let text = std::fs::read_to_string(path).map_err(|e| crate::error::Error::io(path, e))?;
+    let parse = |level| {
+        parse_labels(&text, level).map_err(|message| crate::error::Error::Format {
+            path: path.to_path_buf(),
+            message,
+        })
+    };
+    let clusters = parse(Level::Cluster)?;
+    let stories = parse(Level::Story)?;
+    Ok(clusters
+        .into_iter()
+        .zip(stories)
+        .map(|((id, c), (_, s))| (id, c, s))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

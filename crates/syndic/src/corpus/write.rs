@@ -3,7 +3,7 @@
 //! leaves a half-written output (an existing file stays as it was). `-` writes
 //! to standard output. An output path that is also an input is refused.
 
-use super::{Corpus, Document, Location};
+use super::{Corpus, Document, Location, Reject};
 use crate::error::{Error, Result};
 use crate::pipeline::DocOutcome;
 use ahash::AHashSet;
@@ -113,6 +113,21 @@ pub enum TableFormat {
     JsonLines,
     Csv,
     Tsv,
+}
+
+/// Writes skipped records as JSON lines: `file`, `line`, `kind` (a stable
+/// name) and `problem` (the message).
+pub fn write_rejects<W: Write>(out: &mut W, rejects: &[Reject]) -> Result<()> {
+    for r in rejects {
+        let line = serde_json::json!({
+            "file": r.file.display().to_string(),
+            "line": r.line,
+            "kind": r.problem.kind(),
+            "problem": r.problem.to_string(),
+        });
+        writeln!(out, "{line}").map_err(|e| Error::io("rejects", e))?;
+    }
+    Ok(())
 }
 
 /// Writes one cluster line per document, in input order: JSON Lines, or CSV /

@@ -32,7 +32,7 @@
 pub mod segment;
 
 use crate::cluster::{representatives, Rank, UnionFind};
-use crate::corpus::{parse_time, Document};
+use crate::corpus::{parse_time, Document, Texts};
 use crate::error::{Error, Result};
 use crate::lsh::{self, LshParams};
 use crate::minhash::estimate_jaccard;
@@ -44,7 +44,6 @@ use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
 use segment::{Segment, StoredDoc, INDEX_FORMAT_VERSION};
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -125,6 +124,9 @@ pub struct IndexStats {
     pub bytes: u64,
     pub bytes_per_document: f64,
     pub settings: IndexSettings,
+    /// With `--verify`: stored documents decoded and found whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documents_decoded: Option<usize>,
 }
 
 /// An edge between two document numbers, `a < b`.
@@ -211,14 +213,85 @@ fn write_file(dir: &Path, name: String, bytes: &[u8]) -> Result<FileRef> {
     })
 }
 
+/// Reads the manifest: its format version first (so that an index of
+/// another version is refused as such, whatever its other fields), then
+/// the rest.
+fn read_manifest(dir: &Path) -> Result<Manifest> {
+    let path = dir.join(MANIFEST);
+    if !path.exists() && dir.is_dir() {
+        return Err(Error::Index {
+            dir: dir.to_path_buf(),
+            message: "holds no index (no MANIFEST; create one with `syndic index build`)".into(),
+        });
+    }
+    let bytes = read_limited(&path, 64 << 20)?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::corrupt(&path, format!("manifest is not JSON: {e}")))?;
+    let version = value
+        .get("format_version")
+        .and_then(serde_json::Value::as_u64);
+    match version {
+        Some(v) if v == INDEX_FORMAT_VERSION as u64 => {}
+        Some(found) => {
+            return Err(Error::IncompatibleVersion {
+                path,
+                found,
+                supported: INDEX_FORMAT_VERSION as u64,
+                advice: "rebuild with `syndic index build`",
+            })
+        }
+        None => return Err(Error::corrupt(&path, "manifest has no format_version")),
+    }
+    serde_json::from_value(value).map_err(|e| Error::corrupt(&path, format!("bad manifest: {e}")))
+}
+
+/// The path of a file the manifest names: a plain name inside the index
+/// folder that is a regular file (not a link, FIFO or device).
+fn our_file(dir: &Path, name: &str) -> Result<PathBuf> {
+    let manifest = dir.join(MANIFEST);
+    let plain = !name.is_empty()
+        && Path::new(name).components().count() == 1
+        && matches!(
+            Path::new(name).components().next(),
+            Some(std::path::Component::Normal(_))
+        );
+    if !plain {
+        return Err(Error::corrupt(
+            &manifest,
+            format!("names {name:?}, which is not a file of the index folder"),
+        ));
+    }
+    let path = dir.join(name);
+    let meta = fs::symlink_metadata(&path).map_err(|e| Error::io(&path, e))?;
+    if !meta.file_type().is_file() {
+        return Err(Error::corrupt(
+            &manifest,
+            format!("{name} is not a regular file"),
+        ));
+    }
+    Ok(path)
+}
+
+/// Reads a regular file of at most `limit` bytes.
+fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    let meta = fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.file_type().is_file() {
+        return Err(Error::corrupt(path, "not a regular file"));
+    }
+    if meta.len() > limit {
+        return Err(Error::corrupt(
+            path,
+            format!("{} bytes, over the {limit} expected at most", meta.len()),
+        ));
+    }
+    fs::read(path).map_err(|e| Error::io(path, e))
+}
+
 fn read_file(dir: &Path, r: &FileRef) -> Result<Vec<u8>> {
-    let path = dir.join(&r.file);
+    let path = our_file(dir, &r.file)?;
     let mut bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
     let expected = unhex(&path, &r.checksum)?;
-    let corrupt = || Error::Format {
-        path: path.clone(),
-        message: "corrupt: checksum mismatch".into(),
-    };
+    let corrupt = || Error::corrupt(&path, "checksum mismatch");
     if bytes.len() < 8 {
         return Err(corrupt());
     }
@@ -244,10 +317,13 @@ fn sync_dir(dir: &Path) -> Result<()> {
 }
 
 impl Index {
-    /// Opens an index for reading (queries, stats). Segments are mapped,
-    /// not read; small files are checksum-verified.
+    /// Opens an index for reading (queries, stats). Every file is checked
+    /// before use: the manifest's version first, then its fields; each
+    /// segment's and small file's XXH3 checksum (the whole index is read
+    /// once; a file whose checksum matches is trusted as written); every
+    /// document number, representative and edge against the manifest.
     pub fn open(dir: &Path) -> Result<Index> {
-        Index::load(dir, None, false)
+        Index::load(dir, None, true)
     }
 
     /// Opens an index for writing: takes the exclusive lock (waiting for
@@ -260,51 +336,71 @@ impl Index {
     }
 
     fn load(dir: &Path, lock: Option<File>, verify: bool) -> Result<Index> {
-        let path = dir.join(MANIFEST);
-        let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| Error::Format {
-            path: path.clone(),
-            message: format!("bad manifest: {e}"),
-        })?;
-        if manifest.format_version != INDEX_FORMAT_VERSION {
-            return Err(Error::Format {
-                path,
-                message: format!(
-                    "index format version {} is not supported (this syndic reads version {INDEX_FORMAT_VERSION})",
-                    manifest.format_version
-                ),
-            });
-        }
+        let manifest = read_manifest(dir)?;
         let segments: Vec<Segment> = manifest
             .segments
             .iter()
             .map(|r| {
-                let p = dir.join(&r.file);
+                let p = our_file(dir, &r.file)?;
                 Segment::open(&p, unhex(&p, &r.checksum)?, verify)
             })
             .collect::<Result<_>>()?;
-        let mut live: Vec<Option<(u32, u32)>> = vec![None; manifest.next_number as usize];
+        let manifest_path = dir.join(MANIFEST);
+        let corrupt = |message: String| Error::corrupt(&manifest_path, message);
+        let next = manifest.next_number;
+        let mut live: Vec<Option<(u32, u32)>> = vec![None; next as usize];
         for (s, seg) in segments.iter().enumerate() {
             for i in 0..seg.len() {
-                live[seg.number(i) as usize] = Some((s as u32, i as u32));
+                let n = seg.number(i);
+                let slot = live.get_mut(n as usize).ok_or_else(|| {
+                    corrupt(format!(
+                        "{} holds document number {n}, past the {next} the manifest counts",
+                        manifest.segments[s].file
+                    ))
+                })?;
+                *slot = Some((s as u32, i as u32));
             }
         }
         for &r in &manifest.removed {
-            live[r as usize] = None;
+            *live
+                .get_mut(r as usize)
+                .ok_or_else(|| corrupt(format!("removed document number {r} is out of range")))? =
+                None;
         }
-        let model =
-            Boilerplate::from_lines(words::<12>(&read_file(dir, &manifest.model)?).map(|w| {
-                (
-                    u32::from_le_bytes(w[..4].try_into().expect("4 bytes")),
-                    u64::from_le_bytes(w[4..].try_into().expect("8 bytes")),
-                )
-            }));
+        let model_bytes = read_file(dir, &manifest.model)?;
+        if model_bytes.len() % 12 != 0 {
+            return Err(Error::corrupt(
+                dir.join(&manifest.model.file),
+                "not a whole number of entries",
+            ));
+        }
+        let model = Boilerplate::from_lines(words::<12>(&model_bytes).map(|w| {
+            (
+                u32::from_le_bytes(w[..4].try_into().expect("4 bytes")),
+                u64::from_le_bytes(w[4..].try_into().expect("8 bytes")),
+            )
+        }));
         let clusters: Vec<u32> = words::<4>(&read_file(dir, &manifest.clusters)?)
             .map(u32::from_le_bytes)
             .collect();
+        let clusters_path = dir.join(&manifest.clusters.file);
+        if clusters.len() != next as usize {
+            return Err(Error::corrupt(
+                &clusters_path,
+                format!("{} entries for {next} documents", clusters.len()),
+            ));
+        }
+        for (n, &c) in clusters.iter().enumerate() {
+            if live[n].is_some() && live.get(c as usize).is_none_or(Option::is_none) {
+                return Err(Error::corrupt(
+                    &clusters_path,
+                    format!("document {n}'s representative {c} is not in the index"),
+                ));
+            }
+        }
         let signer = Signer::new(&manifest.settings.config)?;
         let groups = group_numbers(&manifest.groups);
-        Ok(Index {
+        let index = Index {
             dir: dir.to_path_buf(),
             manifest,
             segments,
@@ -314,7 +410,11 @@ impl Index {
             groups,
             clusters,
             lock,
-        })
+        };
+        // Every file is checked on open, the edges too (readers that never
+        // read them would not notice damage otherwise).
+        index.read_edges()?;
+        Ok(index)
     }
 
     /// Creates an index in `dir` (which must not hold one) from `docs`.
@@ -322,6 +422,7 @@ impl Index {
         dir: &Path,
         settings: IndexSettings,
         docs: &[Document],
+        texts: &Texts,
     ) -> Result<(Index, ChangeReport)> {
         if dir.join(MANIFEST).exists() {
             return Err(Error::Index {
@@ -330,6 +431,7 @@ impl Index {
             });
         }
         // Refuse bad settings before writing anything.
+        settings.config.validate()?;
         Signer::new(&settings.config)?;
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let empty = Manifest {
@@ -346,13 +448,14 @@ impl Index {
         };
         Index::write_manifest(dir, &empty)?;
         let mut index = Index::open_writer(dir)?;
-        let report = index.commit(docs, &[])?;
+        let report = index.commit(docs, texts, &[])?;
         Ok((index, report))
     }
 
     /// Adds documents. Ids already in the index are an error.
-    pub fn add(&mut self, docs: &[Document]) -> Result<ChangeReport> {
-        self.commit(docs, &[])
+    /// Their texts are read through `texts` (which may have spilled).
+    pub fn add(&mut self, docs: &[Document], texts: &Texts) -> Result<ChangeReport> {
+        self.commit(docs, texts, &[])
     }
 
     /// Removes documents by id; unknown ids are an error.
@@ -365,7 +468,7 @@ impl Index {
                 None => return Err(self.refuse(format!("id {id:?} is not in the index"))),
             }
         }
-        self.commit(&[], &numbers)
+        self.commit(&[], &Texts::new(&[]), &numbers)
     }
 
     fn refuse(&self, message: String) -> Error {
@@ -404,7 +507,12 @@ impl Index {
     /// Stores `docs` as new documents, removes `removed`, relearns the
     /// boilerplate, signs again what it changed, updates edges and clusters,
     /// and commits a new generation atomically.
-    fn commit(&mut self, docs: &[Document], removed: &[u32]) -> Result<ChangeReport> {
+    fn commit(
+        &mut self,
+        docs: &[Document],
+        texts: &Texts,
+        removed: &[u32],
+    ) -> Result<ChangeReport> {
         if self.lock.is_none() {
             return Err(self.refuse("opened read-only".into()));
         }
@@ -446,14 +554,15 @@ impl Index {
             .collect();
         let new_profiles: Vec<Profile> = docs
             .par_iter()
-            .map(|d| {
-                Profile::of(&PageRef {
+            .enumerate()
+            .map(|(k, d)| {
+                Ok(Profile::of(&PageRef {
                     group: group_of(&groups, d),
-                    text: Cow::Borrowed(&d.text),
+                    text: texts.text(k)?,
                     title: d.title.as_deref(),
-                })
+                }))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let profile = |k: usize| -> Result<Profile> {
             match old.get(k) {
                 Some(&n) => {
@@ -523,21 +632,22 @@ impl Index {
                 ))
             })
             .collect::<Result<_>>()?;
-        stored.par_extend(
-            docs.par_iter()
-                .zip(new_profiles)
-                .enumerate()
-                .map(|(k, (d, p))| {
-                    let published = d.published.as_deref().and_then(parse_time);
-                    sign(
-                        first_new + k as u32,
-                        &d.text,
-                        d.id.clone(),
-                        (p.group, published, p.title),
-                        p.lines,
-                    )
-                }),
-        );
+        let new_stored: Vec<StoredDoc> = docs
+            .par_iter()
+            .zip(new_profiles)
+            .enumerate()
+            .map(|(k, (d, p))| {
+                let published = d.published.as_deref().and_then(parse_time);
+                Ok(sign(
+                    first_new + k as u32,
+                    &texts.text(k)?,
+                    d.id.clone(),
+                    (p.group, published, p.title),
+                    p.lines,
+                ))
+            })
+            .collect::<Result<_>>()?;
+        stored.extend(new_stored);
         let tables = self.table_keys(&stored);
         let seg_name = format!("seg-{generation}.syx");
         let seg_path = self.dir.join(&seg_name);
@@ -676,14 +786,29 @@ impl Index {
     }
 
     fn read_edges(&self) -> Result<Vec<IndexEdge>> {
-        Ok(words::<16>(&read_file(&self.dir, &self.manifest.edges)?)
-            .map(|w| IndexEdge {
-                a: u32::from_le_bytes(w[..4].try_into().expect("4 bytes")),
-                b: u32::from_le_bytes(w[4..8].try_into().expect("4 bytes")),
-                jaccard: f32::from_le_bytes(w[8..12].try_into().expect("4 bytes")),
-                containment: f32::from_le_bytes(w[12..].try_into().expect("4 bytes")),
+        let bytes = read_file(&self.dir, &self.manifest.edges)?;
+        let path = self.dir.join(&self.manifest.edges.file);
+        if bytes.len() % 16 != 0 {
+            return Err(Error::corrupt(&path, "not a whole number of edges"));
+        }
+        let live = |n: u32| self.live.get(n as usize).is_some_and(Option::is_some);
+        words::<16>(&bytes)
+            .map(|w| {
+                let e = IndexEdge {
+                    a: u32::from_le_bytes(w[..4].try_into().expect("4 bytes")),
+                    b: u32::from_le_bytes(w[4..8].try_into().expect("4 bytes")),
+                    jaccard: f32::from_le_bytes(w[8..12].try_into().expect("4 bytes")),
+                    containment: f32::from_le_bytes(w[12..].try_into().expect("4 bytes")),
+                };
+                match live(e.a) && live(e.b) {
+                    true => Ok(e),
+                    false => Err(Error::corrupt(
+                        &path,
+                        format!("edge ({}, {}) names a document not in the index", e.a, e.b),
+                    )),
+                }
             })
-            .collect())
+            .collect()
     }
 
     fn report(
@@ -781,12 +906,13 @@ impl Index {
     }
 
     /// Matches of a document against the index, best first.
-    pub fn query(&self, doc: &Document) -> Result<Vec<Match>> {
+    /// The stored documents that `doc`, whose text is `text`, matches.
+    pub fn query(&self, doc: &Document, text: &str) -> Result<Vec<Match>> {
         let probe = Probe::of_text(
             &self.model,
             &self.signer,
             group_of(&self.groups, doc),
-            &doc.text,
+            text,
             doc.published.as_deref().and_then(parse_time),
         );
         let state = self.state();
@@ -820,12 +946,21 @@ impl Index {
 
     /// Counts, sizes and settings; with `verify`, every file's checksum is checked.
     pub fn stats(&self, verify: bool) -> Result<IndexStats> {
-        if verify {
-            for r in &self.manifest.segments {
-                let p = self.dir.join(&r.file);
-                Segment::open(&p, unhex(&p, &r.checksum)?, true)?;
+        // Opening checked every checksum; --verify also decodes every
+        // stored document (its compressed text and blob parts).
+        let decoded = match verify {
+            false => None,
+            true => {
+                let mut n = 0;
+                for seg in &self.segments {
+                    for i in 0..seg.len() {
+                        seg.doc(i)?;
+                        n += 1;
+                    }
+                }
+                Some(n)
             }
-        }
+        };
         let edges = self.read_edges()?.len();
         let documents = self.live.iter().flatten().count();
         let mut reps: AHashMap<u32, usize> = AHashMap::new();
@@ -851,6 +986,7 @@ impl Index {
             bytes,
             bytes_per_document: bytes as f64 / documents.max(1) as f64,
             settings: self.manifest.settings.clone(),
+            documents_decoded: decoded,
         })
     }
 

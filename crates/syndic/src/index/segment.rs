@@ -71,6 +71,29 @@ struct Header {
     blobs: u64,
 }
 
+impl Header {
+    /// Checks that every section lies inside the first `end` bytes, in order.
+    fn check_bounds(&self, end: u64) -> std::result::Result<(), String> {
+        let sized = |at: u64, count: u64, each: u64| {
+            count
+                .checked_mul(each)
+                .and_then(|b| b.checked_add(at))
+                .filter(|&e| e <= end)
+        };
+        let docs = self.docs;
+        sized(self.records, docs, RECORD as u64).ok_or("records out of range")?;
+        sized(self.signatures, docs, 4 * self.num_perm as u64).ok_or("signatures out of range")?;
+        sized(self.leads, docs, 4 * self.lead_perm as u64).ok_or("leads out of range")?;
+        for &t in &self.tables {
+            sized(t, 1, 8).ok_or("band table out of range")?;
+        }
+        (self.blobs <= end)
+            .then_some(())
+            .ok_or("blobs out of range")?;
+        Ok(())
+    }
+}
+
 /// Writes a segment with `docs` and their band keys (`keys[t][i]`: the key
 /// of document `i` in table `t`, `None` when it is not in that table), and
 /// returns the file's checksum. The file is synced before returning.
@@ -241,7 +264,7 @@ impl Segment {
             )));
         }
         if verify && xxh3_64(&map[..map.len() - 8]) != stored {
-            return Err(bad("corrupt: checksum mismatch".into()));
+            return Err(Error::corrupt(path, "checksum mismatch"));
         }
         let len = u32::from_le_bytes(map[8..12].try_into().expect("4 bytes")) as usize;
         let head: Header = serde_json::from_slice(
@@ -251,14 +274,15 @@ impl Segment {
         )
         .map_err(|e| bad(format!("bad header: {e}")))?;
         if head.format_version != INDEX_FORMAT_VERSION {
-            return Err(bad(format!(
-                "index format version {} is not supported (this syndic reads version {INDEX_FORMAT_VERSION})",
-                head.format_version
-            )));
+            return Err(Error::IncompatibleVersion {
+                path: path.to_path_buf(),
+                found: head.format_version as u64,
+                supported: INDEX_FORMAT_VERSION as u64,
+                advice: "rebuild with `syndic index build`",
+            });
         }
-        if head.blobs as usize > map.len() {
-            return Err(bad("truncated".into()));
-        }
+        head.check_bounds((map.len() - 8) as u64)
+            .map_err(|m| Error::corrupt(path, m))?;
         Ok(Segment {
             path: path.to_path_buf(),
             map,

@@ -80,10 +80,56 @@ impl Config {
     /// Loads a TOML configuration file.
     pub fn from_toml_file(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        toml::from_str(&text).map_err(|e| Error::Format {
+        let config: Config = toml::from_str(&text).map_err(|e| Error::Format {
             path: path.to_path_buf(),
             message: e.to_string(),
-        })
+        })?;
+        config.validate().map_err(|e| Error::Format {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        Ok(config)
+    }
+
+    /// Checks every value's range: a share or threshold in [0, 1] (the
+    /// containment threshold may exceed 1, which disables the rule), counts
+    /// at least 1 where 0 means nothing, no NaN. Also checks the banding.
+    pub fn validate(&self) -> Result<()> {
+        let unit = |name: &str, v: f64| match (0.0..=1.0).contains(&v) {
+            true => Ok(()),
+            false => Err(Error::Config(format!("{name} must be in [0, 1], not {v}"))),
+        };
+        unit("threshold", self.threshold)?;
+        unit("near_threshold", self.near_threshold)?;
+        unit("near_size_ratio", self.near_size_ratio)?;
+        unit("numbers", self.numbers)?;
+        unit("target_recall", self.target_recall)?;
+        unit("story.similarity", self.story.similarity)?;
+        unit("story.strong_similarity", self.story.strong_similarity)?;
+        if self.threshold == 0.0 {
+            return Err(Error::Config("threshold must be above 0".into()));
+        }
+        if self.containment.is_nan() || self.containment <= 0.0 {
+            return Err(Error::Config(format!(
+                "containment must be above 0 (above 1 disables it), not {}",
+                self.containment
+            )));
+        }
+        if self.story.window_days.is_nan() || self.story.window_days < 0.0 {
+            return Err(Error::Config(format!(
+                "story.window_days must be 0 or more, not {}",
+                self.story.window_days
+            )));
+        }
+        if self.max_bucket == 0 {
+            return Err(Error::Config("max_bucket must be at least 1".into()));
+        }
+        if self.lead_shingles > 0 && self.lead_num_perm == 0 {
+            return Err(Error::Config(
+                "lead_num_perm must be at least 1 when lead_shingles is on".into(),
+            ));
+        }
+        self.lsh_params().map(|_| ())
     }
 
     /// The banding used for this configuration.
@@ -123,5 +169,33 @@ impl Config {
             near_size_ratio: self.near_size_ratio,
             numbers: self.numbers,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_bad_values_are_refused() {
+        Config::default().validate().unwrap();
+        let bad = |f: fn(&mut Config)| {
+            let mut c = Config::default();
+            f(&mut c);
+            c.validate().unwrap_err()
+        };
+        bad(|c| c.containment = -5.0);
+        bad(|c| c.containment = f64::NAN);
+        bad(|c| c.threshold = 1.5);
+        bad(|c| c.threshold = 0.0);
+        bad(|c| c.story.similarity = f64::NAN);
+        bad(|c| c.story.window_days = -1.0);
+        bad(|c| c.max_bucket = 0);
+        bad(|c| c.bands = Some(3));
+        let off = Config {
+            containment: 2.0,
+            ..Config::default()
+        };
+        off.validate().unwrap();
     }
 }

@@ -130,6 +130,7 @@ pub fn run_with(
     resources: &Resources,
     on_stage: &dyn Fn(&str),
 ) -> Result<Outcome> {
+    config.validate()?;
     let signer = Signer::new(config)?;
     let mut timer = Timer {
         stages: Vec::new(),
@@ -269,6 +270,7 @@ fn summarize(
             .collect(),
         boilerplate_lines: facts.model.len(),
         boilerplate_removed: summary::boilerplate_groups(facts.groups, signed),
+        threads: rayon::current_num_threads(),
         stage_seconds,
         peak_rss_bytes: crate::store::peak_rss(),
         spilled: facts.spilled,

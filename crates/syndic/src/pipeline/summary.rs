@@ -34,6 +34,8 @@ pub struct Summary {
     pub boilerplate_lines: usize,
     /// Per boilerplate group: (group, documents, bytes folded, bytes removed), largest first.
     pub boilerplate_removed: Vec<BoilerplateGroup>,
+    /// Worker threads the run had.
+    pub threads: usize,
     /// Wall time per stage in seconds, in pipeline order.
     pub stage_seconds: Vec<(String, f64)>,
     /// Peak resident memory of the process so far (Linux), in bytes.
@@ -119,7 +121,7 @@ impl Summary {
             .iter()
             .map(|(k, v)| format!("{k} {:.3}s", v))
             .collect();
-        let _ = writeln!(s, "time: {}", stages.join(", "));
+        let _ = writeln!(s, "time: {} ({} threads)", stages.join(", "), self.threads);
         if let Some(rss) = self.peak_rss_bytes {
             let _ = writeln!(
                 s,

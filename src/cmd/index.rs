@@ -1,0 +1,248 @@
+//! `syndic index`: a persistent index on disk (build, add, query, remove,
+//! stats, clusters).
+
+use super::{read_corpus, spilled_note};
+use crate::flags::{InputArgs, MatchArgs, ResourceArgs, TitleArgs};
+use crate::progress::Progress;
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use syndic::index::{ChangeReport, Index, IndexSettings};
+
+#[derive(Subcommand, Debug)]
+pub enum IndexCommand {
+    /// Create an index from the inputs (prints new clusters as JSON lines).
+    Build(BuildArgs),
+    /// Add the inputs to an index atomically (prints new and changed clusters as JSON lines).
+    Add(AddArgs),
+    /// Print the matches of each input document (one JSON line per document).
+    Query(QueryArgs),
+    /// Print the index's size, counts and settings as JSON.
+    Stats {
+        #[command(flatten)]
+        index: IndexDir,
+        /// Also check every segment's checksum (reads the whole index).
+        #[arg(long)]
+        verify: bool,
+    },
+    /// Remove documents by id (their clusters are recomputed).
+    Remove {
+        #[command(flatten)]
+        index: IndexDir,
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Print every document's cluster (JSON lines `id`, `cluster`: the representative's id), as `syndic eval --pred` reads.
+    Clusters {
+        #[command(flatten)]
+        index: IndexDir,
+    },
+}
+
+#[derive(Args, Debug)]
+#[command(next_help_heading = "Index")]
+pub struct IndexDir {
+    /// Index folder.
+    #[arg(long)]
+    pub index: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub titles: TitleArgs,
+    #[command(flatten)]
+    pub matching: MatchArgs,
+    #[command(flatten)]
+    pub resources: ResourceArgs,
+    /// Index folder (created; must not hold an index yet).
+    #[arg(long, help_heading = "Index")]
+    pub index: PathBuf,
+    /// Match only articles published within this time of each other
+    /// (`7d`, `36h`, `90m`), when both have dates. Fixed at build.
+    #[arg(long, value_parser = syndic::index::parse_window, help_heading = "Index")]
+    pub window: Option<f64>,
+    /// Print nothing on stderr except errors.
+    #[arg(short, long, help_heading = "Report")]
+    pub quiet: bool,
+}
+
+/// The settings of an index are fixed at build, so `add` takes no matching flags.
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub titles: TitleArgs,
+    #[command(flatten)]
+    pub resources: ResourceArgs,
+    #[command(flatten)]
+    pub index: IndexDir,
+    /// Print nothing on stderr except errors.
+    #[arg(short, long, help_heading = "Report")]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub resources: ResourceArgs,
+    #[command(flatten)]
+    pub index: IndexDir,
+    /// Print nothing on stderr except errors.
+    #[arg(short, long, help_heading = "Report")]
+    pub quiet: bool,
+}
+
+/// Prints a change as JSON lines on stdout and a one-line summary on stderr.
+fn print_report(report: &ChangeReport, threads: usize, spilled: bool, quiet: bool) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for (rep, members) in &report.new_clusters {
+        let line =
+            serde_json::json!({"event": "new_cluster", "representative": rep, "members": members});
+        writeln!(out, "{line}")?;
+    }
+    for (rep, joined) in &report.changed_clusters {
+        let line = serde_json::json!({"event": "changed_cluster", "representative": rep, "joined": joined});
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    if !quiet {
+        eprintln!(
+            "syndic index: {} added, {} removed, {} signed again (boilerplate changed); {} new clusters, {} changed ({threads} threads{})",
+            report.added,
+            report.removed,
+            report.resigned,
+            report.new_clusters.len(),
+            report.changed_clusters.len(),
+            spilled_note(spilled)
+        );
+    }
+    Ok(())
+}
+
+pub fn index(command: &IndexCommand) -> Result<()> {
+    match command {
+        IndexCommand::Build(args) => build(args),
+        IndexCommand::Add(args) => add(args),
+        IndexCommand::Query(args) => query(args),
+        IndexCommand::Stats { index, verify } => {
+            let stats = Index::open(&index.index)?.stats(*verify)?;
+            println!("{}", serde_json::to_string_pretty(&stats)?);
+            Ok(())
+        }
+        IndexCommand::Remove { index, ids } => {
+            let mut idx = Index::open_writer(&index.index)?;
+            let report = idx.remove(ids)?;
+            print_report(&report, rayon::current_num_threads(), false, false)
+        }
+        IndexCommand::Clusters { index } => {
+            let idx = Index::open(&index.index)?;
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            for (id, rep) in idx.clusters() {
+                writeln!(out, "{}", serde_json::json!({"id": id, "cluster": rep}))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn build(args: &BuildArgs) -> Result<()> {
+    let settings = IndexSettings {
+        config: args.matching.config()?,
+        window_days: args.window,
+    };
+    let resources = args.resources.resources();
+    let pool = args.resources.pool()?;
+    let progress = Progress::new(args.quiet);
+    let corpus = read_corpus(
+        &args.input,
+        &args.titles,
+        &resources,
+        &pool,
+        args.quiet,
+        &progress,
+    )?;
+    let (_, report) =
+        pool.install(|| Index::build(&args.index, settings, &corpus.docs, &corpus.texts()))?;
+    progress.finish();
+    print_report(
+        &report,
+        pool.current_num_threads(),
+        corpus.texts().spilled(),
+        args.quiet,
+    )
+}
+
+fn add(args: &AddArgs) -> Result<()> {
+    let resources = args.resources.resources();
+    let pool = args.resources.pool()?;
+    let progress = Progress::new(args.quiet);
+    let corpus = read_corpus(
+        &args.input,
+        &args.titles,
+        &resources,
+        &pool,
+        args.quiet,
+        &progress,
+    )?;
+    let mut idx = Index::open_writer(&args.index.index)?;
+    let report = pool.install(|| idx.add(&corpus.docs, &corpus.texts()))?;
+    progress.finish();
+    print_report(
+        &report,
+        pool.current_num_threads(),
+        corpus.texts().spilled(),
+        args.quiet,
+    )
+}
+
+fn query(args: &QueryArgs) -> Result<()> {
+    let resources = args.resources.resources();
+    let pool = args.resources.pool()?;
+    let progress = Progress::new(args.quiet);
+    let no_titles = TitleArgs::default();
+    let corpus = read_corpus(
+        &args.input,
+        &no_titles,
+        &resources,
+        &pool,
+        args.quiet,
+        &progress,
+    )?;
+    let idx = Index::open(&args.index.index)?;
+    let texts = corpus.texts();
+    let lines: Vec<String> = pool.install(|| {
+        use rayon::prelude::*;
+        (0..corpus.docs.len())
+            .into_par_iter()
+            .map(|i| {
+                let d = &corpus.docs[i];
+                let matches = idx.query(d, &texts.text(i)?)?;
+                Ok(serde_json::json!({"id": d.id, "matches": matches}).to_string())
+            })
+            .collect::<syndic::Result<_>>()
+    })?;
+    progress.finish();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    if !args.quiet {
+        eprintln!(
+            "syndic index: {} documents queried ({} threads{})",
+            corpus.docs.len(),
+            pool.current_num_threads(),
+            spilled_note(texts.spilled())
+        );
+    }
+    Ok(())
+}
