@@ -1,9 +1,8 @@
 //! `syndic index`: a persistent index on disk (build, add, query, remove,
 //! stats, clusters).
 
-use super::{read_corpus, spilled_note};
+use super::Reading;
 use crate::flags::{InputArgs, MatchArgs, ResourceArgs, TitleArgs};
-use crate::progress::Progress;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use std::io::Write;
@@ -100,7 +99,7 @@ pub struct QueryArgs {
 }
 
 /// Prints a change as JSON lines on stdout and a one-line summary on stderr.
-fn print_report(report: &ChangeReport, threads: usize, spilled: bool, quiet: bool) -> Result<()> {
+fn print_report(report: &ChangeReport, resources: &str, quiet: bool) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for (rep, members) in &report.new_clusters {
@@ -115,13 +114,12 @@ fn print_report(report: &ChangeReport, threads: usize, spilled: bool, quiet: boo
     out.flush()?;
     if !quiet {
         eprintln!(
-            "syndic index: {} added, {} removed, {} signed again (boilerplate changed); {} new clusters, {} changed ({threads} threads{})",
+            "syndic index: {} added, {} removed, {} signed again (boilerplate changed); {} new clusters, {} changed ({resources})",
             report.added,
             report.removed,
             report.resigned,
             report.new_clusters.len(),
-            report.changed_clusters.len(),
-            spilled_note(spilled)
+            report.changed_clusters.len()
         );
     }
     Ok(())
@@ -140,7 +138,11 @@ pub fn index(command: &IndexCommand) -> Result<()> {
         IndexCommand::Remove { index, ids } => {
             let mut idx = Index::open_writer(&index.index)?;
             let report = idx.remove(ids)?;
-            print_report(&report, rayon::current_num_threads(), false, false)
+            print_report(
+                &report,
+                &format!("{} threads", rayon::current_num_threads()),
+                false,
+            )
         }
         IndexCommand::Clusters { index } => {
             let idx = Index::open(&index.index)?;
@@ -159,78 +161,46 @@ fn build(args: &BuildArgs) -> Result<()> {
         config: args.matching.config()?,
         window_days: args.window,
     };
-    let resources = args.resources.resources();
-    let pool = args.resources.pool()?;
-    let progress = Progress::new(args.quiet);
-    let corpus = read_corpus(
-        &args.input,
-        &args.titles,
-        &resources,
-        &pool,
-        args.quiet,
-        &progress,
-    )?;
-    let (_, report) =
-        pool.install(|| Index::build(&args.index, settings, &corpus.docs, &corpus.texts()))?;
-    progress.finish();
-    print_report(
-        &report,
-        pool.current_num_threads(),
-        corpus.texts().spilled(),
-        args.quiet,
-    )
+    let r = Reading::start(&args.input, &args.titles, &args.resources, args.quiet)?;
+    let (docs, texts) = (&r.corpus.docs, r.corpus.texts());
+    let (_, report) = r
+        .pool
+        .install(|| Index::build(&args.index, settings, docs, &texts))?;
+    r.progress.finish();
+    print_report(&report, &r.resources_note(), args.quiet)
 }
 
 fn add(args: &AddArgs) -> Result<()> {
-    let resources = args.resources.resources();
-    let pool = args.resources.pool()?;
-    let progress = Progress::new(args.quiet);
-    let corpus = read_corpus(
-        &args.input,
-        &args.titles,
-        &resources,
-        &pool,
-        args.quiet,
-        &progress,
-    )?;
+    let r = Reading::start(&args.input, &args.titles, &args.resources, args.quiet)?;
     let mut idx = Index::open_writer(&args.index.index)?;
-    let report = pool.install(|| idx.add(&corpus.docs, &corpus.texts()))?;
-    progress.finish();
-    print_report(
-        &report,
-        pool.current_num_threads(),
-        corpus.texts().spilled(),
-        args.quiet,
-    )
+    let report = r
+        .pool
+        .install(|| idx.add(&r.corpus.docs, &r.corpus.texts()))?;
+    r.progress.finish();
+    print_report(&report, &r.resources_note(), args.quiet)
 }
 
 fn query(args: &QueryArgs) -> Result<()> {
-    let resources = args.resources.resources();
-    let pool = args.resources.pool()?;
-    let progress = Progress::new(args.quiet);
-    let no_titles = TitleArgs::default();
-    let corpus = read_corpus(
+    let r = Reading::start(
         &args.input,
-        &no_titles,
-        &resources,
-        &pool,
+        &TitleArgs::default(),
+        &args.resources,
         args.quiet,
-        &progress,
     )?;
     let idx = Index::open(&args.index.index)?;
-    let texts = corpus.texts();
-    let lines: Vec<String> = pool.install(|| {
+    let texts = r.corpus.texts();
+    let docs = &r.corpus.docs;
+    let lines: Vec<String> = r.pool.install(|| {
         use rayon::prelude::*;
-        (0..corpus.docs.len())
+        (0..docs.len())
             .into_par_iter()
             .map(|i| {
-                let d = &corpus.docs[i];
-                let matches = idx.query(d, &texts.text(i)?)?;
-                Ok(serde_json::json!({"id": d.id, "matches": matches}).to_string())
+                let matches = idx.query(&docs[i], &texts.text(i)?)?;
+                Ok(serde_json::json!({"id": docs[i].id, "matches": matches}).to_string())
             })
             .collect::<syndic::Result<_>>()
     })?;
-    progress.finish();
+    r.progress.finish();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for line in lines {
@@ -238,10 +208,9 @@ fn query(args: &QueryArgs) -> Result<()> {
     }
     if !args.quiet {
         eprintln!(
-            "syndic index: {} documents queried ({} threads{})",
-            corpus.docs.len(),
-            pool.current_num_threads(),
-            spilled_note(texts.spilled())
+            "syndic index: {} documents queried ({})",
+            docs.len(),
+            r.resources_note()
         );
     }
     Ok(())

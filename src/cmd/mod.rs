@@ -63,32 +63,58 @@ pub struct RunArgs {
     pub report: ReportArgs,
 }
 
-/// A corpus read on a worker pool, with its skipped records reported.
-pub fn read_corpus(
-    input: &InputArgs,
-    titles: &TitleArgs,
-    resources: &Resources,
-    pool: &rayon::ThreadPool,
-    quiet: bool,
-    progress: &Progress,
-) -> Result<Corpus> {
-    let options = input.read_options(resources, titles);
-    let corpus = pool.install(|| {
-        Corpus::read_with_progress(&input.inputs, &options, &mut |bytes, docs| {
-            progress.reading(bytes, docs)
-        })
-    })?;
-    if let Some(path) = &input.rejects {
-        let mut out = Output::create(path, &input_paths(&corpus))?;
-        write_rejects(&mut out, &corpus.rejects)?;
-        out.commit()?;
-    }
-    if !quiet {
-        for (kind, n) in corpus.reject_counts() {
-            eprintln!("skipped: {n} records ({kind})");
+/// A corpus read on the run's worker pool (skipped records reported),
+/// with the pool, the resources and the progress bar for what follows.
+pub struct Reading {
+    pub corpus: Corpus,
+    pub pool: rayon::ThreadPool,
+    pub resources: Resources,
+    pub progress: Progress,
+}
+
+impl Reading {
+    /// Builds the pool and reads the inputs on it.
+    pub fn start(
+        input: &InputArgs,
+        titles: &TitleArgs,
+        resource_args: &ResourceArgs,
+        quiet: bool,
+    ) -> Result<Reading> {
+        let resources = resource_args.resources();
+        let pool = resource_args.pool()?;
+        let progress = Progress::new(quiet);
+        let options = input.read_options(&resources, titles);
+        let corpus = pool.install(|| {
+            Corpus::read_with_progress(&input.inputs, &options, &mut |bytes, docs| {
+                progress.reading(bytes, docs)
+            })
+        })?;
+        if let Some(path) = &input.rejects {
+            let mut out = Output::create(path, &input_paths(&corpus))?;
+            write_rejects(&mut out, &corpus.rejects)?;
+            out.commit()?;
         }
+        if !quiet {
+            for (kind, n) in corpus.reject_counts() {
+                eprintln!("skipped: {n} records ({kind})");
+            }
+        }
+        Ok(Reading {
+            corpus,
+            pool,
+            resources,
+            progress,
+        })
     }
-    Ok(corpus)
+
+    /// "N threads" and, when texts spilled, a note saying so.
+    pub fn resources_note(&self) -> String {
+        let spilled = match self.corpus.texts().spilled() {
+            true => ", texts spilled to disk",
+            false => "",
+        };
+        format!("{} threads{spilled}", self.pool.current_num_threads())
+    }
 }
 
 /// A finished pipeline run: the corpus, its outcome and the pool it ran on
@@ -103,18 +129,13 @@ impl RunArgs {
     /// Reads the corpus and runs the pipeline.
     pub fn execute(&self) -> Result<Run> {
         let config = self.matching.config()?;
-        let resources = self.resources.resources();
-        let pool = self.resources.pool()?;
         let quiet = self.report.quiet;
-        let progress = Progress::new(quiet);
-        let corpus = read_corpus(
-            &self.input,
-            &self.titles,
-            &resources,
-            &pool,
-            quiet,
-            &progress,
-        )?;
+        let Reading {
+            corpus,
+            pool,
+            resources,
+            progress,
+        } = Reading::start(&self.input, &self.titles, &self.resources, quiet)?;
         let outcome = pool.install(|| {
             syndic::pipeline::run_with(
                 &corpus.docs,
@@ -177,12 +198,4 @@ pub fn write_cluster_file(path: &Path, format: FormatArg, run: &Run) -> Result<(
 /// ~10 ms on a 40 MB corpus.
 pub fn exit_without_freeing<T>(value: T) {
     std::mem::forget(value);
-}
-
-/// ", texts spilled to disk" when they did (for one-line summaries).
-pub fn spilled_note(spilled: bool) -> &'static str {
-    match spilled {
-        true => ", texts spilled to disk",
-        false => "",
-    }
 }

@@ -1,8 +1,7 @@
 //! `syndic sign`: the MinHash signature of every document, to a versioned file.
 
-use super::{input_paths, read_corpus, spilled_note};
+use super::{input_paths, Reading};
 use crate::flags::{InputArgs, ResourceArgs, SignatureArgs, TitleArgs};
-use crate::progress::Progress;
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -29,38 +28,28 @@ pub struct SignArgs {
 
 pub fn sign(args: &SignArgs) -> Result<()> {
     let config = args.signature.config()?;
-    let resources = args.resources.resources();
-    let pool = args.resources.pool()?;
-    let progress = Progress::new(args.quiet);
-    let corpus = read_corpus(
-        &args.input,
-        &args.titles,
-        &resources,
-        &pool,
-        args.quiet,
-        &progress,
-    )?;
-    let signatures = pool.install(|| {
-        syndic::pipeline::signatures(&corpus.docs, &corpus.texts(), &config, &resources)
+    let reading = Reading::start(&args.input, &args.titles, &args.resources, args.quiet)?;
+    let corpus = &reading.corpus;
+    let signatures = reading.pool.install(|| {
+        syndic::pipeline::signatures(&corpus.docs, &corpus.texts(), &config, &reading.resources)
     })?;
-    progress.finish();
+    reading.progress.finish();
     let records: Vec<(&str, &Vec<u32>)> = corpus
         .docs
         .iter()
         .map(|d| d.id.as_str())
         .zip(&signatures)
         .collect();
-    let mut out = Output::create(&args.output, &input_paths(&corpus))?;
+    let mut out = Output::create(&args.output, &input_paths(corpus))?;
     syndic::minhash::write_signatures(&mut out, config.minhash, config.shingle, &records)?;
     out.commit()?;
     if !args.quiet {
         eprintln!(
-            "sign: {} signatures of {} values written to {} ({} threads{})",
+            "sign: {} signatures of {} values written to {} ({})",
             records.len(),
             config.minhash.num_perm,
             args.output.display(),
-            pool.current_num_threads(),
-            spilled_note(corpus.texts().spilled())
+            reading.resources_note()
         );
     }
     Ok(())
