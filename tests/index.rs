@@ -402,3 +402,86 @@ fn damaged_index_files_give_clear_errors() {
         }
     }
 }
+
+/// `syndic cluster`'s cluster ids, by document id.
+fn cluster_ids(path: &Path) -> std::collections::BTreeMap<String, String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["id"].as_str().unwrap().to_string(),
+                v["cluster"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// One matcher: an index built from a corpus holds the same clusters as
+/// `syndic cluster` on it (same representative, same members).
+fn index_agrees_with_cluster(input: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let ix = dir.path().join("ix");
+    let out = dir.path().join("clusters.jsonl");
+    let run = common::syndic(&["cluster", input, "-o", &out.to_string_lossy(), "-q"]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let ixs = ix.to_string_lossy().into_owned();
+    let built = common::syndic(&["index", "build", input, "--index", &ixs, "-q"]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    std::fs::write(
+        dir.path().join("ix.jsonl"),
+        cli_index("clusters", &ix).stdout,
+    )
+    .unwrap();
+    let from_index = cluster_ids(&dir.path().join("ix.jsonl"));
+    let from_cluster = cluster_ids(&out);
+    assert_eq!(from_index.len(), from_cluster.len());
+    let differ: Vec<_> = from_cluster
+        .iter()
+        .filter(|(id, c)| from_index.get(*id) != Some(c))
+        .take(5)
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{input}: index and cluster disagree on {differ:?}"
+    );
+}
+
+#[test]
+fn index_clusters_equal_cluster_on_the_sample() {
+    index_agrees_with_cluster("corpora/sample/articles.jsonl");
+}
+
+#[test]
+fn index_clusters_equal_cluster_on_bbc_generated() {
+    let bbc = Path::new("../shared/corpora/bbc");
+    if !bbc.exists() {
+        eprintln!("skipped: ../shared/corpora/bbc is absent");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bbcgen");
+    let made = common::syndic(&[
+        "corpora",
+        "generate",
+        "--from",
+        &bbc.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    index_agrees_with_cluster(&out.join("articles.jsonl").to_string_lossy());
+}

@@ -35,9 +35,8 @@ use crate::cluster::{representatives, Rank, UnionFind};
 use crate::corpus::{parse_time, Document, Texts};
 use crate::error::{Error, Result};
 use crate::lsh::{self, LshParams};
-use crate::minhash::estimate_jaccard;
 use crate::pipeline::{Config, Signer};
-use crate::shingle::Shingled;
+use crate::shingle::{self, ShingleSpec, Shingled};
 use crate::text::boilerplate::{group_key, holds_any, Boilerplate, PageRef, Profile};
 use crate::verify::Evidence;
 use ahash::{AHashMap, AHashSet};
@@ -501,6 +500,7 @@ impl Index {
             live: &self.live,
             signer: &self.signer,
             settings: &self.manifest.settings,
+            model: &self.model,
         }
     }
 
@@ -694,19 +694,21 @@ impl Index {
             live: &live,
             signer: &self.signer,
             settings: &manifest.settings,
+            model: &model,
         };
         let changed_numbers: Vec<u32> = resign
             .iter()
             .copied()
             .chain(first_new..manifest.next_number)
             .collect();
+        let spec = manifest.settings.config.shingle;
         let found: Vec<Vec<IndexEdge>> = changed_numbers
             .par_iter()
             .map(|&n| {
                 let (seg, i) = state.at(n);
-                state.matches(&Probe::stored(seg, i), Some(n))
+                state.matches(&Probe::stored(seg, i, &model, spec)?, Some(n))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         edges.extend(found.into_iter().flatten());
         edges.sort_unstable_by_key(|e| (e.a, e.b));
         edges.dedup_by_key(|e| (e.a, e.b));
@@ -917,7 +919,7 @@ impl Index {
         );
         let state = self.state();
         let mut out: Vec<Match> = state
-            .matches(&probe, None)
+            .matches(&probe, None)?
             .into_iter()
             .map(|e| {
                 let (seg, i) = state.at(e.b);
@@ -1012,6 +1014,8 @@ struct Probe {
     shingles: u32,
     body_hash: u128,
     published: Option<i64>,
+    /// The body's exact shingle set and figures, as `syndic cluster`
+    /// verifies them.
     evidence: Evidence,
 }
 
@@ -1028,27 +1032,37 @@ impl Probe {
         model.body_into(group, text, &mut body);
         let mut shingled = Shingled::default();
         let sig = signer.sign_into(&body, &mut shingled);
+        let body_hash = xxh3_128(body.as_bytes());
+        let figures = std::mem::take(&mut shingled.figures);
+        let set = shingled.set();
         Probe {
             whole: sig.whole,
             lead: sig.lead,
             short: sig.short,
-            shingles: shingled.set().len() as u32,
-            body_hash: xxh3_128(body.as_bytes()),
+            shingles: set.len() as u32,
+            body_hash,
             published,
-            evidence: Evidence::new(Vec::new(), shingled.figures),
+            evidence: Evidence::new(set, figures),
         }
     }
 
-    fn stored(seg: &Segment, i: usize) -> Probe {
-        Probe {
-            whole: seg.signature(i),
-            lead: seg.lead(i),
-            short: seg.short(i),
-            shingles: seg.shingles(i),
-            body_hash: seg.body_hash(i),
-            published: seg.published(i),
-            evidence: Evidence::new(Vec::new(), seg.figures(i)),
-        }
+    /// A stored document as a probe: its signatures from the segment, its
+    /// exact shingle set from its stored text under the current model.
+    fn stored(seg: &Segment, i: usize, model: &Boilerplate, spec: ShingleSpec) -> Result<Probe> {
+        let doc = seg.doc(i)?;
+        let mut body = String::new();
+        model.body_into(doc.group, &doc.text, &mut body);
+        let mut shingled = Shingled::default();
+        shingle::shingle_body(&body, spec, &mut shingled);
+        Ok(Probe {
+            whole: doc.whole,
+            lead: doc.lead,
+            short: doc.short,
+            shingles: doc.shingles,
+            body_hash: doc.body_hash,
+            published: doc.published,
+            evidence: Evidence::new(shingled.set(), doc.figures),
+        })
     }
 }
 
@@ -1058,6 +1072,8 @@ struct State<'a> {
     live: &'a [Option<(u32, u32)>],
     signer: &'a Signer,
     settings: &'a IndexSettings,
+    /// The boilerplate model that bodies are made with.
+    model: &'a Boilerplate,
 }
 
 impl<'a> State<'a> {
@@ -1068,7 +1084,7 @@ impl<'a> State<'a> {
 
     /// Verified matches of `probe` among live documents other than `own`,
     /// as edges `(own or u32::MAX, other)` (for stored probes: `(min, max)`).
-    fn matches(&self, probe: &Probe, own: Option<u32>) -> Vec<IndexEdge> {
+    fn matches(&self, probe: &Probe, own: Option<u32>) -> Result<Vec<IndexEdge>> {
         let params = self.signer.params();
         let lead = self.signer.lead_params();
         let mut keys: Vec<(usize, u64)> = Vec::new();
@@ -1097,27 +1113,29 @@ impl<'a> State<'a> {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        candidates
-            .into_iter()
-            .filter_map(|n| {
-                let (seg, i) = self.at(n);
-                let other = Probe::stored(seg, i);
-                let (j, c) = self.decide(probe, &other)?;
+        let mut edges = Vec::new();
+        for n in candidates {
+            let (seg, i) = self.at(n);
+            let other = Probe::stored(seg, i, self.model, self.settings.config.shingle)?;
+            if let Some((j, c)) = self.decide(probe, &other) {
                 let (a, b) = match own {
                     Some(o) => (o.min(n), o.max(n)),
                     None => (u32::MAX, n),
                 };
-                Some(IndexEdge {
+                edges.push(IndexEdge {
                     a,
                     b,
                     jaccard: j as f32,
                     containment: c as f32,
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        Ok(edges)
     }
 
-    /// Whether two documents match, with estimated Jaccard and containment.
+    /// Whether two documents match, and their exact Jaccard and
+    /// containment: the pipeline's rule ([`crate::verify::VerifyRule::check`])
+    /// on the same shingle sets and figures, after the index's time window.
     fn decide(&self, x: &Probe, y: &Probe) -> Option<(f64, f64)> {
         if let (Some(days), Some(s), Some(t)) =
             (self.settings.window_days, x.published, y.published)
@@ -1132,18 +1150,10 @@ impl<'a> State<'a> {
         if x.short || y.short {
             return None;
         }
-        let j = estimate_jaccard(&x.whole, &y.whole);
-        let (sa, sb) = (x.shingles as f64, y.shingles as f64);
-        let c = (j / (1.0 + j) * (sa + sb) / sa.min(sb).max(1.0)).min(1.0);
-        let rule = self.settings.config.verify_rule();
-        rule.accepts(
-            j,
-            c,
-            (x.shingles as usize, y.shingles as usize),
-            &x.evidence,
-            &y.evidence,
-        )
-        .then_some((j, c))
+        self.settings
+            .config
+            .verify_rule()
+            .check(&x.evidence, &y.evidence)
     }
 
     /// Each number's cluster representative (u32::MAX for no live document).
