@@ -29,7 +29,8 @@
 //! figure checks). Optional time window: only documents published within
 //! `window_days` of each other are matched.
 
-pub mod segment;
+mod commit;
+mod segment;
 
 use crate::cluster::{representatives, Rank, UnionFind};
 use crate::corpus::{parse_time, Document, Texts};
@@ -37,10 +38,9 @@ use crate::error::{Error, Result};
 use crate::lsh::{self, LshParams};
 use crate::pipeline::{Config, Signer};
 use crate::shingle::{self, ShingleSpec, Shingled};
-use crate::text::boilerplate::{group_key, holds_any, Boilerplate, PageRef, Profile};
+use crate::text::boilerplate::{group_key, Boilerplate};
 use crate::verify::Evidence;
 use ahash::{AHashMap, AHashSet};
-use rayon::prelude::*;
 use segment::{Segment, StoredDoc, INDEX_FORMAT_VERSION};
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File};
@@ -504,257 +504,6 @@ impl Index {
         }
     }
 
-    /// Stores `docs` as new documents, removes `removed`, relearns the
-    /// boilerplate, signs again what it changed, updates edges and clusters,
-    /// and commits a new generation atomically.
-    fn commit(
-        &mut self,
-        docs: &[Document],
-        texts: &Texts,
-        removed: &[u32],
-    ) -> Result<ChangeReport> {
-        if self.lock.is_none() {
-            return Err(self.refuse("opened read-only".into()));
-        }
-        let mut manifest = self.manifest.clone();
-        let generation = manifest.generation + 1;
-        {
-            let by_id = self.id_map();
-            let mut seen = AHashSet::new();
-            for d in docs {
-                if by_id.contains_key(d.id.as_str()) || !seen.insert(d.id.as_str()) {
-                    return Err(self.refuse(format!(
-                        "id {:?} is already in the index (remove it first)",
-                        d.id
-                    )));
-                }
-            }
-        }
-        let mut groups = self.groups.clone();
-        for d in docs {
-            let key = group_key(d.source.as_deref(), d.url.as_deref());
-            if !groups.contains_key(key) {
-                groups.insert(key.to_string(), manifest.groups.len() as u32);
-                manifest.groups.push(key.to_string());
-            }
-        }
-        let first_new = manifest.next_number;
-        manifest.next_number = first_new
-            .checked_add(docs.len() as u32)
-            .ok_or_else(|| Error::Config("more than 4 billion documents".into()))?;
-        let removed_set: AHashSet<u32> = removed.iter().copied().collect();
-        manifest.removed.extend_from_slice(removed);
-        manifest.removed.sort_unstable();
-
-        // Profiles of every document that stays, old then new (by number).
-        let old: Vec<u32> = self
-            .live_numbers()
-            .into_iter()
-            .filter(|n| !removed_set.contains(n))
-            .collect();
-        let new_profiles: Vec<Profile> = docs
-            .par_iter()
-            .enumerate()
-            .map(|(k, d)| {
-                Ok(Profile::of(&PageRef {
-                    group: group_of(&groups, d),
-                    text: texts.text(k)?,
-                    title: d.title.as_deref(),
-                }))
-            })
-            .collect::<Result<_>>()?;
-        let profile = |k: usize| -> Result<Profile> {
-            match old.get(k) {
-                Some(&n) => {
-                    let (seg, i) = self.state().at(n);
-                    Ok(Profile {
-                        group: seg.group(i),
-                        title: seg.title(i),
-                        lines: seg.lines(i).to_vec(),
-                    })
-                }
-                None => Ok(new_profiles[k - old.len()].clone()),
-            }
-        };
-        let total = old.len() + docs.len();
-        let cfg = &manifest.settings.config;
-        let model =
-            Boilerplate::learn_profiles(total, profile, &cfg.boilerplate, total * 32, 16_384)?;
-        let before: AHashSet<(u32, u64)> = self.model.lines().into_iter().collect();
-        let after: AHashSet<(u32, u64)> = model.lines().into_iter().collect();
-        let changed: AHashSet<(u32, u64)> = before.symmetric_difference(&after).copied().collect();
-        let resign: Vec<u32> = match changed.is_empty() {
-            true => Vec::new(),
-            false => old
-                .par_iter()
-                .copied()
-                .filter(|&n| {
-                    let (seg, i) = self.state().at(n);
-                    holds_any(seg.group(i), seg.lines(i), &changed)
-                })
-                .collect(),
-        };
-
-        // Sign the new and the re-signed documents with the new model.
-        let signer = &self.signer;
-        let sign =
-            |number: u32, text: &str, id: String, meta: (u32, Option<i64>, u64), lines: Vec<u8>| {
-                let (group, published, title) = meta;
-                let probe = Probe::of_text(&model, signer, group, text, published);
-                StoredDoc {
-                    number,
-                    id,
-                    group,
-                    published,
-                    length: text.len() as u32,
-                    shingles: probe.shingles,
-                    body_hash: probe.body_hash,
-                    short: probe.short,
-                    title,
-                    text: text.to_string(),
-                    lines,
-                    figures: probe.evidence.figures,
-                    whole: probe.whole,
-                    lead: probe.lead,
-                }
-            };
-        let mut stored: Vec<StoredDoc> = resign
-            .par_iter()
-            .map(|&n| {
-                let (seg, i) = self.state().at(n);
-                let d = seg.doc(i)?;
-                Ok(sign(
-                    n,
-                    &d.text,
-                    d.id,
-                    (d.group, d.published, d.title),
-                    d.lines,
-                ))
-            })
-            .collect::<Result<_>>()?;
-        let new_stored: Vec<StoredDoc> = docs
-            .par_iter()
-            .zip(new_profiles)
-            .enumerate()
-            .map(|(k, (d, p))| {
-                let published = d.published.as_deref().and_then(parse_time);
-                Ok(sign(
-                    first_new + k as u32,
-                    &texts.text(k)?,
-                    d.id.clone(),
-                    (p.group, published, p.title),
-                    p.lines,
-                ))
-            })
-            .collect::<Result<_>>()?;
-        stored.extend(new_stored);
-        let tables = self.table_keys(&stored);
-        let seg_name = format!("seg-{generation}.syx");
-        let seg_path = self.dir.join(&seg_name);
-        let rows: Vec<u32> = self.table_rows();
-        let checksum = segment::write(
-            &seg_path,
-            &stored,
-            cfg.minhash.num_perm,
-            if cfg.lead_shingles > 0 {
-                cfg.lead_num_perm
-            } else {
-                0
-            },
-            &rows,
-            &tables,
-        )?;
-        drop(stored);
-        let new_segment = Segment::open(&seg_path, checksum, false)?;
-        manifest.segments.push(FileRef {
-            file: seg_name,
-            checksum: hex(checksum),
-        });
-
-        // The new state: live map, edges, clusters.
-        let mut live = self.live.clone();
-        live.resize(manifest.next_number as usize, None);
-        for &n in removed {
-            live[n as usize] = None;
-        }
-        let s = self.segments.len() as u32;
-        for i in 0..new_segment.len() {
-            live[new_segment.number(i) as usize] = Some((s, i as u32));
-        }
-        let mut segments = std::mem::take(&mut self.segments);
-        segments.push(new_segment);
-        let touched: AHashSet<u32> = removed.iter().chain(&resign).copied().collect();
-        let mut edges: Vec<IndexEdge> = self
-            .read_edges()?
-            .into_iter()
-            .filter(|e| !touched.contains(&e.a) && !touched.contains(&e.b))
-            .collect();
-        let state = State {
-            segments: &segments,
-            live: &live,
-            signer: &self.signer,
-            settings: &manifest.settings,
-            model: &model,
-        };
-        let changed_numbers: Vec<u32> = resign
-            .iter()
-            .copied()
-            .chain(first_new..manifest.next_number)
-            .collect();
-        let spec = manifest.settings.config.shingle;
-        let found: Vec<Vec<IndexEdge>> = changed_numbers
-            .par_iter()
-            .map(|&n| {
-                let (seg, i) = state.at(n);
-                state.matches(&Probe::stored(seg, i, &model, spec)?, Some(n))
-            })
-            .collect::<Result<_>>()?;
-        edges.extend(found.into_iter().flatten());
-        edges.sort_unstable_by_key(|e| (e.a, e.b));
-        edges.dedup_by_key(|e| (e.a, e.b));
-        let clusters = state.clusters(&edges);
-        let report = self.report(
-            &state,
-            &clusters,
-            first_new,
-            docs.len(),
-            removed.len(),
-            resign.len(),
-        );
-
-        // Commit: files first, then the manifest.
-        let mut model_bytes = Vec::new();
-        for (g, h) in model.lines() {
-            model_bytes.extend_from_slice(&g.to_le_bytes());
-            model_bytes.extend_from_slice(&h.to_le_bytes());
-        }
-        manifest.model = write_file(&self.dir, format!("model-{generation}.bin"), &model_bytes)?;
-        let mut edge_bytes = Vec::with_capacity(edges.len() * 16);
-        for e in &edges {
-            edge_bytes.extend_from_slice(&e.a.to_le_bytes());
-            edge_bytes.extend_from_slice(&e.b.to_le_bytes());
-            edge_bytes.extend_from_slice(&e.jaccard.to_le_bytes());
-            edge_bytes.extend_from_slice(&e.containment.to_le_bytes());
-        }
-        manifest.edges = write_file(&self.dir, format!("edges-{generation}.bin"), &edge_bytes)?;
-        let cluster_bytes: Vec<u8> = clusters.iter().flat_map(|c| c.to_le_bytes()).collect();
-        manifest.clusters = write_file(
-            &self.dir,
-            format!("clusters-{generation}.bin"),
-            &cluster_bytes,
-        )?;
-        manifest.generation = generation;
-        Index::write_manifest(&self.dir, &manifest)?;
-        let previous = std::mem::replace(&mut self.manifest, manifest);
-        self.cleanup(&previous);
-        // Reopen from the committed state.
-        let lock = self.lock.take();
-        drop(segments);
-        let dir = self.dir.clone();
-        *self = Index::load(&dir, lock, false)?;
-        Ok(report)
-    }
-
     /// The band keys of stored documents: whole bands, lead bands, exact.
     fn table_keys(&self, docs: &[StoredDoc]) -> Vec<Vec<Option<u64>>> {
         let params = self.signer.params();
@@ -813,14 +562,14 @@ impl Index {
             .collect()
     }
 
+    /// What a change did: counts `(added, removed, resigned)`, new clusters
+    /// and clusters that gained or merged.
     fn report(
         &self,
         state: &State,
         clusters: &[u32],
         first_new: u32,
-        added: usize,
-        removed: usize,
-        resigned: usize,
+        (added, removed, resigned): (usize, usize, usize),
     ) -> ChangeReport {
         let mut members: AHashMap<u32, Vec<u32>> = AHashMap::new();
         for (n, &c) in clusters.iter().enumerate() {

@@ -294,15 +294,6 @@ impl Segment {
         self.head.docs as usize
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.head.docs == 0
-    }
-
-    /// File size in bytes.
-    pub fn bytes(&self) -> usize {
-        self.map.len()
-    }
-
     fn u32_at(&self, at: usize) -> u32 {
         u32::from_le_bytes(self.map[at..at + 4].try_into().expect("4 bytes"))
     }

@@ -1,0 +1,349 @@
+//! One change to an index, in steps: check the new ids, plan the next
+//! generation (numbers, groups, removals), relearn the boilerplate from
+//! every stored profile, sign the new and the affected documents, write
+//! their segment, match them, then write the model, edges and clusters and
+//! swap the manifest. Nothing is visible to readers before the manifest's
+//! rename.
+
+use super::segment::{self, Segment, StoredDoc};
+use super::{
+    group_of, hex, write_file, ChangeReport, FileRef, Index, IndexEdge, Manifest, Probe, State,
+};
+use crate::corpus::{parse_time, Document, Texts};
+use crate::error::{Error, Result};
+use crate::text::boilerplate::{group_key, holds_any, Boilerplate, PageRef, Profile};
+use ahash::AHashSet;
+use rayon::prelude::*;
+
+/// The next generation's manifest and what the change does to numbers.
+struct Plan {
+    manifest: Manifest,
+    generation: u64,
+    /// The number of the first new document.
+    first_new: u32,
+    /// Live documents that stay, by number.
+    old: Vec<u32>,
+}
+
+/// The relearned boilerplate and the old documents whose bodies it changes.
+struct Relearned {
+    model: Boilerplate,
+    resign: Vec<u32>,
+}
+
+impl Index {
+    /// Stores `docs` as new documents, removes `removed`, relearns the
+    /// boilerplate, signs again what it changed, updates edges and clusters,
+    /// and commits a new generation atomically.
+    pub(super) fn commit(
+        &mut self,
+        docs: &[Document],
+        texts: &Texts,
+        removed: &[u32],
+    ) -> Result<ChangeReport> {
+        if self.lock.is_none() {
+            return Err(self.refuse("opened read-only".into()));
+        }
+        self.check_new_ids(docs)?;
+        let mut plan = self.plan(docs, removed)?;
+        let groups = super::group_numbers(&plan.manifest.groups);
+        let new_profiles: Vec<Profile> = docs
+            .par_iter()
+            .enumerate()
+            .map(|(k, d)| {
+                Ok(Profile::of(&PageRef {
+                    group: group_of(&groups, d),
+                    text: texts.text(k)?,
+                    title: d.title.as_deref(),
+                }))
+            })
+            .collect::<Result<_>>()?;
+        let learned = self.relearn(&plan, &new_profiles)?;
+        let mut stored = self.resign(&learned)?;
+        stored.extend(self.sign_new(&learned.model, docs, texts, new_profiles, plan.first_new)?);
+        let new_segment = self.write_segment(&mut plan, &stored)?;
+        drop(stored);
+
+        let (live, segments) = self.next_live(&plan, removed, new_segment);
+        let touched: AHashSet<u32> = removed.iter().chain(&learned.resign).copied().collect();
+        let mut edges: Vec<IndexEdge> = self
+            .read_edges()?
+            .into_iter()
+            .filter(|e| !touched.contains(&e.a) && !touched.contains(&e.b))
+            .collect();
+        let state = State {
+            segments: &segments,
+            live: &live,
+            signer: &self.signer,
+            settings: &plan.manifest.settings,
+            model: &learned.model,
+        };
+        let changed: Vec<u32> = learned
+            .resign
+            .iter()
+            .copied()
+            .chain(plan.first_new..plan.manifest.next_number)
+            .collect();
+        edges.extend(match_changed(&state, &changed)?);
+        edges.sort_unstable_by_key(|e| (e.a, e.b));
+        edges.dedup_by_key(|e| (e.a, e.b));
+        let clusters = state.clusters(&edges);
+        let counts = (docs.len(), removed.len(), learned.resign.len());
+        let report = self.report(&state, &clusters, plan.first_new, counts);
+        drop(segments);
+        self.write_generation(plan, &learned.model, &edges, &clusters)?;
+        Ok(report)
+    }
+
+    /// Refuses a new id that is already in the index or given twice.
+    fn check_new_ids(&self, docs: &[Document]) -> Result<()> {
+        let by_id = self.id_map();
+        let mut seen = AHashSet::new();
+        for d in docs {
+            if by_id.contains_key(d.id.as_str()) || !seen.insert(d.id.as_str()) {
+                return Err(self.refuse(format!(
+                    "id {:?} is already in the index (remove it first)",
+                    d.id
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The next manifest: new groups, numbers for the new documents, removals.
+    fn plan(&self, docs: &[Document], removed: &[u32]) -> Result<Plan> {
+        let mut manifest = self.manifest.clone();
+        let generation = manifest.generation + 1;
+        let mut known: AHashSet<String> = manifest.groups.iter().cloned().collect();
+        for d in docs {
+            let key = group_key(d.source.as_deref(), d.url.as_deref());
+            if known.insert(key.to_string()) {
+                manifest.groups.push(key.to_string());
+            }
+        }
+        let first_new = manifest.next_number;
+        manifest.next_number = first_new
+            .checked_add(docs.len() as u32)
+            .ok_or_else(|| Error::Config("more than 4 billion documents".into()))?;
+        let removed_set: AHashSet<u32> = removed.iter().copied().collect();
+        manifest.removed.extend_from_slice(removed);
+        manifest.removed.sort_unstable();
+        let old: Vec<u32> = self
+            .live_numbers()
+            .into_iter()
+            .filter(|n| !removed_set.contains(n))
+            .collect();
+        Ok(Plan {
+            manifest,
+            generation,
+            first_new,
+            old,
+        })
+    }
+
+    /// Learns the boilerplate from the profiles of every document that
+    /// stays (old, then new) and lists the old documents whose bodies the
+    /// change of model touches.
+    fn relearn(&self, plan: &Plan, new_profiles: &[Profile]) -> Result<Relearned> {
+        let old = &plan.old;
+        let profile = |k: usize| -> Result<Profile> {
+            match old.get(k) {
+                Some(&n) => {
+                    let (seg, i) = self.state().at(n);
+                    Ok(Profile {
+                        group: seg.group(i),
+                        title: seg.title(i),
+                        lines: seg.lines(i).to_vec(),
+                    })
+                }
+                None => Ok(new_profiles[k - old.len()].clone()),
+            }
+        };
+        let total = old.len() + new_profiles.len();
+        let cfg = &plan.manifest.settings.config.boilerplate;
+        let model = Boilerplate::learn_profiles(total, profile, cfg, total * 32, 16_384)?;
+        let before: AHashSet<(u32, u64)> = self.model.lines().into_iter().collect();
+        let after: AHashSet<(u32, u64)> = model.lines().into_iter().collect();
+        let changed: AHashSet<(u32, u64)> = before.symmetric_difference(&after).copied().collect();
+        let resign: Vec<u32> = match changed.is_empty() {
+            true => Vec::new(),
+            false => old
+                .par_iter()
+                .copied()
+                .filter(|&n| {
+                    let (seg, i) = self.state().at(n);
+                    holds_any(seg.group(i), seg.lines(i), &changed)
+                })
+                .collect(),
+        };
+        Ok(Relearned { model, resign })
+    }
+
+    /// The old documents whose bodies changed, signed again from their
+    /// stored text under the new model.
+    fn resign(&self, learned: &Relearned) -> Result<Vec<StoredDoc>> {
+        learned
+            .resign
+            .par_iter()
+            .map(|&n| {
+                let (seg, i) = self.state().at(n);
+                let d = seg.doc(i)?;
+                let meta = (d.group, d.published, d.title);
+                Ok(self.sign_stored(&learned.model, n, &d.text, d.id, meta, d.lines))
+            })
+            .collect()
+    }
+
+    /// The new documents, signed under the new model.
+    fn sign_new(
+        &self,
+        model: &Boilerplate,
+        docs: &[Document],
+        texts: &Texts,
+        profiles: Vec<Profile>,
+        first_new: u32,
+    ) -> Result<Vec<StoredDoc>> {
+        docs.par_iter()
+            .zip(profiles)
+            .enumerate()
+            .map(|(k, (d, p))| {
+                let published = d.published.as_deref().and_then(parse_time);
+                let number = first_new + k as u32;
+                let meta = (p.group, published, p.title);
+                let text = texts.text(k)?;
+                Ok(self.sign_stored(model, number, &text, d.id.clone(), meta, p.lines))
+            })
+            .collect()
+    }
+
+    /// A document as stored: its signatures, body hash and figures under
+    /// `model`, its text and profile.
+    fn sign_stored(
+        &self,
+        model: &Boilerplate,
+        number: u32,
+        text: &str,
+        id: String,
+        (group, published, title): (u32, Option<i64>, u64),
+        lines: Vec<u8>,
+    ) -> StoredDoc {
+        let probe = Probe::of_text(model, &self.signer, group, text, published);
+        StoredDoc {
+            number,
+            id,
+            group,
+            published,
+            length: text.len() as u32,
+            shingles: probe.shingles,
+            body_hash: probe.body_hash,
+            short: probe.short,
+            title,
+            text: text.to_string(),
+            lines,
+            figures: probe.evidence.figures,
+            whole: probe.whole,
+            lead: probe.lead,
+        }
+    }
+
+    /// Writes the change's segment and lists it in the plan's manifest.
+    fn write_segment(&self, plan: &mut Plan, stored: &[StoredDoc]) -> Result<Segment> {
+        let cfg = &plan.manifest.settings.config;
+        let name = format!("seg-{}.syx", plan.generation);
+        let path = self.dir.join(&name);
+        let lead_perm = match cfg.lead_shingles {
+            0 => 0,
+            _ => cfg.lead_num_perm,
+        };
+        let checksum = segment::write(
+            &path,
+            stored,
+            cfg.minhash.num_perm,
+            lead_perm,
+            &self.table_rows(),
+            &self.table_keys(stored),
+        )?;
+        plan.manifest.segments.push(FileRef {
+            file: name,
+            checksum: hex(checksum),
+        });
+        Segment::open(&path, checksum, false)
+    }
+
+    /// The live map and segments after the change (taking the current
+    /// segments out of `self`, which is reloaded at the end of the commit).
+    fn next_live(
+        &mut self,
+        plan: &Plan,
+        removed: &[u32],
+        new_segment: Segment,
+    ) -> (Vec<Option<(u32, u32)>>, Vec<Segment>) {
+        let mut live = self.live.clone();
+        live.resize(plan.manifest.next_number as usize, None);
+        for &n in removed {
+            live[n as usize] = None;
+        }
+        let s = self.segments.len() as u32;
+        for i in 0..new_segment.len() {
+            live[new_segment.number(i) as usize] = Some((s, i as u32));
+        }
+        let mut segments = std::mem::take(&mut self.segments);
+        segments.push(new_segment);
+        (live, segments)
+    }
+
+    /// Writes the model, edges and clusters files, then the manifest (the
+    /// commit point); removes the files of the generation before the
+    /// previous one and reopens the index at the new generation.
+    fn write_generation(
+        &mut self,
+        mut plan: Plan,
+        model: &Boilerplate,
+        edges: &[IndexEdge],
+        clusters: &[u32],
+    ) -> Result<()> {
+        let generation = plan.generation;
+        let mut model_bytes = Vec::new();
+        for (g, h) in model.lines() {
+            model_bytes.extend_from_slice(&g.to_le_bytes());
+            model_bytes.extend_from_slice(&h.to_le_bytes());
+        }
+        let manifest = &mut plan.manifest;
+        manifest.model = write_file(&self.dir, format!("model-{generation}.bin"), &model_bytes)?;
+        let mut edge_bytes = Vec::with_capacity(edges.len() * 16);
+        for e in edges {
+            edge_bytes.extend_from_slice(&e.a.to_le_bytes());
+            edge_bytes.extend_from_slice(&e.b.to_le_bytes());
+            edge_bytes.extend_from_slice(&e.jaccard.to_le_bytes());
+            edge_bytes.extend_from_slice(&e.containment.to_le_bytes());
+        }
+        manifest.edges = write_file(&self.dir, format!("edges-{generation}.bin"), &edge_bytes)?;
+        let cluster_bytes: Vec<u8> = clusters.iter().flat_map(|c| c.to_le_bytes()).collect();
+        manifest.clusters = write_file(
+            &self.dir,
+            format!("clusters-{generation}.bin"),
+            &cluster_bytes,
+        )?;
+        manifest.generation = generation;
+        Index::write_manifest(&self.dir, manifest)?;
+        let previous = std::mem::replace(&mut self.manifest, plan.manifest);
+        self.cleanup(&previous);
+        let lock = self.lock.take();
+        let dir = self.dir.clone();
+        *self = Index::load(&dir, lock, false)?;
+        Ok(())
+    }
+}
+
+/// The verified edges of every changed document (new or signed again).
+fn match_changed(state: &State, changed: &[u32]) -> Result<Vec<IndexEdge>> {
+    let spec = state.settings.config.shingle;
+    let found: Vec<Vec<IndexEdge>> = changed
+        .par_iter()
+        .map(|&n| {
+            let (seg, i) = state.at(n);
+            state.matches(&Probe::stored(seg, i, state.model, spec)?, Some(n))
+        })
+        .collect::<Result<_>>()?;
+    Ok(found.into_iter().flatten().collect())
+}
