@@ -485,3 +485,33 @@ fn index_clusters_equal_cluster_on_bbc_generated() {
     );
     index_agrees_with_cluster(&out.join("articles.jsonl").to_string_lossy());
 }
+
+/// An index written by format version 1 (tests/fixtures/index-v1, built
+/// from the first 16 pages of corpora/sample) still opens and reads the
+/// same; readers never write to it.
+#[test]
+fn format_v1_fixture_opens_and_reads_the_same() {
+    let fixture = Path::new("tests/fixtures/index-v1");
+    let before: Vec<(String, Vec<u8>)> = std::fs::read_dir(fixture)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (p.display().to_string(), std::fs::read(&p).unwrap())
+        })
+        .collect();
+    let out = cli_index("clusters", fixture);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = std::fs::read("tests/fixtures/index-v1.clusters.jsonl").unwrap();
+    assert_eq!(out.stdout, expected);
+    let stats = cli_index("stats", fixture);
+    assert!(stats.status.success());
+    assert!(String::from_utf8_lossy(&stats.stdout).contains("\"documents\": 16"));
+    for (path, bytes) in before {
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "{path} changed");
+    }
+    assert!(!fixture.join("LOCK").exists());
+}
