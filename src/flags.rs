@@ -13,7 +13,7 @@ use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use syndic::minhash::Scheme;
 use syndic::shingle::ShingleSpec;
-use syndic::store::Resources;
+use syndic::Resources;
 use syndic::{Config, ReadOptions};
 
 /// What to read.
@@ -200,7 +200,7 @@ pub struct ResourceArgs {
     pub threads: Option<u16>,
     /// Keep memory near this size (e.g. 2G, 512M): texts, band keys and
     /// shingle sets past their share spill to temporary files.
-    #[arg(long, value_parser = syndic::store::parse_size)]
+    #[arg(long, value_parser = syndic::parse_size)]
     pub memory: Option<u64>,
     /// Folder for spill files [default: the system's temporary folder].
     #[arg(long, requires = "memory")]

@@ -15,7 +15,7 @@ use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use syndic::corpus::write::{write_clusters, write_rejects, Output, TableFormat};
-use syndic::store::Resources;
+use syndic::Resources;
 use syndic::{Config, Corpus, Outcome};
 
 /// Layout of a cluster file.

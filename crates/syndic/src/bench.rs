@@ -13,23 +13,33 @@ use std::time::Instant;
 /// What one benchmark measured.
 #[derive(Debug, Clone)]
 pub struct BenchReport {
+    /// The corpus benchmarked (its inputs).
     pub corpus: String,
+    /// Documents in it.
     pub documents: usize,
+    /// Bytes of their texts.
     pub bytes: u64,
+    /// Worker threads.
     pub threads: usize,
+    /// The processor model.
     pub cpu: String,
+    /// Pipeline runs the median is taken over.
     pub repeat: usize,
     /// Seconds to read the corpus (once).
     pub read_seconds: f64,
     /// Median seconds of the pipeline, and of each stage.
     pub pipeline_seconds: f64,
+    /// Median seconds per stage, in pipeline order.
     pub stage_seconds: Vec<(String, f64)>,
     /// Peak resident memory of the process, if the OS tells.
     pub peak_rss_bytes: Option<u64>,
+    /// Scores against the gold labels, per level (`cluster`, `story`).
     pub quality: Vec<(String, Metrics)>,
     /// What the last run found: clusters, stories, boilerplate lines learned.
     pub clusters: usize,
+    /// Stories the last run found.
     pub stories: usize,
+    /// Boilerplate lines the last run learned.
     pub boilerplate_lines: usize,
 }
 

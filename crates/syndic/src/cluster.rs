@@ -14,6 +14,7 @@ pub struct UnionFind {
 }
 
 impl UnionFind {
+    /// `n` singletons.
     pub fn new(n: usize) -> Self {
         UnionFind {
             parent: (0..n as u32).collect(),
@@ -21,6 +22,7 @@ impl UnionFind {
         }
     }
 
+    /// The root of `x`'s set (halving the path on the way).
     pub fn find(&mut self, mut x: u32) -> u32 {
         while self.parent[x as usize] != x {
             let grand = self.parent[self.parent[x as usize] as usize];
@@ -59,6 +61,7 @@ pub struct Rank<'a> {
     pub published: Option<i64>,
     /// Text length in bytes; longer wins.
     pub length: usize,
+    /// The document's id (last tie-break).
     pub id: &'a str,
 }
 

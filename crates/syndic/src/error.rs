@@ -6,23 +6,43 @@ use std::path::PathBuf;
 /// What is wrong with one input record. Kept separate from [`Error`] so that
 /// `--skip-invalid` can count problems by kind and list them in a rejects file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Problem {
+    /// A line that is not a JSON object (the parser's message).
     #[error("malformed JSON: {0}")]
     MalformedJson(String),
+    /// Bytes that are not UTF-8, at this offset in the record.
     #[error("invalid UTF-8 at byte {0} of the record")]
     InvalidUtf8(usize),
+    /// A CSV/TSV row the reader cannot split (unbalanced quote, ...).
     #[error("malformed CSV: {0}")]
     MalformedCsv(String),
+    /// A Reuters SGML element that does not parse.
     #[error("malformed SGML: {0}")]
     MalformedSgml(String),
+    /// The record has no such text field.
     #[error("missing text field {0:?}")]
     MissingText(String),
+    /// The field is there but not a string.
     #[error("field {0:?} is not a string")]
     NotAString(String),
+    /// An id seen before in the corpus.
     #[error("duplicate id {id:?} (first seen at {first})")]
-    DuplicateId { id: String, first: String },
+    DuplicateId {
+        /// The id.
+        id: String,
+        /// Where it was first seen (`file:line`).
+        first: String,
+    },
+    /// A document over the size limit.
     #[error("document is {size} bytes, over the limit of {limit} bytes")]
-    TooLarge { size: usize, limit: usize },
+    TooLarge {
+        /// Its size in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The rest of the input cannot be read (truncated compression, ...).
     #[error("unreadable input: {0}")]
     Unreadable(String),
 }
@@ -50,36 +70,63 @@ impl Problem {
 pub enum Error {
     // The cause is in the message, not the error chain (a field named
     // `source` would be), so that it is printed once.
+    /// Reading or writing a file failed.
     #[error("{}: {cause}", path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What the OS said.
         cause: std::io::Error,
     },
+    /// A bad input record (without `skip_invalid`).
     #[error("{}:{line}: {problem} (use --skip-invalid to skip and count such lines)", path.display())]
     Input {
+        /// The input file.
         path: PathBuf,
+        /// The record's 1-based line.
         line: u64,
+        /// What is wrong with it.
         problem: Problem,
     },
+    /// A setting out of range or inconsistent.
     #[error("invalid configuration: {0}")]
     Config(String),
     /// A persistent index refused a change or a lookup.
     #[error("index {}: {message}", dir.display())]
-    Index { dir: PathBuf, message: String },
+    Index {
+        /// The index folder.
+        dir: PathBuf,
+        /// Why.
+        message: String,
+    },
     /// A file that is not in the expected format (a bad settings file, an
     /// unreadable manifest).
     #[error("{}: {message}", path.display())]
-    Format { path: PathBuf, message: String },
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A file syndic wrote that no longer reads back as written: checksum,
     /// size, offset or count out of place.
     #[error("{}: corrupt: {message}", path.display())]
-    Corrupt { path: PathBuf, message: String },
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What does not read back.
+        message: String,
+    },
     /// A file of a format version this syndic does not read.
     #[error("{}: format version {found} is not supported (this syndic reads version {supported}); {advice}", path.display())]
     IncompatibleVersion {
+        /// The file.
         path: PathBuf,
+        /// The version it has.
         found: u64,
+        /// The version this syndic reads.
         supported: u64,
+        /// What to do about it.
         advice: &'static str,
     },
 }
@@ -101,4 +148,5 @@ impl Error {
     }
 }
 
+/// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -19,21 +19,32 @@ use std::collections::BTreeMap;
 /// Gold label of one document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GoldLabel {
+    /// The gold cluster (or story) label.
     pub group: String,
+    /// How the document was made (for recall by kind), if labelled.
     pub kind: Option<String>,
 }
 
 /// The metrics of one comparison.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Metrics {
+    /// Labelled documents that have a prediction.
     pub documents: usize,
+    /// Of predicted same-cluster pairs, the share that are gold pairs.
     pub pair_precision: f64,
+    /// Of gold same-cluster pairs, the share predicted.
     pub pair_recall: f64,
+    /// Harmonic mean of pair precision and recall.
     pub pair_f1: f64,
+    /// Adjusted Rand index of the two partitions.
     pub adjusted_rand_index: f64,
+    /// B-cubed precision (per document, averaged).
     pub bcubed_precision: f64,
+    /// B-cubed recall.
     pub bcubed_recall: f64,
+    /// B-cubed F1.
     pub bcubed_f1: f64,
+    /// Share of gold clusters predicted exactly.
     pub exact_set_accuracy: f64,
     /// kind → (found, total)
     pub recall_by_kind: BTreeMap<String, (usize, usize)>,
@@ -303,7 +314,9 @@ mod tests {
 /// Which grouping to evaluate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
+    /// Near-duplicate clusters.
     Cluster,
+    /// Stories (groups of clusters).
     Story,
 }
 
@@ -371,7 +384,9 @@ pub fn parse_predictions(text: &str, level: Level) -> Result<Vec<(String, String
 /// A labeled pair of documents.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PairLabel {
+    /// Id of the first article.
     pub a: String,
+    /// Id of the second article.
     pub b: String,
     /// Same group (duplicate / same story) or not.
     pub same: bool,
@@ -440,13 +455,21 @@ pub fn parse_pair_labels(
 /// Agreement of a grouping with pair labels.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PairMetrics {
+    /// Labelled same pairs with both ids predicted.
     pub same_pairs: usize,
+    /// Labelled different pairs with both ids predicted.
     pub different_pairs: usize,
+    /// Same pairs predicted together.
     pub true_positives: usize,
+    /// Different pairs predicted together.
     pub false_positives: usize,
+    /// Same pairs predicted apart.
     pub false_negatives: usize,
+    /// Precision over the labelled pairs.
     pub precision: f64,
+    /// Recall over the labelled pairs.
     pub recall: f64,
+    /// F1 over the labelled pairs.
     pub f1: f64,
     /// Labeled pairs with a document missing from the predictions.
     pub unknown: usize,
@@ -553,9 +576,13 @@ mod pair_tests {
 /// are predicted "same".
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct CurvePoint {
+    /// Score threshold (a pair above it is predicted same).
     pub threshold: f64,
+    /// Precision at this threshold.
     pub precision: f64,
+    /// Recall at this threshold.
     pub recall: f64,
+    /// F1 at this threshold.
     pub f1: f64,
 }
 

@@ -3,6 +3,15 @@
 //! Finds duplicated, syndicated and re-published news articles in large
 //! scraped corpora.
 //!
+//! ```
+//! use syndic::{Config, Document};
+//! let wire = "Rail workers will strike for 48 hours later this month over a new rostering system, their union said on Tuesday.";
+//! let docs = vec![Document::new("wire", wire), Document::new("copy", format!("Top Stories\n{wire}"))];
+//! let outcome = syndic::run(&docs, &Config::default())?;
+//! assert_eq!(outcome.docs[0].representative, outcome.docs[1].representative);
+//! # Ok::<(), syndic::Error>(())
+//! ```
+//!
 //! ```text
 //!  corpus      text                       shingle     minhash     lsh          verify     cluster         story
 //!  ───────▶ normalize ─▶ boilerplate ─▶ n-gram    ─▶ signature ─▶ banded    ─▶ exact    ─▶ union-find, ─▶ TF-IDF star
@@ -10,19 +19,24 @@
 //!  CSV, …   punctuation  chrome removal  (XXH3)      classic      pairs        containment = origin       rewrites
 //! ```
 //!
-//! Each stage is one module and passes plain data to the next:
-//! [`corpus::Document`] → folded body → shingle stream →
-//! [`minhash::Signature`] → band keys → [`lsh::Pair`] →
-//! [`verify::Evidence`] (shingle sets of candidates) → [`verify::Edge`] →
-//! cluster representatives → [`story`] centers → [`pipeline::DocOutcome`].
-//! No stage imports a later one; [`pipeline`] composes them under one
-//! [`pipeline::Config`], within the memory limit kept by [`store`] (stores
-//! that spill to disk). Around the pipeline: [`index`] (a persistent,
-//! incremental index on disk), [`eval`] (metrics), [`bench`] (timing on
-//! sample corpora) and [`corpus::generate`] (labeled corpora).
+//! Each stage is a kernel over plain data, in its own module: [`corpus`]
+//! (readers, [`Document`]), [`text::normalize`](mod@text::normalize), [`text::boilerplate`],
+//! [`shingle`], [`minhash`] ([`minhash::Signature`]), [`lsh`]
+//! ([`lsh::Pair`]), [`verify`] ([`verify::Evidence`] -> [`verify::Edge`]),
+//! [`cluster`], [`story`]. [`pipeline`] holds the stage drivers (fold,
+//! boilerplate, sign, ...) and [`run`], which calls them in order under one
+//! [`Config`] within the memory limit of [`Resources`]. What a stage needs
+//! from the whole corpus (document numbers, the boilerplate model,
+//! document frequencies) is a value passed in, so that a distributed run
+//! can compute it once. Around the pipeline: [`index`] (a persistent,
+//! incremental index on disk that matches with the same rule), [`eval`]
+//! (metrics), [`bench`](mod@bench) (timing on sample corpora) and
+//! [`corpus::generate`] (labelled corpora).
 //!
 //! Everything is seeded and deterministic: the same input and configuration
 //! give byte-identical output on any machine and with any number of threads.
+
+#![warn(missing_docs)]
 
 pub mod bench;
 pub mod cluster;
@@ -34,7 +48,7 @@ pub mod lsh;
 pub mod minhash;
 pub mod pipeline;
 pub mod shingle;
-pub mod store;
+mod store;
 pub mod story;
 pub mod text;
 pub mod verify;
@@ -42,3 +56,4 @@ pub mod verify;
 pub use corpus::{Corpus, Document, ReadOptions};
 pub use error::{Error, Problem, Result};
 pub use pipeline::{run, Config, DocOutcome, Outcome, Summary};
+pub use store::{parse_size, Resources};

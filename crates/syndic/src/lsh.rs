@@ -35,7 +35,9 @@ pub type Pair = (u32, u32);
 /// Banding parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LshParams {
+    /// Bands (a candidate needs one band fully equal).
     pub bands: usize,
+    /// Signature values per band.
     pub rows: usize,
 }
 

@@ -28,7 +28,9 @@ const MAGIC: &[u8; 8] = b"SYNDSIG\0";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scheme {
+    /// One permutation hashing with optimal densification: one hash per shingle.
     Oph,
+    /// Classic MinHash: `num_perm` seeded multiply-shift hashes per shingle.
     Classic,
 }
 
@@ -36,9 +38,11 @@ pub enum Scheme {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MinHashConfig {
+    /// How values are computed.
     pub scheme: Scheme,
     /// Signature length `k` (`--num-perm`).
     pub num_perm: usize,
+    /// Seed of the hash functions (signatures are equal on every machine for one seed).
     pub seed: u64,
 }
 
@@ -69,6 +73,7 @@ fn splitmix64(state: &mut u64) -> u64 {
 }
 
 impl MinHasher {
+    /// A hasher for `config`; refuses `num_perm` 0.
     pub fn new(config: MinHashConfig) -> Result<MinHasher> {
         if !(1..=4096).contains(&config.num_perm) {
             return Err(Error::Config(format!(
@@ -89,6 +94,7 @@ impl MinHasher {
         })
     }
 
+    /// The configuration it was made with.
     pub fn config(&self) -> &MinHashConfig {
         &self.config
     }
@@ -218,9 +224,13 @@ pub fn estimate_jaccard(a: &[u32], b: &[u32]) -> f64 {
 /// signature files are comparable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignatureHeader {
+    /// Version of the signature file format.
     pub format_version: u32,
+    /// The MinHash settings the signatures were made with.
     pub minhash: MinHashConfig,
+    /// The shingles they were made of.
     pub shingle: ShingleSpec,
+    /// Signatures in the file.
     pub count: u64,
 }
 

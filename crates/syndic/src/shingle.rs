@@ -19,7 +19,9 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ShingleKind {
+    /// Word n-grams (tokens of the folded text).
     Word,
+    /// Character n-grams.
     Char,
 }
 
@@ -27,7 +29,9 @@ pub enum ShingleKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ShingleSpec {
+    /// Word or character shingles.
     pub kind: ShingleKind,
+    /// Tokens (or characters) per shingle.
     pub n: usize,
 }
 

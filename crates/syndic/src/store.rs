@@ -129,6 +129,7 @@ impl BlobStore {
         self.ends.len()
     }
 
+    /// Whether the store holds no blob.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
@@ -222,7 +223,9 @@ impl BlobStore {
 
 /// A value that a [`SpillVec`] can store as bytes.
 pub trait Blob: Clone {
+    /// Appends the value's bytes to `out`.
     fn encode(&self, out: &mut Vec<u8>);
+    /// The value whose [`Blob::encode`] gave `bytes`.
     fn decode(bytes: &[u8]) -> Self;
 }
 
@@ -250,7 +253,9 @@ impl Blob for String {
 /// [`BlobStore`] (RAM up to its budget, then disk) with one.
 #[derive(Debug)]
 pub enum SpillVec<T> {
+    /// All values in RAM.
     Ram(Vec<T>),
+    /// Encoded values in a store that may spill.
     Spill(BlobStore),
 }
 
@@ -263,6 +268,7 @@ impl<T: Blob> SpillVec<T> {
         }
     }
 
+    /// Appends a value; returns its position.
     pub fn push(&mut self, value: T) -> Result<u32> {
         match self {
             SpillVec::Ram(v) => {
@@ -290,6 +296,7 @@ impl<T: Blob> SpillVec<T> {
         }
     }
 
+    /// The value at position `i`.
     pub fn get(&self, i: u32) -> Result<Cow<'_, T>> {
         match self {
             SpillVec::Ram(v) => Ok(Cow::Borrowed(&v[i as usize])),

@@ -39,6 +39,7 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StoryConfig {
+    /// Group clusters into stories at all.
     pub enabled: bool,
     /// Minimum TF-IDF cosine between a member and its story's center.
     pub similarity: f64,
@@ -169,7 +170,9 @@ pub fn cosine(a: &TermVector, b: &TermVector) -> f64 {
 
 /// A term's weight in a stored term list: a count or a TF-IDF weight.
 pub trait Weight: Copy + Send + Sync {
+    /// Little-endian bytes.
     fn to_le(self) -> [u8; 4];
+    /// From little-endian bytes.
     fn from_le(bytes: [u8; 4]) -> Self;
 }
 

@@ -32,9 +32,13 @@ use std::borrow::Cow;
 /// A verified near-duplicate pair with its exact scores.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Edge {
+    /// The smaller document number.
     pub a: u32,
+    /// The larger document number.
     pub b: u32,
+    /// Exact Jaccard of their shingle sets.
     pub jaccard: f32,
+    /// Exact containment of the smaller set in the larger.
     pub containment: f32,
 }
 

@@ -24,8 +24,11 @@ use std::path::Path;
 /// One source article.
 #[derive(Debug, Clone)]
 pub struct Article {
+    /// File stem, e.g. `01-harbor-bridge`.
     pub key: String,
+    /// Headline.
     pub title: String,
+    /// Paragraphs of the body.
     pub paragraphs: Vec<String>,
     /// Publication time (RFC 3339), if known.
     pub published: Option<String>,
@@ -36,21 +39,31 @@ pub struct Article {
 /// A generated page with its labels.
 #[derive(Debug, Clone, Serialize)]
 pub struct Page {
+    /// Page id.
     pub id: String,
+    /// Headline as published.
     pub title: String,
+    /// Page text: site chrome around the article.
     pub text: String,
+    /// Page URL.
     pub url: String,
+    /// Publishing site.
     pub source: String,
+    /// Publication time (RFC 3339).
     pub published: String,
     #[serde(skip)]
+    /// The page's gold labels.
     pub label: Label,
 }
 
 /// Ground truth of one page.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Label {
+    /// Gold near-duplicate cluster.
     pub cluster: String,
+    /// Gold story.
     pub story: String,
+    /// How the page was made: origin, syndicated, edited, excerpt, ocr, rewrite.
     pub kind: String,
 }
 
@@ -59,9 +72,11 @@ pub struct Label {
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator seeded with `seed`.
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
+    /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         fmix64(self.0)
@@ -74,6 +89,7 @@ impl Rng {
     pub fn chance(&mut self, p: f64) -> bool {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
     }
+    /// A uniformly chosen element of `items` (which must not be empty).
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
@@ -315,10 +331,15 @@ const SITES: &[Site] = &[
 /// What to generate per article.
 #[derive(Debug, Clone)]
 pub struct GenerateOptions {
+    /// Seed of every random choice.
     pub seed: u64,
+    /// Syndicated copies per article.
     pub syndicated: usize,
+    /// Edited copies per article.
     pub edited: usize,
+    /// Excerpts per article.
     pub excerpts: usize,
+    /// OCR-noisy copies per article.
     pub ocr: usize,
 }
 

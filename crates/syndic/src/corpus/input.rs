@@ -13,6 +13,7 @@ const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
 /// How the records of a file are laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Format {
     /// One JSON object per line (`.jsonl`, `.ndjson`, or `.json` not starting with `[`).
     JsonLines,
@@ -191,10 +192,12 @@ impl InputSource {
         Ok(source)
     }
 
+    /// The path as given (or `-` for stdin), for messages and for refusing to overwrite inputs.
     pub fn display_path(&self) -> &Path {
         &self.display
     }
 
+    /// The format the file was recognised as.
     pub fn format(&self) -> Format {
         self.format
     }

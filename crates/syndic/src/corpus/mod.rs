@@ -33,7 +33,9 @@ pub struct Document {
     pub id: String,
     /// The article text, exactly as given (normalization happens later).
     pub text: String,
+    /// The headline, if given.
     pub title: Option<String>,
+    /// The page's URL, if given (its host is the boilerplate group when there is no source).
     pub url: Option<String>,
     /// Publishing site; used to learn per-site boilerplate.
     pub source: Option<String>,
@@ -62,15 +64,20 @@ impl Document {
 /// Where a record is: an index into [`Corpus::files`] and a 1-based line number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Location {
+    /// Index of the file in [`Corpus::files`].
     pub file: u32,
+    /// 1-based line (or record) number in it.
     pub line: u64,
 }
 
 /// A record that could not be read, with the reason. Listed in `--rejects`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reject {
+    /// The file the record is in.
     pub file: PathBuf,
+    /// Its 1-based line.
     pub line: u64,
+    /// What is wrong with it.
     pub problem: Problem,
 }
 
@@ -94,7 +101,9 @@ impl Record {
 /// How to read records.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
+    /// Field (JSON) or column (CSV/TSV) holding the id.
     pub id_field: String,
+    /// Field or column holding the article text.
     pub text_field: String,
     /// Skip and count bad records instead of stopping at the first one.
     pub skip_invalid: bool,
@@ -103,7 +112,7 @@ pub struct ReadOptions {
     pub max_doc_bytes: usize,
     /// For plain-text files: the first line is the title.
     pub title_first_line: bool,
-    /// Under a memory limit, texts move to a [`BlobStore`] as they are read
+    /// Under a memory limit, texts move to a store that spills to disk as they are read
     /// (RAM up to `texts_budget` bytes, then a temporary file).
     pub spill_texts: Option<Resources>,
 }
@@ -129,7 +138,9 @@ impl Default for ReadOptions {
 pub struct Corpus {
     /// Input files in the order read; `Location::file` indexes this.
     pub files: Vec<InputSource>,
+    /// Every document read, in input order.
     pub docs: Vec<Document>,
+    /// Records skipped with `skip_invalid`, in input order.
     pub rejects: Vec<Reject>,
     /// Total bytes of records read (after decompression).
     pub bytes: u64,

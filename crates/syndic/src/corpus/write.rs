@@ -75,6 +75,7 @@ impl Output {
         }
     }
 
+    /// The path the output goes to (its final name).
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -98,20 +99,31 @@ impl Write for Output {
 /// One line of `clusters.jsonl`.
 #[derive(Debug, Serialize)]
 pub struct ClusterLine<'a> {
+    /// The document's id.
     pub id: &'a str,
+    /// Id of its cluster's representative.
     pub cluster: &'a str,
+    /// Id of its story's representative.
     pub story: &'a str,
+    /// Whether it represents its cluster (the origin).
     pub representative: bool,
+    /// Exact Jaccard to the representative (none for the representative).
     pub similarity: Option<f32>,
+    /// Exact containment in the representative.
     pub containment: Option<f32>,
+    /// Too short to shingle: matched exactly only.
     pub short: bool,
 }
 
 /// Layout of the cluster file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TableFormat {
+    /// One JSON object per line.
     JsonLines,
+    /// Comma-separated, with a header.
     Csv,
+    /// Tab-separated, with a header.
     Tsv,
 }
 

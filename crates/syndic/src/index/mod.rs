@@ -5,7 +5,7 @@
 //! Layout of an index folder:
 //! * `MANIFEST`: JSON naming the current generation's files with their
 //!   checksums, the settings, the site groups, removed document numbers.
-//! * `seg-G.syx`: immutable, memory-mapped segments (see [`segment`]), one
+//! * `seg-G.syx`: immutable, memory-mapped segments (format in `index/segment.rs`), one
 //!   per `build`/`add`/`remove`: records, signatures, sorted band tables.
 //! * `model-G.bin`, `edges-G.bin`, `clusters-G.bin`: the boilerplate model,
 //!   the verified edges and each document's cluster representative.
@@ -56,6 +56,7 @@ const NO_GROUP: u32 = u32::MAX;
 /// What an index is built with; fixed at `build`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexSettings {
+    /// Everything that decides matching, fixed at build.
     pub config: Config,
     /// Match only documents published within this many days of each other
     /// (when both have dates).
@@ -87,6 +88,7 @@ struct Manifest {
 /// One match of a query.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Match {
+    /// Id of the matching stored document.
     pub id: String,
     /// Estimated Jaccard similarity of the bodies.
     pub similarity: f32,
@@ -99,7 +101,9 @@ pub struct Match {
 /// What a change did to the clusters.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChangeReport {
+    /// Documents added.
     pub added: usize,
+    /// Documents removed.
     pub removed: usize,
     /// Older documents signed again because the boilerplate model changed.
     pub resigned: usize,
@@ -113,15 +117,23 @@ pub struct ChangeReport {
 /// Size and contents of an index.
 #[derive(Debug, Clone, Serialize)]
 pub struct IndexStats {
+    /// Generation of the committed state (one per change).
     pub generation: u64,
+    /// Live documents.
     pub documents: usize,
+    /// Documents removed so far (their records stay until compaction).
     pub removed: usize,
+    /// Segment files.
     pub segments: usize,
+    /// Verified edges.
     pub edges: usize,
     /// Clusters of two or more documents.
     pub clusters: usize,
+    /// Bytes on disk.
     pub bytes: u64,
+    /// Bytes on disk per live document.
     pub bytes_per_document: f64,
+    /// The settings fixed at build.
     pub settings: IndexSettings,
     /// With `--verify`: stored documents decoded and found whole.
     #[serde(skip_serializing_if = "Option::is_none")]

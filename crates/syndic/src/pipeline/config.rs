@@ -23,6 +23,7 @@ pub struct Config {
     pub shingle: ShingleSpec,
     /// Bodies with fewer distinct shingles are matched exactly only.
     pub min_shingles: usize,
+    /// MinHash scheme, length and seed.
     pub minhash: MinHashConfig,
     /// Jaccard threshold of a near-duplicate.
     pub threshold: f64,
@@ -43,12 +44,15 @@ pub struct Config {
     pub lead_num_perm: usize,
     /// Explicit banding; both or neither. Default: chosen from the threshold.
     pub bands: Option<usize>,
+    /// Explicit LSH rows per band (with `bands`).
     pub rows: Option<usize>,
     /// P(candidate) at the threshold that the automatic banding must reach.
     pub target_recall: f64,
     /// In an LSH bucket, each document is paired with at most this many others.
     pub max_bucket: usize,
+    /// Per-site boilerplate learning.
     pub boilerplate: BoilerplateConfig,
+    /// Story grouping.
     pub story: StoryConfig,
 }
 

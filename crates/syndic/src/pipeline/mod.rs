@@ -24,11 +24,11 @@
 //! | boilerplate | [`fold`] | line profiles | [`Boilerplate`] (a global model: learn once, broadcast) |
 //! | sign | [`sign`] | [`fold::BodyModel`] | signatures, band-key tables, exact-duplicate unions |
 //! | lsh | [`crate::lsh`] | band-key tables | candidate [`crate::lsh::Pair`]s |
-//! | shingle | [`evidence`] | candidates | exact shingle sets and figures ([`Evidence`](crate::verify::Evidence)) |
+//! | shingle | `evidence.rs` | candidates | exact shingle sets and figures ([`Evidence`](crate::verify::Evidence)) |
 //! | verify | [`crate::verify`] | candidates, evidence, [`crate::verify::VerifyRule`] | [`Edge`]s |
 //! | cluster | [`crate::cluster`] | edges, ranks | each document's cluster representative |
-//! | story | [`stories`] | cluster representatives (df counted over them) | each document's story representative |
-//! | output | [`output`] | representatives, edges | [`DocOutcome`]s |
+//! | story | `stories.rs` | cluster representatives (df counted over them) | each document's story representative |
+//! | output | `output.rs` | representatives, edges | [`DocOutcome`]s |
 //!
 //! Bodies that are byte-identical after folding and boilerplate removal are
 //! joined by the exact pre-pass and only one of them enters LSH. Bodies too

@@ -5,7 +5,7 @@
 //! Kernels and their data:
 //! - [`Signer::sign`]: body -> [`BodySignature`] (whole and lead signatures).
 //! - [`signatures`]: documents -> one [`Signature`] per document (`syndic sign`).
-//! - `sign_stage`: [`BodyModel`] -> [`SignStage`] (per-document facts, band-key
+//! - `sign_stage`: [`BodyModel`] -> `SignStage` (per-document facts, band-key
 //!   tables, kept shingle keys, exact-duplicate unions).
 
 use super::evidence::Unsorted;
@@ -61,6 +61,7 @@ pub struct Signer {
 /// The signatures of one body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BodySignature {
+    /// Signature of the whole body.
     pub whole: Signature,
     /// Empty when leads are off (`lead_shingles = 0`).
     pub lead: Signature,
@@ -69,6 +70,7 @@ pub struct BodySignature {
 }
 
 impl Signer {
+    /// A signer for `config` (its shingles, MinHash, banding and lead settings).
     pub fn new(config: &Config) -> Result<Signer> {
         let lead = match config.lead_shingles {
             0 => None,
@@ -102,13 +104,14 @@ impl Signer {
         self.lead.as_ref().map(|l| l.1)
     }
 
+    /// Signs one body (folded, boilerplate removed).
     pub fn sign(&self, body: &str) -> BodySignature {
         self.sign_into(body, &mut Shingled::default())
     }
 
     /// [`Signer::sign`], leaving the body's shingle stream and figures in
     /// `shingled`, from which the caller can build the body's
-    /// [`Evidence`] without shingling it again.
+    /// [`Evidence`](crate::verify::Evidence) without shingling it again.
     pub fn sign_into(&self, body: &str, shingled: &mut Shingled) -> BodySignature {
         shingle::shingle_body(body, self.spec, shingled);
         let shingles = &shingled.stream;

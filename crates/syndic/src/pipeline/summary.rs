@@ -27,6 +27,7 @@ pub struct Summary {
     pub edges: usize,
     /// LSH bands and rows per band.
     pub bands: usize,
+    /// Signature values per band.
     pub rows: usize,
     /// P(candidate) at Jaccard 0.5, 0.7, 0.8, 0.9.
     pub p_candidate: Vec<(f64, f64)>,

@@ -96,8 +96,11 @@ pub fn line_hash(line: &[u8]) -> u64 {
 /// `(hash u64, length u32)` little-endian, longest first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
+    /// The document's boilerplate group.
     pub group: u32,
+    /// Hash of its title (0 when it has none).
     pub title: u64,
+    /// Its lines, packed (see [`ProfileLine`]).
     pub lines: Vec<u8>,
 }
 
@@ -351,6 +354,7 @@ impl Boilerplate {
         self.lines.len()
     }
 
+    /// Whether no line was learned.
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }

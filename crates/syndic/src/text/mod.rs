@@ -5,7 +5,7 @@
 //! raw text ──normalize──▶ folded lines ──boilerplate──▶ body (tokens joined by ' ')
 //! ```
 //!
-//! * [`normalize`]: NFKC, case folding, typographic and punctuation folding,
+//! * [`normalize`](mod@normalize): NFKC, case folding, typographic and punctuation folding,
 //!   whitespace collapse. Two copies of a story that differ only in curly
 //!   quotes, dashes, ligatures, case or spacing fold to the same string.
 //! * [`boilerplate`]: learns lines that recur across many pages of one site
