@@ -23,7 +23,7 @@ fn settings(window_days: Option<f64>) -> IndexSettings {
     }
 }
 
-fn sorted_clusters(index: &Index) -> Vec<(String, String)> {
+fn sorted_clusters(index: &Index) -> Vec<(String, String, String)> {
     let mut c = index.clusters();
     c.sort();
     c
@@ -133,8 +133,8 @@ fn an_article_bridging_two_clusters_merges_them_under_the_earliest() {
         index
             .clusters()
             .into_iter()
-            .find(|(d, _)| d == id)
-            .map(|(_, c)| c)
+            .find(|(d, _, _)| d == id)
+            .map(|(_, c, _)| c)
             .unwrap()
     };
     assert_ne!(cluster_of(&index, &rail.id), cluster_of(&index, &grant.id));
@@ -346,13 +346,15 @@ fn damaged_index_files_give_clear_errors() {
         ("seg-", "truncated", truncate),
         ("edges-", "flipped", flip),
         ("clusters-", "truncated", truncate),
+        ("stories-", "flipped", flip),
+        ("stories-", "flipped", flip),
         ("model-", "flipped", flip),
         ("MANIFEST", "truncated", truncate),
         ("MANIFEST", "version", |p| {
             let s = std::fs::read_to_string(p).unwrap();
             std::fs::write(
                 p,
-                s.replace("\"format_version\": 1", "\"format_version\": 9"),
+                s.replace("\"format_version\": 2", "\"format_version\": 9"),
             )
             .unwrap();
         }),
@@ -403,23 +405,22 @@ fn damaged_index_files_give_clear_errors() {
     }
 }
 
-/// `syndic cluster`'s cluster ids, by document id.
-fn cluster_ids(path: &Path) -> std::collections::BTreeMap<String, String> {
+/// Cluster and story ids by document id, from `syndic cluster` or `syndic
+/// index clusters` output.
+fn cluster_ids(path: &Path) -> std::collections::BTreeMap<String, (String, String)> {
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            (
-                v["id"].as_str().unwrap().to_string(),
-                v["cluster"].as_str().unwrap().to_string(),
-            )
+            let field = |k: &str| v[k].as_str().unwrap().to_string();
+            (field("id"), (field("cluster"), field("story")))
         })
         .collect()
 }
 
-/// One matcher: an index built from a corpus holds the same clusters as
-/// `syndic cluster` on it (same representative, same members).
+/// One matcher: an index built from a corpus holds the same clusters and
+/// stories as `syndic cluster` on it (same representatives, same members).
 fn index_agrees_with_cluster(input: &str) {
     let dir = tempfile::tempdir().unwrap();
     let ix = dir.path().join("ix");
@@ -487,8 +488,9 @@ fn index_clusters_equal_cluster_on_bbc_generated() {
 }
 
 /// An index written by format version 1 (tests/fixtures/index-v1, built
-/// from the first 16 pages of corpora/sample) still opens and reads the
-/// same; readers never write to it.
+/// from the first 16 pages of corpora/sample, before stories were stored)
+/// still opens and reads the same clusters, each cluster its own story;
+/// readers never write to it.
 #[test]
 fn format_v1_fixture_opens_and_reads_the_same() {
     let fixture = Path::new("tests/fixtures/index-v1");
@@ -514,4 +516,28 @@ fn format_v1_fixture_opens_and_reads_the_same() {
         assert_eq!(std::fs::read(&path).unwrap(), bytes, "{path} changed");
     }
     assert!(!fixture.join("LOCK").exists());
+}
+
+/// The next change to a version-1 index writes version 2, with stories.
+#[test]
+fn a_change_upgrades_a_v1_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let ix = dir.path().join("ix");
+    std::fs::create_dir(&ix).unwrap();
+    for e in std::fs::read_dir("tests/fixtures/index-v1").unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, ix.join(p.file_name().unwrap())).unwrap();
+    }
+    let out = cli_index("add", &ix);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest = std::fs::read_to_string(ix.join("MANIFEST")).unwrap();
+    assert!(manifest.contains("\"format_version\": 2"), "{manifest}");
+    assert!(manifest.contains("stories-"), "{manifest}");
+    let clusters = String::from_utf8(cli_index("clusters", &ix).stdout).unwrap();
+    assert_eq!(clusters.lines().count(), 16 + 12);
+    assert!(clusters.lines().all(|l| l.contains("\"story\"")));
 }

@@ -32,7 +32,7 @@ pub enum IndexCommand {
         #[arg(required = true)]
         ids: Vec<String>,
     },
-    /// Print every document's cluster (JSON lines `id`, `cluster`: the representative's id), as `syndic eval --pred` reads.
+    /// Print every document's cluster and story (JSON lines `id`, `cluster`, `story`: representatives' ids), as `syndic eval --pred` reads.
     Clusters {
         #[command(flatten)]
         index: IndexDir,
@@ -102,13 +102,19 @@ pub struct QueryArgs {
 fn print_report(report: &ChangeReport, resources: &str, quiet: bool) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let story: std::collections::HashMap<&str, &str> = report
+        .stories
+        .iter()
+        .map(|(c, s)| (c.as_str(), s.as_str()))
+        .collect();
     for (rep, members) in &report.new_clusters {
-        let line =
-            serde_json::json!({"event": "new_cluster", "representative": rep, "members": members});
+        let line = serde_json::json!({"event": "new_cluster", "representative": rep,
+            "story": story.get(rep.as_str()), "members": members});
         writeln!(out, "{line}")?;
     }
     for (rep, joined) in &report.changed_clusters {
-        let line = serde_json::json!({"event": "changed_cluster", "representative": rep, "joined": joined});
+        let line = serde_json::json!({"event": "changed_cluster", "representative": rep,
+            "story": story.get(rep.as_str()), "joined": joined});
         writeln!(out, "{line}")?;
     }
     out.flush()?;
@@ -148,8 +154,9 @@ pub fn index(command: &IndexCommand) -> Result<()> {
             let idx = Index::open(&index.index)?;
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
-            for (id, rep) in idx.clusters() {
-                writeln!(out, "{}", serde_json::json!({"id": id, "cluster": rep}))?;
+            for (id, cluster, story) in idx.clusters() {
+                let line = serde_json::json!({"id": id, "cluster": cluster, "story": story});
+                writeln!(out, "{line}")?;
             }
             Ok(())
         }

@@ -88,10 +88,11 @@ impl Index {
         edges.sort_unstable_by_key(|e| (e.a, e.b));
         edges.dedup_by_key(|e| (e.a, e.b));
         let clusters = state.clusters(&edges);
+        let stories = state.stories(&clusters)?;
         let counts = (docs.len(), removed.len(), learned.resign.len());
-        let report = self.report(&state, &clusters, plan.first_new, counts);
+        let report = self.report(&state, (&clusters, &stories), plan.first_new, counts);
         drop(segments);
-        self.write_generation(plan, &learned.model, &edges, &clusters)?;
+        self.write_generation(plan, &learned.model, &edges, (&clusters, &stories))?;
         Ok(report)
     }
 
@@ -300,7 +301,7 @@ impl Index {
         mut plan: Plan,
         model: &Boilerplate,
         edges: &[IndexEdge],
-        clusters: &[u32],
+        (clusters, stories): (&[u32], &[u32]),
     ) -> Result<()> {
         let generation = plan.generation;
         let mut model_bytes = Vec::new();
@@ -318,13 +319,20 @@ impl Index {
             edge_bytes.extend_from_slice(&e.containment.to_le_bytes());
         }
         manifest.edges = write_file(&self.dir, format!("edges-{generation}.bin"), &edge_bytes)?;
-        let cluster_bytes: Vec<u8> = clusters.iter().flat_map(|c| c.to_le_bytes()).collect();
+        let bytes =
+            |reps: &[u32]| -> Vec<u8> { reps.iter().flat_map(|c| c.to_le_bytes()).collect() };
         manifest.clusters = write_file(
             &self.dir,
             format!("clusters-{generation}.bin"),
-            &cluster_bytes,
+            &bytes(clusters),
         )?;
+        manifest.stories = Some(write_file(
+            &self.dir,
+            format!("stories-{generation}.bin"),
+            &bytes(stories),
+        )?);
         manifest.generation = generation;
+        manifest.format_version = super::INDEX_FORMAT_VERSION;
         Index::write_manifest(&self.dir, manifest)?;
         let previous = std::mem::replace(&mut self.manifest, plan.manifest);
         self.cleanup(&previous);

@@ -36,12 +36,14 @@ use crate::cluster::{representatives, Rank, UnionFind};
 use crate::corpus::{parse_time, Document, Texts};
 use crate::error::{Error, Result};
 use crate::lsh::{self, LshParams};
+use crate::pipeline::stories::StorySource;
 use crate::pipeline::{Config, Signer};
 use crate::shingle::{self, ShingleSpec, Shingled};
+use crate::store::Resources;
 use crate::text::boilerplate::{group_key, Boilerplate};
 use crate::verify::Evidence;
 use ahash::{AHashMap, AHashSet};
-use segment::{Segment, StoredDoc, INDEX_FORMAT_VERSION};
+use segment::{Segment, StoredDoc};
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File};
 use std::io::Write;
@@ -49,6 +51,12 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
 
 const MANIFEST: &str = "MANIFEST";
+/// Version of the index (its manifest and the files it lists). 2 added the
+/// stories file; an index of version 1 is read with each cluster as its own
+/// story and upgraded by its next change.
+const INDEX_FORMAT_VERSION: u32 = 2;
+/// The oldest version this syndic reads.
+const OLDEST_READABLE: u32 = 1;
 const LOCK: &str = "LOCK";
 /// No group: a query whose site the index has never seen.
 const NO_GROUP: u32 = u32::MAX;
@@ -81,6 +89,9 @@ struct Manifest {
     model: FileRef,
     edges: FileRef,
     clusters: FileRef,
+    /// Each number's story representative (version 2 on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stories: Option<FileRef>,
     /// Documents ever added (the next number to give).
     next_number: u32,
 }
@@ -90,12 +101,14 @@ struct Manifest {
 pub struct Match {
     /// Id of the matching stored document.
     pub id: String,
-    /// Estimated Jaccard similarity of the bodies.
+    /// Exact Jaccard similarity of the bodies.
     pub similarity: f32,
-    /// Estimated containment of the smaller body in the larger.
+    /// Exact containment of the smaller body in the larger.
     pub containment: f32,
     /// Id of the representative (earliest) of the match's cluster.
     pub cluster: String,
+    /// Id of the representative of the match's story.
+    pub story: String,
 }
 
 /// What a change did to the clusters.
@@ -112,6 +125,9 @@ pub struct ChangeReport {
     /// Existing clusters that gained documents or merged: representative and
     /// the ids that joined it.
     pub changed_clusters: Vec<(String, Vec<String>)>,
+    /// The story of every cluster reported above: (cluster representative,
+    /// story representative).
+    pub stories: Vec<(String, String)>,
 }
 
 /// Size and contents of an index.
@@ -162,6 +178,8 @@ pub struct Index {
     groups: AHashMap<String, u32>,
     /// Number → number of its cluster's representative.
     clusters: Vec<u32>,
+    /// Number → number of its story's representative.
+    stories: Vec<u32>,
     lock: Option<File>,
 }
 
@@ -242,7 +260,7 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
         .get("format_version")
         .and_then(serde_json::Value::as_u64);
     match version {
-        Some(v) if v == INDEX_FORMAT_VERSION as u64 => {}
+        Some(v) if (OLDEST_READABLE as u64..=INDEX_FORMAT_VERSION as u64).contains(&v) => {}
         Some(found) => {
             return Err(Error::IncompatibleVersion {
                 path,
@@ -313,6 +331,34 @@ fn read_file(dir: &Path, r: &FileRef) -> Result<Vec<u8>> {
     }
     bytes.truncate(body);
     Ok(bytes)
+}
+
+/// A file of one representative number per document number, checked
+/// against the live documents.
+fn read_representatives(
+    dir: &Path,
+    file: &FileRef,
+    live: &[Option<(u32, u32)>],
+) -> Result<Vec<u32>> {
+    let reps: Vec<u32> = words::<4>(&read_file(dir, file)?)
+        .map(u32::from_le_bytes)
+        .collect();
+    let path = dir.join(&file.file);
+    if reps.len() != live.len() {
+        return Err(Error::corrupt(
+            &path,
+            format!("{} entries for {} documents", reps.len(), live.len()),
+        ));
+    }
+    for (n, &c) in reps.iter().enumerate() {
+        if live[n].is_some() && live.get(c as usize).is_none_or(Option::is_none) {
+            return Err(Error::corrupt(
+                &path,
+                format!("document {n}'s representative {c} is not in the index"),
+            ));
+        }
+    }
+    Ok(reps)
 }
 
 fn words<const N: usize>(bytes: &[u8]) -> impl Iterator<Item = [u8; N]> + '_ {
@@ -391,24 +437,11 @@ impl Index {
                 u64::from_le_bytes(w[4..].try_into().expect("8 bytes")),
             )
         }));
-        let clusters: Vec<u32> = words::<4>(&read_file(dir, &manifest.clusters)?)
-            .map(u32::from_le_bytes)
-            .collect();
-        let clusters_path = dir.join(&manifest.clusters.file);
-        if clusters.len() != next as usize {
-            return Err(Error::corrupt(
-                &clusters_path,
-                format!("{} entries for {next} documents", clusters.len()),
-            ));
-        }
-        for (n, &c) in clusters.iter().enumerate() {
-            if live[n].is_some() && live.get(c as usize).is_none_or(Option::is_none) {
-                return Err(Error::corrupt(
-                    &clusters_path,
-                    format!("document {n}'s representative {c} is not in the index"),
-                ));
-            }
-        }
+        let clusters = read_representatives(dir, &manifest.clusters, &live)?;
+        let stories = match &manifest.stories {
+            Some(file) => read_representatives(dir, file, &live)?,
+            None => clusters.clone(),
+        };
         let signer = Signer::new(&manifest.settings.config)?;
         let groups = group_numbers(&manifest.groups);
         let index = Index {
@@ -420,6 +453,7 @@ impl Index {
             signer,
             groups,
             clusters,
+            stories,
             lock,
         };
         // Every file is checked on open, the edges too (readers that never
@@ -455,6 +489,7 @@ impl Index {
             model: write_file(dir, "model-0.bin".into(), &[])?,
             edges: write_file(dir, "edges-0.bin".into(), &[])?,
             clusters: write_file(dir, "clusters-0.bin".into(), &[])?,
+            stories: Some(write_file(dir, "stories-0.bin".into(), &[])?),
             next_number: 0,
         };
         Index::write_manifest(dir, &empty)?;
@@ -579,7 +614,7 @@ impl Index {
     fn report(
         &self,
         state: &State,
-        clusters: &[u32],
+        (clusters, stories): (&[u32], &[u32]),
         first_new: u32,
         (added, removed, resigned): (usize, usize, usize),
     ) -> ChangeReport {
@@ -613,16 +648,24 @@ impl Index {
                             != Some(&self.clusters[old_members[0] as usize])
                 })
                 .collect();
-            if old_members.is_empty() {
-                if m.len() > 1 {
+            let reported = if old_members.is_empty() {
+                let new = m.len() > 1;
+                if new {
                     report
                         .new_clusters
                         .push((id(rep), m.iter().map(|&n| id(n)).collect()));
                 }
+                new
             } else if !joined.is_empty() {
                 report
                     .changed_clusters
                     .push((id(rep), joined.iter().map(|&n| id(n)).collect()));
+                true
+            } else {
+                false
+            };
+            if reported {
+                report.stories.push((id(rep), id(stories[rep as usize])));
             }
         }
         report
@@ -646,6 +689,7 @@ impl Index {
             m.segments
                 .iter()
                 .chain([&m.model, &m.edges, &m.clusters])
+                .chain(&m.stories)
                 .map(|r| r.file.clone())
                 .collect()
         };
@@ -661,7 +705,8 @@ impl Index {
             let ours = name.starts_with("seg-")
                 || name.starts_with("model-")
                 || name.starts_with("edges-")
-                || name.starts_with("clusters-");
+                || name.starts_with("clusters-")
+                || name.starts_with("stories-");
             if ours && !keep.contains(&name) {
                 let _ = fs::remove_file(e.path());
             }
@@ -686,11 +731,14 @@ impl Index {
                 let (seg, i) = state.at(e.b);
                 let rep = self.clusters.get(e.b as usize).copied().unwrap_or(e.b);
                 let (rs, ri) = state.at(rep);
+                let story = self.stories.get(e.b as usize).copied().unwrap_or(rep);
+                let (ss, si) = state.at(story);
                 Match {
                     id: seg.id(i).to_string(),
                     similarity: e.jaccard,
                     containment: e.containment,
                     cluster: rs.id(ri).to_string(),
+                    story: ss.id(si).to_string(),
                 }
             })
             .collect();
@@ -754,14 +802,21 @@ impl Index {
     }
 
     /// Every live document's id with its cluster representative's id, by number.
-    pub fn clusters(&self) -> Vec<(String, String)> {
+    /// Every live document's id with the ids of its cluster's and its
+    /// story's representatives, by document number.
+    pub fn clusters(&self) -> Vec<(String, String, String)> {
         let state = self.state();
         (0..self.live.len() as u32)
             .filter(|&n| self.live[n as usize].is_some())
             .map(|n| {
                 let (seg, i) = state.at(n);
                 let (rs, ri) = state.at(self.clusters[n as usize]);
-                (seg.id(i).to_string(), rs.id(ri).to_string())
+                let (ss, si) = state.at(self.stories[n as usize]);
+                (
+                    seg.id(i).to_string(),
+                    rs.id(ri).to_string(),
+                    ss.id(si).to_string(),
+                )
             })
             .collect()
     }
@@ -917,28 +972,16 @@ impl<'a> State<'a> {
             .check(&x.evidence, &y.evidence)
     }
 
-    /// Each number's cluster representative (u32::MAX for no live document).
-    fn clusters(&self, edges: &[IndexEdge]) -> Vec<u32> {
-        let n = self.live.len();
-        let mut uf = UnionFind::new(n);
-        for e in edges {
-            uf.union(e.a, e.b);
-        }
-        let roots = uf.roots();
-        let ids: Vec<&str> = (0..n)
-            .map(|k| match self.live[k] {
-                Some((s, i)) => self.segments[s as usize].id(i as usize),
-                None => "",
-            })
-            .collect();
-        let ranks: Vec<Rank> = (0..n)
+    /// Each number's rank for choosing representatives, as the pipeline's.
+    fn ranks(&self) -> Vec<Rank<'a>> {
+        (0..self.live.len())
             .map(|k| match self.live[k] {
                 Some((s, i)) => {
                     let seg = &self.segments[s as usize];
                     Rank {
                         published: seg.published(i as usize),
                         length: seg.length(i as usize) as usize,
-                        id: ids[k],
+                        id: seg.id(i as usize),
                     }
                 }
                 // Removed numbers never win: they rank after every live one.
@@ -948,14 +991,72 @@ impl<'a> State<'a> {
                     id: "\u{10FFFF}",
                 },
             })
-            .collect();
-        let reps = representatives(&roots, &ranks);
+            .collect()
+    }
+
+    /// Each number's cluster representative (u32::MAX for no live document).
+    fn clusters(&self, edges: &[IndexEdge]) -> Vec<u32> {
+        let n = self.live.len();
+        let mut uf = UnionFind::new(n);
+        for e in edges {
+            uf.union(e.a, e.b);
+        }
+        let reps = representatives(&uf.roots(), &self.ranks());
         (0..n)
             .map(|k| match self.live[k] {
                 Some(_) => reps[k],
                 None => u32::MAX,
             })
             .collect()
+    }
+}
+
+/// The index as the story stage reads it: bodies from the stored texts
+/// under the current model, evidence made from them.
+struct IndexStories<'s, 'a> {
+    state: &'s State<'a>,
+}
+
+impl StorySource for IndexStories<'_, '_> {
+    fn body_into(&self, d: u32, out: &mut String) -> Result<()> {
+        let (seg, i) = self.state.at(d);
+        let doc = seg.doc(i)?;
+        out.clear();
+        self.state.model.body_into(doc.group, &doc.text, out);
+        Ok(())
+    }
+
+    fn evidence(&self, d: u32) -> Result<std::borrow::Cow<'_, Evidence>> {
+        let (seg, i) = self.state.at(d);
+        let spec = self.state.settings.config.shingle;
+        Ok(std::borrow::Cow::Owned(
+            Probe::stored(seg, i, self.state.model, spec)?.evidence,
+        ))
+    }
+}
+
+impl State<'_> {
+    /// Each number's story representative, from each number's cluster
+    /// representative (u32::MAX for no live document), by the pipeline's
+    /// story stage.
+    fn stories(&self, clusters: &[u32]) -> Result<Vec<u32>> {
+        let source = IndexStories { state: self };
+        let config = &self.settings.config;
+        let (stories, _) = crate::pipeline::stories::stories(
+            clusters,
+            &self.ranks(),
+            &source,
+            config,
+            &Resources::default(),
+            16_384,
+        )?;
+        // The stage gives each cluster representative its story's.
+        Ok((0..clusters.len())
+            .map(|k| match self.live[k] {
+                Some(_) => stories[clusters[k] as usize],
+                None => u32::MAX,
+            })
+            .collect())
     }
 }
 

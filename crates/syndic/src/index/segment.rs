@@ -25,8 +25,8 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
-/// Version of the segment and manifest formats. Bump on any change.
-pub const INDEX_FORMAT_VERSION: u32 = 1;
+/// Version of the segment file format. Bump on any change.
+pub const SEGMENT_FORMAT_VERSION: u32 = 1;
 const MAGIC: &[u8; 8] = b"SYNDSEG\0";
 const RECORD: usize = 64;
 const ENTRY: usize = 16;
@@ -107,7 +107,7 @@ pub fn write(
 ) -> Result<u64> {
     let n = docs.len();
     let mut head = Header {
-        format_version: INDEX_FORMAT_VERSION,
+        format_version: SEGMENT_FORMAT_VERSION,
         docs: n as u64,
         num_perm: num_perm as u32,
         lead_perm: lead_perm as u32,
@@ -273,11 +273,11 @@ impl Segment {
                 .trim_ascii_end(),
         )
         .map_err(|e| bad(format!("bad header: {e}")))?;
-        if head.format_version != INDEX_FORMAT_VERSION {
+        if head.format_version != SEGMENT_FORMAT_VERSION {
             return Err(Error::IncompatibleVersion {
                 path: path.to_path_buf(),
                 found: head.format_version as u64,
-                supported: INDEX_FORMAT_VERSION as u64,
+                supported: SEGMENT_FORMAT_VERSION as u64,
                 advice: "rebuild with `syndic index build`",
             });
         }

@@ -27,7 +27,7 @@
 //! | shingle | `evidence.rs` | candidates | exact shingle sets and figures ([`Evidence`](crate::verify::Evidence)) |
 //! | verify | [`crate::verify`] | candidates, evidence, [`crate::verify::VerifyRule`] | [`Edge`]s |
 //! | cluster | [`crate::cluster`] | edges, ranks | each document's cluster representative |
-//! | story | `stories.rs` | cluster representatives (df counted over them) | each document's story representative |
+//! | story | [`stories`] | cluster representatives (df counted over them) | each document's story representative |
 //! | output | `output.rs` | representatives, edges | [`DocOutcome`]s |
 //!
 //! Bodies that are byte-identical after folding and boilerplate removal are
@@ -49,7 +49,7 @@ pub mod fold;
 mod output;
 mod score;
 pub mod sign;
-mod stories;
+pub mod stories;
 mod summary;
 
 pub use config::Config;
@@ -171,8 +171,13 @@ pub fn run_with(
     let reps = cluster::cluster(&mut signed.exact, &edges, &ranks);
     timer.lap("cluster");
 
+    let source = stories::PipelineSource {
+        model: &model,
+        evidence: &evidence,
+        spec: config.shingle,
+    };
     let (story_reps, vectors_spilled) =
-        stories::stories(&reps, &ranks, &model, &evidence, config, resources)?;
+        stories::stories(&reps, &ranks, &source, config, resources, batch)?;
     timer.lap("story");
 
     let docs_out = output::outcomes(&reps, &story_reps, &signed.signed, &edges, &evidence)?;

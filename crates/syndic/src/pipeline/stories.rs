@@ -4,36 +4,68 @@
 //!
 //! Kernels and their data:
 //! - `story_vectors`: representatives -> TF-IDF vectors (store that may spill).
-//! - `stories`: cluster representative of each document -> story
-//!   representative of each document.
+//! - [`stories`]: cluster representative of each document -> story
+//!   representative of each document, reading bodies and evidence through a
+//!   [`StorySource`] (the pipeline's stores, or an index's segments).
 
 use super::evidence::EvidenceStore;
 use super::fold::BodyModel;
 use super::{Config, VECTOR_SHARE};
 use crate::cluster::{representatives, Rank};
 use crate::error::Result;
+use crate::shingle::ShingleSpec;
 use crate::store::{Resources, SpillVec};
 use crate::story::{self, TermCounts, TermVector};
+use crate::verify::Evidence;
 use ahash::AHashMap;
 use rayon::prelude::*;
+use std::borrow::Cow;
 
-/// The story representative of every document, given every document's
-/// cluster representative (`reps`) and rank; and whether the story vectors
-/// spilled to disk.
-pub(crate) fn stories(
+/// Where the story stage reads a document's body and its evidence.
+pub trait StorySource: Sync {
+    /// Writes document `d`'s body (folded, boilerplate removed) into `out`.
+    fn body_into(&self, d: u32, out: &mut String) -> Result<()>;
+    /// Document `d`'s exact shingle set and figures.
+    fn evidence(&self, d: u32) -> Result<Cow<'_, Evidence>>;
+}
+
+/// The pipeline's source: bodies from the [`BodyModel`], evidence from the
+/// shingle stage's store (made on demand for representatives not in it).
+pub(crate) struct PipelineSource<'a> {
+    pub(crate) model: &'a BodyModel,
+    pub(crate) evidence: &'a EvidenceStore,
+    pub(crate) spec: ShingleSpec,
+}
+
+impl StorySource for PipelineSource<'_> {
+    fn body_into(&self, d: u32, out: &mut String) -> Result<()> {
+        self.model.body_into(d as usize, out).map(drop)
+    }
+
+    fn evidence(&self, d: u32) -> Result<Cow<'_, Evidence>> {
+        self.evidence.get_or_make(d, self.model, self.spec)
+    }
+}
+
+/// Stage `story`: the story representative of every document, given every
+/// document's cluster representative (`reps`, `u32::MAX` for a document
+/// that is not there) and rank; and whether the story vectors spilled to
+/// disk. Document frequencies are counted over the cluster representatives,
+/// so the result depends only on which clusters there are.
+pub fn stories(
     reps: &[u32],
     ranks: &[Rank],
-    model: &BodyModel,
-    evidence: &EvidenceStore,
+    source: &dyn StorySource,
     config: &Config,
     resources: &Resources,
+    batch: usize,
 ) -> Result<(Vec<u32>, bool)> {
     let n = reps.len();
     let cluster_reps: Vec<u32> = (0..n as u32).filter(|&i| reps[i as usize] == i).collect();
     let mut spilled = false;
     let centers = match config.story.enabled {
         true => {
-            let vectors = story_vectors(&cluster_reps, model, resources)?;
+            let vectors = story_vectors(&cluster_reps, source, resources, batch)?;
             spilled = vectors.spilled();
             let published: Vec<Option<i64>> = cluster_reps
                 .iter()
@@ -42,7 +74,7 @@ pub(crate) fn stories(
             story::group(
                 &published,
                 |k| vectors.get(k as u32),
-                |k| evidence.get_or_make(cluster_reps[k], model, config.shingle),
+                |k| source.evidence(cluster_reps[k]),
                 &config.story,
             )?
         }
@@ -61,16 +93,18 @@ pub(crate) fn stories(
 /// turns the counts into vectors.
 fn story_vectors(
     reps: &[u32],
-    model: &BodyModel,
+    source: &dyn StorySource,
     resources: &Resources,
+    batch: usize,
 ) -> Result<SpillVec<TermVector>> {
     let mut counts: SpillVec<TermCounts> = SpillVec::new(resources, VECTOR_SHARE);
     let mut df: AHashMap<u64, u32> = AHashMap::new();
-    for chunk in reps.chunks(model.batch) {
+    for chunk in reps.chunks(batch.max(1)) {
         let made: Vec<TermCounts> = chunk
             .par_iter()
             .map_init(String::new, |buf, &r| {
-                Ok(story::term_counts(model.body_into(r as usize, buf)?.0))
+                source.body_into(r, buf)?;
+                Ok(story::term_counts(buf))
             })
             .collect::<Result<_>>()?;
         for c in made {
@@ -85,7 +119,7 @@ fn story_vectors(
     drop(df);
     let mut vectors = SpillVec::new(resources, VECTOR_SHARE);
     let ids: Vec<u32> = (0..reps.len() as u32).collect();
-    for chunk in ids.chunks(model.batch) {
+    for chunk in ids.chunks(batch.max(1)) {
         let made: Vec<TermVector> = chunk
             .par_iter()
             .map(|&k| Ok(story::vector(counts.get(k)?.as_ref(), &idf)))
