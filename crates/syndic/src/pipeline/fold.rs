@@ -249,3 +249,67 @@ pub fn extract_bodies(docs: &[Document], config: &Config) -> Result<Bodies> {
         boilerplate_lines: model.boilerplate.len(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::testdata::{corpus, STORIES};
+
+    #[test]
+    fn groups_are_source_then_host_then_corpus_in_order_of_appearance() {
+        let mut docs = vec![
+            Document::new("x", "t"),
+            Document::new("y", "t"),
+            Document::new("z", "t"),
+        ];
+        docs[0].source = Some("Alpha".into());
+        docs[1].url = Some("https://news.example.org/a/1".into());
+        let g = groups(&docs);
+        assert_eq!(g.of_doc, vec![0, 1, 2]);
+        assert_eq!(g.names[0], "Alpha");
+        assert!(g.names[1].contains("news.example.org"), "{:?}", g.names);
+        assert_eq!(g.names[2], "");
+    }
+
+    /// Every body of the test corpus, with `resources`.
+    fn bodies(resources: &Resources) -> (Vec<String>, usize) {
+        let docs = corpus();
+        let texts = Texts::new(&docs);
+        let model = BodyModel::learn(&docs, &texts, &Config::default(), resources).unwrap();
+        let bodies = (0..docs.len())
+            .map(|i| {
+                model
+                    .body_into(i, &mut String::new())
+                    .unwrap()
+                    .0
+                    .to_string()
+            })
+            .collect();
+        (bodies, model.boilerplate.len())
+    }
+
+    #[test]
+    fn site_chrome_is_learned_and_removed_and_the_story_kept() {
+        let (bodies, learned) = bodies(&Resources::default());
+        assert_eq!(learned, 2, "Alpha's navigation and footer lines");
+        for (k, story) in STORIES.iter().enumerate() {
+            assert!(!bodies[k].contains("subscribe"), "{}", bodies[k]);
+            assert!(
+                bodies[k].contains(&normalize::normalize(story)),
+                "{}",
+                bodies[k]
+            );
+        }
+        // Beta has one page: its chrome cannot be told from its story.
+        assert!(bodies[4].contains("subscribe"));
+    }
+
+    #[test]
+    fn spilled_stores_give_the_same_bodies() {
+        let tight = Resources {
+            memory: Some(1),
+            temp_dir: None,
+        };
+        assert_eq!(bodies(&Resources::default()), bodies(&tight));
+    }
+}

@@ -281,3 +281,40 @@ fn summarize(
         spilled: facts.spilled,
     })
 }
+
+/// Small corpora shared by the kernels' unit tests.
+#[cfg(test)]
+pub(crate) mod testdata {
+    use crate::corpus::Document;
+
+    /// Four different stories, each a few sentences long.
+    pub(crate) const STORIES: [&str; 4] = [
+        "The harbour bridge will close for repairs on Monday, the city council said, and traffic will be diverted through the old town for six weeks while engineers replace two cracked steel girders.",
+        "Frost hit the vineyards of the valley overnight, growers said on Friday, and early estimates put the loss at a third of this year's grape harvest across the northern slopes.",
+        "Rail workers voted to hold a 48-hour strike later this month in a dispute over a new rostering system, their union said, after talks with the operator broke down on Tuesday.",
+        "The city library will open on Sundays from next month after the council found money for four more staff, the head librarian told a meeting of residents on Wednesday evening.",
+    ];
+
+    /// A page of `site`: its navigation line, the story, its footer line.
+    pub(crate) fn page(id: &str, site: &str, story: &str) -> Document {
+        let mut d = Document::new(
+            id,
+            format!(
+                "{site} home | news | sport\n{story}\nSubscribe to the {site} daily newsletter."
+            ),
+        );
+        d.source = Some(site.to_string());
+        d
+    }
+
+    /// Every story on site A, and story 0 again on site B (a syndicated copy).
+    pub(crate) fn corpus() -> Vec<Document> {
+        let mut docs: Vec<Document> = STORIES
+            .iter()
+            .enumerate()
+            .map(|(k, s)| page(&format!("a{k}"), "Alpha", s))
+            .collect();
+        docs.push(page("b0", "Beta", STORIES[0]));
+        docs
+    }
+}

@@ -91,3 +91,71 @@ pub(crate) fn outcomes(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Resources;
+
+    fn signed(body_hash: u128, first: u32) -> Signed {
+        Signed {
+            body_hash,
+            first,
+            short: false,
+            folded: 10,
+            body: 8,
+        }
+    }
+
+    #[test]
+    fn outcomes_take_scores_from_edges_and_exact_copies_score_one() {
+        // 0 represents 1 (an exact copy), 2 (a verified edge) and 3 (joined
+        // through 2: scored from the sets).
+        let reps = [0, 0, 0, 0, 4];
+        let story_reps = [0, 0, 0, 0, 0];
+        let signed = [
+            signed(7, 0),
+            signed(7, 0),
+            signed(8, 2),
+            signed(9, 3),
+            signed(10, 4),
+        ];
+        let edges = [
+            Edge {
+                a: 0,
+                b: 2,
+                jaccard: 0.9,
+                containment: 0.95,
+            },
+            Edge {
+                a: 2,
+                b: 3,
+                jaccard: 0.85,
+                containment: 0.9,
+            },
+        ];
+        let mut store = EvidenceStore::new(5, &Resources::default());
+        let set = |v: &[u32]| crate::verify::Evidence::new(v.to_vec(), Vec::new());
+        store.values.push(set(&[1, 2, 3, 4])).unwrap();
+        store.values.push(set(&[1, 2, 3, 5])).unwrap();
+        store.values.finish().unwrap();
+        store.set_slot(0, 0);
+        store.set_slot(3, 1);
+        let out = outcomes(&reps, &story_reps, &signed, &edges, &store).unwrap();
+        assert_eq!(out[0].similarity, None);
+        assert_eq!(
+            (out[1].similarity, out[1].containment),
+            (Some(1.0), Some(1.0))
+        );
+        assert_eq!(
+            (out[2].similarity, out[2].containment),
+            (Some(0.9), Some(0.95))
+        );
+        assert_eq!(out[3].similarity, Some(0.6), "3 of 5 shingles shared");
+        assert_eq!(out[4].representative, 4);
+        assert_eq!(
+            out[4].story, 0,
+            "a document's story is its representative's"
+        );
+    }
+}

@@ -64,3 +64,20 @@ pub fn pair_scores(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::testdata::corpus;
+
+    #[test]
+    fn a_copy_is_contained_and_other_stories_score_low() {
+        let docs = corpus();
+        let s = pair_scores(&docs, &Config::default(), &[(0, 4), (0, 1)]).unwrap();
+        // page 4 is story 0 on another site; its own chrome is not learned
+        // (one page), so it is contained, not equal
+        assert!(s[0].containment > 0.99 && s[0].jaccard > 0.6, "{:?}", s[0]);
+        assert!(s[0].cosine > 0.6, "{:?}", s[0]);
+        assert!(s[1].jaccard < 0.05 && s[1].cosine < 0.3, "{:?}", s[1]);
+    }
+}

@@ -277,3 +277,75 @@ pub(crate) fn sign_stage(
     }
     Ok((out, tables))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::testdata::{corpus, page, STORIES};
+
+    fn signed(docs: &[Document], keep: bool) -> (SignStage, BandTables) {
+        let config = Config::default();
+        let texts = Texts::new(docs);
+        let model = BodyModel::learn(docs, &texts, &config, &Resources::default()).unwrap();
+        let signer = Signer::new(&config).unwrap();
+        sign_stage(&model, &signer, keep, &Resources::default()).unwrap()
+    }
+
+    #[test]
+    fn identical_bodies_are_joined_and_short_ones_flagged() {
+        let mut docs = corpus();
+        // a second page of story 1 on Alpha: same body after the chrome goes
+        docs.push(page("a1-again", "Alpha", STORIES[1]));
+        docs.push(page("short", "Alpha", "Breaking news."));
+        let (mut s, tables) = signed(&docs, true);
+        assert_eq!(s.exact_duplicates, 1);
+        assert_eq!(
+            s.signed[5].first, 1,
+            "joined to the first page with its body"
+        );
+        assert_eq!(s.exact.find(5), s.exact.find(1));
+        assert!(s.signed[6].short && !s.signed[0].short);
+        assert!(
+            s.streams[5].is_none() && s.streams[6].is_none(),
+            "only first, long bodies keep keys"
+        );
+        assert!(s.streams[0].is_some());
+        let pairs = tables.whole.candidates(256).unwrap();
+        assert!(pairs
+            .iter()
+            .all(|&(a, b)| a != 5 && b != 5 && a != 6 && b != 6));
+    }
+
+    #[test]
+    fn kept_keys_do_not_change_what_is_signed() {
+        let docs = corpus();
+        let (with, t1) = signed(&docs, true);
+        let (without, t2) = signed(&docs, false);
+        assert!(without.streams.is_empty());
+        let facts = |s: &SignStage| -> Vec<(u128, u32, bool, u32, u32)> {
+            s.signed
+                .iter()
+                .map(|x| (x.body_hash, x.first, x.short, x.folded, x.body))
+                .collect()
+        };
+        assert_eq!(facts(&with), facts(&without));
+        assert_eq!(
+            t1.whole.candidates(256).unwrap(),
+            t2.whole.candidates(256).unwrap()
+        );
+    }
+
+    #[test]
+    fn signatures_are_deterministic_and_short_bodies_get_max_values() {
+        let mut docs = corpus();
+        docs.push(Document::new("short", "Too short."));
+        let config = Config::default();
+        let texts = Texts::new(&docs);
+        let a = signatures(&docs, &texts, &config, &Resources::default()).unwrap();
+        let b = signatures(&docs, &texts, &config, &Resources::default()).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a[5], vec![u32::MAX; config.minhash.num_perm]);
+        assert_eq!(a[0].len(), config.minhash.num_perm);
+        assert_ne!(a[0], a[1]);
+    }
+}

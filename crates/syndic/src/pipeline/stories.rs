@@ -131,3 +131,82 @@ fn story_vectors(
     vectors.finish()?;
     Ok(vectors)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shingle::{self, Shingled};
+    use crate::text::normalize::normalize;
+
+    /// Bodies given directly; evidence made from them.
+    struct Bodies(Vec<String>);
+
+    impl StorySource for Bodies {
+        fn body_into(&self, d: u32, out: &mut String) -> Result<()> {
+            out.clear();
+            out.push_str(&self.0[d as usize]);
+            Ok(())
+        }
+
+        fn evidence(&self, d: u32) -> Result<Cow<'_, Evidence>> {
+            let mut s = Shingled::default();
+            shingle::shingle_body(&self.0[d as usize], ShingleSpec::default(), &mut s);
+            let figures = std::mem::take(&mut s.figures);
+            Ok(Cow::Owned(Evidence::new(s.set(), figures)))
+        }
+    }
+
+    fn rank(id: &str) -> Rank<'_> {
+        Rank {
+            published: Some(1_700_000_000),
+            length: 100,
+            id,
+        }
+    }
+
+    /// Six reports and another outlet's rewrite of each (the corpora/stories
+    /// files), and a copy of the first report (a cluster member, not a
+    /// representative).
+    fn stories_of(config: &Config) -> Vec<u32> {
+        let texts = [
+            include_str!("../../../../corpora/stories/01-harbor-bridge.txt"),
+            include_str!("../../../../corpora/stories/02-vineyard-frost.txt"),
+            include_str!("../../../../corpora/stories/03-library-hours.txt"),
+            include_str!("../../../../corpora/stories/04-rail-strike.txt"),
+            include_str!("../../../../corpora/stories/05-telescope-grant.txt"),
+            include_str!("../../../../corpora/stories/06-flood-defences.txt"),
+            include_str!("../../../../corpora/stories/01-harbor-bridge.rewrite.txt"),
+            include_str!("../../../../corpora/stories/02-vineyard-frost.rewrite.txt"),
+            include_str!("../../../../corpora/stories/03-library-hours.rewrite.txt"),
+            include_str!("../../../../corpora/stories/04-rail-strike.rewrite.txt"),
+            include_str!("../../../../corpora/stories/05-telescope-grant.rewrite.txt"),
+            include_str!("../../../../corpora/stories/06-flood-defences.rewrite.txt"),
+            include_str!("../../../../corpora/stories/01-harbor-bridge.txt"),
+        ];
+        let source = Bodies(texts.iter().map(|t| normalize(t)).collect());
+        let mut reps: Vec<u32> = (0..12).collect();
+        reps.push(0);
+        let ids: Vec<String> = (0..13).map(|k| format!("{k:02}")).collect();
+        let ranks: Vec<Rank> = ids.iter().map(|id| rank(id)).collect();
+        let (stories, spilled) =
+            stories(&reps, &ranks, &source, config, &Resources::default(), 5).unwrap();
+        assert!(!spilled);
+        stories
+    }
+
+    #[test]
+    fn rewrites_join_their_story_and_other_reports_do_not() {
+        let s = stories_of(&Config::default());
+        // indexed by cluster representative; the best-ranked names the story
+        assert_eq!(&s[..6], &[0, 1, 2, 3, 4, 5]);
+        assert_eq!(&s[6..12], &[0, 1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn stories_off_keeps_every_cluster_apart() {
+        let mut config = Config::default();
+        config.story.enabled = false;
+        let s = stories_of(&config);
+        assert_eq!(&s[..12], &(0..12).collect::<Vec<u32>>()[..]);
+    }
+}

@@ -166,3 +166,42 @@ pub(crate) fn boilerplate_groups(groups: &Groups, signed: &[Signed]) -> Vec<Boil
     });
     per_group
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boilerplate_is_summed_per_group_largest_first() {
+        let groups = Groups {
+            of_doc: vec![0, 1, 0, 2],
+            names: vec!["Alpha".into(), "Beta".into(), "Gamma".into()],
+        };
+        let signed = |folded, body| Signed {
+            body_hash: 0,
+            first: 0,
+            short: false,
+            folded,
+            body,
+        };
+        let s = [
+            signed(100, 60),
+            signed(100, 10),
+            signed(50, 50),
+            signed(80, 80),
+        ];
+        let g = boilerplate_groups(&groups, &s);
+        let rows: Vec<(&str, usize, u64, u64)> = g
+            .iter()
+            .map(|g| {
+                (
+                    g.group.as_str(),
+                    g.documents,
+                    g.folded_bytes,
+                    g.removed_bytes,
+                )
+            })
+            .collect();
+        assert_eq!(rows, vec![("Beta", 1, 100, 90), ("Alpha", 2, 150, 40)]);
+    }
+}
