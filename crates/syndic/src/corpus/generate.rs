@@ -367,7 +367,10 @@ fn rfc3339(t: i64) -> String {
 pub fn generate(articles: &[Article], opts: &GenerateOptions) -> Vec<Page> {
     let mut rng = Rng::new(opts.seed);
     let titles: Vec<&str> = articles.iter().map(|a| a.title.as_str()).collect();
-    let mut pages = Vec::new();
+    let mut out = Emitter {
+        pages: Vec::new(),
+        titles: &titles,
+    };
     for (n, a) in articles.iter().enumerate() {
         let t0 = a
             .published
@@ -375,146 +378,152 @@ pub fn generate(articles: &[Article], opts: &GenerateOptions) -> Vec<Page> {
             .and_then(crate::corpus::parse_time)
             .unwrap_or(BASE_TIME + n as i64 * 86_400);
         let origin_site = rng.below(SITES.len());
-        let story = a.key.clone();
-        let mut emit = |rng: &mut Rng,
-                        article: &Article,
-                        kind: &str,
-                        site: usize,
-                        body: Vec<String>,
-                        lag: i64,
-                        cluster: &str| {
-            let id = format!("{}-{}-{}", article.key, kind, pages.len());
-            let page = wrap(rng, &SITES[site], &article.title, &body, &titles, &id);
-            pages.push(Page {
-                id: id.clone(),
-                title: article.title.clone(),
-                text: page,
-                url: format!("https://www.{}/news/{}", SITES[site].host, id),
-                source: SITES[site].name.to_string(),
-                published: rfc3339(t0 + lag),
-                label: Label {
-                    cluster: cluster.to_string(),
-                    story: story.clone(),
-                    kind: kind.to_string(),
-                },
-            });
+        let story = Story {
+            t0,
+            story: &a.key,
+            cluster: &a.key,
+            article: a,
         };
-        let cluster = a.key.clone();
-        emit(
+        out.emit(
             &mut rng,
-            a,
+            &story,
             "origin",
             origin_site,
             a.paragraphs.clone(),
             0,
-            &cluster,
         );
         let others = other_sites(&mut rng, origin_site);
-        for i in 0..opts.syndicated {
-            let body = a.paragraphs.iter().map(|p| retype(&mut rng, p)).collect();
-            let lag = 600 + rng.below(12 * 3600) as i64;
-            emit(
-                &mut rng,
-                a,
-                "syndicated",
-                others[i % others.len()],
-                body,
-                lag,
-                &cluster,
-            );
-        }
-        for i in 0..opts.edited {
-            let body = a
-                .paragraphs
-                .iter()
-                .map(|p| {
-                    edit_words(
-                        &mut rng,
-                        p,
-                        0.03 + 0.05 * (i as f64 / opts.edited.max(1) as f64),
-                    )
-                })
-                .collect();
-            let lag = 3600 + rng.below(24 * 3600) as i64;
-            emit(
-                &mut rng,
-                a,
-                "edited",
-                others[(i + 1) % others.len()],
-                body,
-                lag,
-                &cluster,
-            );
-        }
-        for i in 0..opts.excerpts {
-            let site = others[(i + 2) % others.len()];
-            let keep = (a.paragraphs.len() / 2).max(2).min(a.paragraphs.len());
-            let mut body: Vec<String> = a.paragraphs[..keep].to_vec();
-            body.push(format!("Read more at {}.", SITES[origin_site].name));
-            let lag = 1800 + rng.below(6 * 3600) as i64;
-            emit(&mut rng, a, "excerpt", site, body, lag, &cluster);
-        }
-        for i in 0..opts.ocr {
-            let body = a
-                .paragraphs
-                .iter()
-                .map(|p| {
-                    ocr_noise(
-                        &mut rng,
-                        p,
-                        0.03 + 0.03 * (i as f64 / opts.ocr.max(1) as f64),
-                    )
-                })
-                .collect();
-            let lag = 86_400 * 30 + rng.below(86_400) as i64;
-            emit(
-                &mut rng,
-                a,
-                "ocr",
-                others[(i + 3) % others.len()],
-                body,
-                lag,
-                &cluster,
-            );
-        }
-        for (j, r) in a.rewrites.iter().enumerate() {
-            let t = r
-                .published
-                .as_deref()
-                .and_then(crate::corpus::parse_time)
-                .unwrap_or(t0 + 7200);
-            let site = others[(j + 4) % others.len()];
-            let rcluster = format!("{}-rewrite{j}", a.key);
-            let keyed = Article {
-                key: format!("{}-r{j}", a.key),
-                ..r.clone()
-            };
-            emit(
-                &mut rng,
-                &keyed,
-                "rewrite",
-                site,
-                r.paragraphs.clone(),
-                t - t0,
-                &rcluster,
-            );
-            let body = r.paragraphs.iter().map(|p| retype(&mut rng, p)).collect();
-            emit(
-                &mut rng,
-                &keyed,
-                "syndicated",
-                others[(j + 5) % others.len()],
-                body,
-                t - t0 + 5400,
-                &rcluster,
-            );
-        }
+        copies(&mut rng, &mut out, &story, opts, origin_site, &others);
+        rewrites(&mut rng, &mut out, &story, &others);
     }
+    let mut pages = out.pages;
     for i in (1..pages.len()).rev() {
         let j = rng.below(i + 1);
         pages.swap(i, j);
     }
     pages
+}
+
+/// One cluster being generated: its article, labels and publication time.
+struct Story<'a> {
+    article: &'a Article,
+    story: &'a str,
+    cluster: &'a str,
+    t0: i64,
+}
+
+/// Collects the generated pages.
+struct Emitter<'t> {
+    pages: Vec<Page>,
+    titles: &'t [&'t str],
+}
+
+impl Emitter<'_> {
+    /// Wraps `body` in `site`'s chrome and adds the page, published `lag`
+    /// seconds after the story's time.
+    fn emit(
+        &mut self,
+        rng: &mut Rng,
+        s: &Story,
+        kind: &str,
+        site: usize,
+        body: Vec<String>,
+        lag: i64,
+    ) {
+        let article = s.article;
+        let id = format!("{}-{}-{}", article.key, kind, self.pages.len());
+        let page = wrap(rng, &SITES[site], &article.title, &body, self.titles, &id);
+        self.pages.push(Page {
+            id: id.clone(),
+            title: article.title.clone(),
+            text: page,
+            url: format!("https://www.{}/news/{}", SITES[site].host, id),
+            source: SITES[site].name.to_string(),
+            published: rfc3339(s.t0 + lag),
+            label: Label {
+                cluster: s.cluster.to_string(),
+                story: s.story.to_string(),
+                kind: kind.to_string(),
+            },
+        });
+    }
+}
+
+/// The syndicated, edited, excerpted and OCR-noisy copies of an article,
+/// on sites other than the origin's.
+fn copies(
+    rng: &mut Rng,
+    out: &mut Emitter,
+    s: &Story,
+    opts: &GenerateOptions,
+    origin_site: usize,
+    others: &[usize],
+) {
+    let paragraphs = &s.article.paragraphs;
+    for i in 0..opts.syndicated {
+        let body = paragraphs.iter().map(|p| retype(rng, p)).collect();
+        let lag = 600 + rng.below(12 * 3600) as i64;
+        out.emit(rng, s, "syndicated", others[i % others.len()], body, lag);
+    }
+    for i in 0..opts.edited {
+        let share = 0.03 + 0.05 * (i as f64 / opts.edited.max(1) as f64);
+        let body = paragraphs
+            .iter()
+            .map(|p| edit_words(rng, p, share))
+            .collect();
+        let lag = 3600 + rng.below(24 * 3600) as i64;
+        out.emit(rng, s, "edited", others[(i + 1) % others.len()], body, lag);
+    }
+    for i in 0..opts.excerpts {
+        let site = others[(i + 2) % others.len()];
+        let keep = (paragraphs.len() / 2).max(2).min(paragraphs.len());
+        let mut body: Vec<String> = paragraphs[..keep].to_vec();
+        body.push(format!("Read more at {}.", SITES[origin_site].name));
+        let lag = 1800 + rng.below(6 * 3600) as i64;
+        out.emit(rng, s, "excerpt", site, body, lag);
+    }
+    for i in 0..opts.ocr {
+        let rate = 0.03 + 0.03 * (i as f64 / opts.ocr.max(1) as f64);
+        let body = paragraphs.iter().map(|p| ocr_noise(rng, p, rate)).collect();
+        let lag = 86_400 * 30 + rng.below(86_400) as i64;
+        out.emit(rng, s, "ocr", others[(i + 3) % others.len()], body, lag);
+    }
+}
+
+/// Each rewrite of an article (another outlet's report of the story, its
+/// own cluster) and one syndicated copy of it.
+fn rewrites(rng: &mut Rng, out: &mut Emitter, s: &Story, others: &[usize]) {
+    let a = s.article;
+    for (j, r) in a.rewrites.iter().enumerate() {
+        let t = r
+            .published
+            .as_deref()
+            .and_then(crate::corpus::parse_time)
+            .unwrap_or(s.t0 + 7200);
+        let keyed = Article {
+            key: format!("{}-r{j}", a.key),
+            ..r.clone()
+        };
+        let cluster = format!("{}-rewrite{j}", a.key);
+        let rewrite = Story {
+            article: &keyed,
+            story: s.story,
+            cluster: &cluster,
+            t0: s.t0,
+        };
+        let site = others[(j + 4) % others.len()];
+        out.emit(
+            rng,
+            &rewrite,
+            "rewrite",
+            site,
+            r.paragraphs.clone(),
+            t - s.t0,
+        );
+        let body = r.paragraphs.iter().map(|p| retype(rng, p)).collect();
+        let site = others[(j + 5) % others.len()];
+        out.emit(rng, &rewrite, "syndicated", site, body, t - s.t0 + 5400);
+    }
 }
 
 fn other_sites(rng: &mut Rng, origin: usize) -> Vec<usize> {

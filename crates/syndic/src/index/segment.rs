@@ -105,10 +105,17 @@ pub fn write(
     band_rows: &[u32],
     keys: &[Vec<Option<u64>>],
 ) -> Result<u64> {
-    let n = docs.len();
-    let mut head = Header {
+    let (records, blobs) = records_and_blobs(path, docs)?;
+    let mut sigs: Vec<u8> = Vec::with_capacity(docs.len() * num_perm * 4);
+    let mut leads: Vec<u8> = Vec::with_capacity(docs.len() * lead_perm * 4);
+    for d in docs {
+        sigs.extend(d.whole.iter().flat_map(|v| v.to_le_bytes()));
+        leads.extend(d.lead.iter().flat_map(|v| v.to_le_bytes()));
+    }
+    let tables: Vec<Vec<u8>> = keys.iter().map(|t| table(t)).collect();
+    let head = Header {
         format_version: SEGMENT_FORMAT_VERSION,
-        docs: n as u64,
+        docs: docs.len() as u64,
         num_perm: num_perm as u32,
         lead_perm: lead_perm as u32,
         band_rows: band_rows.to_vec(),
@@ -118,10 +125,20 @@ pub fn write(
         tables: vec![0; keys.len()],
         blobs: 0,
     };
-    // The header holds offsets that depend on its own length: lay out once
-    // with placeholder numbers wide enough, then fill in.
+    let parts: Vec<&[u8]> = [&records[..], &sigs, &leads]
+        .into_iter()
+        .chain(tables.iter().map(Vec::as_slice))
+        .chain([&blobs[..]])
+        .collect();
+    let header = head.laid_out(&parts);
+    stream(path, &header, &parts)
+}
+
+/// The 64-byte record of every document, and the blobs they point into
+/// (id, title hash, zstd text, profile lines, figures).
+fn records_and_blobs(path: &Path, docs: &[StoredDoc]) -> Result<(Vec<u8>, Vec<u8>)> {
     let mut blobs: Vec<u8> = Vec::new();
-    let mut records: Vec<u8> = Vec::with_capacity(n * RECORD);
+    let mut records: Vec<u8> = Vec::with_capacity(docs.len() * RECORD);
     for d in docs {
         let offset = blobs.len() as u64;
         put_bytes(&mut blobs, d.id.as_bytes());
@@ -146,56 +163,67 @@ pub fn write(
         records.extend_from_slice(&offset.to_le_bytes());
         records.extend_from_slice(&0u64.to_le_bytes());
     }
-    let mut sigs: Vec<u8> = Vec::with_capacity(n * num_perm * 4);
-    let mut leads: Vec<u8> = Vec::with_capacity(n * lead_perm * 4);
-    for d in docs {
-        sigs.extend(d.whole.iter().flat_map(|v| v.to_le_bytes()));
-        leads.extend(d.lead.iter().flat_map(|v| v.to_le_bytes()));
+    Ok((records, blobs))
+}
+
+/// One band table: its entry count, then (key, record, pad) sorted by key.
+fn table(keys: &[Option<u64>]) -> Vec<u8> {
+    let mut entries: Vec<(u64, u32)> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| k.map(|k| (k, i as u32)))
+        .collect();
+    entries.sort_unstable();
+    let mut t = Vec::with_capacity(8 + entries.len() * ENTRY);
+    t.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+    for (k, i) in entries {
+        t.extend_from_slice(&k.to_le_bytes());
+        t.extend_from_slice(&i.to_le_bytes());
+        t.extend_from_slice(&0u32.to_le_bytes());
     }
-    let mut tables: Vec<Vec<u8>> = Vec::with_capacity(keys.len());
-    for table in keys {
-        let mut entries: Vec<(u64, u32)> = table
-            .iter()
-            .enumerate()
-            .filter_map(|(i, k)| k.map(|k| (k, i as u32)))
-            .collect();
-        entries.sort_unstable();
-        let mut t = Vec::with_capacity(8 + entries.len() * ENTRY);
-        t.extend_from_slice(&(entries.len() as u64).to_le_bytes());
-        for (k, i) in entries {
-            t.extend_from_slice(&k.to_le_bytes());
-            t.extend_from_slice(&i.to_le_bytes());
-            t.extend_from_slice(&0u32.to_le_bytes());
-        }
-        tables.push(t);
+    t
+}
+
+impl Header {
+    /// The file's header bytes (magic, length, JSON) with the offsets of
+    /// `parts` (records, signatures, leads, tables..., blobs), each on an
+    /// 8-byte boundary. The offsets depend on the header's own length: it
+    /// is laid out once with placeholder numbers wide enough, then filled in.
+    fn laid_out(mut self, parts: &[&[u8]]) -> Vec<u8> {
+        let tables = parts.len() - 4;
+        let header_space = {
+            self.records = u64::MAX;
+            self.signatures = u64::MAX;
+            self.leads = u64::MAX;
+            self.tables = vec![u64::MAX; tables];
+            self.blobs = u64::MAX;
+            serde_json::to_vec(&self).expect("header serializes").len()
+        };
+        let mut at = (12 + header_space).next_multiple_of(8) as u64;
+        let mut offsets = parts.iter().map(|p| {
+            let start = at;
+            at = (at + p.len() as u64).next_multiple_of(8);
+            start
+        });
+        self.records = offsets.next().expect("records");
+        self.signatures = offsets.next().expect("signatures");
+        self.leads = offsets.next().expect("leads");
+        self.tables = offsets.by_ref().take(tables).collect();
+        self.blobs = offsets.next().expect("blobs");
+        let json = serde_json::to_vec(&self).expect("header serializes");
+        let mut header = Vec::with_capacity(12 + header_space);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&(header_space as u32).to_le_bytes());
+        header.extend_from_slice(&json);
+        header.resize(12 + header_space, b' ');
+        header
     }
-    let header_space = {
-        head.records = u64::MAX;
-        head.signatures = u64::MAX;
-        head.leads = u64::MAX;
-        head.tables = vec![u64::MAX; keys.len()];
-        head.blobs = u64::MAX;
-        serde_json::to_vec(&head).expect("header serializes").len()
-    };
-    let mut at = (12 + header_space).next_multiple_of(8) as u64;
-    let mut place = |len: usize| {
-        let start = at;
-        at = (at + len as u64).next_multiple_of(8);
-        start
-    };
-    head.records = place(records.len());
-    head.signatures = place(sigs.len());
-    head.leads = place(leads.len());
-    head.tables = tables.iter().map(|t| place(t.len())).collect();
-    head.blobs = place(blobs.len());
-    let json = serde_json::to_vec(&head).expect("header serializes");
-    let mut header = Vec::with_capacity(12 + header_space);
-    header.extend_from_slice(MAGIC);
-    header.extend_from_slice(&(header_space as u32).to_le_bytes());
-    header.extend_from_slice(&json);
-    header.resize(12 + header_space, b' ');
-    // Streamed to the file through the checksum: the parts are not copied
-    // into one buffer.
+}
+
+/// Writes the header and the parts (each padded to 8 bytes) through the
+/// checksum, then the checksum, and syncs the file; the parts are not
+/// copied into one buffer.
+fn stream(path: &Path, header: &[u8], parts: &[&[u8]]) -> Result<u64> {
     let io = |e| Error::io(path, e);
     let file = File::create(path).map_err(io)?;
     let mut out = BufWriter::with_capacity(1 << 20, &file);
@@ -211,12 +239,8 @@ pub fn write(
         }
         Ok(())
     };
-    put(&header).map_err(io)?;
-    for part in [&records, &sigs, &leads]
-        .into_iter()
-        .chain(tables.iter())
-        .chain([&blobs])
-    {
+    put(header).map_err(io)?;
+    for part in parts {
         put(part).map_err(io)?;
     }
     put(&[]).map_err(io)?;
