@@ -288,6 +288,14 @@ impl<T: Blob> SpillVec<T> {
         matches!(self, SpillVec::Spill(s) if s.spilled())
     }
 
+    /// The number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            SpillVec::Ram(v) => v.len(),
+            SpillVec::Spill(s) => s.len(),
+        }
+    }
+
     /// Call after the last push, before reading.
     pub fn finish(&mut self) -> Result<()> {
         match self {

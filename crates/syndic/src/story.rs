@@ -124,14 +124,49 @@ pub fn term_counts(body: &str) -> TermCounts {
 /// Inverse document frequencies `ln(N / df)` over the given documents
 /// (callers pass one per near-duplicate cluster).
 pub fn idf<'a>(counts: impl ExactSizeIterator<Item = &'a TermCounts>) -> AHashMap<u64, f32> {
-    let n = counts.len();
-    let mut df: AHashMap<u64, u32> = AHashMap::new();
+    let mut df = DocumentFrequencies::default();
     for c in counts {
-        for &(t, _) in c {
-            *df.entry(t).or_insert(0) += 1;
-        }
+        df.add(c);
     }
-    idf_from_df(&df, n)
+    df.idf()
+}
+
+/// How many documents (cluster representatives) hold each term: the one
+/// corpus-wide value the story stage needs. A distributed run sums the
+/// partitions' values ([`DocumentFrequencies::merge`]) and broadcasts the
+/// total; the result does not depend on how documents were partitioned.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocumentFrequencies {
+    df: AHashMap<u64, u32>,
+    documents: usize,
+}
+
+impl DocumentFrequencies {
+    /// Counts one more document with these terms.
+    pub fn add(&mut self, counts: &TermCounts) {
+        for &(t, _) in counts {
+            *self.df.entry(t).or_insert(0) += 1;
+        }
+        self.documents += 1;
+    }
+
+    /// Adds another set of documents' frequencies to these.
+    pub fn merge(&mut self, other: &DocumentFrequencies) {
+        for (&t, &d) in &other.df {
+            *self.df.entry(t).or_insert(0) += d;
+        }
+        self.documents += other.documents;
+    }
+
+    /// The number of documents counted.
+    pub fn documents(&self) -> usize {
+        self.documents
+    }
+
+    /// Inverse document frequencies, `ln(documents / df)`.
+    pub fn idf(&self) -> AHashMap<u64, f32> {
+        idf_from_df(&self.df, self.documents)
+    }
 }
 
 /// Inverse document frequencies from document frequencies over `n` documents.

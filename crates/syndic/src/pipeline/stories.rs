@@ -15,9 +15,8 @@ use crate::cluster::{representatives, Rank};
 use crate::error::Result;
 use crate::shingle::ShingleSpec;
 use crate::store::{Resources, SpillVec};
-use crate::story::{self, TermCounts, TermVector};
+use crate::story::{self, DocumentFrequencies, TermCounts, TermVector};
 use crate::verify::Evidence;
-use ahash::AHashMap;
 use rayon::prelude::*;
 use std::borrow::Cow;
 
@@ -50,8 +49,9 @@ impl StorySource for PipelineSource<'_> {
 /// Stage `story`: the story representative of every document, given every
 /// document's cluster representative (`reps`, `u32::MAX` for a document
 /// that is not there) and rank; and whether the story vectors spilled to
-/// disk. Document frequencies are counted over the cluster representatives,
-/// so the result depends only on which clusters there are.
+/// disk. Document frequencies are counted over the cluster representatives
+/// in the same pass as their terms, so the result depends only on which
+/// clusters there are.
 pub fn stories(
     reps: &[u32],
     ranks: &[Rank],
@@ -60,46 +60,125 @@ pub fn stories(
     resources: &Resources,
     batch: usize,
 ) -> Result<(Vec<u32>, bool)> {
-    let n = reps.len();
-    let cluster_reps: Vec<u32> = (0..n as u32).filter(|&i| reps[i as usize] == i).collect();
-    let mut spilled = false;
-    let centers = match config.story.enabled {
-        true => {
-            let vectors = story_vectors(&cluster_reps, source, resources, batch)?;
-            spilled = vectors.spilled();
-            let published: Vec<Option<i64>> = cluster_reps
-                .iter()
-                .map(|&r| ranks[r as usize].published)
-                .collect();
-            story::group(
-                &published,
-                |k| vectors.get(k as u32),
-                |k| source.evidence(cluster_reps[k]),
-                &config.story,
-            )?
-        }
-        false => (0..cluster_reps.len() as u32).collect(),
-    };
-    let mut center_of_doc: Vec<u32> = (0..n as u32).collect();
-    for (k, &r) in cluster_reps.iter().enumerate() {
-        center_of_doc[r as usize] = cluster_reps[centers[k] as usize];
+    let cluster_reps = cluster_representatives(reps);
+    if !config.story.enabled {
+        return Ok((story_of_clusters(reps, ranks, &cluster_reps, None), false));
     }
-    Ok((representatives(&center_of_doc, ranks), spilled))
+    let (counts, df) = term_counts(&cluster_reps, source, resources, batch)?;
+    group(
+        reps,
+        ranks,
+        &cluster_reps,
+        (&counts, &df),
+        source,
+        config,
+        resources,
+        batch,
+    )
 }
 
-/// The TF-IDF vector of each cluster representative, with document
-/// frequencies counted over the representatives: one pass makes the term
-/// counts (kept in a store that may spill) and the frequencies, a second
-/// turns the counts into vectors.
-fn story_vectors(
+/// [`stories`] with document frequencies given: `df` is the corpus-wide
+/// value (over every cluster representative, e.g. summed over the
+/// partitions of a distributed run with [`document_frequencies`]).
+pub fn stories_with_df(
     reps: &[u32],
+    ranks: &[Rank],
+    source: &dyn StorySource,
+    df: &DocumentFrequencies,
+    config: &Config,
+    resources: &Resources,
+    batch: usize,
+) -> Result<(Vec<u32>, bool)> {
+    let cluster_reps = cluster_representatives(reps);
+    if !config.story.enabled {
+        return Ok((story_of_clusters(reps, ranks, &cluster_reps, None), false));
+    }
+    let (counts, _) = term_counts(&cluster_reps, source, resources, batch)?;
+    group(
+        reps,
+        ranks,
+        &cluster_reps,
+        (&counts, df),
+        source,
+        config,
+        resources,
+        batch,
+    )
+}
+
+/// The document frequencies of the terms of `docs` (cluster
+/// representatives), read through `source`.
+pub fn document_frequencies(
+    docs: &[u32],
+    source: &dyn StorySource,
+    batch: usize,
+) -> Result<DocumentFrequencies> {
+    Ok(term_counts(docs, source, &Resources::default(), batch)?.1)
+}
+
+/// The documents that represent their cluster, in order.
+fn cluster_representatives(reps: &[u32]) -> Vec<u32> {
+    (0..reps.len() as u32)
+        .filter(|&i| reps[i as usize] == i)
+        .collect()
+}
+
+/// Groups the clusters by their representatives' TF-IDF vectors.
+#[allow(clippy::too_many_arguments)]
+fn group(
+    reps: &[u32],
+    ranks: &[Rank],
+    cluster_reps: &[u32],
+    (counts, df): (&SpillVec<TermCounts>, &DocumentFrequencies),
+    source: &dyn StorySource,
+    config: &Config,
+    resources: &Resources,
+    batch: usize,
+) -> Result<(Vec<u32>, bool)> {
+    let vectors = story_vectors(counts, df, resources, batch)?;
+    let published: Vec<Option<i64>> = cluster_reps
+        .iter()
+        .map(|&r| ranks[r as usize].published)
+        .collect();
+    let centers = story::group(
+        &published,
+        |k| vectors.get(k as u32),
+        |k| source.evidence(cluster_reps[k]),
+        &config.story,
+    )?;
+    let stories = story_of_clusters(reps, ranks, cluster_reps, Some(&centers));
+    Ok((stories, vectors.spilled()))
+}
+
+/// Each cluster representative's story representative: the best-ranked
+/// representative of its group (`centers[k]`: the group of cluster `k`;
+/// none: every cluster its own story).
+fn story_of_clusters(
+    reps: &[u32],
+    ranks: &[Rank],
+    cluster_reps: &[u32],
+    centers: Option<&[u32]>,
+) -> Vec<u32> {
+    let mut center_of_doc: Vec<u32> = (0..reps.len() as u32).collect();
+    if let Some(centers) = centers {
+        for (k, &r) in cluster_reps.iter().enumerate() {
+            center_of_doc[r as usize] = cluster_reps[centers[k] as usize];
+        }
+    }
+    representatives(&center_of_doc, ranks)
+}
+
+/// The term counts of each document of `docs` (kept in a store that may
+/// spill), and their document frequencies, in one pass.
+fn term_counts(
+    docs: &[u32],
     source: &dyn StorySource,
     resources: &Resources,
     batch: usize,
-) -> Result<SpillVec<TermVector>> {
+) -> Result<(SpillVec<TermCounts>, DocumentFrequencies)> {
     let mut counts: SpillVec<TermCounts> = SpillVec::new(resources, VECTOR_SHARE);
-    let mut df: AHashMap<u64, u32> = AHashMap::new();
-    for chunk in reps.chunks(batch.max(1)) {
+    let mut df = DocumentFrequencies::default();
+    for chunk in docs.chunks(batch.max(1)) {
         let made: Vec<TermCounts> = chunk
             .par_iter()
             .map_init(String::new, |buf, &r| {
@@ -108,17 +187,24 @@ fn story_vectors(
             })
             .collect::<Result<_>>()?;
         for c in made {
-            for &(t, _) in &c {
-                *df.entry(t).or_insert(0) += 1;
-            }
+            df.add(&c);
             counts.push(c)?;
         }
     }
     counts.finish()?;
-    let idf = story::idf_from_df(&df, reps.len());
-    drop(df);
+    Ok((counts, df))
+}
+
+/// The TF-IDF vector of each counted document under `df`.
+fn story_vectors(
+    counts: &SpillVec<TermCounts>,
+    df: &DocumentFrequencies,
+    resources: &Resources,
+    batch: usize,
+) -> Result<SpillVec<TermVector>> {
+    let idf = df.idf();
     let mut vectors = SpillVec::new(resources, VECTOR_SHARE);
-    let ids: Vec<u32> = (0..reps.len() as u32).collect();
+    let ids: Vec<u32> = (0..counts.len() as u32).collect();
     for chunk in ids.chunks(batch.max(1)) {
         let made: Vec<TermVector> = chunk
             .par_iter()
@@ -200,6 +286,34 @@ mod tests {
         // indexed by cluster representative; the best-ranked names the story
         assert_eq!(&s[..6], &[0, 1, 2, 3, 4, 5]);
         assert_eq!(&s[6..12], &[0, 1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn frequencies_summed_over_partitions_give_the_same_stories() {
+        let texts: Vec<String> = std::fs::read_dir("../../corpora/stories")
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|p| normalize(&std::fs::read_to_string(p).unwrap()))
+            .collect();
+        let n = texts.len() as u32;
+        let source = Bodies(texts);
+        let reps: Vec<u32> = (0..n).collect();
+        let ids: Vec<String> = (0..n).map(|k| format!("{k:02}")).collect();
+        let ranks: Vec<Rank> = ids.iter().map(|id| rank(id)).collect();
+        let config = Config::default();
+        let r = Resources::default();
+        let whole = stories(&reps, &ranks, &source, &config, &r, 4).unwrap();
+        let mut df = document_frequencies(&reps[..5], &source, 2).unwrap();
+        df.merge(&document_frequencies(&reps[5..], &source, 3).unwrap());
+        assert_eq!(df, document_frequencies(&reps, &source, 7).unwrap());
+        let given = stories_with_df(&reps, &ranks, &source, &df, &config, &r, 4).unwrap();
+        assert_eq!(whole, given);
+        assert!(
+            whole.0.iter().enumerate().any(|(k, &s)| s != k as u32),
+            "some rewrite joined"
+        );
     }
 
     #[test]
