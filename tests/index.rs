@@ -323,6 +323,25 @@ fn index_memory_limit_changes_nothing() {
     assert!(String::from_utf8(limited)
         .unwrap()
         .contains("\"similarity\""));
+    // add, with and without a limit, to copies of one index
+    let add = |name: &str, extra: &[&str]| {
+        let ix = dir.path().join(name);
+        build_sample(&ix, &[]);
+        let ixs = ix.to_string_lossy().into_owned();
+        let mut args = vec!["index", "add", "corpora/stories", "--index", &ixs, "-q"];
+        args.extend_from_slice(extra);
+        let out = common::syndic(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.stdout, cli_index("clusters", &ix).stdout)
+    };
+    assert_eq!(
+        add("add-plain", &[]),
+        add("add-limited", &["--memory", "1K"])
+    );
 }
 
 /// Every index subcommand on a damaged file exits 2 with a message naming
