@@ -64,17 +64,12 @@ pub fn stories(
     if !config.story.enabled {
         return Ok((story_of_clusters(reps, ranks, &cluster_reps, None), false));
     }
-    let (counts, df) = term_counts(&cluster_reps, source, resources, batch)?;
-    group(
-        reps,
-        ranks,
-        &cluster_reps,
-        (&counts, &df),
-        source,
-        config,
-        resources,
-        batch,
-    )
+    // The counts and frequencies are freed before grouping.
+    let vectors = {
+        let (counts, df) = term_counts(&cluster_reps, source, resources, batch)?;
+        story_vectors(&counts, &df, resources, batch)?
+    };
+    group(reps, ranks, &cluster_reps, &vectors, source, config)
 }
 
 /// [`stories`] with document frequencies given: `df` is the corpus-wide
@@ -93,17 +88,11 @@ pub fn stories_with_df(
     if !config.story.enabled {
         return Ok((story_of_clusters(reps, ranks, &cluster_reps, None), false));
     }
-    let (counts, _) = term_counts(&cluster_reps, source, resources, batch)?;
-    group(
-        reps,
-        ranks,
-        &cluster_reps,
-        (&counts, df),
-        source,
-        config,
-        resources,
-        batch,
-    )
+    let vectors = {
+        let (counts, _) = term_counts(&cluster_reps, source, resources, batch)?;
+        story_vectors(&counts, df, resources, batch)?
+    };
+    group(reps, ranks, &cluster_reps, &vectors, source, config)
 }
 
 /// The document frequencies of the terms of `docs` (cluster
@@ -124,18 +113,14 @@ fn cluster_representatives(reps: &[u32]) -> Vec<u32> {
 }
 
 /// Groups the clusters by their representatives' TF-IDF vectors.
-#[allow(clippy::too_many_arguments)]
 fn group(
     reps: &[u32],
     ranks: &[Rank],
     cluster_reps: &[u32],
-    (counts, df): (&SpillVec<TermCounts>, &DocumentFrequencies),
+    vectors: &SpillVec<TermVector>,
     source: &dyn StorySource,
     config: &Config,
-    resources: &Resources,
-    batch: usize,
 ) -> Result<(Vec<u32>, bool)> {
-    let vectors = story_vectors(counts, df, resources, batch)?;
     let published: Vec<Option<i64>> = cluster_reps
         .iter()
         .map(|&r| ranks[r as usize].published)
