@@ -1046,6 +1046,7 @@ impl State<'_> {
             clusters,
             &self.ranks(),
             &source,
+            None,
             config,
             &Resources::default(),
             16_384,

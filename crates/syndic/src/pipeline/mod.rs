@@ -177,7 +177,7 @@ pub fn run_with(
         spec: config.shingle,
     };
     let (story_reps, vectors_spilled) =
-        stories::stories(&reps, &ranks, &source, config, resources, batch)?;
+        stories::stories(&reps, &ranks, &source, None, config, resources, batch)?;
     timer.lap("story");
 
     let docs_out = output::outcomes(&reps, &story_reps, &signed.signed, &edges, &evidence)?;

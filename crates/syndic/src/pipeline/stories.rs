@@ -49,13 +49,15 @@ impl StorySource for PipelineSource<'_> {
 /// Stage `story`: the story representative of every document, given every
 /// document's cluster representative (`reps`, `u32::MAX` for a document
 /// that is not there) and rank; and whether the story vectors spilled to
-/// disk. Document frequencies are counted over the cluster representatives
-/// in the same pass as their terms, so the result depends only on which
-/// clusters there are.
+/// disk. Document frequencies are those over every cluster representative:
+/// given as `df` (e.g. summed over the partitions of a distributed run with
+/// [`document_frequencies`]), or else counted here in the same pass as the
+/// terms. Either way the result depends only on which clusters there are.
 pub fn stories(
     reps: &[u32],
     ranks: &[Rank],
     source: &dyn StorySource,
+    df: Option<&DocumentFrequencies>,
     config: &Config,
     resources: &Resources,
     batch: usize,
@@ -66,31 +68,8 @@ pub fn stories(
     }
     // The counts and frequencies are freed before grouping.
     let vectors = {
-        let (counts, df) = term_counts(&cluster_reps, source, resources, batch)?;
-        story_vectors(&counts, &df, resources, batch)?
-    };
-    group(reps, ranks, &cluster_reps, &vectors, source, config)
-}
-
-/// [`stories`] with document frequencies given: `df` is the corpus-wide
-/// value (over every cluster representative, e.g. summed over the
-/// partitions of a distributed run with [`document_frequencies`]).
-pub fn stories_with_df(
-    reps: &[u32],
-    ranks: &[Rank],
-    source: &dyn StorySource,
-    df: &DocumentFrequencies,
-    config: &Config,
-    resources: &Resources,
-    batch: usize,
-) -> Result<(Vec<u32>, bool)> {
-    let cluster_reps = cluster_representatives(reps);
-    if !config.story.enabled {
-        return Ok((story_of_clusters(reps, ranks, &cluster_reps, None), false));
-    }
-    let vectors = {
-        let (counts, _) = term_counts(&cluster_reps, source, resources, batch)?;
-        story_vectors(&counts, df, resources, batch)?
+        let (counts, counted) = term_counts(&cluster_reps, source, resources, batch)?;
+        story_vectors(&counts, df.unwrap_or(&counted), resources, batch)?
     };
     group(reps, ranks, &cluster_reps, &vectors, source, config)
 }
@@ -259,8 +238,16 @@ mod tests {
         reps.push(0);
         let ids: Vec<String> = (0..13).map(|k| format!("{k:02}")).collect();
         let ranks: Vec<Rank> = ids.iter().map(|id| rank(id)).collect();
-        let (stories, spilled) =
-            stories(&reps, &ranks, &source, config, &Resources::default(), 5).unwrap();
+        let (stories, spilled) = stories(
+            &reps,
+            &ranks,
+            &source,
+            None,
+            config,
+            &Resources::default(),
+            5,
+        )
+        .unwrap();
         assert!(!spilled);
         stories
     }
@@ -289,11 +276,11 @@ mod tests {
         let ranks: Vec<Rank> = ids.iter().map(|id| rank(id)).collect();
         let config = Config::default();
         let r = Resources::default();
-        let whole = stories(&reps, &ranks, &source, &config, &r, 4).unwrap();
+        let whole = stories(&reps, &ranks, &source, None, &config, &r, 4).unwrap();
         let mut df = document_frequencies(&reps[..5], &source, 2).unwrap();
         df.merge(&document_frequencies(&reps[5..], &source, 3).unwrap());
         assert_eq!(df, document_frequencies(&reps, &source, 7).unwrap());
-        let given = stories_with_df(&reps, &ranks, &source, &df, &config, &r, 4).unwrap();
+        let given = stories(&reps, &ranks, &source, Some(&df), &config, &r, 4).unwrap();
         assert_eq!(whole, given);
         assert!(
             whole.0.iter().enumerate().any(|(k, &s)| s != k as u32),
