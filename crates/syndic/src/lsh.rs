@@ -409,9 +409,158 @@ fn bucket_pairs(mut keys: Vec<(u64, u32)>, max_bucket: usize) -> Vec<Pair> {
     out
 }
 
+/// A banded LSH index that grows and shrinks one signature at a time (the
+/// Python `MinHashLSH`): each band maps its key to the handles whose
+/// signature has it. A query returns every stored handle that shares a band
+/// with the signature, so recall at Jaccard `s` is
+/// [`LshParams::p_candidate`]`(s)`.
+#[derive(Debug, Clone)]
+pub struct LshIndex {
+    params: LshParams,
+    num_perm: usize,
+    bands: Vec<ahash::AHashMap<u64, Vec<u32>>>,
+    signatures: ahash::AHashMap<u32, Vec<u32>>,
+}
+
+impl LshIndex {
+    /// An empty index for signatures of `num_perm` values.
+    pub fn new(params: LshParams, num_perm: usize) -> Result<LshIndex> {
+        params.validate(num_perm)?;
+        Ok(LshIndex {
+            params,
+            num_perm,
+            bands: vec![ahash::AHashMap::new(); params.bands],
+            signatures: ahash::AHashMap::new(),
+        })
+    }
+
+    /// The banding.
+    pub fn params(&self) -> LshParams {
+        self.params
+    }
+
+    fn check(&self, signature: &[u32]) -> Result<()> {
+        match signature.len() == self.num_perm {
+            true => Ok(()),
+            false => Err(Error::Config(format!(
+                "signature has {} values, the index takes {}",
+                signature.len(),
+                self.num_perm
+            ))),
+        }
+    }
+
+    /// Stores `signature` under `handle` (which must be new).
+    pub fn insert(&mut self, handle: u32, signature: &[u32]) -> Result<()> {
+        self.check(signature)?;
+        if self.signatures.contains_key(&handle) {
+            return Err(Error::Config(format!(
+                "handle {handle} is already in the index"
+            )));
+        }
+        for (band, table) in self.bands.iter_mut().enumerate() {
+            let key = band_key(signature, band, self.params.rows);
+            table.entry(key).or_default().push(handle);
+        }
+        self.signatures.insert(handle, signature.to_vec());
+        Ok(())
+    }
+
+    /// Removes `handle`; returns whether it was there.
+    pub fn remove(&mut self, handle: u32) -> bool {
+        let Some(signature) = self.signatures.remove(&handle) else {
+            return false;
+        };
+        for (band, table) in self.bands.iter_mut().enumerate() {
+            let key = band_key(&signature, band, self.params.rows);
+            if let Some(handles) = table.get_mut(&key) {
+                handles.retain(|&h| h != handle);
+                if handles.is_empty() {
+                    table.remove(&key);
+                }
+            }
+        }
+        true
+    }
+
+    /// The handles sharing at least one band with `signature`, ascending.
+    pub fn query(&self, signature: &[u32]) -> Result<Vec<u32>> {
+        self.check(signature)?;
+        let mut found: Vec<u32> = Vec::new();
+        for (band, table) in self.bands.iter().enumerate() {
+            if let Some(h) = table.get(&band_key(signature, band, self.params.rows)) {
+                found.extend_from_slice(h);
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        Ok(found)
+    }
+
+    /// The signature stored under `handle`.
+    pub fn signature(&self, handle: u32) -> Option<&[u32]> {
+        self.signatures.get(&handle).map(Vec::as_slice)
+    }
+
+    /// The number of stored signatures.
+    pub fn len(&self) -> usize {
+        self.signatures.len()
+    }
+
+    /// Whether nothing is stored.
+    pub fn is_empty(&self) -> bool {
+        self.signatures.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_dynamic_index_finds_what_brute_force_finds_above_the_threshold() {
+        use crate::minhash::{estimate_jaccard, MinHashConfig, MinHasher};
+        let hasher = MinHasher::new(MinHashConfig::default()).unwrap();
+        // 60 base sets and, for each, copies at Jaccard ~0.9 and ~0.5
+        let mut sigs = Vec::new();
+        for b in 0..60u64 {
+            let base: Vec<u64> = (0..200).map(|i| b * 1_000_000 + i).collect();
+            let near: Vec<u64> = base
+                .iter()
+                .map(|&x| if x % 20 == 0 { x + 500_000 } else { x })
+                .collect();
+            let far: Vec<u64> = base
+                .iter()
+                .map(|&x| if x % 3 == 0 { x + 500_000 } else { x })
+                .collect();
+            sigs.extend([hasher.sign(&base), hasher.sign(&near), hasher.sign(&far)]);
+        }
+        let params = LshParams::for_threshold(0.8, 128, 0.995).unwrap();
+        let mut index = LshIndex::new(params, 128).unwrap();
+        for (h, s) in sigs.iter().enumerate() {
+            index.insert(h as u32, s).unwrap();
+        }
+        let (mut want, mut got) = (0, 0);
+        for (a, sa) in sigs.iter().enumerate() {
+            let found = index.query(sa).unwrap();
+            assert!(found.contains(&(a as u32)));
+            for (b, sb) in sigs.iter().enumerate() {
+                if a != b && estimate_jaccard(sa, sb) >= 0.8 {
+                    want += 1;
+                    got += usize::from(found.contains(&(b as u32)));
+                }
+            }
+        }
+        assert!(
+            want >= 100 && got as f64 >= 0.99 * want as f64,
+            "{got}/{want}"
+        );
+        assert!(index.remove(1) && !index.remove(1));
+        assert!(!index.query(&sigs[0]).unwrap().contains(&1));
+        assert_eq!(index.len(), sigs.len() - 1);
+        assert!(index.insert(0, &sigs[0]).is_err(), "handles are unique");
+        assert!(index.query(&sigs[0][..64]).is_err(), "wrong length");
+    }
 
     #[test]
     fn parameters_meet_target_recall() {

@@ -122,6 +122,17 @@ impl MinHasher {
         }
     }
 
+    /// A sketch that goes on from `state` (see [`Sketch::into_state`]), for
+    /// callers that keep a signature open between updates.
+    pub fn resume(&self, state: SketchState) -> Sketch<'_> {
+        Sketch {
+            hasher: self,
+            seed: self.oph_seed(),
+            mins: state.mins,
+            empty: state.empty,
+        }
+    }
+
     fn oph_seed(&self) -> u64 {
         fmix64(self.config.seed ^ 0x6f70_6800)
     }
@@ -137,6 +148,44 @@ pub struct Sketch<'a> {
     /// array (one store per shingle).
     mins: Vec<u64>,
     empty: bool,
+}
+
+/// A sketch's state without its hasher: what a long-lived, updatable
+/// signature (the Python `MinHash`) keeps between updates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SketchState {
+    mins: Vec<u64>,
+    empty: bool,
+}
+
+impl SketchState {
+    /// The state as bytes (for pickling): a flag, then the minima.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = vec![u8::from(self.empty)];
+        for m in &self.mins {
+            out.extend_from_slice(&m.to_le_bytes());
+        }
+        out
+    }
+
+    /// The state [`SketchState::to_bytes`] gave, for signatures of
+    /// `num_perm` values.
+    pub fn from_bytes(bytes: &[u8], num_perm: usize) -> Result<SketchState> {
+        if bytes.len() != 1 + 8 * num_perm || bytes[0] > 1 {
+            return Err(Error::Config(format!(
+                "a sketch of {num_perm} values takes {} bytes, not {}",
+                1 + 8 * num_perm,
+                bytes.len()
+            )));
+        }
+        Ok(SketchState {
+            empty: bytes[0] == 1,
+            mins: bytes[1..]
+                .chunks_exact(8)
+                .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+                .collect(),
+        })
+    }
 }
 
 /// An OPH bin without a shingle: above every 32-bit value.
@@ -175,6 +224,25 @@ impl Sketch<'_> {
                 }
             }
         }
+    }
+
+    /// The state to resume from later ([`MinHasher::resume`]).
+    pub fn into_state(self) -> SketchState {
+        SketchState {
+            mins: self.mins,
+            empty: self.empty,
+        }
+    }
+
+    /// The signature of what was added so far, leaving the sketch open.
+    pub fn current(&self) -> Signature {
+        Sketch {
+            hasher: self.hasher,
+            seed: self.seed,
+            mins: self.mins.clone(),
+            empty: self.empty,
+        }
+        .finish()
     }
 
     /// The signature; OPH bins left empty are densified.
@@ -316,6 +384,25 @@ mod tests {
             ..MinHashConfig::default()
         })
         .unwrap()
+    }
+
+    #[test]
+    fn a_resumed_sketch_equals_one_pass() {
+        let set: Vec<u64> = (0..300).map(fmix64).collect();
+        for scheme in [Scheme::Oph, Scheme::Classic] {
+            let h = hasher(scheme);
+            let mut state = h.sketch().into_state();
+            for chunk in set.chunks(7) {
+                let mut s = h.resume(state);
+                s.extend(chunk);
+                assert_eq!(s.current().len(), 128);
+                state = s.into_state();
+            }
+            let bytes = state.to_bytes();
+            assert_eq!(SketchState::from_bytes(&bytes, 128).unwrap(), state);
+            assert!(SketchState::from_bytes(&bytes[1..], 128).is_err());
+            assert_eq!(h.resume(state).finish(), h.sign(&set));
+        }
     }
 
     #[test]

@@ -393,6 +393,13 @@ fn next_separator(bytes: &[u8], from: usize) -> usize {
         .map_or(bytes.len(), |p| i + p)
 }
 
+/// The hash of any byte string as MinHash input (XXH3-64 with syndic's
+/// shingle seed): what the Python `MinHash.update` adds. The same on every
+/// machine.
+pub fn hash_bytes(b: &[u8]) -> u64 {
+    xxh3_64_with_seed(b, SHINGLE_SEED)
+}
+
 /// A token's hash. Tokens of up to 8 bytes (most words) are packed into a
 /// `u64` (injective: tokens hold no NUL bytes) and mixed by a bijection, so
 /// they never collide; longer ones take XXH3.

@@ -136,6 +136,15 @@ impl Config {
         self.lsh_params().map(|_| ())
     }
 
+    /// Settings from a JSON object with the settings file's keys (tables as
+    /// nested objects), checked; an unknown key is refused.
+    pub fn from_json(text: &str) -> Result<Config> {
+        let config: Config =
+            serde_json::from_str(text).map_err(|e| Error::Config(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
     /// The banding used for this configuration.
     pub fn lsh_params(&self) -> Result<LshParams> {
         let params = match (self.bands, self.rows) {

@@ -1,0 +1,481 @@
+//! `syndic._syndic`: the Python bindings, a thin layer over the `syndic`
+//! library. The Python package `syndic` (python/syndic/__init__.py) wraps
+//! these in the user-facing API (datasketch-shaped `MinHash` and
+//! `MinHashLSH`, `cluster` and `sign` over tables and records).
+//!
+//! The GIL is released while the library works; errors become Python
+//! exceptions: `InputError` (a `ValueError`) for a bad record, with its
+//! location and kind, `ValueError` for bad settings, `OSError` for files.
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyKeyError, PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList};
+use syndic::lsh::{LshIndex, LshParams};
+use syndic::minhash::{estimate_jaccard, MinHashConfig, MinHasher, Scheme, SketchState};
+use syndic::{Config, Document, Error};
+
+create_exception!(
+    _syndic,
+    InputError,
+    PyValueError,
+    "A bad input record: `location` says where, `kind` what (as in --rejects)."
+);
+
+/// A library error as a Python exception.
+fn py_err(e: Error) -> PyErr {
+    match e {
+        Error::Io { .. } => PyOSError::new_err(e.to_string()),
+        _ => PyValueError::new_err(e.to_string()),
+    }
+}
+
+fn scheme(name: &str) -> PyResult<Scheme> {
+    match name {
+        "oph" => Ok(Scheme::Oph),
+        "classic" => Ok(Scheme::Classic),
+        _ => Err(PyValueError::new_err(format!(
+            "scheme must be 'oph' or 'classic', not {name:?}"
+        ))),
+    }
+}
+
+fn scheme_name(s: Scheme) -> &'static str {
+    match s {
+        Scheme::Oph => "oph",
+        _ => "classic",
+    }
+}
+
+/// A MinHash signature built from byte strings (datasketch's ``MinHash``).
+///
+/// ``MinHash(num_perm=128, seed=1, scheme="oph")``; ``update(b)``,
+/// ``update_batch([b, ...])`` (hashes without the GIL), ``jaccard(other)``,
+/// ``digest()`` (a numpy ``uint32`` array), ``copy()``; picklable. Items are
+/// hashed with seeded XXH3-64, so signatures are the same on every machine.
+/// ``scheme="classic"`` uses one hash function per value, as datasketch
+/// does; the default ``"oph"`` (one permutation hashing with densification)
+/// hashes each item once.
+#[pyclass(module = "syndic._syndic", name = "MinHash")]
+struct PyMinHash {
+    hasher: MinHasher,
+    state: SketchState,
+}
+
+impl PyMinHash {
+    fn config(&self) -> MinHashConfig {
+        *self.hasher.config()
+    }
+
+    fn signature(&self) -> Vec<u32> {
+        self.hasher.resume(self.state.clone()).finish()
+    }
+
+    fn add(&mut self, hashes: &[u64]) {
+        let state = std::mem::replace(&mut self.state, self.hasher.sketch().into_state());
+        let mut sketch = self.hasher.resume(state);
+        sketch.extend(hashes);
+        self.state = sketch.into_state();
+    }
+}
+
+#[pymethods]
+impl PyMinHash {
+    #[new]
+    #[pyo3(signature = (num_perm = 128, seed = 1, scheme = "oph"))]
+    fn new(num_perm: usize, seed: u64, scheme: &str) -> PyResult<Self> {
+        let config = MinHashConfig {
+            scheme: self::scheme(scheme)?,
+            num_perm,
+            seed,
+        };
+        let hasher = MinHasher::new(config).map_err(py_err)?;
+        let state = hasher.sketch().into_state();
+        Ok(PyMinHash { hasher, state })
+    }
+
+    /// Adds one item (bytes).
+    fn update(&mut self, item: &[u8]) {
+        self.add(&[syndic::shingle::hash_bytes(item)]);
+    }
+
+    /// Adds many items; hashing runs without the GIL.
+    fn update_batch(&mut self, py: Python<'_>, items: Vec<Vec<u8>>) {
+        let hashes: Vec<u64> = py.allow_threads(|| {
+            items
+                .iter()
+                .map(|b| syndic::shingle::hash_bytes(b))
+                .collect()
+        });
+        self.add(&hashes);
+    }
+
+    /// The estimated Jaccard similarity with `other` (same num_perm, seed, scheme).
+    fn jaccard(&self, other: &PyMinHash) -> PyResult<f64> {
+        if self.config() != other.config() {
+            return Err(PyValueError::new_err(
+                "cannot compare MinHash objects with different num_perm, seed or scheme",
+            ));
+        }
+        Ok(estimate_jaccard(&self.signature(), &other.signature()))
+    }
+
+    /// The signature: `num_perm` values as a numpy `uint32` array.
+    fn digest<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let bytes: Vec<u8> = self
+            .signature()
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let np = py.import("numpy")?;
+        np.call_method1("frombuffer", (PyBytes::new(py, &bytes), "<u4"))?
+            .call_method1("astype", (np.getattr("uint32")?,))
+    }
+
+    fn copy(&self) -> PyMinHash {
+        PyMinHash {
+            hasher: self.hasher.clone(),
+            state: self.state.clone(),
+        }
+    }
+
+    #[getter]
+    fn num_perm(&self) -> usize {
+        self.config().num_perm
+    }
+
+    #[getter]
+    fn seed(&self) -> u64 {
+        self.config().seed
+    }
+
+    #[getter]
+    fn scheme(&self) -> &'static str {
+        scheme_name(self.config().scheme)
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(PyObject, PyObject)> {
+        let py = slf.py();
+        let me = slf.borrow();
+        let c = me.config();
+        let state = PyBytes::new(py, &me.state.to_bytes());
+        let restore = py
+            .import("syndic._syndic")?
+            .getattr("_minhash_from_state")?;
+        let args = (c.num_perm, c.seed, scheme_name(c.scheme), state);
+        Ok((
+            restore.unbind(),
+            args.into_pyobject(py)?.into_any().unbind(),
+        ))
+    }
+}
+
+#[pyfunction]
+fn _minhash_from_state(
+    num_perm: usize,
+    seed: u64,
+    scheme: &str,
+    state: &[u8],
+) -> PyResult<PyMinHash> {
+    let mut m = PyMinHash::new(num_perm, seed, scheme)?;
+    m.state = SketchState::from_bytes(state, num_perm).map_err(py_err)?;
+    Ok(m)
+}
+
+/// A banded LSH index of MinHash signatures (datasketch's ``MinHashLSH``).
+///
+/// ``MinHashLSH(threshold=0.8, num_perm=128)`` picks the banding whose
+/// probability of finding a pair at ``threshold`` is at least 0.995 (or give
+/// ``bands=`` and ``rows=``). ``insert(key, minhash)``, ``query(minhash)``
+/// (keys in insertion order), ``remove(key)``, ``key in lsh``, ``len(lsh)``;
+/// picklable.
+#[pyclass(module = "syndic._syndic", name = "MinHashLSH")]
+struct PyMinHashLsh {
+    index: LshIndex,
+    num_perm: usize,
+    threshold: f64,
+    /// key -> handle
+    handles: Py<PyDict>,
+    /// handle -> key (None once removed)
+    keys: Vec<Option<PyObject>>,
+}
+
+#[pymethods]
+impl PyMinHashLsh {
+    #[new]
+    #[pyo3(signature = (threshold = 0.8, num_perm = 128, bands = None, rows = None))]
+    fn new(
+        py: Python<'_>,
+        threshold: f64,
+        num_perm: usize,
+        bands: Option<usize>,
+        rows: Option<usize>,
+    ) -> PyResult<Self> {
+        let params = match (bands, rows) {
+            (Some(bands), Some(rows)) => LshParams { bands, rows },
+            (None, None) => LshParams::for_threshold(threshold, num_perm, 0.995).map_err(py_err)?,
+            _ => {
+                return Err(PyValueError::new_err(
+                    "give both bands and rows, or neither",
+                ))
+            }
+        };
+        Ok(PyMinHashLsh {
+            index: LshIndex::new(params, num_perm).map_err(py_err)?,
+            num_perm,
+            threshold,
+            handles: PyDict::new(py).unbind(),
+            keys: Vec::new(),
+        })
+    }
+
+    /// Stores `minhash` under `key` (a new, hashable key).
+    fn insert(&mut self, py: Python<'_>, key: PyObject, minhash: &PyMinHash) -> PyResult<()> {
+        let handles = self.handles.bind(py);
+        if handles.contains(&key)? {
+            return Err(PyValueError::new_err(format!(
+                "key {} is already in the index",
+                key.bind(py).repr()?
+            )));
+        }
+        let handle =
+            u32::try_from(self.keys.len()).map_err(|_| PyValueError::new_err("index is full"))?;
+        self.index
+            .insert(handle, &minhash.signature())
+            .map_err(py_err)?;
+        handles.set_item(&key, handle)?;
+        self.keys.push(Some(key));
+        Ok(())
+    }
+
+    /// The keys whose signature shares a band with `minhash`, in insertion order.
+    fn query<'py>(&self, py: Python<'py>, minhash: &PyMinHash) -> PyResult<Bound<'py, PyList>> {
+        let sig = minhash.signature();
+        let found = py
+            .allow_threads(|| self.index.query(&sig))
+            .map_err(py_err)?;
+        let keys: Vec<&PyObject> = found
+            .iter()
+            .filter_map(|&h| self.keys[h as usize].as_ref())
+            .collect();
+        PyList::new(py, keys)
+    }
+
+    /// Removes `key`; KeyError if it is not there.
+    fn remove(&mut self, py: Python<'_>, key: PyObject) -> PyResult<()> {
+        let handles = self.handles.bind(py);
+        let Some(handle) = handles.get_item(&key)? else {
+            return Err(PyKeyError::new_err(key));
+        };
+        let handle: u32 = handle.extract()?;
+        handles.del_item(&key)?;
+        self.index.remove(handle);
+        self.keys[handle as usize] = None;
+        Ok(())
+    }
+
+    fn __contains__(&self, py: Python<'_>, key: PyObject) -> PyResult<bool> {
+        self.handles.bind(py).contains(key)
+    }
+
+    fn __len__(&self) -> usize {
+        self.index.len()
+    }
+
+    #[getter]
+    fn bands(&self) -> usize {
+        self.index.params().bands
+    }
+
+    #[getter]
+    fn rows(&self) -> usize {
+        self.index.params().rows
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(PyObject, PyObject)> {
+        let py = slf.py();
+        let me = slf.borrow();
+        let entries = PyList::empty(py);
+        for (h, key) in me.keys.iter().enumerate() {
+            if let (Some(key), Some(sig)) = (key, me.index.signature(h as u32)) {
+                let bytes: Vec<u8> = sig.iter().flat_map(|v| v.to_le_bytes()).collect();
+                entries.append((key.clone_ref(py), PyBytes::new(py, &bytes)))?;
+            }
+        }
+        let p = me.index.params();
+        let restore = py.import("syndic._syndic")?.getattr("_lsh_from_state")?;
+        let args = (me.threshold, me.num_perm, p.bands, p.rows, entries);
+        Ok((
+            restore.unbind(),
+            args.into_pyobject(py)?.into_any().unbind(),
+        ))
+    }
+}
+
+#[pyfunction]
+fn _lsh_from_state(
+    py: Python<'_>,
+    threshold: f64,
+    num_perm: usize,
+    bands: usize,
+    rows: usize,
+    entries: Vec<(PyObject, Vec<u8>)>,
+) -> PyResult<PyMinHashLsh> {
+    let mut lsh = PyMinHashLsh::new(py, threshold, num_perm, Some(bands), Some(rows))?;
+    for (key, bytes) in entries {
+        let sig: Vec<u32> = bytes
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+            .collect();
+        let handle = lsh.keys.len() as u32;
+        lsh.index.insert(handle, &sig).map_err(py_err)?;
+        lsh.handles.bind(py).set_item(&key, handle)?;
+        lsh.keys.push(Some(key));
+    }
+    Ok(lsh)
+}
+
+/// The columns of a corpus as the Python layer passes them (a dict of lists).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Columns {
+    ids: Vec<Option<String>>,
+    texts: Vec<Option<PyObject>>,
+    titles: Vec<Option<String>>,
+    urls: Vec<Option<String>>,
+    sources: Vec<Option<String>>,
+    published: Vec<Option<String>>,
+}
+
+/// Documents from columns; a missing or non-string text is an `InputError`
+/// naming the record (a missing id becomes `record:N`, 1-based).
+fn documents(py: Python<'_>, c: Columns) -> PyResult<Vec<Document>> {
+    let mut docs = Vec::with_capacity(c.ids.len());
+    let mut seen = std::collections::HashMap::new();
+    for (k, id) in c.ids.into_iter().enumerate() {
+        let location = format!("record {}", k + 1);
+        let bad = |kind: &str, message: String| {
+            let err = InputError::new_err(format!("{location}: {message}"));
+            let value = err.value(py);
+            let _ = value.setattr("location", location.clone());
+            let _ = value.setattr("kind", kind.to_string());
+            err
+        };
+        let text: String = match &c.texts[k] {
+            None => return Err(bad("missing_text", "missing text field \"text\"".into())),
+            Some(t) => t
+                .extract(py)
+                .map_err(|_| bad("not_a_string", "field \"text\" is not a string".into()))?,
+        };
+        let id = id.unwrap_or_else(|| format!("record:{}", k + 1));
+        if let Some(first) = seen.insert(id.clone(), k + 1) {
+            return Err(bad(
+                "duplicate_id",
+                format!("duplicate id {id:?} (first seen at record {first})"),
+            ));
+        }
+        let mut d = Document::new(id, text);
+        d.title = c.titles[k].clone();
+        d.url = c.urls[k].clone();
+        d.source = c.sources[k].clone();
+        d.published = c.published[k].clone();
+        docs.push(d);
+    }
+    Ok(docs)
+}
+
+/// Settings (the `syndic.toml` keys as a JSON object) resolved and checked.
+fn config(settings_json: &str) -> PyResult<Config> {
+    Config::from_json(settings_json).map_err(py_err)
+}
+
+fn pool(threads: Option<usize>) -> PyResult<rayon::ThreadPool> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        if t == 0 || t > 1024 {
+            return Err(PyValueError::new_err("threads must be between 1 and 1024"));
+        }
+        b = b.num_threads(t);
+    }
+    b.build().map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// One row per input document, as columns: id, cluster, story,
+/// representative, similarity, containment, short.
+type ClusterColumns = (
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<bool>,
+    Vec<Option<f32>>,
+    Vec<Option<f32>>,
+    Vec<bool>,
+);
+
+#[pyfunction]
+#[pyo3(signature = (columns, settings_json, threads = None))]
+fn cluster_columns(
+    py: Python<'_>,
+    columns: Columns,
+    settings_json: &str,
+    threads: Option<usize>,
+) -> PyResult<ClusterColumns> {
+    let config = config(settings_json)?;
+    let docs = documents(py, columns)?;
+    let pool = pool(threads)?;
+    let outcome = py
+        .allow_threads(|| pool.install(|| syndic::run(&docs, &config)))
+        .map_err(py_err)?;
+    let id = |i: u32| docs[i as usize].id.clone();
+    let mut out: ClusterColumns = Default::default();
+    for (i, (d, o)) in docs.iter().zip(&outcome.docs).enumerate() {
+        out.0.push(d.id.clone());
+        out.1.push(id(o.representative));
+        out.2.push(id(o.story));
+        out.3.push(o.representative as usize == i);
+        out.4.push(o.similarity);
+        out.5.push(o.containment);
+        out.6.push(o.short);
+    }
+    Ok(out)
+}
+
+#[pyfunction]
+#[pyo3(signature = (columns, settings_json, threads = None))]
+fn sign_columns<'py>(
+    py: Python<'py>,
+    columns: Columns,
+    settings_json: &str,
+    threads: Option<usize>,
+) -> PyResult<(Vec<String>, usize, Bound<'py, PyBytes>)> {
+    let config = config(settings_json)?;
+    let docs = documents(py, columns)?;
+    let pool = pool(threads)?;
+    let sigs = py
+        .allow_threads(|| {
+            pool.install(|| {
+                let texts = syndic::corpus::Texts::new(&docs);
+                syndic::pipeline::signatures(&docs, &texts, &config, &syndic::Resources::default())
+            })
+        })
+        .map_err(py_err)?;
+    let bytes: Vec<u8> = sigs
+        .iter()
+        .flatten()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let ids = docs.into_iter().map(|d| d.id).collect();
+    Ok((ids, config.minhash.num_perm, PyBytes::new(py, &bytes)))
+}
+
+#[pymodule]
+fn _syndic(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyMinHash>()?;
+    m.add_class::<PyMinHashLsh>()?;
+    m.add_function(wrap_pyfunction!(_minhash_from_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_lsh_from_state, m)?)?;
+    m.add_function(wrap_pyfunction!(cluster_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(sign_columns, m)?)?;
+    m.add("InputError", m.py().get_type::<InputError>())?;
+    Ok(())
+}

@@ -1,0 +1,263 @@
+"""The Python package: datasketch-shaped MinHash/MinHashLSH, cluster and
+sign over tables and records, equivalence with the CLI, bad input, pickling,
+threads. Run after `pip install .` (see .ci/run)."""
+
+import json
+import math
+import os
+import pickle
+import random
+import struct
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import syndic
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "corpora" / "sample" / "articles.jsonl"
+BBC = ROOT.parent / "shared" / "corpora" / "bbc"
+
+
+def cli():
+    """The syndic binary (SYNDIC_BIN, else target/release/syndic)."""
+    path = Path(os.environ.get("SYNDIC_BIN", ROOT / "target" / "release" / "syndic"))
+    if not path.exists():
+        pytest.skip(f"no syndic binary at {path} (build it with cargo build --release)")
+    return str(path)
+
+
+def records(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+# --- MinHash -------------------------------------------------------------
+
+def test_minhash_update_batch_equals_updates_and_digest_is_uint32():
+    a, b = syndic.MinHash(), syndic.MinHash()
+    items = [f"token {i}".encode() for i in range(500)]
+    for x in items:
+        a.update(x)
+    b.update_batch(items)
+    assert np.array_equal(a.digest(), b.digest())
+    assert a.digest().dtype == np.uint32 and a.digest().shape == (128,)
+    assert a.jaccard(b) == 1.0
+
+
+def test_copy_is_independent_and_pickling_keeps_the_state():
+    a = syndic.MinHash(num_perm=64, seed=7)
+    a.update_batch([b"x", b"y"])
+    c = a.copy()
+    c.update(b"z")
+    assert not np.array_equal(a.digest(), c.digest())
+    p = pickle.loads(pickle.dumps(c))
+    assert np.array_equal(p.digest(), c.digest())
+    p.update(b"w")
+    c.update(b"w")
+    assert np.array_equal(p.digest(), c.digest())
+    assert (p.num_perm, p.seed, p.scheme) == (64, 7, "oph")
+
+
+def test_different_settings_cannot_be_compared():
+    with pytest.raises(ValueError):
+        syndic.MinHash(num_perm=64).jaccard(syndic.MinHash(num_perm=128))
+    with pytest.raises(ValueError):
+        syndic.MinHash(scheme="sha1")
+
+
+def binomial_tail_ok(agree, k, p, alpha=1e-6):
+    """Whether `agree` of `k` lies inside both Binomial(k, p) tails of mass alpha."""
+    pmf = [math.comb(k, i) * p**i * (1 - p) ** (k - i) for i in range(k + 1)]
+    return sum(pmf[: agree + 1]) > alpha and sum(pmf[agree:]) > alpha
+
+
+@pytest.mark.parametrize("scheme", ["oph", "classic"])
+def test_jaccard_estimates_are_binomial_around_the_truth(scheme):
+    rng = random.Random(5)
+    k = 128
+    errors = []
+    for trial in range(200):
+        j = rng.choice([0.1, 0.3, 0.5, 0.7, 0.9])
+        n = 300
+        shared = int(round(2 * n * j / (1 + j)))
+        base = [f"{trial}-s{i}".encode() for i in range(shared)]
+        a = base + [f"{trial}-a{i}".encode() for i in range(n - shared)]
+        b = base + [f"{trial}-b{i}".encode() for i in range(n - shared)]
+        truth = shared / (2 * n - shared)
+        ma, mb = syndic.MinHash(num_perm=k, seed=trial, scheme=scheme), syndic.MinHash(num_perm=k, seed=trial, scheme=scheme)
+        ma.update_batch(a)
+        mb.update_batch(b)
+        est = ma.jaccard(mb)
+        assert binomial_tail_ok(round(est * k), k, truth), (truth, est)
+        errors.append((est - truth) / math.sqrt(truth * (1 - truth) / k))
+    mean = sum(errors) / len(errors)
+    var = sum((e - mean) ** 2 for e in errors) / (len(errors) - 1)
+    assert abs(mean) < 0.3 and 0.5 < var < 1.6, (mean, var)
+
+
+# --- MinHashLSH ----------------------------------------------------------
+
+def make_sets(rng, n):
+    sets = []
+    for b in range(n):
+        base = [f"{b}-{i}" for i in range(100)]
+        sets.append(base)
+        sets.append([w if rng.random() > 0.05 else w + "x" for w in base])
+        sets.append([w if rng.random() > 0.4 else w + "y" for w in base])
+    return sets
+
+
+def test_lsh_recall_against_brute_force_and_pickling():
+    rng = random.Random(11)
+    sets = make_sets(rng, 40)
+    hashes = []
+    for s in sets:
+        m = syndic.MinHash()
+        m.update_batch([w.encode() for w in s])
+        hashes.append(m)
+    lsh = syndic.MinHashLSH(threshold=0.7)
+    for i, m in enumerate(hashes):
+        lsh.insert(f"doc{i}", m)
+    want = found = 0
+    for i, m in enumerate(hashes):
+        got = set(lsh.query(m))
+        assert f"doc{i}" in got
+        for j, o in enumerate(hashes):
+            if i != j and m.jaccard(o) >= 0.7:
+                want += 1
+                found += f"doc{j}" in got
+    assert want > 50 and found >= 0.99 * want, (found, want)
+    again = pickle.loads(pickle.dumps(lsh))
+    assert len(again) == len(lsh)
+    for m in hashes[:30]:
+        assert again.query(m) == lsh.query(m)
+    lsh.remove("doc0")
+    assert "doc0" not in lsh and len(lsh) == len(hashes) - 1
+    assert "doc0" not in lsh.query(hashes[0])
+    with pytest.raises(KeyError):
+        lsh.remove("doc0")
+    with pytest.raises(ValueError):
+        lsh.insert("doc1", hashes[1])
+    with pytest.raises(ValueError):
+        syndic.MinHashLSH(bands=3)
+
+
+# --- cluster and sign ----------------------------------------------------
+
+def cli_clusters(path, tmp_path):
+    out = tmp_path / "clusters.jsonl"
+    subprocess.run([cli(), "cluster", str(path), "-o", str(out), "-q"], check=True)
+    return records(out)
+
+
+def table_rows(table):
+    return table.to_pylist()
+
+
+def same(py_rows, cli_rows):
+    assert len(py_rows) == len(cli_rows)
+    for p, c in zip(py_rows, cli_rows):
+        assert p["id"] == c["id"] and p["cluster"] == c["cluster"] and p["story"] == c["story"]
+        assert p["representative"] == c["representative"] and p["short"] == c["short"]
+        for f in ("similarity", "containment"):
+            if c[f] is None:
+                assert p[f] is None
+            else:
+                assert np.float32(p[f]) == np.float32(c[f]), (p, c)
+
+
+def test_cluster_equals_the_cli_from_records_pyarrow_and_pandas(tmp_path):
+    import pandas as pd
+    import pyarrow as pa
+
+    expected = cli_clusters(SAMPLE, tmp_path)
+    rows = records(SAMPLE)
+    same(table_rows(syndic.cluster(rows)), expected)
+    same(table_rows(syndic.cluster(pa.Table.from_pylist(rows))), expected)
+    same(table_rows(syndic.cluster(pd.DataFrame(rows))), expected)
+    same(table_rows(syndic.cluster(iter(rows), threads=1)), expected)
+
+
+@pytest.mark.skipif(not BBC.exists(), reason="../shared/corpora/bbc is absent")
+def test_cluster_and_sign_equal_the_cli_on_bbc_generated(tmp_path):
+    import pyarrow.json as pj
+
+    gen = tmp_path / "bbcgen"
+    subprocess.run([cli(), "corpora", "generate", "--from", str(BBC), "--out", str(gen)], check=True,
+                   stderr=subprocess.DEVNULL)
+    path = gen / "articles.jsonl"
+    same(table_rows(syndic.cluster(pj.read_json(path))), cli_clusters(path, tmp_path))
+    assert_sign_equal(path, tmp_path)
+
+
+def read_signature_file(path):
+    data = Path(path).read_bytes()
+    end = data.index(b"\n")
+    start = data.index(b"{")
+    header = json.loads(data[start:end])
+    k = header["minhash"]["num_perm"]
+    at, out = end + 1, {}
+    for _ in range(header["count"]):
+        (n,) = struct.unpack_from("<I", data, at)
+        at += 4
+        key = data[at:at + n].decode()
+        at += n
+        out[key] = np.frombuffer(data, dtype="<u4", count=k, offset=at).astype(np.uint32)
+        at += 4 * k
+    return out
+
+
+def assert_sign_equal(path, tmp_path, **settings):
+    out = tmp_path / "sigs.bin"
+    flags = []
+    if "minhash" in settings:
+        flags = ["--num-perm", str(settings["minhash"]["num_perm"])]
+    subprocess.run([cli(), "sign", str(path), "-o", str(out), "-q", *flags], check=True)
+    expected = read_signature_file(out)
+    ids, sigs = syndic.sign(records(path), **settings)
+    assert ids == list(expected)
+    for i, key in enumerate(ids):
+        assert np.array_equal(sigs[i], expected[key]), key
+
+
+def test_sign_equals_the_cli(tmp_path):
+    assert_sign_equal(SAMPLE, tmp_path)
+    assert_sign_equal(SAMPLE, tmp_path, minhash={"num_perm": 64})
+
+
+def test_bad_input_raises_with_location_and_kind():
+    good = {"id": "a", "text": "some text here"}
+    cases = [
+        ([good, {"id": "b"}], "record 2", "missing_text"),
+        ([good, {"id": "b", "text": 5}], "record 2", "not_a_string"),
+        ([good, dict(good)], "record 2", "duplicate_id"),
+        ([good, "not a dict"], "record 2", "malformed_record"),
+    ]
+    for data, location, kind in cases:
+        with pytest.raises(syndic.InputError) as e:
+            syndic.cluster(data)
+        assert isinstance(e.value, ValueError)
+        assert (e.value.location, e.value.kind) == (location, kind), str(e.value)
+        assert location in str(e.value)
+
+
+def test_settings_are_the_toml_keys_and_are_checked():
+    rows = records(SAMPLE)
+    strict = syndic.cluster(rows, threshold=0.99, near_threshold=0.99, containment=2.0)
+    default = syndic.cluster(rows)
+    reps = lambda t: sum(t.column("representative").to_pylist())
+    assert reps(strict) > reps(default)
+    with pytest.raises(ValueError, match="unknown field"):
+        syndic.cluster(rows, treshold=0.9)
+    with pytest.raises(ValueError, match="threshold"):
+        syndic.cluster(rows, threshold=1.5)
+    with pytest.raises(ValueError):
+        syndic.cluster(rows, threads=0)
+
+
+def test_threads_do_not_change_the_result():
+    rows = records(SAMPLE)
+    assert syndic.cluster(rows, threads=1).equals(syndic.cluster(rows, threads=2))
