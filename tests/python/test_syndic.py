@@ -45,6 +45,11 @@ def test_minhash_update_batch_equals_updates_and_digest_is_uint32():
     assert np.array_equal(a.digest(), b.digest())
     assert a.digest().dtype == np.uint32 and a.digest().shape == (128,)
     assert a.jaccard(b) == 1.0
+    c = syndic.MinHash()
+    c.update_batch(x.decode() for x in items)  # str is its UTF-8; any iterable
+    assert np.array_equal(a.digest(), c.digest())
+    with pytest.raises(TypeError):
+        c.update(5)
 
 
 def test_copy_is_independent_and_pickling_keeps_the_state():

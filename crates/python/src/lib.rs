@@ -15,6 +15,12 @@ use syndic::lsh::{LshIndex, LshParams};
 use syndic::minhash::{estimate_jaccard, MinHashConfig, MinHasher, Scheme, SketchState};
 use syndic::{Config, Document, Error};
 
+/// mimalloc for the engine's allocations, as in the CLI: its huge-page
+/// segments save most of the page faults of a run (the CLI measured 0.45 ->
+/// 0.33 s on BBC-generated). Python's own objects use Python's allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 create_exception!(
     _syndic,
     InputError,
@@ -79,6 +85,20 @@ impl PyMinHash {
     }
 }
 
+/// The hash of one item: the bytes of a `bytes`, or the UTF-8 of a `str`.
+fn item_hash(item: &Bound<'_, PyAny>) -> PyResult<u64> {
+    if let Ok(b) = item.downcast::<PyBytes>() {
+        return Ok(syndic::shingle::hash_bytes(b.as_bytes()));
+    }
+    if let Ok(s) = item.downcast::<pyo3::types::PyString>() {
+        return Ok(syndic::shingle::hash_bytes(s.to_cow()?.as_bytes()));
+    }
+    Err(pyo3::exceptions::PyTypeError::new_err(format!(
+        "MinHash items are bytes or str, not {}",
+        item.get_type().name()?
+    )))
+}
+
 #[pymethods]
 impl PyMinHash {
     #[new]
@@ -94,20 +114,28 @@ impl PyMinHash {
         Ok(PyMinHash { hasher, state })
     }
 
-    /// Adds one item (bytes).
-    fn update(&mut self, item: &[u8]) {
-        self.add(&[syndic::shingle::hash_bytes(item)]);
+    /// Adds one item (bytes, or str as UTF-8).
+    fn update(&mut self, item: &Bound<'_, PyAny>) -> PyResult<()> {
+        let h = item_hash(item)?;
+        self.add(&[h]);
+        Ok(())
     }
 
-    /// Adds many items; hashing runs without the GIL.
-    fn update_batch(&mut self, py: Python<'_>, items: Vec<Vec<u8>>) {
-        let hashes: Vec<u64> = py.allow_threads(|| {
-            items
+    /// Adds many items (bytes, or str as UTF-8): each is hashed in place,
+    /// without a copy, then streamed into the sketch.
+    fn update_batch(&mut self, items: &Bound<'_, PyAny>) -> PyResult<()> {
+        let hashes: Vec<u64> = match items.downcast::<PyList>() {
+            Ok(list) => list
                 .iter()
-                .map(|b| syndic::shingle::hash_bytes(b))
-                .collect()
-        });
+                .map(|x| item_hash(&x))
+                .collect::<PyResult<_>>()?,
+            Err(_) => items
+                .try_iter()?
+                .map(|x| item_hash(&x?))
+                .collect::<PyResult<_>>()?,
+        };
         self.add(&hashes);
+        Ok(())
     }
 
     /// The estimated Jaccard similarity with `other` (same num_perm, seed, scheme).
