@@ -9,7 +9,11 @@ The Rust engine (the same one the ``syndic`` command runs) from Python:
   ``DataFrame`` or an iterable of dicts with the CLI's JSON Lines fields
   (``id``, ``text``, optional ``title``, ``url``, ``source``, ``published``)
   and returns a ``pyarrow.Table`` with the columns of ``clusters.jsonl``.
-* ``sign`` gives each document's MinHash signature, as ``syndic sign`` does.
+* ``dedup`` keeps one document per cluster (its origin), in the input's own
+  type and columns; ``sign`` gives each document's MinHash signature, as
+  ``syndic sign`` does.
+* ``Index`` is the persistent index of ``syndic index``: build, add, query,
+  remove, clusters, stats.
 
 Settings are the keys of a ``syndic.toml`` file, as keyword arguments
 (``threshold=0.85``, ``minhash={"num_perm": 64}``). The work runs without
@@ -26,7 +30,7 @@ import numpy as np
 from . import _syndic
 from ._syndic import InputError
 
-__all__ = ["MinHash", "MinHashLSH", "InputError", "cluster", "sign"]
+__all__ = ["MinHash", "MinHashLSH", "InputError", "Index", "cluster", "dedup", "sign"]
 
 _FIELDS = ("id", "text", "title", "url", "source", "published")
 
@@ -111,3 +115,67 @@ def sign(data: Any, threads: Optional[int] = None, **settings: Any) -> Tuple[Lis
     ids, num_perm, raw = _syndic.sign_columns(_prepare(data), _settings(settings), threads)
     values = np.frombuffer(raw, dtype="<u4").astype(np.uint32)
     return ids, values.reshape(len(ids), num_perm)
+
+
+def dedup(data: Any, threads: Optional[int] = None, **settings: Any):
+    """Keeps one document per cluster (its representative: the origin), in
+    input order, as the input's own type: a ``pyarrow.Table`` or pandas
+    ``DataFrame`` keeps its columns; records come back as a list of dicts."""
+    if not hasattr(data, "__len__"):
+        data = list(data)
+    keep = cluster(data, threads=threads, **settings).column("representative")
+    try:
+        import pyarrow as pa
+
+        if isinstance(data, pa.Table):
+            return data.filter(keep)
+    except ImportError:  # pragma: no cover
+        pass
+    mask = keep.to_pylist()
+    if hasattr(data, "columns") and hasattr(data, "iloc"):  # pandas
+        return data[mask]
+    return [record for record, k in zip(data, mask) if k]
+
+
+class Index:
+    """The persistent index of ``syndic index`` (same files, same matching
+    as ``syndic cluster``: its clusters and stories equal the CLI's).
+
+    ``Index.build(path, data, window=None, threads=None, **settings)``
+    creates one; ``Index(path)`` opens one. ``add(data)`` and
+    ``remove(ids)`` commit atomically and return the change report
+    (``new_clusters``, ``changed_clusters``, ``stories``, counts);
+    ``query(data)`` gives each document's matches; ``clusters()`` a
+    ``pyarrow.Table`` of ``id``, ``cluster``, ``story``; ``stats()`` a dict.
+    ``window`` is in days (``7`` for a week).
+    """
+
+    def __init__(self, path: Any) -> None:
+        self._index = _syndic.Index(str(path))
+        self.path = str(path)
+
+    @classmethod
+    def build(cls, path: Any, data: Any, window: Optional[float] = None,
+              threads: Optional[int] = None, **settings: Any) -> "Index":
+        index, report = _syndic.Index.build(str(path), _prepare(data), _settings(settings), window, threads)
+        out = cls.__new__(cls)
+        out._index, out.path, out.last_report = index, str(path), json.loads(report)
+        return out
+
+    def add(self, data: Any, threads: Optional[int] = None) -> dict:
+        return json.loads(self._index.add(_prepare(data), threads))
+
+    def remove(self, ids: Iterable[str]) -> dict:
+        return json.loads(self._index.remove([str(i) for i in ids]))
+
+    def query(self, data: Any, threads: Optional[int] = None) -> List[List[dict]]:
+        return json.loads(self._index.query(_prepare(data), threads))
+
+    def clusters(self):
+        import pyarrow as pa
+
+        ids, clusters, stories = self._index.clusters()
+        return pa.table({"id": ids, "cluster": clusters, "story": stories})
+
+    def stats(self, verify: bool = False) -> dict:
+        return json.loads(self._index.stats(verify))

@@ -266,3 +266,39 @@ def test_settings_are_the_toml_keys_and_are_checked():
 def test_threads_do_not_change_the_result():
     rows = records(SAMPLE)
     assert syndic.cluster(rows, threads=1).equals(syndic.cluster(rows, threads=2))
+
+
+# --- dedup and Index -----------------------------------------------------
+
+def test_dedup_keeps_the_cli_representatives_in_the_input_type(tmp_path):
+    import pandas as pd
+    import pyarrow as pa
+
+    rows = records(SAMPLE)
+    kept_ids = [r["id"] for r in cli_clusters(SAMPLE, tmp_path) if r["representative"]]
+    assert [r["id"] for r in syndic.dedup(rows)] == kept_ids
+    table = syndic.dedup(pa.Table.from_pylist(rows))
+    assert table.column("id").to_pylist() == kept_ids and "title" in table.column_names
+    assert syndic.dedup(pd.DataFrame(rows))["id"].tolist() == kept_ids
+    assert [r["id"] for r in syndic.dedup(iter(rows))] == kept_ids
+
+
+def test_index_equals_cluster_and_reports_changes(tmp_path):
+    rows = records(SAMPLE)
+    first, rest = rows[:30], rows[30:]
+    ix = syndic.Index.build(tmp_path / "ix", first)
+    report = ix.add(rest)
+    assert report["added"] == len(rest)
+    assert report["new_clusters"] or report["changed_clusters"]
+    clusters = ix.clusters().to_pylist()
+    expected = {r["id"]: (r["cluster"], r["story"]) for r in table_rows(syndic.cluster(rows))}
+    assert {c["id"]: (c["cluster"], c["story"]) for c in clusters} == expected
+    matches = syndic.Index(tmp_path / "ix").query(rows[:3])
+    assert len(matches) == 3 and all(m and m[0]["similarity"] == 1.0 for m in matches)
+    assert ix.stats(verify=True)["documents"] == len(rows)
+    removed = ix.remove([rows[0]["id"]])
+    assert removed["removed"] == 1 and ix.stats()["documents"] == len(rows) - 1
+    with pytest.raises(ValueError):
+        ix.add(rows[1:2])  # already there
+    with pytest.raises(OSError):
+        syndic.Index(tmp_path / "missing")

@@ -496,10 +496,127 @@ fn sign_columns<'py>(
     Ok((ids, config.minhash.num_perm, PyBytes::new(py, &bytes)))
 }
 
+/// A persistent index on disk (`syndic index`): every call opens it, so
+/// other processes' commits are seen; writes take the index's lock.
+#[pyclass(module = "syndic._syndic", name = "Index")]
+struct PyIndex {
+    path: std::path::PathBuf,
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+#[pymethods]
+impl PyIndex {
+    /// Opens the index at `path` (it must exist: see `build`).
+    #[new]
+    fn new(path: std::path::PathBuf) -> PyResult<Self> {
+        syndic::index::Index::open(&path).map_err(py_err)?;
+        Ok(PyIndex { path })
+    }
+
+    /// Creates an index at `path` from `columns`; returns the change
+    /// report as JSON.
+    #[staticmethod]
+    #[pyo3(signature = (path, columns, settings_json, window_days = None, threads = None))]
+    fn build(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        columns: Columns,
+        settings_json: &str,
+        window_days: Option<f64>,
+        threads: Option<usize>,
+    ) -> PyResult<(PyIndex, String)> {
+        let settings = syndic::index::IndexSettings {
+            config: config(settings_json)?,
+            window_days,
+        };
+        let docs = documents(py, columns)?;
+        let pool = pool(threads)?;
+        let report = py
+            .allow_threads(|| {
+                pool.install(|| {
+                    let texts = syndic::corpus::Texts::new(&docs);
+                    syndic::index::Index::build(&path, settings, &docs, &texts).map(|(_, r)| r)
+                })
+            })
+            .map_err(py_err)?;
+        Ok((PyIndex { path }, to_json(&report)?))
+    }
+
+    /// Adds documents atomically; returns the change report as JSON.
+    #[pyo3(signature = (columns, threads = None))]
+    fn add(&self, py: Python<'_>, columns: Columns, threads: Option<usize>) -> PyResult<String> {
+        let docs = documents(py, columns)?;
+        let pool = pool(threads)?;
+        let report = py
+            .allow_threads(|| {
+                pool.install(|| {
+                    let mut index = syndic::index::Index::open_writer(&self.path)?;
+                    index.add(&docs, &syndic::corpus::Texts::new(&docs))
+                })
+            })
+            .map_err(py_err)?;
+        to_json(&report)
+    }
+
+    /// Removes documents by id; returns the change report as JSON.
+    fn remove(&self, py: Python<'_>, ids: Vec<String>) -> PyResult<String> {
+        let report = py
+            .allow_threads(|| syndic::index::Index::open_writer(&self.path)?.remove(&ids))
+            .map_err(py_err)?;
+        to_json(&report)
+    }
+
+    /// Each document's matches, as JSON (a list of lists of matches).
+    #[pyo3(signature = (columns, threads = None))]
+    fn query(&self, py: Python<'_>, columns: Columns, threads: Option<usize>) -> PyResult<String> {
+        use rayon::prelude::*;
+        let docs = documents(py, columns)?;
+        let pool = pool(threads)?;
+        let matches = py
+            .allow_threads(|| {
+                let index = syndic::index::Index::open(&self.path)?;
+                pool.install(|| {
+                    docs.par_iter()
+                        .map(|d| index.query(d, &d.text))
+                        .collect::<syndic::Result<Vec<_>>>()
+                })
+            })
+            .map_err(py_err)?;
+        to_json(&matches)
+    }
+
+    /// Every document's id, cluster and story (representatives' ids).
+    fn clusters(&self, py: Python<'_>) -> PyResult<(Vec<String>, Vec<String>, Vec<String>)> {
+        let rows = py
+            .allow_threads(|| syndic::index::Index::open(&self.path).map(|i| i.clusters()))
+            .map_err(py_err)?;
+        let mut out: (Vec<String>, Vec<String>, Vec<String>) = Default::default();
+        for (id, cluster, story) in rows {
+            out.0.push(id);
+            out.1.push(cluster);
+            out.2.push(story);
+        }
+        Ok(out)
+    }
+
+    /// Sizes, counts and settings as JSON (`verify` also decodes every text).
+    #[pyo3(signature = (verify = false))]
+    fn stats(&self, py: Python<'_>, verify: bool) -> PyResult<String> {
+        let stats = py
+            .allow_threads(|| syndic::index::Index::open(&self.path)?.stats(verify))
+            .map_err(py_err)?;
+        to_json(&stats)
+    }
+}
+
 #[pymodule]
 fn _syndic(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyMinHash>()?;
     m.add_class::<PyMinHashLsh>()?;
+    m.add_class::<PyIndex>()?;
     m.add_function(wrap_pyfunction!(_minhash_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(_lsh_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(cluster_columns, m)?)?;
