@@ -374,3 +374,94 @@ proptest! {
         let _ = syndic::corpus::html::extract(&String::from_utf8_lossy(&bytes));
     }
 }
+
+/// An output that is a FIFO (like `/dev/null` or any device, not a regular
+/// file) is written in place; it is never replaced by a renamed file.
+#[test]
+fn special_file_outputs_are_written_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    let d = tempfile::tempdir().unwrap();
+    let fifo = d.path().join("out.fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
+    };
+    let out = syndic(&[
+        "cluster",
+        "corpora/sample/articles.jsonl",
+        "-o",
+        &p(d.path(), "out.fifo"),
+        "-q",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(reader.join().unwrap().lines().count(), 54);
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    let leftovers: Vec<_> = fs::read_dir(d.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file left beside it");
+}
+
+/// A symlinked output is written through: the link stays a link.
+#[test]
+fn symlinked_outputs_are_written_through() {
+    let d = tempfile::tempdir().unwrap();
+    fs::create_dir(d.path().join("real")).unwrap();
+    fs::write(d.path().join("real/clusters.jsonl"), "old\n").unwrap();
+    std::os::unix::fs::symlink("real/clusters.jsonl", d.path().join("link.jsonl")).unwrap();
+    let out = syndic(&[
+        "cluster",
+        "corpora/sample/articles.jsonl",
+        "-o",
+        &p(d.path(), "link.jsonl"),
+        "-q",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(fs::symlink_metadata(d.path().join("link.jsonl"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let written = fs::read_to_string(d.path().join("real/clusters.jsonl")).unwrap();
+    assert_eq!(written.lines().count(), 54);
+}
+
+/// `syndic cluster - -o in.jsonl < in.jsonl` is refused: the output is the
+/// file standard input comes from. The file is left as it was.
+#[test]
+fn an_output_that_is_redirected_stdin_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("in.jsonl");
+    fs::copy("corpora/sample/articles.jsonl", &input).unwrap();
+    let before = fs::read(&input).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_syndic"))
+        .args(["cluster", "-", "-o", &input.to_string_lossy(), "-q"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(fs::File::open(&input).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to overwrite input"));
+    assert_eq!(fs::read(&input).unwrap(), before);
+    // a hard link to an input is the same file too
+    fs::hard_link(&input, d.path().join("alias.jsonl")).unwrap();
+    let out = syndic(&[
+        "cluster",
+        &input.to_string_lossy(),
+        "-o",
+        &p(d.path(), "alias.jsonl"),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(fs::read(&input).unwrap(), before);
+}

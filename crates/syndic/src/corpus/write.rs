@@ -22,10 +22,63 @@ pub struct Output {
 enum Sink {
     Stdout(BufWriter<io::Stdout>),
     File(BufWriter<tempfile::NamedTempFile>),
+    /// A device or FIFO, written in place.
+    InPlace(BufWriter<fs::File>),
+}
+
+/// The file a symlink points to (relative targets are taken from the
+/// link's folder), following chains of links.
+fn link_target(path: &Path) -> Result<PathBuf> {
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let next = fs::read_link(&at).map_err(|e| Error::io(&at, e))?;
+                at = match at.parent() {
+                    Some(dir) if next.is_relative() => dir.join(next),
+                    _ => next,
+                };
+            }
+            _ => return Ok(at),
+        }
+    }
+    Err(Error::Config(format!(
+        "{}: too many levels of symbolic links",
+        path.display()
+    )))
+}
+
+/// Refuses an output that is one of the inputs: the same file (device and
+/// inode), or the file standard input is redirected from when an input is `-`.
+fn refuse_inputs(path: &Path, inputs: &[PathBuf]) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(out) = fs::metadata(path) else {
+        return Ok(());
+    };
+    if !out.file_type().is_file() {
+        return Ok(());
+    }
+    let same = |m: fs::Metadata| m.dev() == out.dev() && m.ino() == out.ino();
+    let clash = inputs.iter().any(|i| match i.as_os_str() == "-" {
+        true => fs::metadata("/dev/stdin").is_ok_and(same),
+        false => fs::metadata(i).is_ok_and(same),
+    });
+    match clash {
+        true => Err(Error::Config(format!(
+            "refusing to overwrite input file {} with output",
+            path.display()
+        ))),
+        false => Ok(()),
+    }
 }
 
 impl Output {
-    /// Opens `path` for writing (`-` is stdout). `inputs` are refused as targets.
+    /// Opens `path` for writing (`-` is stdout). `inputs` are refused as
+    /// targets (the same file by device and inode, also when an input is
+    /// standard input redirected from it). A symlink is written through: its
+    /// target is replaced, the link stays. A path that exists and is not a
+    /// regular file (a device such as `/dev/null`, a FIFO) is written in
+    /// place, never replaced.
     pub fn create(path: &Path, inputs: &[PathBuf]) -> Result<Output> {
         if path.as_os_str() == "-" {
             return Ok(Output {
@@ -33,18 +86,24 @@ impl Output {
                 sink: Sink::Stdout(BufWriter::new(io::stdout())),
             });
         }
-        if let Ok(target) = fs::canonicalize(path) {
-            if inputs
-                .iter()
-                .any(|i| fs::canonicalize(i).is_ok_and(|i| i == target))
-            {
-                return Err(Error::Config(format!(
-                    "refusing to overwrite input file {} with output",
-                    path.display()
-                )));
+        refuse_inputs(path, inputs)?;
+        let target = match fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => link_target(path)?,
+            _ => path.to_path_buf(),
+        };
+        if let Ok(m) = fs::metadata(&target) {
+            if !m.file_type().is_file() {
+                let file = fs::OpenOptions::new()
+                    .write(true)
+                    .open(&target)
+                    .map_err(|e| Error::io(path, e))?;
+                return Ok(Output {
+                    path: target,
+                    sink: Sink::InPlace(BufWriter::new(file)),
+                });
             }
         }
-        let dir = match path.parent() {
+        let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
@@ -54,7 +113,7 @@ impl Output {
             .tempfile_in(dir)
             .map_err(|e| Error::io(path, e))?;
         Ok(Output {
-            path: path.to_path_buf(),
+            path: target,
             sink: Sink::File(BufWriter::with_capacity(1 << 16, tmp)),
         })
     }
@@ -64,6 +123,7 @@ impl Output {
         let path = self.path;
         match self.sink {
             Sink::Stdout(mut w) => w.flush().map_err(|e| Error::io(&path, e)),
+            Sink::InPlace(mut w) => w.flush().map_err(|e| Error::io(&path, e)),
             Sink::File(w) => {
                 let tmp = w
                     .into_inner()
@@ -86,12 +146,14 @@ impl Write for Output {
         match &mut self.sink {
             Sink::Stdout(w) => w.write(buf),
             Sink::File(w) => w.write(buf),
+            Sink::InPlace(w) => w.write(buf),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.sink {
             Sink::Stdout(w) => w.flush(),
             Sink::File(w) => w.flush(),
+            Sink::InPlace(w) => w.flush(),
         }
     }
 }
