@@ -560,3 +560,72 @@ fn a_change_upgrades_a_v1_index() {
     assert_eq!(clusters.lines().count(), 16 + 12);
     assert!(clusters.lines().all(|l| l.contains("\"story\"")));
 }
+
+/// An index never deletes a file it did not write: a user's file in a
+/// folder given to `index build` stops the build, and one put into an
+/// index folder survives every later change.
+#[test]
+fn user_files_are_never_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("clusters-2026-03-01.jsonl");
+    std::fs::write(&mine, "precious\n").unwrap();
+    let ix = dir.path().to_string_lossy().into_owned();
+    let out = common::syndic(&["index", "build", "corpora/stories", "--index", &ix, "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), "precious\n");
+
+    let sub = dir.path().join("ix");
+    build_sample(&sub, &[]);
+    let theirs = [
+        "clusters-2026-03-01.jsonl",
+        "seg-notes.txt",
+        "edges-1.bin.bak",
+    ];
+    for name in theirs {
+        std::fs::write(sub.join(name), "keep me\n").unwrap();
+    }
+    assert!(cli_index("add", &sub).status.success());
+    assert!(cli_index("remove", &sub).status.success());
+    assert!(cli_index("clusters", &sub).status.success());
+    for name in theirs {
+        assert_eq!(
+            std::fs::read_to_string(sub.join(name)).unwrap(),
+            "keep me\n",
+            "{name}"
+        );
+    }
+}
+
+/// Two builds into one new folder at once: one builds, the other waits for
+/// the lock, finds the index and fails; the index holds the first's documents.
+#[test]
+fn concurrent_builds_do_not_lose_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let ix = dir.path().join("ix").to_string_lossy().into_owned();
+    let start = |input: &str| {
+        Command::new(env!("CARGO_BIN_EXE_syndic"))
+            .args(["index", "build", input, "--index", &ix, "-q"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let a = start("corpora/sample/articles.jsonl");
+    let b = start("corpora/stories");
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert_eq!(
+        [a.status.success(), b.status.success()]
+            .iter()
+            .filter(|&&ok| ok)
+            .count(),
+        1,
+        "exactly one build succeeds: {} / {}",
+        String::from_utf8_lossy(&a.stderr),
+        String::from_utf8_lossy(&b.stderr)
+    );
+    let docs = if a.status.success() { 54 } else { 12 };
+    let stats = String::from_utf8(cli_index("stats", Path::new(&ix)).stdout).unwrap();
+    assert!(stats.contains(&format!("\"documents\": {docs}")), "{stats}");
+}

@@ -242,6 +242,28 @@ fn write_file(dir: &Path, name: String, bytes: &[u8]) -> Result<FileRef> {
     })
 }
 
+/// Takes the index's writer lock (waiting for another writer to finish).
+fn take_lock(dir: &Path) -> Result<File> {
+    let path = dir.join(LOCK);
+    let lock = File::create(&path).map_err(|e| Error::io(&path, e))?;
+    fs4::FileExt::lock(&lock).map_err(|e| Error::io(&path, e))?;
+    Ok(lock)
+}
+
+/// Whether `name` is one of the files an index writes for a generation
+/// (`seg-7.syx`, `edges-7.bin`, ...): only such files are ever removed.
+fn generation_file(name: &str) -> bool {
+    let Some((kind, rest)) = name.split_once('-') else {
+        return false;
+    };
+    let number = match kind {
+        "seg" => rest.strip_suffix(".syx"),
+        "model" | "edges" | "clusters" | "stories" => rest.strip_suffix(".bin"),
+        _ => None,
+    };
+    number.is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Reads the manifest: its format version first (so that an index of
 /// another version is refused as such, whatever its other fields), then
 /// the rest.
@@ -386,9 +408,8 @@ impl Index {
     /// Opens an index for writing: takes the exclusive lock (waiting for
     /// another writer to finish) and verifies every segment's checksum.
     pub fn open_writer(dir: &Path) -> Result<Index> {
-        let path = dir.join(LOCK);
-        let lock = File::create(&path).map_err(|e| Error::io(&path, e))?;
-        fs4::FileExt::lock(&lock).map_err(|e| Error::io(&path, e))?;
+        read_manifest(dir)?;
+        let lock = take_lock(dir)?;
         Index::load(dir, Some(lock), true)
     }
 
@@ -469,16 +490,32 @@ impl Index {
         docs: &[Document],
         texts: &Texts,
     ) -> Result<(Index, ChangeReport)> {
+        // Refuse bad settings before writing anything.
+        settings.config.validate()?;
+        Signer::new(&settings.config)?;
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        // Under the lock, so that of two builds into one folder the second
+        // waits and then finds the first's index.
+        let lock = take_lock(dir)?;
         if dir.join(MANIFEST).exists() {
             return Err(Error::Index {
                 dir: dir.to_path_buf(),
                 message: "already holds an index (use `index add`)".into(),
             });
         }
-        // Refuse bad settings before writing anything.
-        settings.config.validate()?;
-        Signer::new(&settings.config)?;
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let foreign = fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .flatten()
+            .find(|e| e.file_name() != LOCK);
+        if let Some(e) = foreign {
+            return Err(Error::Index {
+                dir: dir.to_path_buf(),
+                message: format!(
+                    "is not empty ({} is there) and holds no index: build in a new or empty folder",
+                    e.file_name().to_string_lossy()
+                ),
+            });
+        }
         let empty = Manifest {
             format_version: INDEX_FORMAT_VERSION,
             generation: 0,
@@ -493,7 +530,7 @@ impl Index {
             next_number: 0,
         };
         Index::write_manifest(dir, &empty)?;
-        let mut index = Index::open_writer(dir)?;
+        let mut index = Index::load(dir, Some(lock), true)?;
         let report = index.commit(docs, texts, &[])?;
         Ok((index, report))
     }
@@ -683,7 +720,8 @@ impl Index {
     }
 
     /// Deletes files named by neither the current nor the previous manifest
-    /// (leftovers of older generations or of an interrupted writer).
+    /// (leftovers of older generations or of an interrupted writer), and
+    /// only files named as an index names them ([`generation_file`]).
     fn cleanup(&self, previous: &Manifest) {
         let names = |m: &Manifest| -> Vec<String> {
             m.segments
@@ -702,12 +740,7 @@ impl Index {
         };
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            let ours = name.starts_with("seg-")
-                || name.starts_with("model-")
-                || name.starts_with("edges-")
-                || name.starts_with("clusters-")
-                || name.starts_with("stories-");
-            if ours && !keep.contains(&name) {
+            if generation_file(&name) && !keep.contains(&name) {
                 let _ = fs::remove_file(e.path());
             }
         }
@@ -1064,6 +1097,30 @@ impl State<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_generation_files_are_ours() {
+        for ours in [
+            "seg-12.syx",
+            "edges-0.bin",
+            "model-3.bin",
+            "clusters-44.bin",
+            "stories-1.bin",
+        ] {
+            assert!(generation_file(ours), "{ours}");
+        }
+        for theirs in [
+            "clusters-2026-03-01.jsonl",
+            "seg-notes.txt",
+            "seg-.syx",
+            "edges-1.bin.bak",
+            "MANIFEST",
+            "LOCK",
+            "model-x.bin",
+        ] {
+            assert!(!generation_file(theirs), "{theirs}");
+        }
+    }
 
     #[test]
     fn windows() {
