@@ -465,3 +465,31 @@ fn an_output_that_is_redirected_stdin_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(fs::read(&input).unwrap(), before);
 }
+
+/// A UTF-8 byte order mark at the start of a file (also compressed) is not
+/// part of the first record or the header.
+#[test]
+fn a_byte_order_mark_does_not_spoil_the_first_record() {
+    let d = tempfile::tempdir().unwrap();
+    let bom = b"\xef\xbb\xbf";
+    let mut jsonl = bom.to_vec();
+    jsonl.extend_from_slice(
+        b"{\"id\":\"a\",\"text\":\"first record\"}\n{\"id\":\"b\",\"text\":\"second\"}\n",
+    );
+    fs::write(d.path().join("a.jsonl"), &jsonl).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&jsonl).unwrap();
+    fs::write(d.path().join("g.jsonl.gz"), gz.finish().unwrap()).unwrap();
+    let mut csv = bom.to_vec();
+    csv.extend_from_slice(b"id,text\nc,a csv row\n");
+    fs::write(d.path().join("c.csv"), &csv).unwrap();
+    for (name, ids) in [
+        ("a.jsonl", vec!["a", "b"]),
+        ("g.jsonl.gz", vec!["a", "b"]),
+        ("c.csv", vec!["c"]),
+    ] {
+        let corpus = Corpus::read(&[d.path().join(name)], &ReadOptions::default()).unwrap();
+        let got: Vec<&str> = corpus.docs.iter().map(|x| x.id.as_str()).collect();
+        assert_eq!(got, ids, "{name}");
+    }
+}

@@ -213,20 +213,29 @@ impl InputSource {
     }
 }
 
-/// Wraps a reader in the right decompressor, chosen by its first bytes.
+/// Wraps a reader in the right decompressor, chosen by its first bytes,
+/// and drops a UTF-8 byte order mark at the start of the text (editors on
+/// Windows write one; it would otherwise spoil the first record or header).
 pub fn open_input<R: Read + Send + 'static>(inner: R) -> io::Result<Box<dyn BufRead + Send>> {
     let mut buffered = BufReader::with_capacity(1 << 16, inner);
     let head = buffered.fill_buf()?;
-    if head.starts_with(&GZIP_MAGIC) {
+    let mut text: Box<dyn BufRead + Send> = if head.starts_with(&GZIP_MAGIC) {
         let gz = flate2::bufread::MultiGzDecoder::new(buffered);
-        Ok(Box::new(BufReader::with_capacity(1 << 16, gz)))
+        Box::new(BufReader::with_capacity(1 << 16, gz))
     } else if head.starts_with(&ZSTD_MAGIC) {
         let zs = zstd::stream::read::Decoder::with_buffer(buffered)?;
-        Ok(Box::new(BufReader::with_capacity(1 << 16, zs)))
+        Box::new(BufReader::with_capacity(1 << 16, zs))
     } else {
-        Ok(Box::new(buffered))
+        Box::new(buffered)
+    };
+    if text.fill_buf()?.starts_with(UTF8_BOM) {
+        text.consume(UTF8_BOM.len());
     }
+    Ok(text)
 }
+
+/// The UTF-8 byte order mark.
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
 #[cfg(test)]
 mod tests {

@@ -361,37 +361,121 @@ fn whole_file(
     }
 }
 
-/// Parses a publication time into seconds since the Unix epoch. Accepts RFC
-/// 3339 (`2020-12-11T08:00:00Z`), `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DDTHH:MM:SS`
-/// (taken as UTC), `YYYY-MM-DD`, RFC 2822 and integer epoch seconds.
+/// Seconds since the epoch of a publication time as news feeds write it:
+/// RFC 3339 (also without seconds, or with a space, fractional seconds and
+/// `+0100`-style offsets), `... UTC`/`GMT`, `YYYY-MM-DD[ HH:MM[:SS]]`,
+/// `YYYY/MM/DD[ HH:MM[:SS]]`, `March 2, 2026`, `2 March 2026`, RFC 2822, or
+/// epoch seconds; epoch milliseconds, microseconds and nanoseconds are told
+/// apart by their size. Times outside the years 1800-2200 are taken as
+/// unparsed (`None`), so a bad value cannot make a copy the origin of
+/// everything.
 pub fn parse_time(s: &str) -> Option<i64> {
+    let t = parse_any_time(s.trim())?;
+    // 1800-01-01 .. 2200-01-01
+    (-5_364_662_400..=7_258_118_400).contains(&t).then_some(t)
+}
+
+fn parse_any_time(s: &str) -> Option<i64> {
     use chrono::{DateTime, NaiveDate, NaiveDateTime};
-    let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.timestamp());
     }
+    let zoned = match s.strip_suffix(" UTC").or_else(|| s.strip_suffix(" GMT")) {
+        Some(rest) => format!("{rest}+0000"),
+        None => match s.strip_suffix('Z') {
+            Some(rest) => format!("{rest}+0000"),
+            None => s.to_string(),
+        },
+    };
     for fmt in [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.f%#z",
+        "%Y-%m-%d %H:%M:%S%.f%#z",
+        "%Y-%m-%dT%H:%M%#z",
+        "%Y-%m-%d %H:%M%#z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(&zoned, fmt) {
+            return Some(t.timestamp());
+        }
+    }
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M",
         "%Y-%m-%dT%H:%M",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y/%m/%d %H:%M",
     ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(t.and_utc().timestamp());
         }
     }
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp());
+    for fmt in [
+        "%Y-%m-%d",
+        "%Y/%m/%d",
+        "%B %d, %Y",
+        "%b %d, %Y",
+        "%d %B %Y",
+        "%d %b %Y",
+    ] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
+            return d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp());
+        }
     }
     if let Ok(t) = DateTime::parse_from_rfc2822(s) {
         return Some(t.timestamp());
     }
-    s.parse::<i64>().ok()
+    let n = s.parse::<i64>().ok()?;
+    // Epoch seconds until the year 5138; past that, finer units.
+    Some(match n.unsigned_abs() {
+        0..100_000_000_000 => n,
+        100_000_000_000..100_000_000_000_000 => n / 1_000,
+        100_000_000_000_000..100_000_000_000_000_000 => n / 1_000_000,
+        _ => n / 1_000_000_000,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn publication_times_as_feeds_write_them() {
+        let t = 1_607_673_600; // 2020-12-11T08:00:00Z
+        for s in [
+            "2020-12-11T08:00:00Z",
+            "2020-12-11T08:00Z",
+            "2020-12-11 08:00:00 UTC",
+            "2020-12-11T09:00:00.000+0100",
+            "2020-12-11 09:00:00+01:00",
+            "2020/12/11 08:00",
+            "2020-12-11 08:00",
+            "Fri, 11 Dec 2020 08:00:00 +0000",
+            "1607673600",
+            "1607673600000",
+            "1607673600000000",
+        ] {
+            assert_eq!(parse_time(s), Some(t), "{s}");
+        }
+        let day = 1_607_644_800; // 2020-12-11
+        for s in [
+            "2020-12-11",
+            "December 11, 2020",
+            "Dec 11, 2020",
+            "11 December 2020",
+            "2020/12/11",
+        ] {
+            assert_eq!(parse_time(s), Some(day), "{s}");
+        }
+        for s in [
+            "-9223372036854775808",
+            "99999-01-01",
+            "yesterday",
+            "",
+            "3000-01-01",
+        ] {
+            assert_eq!(parse_time(s), None, "{s}");
+        }
+    }
 
     #[test]
     fn oversized_records_are_rejected_in_every_format() {

@@ -168,6 +168,11 @@ pub fn run_with(
     timer.lap("verify");
 
     let ranks = ranks(docs, texts);
+    let unparsed_dates = docs
+        .iter()
+        .zip(&ranks)
+        .filter(|(d, r)| d.published.is_some() && r.published.is_none())
+        .count();
     let reps = cluster::cluster(&mut signed.exact, &edges, &ranks);
     timer.lap("cluster");
 
@@ -189,6 +194,7 @@ pub fn run_with(
         groups: &model.groups,
         signed: &signed,
         candidates: pairs.len(),
+        unparsed_dates,
         edges: &edges,
         spilled: spilled || vectors_spilled || evidence.values.spilled(),
     };
@@ -239,6 +245,7 @@ struct RunFacts<'a> {
     groups: &'a fold::Groups,
     signed: &'a sign::SignStage,
     candidates: usize,
+    unparsed_dates: usize,
     edges: &'a [Edge],
     spilled: bool,
 }
@@ -264,6 +271,7 @@ fn summarize(
             .count(),
         duplicates: n - clusters,
         exact_duplicates: facts.signed.exact_duplicates,
+        unparsed_dates: facts.unparsed_dates,
         short_documents: signed.iter().filter(|s| s.short).count(),
         candidates: facts.candidates,
         edges: facts.edges.len(),

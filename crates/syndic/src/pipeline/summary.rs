@@ -19,6 +19,9 @@ pub struct Summary {
     pub duplicates: usize,
     /// Documents whose body is identical to an earlier one's.
     pub exact_duplicates: usize,
+    /// Documents whose `published` value was not understood (they count as
+    /// undated).
+    pub unparsed_dates: usize,
     /// Documents too short to shingle (matched exactly only).
     pub short_documents: usize,
     /// Candidate pairs from LSH.
@@ -115,6 +118,13 @@ impl Summary {
                 } else {
                     ""
                 }
+            );
+        }
+        if self.unparsed_dates > 0 {
+            let _ = writeln!(
+                s,
+                "dates: {} published values not understood (treated as undated)",
+                self.unparsed_dates
             );
         }
         let stages: Vec<String> = self
