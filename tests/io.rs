@@ -493,3 +493,31 @@ fn a_byte_order_mark_does_not_spoil_the_first_record() {
         assert_eq!(got, ids, "{name}");
     }
 }
+
+/// Outputs get the permissions of any new file (0666 less the umask), not
+/// the temporary file's 0600.
+#[test]
+fn outputs_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("clusters.jsonl");
+    let script = format!(
+        "umask 022 && exec {} cluster corpora/sample/articles.jsonl -o {} -q",
+        env!("CARGO_BIN_EXE_syndic"),
+        out.display()
+    );
+    let run = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+}

@@ -107,9 +107,12 @@ impl Output {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
+        // 0666 less the umask, as any new file gets (tempfile's own default
+        // is 0600, which left outputs unreadable to the user's group).
         let tmp = tempfile::Builder::new()
             .prefix(".syndic-")
             .suffix(".tmp")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
             .tempfile_in(dir)
             .map_err(|e| Error::io(path, e))?;
         Ok(Output {
