@@ -521,3 +521,76 @@ fn outputs_follow_the_umask() {
         0o644
     );
 }
+
+/// A named pipe (or `<(cat f)`) is read whole: sniffing its format does not
+/// consume its first bytes.
+#[test]
+fn named_pipe_inputs_lose_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let fifo = d.path().join("in.jsonl");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let data = fs::read("corpora/sample/articles.jsonl").unwrap();
+            fs::OpenOptions::new()
+                .write(true)
+                .open(fifo)
+                .unwrap()
+                .write_all(&data)
+                .unwrap();
+        })
+    };
+    let out = syndic(&[
+        "cluster",
+        &fifo.to_string_lossy(),
+        "-o",
+        &p(d.path(), "out.jsonl"),
+        "-q",
+    ]);
+    writer.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(d.path().join("out.jsonl"))
+            .unwrap()
+            .lines()
+            .count(),
+        54
+    );
+}
+
+/// Reading stdin leaves no copy of it in the temporary folder.
+#[test]
+fn stdin_leaves_nothing_behind() {
+    let d = tempfile::tempdir().unwrap();
+    let tmp = d.path().join("tmp");
+    fs::create_dir(&tmp).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_syndic"))
+        .args(["cluster", "-", "-o", &p(d.path(), "out.jsonl"), "-q"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("TMPDIR", &tmp)
+        .stdin(fs::File::open("corpora/sample/articles.jsonl").unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(fs::read_dir(&tmp).unwrap().count(), 0);
+    assert_eq!(
+        fs::read_to_string(d.path().join("out.jsonl"))
+            .unwrap()
+            .lines()
+            .count(),
+        54
+    );
+}

@@ -84,7 +84,17 @@ pub struct InputSource {
 #[derive(Debug)]
 enum Backing {
     Path(PathBuf),
-    Spooled(tempfile::NamedTempFile),
+    /// A copy of a stream that can be read once only (stdin, a FIFO, a
+    /// process substitution), in an unlinked temporary file: nothing is
+    /// left behind however the process ends.
+    Spooled(File),
+}
+
+/// Copies a read-once stream into an unlinked temporary file.
+fn spool(mut reader: impl Read, display: &Path) -> Result<File> {
+    let mut file = tempfile::tempfile().map_err(|e| Error::io(display, e))?;
+    io::copy(&mut reader, &mut file).map_err(|e| Error::io(display, e))?;
+    Ok(file)
 }
 
 fn has_glob(s: &str) -> bool {
@@ -156,10 +166,20 @@ impl InputSource {
             .file_name()
             .and_then(|n| n.to_str())
             .and_then(Format::from_name);
+        // A FIFO or device can be read once: it is copied first, so that
+        // sniffing its format does not consume its first bytes.
+        let read_once = std::fs::metadata(&path).is_ok_and(|m| !m.file_type().is_file());
+        let backing = match read_once {
+            true => {
+                let f = File::open(&path).map_err(|e| Error::io(&path, e))?;
+                Backing::Spooled(spool(f, &path)?)
+            }
+            false => Backing::Path(path.clone()),
+        };
         let mut source = InputSource {
-            display: path.clone(),
+            display: path,
             file_id,
-            backing: Backing::Path(path),
+            backing,
             format: Format::JsonLines,
         };
         source.format = Format::sniff(
@@ -173,16 +193,11 @@ impl InputSource {
     }
 
     fn stdin() -> Result<InputSource> {
-        let mut spool = tempfile::NamedTempFile::new().map_err(|e| Error::io("-", e))?;
-        io::copy(&mut io::stdin().lock(), spool.as_file_mut()).map_err(|e| Error::io("-", e))?;
-        spool
-            .as_file_mut()
-            .rewind()
-            .map_err(|e| Error::io("-", e))?;
+        let spooled = spool(io::stdin().lock(), Path::new("-"))?;
         let mut source = InputSource {
             display: PathBuf::from("-"),
             file_id: "-".into(),
-            backing: Backing::Spooled(spool),
+            backing: Backing::Spooled(spooled),
             format: Format::JsonLines,
         };
         source.format = Format::sniff(
@@ -204,12 +219,17 @@ impl InputSource {
 
     /// Opens the (decompressed) byte stream from the start.
     pub fn open(&self) -> Result<Box<dyn BufRead + Send>> {
-        let path = match &self.backing {
-            Backing::Path(p) => p.as_path(),
-            Backing::Spooled(t) => t.path(),
+        let io = |e| Error::io(&self.display, e);
+        let file = match &self.backing {
+            Backing::Path(p) => File::open(p).map_err(io)?,
+            Backing::Spooled(f) => {
+                // A second handle on the same open file: reads run one at a time.
+                let mut f = f.try_clone().map_err(io)?;
+                f.rewind().map_err(io)?;
+                f
+            }
         };
-        let file = File::open(path).map_err(|e| Error::io(&self.display, e))?;
-        open_input(file).map_err(|e| Error::io(&self.display, e))
+        open_input(file).map_err(io)
     }
 }
 
