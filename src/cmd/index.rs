@@ -21,7 +21,7 @@ pub enum IndexCommand {
     Stats {
         #[command(flatten)]
         index: IndexDir,
-        /// Also check every segment's checksum (reads the whole index).
+        /// Also decompress every stored text (opening already checks every checksum).
         #[arg(long)]
         verify: bool,
     },

@@ -78,10 +78,7 @@ impl PyMinHash {
     }
 
     fn add(&mut self, hashes: &[u64]) {
-        let state = std::mem::replace(&mut self.state, self.hasher.sketch().into_state());
-        let mut sketch = self.hasher.resume(state);
-        sketch.extend(hashes);
-        self.state = sketch.into_state();
+        self.hasher.extend_state(&mut self.state, hashes);
     }
 }
 
@@ -210,6 +207,19 @@ fn _minhash_from_state(
     Ok(m)
 }
 
+impl PyMinHashLsh {
+    /// Stores `signature` under a new handle for `key` (not checked: the
+    /// callers make sure it is new).
+    fn store(&mut self, py: Python<'_>, key: PyObject, signature: &[u32]) -> PyResult<()> {
+        let handle =
+            u32::try_from(self.keys.len()).map_err(|_| PyValueError::new_err("index is full"))?;
+        self.index.insert(handle, signature).map_err(py_err)?;
+        self.handles.bind(py).set_item(&key, handle)?;
+        self.keys.push(Some(key));
+        Ok(())
+    }
+}
+
 /// A banded LSH index of MinHash signatures (datasketch's ``MinHashLSH``).
 ///
 /// ``MinHashLSH(threshold=0.8, num_perm=128)`` picks the banding whose
@@ -266,14 +276,7 @@ impl PyMinHashLsh {
                 key.bind(py).repr()?
             )));
         }
-        let handle =
-            u32::try_from(self.keys.len()).map_err(|_| PyValueError::new_err("index is full"))?;
-        self.index
-            .insert(handle, &minhash.signature())
-            .map_err(py_err)?;
-        handles.set_item(&key, handle)?;
-        self.keys.push(Some(key));
-        Ok(())
+        self.store(py, key, &minhash.signature())
     }
 
     /// The keys whose signature shares a band with `minhash`, in insertion order.
@@ -355,10 +358,7 @@ fn _lsh_from_state(
             .chunks_exact(4)
             .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
             .collect();
-        let handle = lsh.keys.len() as u32;
-        lsh.index.insert(handle, &sig).map_err(py_err)?;
-        lsh.handles.bind(py).set_item(&key, handle)?;
-        lsh.keys.push(Some(key));
+        lsh.store(py, key, &sig)?;
     }
     Ok(lsh)
 }

@@ -133,6 +133,18 @@ impl MinHasher {
         }
     }
 
+    /// Adds shingle hashes to a kept state in place (as [`Sketch::extend`]
+    /// does), without allocating.
+    pub fn extend_state(&self, state: &mut SketchState, xs: &[u64]) {
+        let taken = SketchState {
+            mins: std::mem::take(&mut state.mins),
+            empty: state.empty,
+        };
+        let mut sketch = self.resume(taken);
+        sketch.extend(xs);
+        *state = sketch.into_state();
+    }
+
     fn oph_seed(&self) -> u64 {
         fmix64(self.config.seed ^ 0x6f70_6800)
     }
@@ -392,11 +404,15 @@ mod tests {
         for scheme in [Scheme::Oph, Scheme::Classic] {
             let h = hasher(scheme);
             let mut state = h.sketch().into_state();
-            for chunk in set.chunks(7) {
-                let mut s = h.resume(state);
-                s.extend(chunk);
-                assert_eq!(s.current().len(), 128);
-                state = s.into_state();
+            for (k, chunk) in set.chunks(7).enumerate() {
+                if k % 2 == 0 {
+                    h.extend_state(&mut state, chunk);
+                } else {
+                    let mut s = h.resume(state);
+                    s.extend(chunk);
+                    assert_eq!(s.current().len(), 128);
+                    state = s.into_state();
+                }
             }
             let bytes = state.to_bytes();
             assert_eq!(SketchState::from_bytes(&bytes, 128).unwrap(), state);

@@ -162,7 +162,7 @@ impl Index {
         };
         let total = old.len() + new_profiles.len();
         let cfg = &plan.manifest.settings.config.boilerplate;
-        let model = Boilerplate::learn_profiles(total, profile, cfg, total * 32, 16_384)?;
+        let model = Boilerplate::learn_profiles(total, profile, cfg, total * 32, super::BATCH)?;
         let before: AHashSet<(u32, u64)> = self.model.lines().into_iter().collect();
         let after: AHashSet<(u32, u64)> = model.lines().into_iter().collect();
         let changed: AHashSet<(u32, u64)> = before.symmetric_difference(&after).copied().collect();

@@ -55,6 +55,8 @@ const MANIFEST: &str = "MANIFEST";
 /// stories file; an index of version 1 is read with each cluster as its own
 /// story and upgraded by its next change.
 const INDEX_FORMAT_VERSION: u32 = 2;
+/// Documents per parallel batch in the index's boilerplate and story stages.
+const BATCH: usize = 16_384;
 /// The oldest version this syndic reads.
 const OLDEST_READABLE: u32 = 1;
 const LOCK: &str = "LOCK";
@@ -1082,7 +1084,7 @@ impl State<'_> {
             None,
             config,
             &Resources::default(),
-            16_384,
+            BATCH,
         )?;
         // The stage gives each cluster representative its story's.
         Ok((0..clusters.len())
