@@ -1,5 +1,6 @@
 //! Criterion benches per pipeline stage, on the sample corpus in corpora/
-//! or on the JSONL file named by `SYNDIC_BENCH_CORPUS`.
+//! or on the JSONL file named by `SYNDIC_BENCH_CORPUS`; the `read` group
+//! also reads `SYNDIC_BENCH_PARQUET` when set.
 //! Run: `cargo bench --bench stages`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -111,5 +112,58 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages);
+/// Reading the same corpus from JSON Lines and from Parquet (zstd, as
+/// `--format parquet` writes it), into documents.
+#[cfg(feature = "parquet")]
+fn reading(c: &mut Criterion) {
+    use arrow_array::{ArrayRef, RecordBatch, StringArray};
+    use std::sync::Arc;
+    let corpus = sample();
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("corpus.jsonl");
+    let parquet = dir.path().join("corpus.parquet");
+    let mut lines = String::new();
+    for d in &corpus.docs {
+        let record = serde_json::json!({"id": d.id, "text": d.text, "title": d.title,
+            "url": d.url, "source": d.source, "published": d.published});
+        lines.push_str(&record.to_string());
+        lines.push('\n');
+    }
+    std::fs::write(&jsonl, &lines).unwrap();
+    let column = |f: fn(&syndic::Document) -> Option<&str>| -> ArrayRef {
+        Arc::new(corpus.docs.iter().map(f).collect::<StringArray>())
+    };
+    let batch = RecordBatch::try_from_iter([
+        ("id", column(|d| Some(&d.id))),
+        ("text", column(|d| Some(&d.text))),
+        ("title", column(|d| d.title.as_deref())),
+        ("url", column(|d| d.url.as_deref())),
+        ("source", column(|d| d.source.as_deref())),
+        ("published", column(|d| d.published.as_deref())),
+    ])
+    .unwrap();
+    let file = std::fs::File::create(&parquet).unwrap();
+    syndic::corpus::arrow::write_parquet(file, batch.schema(), [batch], true).unwrap();
+
+    let mut g = c.benchmark_group("read");
+    g.throughput(Throughput::Bytes(lines.len() as u64));
+    // Another Parquet file of the same corpus (`SYNDIC_BENCH_PARQUET`, e.g.
+    // written by pyarrow with other row groups or codecs).
+    let other = std::env::var_os("SYNDIC_BENCH_PARQUET").map(PathBuf::from);
+    let mut inputs = vec![("jsonl", &jsonl), ("parquet", &parquet)];
+    if let Some(path) = &other {
+        inputs.push(("parquet-given", path));
+    }
+    for (name, path) in inputs {
+        g.bench_function(name, |b| {
+            b.iter(|| Corpus::read(std::slice::from_ref(path), &ReadOptions::default()).unwrap())
+        });
+    }
+    g.finish();
+}
+
+#[cfg(not(feature = "parquet"))]
+fn reading(_: &mut Criterion) {}
+
+criterion_group!(benches, stages, reading);
 criterion_main!(benches);

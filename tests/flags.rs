@@ -163,6 +163,7 @@ fn cases() -> Vec<Case> {
                 &[SIGNATURE, INPUT, TITLES, RESOURCES],
                 &[
                     ("--output", &[], &["--output", "{d}/other.bin"]),
+                    ("--format", &[], &["--format", "parquet"]),
                     ("--quiet", &[], &["--quiet"]),
                 ],
             ),

@@ -39,52 +39,51 @@ MinHash = _syndic.MinHash
 MinHashLSH = _syndic.MinHashLSH
 
 
-def _columns(data: Any) -> dict:
-    """The input's fields as lists (missing fields as None)."""
-    try:
-        import pyarrow as pa
-    except ImportError:  # pragma: no cover - pyarrow is optional for records
-        pa = None
-    if pa is not None and isinstance(data, pa.Table):
-        names = set(data.column_names)
-        n = data.num_rows
-        return {f: data.column(f).to_pylist() if f in names else [None] * n for f in _FIELDS}
-    if hasattr(data, "to_dict") and hasattr(data, "columns"):  # pandas
-        names = set(data.columns)
-        n = len(data)
-        out = {}
-        for f in _FIELDS:
-            if f in names:
-                col = data[f].tolist()
-                out[f] = [None if (v is None or (isinstance(v, float) and v != v)) else v for v in col]
-            else:
-                out[f] = [None] * n
-        return out
-    out = {f: [] for f in _FIELDS}
-    for k, record in enumerate(data):
+def _bad_record(k: int, kind: str, message: str) -> InputError:
+    err = InputError(f"record {k}: {message}")
+    err.location, err.kind = f"record {k}", kind
+    return err
+
+
+def _from_records(records: Iterable[Any]):
+    """A table of the CLI's fields from dicts: ids and metadata as strings
+    (``7`` reads as ``"7"``, as in JSON Lines), texts as given."""
+    import pyarrow as pa
+
+    cols: dict = {f: [] for f in _FIELDS}
+    for k, record in enumerate(records, 1):
         if not isinstance(record, dict):
-            err = InputError(f"record {k + 1}: not a dict")
-            err.location, err.kind = f"record {k + 1}", "malformed_record"
-            raise err
-        for f in _FIELDS:
-            out[f].append(record.get(f))
-    return out
+            raise _bad_record(k, "malformed_record", "not a dict")
+        text = record.get("text")
+        if text is not None and not isinstance(text, str):
+            raise _bad_record(k, "not_a_string", 'field "text" is not a string')
+        cols["text"].append(text)
+        for f in ("id", "title", "url", "source", "published"):
+            v = record.get(f)
+            cols[f].append(None if v is None else str(v))
+    return pa.table({f: pa.array(v, type=pa.string()) for f, v in cols.items()})
 
 
-def _as_str(values: List[Any]) -> List[Optional[str]]:
-    return [None if v is None else str(v) for v in values]
+def _arrow(data: Any) -> Any:
+    """The input as something with ``__arrow_c_stream__``: a pyarrow Table
+    or RecordBatchReader (or a polars / DuckDB result) as it is, a pandas
+    DataFrame converted by pyarrow, an iterable of dicts field by field."""
+    if _is_pandas(data):
+        import pyarrow as pa
+
+        names = [f for f in _FIELDS if f in data.columns]
+        try:
+            return pa.Table.from_pandas(data[names], preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            # Mixed types in a column: record by record, to name the bad one.
+            return _from_records(data[names].to_dict("records"))
+    if hasattr(data, "__arrow_c_stream__"):
+        return data
+    return _from_records(data)
 
 
-def _prepare(data: Any) -> dict:
-    c = _columns(data)
-    return {
-        "ids": _as_str(c["id"]),
-        "texts": c["text"],
-        "titles": _as_str(c["title"]),
-        "urls": _as_str(c["url"]),
-        "sources": _as_str(c["source"]),
-        "published": _as_str(c["published"]),
-    }
+def _is_pandas(data: Any) -> bool:
+    return hasattr(data, "columns") and hasattr(data, "iloc")
 
 
 def _settings(settings: dict) -> str:
@@ -100,19 +99,14 @@ def cluster(data: Any, threads: Optional[int] = None, **settings: Any):
     A bad record raises ``InputError`` (a ``ValueError``) with ``location``
     and ``kind``; bad settings raise ``ValueError``.
     """
-    import pyarrow as pa
-
-    cols = _syndic.cluster_columns(_prepare(data), _settings(settings), threads)
-    names = ["id", "cluster", "story", "representative", "similarity", "containment", "short"]
-    types = [pa.string(), pa.string(), pa.string(), pa.bool_(), pa.float32(), pa.float32(), pa.bool_()]
-    return pa.table({n: pa.array(c, type=t) for n, c, t in zip(names, cols, types)})
+    return _syndic.cluster_table(_arrow(data), _settings(settings), threads)
 
 
 def sign(data: Any, threads: Optional[int] = None, **settings: Any) -> Tuple[List[str], np.ndarray]:
     """Each document's MinHash signature, as ``syndic sign`` writes it:
     the ids and a ``(documents, num_perm)`` numpy ``uint32`` array. A body
     too short to shingle gets all ``2**32 - 1``."""
-    ids, num_perm, raw = _syndic.sign_columns(_prepare(data), _settings(settings), threads)
+    ids, num_perm, raw = _syndic.sign_table(_arrow(data), _settings(settings), threads)
     values = np.frombuffer(raw, dtype="<u4").astype(np.uint32)
     return ids, values.reshape(len(ids), num_perm)
 
@@ -120,19 +114,22 @@ def sign(data: Any, threads: Optional[int] = None, **settings: Any) -> Tuple[Lis
 def dedup(data: Any, threads: Optional[int] = None, **settings: Any):
     """Keeps one document per cluster (its representative: the origin), in
     input order, as the input's own type: a ``pyarrow.Table`` or pandas
-    ``DataFrame`` keeps its columns; records come back as a list of dicts."""
-    if not hasattr(data, "__len__"):
+    ``DataFrame`` keeps its columns; another Arrow stream (a
+    ``RecordBatchReader``, a polars frame) comes back as a ``pyarrow.Table``;
+    records come back as a list of dicts."""
+    import pyarrow as pa
+
+    if _is_pandas(data) or isinstance(data, pa.Table):
+        pass
+    elif hasattr(data, "__arrow_c_stream__"):
+        data = pa.RecordBatchReader.from_stream(data).read_all()
+    elif not hasattr(data, "__len__"):
         data = list(data)
     keep = cluster(data, threads=threads, **settings).column("representative")
-    try:
-        import pyarrow as pa
-
-        if isinstance(data, pa.Table):
-            return data.filter(keep)
-    except ImportError:  # pragma: no cover
-        pass
+    if isinstance(data, pa.Table):
+        return data.filter(keep)
     mask = keep.to_pylist()
-    if hasattr(data, "columns") and hasattr(data, "iloc"):  # pandas
+    if _is_pandas(data):
         return data[mask]
     return [record for record, k in zip(data, mask) if k]
 
@@ -157,19 +154,19 @@ class Index:
     @classmethod
     def build(cls, path: Any, data: Any, window: Optional[float] = None,
               threads: Optional[int] = None, **settings: Any) -> "Index":
-        index, report = _syndic.Index.build(str(path), _prepare(data), _settings(settings), window, threads)
+        index, report = _syndic.Index.build(str(path), _arrow(data), _settings(settings), window, threads)
         out = cls.__new__(cls)
         out._index, out.path, out.last_report = index, str(path), json.loads(report)
         return out
 
     def add(self, data: Any, threads: Optional[int] = None) -> dict:
-        return json.loads(self._index.add(_prepare(data), threads))
+        return json.loads(self._index.add(_arrow(data), threads))
 
     def remove(self, ids: Iterable[str]) -> dict:
         return json.loads(self._index.remove([str(i) for i in ids]))
 
     def query(self, data: Any, threads: Optional[int] = None) -> List[List[dict]]:
-        return json.loads(self._index.query(_prepare(data), threads))
+        return json.loads(self._index.query(_arrow(data), threads))
 
     def clusters(self):
         import pyarrow as pa

@@ -37,14 +37,11 @@ pub struct DedupArgs {
     /// Also write the cluster assignment of every document here.
     #[arg(long, help_heading = "Output")]
     pub clusters: Option<PathBuf>,
-    /// Layout of the --clusters file.
-    #[arg(
-        long,
-        value_enum,
-        default_value = "jsonl",
-        requires = "clusters",
-        help_heading = "Output"
-    )]
+    /// Layout of the outputs: `parquet` writes the kept records (with a
+    /// Parquet input's own columns) and the --clusters file as Parquet;
+    /// `csv` and `tsv` apply to the --clusters file (kept records stay
+    /// JSON Lines).
+    #[arg(long, value_enum, default_value = "jsonl", help_heading = "Output")]
     pub format: FormatArg,
     /// Also write the syndication report (origin and copies per cluster) here.
     #[arg(long, help_heading = "Output")]
@@ -52,7 +49,17 @@ pub struct DedupArgs {
 }
 
 pub fn dedup(args: &DedupArgs) -> Result<()> {
-    let run = args.run.execute()?;
+    if matches!(args.format, FormatArg::Csv | FormatArg::Tsv) && args.clusters.is_none() {
+        anyhow::bail!("--format csv and tsv are layouts of the --clusters file; give --clusters FILE (kept records are JSON Lines or Parquet)");
+    }
+    let run = args.run.execute_checked(|corpus| {
+        #[cfg(feature = "parquet")]
+        if args.format == FormatArg::Parquet {
+            corpus.parquet_copy_schema()?;
+        }
+        let _ = corpus;
+        Ok(())
+    })?;
     if let Some(path) = &args.clusters {
         write_cluster_file(path, args.format, &run)?;
     }
@@ -63,7 +70,12 @@ pub fn dedup(args: &DedupArgs) -> Result<()> {
         out.commit()?;
     }
     let mut out = Output::create(&args.output, &inputs)?;
-    let kept = run.corpus.copy_records(&run.outcome.kept(), &mut out)?;
+    let keep = run.outcome.kept();
+    let kept = match args.format {
+        #[cfg(feature = "parquet")]
+        FormatArg::Parquet => run.corpus.copy_records_parquet(&keep, &mut out)?,
+        _ => run.corpus.copy_records(&keep, &mut out)?,
+    };
     out.commit()?;
     if !args.run.report.quiet {
         eprintln!("dedup: kept {kept} of {} documents", run.corpus.docs.len());

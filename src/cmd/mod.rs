@@ -19,21 +19,14 @@ use syndic::Resources;
 use syndic::{Config, Corpus, Outcome};
 
 /// Layout of a cluster file.
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
     Jsonl,
     Csv,
     Tsv,
-}
-
-impl From<FormatArg> for TableFormat {
-    fn from(f: FormatArg) -> TableFormat {
-        match f {
-            FormatArg::Jsonl => TableFormat::JsonLines,
-            FormatArg::Csv => TableFormat::Csv,
-            FormatArg::Tsv => TableFormat::Tsv,
-        }
-    }
+    /// Apache Parquet (zstd-compressed), the columns of the JSON Lines.
+    #[cfg(feature = "parquet")]
+    Parquet,
 }
 
 /// What a run reports besides its output.
@@ -128,6 +121,13 @@ pub struct Run {
 impl RunArgs {
     /// Reads the corpus and runs the pipeline.
     pub fn execute(&self) -> Result<Run> {
+        self.execute_checked(|_| Ok(()))
+    }
+
+    /// As [`RunArgs::execute`], calling `check` on the corpus before the
+    /// pipeline runs (to refuse an output that cannot be written before
+    /// the work, not after).
+    pub fn execute_checked(&self, check: impl Fn(&Corpus) -> Result<()>) -> Result<Run> {
         let config = self.matching.config()?;
         let quiet = self.report.quiet;
         let Reading {
@@ -136,6 +136,7 @@ impl RunArgs {
             resources,
             progress,
         } = Reading::start(&self.input, &self.titles, &self.resources, quiet)?;
+        check(&corpus)?;
         let outcome = pool.install(|| {
             syndic::pipeline::run_with(
                 &corpus.docs,
@@ -187,7 +188,18 @@ pub fn input_paths(corpus: &Corpus) -> Vec<PathBuf> {
 pub fn write_cluster_file(path: &Path, format: FormatArg, run: &Run) -> Result<()> {
     run.pool.install(|| {
         let mut out = Output::create(path, &input_paths(&run.corpus))?;
-        write_clusters(&mut out, &run.corpus.docs, &run.outcome.docs, format.into())?;
+        let (docs, outcomes) = (&run.corpus.docs, &run.outcome.docs);
+        let table = match format {
+            FormatArg::Jsonl => TableFormat::JsonLines,
+            FormatArg::Csv => TableFormat::Csv,
+            FormatArg::Tsv => TableFormat::Tsv,
+            #[cfg(feature = "parquet")]
+            FormatArg::Parquet => {
+                syndic::corpus::arrow::write_clusters_parquet(&mut out, docs, outcomes)?;
+                return out.commit().map_err(Into::into);
+            }
+        };
+        write_clusters(&mut out, docs, outcomes, table)?;
         out.commit()?;
         Ok(())
     })

@@ -21,9 +21,22 @@ pub struct SignArgs {
     /// Signature file to write (format version, parameters, then id and values per document).
     #[arg(short, long, help_heading = "Output")]
     pub output: PathBuf,
+    /// Layout of the signature file: syndic's binary format, or Parquet
+    /// (`id`, `signature` as a fixed-size list of uint32, the settings in
+    /// the file's metadata under `syndic.signatures`).
+    #[arg(long, value_enum, default_value = "binary", help_heading = "Output")]
+    pub format: SignatureFormat,
     /// Print nothing on stderr except errors.
     #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,
+}
+
+/// Layout of a signature file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SignatureFormat {
+    Binary,
+    #[cfg(feature = "parquet")]
+    Parquet,
 }
 
 pub fn sign(args: &SignArgs) -> Result<()> {
@@ -41,7 +54,21 @@ pub fn sign(args: &SignArgs) -> Result<()> {
         .zip(&signatures)
         .collect();
     let mut out = Output::create(&args.output, &input_paths(corpus))?;
-    syndic::minhash::write_signatures(&mut out, config.minhash, config.shingle, &records)?;
+    match args.format {
+        SignatureFormat::Binary => {
+            syndic::minhash::write_signatures(&mut out, config.minhash, config.shingle, &records)?
+        }
+        #[cfg(feature = "parquet")]
+        SignatureFormat::Parquet => {
+            let header = syndic::minhash::SignatureHeader {
+                format_version: syndic::minhash::SIGNATURE_FORMAT_VERSION,
+                minhash: config.minhash,
+                shingle: config.shingle,
+                count: records.len() as u64,
+            };
+            syndic::corpus::arrow::write_signatures_parquet(&mut out, &header, &records)?
+        }
+    }
     out.commit()?;
     if !args.quiet {
         eprintln!(

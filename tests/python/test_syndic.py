@@ -196,6 +196,73 @@ def test_cluster_and_sign_equal_the_cli_on_bbc_generated(tmp_path):
     path = gen / "articles.jsonl"
     same(table_rows(syndic.cluster(pj.read_json(path))), cli_clusters(path, tmp_path))
     assert_sign_equal(path, tmp_path)
+    assert_parquet_equals_json_lines(path, tmp_path)
+
+
+# --- Parquet -------------------------------------------------------------
+
+def assert_parquet_equals_json_lines(path, tmp_path):
+    """X.parquet (written by pyarrow, several row groups) against X.jsonl:
+    the CLI's clusters.jsonl byte for byte, `syndic.cluster` on the table
+    field for field, and the CLI's `--format parquet` outputs."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = records(path)
+    parquet = tmp_path / "x.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), parquet, row_group_size=max(len(rows) // 5, 1))
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    subprocess.run([cli(), "cluster", str(path), "-o", str(a), "-q"], check=True)
+    subprocess.run([cli(), "cluster", str(parquet), "-o", str(b), "-q"], check=True)
+    assert a.read_bytes() == b.read_bytes()
+    expected = records(a)
+    same(table_rows(syndic.cluster(pq.read_table(parquet))), expected)
+    same(table_rows(syndic.cluster(pq.read_table(parquet).to_reader(max_chunksize=7))), expected)
+
+    c = tmp_path / "c.parquet"
+    subprocess.run([cli(), "cluster", str(parquet), "-o", str(c), "-q", "--format", "parquet"], check=True)
+    same(pq.read_table(c).to_pylist(), expected)
+
+    s = tmp_path / "s.parquet"
+    subprocess.run([cli(), "sign", str(parquet), "-o", str(s), "-q", "--format", "parquet"], check=True)
+    sig = pq.read_table(s)
+    ids, values = syndic.sign(rows)
+    assert sig.column("id").to_pylist() == ids
+    assert np.array_equal(np.array(sig.column("signature").to_pylist(), dtype=np.uint32), values)
+    header = json.loads(pq.read_metadata(s).metadata[b"syndic.signatures"])
+    assert header["minhash"]["num_perm"] == values.shape[1] and header["format_version"] >= 2
+
+    k = tmp_path / "k.parquet"
+    subprocess.run([cli(), "dedup", str(parquet), "-o", str(k), "-q", "--format", "parquet"], check=True)
+    kept = pq.read_table(k)
+    assert kept.schema.equals(pq.read_schema(parquet))
+    assert kept.column("id").to_pylist() == [r["id"] for r in expected if r["representative"]]
+
+
+def test_parquet_equals_json_lines(tmp_path):
+    assert_parquet_equals_json_lines(SAMPLE, tmp_path)
+
+
+def test_arrow_inputs_typed_columns_and_bad_rows():
+    import pyarrow as pa
+
+    text = "The harbour bridge will close for six weeks after engineers found cracks in its supports."
+    table = pa.table({
+        "id": pa.array([7, 8], pa.int64()),
+        "text": pa.array([text, text], pa.large_string()),
+        "published": pa.array([1_607_673_600_000, 1_607_673_700_000], pa.timestamp("ms", tz="UTC")),
+    })
+    out = syndic.cluster(table)
+    assert out.column("id").to_pylist() == ["7", "8"]
+    assert out.column("cluster").to_pylist() == ["7", "7"]
+    bad = pa.table({"id": ["a", "b"], "text": [text, None]})
+    with pytest.raises(syndic.InputError) as e:
+        syndic.cluster(bad.to_reader())
+    assert (e.value.location, e.value.kind) == ("record 2", "missing_text")
+    with pytest.raises(ValueError, match="no \"text\" column"):
+        syndic.cluster(pa.table({"id": ["a"], "body": [text]}))
+    with pytest.raises(ValueError, match="column \"text\" is Int64"):
+        syndic.cluster(pa.table({"text": [1]}))
 
 
 def read_signature_file(path):

@@ -7,13 +7,16 @@
 //! exceptions: `InputError` (a `ValueError`) for a bad record, with its
 //! location and kind, `ValueError` for bad settings, `OSError` for files.
 
+use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+use arrow_array::{RecordBatch, RecordBatchIterator};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyKeyError, PyOSError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList};
+use pyo3::types::{PyBytes, PyCapsule, PyDict, PyList};
+use syndic::corpus::arrow::{clusters_batches, clusters_schema};
 use syndic::lsh::{LshIndex, LshParams};
 use syndic::minhash::{estimate_jaccard, MinHashConfig, MinHasher, Scheme, SketchState};
-use syndic::{Config, Document, Error};
+use syndic::{Config, Document, Error, ReadOptions};
 
 /// mimalloc for the engine's allocations, as in the CLI: its huge-page
 /// segments save most of the page faults of a run (the CLI measured 0.45 ->
@@ -96,6 +99,34 @@ fn item_hash(item: &Bound<'_, PyAny>) -> PyResult<u64> {
     )))
 }
 
+/// The hashes of a list's items. Bytes items (the common case) are read
+/// through borrowed references, without the reference counting of a
+/// generic iteration; anything else goes through [`item_hash`].
+fn list_hashes(list: &Bound<'_, PyList>) -> PyResult<Vec<u64>> {
+    let mut hashes = Vec::with_capacity(list.len());
+    for k in 0..list.len() {
+        // SAFETY: `k` is in bounds while the GIL is held and the list is
+        // not changed (nothing here runs Python code); PyList_GetItem
+        // returns a borrowed reference, and a bytes object's buffer lives
+        // as long as the object, which the list keeps alive.
+        let hash = unsafe {
+            let item = pyo3::ffi::PyList_GetItem(list.as_ptr(), k as pyo3::ffi::Py_ssize_t);
+            if item.is_null() {
+                return Err(PyErr::fetch(list.py()));
+            }
+            if pyo3::ffi::PyBytes_Check(item) != 0 {
+                let data = pyo3::ffi::PyBytes_AsString(item) as *const u8;
+                let len = pyo3::ffi::PyBytes_Size(item) as usize;
+                syndic::shingle::hash_bytes(std::slice::from_raw_parts(data, len))
+            } else {
+                item_hash(Bound::from_borrowed_ptr(list.py(), item).as_any())?
+            }
+        };
+        hashes.push(hash);
+    }
+    Ok(hashes)
+}
+
 #[pymethods]
 impl PyMinHash {
     #[new]
@@ -122,10 +153,7 @@ impl PyMinHash {
     /// without a copy, then streamed into the sketch.
     fn update_batch(&mut self, items: &Bound<'_, PyAny>) -> PyResult<()> {
         let hashes: Vec<u64> = match items.downcast::<PyList>() {
-            Ok(list) => list
-                .iter()
-                .map(|x| item_hash(&x))
-                .collect::<PyResult<_>>()?,
+            Ok(list) => list_hashes(list)?,
             Err(_) => items
                 .try_iter()?
                 .map(|x| item_hash(&x?))
@@ -363,53 +391,80 @@ fn _lsh_from_state(
     Ok(lsh)
 }
 
-/// The columns of a corpus as the Python layer passes them (a dict of lists).
-#[derive(FromPyObject)]
-#[pyo3(from_item_all)]
-struct Columns {
-    ids: Vec<Option<String>>,
-    texts: Vec<Option<PyObject>>,
-    titles: Vec<Option<String>>,
-    urls: Vec<Option<String>>,
-    sources: Vec<Option<String>>,
-    published: Vec<Option<String>>,
+/// The record batches of an Arrow stream: any object with
+/// `__arrow_c_stream__` (a `pyarrow.Table` or `RecordBatchReader`, a polars
+/// or DuckDB result). The columns are handed over without copying; the
+/// Python layer turns pandas frames and dicts into a table first.
+fn arrow_stream(data: &Bound<'_, PyAny>) -> PyResult<RecordBatchStreamReader> {
+    let capsule = data.call_method0("__arrow_c_stream__")?;
+    let capsule = capsule.downcast::<PyCapsule>()?;
+    if capsule.name()? != Some(c"arrow_array_stream") {
+        return Err(PyValueError::new_err(
+            "__arrow_c_stream__ did not return an arrow_array_stream capsule",
+        ));
+    }
+    let stream = capsule.pointer() as *mut FFI_ArrowArrayStream;
+    // SAFETY: the capsule holds a valid FFI_ArrowArrayStream (checked by its
+    // name, as the Arrow PyCapsule interface specifies); from_raw moves it
+    // out and leaves a released stream behind, which the capsule's
+    // destructor then skips.
+    unsafe { RecordBatchStreamReader::from_raw(stream) }
+        .map_err(|e| PyValueError::new_err(format!("not a readable Arrow stream: {e}")))
 }
 
-/// Documents from columns; a missing or non-string text is an `InputError`
-/// naming the record (a missing id becomes `record:N`, 1-based).
-fn documents(py: Python<'_>, c: Columns) -> PyResult<Vec<Document>> {
-    let mut docs = Vec::with_capacity(c.ids.len());
-    let mut seen = std::collections::HashMap::new();
-    for (k, id) in c.ids.into_iter().enumerate() {
-        let location = format!("record {}", k + 1);
-        let bad = |kind: &str, message: String| {
-            let err = InputError::new_err(format!("{location}: {message}"));
-            let value = err.value(py);
-            let _ = value.setattr("location", location.clone());
-            let _ = value.setattr("kind", kind.to_string());
-            err
-        };
-        let text: String = match &c.texts[k] {
-            None => return Err(bad("missing_text", "missing text field \"text\"".into())),
-            Some(t) => t
-                .extract(py)
-                .map_err(|_| bad("not_a_string", "field \"text\" is not a string".into()))?,
-        };
-        let id = id.unwrap_or_else(|| format!("record:{}", k + 1));
-        if let Some(first) = seen.insert(id.clone(), k + 1) {
-            return Err(bad(
-                "duplicate_id",
-                format!("duplicate id {id:?} (first seen at record {first})"),
-            ));
-        }
-        let mut d = Document::new(id, text);
-        d.title = c.titles[k].clone();
-        d.url = c.urls[k].clone();
-        d.source = c.sources[k].clone();
-        d.published = c.published[k].clone();
-        docs.push(d);
-    }
-    Ok(docs)
+/// A bad record as `InputError` (location `record N`, its kind); other
+/// library errors as `ValueError` or `OSError`.
+fn input_err(e: Error) -> PyErr {
+    let Error::Input {
+        path,
+        line,
+        problem,
+    } = &e
+    else {
+        return py_err(e);
+    };
+    let location = format!("{} {line}", path.display());
+    Python::with_gil(|py| {
+        let err = InputError::new_err(format!("{location}: {problem}"));
+        let value = err.value(py);
+        let _ = value.setattr("location", location);
+        let _ = value.setattr("kind", problem.kind());
+        err
+    })
+}
+
+/// The documents of an Arrow stream (columns `id`, `text`, and `title`,
+/// `url`, `source`, `published` when present), read without the GIL on
+/// `pool`. A bad row is an `InputError` naming it (`record N`, 1-based); a
+/// row without an id gets `record:N`.
+fn documents(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    pool: &rayon::ThreadPool,
+) -> PyResult<Vec<Document>> {
+    let stream = arrow_stream(data)?;
+    py.allow_threads(|| {
+        pool.install(|| {
+            syndic::corpus::arrow::documents_from_batches(stream, "record", &ReadOptions::default())
+        })
+    })
+    .map_err(input_err)
+}
+
+/// Record batches as a `pyarrow.Table`, through the Arrow C stream
+/// interface (no copy).
+fn to_pyarrow<'py>(
+    py: Python<'py>,
+    schema: arrow_schema::SchemaRef,
+    batches: Vec<RecordBatch>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let reader = RecordBatchIterator::new(batches.into_iter().map(Ok), schema);
+    let stream = FFI_ArrowArrayStream::new(Box::new(reader));
+    let capsule = PyCapsule::new(py, stream, Some(c"arrow_array_stream".to_owned()))?;
+    py.import("pyarrow")?
+        .getattr("RecordBatchReader")?
+        .call_method1("_import_from_c_capsule", (capsule,))?
+        .call_method0("read_all")
 }
 
 /// Settings (the `syndic.toml` keys as a JSON object) resolved and checked.
@@ -428,57 +483,41 @@ fn pool(threads: Option<usize>) -> PyResult<rayon::ThreadPool> {
     b.build().map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
-/// One row per input document, as columns: id, cluster, story,
-/// representative, similarity, containment, short.
-type ClusterColumns = (
-    Vec<String>,
-    Vec<String>,
-    Vec<String>,
-    Vec<bool>,
-    Vec<Option<f32>>,
-    Vec<Option<f32>>,
-    Vec<bool>,
-);
-
+/// Clusters the documents of an Arrow stream: a `pyarrow.Table` with one
+/// row per document, in input order, with the columns of `clusters.jsonl`.
 #[pyfunction]
-#[pyo3(signature = (columns, settings_json, threads = None))]
-fn cluster_columns(
-    py: Python<'_>,
-    columns: Columns,
+#[pyo3(signature = (data, settings_json, threads = None))]
+fn cluster_table<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
     settings_json: &str,
     threads: Option<usize>,
-) -> PyResult<ClusterColumns> {
+) -> PyResult<Bound<'py, PyAny>> {
     let config = config(settings_json)?;
-    let docs = documents(py, columns)?;
     let pool = pool(threads)?;
-    let outcome = py
-        .allow_threads(|| pool.install(|| syndic::run(&docs, &config)))
+    let docs = documents(py, data, &pool)?;
+    let batches = py
+        .allow_threads(|| {
+            pool.install(|| {
+                let outcome = syndic::run(&docs, &config)?;
+                Ok(clusters_batches(&docs, &outcome.docs).collect())
+            })
+        })
         .map_err(py_err)?;
-    let id = |i: u32| docs[i as usize].id.clone();
-    let mut out: ClusterColumns = Default::default();
-    for (i, (d, o)) in docs.iter().zip(&outcome.docs).enumerate() {
-        out.0.push(d.id.clone());
-        out.1.push(id(o.representative));
-        out.2.push(id(o.story));
-        out.3.push(o.representative as usize == i);
-        out.4.push(o.similarity);
-        out.5.push(o.containment);
-        out.6.push(o.short);
-    }
-    Ok(out)
+    to_pyarrow(py, clusters_schema(), batches)
 }
 
 #[pyfunction]
-#[pyo3(signature = (columns, settings_json, threads = None))]
-fn sign_columns<'py>(
+#[pyo3(signature = (data, settings_json, threads = None))]
+fn sign_table<'py>(
     py: Python<'py>,
-    columns: Columns,
+    data: &Bound<'py, PyAny>,
     settings_json: &str,
     threads: Option<usize>,
 ) -> PyResult<(Vec<String>, usize, Bound<'py, PyBytes>)> {
     let config = config(settings_json)?;
-    let docs = documents(py, columns)?;
     let pool = pool(threads)?;
+    let docs = documents(py, data, &pool)?;
     let sigs = py
         .allow_threads(|| {
             pool.install(|| {
@@ -516,14 +555,14 @@ impl PyIndex {
         Ok(PyIndex { path })
     }
 
-    /// Creates an index at `path` from `columns`; returns the change
+    /// Creates an index at `path` from `data`; returns the change
     /// report as JSON.
     #[staticmethod]
-    #[pyo3(signature = (path, columns, settings_json, window_days = None, threads = None))]
+    #[pyo3(signature = (path, data, settings_json, window_days = None, threads = None))]
     fn build(
         py: Python<'_>,
         path: std::path::PathBuf,
-        columns: Columns,
+        data: &Bound<'_, PyAny>,
         settings_json: &str,
         window_days: Option<f64>,
         threads: Option<usize>,
@@ -532,8 +571,8 @@ impl PyIndex {
             config: config(settings_json)?,
             window_days,
         };
-        let docs = documents(py, columns)?;
         let pool = pool(threads)?;
+        let docs = documents(py, data, &pool)?;
         let report = py
             .allow_threads(|| {
                 pool.install(|| {
@@ -546,10 +585,15 @@ impl PyIndex {
     }
 
     /// Adds documents atomically; returns the change report as JSON.
-    #[pyo3(signature = (columns, threads = None))]
-    fn add(&self, py: Python<'_>, columns: Columns, threads: Option<usize>) -> PyResult<String> {
-        let docs = documents(py, columns)?;
+    #[pyo3(signature = (data, threads = None))]
+    fn add(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        threads: Option<usize>,
+    ) -> PyResult<String> {
         let pool = pool(threads)?;
+        let docs = documents(py, data, &pool)?;
         let report = py
             .allow_threads(|| {
                 pool.install(|| {
@@ -570,11 +614,16 @@ impl PyIndex {
     }
 
     /// Each document's matches, as JSON (a list of lists of matches).
-    #[pyo3(signature = (columns, threads = None))]
-    fn query(&self, py: Python<'_>, columns: Columns, threads: Option<usize>) -> PyResult<String> {
+    #[pyo3(signature = (data, threads = None))]
+    fn query(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        threads: Option<usize>,
+    ) -> PyResult<String> {
         use rayon::prelude::*;
-        let docs = documents(py, columns)?;
         let pool = pool(threads)?;
+        let docs = documents(py, data, &pool)?;
         let matches = py
             .allow_threads(|| {
                 let index = syndic::index::Index::open(&self.path)?;
@@ -619,8 +668,8 @@ fn _syndic(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyIndex>()?;
     m.add_function(wrap_pyfunction!(_minhash_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(_lsh_from_state, m)?)?;
-    m.add_function(wrap_pyfunction!(cluster_columns, m)?)?;
-    m.add_function(wrap_pyfunction!(sign_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(cluster_table, m)?)?;
+    m.add_function(wrap_pyfunction!(sign_table, m)?)?;
     m.add("InputError", m.py().get_type::<InputError>())?;
     Ok(())
 }

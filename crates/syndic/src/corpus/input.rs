@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+const PARQUET_MAGIC: &[u8] = b"PAR1";
 
 /// How the records of a file are laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,8 @@ pub enum Format {
     Html,
     /// Reuters-21578 SGML (`.sgm`): one document per `<REUTERS>` element.
     ReutersSgml,
+    /// Apache Parquet (`.parquet`, or magic `PAR1`): one document per row.
+    Parquet,
 }
 
 impl Format {
@@ -49,6 +52,7 @@ impl Format {
             "txt" => (Format::Text, false),
             "html" | "htm" => (Format::Html, false),
             "sgm" | "sgml" => (Format::ReutersSgml, false),
+            "parquet" | "pq" => (Format::Parquet, false),
             _ => return None,
         })
     }
@@ -59,6 +63,9 @@ impl Format {
         let first = head
             .iter()
             .find(|b| !b.is_ascii_whitespace() && **b != 0xef && **b != 0xbb && **b != 0xbf);
+        if head.starts_with(PARQUET_MAGIC) {
+            return Format::Parquet;
+        }
         match (named, first) {
             (Some((_, true)) | None, Some(b'[')) => Format::JsonArray,
             (Some((f, _)), _) => f,
@@ -219,17 +226,22 @@ impl InputSource {
 
     /// Opens the (decompressed) byte stream from the start.
     pub fn open(&self) -> Result<Box<dyn BufRead + Send>> {
+        open_input(self.raw_file()?).map_err(|e| Error::io(&self.display, e))
+    }
+
+    /// The file itself (not decompressed), from the start: for formats
+    /// read by seeking, such as Parquet.
+    pub(crate) fn raw_file(&self) -> Result<File> {
         let io = |e| Error::io(&self.display, e);
-        let file = match &self.backing {
-            Backing::Path(p) => File::open(p).map_err(io)?,
+        match &self.backing {
+            Backing::Path(p) => File::open(p).map_err(io),
             Backing::Spooled(f) => {
                 // A second handle on the same open file: reads run one at a time.
                 let mut f = f.try_clone().map_err(io)?;
                 f.rewind().map_err(io)?;
-                f
+                Ok(f)
             }
-        };
-        open_input(file).map_err(io)
+        }
     }
 }
 
@@ -281,5 +293,10 @@ mod tests {
         assert_eq!(Format::sniff(None, b"{\"a\":1}"), Format::JsonLines);
         assert_eq!(Format::sniff(None, b"<!doctype html>"), Format::Html);
         assert_eq!(Format::sniff(None, b"Plain words"), Format::Text);
+        assert_eq!(Format::sniff(None, b"PAR1\x15\x04"), Format::Parquet);
+        assert_eq!(
+            Format::from_name("part-0001.parquet"),
+            Some((Format::Parquet, false))
+        );
     }
 }

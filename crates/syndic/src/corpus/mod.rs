@@ -8,6 +8,8 @@
 //! Every record either becomes a [`Document`] or a [`Reject`] naming
 //! `file:line` and what was wrong, so no input is ever lost without a trace.
 
+#[cfg(feature = "parquet")]
+pub mod arrow;
 mod delimited;
 pub mod generate;
 pub mod html;
@@ -227,14 +229,7 @@ impl Corpus {
             let display = source.display_path().to_path_buf();
             let mut sink = |line: u64, record: Record| -> Result<()> {
                 corpus.bytes += record.bytes as u64;
-                let checked = record.result.and_then(|doc| match doc.text.len() {
-                    size if size > opts.max_doc_bytes => Err(Problem::TooLarge {
-                        size,
-                        limit: opts.max_doc_bytes,
-                    }),
-                    _ => Ok(doc),
-                });
-                let problem = match checked {
+                let problem = match record.result.and_then(|doc| check_size(doc, opts)) {
                     Ok(mut doc) => {
                         doc.location = Location { file, line };
                         if doc.id.is_empty() {
@@ -277,6 +272,10 @@ impl Corpus {
                 });
                 Ok(())
             };
+            if source.format() == Format::Parquet {
+                read_parquet(source, &display, opts, &mut sink)?;
+                continue;
+            }
             let reader = source.open()?;
             match source.format() {
                 Format::JsonLines => jsonl::read_records(reader, opts, &mut sink)?,
@@ -288,6 +287,7 @@ impl Corpus {
                     let record = whole_file(reader, source.format(), &source.file_id, opts);
                     sink(1, record)?;
                 }
+                Format::Parquet => unreachable!("read above"),
             }
         }
         if let Some(mut store) = spilled {
@@ -317,6 +317,40 @@ impl Corpus {
         counts.sort();
         counts
     }
+}
+
+/// A document whose text is over `max_doc_bytes` is a problem (never truncated).
+pub(crate) fn check_size(doc: Document, opts: &ReadOptions) -> Result<Document, Problem> {
+    match doc.text.len() {
+        size if size > opts.max_doc_bytes => Err(Problem::TooLarge {
+            size,
+            limit: opts.max_doc_bytes,
+        }),
+        _ => Ok(doc),
+    }
+}
+
+#[cfg(feature = "parquet")]
+fn read_parquet(
+    source: &InputSource,
+    display: &Path,
+    opts: &ReadOptions,
+    sink: &mut dyn FnMut(u64, Record) -> Result<()>,
+) -> Result<()> {
+    arrow::read_parquet(source.raw_file()?, display, opts, sink)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn read_parquet(
+    _: &InputSource,
+    display: &Path,
+    _: &ReadOptions,
+    _: &mut dyn FnMut(u64, Record) -> Result<()>,
+) -> Result<()> {
+    Err(Error::Format {
+        path: display.to_path_buf(),
+        message: "a Parquet file, but this syndic was built without the `parquet` feature".into(),
+    })
 }
 
 fn corpus_path(files: &[InputSource], file: u32) -> &Path {
