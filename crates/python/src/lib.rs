@@ -9,6 +9,8 @@
 
 use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
 use arrow_array::{RecordBatch, RecordBatchIterator};
+mod spark;
+
 use pyo3::create_exception;
 use pyo3::exceptions::{PyKeyError, PyOSError, PyValueError};
 use pyo3::prelude::*;
@@ -671,5 +673,11 @@ fn _syndic(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cluster_table, m)?)?;
     m.add_function(wrap_pyfunction!(sign_table, m)?)?;
     m.add("InputError", m.py().get_type::<InputError>())?;
+    m.add_class::<spark::Ingest>()?;
+    m.add_class::<spark::Signing>()?;
+    m.add_function(wrap_pyfunction!(spark::profiles, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::story_identities, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::line_verdicts, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::resolved_config, m)?)?;
     Ok(())
 }

@@ -223,6 +223,24 @@ impl<'a> Columns<'a> {
     }
 }
 
+/// One document or problem per row of `batch`, in order (for readers
+/// elsewhere, such as a Spark task, that number rows themselves). Ids are
+/// empty when the row has none; the text's size is checked. An error when
+/// the batch has no text column or a column of a type syndic cannot read.
+pub fn batch_documents(
+    batch: &RecordBatch,
+    opts: &ReadOptions,
+) -> Result<Vec<Result<Document, Problem>>> {
+    let columns = Columns::new(batch, opts).map_err(Error::Config)?;
+    Ok((0..batch.num_rows())
+        .map(|row| {
+            columns
+                .document(row, opts)
+                .and_then(|d| super::check_size(d, opts))
+        })
+        .collect())
+}
+
 /// Passes one record per row of `batch` to `sink`, numbered from `first_row + 1`.
 fn batch_records(
     batch: &RecordBatch,

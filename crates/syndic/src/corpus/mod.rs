@@ -319,6 +319,18 @@ impl Corpus {
     }
 }
 
+/// Parses one JSON Lines record (a line without its line break) as the
+/// JSON Lines reader does: `--id-field`, `--text-field` and the metadata
+/// fields; the id is empty when the record has none. For readers elsewhere
+/// (a Spark task reading lines) that must agree with this one.
+pub fn parse_json_line(line: &[u8], opts: &ReadOptions) -> Result<Document, Problem> {
+    let mut end = line.len();
+    while end > 0 && (line[end - 1] == b'\n' || line[end - 1] == b'\r') {
+        end -= 1;
+    }
+    jsonl::parse_line(&line[..end], opts).and_then(|d| check_size(d, opts))
+}
+
 /// A document whose text is over `max_doc_bytes` is a problem (never truncated).
 pub(crate) fn check_size(doc: Document, opts: &ReadOptions) -> Result<Document, Problem> {
     match doc.text.len() {

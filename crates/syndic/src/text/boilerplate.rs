@@ -417,6 +417,49 @@ impl Boilerplate {
     }
 }
 
+/// Boilerplate learning split into steps over plain data, for a run whose
+/// documents are spread over many machines ([`Boilerplate::learn_profiles`]
+/// does the same steps in one process, with the same result):
+///
+/// 1. every page's [`Profile`] (group, title hash, distinct folded lines);
+/// 2. the lines of a group held by at least [`min_pages`] pages: the
+///    *recurring* lines (a count after a shuffle on `(group, line)`);
+/// 3. each page holding a recurring line: its [`story_identity`], from its
+///    profile and the recurring lines among its own;
+/// 4. each recurring line: boilerplate when the pages holding it make at
+///    least [`min_pages`] [`distinct_stories`] (after a shuffle of the pages'
+///    story identities on the line).
+pub mod partitioned {
+    use super::*;
+
+    /// The number of pages (step 2) and of stories (step 4) a line needs.
+    pub fn min_pages(cfg: &BoilerplateConfig) -> usize {
+        cfg.min_stories.max(2)
+    }
+
+    /// The line hashes of a profile's lines (see [`Profile::lines`]), longest first.
+    pub fn line_hashes(profile_lines: &[u8]) -> Vec<u64> {
+        decode_lines(profile_lines).map(|(_, h)| h).collect()
+    }
+
+    /// A page's story identity (step 3): `recurring` are the recurring
+    /// lines of its group that it holds.
+    pub fn story_identity(title: u64, profile_lines: &[u8], recurring: &[u64]) -> Vec<u64> {
+        let lines: Vec<(usize, u64)> = decode_lines(profile_lines).collect();
+        let recurring: AHashSet<(u32, u64)> = recurring.iter().map(|&h| (0, h)).collect();
+        story_hashes(0, title, &lines, &recurring)
+    }
+
+    /// The number of distinct stories among the pages holding `line`, given
+    /// each page's story identity (step 4). The order of the pages does
+    /// not matter.
+    pub fn distinct_stories(line: u64, stories: &[Vec<u64>]) -> usize {
+        StoryCount::default().distinct(line, 0..stories.len() as u32, |p| {
+            stories[p as usize].as_slice()
+        })
+    }
+}
+
 /// A line `(group, hash)` held by a page, as one integer ordered by line,
 /// then page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -561,6 +604,74 @@ mod tests {
             (0..5).map(|i| (0, format!("menu\n{}", story(i)))).collect();
         let bp = learn(&texts, &BoilerplateConfig::default());
         assert_eq!(bp.body(0, "Menu"), "menu");
+    }
+
+    /// The steps of [`partitioned`], run as a distributed job would (counts
+    /// by line, identities per page, a verdict per line), learn the same
+    /// model as [`Boilerplate::learn_profiles`]: chrome on two sites, a
+    /// wire story copied to both (its paragraphs recur, in one story), and
+    /// titled pages.
+    #[test]
+    fn partitioned_steps_learn_the_same_model() {
+        let mut pages: Vec<(u32, String, Option<String>)> = Vec::new();
+        for i in 0..12u32 {
+            let site = i % 2;
+            let chrome = ["alpha home | news | sport", "beta front page"][site as usize];
+            let body = if i % 4 == 0 {
+                story(99)
+            } else {
+                story(i as usize)
+            };
+            let title = (i % 3 == 0).then(|| format!("Title {}", i % 6));
+            pages.push((
+                site,
+                format!("{chrome}\n{body}\nsubscribe to site {site}"),
+                title,
+            ));
+        }
+        let profiles: Vec<Profile> = pages
+            .iter()
+            .map(|(g, text, title)| {
+                Profile::of(&PageRef {
+                    group: *g,
+                    text: Cow::Borrowed(text),
+                    title: title.as_deref(),
+                })
+            })
+            .collect();
+        let cfg = BoilerplateConfig::default();
+        let whole =
+            Boilerplate::learn_profiles(pages.len(), |i| Ok(profiles[i].clone()), &cfg, 1 << 12, 5)
+                .unwrap();
+        assert!(!whole.is_empty());
+
+        let least = partitioned::min_pages(&cfg);
+        let mut held: AHashMap<(u32, u64), Vec<usize>> = AHashMap::new();
+        for (i, p) in profiles.iter().enumerate() {
+            for h in partitioned::line_hashes(&p.lines) {
+                held.entry((p.group, h)).or_default().push(i);
+            }
+        }
+        held.retain(|_, pages| pages.len() >= least);
+        let identity = |i: usize| {
+            let p = &profiles[i];
+            let mine: Vec<u64> = partitioned::line_hashes(&p.lines)
+                .into_iter()
+                .filter(|h| held.contains_key(&(p.group, *h)))
+                .collect();
+            partitioned::story_identity(p.title, &p.lines, &mine)
+        };
+        let mut learned: Vec<(u32, u64)> = held
+            .iter()
+            .filter(|((_, line), pages)| {
+                // Pages in reverse: the verdict does not depend on their order.
+                let stories: Vec<Vec<u64>> = pages.iter().rev().map(|&i| identity(i)).collect();
+                partitioned::distinct_stories(*line, &stories) >= least
+            })
+            .map(|(k, _)| *k)
+            .collect();
+        learned.sort_unstable();
+        assert_eq!(learned, whole.lines());
     }
 
     #[test]

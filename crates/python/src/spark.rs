@@ -1,0 +1,574 @@
+//! The kernels of a Spark run (`syndic.spark`), over Arrow record batches
+//! as `mapInArrow` hands them: each takes a batch (anything with
+//! `__arrow_c_stream__`) and returns a `pyarrow.Table`. They call the same
+//! library code as the CLI, so that the distributed result equals the
+//! single-machine one. 64-bit hashes travel as Spark `long`s (the same
+//! bits, read as signed).
+//!
+//! | kernel | in | out |
+//! |---|---|---|
+//! | [`Ingest`] | `_file`, `_block` and a JSON line (`value`) or the document columns | documents with `_seq` (row within the file split) or a problem |
+//! | [`profiles`] | `num`, `text`, `title`, `url`, `source` | `num`, `group`, `title_hash`, `lines` (profile), `hashes` |
+//! | [`story_identities`] | `num`, `title_hash`, `lines`, `recurring` | `num`, `story` |
+//! | [`line_verdicts`] | `group`, `line`, `stories` | `group`, `line`, `boilerplate` |
+//! | [`Signing`] | `num`, `text`, `url`, `source` | `num`, `body_hash`, `short`, `signature`, `keys`, `lead_keys` |
+
+use crate::{arrow_stream, config, py_err, to_pyarrow};
+use ahash::AHashMap;
+use arrow_array::builder::{
+    BinaryBuilder, BooleanBuilder, Int64Builder, ListBuilder, StringBuilder,
+};
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int64Type;
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use std::sync::Arc;
+use syndic::pipeline::Signer;
+use syndic::text::boilerplate::{group_key, partitioned, Boilerplate, Profile};
+use syndic::{Document, ReadOptions};
+
+/// All batches of a stream.
+fn batches(data: &Bound<'_, PyAny>) -> PyResult<Vec<RecordBatch>> {
+    arrow_stream(data)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+fn column<'a>(batch: &'a RecordBatch, name: &str) -> PyResult<&'a ArrayRef> {
+    batch
+        .column_by_name(name)
+        .ok_or_else(|| PyValueError::new_err(format!("the batch has no {name:?} column")))
+}
+
+/// A string column's values (nulls as `None`; large strings and views too).
+fn strings(batch: &RecordBatch, name: &str) -> PyResult<Vec<Option<String>>> {
+    let a = column(batch, name)?;
+    let get = |i: usize| -> Option<String> {
+        if a.is_null(i) {
+            return None;
+        }
+        Some(match a.data_type() {
+            DataType::Utf8 => a.as_string::<i32>().value(i).to_string(),
+            DataType::LargeUtf8 => a.as_string::<i64>().value(i).to_string(),
+            DataType::Utf8View => a.as_string_view().value(i).to_string(),
+            _ => return None,
+        })
+    };
+    if !matches!(
+        a.data_type(),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+    ) {
+        return Err(PyValueError::new_err(format!(
+            "column {name:?} is {}, not a string",
+            a.data_type()
+        )));
+    }
+    Ok((0..a.len()).map(get).collect())
+}
+
+fn longs(batch: &RecordBatch, name: &str) -> PyResult<Vec<i64>> {
+    let a = column(batch, name)?;
+    let a = a
+        .as_primitive_opt::<Int64Type>()
+        .ok_or_else(|| PyValueError::new_err(format!("column {name:?} is not a long")))?;
+    Ok(a.values().to_vec())
+}
+
+fn binaries(batch: &RecordBatch, name: &str) -> PyResult<Vec<Vec<u8>>> {
+    let a = column(batch, name)?;
+    Ok(match a.data_type() {
+        DataType::Binary => {
+            let a = a.as_binary::<i32>();
+            (0..a.len()).map(|i| a.value(i).to_vec()).collect()
+        }
+        DataType::LargeBinary => {
+            let a = a.as_binary::<i64>();
+            (0..a.len()).map(|i| a.value(i).to_vec()).collect()
+        }
+        t => {
+            return Err(PyValueError::new_err(format!(
+                "column {name:?} is {t}, not binary"
+            )))
+        }
+    })
+}
+
+/// A list-of-longs column (`array<long>`).
+fn long_lists(a: &dyn Array) -> PyResult<Vec<Vec<i64>>> {
+    let list = match a.data_type() {
+        DataType::List(_) => a.as_list::<i32>(),
+        t => {
+            return Err(PyValueError::new_err(format!(
+                "expected array<long>, not {t}"
+            )))
+        }
+    };
+    (0..list.len())
+        .map(|i| {
+            if list.is_null(i) {
+                return Ok(Vec::new());
+            }
+            let v = list.value(i);
+            let v = v
+                .as_primitive_opt::<Int64Type>()
+                .ok_or_else(|| PyValueError::new_err("expected array<long>"))?;
+            Ok(v.values().to_vec())
+        })
+        .collect()
+}
+
+fn long_list_builder() -> ListBuilder<Int64Builder> {
+    ListBuilder::new(Int64Builder::new())
+}
+
+fn long_list_type() -> DataType {
+    DataType::List(Arc::new(Field::new("item", DataType::Int64, true)))
+}
+
+fn table<'py>(
+    py: Python<'py>,
+    fields: Vec<Field>,
+    columns: Vec<ArrayRef>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let schema: SchemaRef = Arc::new(Schema::new(fields));
+    let batch = RecordBatch::try_new(schema.clone(), columns)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    to_pyarrow(py, schema, vec![batch])
+}
+
+/// Documents from the rows of file splits, numbered within their split.
+///
+/// `Ingest(kind, id_field="id", text_field="text")`: `kind` is `"jsonl"`
+/// (rows are lines, in a binary `value` column) or `"arrow"` (rows are
+/// documents, columns named as in Parquet inputs). `batch(data)` reads rows
+/// with `_arg`, `_file`, `_block` (which input, file and split they come
+/// from, in order within a split) and returns, for every row that is not a
+/// blank line, `_arg`, `_file`, `_block`, `_seq` (the row's 0-based number
+/// within its split, blank lines counted), the document fields and
+/// `_problem` / `_message` (null for a good row). An `Ingest` lives for one
+/// task, so that `_seq` runs on across the batches of a split.
+#[pyclass(module = "syndic._syndic", name = "Ingest")]
+pub struct Ingest {
+    jsonl: bool,
+    opts: ReadOptions,
+    /// Rows seen so far per `(file, split)`, with the split's input.
+    next: AHashMap<(String, i64), (i64, i64)>,
+}
+
+#[pymethods]
+impl Ingest {
+    #[new]
+    #[pyo3(signature = (kind, id_field = "id".to_string(), text_field = "text".to_string()))]
+    fn new(kind: &str, id_field: String, text_field: String) -> PyResult<Self> {
+        let jsonl = match kind {
+            "jsonl" => true,
+            "arrow" => false,
+            _ => return Err(PyValueError::new_err("kind is 'jsonl' or 'arrow'")),
+        };
+        Ok(Ingest {
+            jsonl,
+            opts: ReadOptions {
+                id_field,
+                text_field,
+                ..ReadOptions::default()
+            },
+            next: AHashMap::new(),
+        })
+    }
+
+    /// One row per split seen, after the last batch: `_seq` holds the
+    /// split's number of rows (blank lines included) and `_problem` is
+    /// `"_count"`; everything else is null.
+    fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let mut splits: Vec<_> = self.next.iter().collect();
+        splits.sort();
+        let n = splits.len();
+        let mut columns: Vec<ArrayRef> = vec![
+            Arc::new(arrow_array::Int64Array::from_iter_values(
+                splits.iter().map(|(_, v)| v.0),
+            )),
+            Arc::new(arrow_array::StringArray::from_iter_values(
+                splits.iter().map(|(k, _)| k.0.as_str()),
+            )),
+            Arc::new(arrow_array::Int64Array::from_iter_values(
+                splits.iter().map(|(k, _)| k.1),
+            )),
+            Arc::new(arrow_array::Int64Array::from_iter_values(
+                splits.iter().map(|(_, v)| v.1),
+            )),
+        ];
+        for _ in 0..6 {
+            columns.push(arrow_array::new_null_array(&DataType::Utf8, n));
+        }
+        columns.push(Arc::new(arrow_array::StringArray::from(vec!["_count"; n])));
+        columns.push(arrow_array::new_null_array(&DataType::Utf8, n));
+        table(py, ingest_fields(), columns)
+    }
+
+    fn batch<'py>(
+        &mut self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut args = Int64Builder::new();
+        let (mut files, mut seqs, mut blocks) = (
+            StringBuilder::new(),
+            Int64Builder::new(),
+            Int64Builder::new(),
+        );
+        let mut fields: Vec<StringBuilder> = (0..6).map(|_| StringBuilder::new()).collect();
+        let (mut problems, mut messages) = (StringBuilder::new(), StringBuilder::new());
+        for batch in batches(data)? {
+            let arg = longs(&batch, "_arg")?;
+            let file = strings(&batch, "_file")?;
+            let block = longs(&batch, "_block")?;
+            let rows: Vec<Option<Result<Document, syndic::Problem>>> = if self.jsonl {
+                let lines = binaries(&batch, "value")?;
+                py.allow_threads(|| {
+                    lines
+                        .iter()
+                        .map(|l| {
+                            let blank = l.iter().all(u8::is_ascii_whitespace);
+                            (!blank).then(|| syndic::corpus::parse_json_line(l, &self.opts))
+                        })
+                        .collect()
+                })
+            } else {
+                syndic::corpus::arrow::batch_documents(&batch, &self.opts)
+                    .map_err(py_err)?
+                    .into_iter()
+                    .map(Some)
+                    .collect()
+            };
+            for (k, row) in rows.into_iter().enumerate() {
+                let f = file[k].clone().unwrap_or_default();
+                let counter = self
+                    .next
+                    .entry((f.clone(), block[k]))
+                    .or_insert((arg[k], 0));
+                let seq = counter.1;
+                counter.1 += 1;
+                let Some(row) = row else { continue };
+                args.append_value(arg[k]);
+                files.append_value(&f);
+                blocks.append_value(block[k]);
+                seqs.append_value(seq);
+                match row {
+                    Ok(d) => {
+                        fields[0].append_value(&d.id);
+                        fields[1].append_value(&d.text);
+                        for (b, v) in
+                            fields[2..]
+                                .iter_mut()
+                                .zip([d.title, d.url, d.source, d.published])
+                        {
+                            b.append_option(v);
+                        }
+                        problems.append_null();
+                        messages.append_null();
+                    }
+                    Err(p) => {
+                        for b in fields.iter_mut() {
+                            b.append_null();
+                        }
+                        problems.append_value(p.kind());
+                        messages.append_value(p.to_string());
+                    }
+                }
+            }
+        }
+        let mut columns: Vec<ArrayRef> = vec![
+            Arc::new(args.finish()),
+            Arc::new(files.finish()),
+            Arc::new(blocks.finish()),
+            Arc::new(seqs.finish()),
+        ];
+        columns.extend(fields.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
+        columns.push(Arc::new(problems.finish()));
+        columns.push(Arc::new(messages.finish()));
+        table(py, ingest_fields(), columns)
+    }
+}
+
+/// The columns [`Ingest`] returns.
+fn ingest_fields() -> Vec<Field> {
+    let mut fields = vec![
+        Field::new("_arg", DataType::Int64, false),
+        Field::new("_file", DataType::Utf8, false),
+        Field::new("_block", DataType::Int64, false),
+        Field::new("_seq", DataType::Int64, false),
+    ];
+    for name in [
+        "id",
+        "text",
+        "title",
+        "url",
+        "source",
+        "published",
+        "_problem",
+        "_message",
+    ] {
+        fields.push(Field::new(name, DataType::Utf8, true));
+    }
+    fields
+}
+
+/// The settings (the `syndic.toml` keys as JSON) checked and completed
+/// with their defaults, as JSON.
+#[pyfunction]
+pub fn resolved_config(settings_json: &str) -> PyResult<String> {
+    crate::to_json(&config(settings_json)?)
+}
+
+/// Each document's boilerplate group and line profile (step 1 of
+/// [`partitioned`]): `num`, `group`, `title_hash`, `lines` (the profile's
+/// packed lines) and `hashes` (its distinct line hashes).
+#[pyfunction]
+pub fn profiles<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let (mut nums, mut groups, mut titles) = (
+        Int64Builder::new(),
+        StringBuilder::new(),
+        Int64Builder::new(),
+    );
+    let (mut lines, mut hashes) = (BinaryBuilder::new(), long_list_builder());
+    for batch in batches(data)? {
+        let num = longs(&batch, "num")?;
+        let text = strings(&batch, "text")?;
+        let title = strings(&batch, "title")?;
+        let url = strings(&batch, "url")?;
+        let source = strings(&batch, "source")?;
+        let made: Vec<(String, Profile)> = py.allow_threads(|| {
+            use rayon::prelude::*;
+            (0..num.len())
+                .into_par_iter()
+                .map(|k| {
+                    let group = group_key(source[k].as_deref(), url[k].as_deref()).to_string();
+                    let folded =
+                        syndic::text::normalize::normalize(text[k].as_deref().unwrap_or(""));
+                    (group, Profile::from_folded(0, title[k].as_deref(), &folded))
+                })
+                .collect()
+        });
+        for (k, (group, p)) in made.into_iter().enumerate() {
+            nums.append_value(num[k]);
+            groups.append_value(group);
+            titles.append_value(p.title as i64);
+            hashes.append_value(
+                partitioned::line_hashes(&p.lines)
+                    .into_iter()
+                    .map(|h| Some(h as i64)),
+            );
+            lines.append_value(&p.lines);
+        }
+    }
+    table(
+        py,
+        vec![
+            Field::new("num", DataType::Int64, false),
+            Field::new("group", DataType::Utf8, false),
+            Field::new("title_hash", DataType::Int64, false),
+            Field::new("lines", DataType::Binary, false),
+            Field::new("hashes", long_list_type(), false),
+        ],
+        vec![
+            Arc::new(nums.finish()),
+            Arc::new(groups.finish()),
+            Arc::new(titles.finish()),
+            Arc::new(lines.finish()),
+            Arc::new(hashes.finish()),
+        ],
+    )
+}
+
+/// The story identity of each page holding a recurring line (step 3):
+/// `num`, `story`.
+#[pyfunction]
+pub fn story_identities<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (mut nums, mut stories) = (Int64Builder::new(), long_list_builder());
+    for batch in batches(data)? {
+        let num = longs(&batch, "num")?;
+        let title = longs(&batch, "title_hash")?;
+        let lines = binaries(&batch, "lines")?;
+        let recurring = long_lists(column(&batch, "recurring")?.as_ref())?;
+        for k in 0..num.len() {
+            let held: Vec<u64> = recurring[k].iter().map(|&h| h as u64).collect();
+            let story = partitioned::story_identity(title[k] as u64, &lines[k], &held);
+            nums.append_value(num[k]);
+            stories.append_value(story.into_iter().map(|h| Some(h as i64)));
+        }
+    }
+    table(
+        py,
+        vec![
+            Field::new("num", DataType::Int64, false),
+            Field::new("story", long_list_type(), false),
+        ],
+        vec![Arc::new(nums.finish()), Arc::new(stories.finish())],
+    )
+}
+
+/// Whether each recurring line is boilerplate (step 4): its pages' story
+/// identities (`stories`, an array of arrays) make at least `min_pages`
+/// distinct stories. Returns `group`, `line`, `boilerplate`.
+#[pyfunction]
+pub fn line_verdicts<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    min_pages: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (mut groups, mut lines, mut verdicts) = (
+        StringBuilder::new(),
+        Int64Builder::new(),
+        BooleanBuilder::new(),
+    );
+    for batch in batches(data)? {
+        let group = strings(&batch, "group")?;
+        let line = longs(&batch, "line")?;
+        let stories = column(&batch, "stories")?;
+        let stories = match stories.data_type() {
+            DataType::List(_) => stories.as_list::<i32>(),
+            t => return Err(PyValueError::new_err(format!("stories is {t}"))),
+        };
+        for k in 0..line.len() {
+            let pages = long_lists(stories.value(k).as_ref())?;
+            let pages: Vec<Vec<u64>> = pages
+                .into_iter()
+                .map(|p| p.into_iter().map(|h| h as u64).collect())
+                .collect();
+            let distinct = partitioned::distinct_stories(line[k] as u64, &pages);
+            groups.append_option(group[k].as_deref());
+            lines.append_value(line[k]);
+            verdicts.append_value(distinct >= min_pages);
+        }
+    }
+    table(
+        py,
+        vec![
+            Field::new("group", DataType::Utf8, true),
+            Field::new("line", DataType::Int64, false),
+            Field::new("boilerplate", DataType::Boolean, false),
+        ],
+        vec![
+            Arc::new(groups.finish()),
+            Arc::new(lines.finish()),
+            Arc::new(verdicts.finish()),
+        ],
+    )
+}
+
+/// Signs documents under a learned boilerplate model.
+///
+/// `Signing(settings_json, model)`, where `model` is a list of `(group,
+/// line hash)` boilerplate lines; `batch(data)` reads `num`, `text`, `url`,
+/// `source` and returns `num`, `body_hash` (16 bytes), `short`,
+/// `signature` (uint32 values as longs), `keys` and `lead_keys` (LSH band
+/// keys; empty for short bodies).
+#[pyclass(module = "syndic._syndic", name = "Signing")]
+pub struct Signing {
+    signer: Signer,
+    /// The model's lines by group name.
+    model: AHashMap<String, Vec<u64>>,
+}
+
+#[pymethods]
+impl Signing {
+    #[new]
+    fn new(settings_json: &str, model: Vec<(String, i64)>) -> PyResult<Self> {
+        let config = config(settings_json)?;
+        let signer = Signer::new(&config).map_err(py_err)?;
+        let mut lines: AHashMap<String, Vec<u64>> = AHashMap::new();
+        for (group, line) in model {
+            lines.entry(group).or_default().push(line as u64);
+        }
+        Ok(Signing {
+            signer,
+            model: lines,
+        })
+    }
+
+    fn batch<'py>(&self, py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let (mut nums, mut hashes, mut shorts) = (
+            Int64Builder::new(),
+            BinaryBuilder::new(),
+            BooleanBuilder::new(),
+        );
+        let (mut sigs, mut keys, mut leads) = (
+            long_list_builder(),
+            long_list_builder(),
+            long_list_builder(),
+        );
+        for batch in batches(data)? {
+            let num = longs(&batch, "num")?;
+            let text = strings(&batch, "text")?;
+            let url = strings(&batch, "url")?;
+            let source = strings(&batch, "source")?;
+            // The batch's groups, numbered locally, and their model lines.
+            let mut index: AHashMap<&str, u32> = AHashMap::new();
+            let group: Vec<u32> = (0..num.len())
+                .map(|k| {
+                    let key = group_key(source[k].as_deref(), url[k].as_deref());
+                    let n = index.len() as u32;
+                    *index.entry(key).or_insert(n)
+                })
+                .collect();
+            let model = Boilerplate::from_lines(index.iter().flat_map(|(name, &g)| {
+                self.model
+                    .get(*name)
+                    .into_iter()
+                    .flatten()
+                    .map(move |&h| (g, h))
+            }));
+            let signed: Vec<_> = py.allow_threads(|| {
+                use rayon::prelude::*;
+                (0..num.len())
+                    .into_par_iter()
+                    .map(|k| {
+                        let body = model.body(group[k], text[k].as_deref().unwrap_or(""));
+                        let sig = self.signer.sign(&body);
+                        let (mut whole, mut lead) = (Vec::new(), Vec::new());
+                        if !sig.short {
+                            syndic::lsh::band_keys(&sig.whole, self.signer.params(), &mut whole);
+                            if let Some(p) = self.signer.lead_params() {
+                                syndic::lsh::band_keys(&sig.lead, p, &mut lead);
+                            }
+                        }
+                        let hash = xxhash_rust::xxh3::xxh3_128(body.as_bytes());
+                        (hash, sig, whole, lead)
+                    })
+                    .collect()
+            });
+            for (k, (hash, sig, whole, lead)) in signed.into_iter().enumerate() {
+                nums.append_value(num[k]);
+                hashes.append_value(hash.to_le_bytes());
+                shorts.append_value(sig.short);
+                sigs.append_value(sig.whole.iter().map(|&v| Some(i64::from(v))));
+                keys.append_value(whole.into_iter().map(|h| Some(h as i64)));
+                leads.append_value(lead.into_iter().map(|h| Some(h as i64)));
+            }
+        }
+        table(
+            py,
+            vec![
+                Field::new("num", DataType::Int64, false),
+                Field::new("body_hash", DataType::Binary, false),
+                Field::new("short", DataType::Boolean, false),
+                Field::new("signature", long_list_type(), false),
+                Field::new("keys", long_list_type(), false),
+                Field::new("lead_keys", long_list_type(), false),
+            ],
+            vec![
+                Arc::new(nums.finish()),
+                Arc::new(hashes.finish()),
+                Arc::new(shorts.finish()),
+                Arc::new(sigs.finish()),
+                Arc::new(keys.finish()),
+                Arc::new(leads.finish()),
+            ],
+        )
+    }
+}

@@ -1,0 +1,302 @@
+"""syndic on Apache Spark: the Rust kernels do the work inside Spark tasks
+(``mapInArrow``), Spark does the reading, shuffles and joins. Works with
+pyspark 3.5 and 4.x; no document is collected to the driver (only the
+boilerplate model and one row per file split are).
+
+Stages, each a kernel of the ``syndic`` engine (the same code as the CLI):
+
+1. **ingest** (:func:`read`): JSON Lines are read as lines (``spark.read.text``)
+   and parsed by the CLI's JSON Lines parser; Parquet by the CLI's column
+   reader. Every row carries its file and split (``_metadata``) and its row
+   number within the split, so each document gets a global number ``num``
+   in input order (inputs in the order given, files sorted by path, rows
+   in order), the order the CLI reads them in, whatever the partitioning.
+2. **profiles**: each document's folded lines and boilerplate group.
+3. **boilerplate** (:func:`boilerplate_model`): a line of a group is
+   *recurring* when at least ``min_stories`` pages hold it (a shuffle on
+   ``(group, line)``); each page holding one gets a story identity; a
+   recurring line is boilerplate when its pages make at least
+   ``min_stories`` distinct stories (a second shuffle on the line). The
+   model is a list of ``(group, line hash)``, broadcast to the tasks.
+4. **sign** (:func:`signatures`): bodies (chrome removed), MinHash
+   signatures, LSH band keys, body hashes.
+
+Not yet distributed: candidate pairs, components, verification,
+clustering and story grouping (``syndic.spark.cluster`` is still to come;
+see issue 15).
+
+Determinism: every kernel is a pure function of its rows and the model
+(seeded hashes, no clocks, no randomness), and every order that matters is
+by ``num``; a task Spark retries recomputes the same rows, so retries and
+partitioning change nothing in the output.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+import pyarrow as pa
+
+from syndic import _syndic  # absolute: this file also runs as a spark-submit script
+
+__all__ = ["read", "boilerplate_model", "signatures", "sign"]
+
+_INGEST_SCHEMA = (
+    "_arg long, _file string, _block long, _seq long, id string, text string, title string, "
+    "url string, source string, published string, _problem string, _message string"
+)
+_DOC_FIELDS = ["id", "text", "title", "url", "source", "published"]
+
+
+def _stream(batch: pa.RecordBatch) -> pa.RecordBatchReader:
+    return pa.RecordBatchReader.from_batches(batch.schema, [batch])
+
+
+def _is_parquet(path: str) -> bool:
+    name = path.rstrip("/").lower()
+    return name.endswith(".parquet") or name.endswith(".pq") or "*.parquet" in name
+
+
+def _raw(spark, path: str, arg: int, id_field: str, text_field: str):
+    """One input's rows with their file, split and input number."""
+    from pyspark.sql import functions as F
+
+    meta = [
+        F.lit(arg).cast("long").alias("_arg"),
+        F.col("_metadata.file_path").alias("_file"),
+        F.col("_metadata.file_block_start").alias("_block"),
+    ]
+    if _is_parquet(path):
+        df = spark.read.parquet(path)
+        wanted = [c for c in [id_field, text_field, "title", "url", "source", "published"] if c in df.columns]
+        return "arrow", df.select(*meta, *[F.col(f"`{c}`") for c in wanted])
+    df = spark.read.option("lineSep", "\n").text(path)
+    return "jsonl", df.select(*meta, F.col("value").cast("binary").alias("value"))
+
+
+def read(spark, inputs: Sequence[str], id_field: str = "id", text_field: str = "text",
+         skip_invalid: bool = False):
+    """The documents of ``inputs`` (JSON Lines or Parquet files or globs, any
+    Hadoop-compatible path) as a DataFrame of ``num`` (the document's
+    position in input order), ``id``, ``text``, ``title``, ``url``,
+    ``source``, ``published``, ``_file`` and ``_line``.
+
+    A bad record raises ``ValueError`` naming ``file:line`` (as the CLI
+    does), unless ``skip_invalid``: then it is left out, as is a repeated
+    id after its first occurrence.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    if isinstance(inputs, str):
+        inputs = [inputs]
+    parts = []
+    for arg, path in enumerate(inputs):
+        kind, raw = _raw(spark, path, arg, id_field, text_field)
+
+        def ingest(batches: Iterator[pa.RecordBatch], kind=kind) -> Iterator[pa.RecordBatch]:
+            reader = _syndic.Ingest(kind, id_field, text_field)
+            for b in batches:
+                yield from reader.batch(_stream(b)).to_batches()
+            yield from reader.counts().to_batches()
+
+        parts.append(raw.mapInArrow(ingest, _INGEST_SCHEMA))
+    rows = parts[0]
+    for p in parts[1:]:
+        rows = rows.unionByName(p)
+    rows = rows.persist()
+
+    # One row per split: its number of rows. The bases of each split (rows
+    # before it in its file, documents before it in the input order) are
+    # computed on the driver from these few rows.
+    counts = rows.filter(F.col("_problem") == "_count").select("_arg", "_file", "_block", "_seq").collect()
+    bases, total, line_base = [], 0, {}
+    for r in sorted(counts, key=lambda r: (r["_arg"], r["_file"], r["_block"])):
+        key = (r["_arg"], r["_file"])
+        before = line_base.get(key, 0)
+        bases.append((r["_arg"], r["_file"], r["_block"], total, before))
+        line_base[key] = before + r["_seq"]
+        total += r["_seq"]
+    spark_bases = spark.createDataFrame(
+        bases, "_arg long, _file string, _block long, _num_base long, _line_base long")
+    docs = (rows.filter(F.col("_problem").isNull() | (F.col("_problem") != "_count"))
+            .join(F.broadcast(spark_bases), ["_arg", "_file", "_block"])
+            .select(
+                (F.col("_num_base") + F.col("_seq")).alias("num"),
+                (F.col("_line_base") + F.col("_seq") + 1).alias("_line"),
+                F.regexp_replace("_file", "^file:(//)?", "").alias("_file"),
+                *_DOC_FIELDS, "_problem", "_message"))
+    docs = docs.withColumn("id", F.when(F.col("id").isNull() | (F.col("id") == ""),
+                                         F.concat_ws(":", "_file", F.col("_line").cast("string")))
+                           .otherwise(F.col("id")))
+    bad = docs.filter(F.col("_problem").isNotNull())
+    if not skip_invalid:
+        first = bad.orderBy("num").limit(1).collect()
+        if first:
+            r = first[0]
+            raise ValueError(f"{r['_file']}:{r['_line']}: {r['_message']} "
+                             "(use skip_invalid=True to skip and count such records)")
+    docs = docs.filter(F.col("_problem").isNull())
+    # A repeated id: the first occurrence (in input order) is kept.
+    w = Window.partitionBy("id").orderBy("num")
+    docs = docs.withColumn("_nth", F.row_number().over(w))
+    if not skip_invalid:
+        dup = docs.filter(F.col("_nth") > 1).orderBy("num").limit(1).collect()
+        if dup:
+            r = dup[0]
+            raise ValueError(f"{r['_file']}:{r['_line']}: duplicate id {r['id']!r} "
+                             "(use skip_invalid=True to skip and count such records)")
+    return docs.filter(F.col("_nth") == 1).select("num", *_DOC_FIELDS, "_file", "_line")
+
+
+def _config(settings: dict) -> dict:
+    return json.loads(_syndic.resolved_config(json.dumps(settings)))
+
+
+def boilerplate_model(docs, **settings) -> List[Tuple[str, int]]:
+    """The boilerplate lines learned from ``docs`` (a DataFrame from
+    :func:`read`): ``(group, line hash)`` pairs, the same model the CLI
+    learns from the same documents. Two shuffles: on ``(group, line)`` to
+    find recurring lines, and on the line to count their stories."""
+    from pyspark.sql import functions as F
+
+    cfg = _config(settings)["boilerplate"]
+    if not cfg["enabled"]:
+        return []
+    least = max(cfg["min_stories"], 2)
+
+    def profiles(batches):
+        for b in batches:
+            yield from _syndic.profiles(_stream(b)).to_batches()
+
+    prof = (docs.select("num", "text", "title", "url", "source")
+            .mapInArrow(profiles, "num long, group string, title_hash long, lines binary, hashes array<long>")
+            .persist())
+    held = prof.select("group", F.explode("hashes").alias("line"), "num")
+    recurring = (held.groupBy("group", "line").count()
+                 .filter(F.col("count") >= least).select("group", "line"))
+    held_recurring = held.join(recurring, ["group", "line"])
+    per_page = held_recurring.groupBy("num").agg(F.collect_list("line").alias("recurring"))
+
+    def stories(batches):
+        for b in batches:
+            yield from _syndic.story_identities(_stream(b)).to_batches()
+
+    identities = (per_page.join(prof.select("num", "title_hash", "lines"), "num")
+                  .mapInArrow(stories, "num long, story array<long>"))
+    pages = (held_recurring.join(identities, "num")
+             .groupBy("group", "line").agg(F.collect_list("story").alias("stories")))
+
+    def verdicts(batches):
+        for b in batches:
+            yield from _syndic.line_verdicts(_stream(b), least).to_batches()
+
+    lines = (pages.mapInArrow(verdicts, "group string, line long, boilerplate boolean")
+             .filter("boilerplate").select("group", "line").collect())
+    prof.unpersist()
+    return sorted((r["group"], r["line"]) for r in lines)
+
+
+def signatures(docs, model: Optional[List[Tuple[str, int]]] = None, **settings):
+    """Each document's body signature and LSH band keys, under the
+    boilerplate ``model`` (learned from ``docs`` when not given): ``num``,
+    ``body_hash``, ``short``, ``signature`` (uint32 values as longs),
+    ``keys``, ``lead_keys``."""
+    if model is None:
+        model = boilerplate_model(docs, **settings)
+    spark = docs.sparkSession
+    shared = spark.sparkContext.broadcast(model)
+    settings_json = json.dumps(settings)
+
+    def sign_partition(batches):
+        signing = _syndic.Signing(settings_json, shared.value)
+        for b in batches:
+            yield from signing.batch(_stream(b)).to_batches()
+
+    return docs.select("num", "text", "url", "source").mapInArrow(
+        sign_partition,
+        "num long, body_hash binary, short boolean, signature array<long>, keys array<long>, lead_keys array<long>")
+
+
+def sign(spark, inputs: Sequence[str], output: Optional[str] = None, id_field: str = "id",
+         text_field: str = "text", skip_invalid: bool = False, **settings):
+    """What ``syndic sign`` computes, on Spark: a DataFrame of ``num``, ``id``
+    and ``signature`` (``num_perm`` uint32 values as longs; all
+    ``4294967295`` for a body too short to shingle), one row per document.
+    With ``output`` (``.parquet`` or ``.jsonl``), also written there in
+    input order."""
+    from pyspark.sql import functions as F
+
+    docs = read(spark, inputs, id_field, text_field, skip_invalid).persist()
+    out = _signature_table(docs, settings)
+    if output:
+        _write(out.orderBy("num"), output)
+    return out
+
+
+def _signature_table(docs, settings: dict):
+    """``num``, ``id``, ``signature`` as ``syndic sign`` writes them."""
+    from pyspark.sql import functions as F
+
+    signed = signatures(docs, **settings)
+    num_perm = _config(settings)["minhash"]["num_perm"]
+    blank = F.array_repeat(F.lit(4294967295).cast("long"), num_perm)
+    return (docs.select("num", "id").join(signed, "num")
+            .select("num", "id", F.when(F.col("short"), blank).otherwise(F.col("signature")).alias("signature")))
+
+
+def _write(df, output: str) -> None:
+    """Writes a Spark output folder; an existing path is refused (Spark's
+    default), never replaced."""
+    if output.endswith(".parquet"):
+        df.write.parquet(output)
+    else:
+        df.write.json(output)
+
+
+def _session(master: Optional[str], app: str):
+    import os
+    import sys
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName(app)
+    if master:
+        builder = builder.master(master)
+    return builder.getOrCreate()
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """``python -m syndic.spark sign INPUT... -o OUTPUT [--master local[2]]
+    [--partitions N] [--id-field F] [--text-field F] [--skip-invalid]
+    [--config syndic.json]``: OUTPUT is a folder Spark writes, Parquet when
+    it ends in ``.parquet``, else JSON Lines; it must not exist."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m syndic.spark")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("sign", help="MinHash signatures of every document, as `syndic sign`")
+    p.add_argument("inputs", nargs="+")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
+    p.add_argument("--partitions", type=int, help="repartition the documents into N partitions")
+    p.add_argument("--id-field", default="id")
+    p.add_argument("--text-field", default="text")
+    p.add_argument("--skip-invalid", action="store_true")
+    p.add_argument("--config", help="settings as a JSON object (the syndic.toml keys)")
+    args = parser.parse_args(argv)
+    settings = json.loads(open(args.config).read()) if args.config else {}
+    spark = _session(args.master, "syndic " + args.command)
+    docs = read(spark, args.inputs, args.id_field, args.text_field, args.skip_invalid)
+    if args.partitions:
+        docs = docs.repartition(args.partitions)
+    docs = docs.persist()
+    _write(_signature_table(docs, settings).orderBy("num"), args.output)
+    spark.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,116 @@
+"""syndic.spark in local[2]: documents numbered in input order whatever the
+splits, boilerplate learned by shuffles, and signatures equal to the
+single-machine ones (`syndic.sign`, which equals `syndic sign`), from one
+file, from 7 files and from Parquet, at several partition sizes. Skips when
+pyspark or Java is absent."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pyspark = pytest.importorskip("pyspark")
+if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+    pytest.skip("no Java for Spark", allow_module_level=True)
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+import syndic
+import syndic.spark as ss
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "corpora" / "sample" / "articles.jsonl"
+BBC = ROOT.parent / "shared" / "corpora" / "bbc"
+
+
+@pytest.fixture(scope="module")
+def spark():
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("syndic-tests")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", "3")
+               .config("spark.driver.memory", "2g")
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def records(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def split_bytes(spark, n):
+    """Makes Spark cut files into splits of about n bytes (many partitions)."""
+    spark.conf.set("spark.sql.files.maxPartitionBytes", str(n))
+    spark.conf.set("spark.sql.files.openCostInBytes", str(n))
+
+
+def assert_signatures_equal(spark, inputs, expected_rows):
+    ids, sigs = syndic.sign(expected_rows)
+    rows = ss.sign(spark, inputs).orderBy("num").collect()
+    assert [r["id"] for r in rows] == ids
+    got = np.array([r["signature"] for r in rows], dtype=np.uint64)
+    assert np.array_equal(got.astype(np.uint32), sigs)
+    assert (got <= 0xFFFFFFFF).all()
+
+
+def test_sample_from_one_file_seven_files_and_parquet(spark, tmp_path):
+    rows = records(SAMPLE)
+    for size in (1 << 30, 8 << 10):  # one split; ~5 splits of the file
+        split_bytes(spark, size)
+        assert_signatures_equal(spark, [str(SAMPLE)], rows)
+    # 7 files (the names sort in input order), read through a glob.
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for k in range(7):
+        chunk = rows[k::7]
+        with open(parts / f"part-{k}.jsonl", "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(r) + "\n" for r in chunk)
+    seven = [r for k in range(7) for r in rows[k::7]]
+    assert_signatures_equal(spark, [str(parts / "part-*.jsonl")], seven)
+    # Parquet with several row groups.
+    parquet = tmp_path / "sample.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), parquet, row_group_size=10)
+    split_bytes(spark, 4 << 10)
+    assert_signatures_equal(spark, [str(parquet)], rows)
+    split_bytes(spark, 128 << 20)
+
+
+def test_bad_lines_name_file_and_line(spark, tmp_path):
+    path = tmp_path / "bad.jsonl"
+    good = json.dumps({"id": "a", "text": "A few words of a story about the harbour bridge."})
+    path.write_text(good + "\n\n{\"id\": \"b\", \"text\": 5}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad.jsonl:3: field \"text\" is not a string"):
+        ss.read(spark, [str(path)])
+    docs = ss.read(spark, [str(path)], skip_invalid=True).collect()
+    assert [d["id"] for d in docs] == ["a"]
+    dup = tmp_path / "dup.jsonl"
+    dup.write_text(good + "\n" + good + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"dup.jsonl:2: duplicate id 'a'"):
+        ss.read(spark, [str(dup)])
+
+
+@pytest.mark.skipif(not BBC.exists(), reason="../shared/corpora/bbc is absent")
+def test_bbc_generated_at_two_partition_sizes(spark, tmp_path):
+    cli = os.environ.get("SYNDIC_BIN", str(ROOT / "target" / "release" / "syndic"))
+    if not Path(cli).exists():
+        pytest.skip("no syndic binary")
+    gen = tmp_path / "bbcgen"
+    subprocess.run([cli, "corpora", "generate", "--from", str(BBC), "--out", str(gen)], check=True,
+                   stderr=subprocess.DEVNULL)
+    path = gen / "articles.jsonl"
+    rows = records(path)
+    for size in (128 << 20, 4 << 20):
+        split_bytes(spark, size)
+        assert_signatures_equal(spark, [str(path)], rows)
+    split_bytes(spark, 128 << 20)
