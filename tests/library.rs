@@ -28,3 +28,50 @@ fn run_on_documents_equals_the_cli() {
     }
     assert_eq!(outcome.kept().len(), outcome.summary.clusters);
 }
+
+/// `cluster_with_model` (what a distributed run calls per component) under
+/// the model learned from the whole corpus gives `run`'s clusters with
+/// stories off, on the whole corpus and on each candidate component alone.
+#[test]
+fn clustering_under_a_given_model_equals_run() {
+    let input = "corpora/sample/articles.jsonl";
+    let corpus = Corpus::read(&[input.into()], &ReadOptions::default()).unwrap();
+    let mut config = Config::default();
+    config.story.enabled = false;
+    let whole = syndic::run(&corpus.docs, &config).unwrap();
+    let texts = syndic::corpus::Texts::new(&corpus.docs);
+    let learned = syndic::pipeline::BodyModel::learn(
+        &corpus.docs,
+        &texts,
+        &config,
+        &syndic::Resources::default(),
+    )
+    .unwrap();
+    assert!(!learned.boilerplate.is_empty());
+    let mut model = syndic::pipeline::GroupLines::default();
+    for (g, line) in learned.boilerplate.lines() {
+        let name = learned.groups.names[g as usize].clone();
+        model.entry(name).or_default().push(line);
+    }
+    let given = syndic::pipeline::cluster_with_model(&corpus.docs, &config, &model).unwrap();
+    assert_eq!(given.docs, whole.docs);
+    // Each cluster alone (clusters here are their own components).
+    for rep in whole.kept() {
+        let members: Vec<usize> = (0..corpus.docs.len())
+            .filter(|&i| whole.docs[i].representative as usize == rep)
+            .collect();
+        let docs: Vec<syndic::Document> = members.iter().map(|&i| corpus.docs[i].clone()).collect();
+        let part = syndic::pipeline::cluster_with_model(&docs, &config, &model).unwrap();
+        for (k, &i) in members.iter().enumerate() {
+            let (p, w) = (&part.docs[k], &whole.docs[i]);
+            assert_eq!(
+                members[p.representative as usize],
+                w.representative as usize
+            );
+            assert_eq!(
+                (p.similarity, p.containment, p.short),
+                (w.similarity, w.containment, w.short)
+            );
+        }
+    }
+}

@@ -21,9 +21,22 @@ Stages, each a kernel of the ``syndic`` engine (the same code as the CLI):
 4. **sign** (:func:`signatures`): bodies (chrome removed), MinHash
    signatures, LSH band keys, body hashes.
 
-Not yet distributed: candidate pairs, components, verification,
-clustering and story grouping (``syndic.spark.cluster`` is still to come;
-see issue 15).
+5. **candidates** (:func:`candidates`): first copies of each exact body
+   shuffled on ``(band, key)``; each bucket pairs its members in input
+   order with the next ``max_bucket`` ones, as the CLI's LSH stage does.
+6. **components** (:func:`components`): connected components of the
+   candidate pairs by label propagation with pointer jumping (DataFrame
+   joins only; no GraphFrames jar).
+7. **verify and cluster** (:func:`cluster_frame`): every LSH bucket falls
+   inside one candidate component and keeps its input order there, so each
+   component clustered alone by the CLI's code under the corpus's model
+   gets the candidates, verified edges, representatives and similarities
+   of the whole run.
+
+Not yet distributed: story grouping (document frequencies over cluster
+representatives, the TF-IDF star grouping). Until it is, ``cluster`` needs
+``story={"enabled": False}`` and then equals ``syndic cluster --stories
+off`` in every field.
 
 Determinism: every kernel is a pure function of its rows and the model
 (seeded hashes, no clocks, no randomness), and every order that matters is
@@ -40,7 +53,7 @@ import pyarrow as pa
 
 from syndic import _syndic  # absolute: this file also runs as a spark-submit script
 
-__all__ = ["read", "boilerplate_model", "signatures", "sign"]
+__all__ = ["read", "boilerplate_model", "signatures", "sign", "candidates", "components", "cluster_frame", "cluster"]
 
 _INGEST_SCHEMA = (
     "_arg long, _file string, _block long, _seq long, id string, text string, title string, "
@@ -253,6 +266,141 @@ def _write(df, output: str) -> None:
         df.write.parquet(output)
     else:
         df.write.json(output)
+
+
+def candidates(signed, **settings):
+    """Candidate pairs ``a < b`` (document numbers) from the band keys of
+    :func:`signatures`, as the CLI's LSH stage makes them: only the first
+    document of each exact body (and no short body) enters; a shuffle on
+    ``(band, key)`` gives each bucket its members in input order, and each
+    member pairs with the next ``max_bucket`` ones. Whole-body and lead
+    bands are separate tables. Also returns each document's ``first``
+    (the first document with its exact body)."""
+    from pyspark.sql import functions as F
+
+    cap = _config(settings)["max_bucket"]
+    first = signed.groupBy("body_hash").agg(F.min("num").alias("first"))
+    with_first = signed.join(first, "body_hash").select("num", "first", "short", "keys", "lead_keys")
+    entrants = with_first.filter((F.col("num") == F.col("first")) & ~F.col("short"))
+    tables = []
+    for column, offset in (("keys", 0), ("lead_keys", 1 << 20)):
+        tables.append(entrants.select("num", F.posexplode(column).alias("band", "key"))
+                      .select("num", (F.col("band") + offset).alias("band"), "key"))
+    keyed = tables[0].unionByName(tables[1])
+    buckets = (keyed.groupBy("band", "key").agg(F.collect_list("num").alias("members"))
+               .filter(F.size("members") > 1).select("members"))
+
+    def pairs(batches):
+        for b in batches:
+            yield from _syndic.bucket_pairs(_stream(b), cap).to_batches()
+
+    return buckets.mapInArrow(pairs, "a long, b long").distinct(), with_first.select("num", "first", "short")
+
+
+def components(pairs):
+    """Connected components of the candidate graph: ``num``, ``label`` (the
+    smallest ``num`` of its component) for every document in a pair. Labels
+    spread along the pairs and jump to their own label's label each round
+    (rounds grow with the log of the diameter); each round is checkpointed
+    so that the plan does not grow."""
+    from pyspark.sql import functions as F
+
+    edges = pairs.select("a", "b").localCheckpoint()
+    labels = (edges.select(F.col("a").alias("num")).union(edges.select(F.col("b").alias("num")))
+              .distinct().withColumn("label", F.col("num")).localCheckpoint())
+    while True:
+        la = labels.select(F.col("num").alias("a"), F.col("label").alias("la"))
+        lb = labels.select(F.col("num").alias("b"), F.col("label").alias("lb"))
+        m = edges.join(la, "a").join(lb, "b").select("a", "b", F.least("la", "lb").alias("m"))
+        spread = m.select(F.col("a").alias("num"), F.col("m").alias("label")).union(
+            m.select(F.col("b").alias("num"), F.col("m").alias("label")))
+        merged = labels.union(spread).groupBy("num").agg(F.min("label").alias("label"))
+        x, y = merged.alias("x"), merged.alias("y")
+        jumped = (x.join(y, F.col("x.label") == F.col("y.num"))
+                  .select(F.col("x.num").alias("num"), F.least("x.label", "y.label").alias("label"))
+                  .localCheckpoint())
+        changed = (jumped.join(labels.withColumnRenamed("label", "old"), "num")
+                   .filter(F.col("label") != F.col("old")).limit(1).count())
+        labels = jumped
+        if changed == 0:
+            return labels
+
+
+def cluster_frame(docs, model: Optional[List[Tuple[str, int]]] = None, partitions: Optional[int] = None,
+                  **settings):
+    """Clusters the documents of :func:`read` as ``syndic cluster`` does:
+    ``num`` and the columns of ``clusters.jsonl`` (``id``, ``cluster``,
+    ``story``, ``representative``, ``similarity``, ``containment``,
+    ``short``).
+
+    Every LSH bucket lies inside one component of the candidate graph and
+    keeps its input order there, so each component, clustered on its own
+    by the CLI's code under the corpus's boilerplate model, gets the
+    candidates, verified edges and clusters of the whole run. Documents
+    outside every pair and without an exact copy are clusters of one.
+
+    Story grouping is not distributed yet: ``story={"enabled": False}`` is
+    required (each cluster is then its own story, as with ``syndic cluster
+    --stories off``); other settings raise ``ValueError``."""
+    from pyspark.sql import functions as F
+
+    cfg = _config(settings)
+    if cfg["story"]["enabled"]:
+        raise ValueError("story grouping does not run on Spark yet: pass story={'enabled': False} "
+                         "(and compare with `syndic cluster --stories off`)")
+    if model is None:
+        model = boilerplate_model(docs, **settings)
+    spark = docs.sparkSession
+    signed = signatures(docs, model, **settings).persist()
+    pairs, firsts = candidates(signed, **settings)
+    labels = components(pairs)
+    assigned = (firsts.join(labels.select(F.col("num").alias("first"), F.col("label").alias("flabel")),
+                            "first", "left")
+                .select("num", "short", F.coalesce("flabel", "first").alias("label")))
+    sizes = assigned.groupBy("label").agg(F.count("*").alias("size"))
+    assigned = assigned.join(sizes, "label").persist()
+    shared = spark.sparkContext.broadcast(model)
+    settings_json = json.dumps(settings)
+
+    def cluster_partition(batches):
+        rows = list(batches)
+        if not rows:
+            return
+        comps = _syndic.Components(settings_json, shared.value)
+        yield from comps.batch(pa.Table.from_batches(rows)).to_batches()
+
+    grouped = (assigned.filter(F.col("size") > 1).select("num", "label")
+               .join(docs.select("num", *_DOC_FIELDS), "num"))
+    parts = partitions or max(spark.sparkContext.defaultParallelism, 1)
+    clustered = (grouped.repartition(parts, "label").mapInArrow(
+        cluster_partition,
+        "num long, rep long, similarity float, containment float, short boolean"))
+    alone = (assigned.filter(F.col("size") == 1)
+             .select("num", F.col("num").alias("rep"), F.lit(None).cast("float").alias("similarity"),
+                     F.lit(None).cast("float").alias("containment"), "short"))
+    outcome = clustered.unionByName(alone)
+    ids = docs.select("num", "id")
+    rep_ids = docs.select(F.col("num").alias("rep"), F.col("id").alias("cluster"))
+    return (outcome.join(ids, "num").join(rep_ids, "rep")
+            .select("num", "id", "cluster", F.col("cluster").alias("story"),
+                    (F.col("rep") == F.col("num")).alias("representative"),
+                    "similarity", "containment", "short"))
+
+
+def cluster(spark, inputs: Sequence[str], output: Optional[str] = None, id_field: str = "id",
+            text_field: str = "text", skip_invalid: bool = False, partitions: Optional[int] = None,
+            **settings):
+    """``syndic cluster`` on Spark: the documents of ``inputs`` (JSON Lines or
+    Parquet, local or any Hadoop-compatible path or glob) clustered by
+    :func:`cluster_frame`; with ``output`` (a folder: Parquet when it ends in
+    ``.parquet``, else JSON Lines) written there in input order."""
+    docs = read(spark, inputs, id_field, text_field, skip_invalid)
+    if partitions:
+        docs = docs.repartition(partitions)
+    out = cluster_frame(docs.persist(), partitions=partitions, **settings)
+    if output:
+        _write(out.orderBy("num").drop("num"), output)
+    return out
 
 
 def _session(master: Optional[str], app: str):

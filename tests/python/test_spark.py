@@ -86,6 +86,37 @@ def test_sample_from_one_file_seven_files_and_parquet(spark, tmp_path):
     split_bytes(spark, 128 << 20)
 
 
+def cli_clusters(path, tmp_path, *flags):
+    cli = os.environ.get("SYNDIC_BIN", str(ROOT / "target" / "release" / "syndic"))
+    if not Path(cli).exists():
+        pytest.skip("no syndic binary")
+    out = tmp_path / "cli-clusters.jsonl"
+    subprocess.run([cli, "cluster", "-q", str(path), "-o", str(out), *flags], check=True)
+    return records(out)
+
+
+def assert_clusters_equal(spark, inputs, expected, partitions=None):
+    """Every field of every row, similarities as float32 (bit for bit)."""
+    rows = ss.cluster(spark, inputs, partitions=partitions, story={"enabled": False}).orderBy("num").collect()
+    assert len(rows) == len(expected)
+    for r, e in zip(rows, expected):
+        got = r.asDict()
+        got.pop("num")
+        for f in ("similarity", "containment"):
+            if got[f] is not None:
+                assert np.float32(got[f]) == np.float32(e[f]), (got, e)
+                got[f] = e[f]
+        assert got == e
+
+
+def test_clusters_equal_the_cli_with_stories_off(spark, tmp_path):
+    expected = cli_clusters(SAMPLE, tmp_path, "--stories", "off")
+    assert_clusters_equal(spark, [str(SAMPLE)], expected, partitions=1)
+    assert_clusters_equal(spark, [str(SAMPLE)], expected, partitions=3)
+    with pytest.raises(ValueError, match="story grouping does not run on Spark yet"):
+        ss.cluster(spark, [str(SAMPLE)])
+
+
 def test_bad_lines_name_file_and_line(spark, tmp_path):
     path = tmp_path / "bad.jsonl"
     good = json.dumps({"id": "a", "text": "A few words of a story about the harbour bridge."})
@@ -114,3 +145,6 @@ def test_bbc_generated_at_two_partition_sizes(spark, tmp_path):
         split_bytes(spark, size)
         assert_signatures_equal(spark, [str(path)], rows)
     split_bytes(spark, 128 << 20)
+    expected = cli_clusters(path, tmp_path, "--stories", "off")
+    assert_clusters_equal(spark, [str(path)], expected, partitions=2)
+    assert_clusters_equal(spark, [str(path)], expected, partitions=5)

@@ -572,3 +572,131 @@ impl Signing {
         )
     }
 }
+
+/// Candidate pairs of LSH buckets: each row's `members` (the documents
+/// with one band key, as sorted `num`s) pair each member with the next
+/// `max_bucket` ones, as the CLI's LSH stage does. Returns `a`, `b` (`a < b`).
+#[pyfunction]
+pub fn bucket_pairs<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    max_bucket: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (mut a_col, mut b_col) = (Int64Builder::new(), Int64Builder::new());
+    let cap = max_bucket.max(1);
+    for batch in batches(data)? {
+        for mut members in long_lists(column(&batch, "members")?.as_ref())? {
+            members.sort_unstable();
+            for (i, &a) in members.iter().enumerate() {
+                for &b in members.iter().skip(i + 1).take(cap) {
+                    a_col.append_value(a);
+                    b_col.append_value(b);
+                }
+            }
+        }
+    }
+    table(
+        py,
+        vec![
+            Field::new("a", DataType::Int64, false),
+            Field::new("b", DataType::Int64, false),
+        ],
+        vec![Arc::new(a_col.finish()), Arc::new(b_col.finish())],
+    )
+}
+
+/// Clusters whole candidate components under the corpus's boilerplate
+/// model ([`syndic::pipeline::cluster_with_model`], in parallel over the
+/// components).
+///
+/// `Components(settings_json, model)`; `batch(data)` reads every row of
+/// some components (`label`, `num`, `id`, `text`, `title`, `url`,
+/// `source`, `published`; all rows of a label in one call) and returns
+/// `num`, `rep` (the `num` of its cluster's representative), `similarity`,
+/// `containment` (null for representatives) and `short`.
+#[pyclass(module = "syndic._syndic", name = "Components")]
+pub struct Components {
+    config: syndic::Config,
+    model: syndic::pipeline::GroupLines,
+}
+
+#[pymethods]
+impl Components {
+    #[new]
+    fn new(settings_json: &str, model: Vec<(String, i64)>) -> PyResult<Self> {
+        let mut lines = syndic::pipeline::GroupLines::default();
+        for (group, line) in model {
+            lines.entry(group).or_default().push(line as u64);
+        }
+        Ok(Components {
+            config: config(settings_json)?,
+            model: lines,
+        })
+    }
+
+    fn batch<'py>(&self, py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        // Rows grouped by label, each group in `num` order.
+        let mut groups: std::collections::BTreeMap<i64, Vec<(i64, Document)>> = Default::default();
+        for batch in batches(data)? {
+            let label = longs(&batch, "label")?;
+            let num = longs(&batch, "num")?;
+            let docs = syndic::corpus::arrow::batch_documents(&batch, &ReadOptions::default())
+                .map_err(py_err)?;
+            for (k, doc) in docs.into_iter().enumerate() {
+                let doc = doc.map_err(|p| PyValueError::new_err(p.to_string()))?;
+                groups.entry(label[k]).or_default().push((num[k], doc));
+            }
+        }
+        let groups: Vec<Vec<(i64, Document)>> = groups
+            .into_values()
+            .map(|mut g| {
+                g.sort_by_key(|(n, _)| *n);
+                g
+            })
+            .collect();
+        let results = py
+            .allow_threads(|| {
+                use rayon::prelude::*;
+                groups
+                    .par_iter()
+                    .map(|g| {
+                        let docs: Vec<Document> = g.iter().map(|(_, d)| d.clone()).collect();
+                        syndic::pipeline::cluster_with_model(&docs, &self.config, &self.model)
+                    })
+                    .collect::<syndic::Result<Vec<_>>>()
+            })
+            .map_err(py_err)?;
+        let (mut nums, mut reps) = (Int64Builder::new(), Int64Builder::new());
+        let (mut sims, mut conts) = (
+            arrow_array::builder::Float32Builder::new(),
+            arrow_array::builder::Float32Builder::new(),
+        );
+        let mut shorts = BooleanBuilder::new();
+        for (g, outcome) in groups.iter().zip(results) {
+            for ((num, _), o) in g.iter().zip(&outcome.docs) {
+                nums.append_value(*num);
+                reps.append_value(g[o.representative as usize].0);
+                sims.append_option(o.similarity);
+                conts.append_option(o.containment);
+                shorts.append_value(o.short);
+            }
+        }
+        table(
+            py,
+            vec![
+                Field::new("num", DataType::Int64, false),
+                Field::new("rep", DataType::Int64, false),
+                Field::new("similarity", DataType::Float32, true),
+                Field::new("containment", DataType::Float32, true),
+                Field::new("short", DataType::Boolean, false),
+            ],
+            vec![
+                Arc::new(nums.finish()),
+                Arc::new(reps.finish()),
+                Arc::new(sims.finish()),
+                Arc::new(conts.finish()),
+                Arc::new(shorts.finish()),
+            ],
+        )
+    }
+}

@@ -94,6 +94,18 @@ impl FoldedCorpus {
         self.titles.len()
     }
 
+    /// A model learned elsewhere (lines by group name) in this corpus's
+    /// group numbers.
+    pub fn given_boilerplate(&self, model: &super::GroupLines) -> Boilerplate {
+        Boilerplate::from_lines(self.groups.names.iter().enumerate().flat_map(|(g, name)| {
+            model
+                .get(name)
+                .into_iter()
+                .flatten()
+                .map(move |&h| (g as u32, h))
+        }))
+    }
+
     /// Whether there are no documents.
     pub fn is_empty(&self) -> bool {
         self.titles.is_empty()

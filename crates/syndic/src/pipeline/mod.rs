@@ -130,6 +130,47 @@ pub fn run_with(
     resources: &Resources,
     on_stage: &dyn Fn(&str),
 ) -> Result<Outcome> {
+    run_core(docs, texts, config, resources, on_stage, None)
+}
+
+/// The boilerplate lines of each group (source, URL host, or `""`), by
+/// group name: a model learned elsewhere (by a distributed run, from the
+/// whole corpus) and given to [`cluster_with_model`].
+pub type GroupLines = ahash::AHashMap<String, Vec<u64>>;
+
+/// Clusters `docs` as [`run`] does, but under a boilerplate model learned
+/// elsewhere (`model`) and without grouping stories (each document's story
+/// is its cluster's representative). A distributed run calls it on each
+/// component of the candidate graph, with the model of the whole corpus:
+/// every LSH bucket lies inside one component and keeps its order, so the
+/// component's candidates, edges and clusters are the whole run's.
+pub fn cluster_with_model(
+    docs: &[Document],
+    config: &Config,
+    model: &GroupLines,
+) -> Result<Outcome> {
+    let mut config = config.clone();
+    config.story.enabled = false;
+    let texts = Texts::new(docs);
+    run_core(
+        docs,
+        &texts,
+        &config,
+        &Resources::default(),
+        &|_| {},
+        Some(model),
+    )
+}
+
+/// The pipeline; the boilerplate is learned from `docs` unless `given`.
+fn run_core(
+    docs: &[Document],
+    texts: &Texts,
+    config: &Config,
+    resources: &Resources,
+    on_stage: &dyn Fn(&str),
+    given: Option<&GroupLines>,
+) -> Result<Outcome> {
     config.validate()?;
     let signer = Signer::new(config)?;
     let mut timer = Timer {
@@ -142,7 +183,10 @@ pub fn run_with(
 
     let folded = fold::fold(docs, texts, fold::groups(docs), resources, batch)?;
     timer.lap("fold");
-    let boilerplate = fold::learn_boilerplate(&folded, config, resources, batch)?;
+    let boilerplate = match given {
+        None => fold::learn_boilerplate(&folded, config, resources, batch)?,
+        Some(model) => folded.given_boilerplate(model),
+    };
     let model = BodyModel::new(folded, boilerplate, batch);
     timer.lap("boilerplate");
 
