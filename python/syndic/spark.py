@@ -259,6 +259,16 @@ def _signature_table(docs, settings: dict):
             .select("num", "id", F.when(F.col("short"), blank).otherwise(F.col("signature")).alias("signature")))
 
 
+def _refuse_existing(spark, output: str) -> None:
+    """Refuses an output path that exists, before any work (Spark would
+    refuse it only when writing)."""
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(output)
+    fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    if fs.exists(path):
+        raise ValueError(f"{output} already exists; syndic never replaces an output it did not create")
+
+
 def _write(df, output: str) -> None:
     """Writes a Spark output folder; an existing path is refused (Spark's
     default), never replaced."""
@@ -417,32 +427,54 @@ def _session(master: Optional[str], app: str):
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """``python -m syndic.spark sign INPUT... -o OUTPUT [--master local[2]]
+    """``python -m syndic.spark {sign,cluster} INPUT... -o OUTPUT [--master local[2]]
     [--partitions N] [--id-field F] [--text-field F] [--skip-invalid]
     [--config syndic.json]``: OUTPUT is a folder Spark writes, Parquet when
     it ends in ``.parquet``, else JSON Lines; it must not exist."""
     import argparse
+    import sys
 
     parser = argparse.ArgumentParser(prog="python -m syndic.spark")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("sign", help="MinHash signatures of every document, as `syndic sign`")
-    p.add_argument("inputs", nargs="+")
-    p.add_argument("-o", "--output", required=True)
-    p.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
-    p.add_argument("--partitions", type=int, help="repartition the documents into N partitions")
-    p.add_argument("--id-field", default="id")
-    p.add_argument("--text-field", default="text")
-    p.add_argument("--skip-invalid", action="store_true")
-    p.add_argument("--config", help="settings as a JSON object (the syndic.toml keys)")
+    for name, text in (("sign", "MinHash signatures of every document, as `syndic sign`"),
+                       ("cluster", "clusters.jsonl columns for every document, as `syndic cluster`")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("inputs", nargs="+")
+        p.add_argument("-o", "--output", required=True)
+        p.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
+        p.add_argument("--partitions", type=int, help="repartition the documents into N partitions")
+        p.add_argument("--id-field", default="id")
+        p.add_argument("--text-field", default="text")
+        p.add_argument("--skip-invalid", action="store_true")
+        p.add_argument("--config", help="settings as a JSON object (the syndic.toml keys)")
+        if name == "cluster":
+            p.add_argument("--stories", choices=["on", "off"], default="on",
+                           help="story grouping (only `off` runs on Spark so far)")
     args = parser.parse_args(argv)
     settings = json.loads(open(args.config).read()) if args.config else {}
+    if getattr(args, "stories", "on") == "off":
+        settings.setdefault("story", {})["enabled"] = False
+    if args.command == "cluster" and _config(settings)["story"]["enabled"]:
+        print("syndic.spark: story grouping does not run on Spark yet: pass --stories off "
+              "(and compare with `syndic cluster --stories off`)", file=sys.stderr)
+        return 2
     spark = _session(args.master, "syndic " + args.command)
-    docs = read(spark, args.inputs, args.id_field, args.text_field, args.skip_invalid)
-    if args.partitions:
-        docs = docs.repartition(args.partitions)
-    docs = docs.persist()
-    _write(_signature_table(docs, settings).orderBy("num"), args.output)
-    spark.stop()
+    try:
+        _refuse_existing(spark, args.output)
+        docs = read(spark, args.inputs, args.id_field, args.text_field, args.skip_invalid)
+        if args.partitions:
+            docs = docs.repartition(args.partitions)
+        docs = docs.persist()
+        if args.command == "sign":
+            out = _signature_table(docs, settings)
+        else:
+            out = cluster_frame(docs, partitions=args.partitions, **settings)
+        _write(out.orderBy("num").drop("num"), args.output)
+    except ValueError as e:
+        print(f"syndic.spark: {e}", file=sys.stderr)
+        return 2
+    finally:
+        spark.stop()
     return 0
 
 

@@ -148,3 +148,22 @@ def test_bbc_generated_at_two_partition_sizes(spark, tmp_path):
     expected = cli_clusters(path, tmp_path, "--stories", "off")
     assert_clusters_equal(spark, [str(path)], expected, partitions=2)
     assert_clusters_equal(spark, [str(path)], expected, partitions=5)
+
+
+def test_module_command_writes_the_cli_rows(tmp_path):
+    """`python -m syndic.spark cluster` in its own process: a JSON Lines
+    folder whose rows, in order, are the CLI's; an existing output is
+    refused, not replaced; stories on is refused with exit 2."""
+    expected = cli_clusters(SAMPLE, tmp_path, "--stories", "off")
+    out = tmp_path / "spark-clusters.jsonl"
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
+    base = [sys.executable, "-m", "syndic.spark", "cluster", str(SAMPLE), "--master", "local[2]"]
+    run = subprocess.run([*base, "-o", str(out), "--stories", "off"], env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = [json.loads(line) for part in sorted(out.glob("part-*")) for line in open(part)]
+    assert [r["id"] for r in rows] == [e["id"] for e in expected]
+    assert [r["cluster"] for r in rows] == [e["cluster"] for e in expected]
+    again = subprocess.run([*base, "-o", str(out), "--stories", "off"], env=env, capture_output=True, text=True)
+    assert again.returncode == 2 and "already exists" in again.stderr
+    refused = subprocess.run([*base, "-o", str(tmp_path / "x.jsonl")], env=env, capture_output=True, text=True)
+    assert refused.returncode == 2 and "story grouping does not run on Spark yet" in refused.stderr
