@@ -594,3 +594,36 @@ fn stdin_leaves_nothing_behind() {
         54
     );
 }
+
+/// A bzip2, xz, lz4 or zip file (by its bytes; in a folder, by its name too)
+/// stops the run with what to do, instead of being skipped or read as text.
+#[test]
+fn unread_compressions_are_named_not_skipped() {
+    let d = tempfile::tempdir().unwrap();
+    let folder = d.path().join("dump");
+    fs::create_dir(&folder).unwrap();
+    fs::write(folder.join("a.jsonl"), GOOD).unwrap();
+    fs::write(folder.join("b.jsonl.bz2"), b"BZh91AY&SY\x00\x01").unwrap();
+    let out = p(d.path(), "c.jsonl");
+    let run = syndic(&["cluster", &folder.to_string_lossy(), "-o", &out]);
+    assert_eq!(run.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("b.jsonl.bz2: compressed with bzip2, which syndic does not read: decompress it first (bunzip2)"),
+        "{err}"
+    );
+    for (name, bytes) in [
+        ("x.jsonl.xz", &b"\xfd7zXZ\x00\x00\x04"[..]),
+        ("unnamed", &b"PK\x03\x04rest"[..]),
+    ] {
+        let path = p(d.path(), name);
+        fs::write(&path, bytes).unwrap();
+        let run = syndic(&["cluster", &path, "-o", &out, "--skip-invalid"]);
+        assert_eq!(run.status.code(), Some(2), "{name}");
+        assert!(
+            String::from_utf8_lossy(&run.stderr).contains("which syndic does not read"),
+            "{name}"
+        );
+    }
+    assert!(!Path::new(&out).exists());
+}

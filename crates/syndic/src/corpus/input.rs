@@ -39,7 +39,7 @@ impl Format {
     /// and whether it must be sniffed (`.json` may be lines or an array).
     fn from_name(name: &str) -> Option<(Format, bool)> {
         let name = name.to_ascii_lowercase();
-        let base = [".gz", ".zst", ".zstd"]
+        let base = [".gz", ".zst", ".zstd", ".bz2", ".xz", ".lz4", ".zip"]
             .iter()
             .find_map(|c| name.strip_suffix(c))
             .unwrap_or(&name);
@@ -75,6 +75,15 @@ impl Format {
         }
     }
 }
+
+/// Compressions syndic does not read, by magic bytes, with the command
+/// that undoes them: such a file is an error, never read as text.
+const UNREAD_COMPRESSIONS: [(&[u8], &str, &str); 4] = [
+    (b"BZh", "bzip2", "bunzip2"),
+    (b"\xfd7zXZ\x00", "xz", "unxz"),
+    (b"\x04\x22\x4d\x18", "lz4", "unlz4"),
+    (b"PK\x03\x04", "zip", "unzip"),
+];
 
 /// One input file.
 #[derive(Debug)]
@@ -251,6 +260,15 @@ impl InputSource {
 pub fn open_input<R: Read + Send + 'static>(inner: R) -> io::Result<Box<dyn BufRead + Send>> {
     let mut buffered = BufReader::with_capacity(1 << 16, inner);
     let head = buffered.fill_buf()?;
+    if let Some((_, name, undo)) = UNREAD_COMPRESSIONS
+        .iter()
+        .find(|(magic, _, _)| head.starts_with(magic))
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("compressed with {name}, which syndic does not read: decompress it first ({undo}), or recompress with gzip or zstd"),
+        ));
+    }
     let mut text: Box<dyn BufRead + Send> = if head.starts_with(&GZIP_MAGIC) {
         let gz = flate2::bufread::MultiGzDecoder::new(buffered);
         Box::new(BufReader::with_capacity(1 << 16, gz))
