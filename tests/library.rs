@@ -48,11 +48,13 @@ fn clustering_under_a_given_model_equals_run() {
     )
     .unwrap();
     assert!(!learned.boilerplate.is_empty());
-    let mut model = syndic::pipeline::GroupLines::default();
-    for (g, line) in learned.boilerplate.lines() {
-        let name = learned.groups.names[g as usize].clone();
-        model.entry(name).or_default().push(line);
-    }
+    let model = syndic::pipeline::group_lines(
+        learned
+            .boilerplate
+            .lines()
+            .into_iter()
+            .map(|(g, line)| (learned.groups.names[g as usize].clone(), line)),
+    );
     let given = syndic::pipeline::cluster_with_model(&corpus.docs, &config, &model).unwrap();
     assert_eq!(given.docs, whole.docs);
     // Each cluster alone (clusters here are their own components).

@@ -25,8 +25,8 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use std::sync::Arc;
-use syndic::pipeline::Signer;
-use syndic::text::boilerplate::{group_key, partitioned, Boilerplate, Profile};
+use syndic::pipeline::{boilerplate_in, group_lines, Signer};
+use syndic::text::boilerplate::{group_key, partitioned, Profile};
 use syndic::{Document, ReadOptions};
 
 /// All batches of a stream.
@@ -461,6 +461,11 @@ pub fn line_verdicts<'py>(
     )
 }
 
+/// A model as Python passes it (`(group, line hash)`, hashes as longs).
+fn model_lines(model: Vec<(String, i64)>) -> syndic::pipeline::GroupLines {
+    group_lines(model.into_iter().map(|(g, h)| (g, h as u64)))
+}
+
 /// Signs documents under a learned boilerplate model.
 ///
 /// `Signing(settings_json, model)`, where `model` is a list of `(group,
@@ -472,7 +477,7 @@ pub fn line_verdicts<'py>(
 pub struct Signing {
     signer: Signer,
     /// The model's lines by group name.
-    model: AHashMap<String, Vec<u64>>,
+    model: syndic::pipeline::GroupLines,
 }
 
 #[pymethods]
@@ -481,10 +486,7 @@ impl Signing {
     fn new(settings_json: &str, model: Vec<(String, i64)>) -> PyResult<Self> {
         let config = config(settings_json)?;
         let signer = Signer::new(&config).map_err(py_err)?;
-        let mut lines: AHashMap<String, Vec<u64>> = AHashMap::new();
-        for (group, line) in model {
-            lines.entry(group).or_default().push(line as u64);
-        }
+        let lines = model_lines(model);
         Ok(Signing {
             signer,
             model: lines,
@@ -516,13 +518,7 @@ impl Signing {
                     *index.entry(key).or_insert(n)
                 })
                 .collect();
-            let model = Boilerplate::from_lines(index.iter().flat_map(|(name, &g)| {
-                self.model
-                    .get(*name)
-                    .into_iter()
-                    .flatten()
-                    .map(move |&h| (g, h))
-            }));
+            let model = boilerplate_in(&self.model, index.iter().map(|(name, &g)| (*name, g)));
             let signed: Vec<_> = py.allow_threads(|| {
                 use rayon::prelude::*;
                 (0..num.len())
@@ -624,10 +620,7 @@ pub struct Components {
 impl Components {
     #[new]
     fn new(settings_json: &str, model: Vec<(String, i64)>) -> PyResult<Self> {
-        let mut lines = syndic::pipeline::GroupLines::default();
-        for (group, line) in model {
-            lines.entry(group).or_default().push(line as u64);
-        }
+        let lines = model_lines(model);
         Ok(Components {
             config: config(settings_json)?,
             model: lines,

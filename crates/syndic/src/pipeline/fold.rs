@@ -97,13 +97,8 @@ impl FoldedCorpus {
     /// A model learned elsewhere (lines by group name) in this corpus's
     /// group numbers.
     pub fn given_boilerplate(&self, model: &super::GroupLines) -> Boilerplate {
-        Boilerplate::from_lines(self.groups.names.iter().enumerate().flat_map(|(g, name)| {
-            model
-                .get(name)
-                .into_iter()
-                .flatten()
-                .map(move |&h| (g as u32, h))
-        }))
+        let names = self.groups.names.iter().enumerate();
+        super::boilerplate_in(model, names.map(|(g, name)| (name.as_str(), g as u32)))
     }
 
     /// Whether there are no documents.

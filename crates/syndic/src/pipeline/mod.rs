@@ -138,6 +138,28 @@ pub fn run_with(
 /// whole corpus) and given to [`cluster_with_model`].
 pub type GroupLines = ahash::AHashMap<String, Vec<u64>>;
 
+/// A [`GroupLines`] model from `(group name, line hash)` pairs.
+pub fn group_lines(pairs: impl IntoIterator<Item = (String, u64)>) -> GroupLines {
+    let mut lines = GroupLines::default();
+    for (group, line) in pairs {
+        lines.entry(group).or_default().push(line);
+    }
+    lines
+}
+
+/// The lines of `model` for the groups named in `groups` (name, number),
+/// as a [`Boilerplate`] in those numbers.
+pub fn boilerplate_in<'a>(
+    model: &GroupLines,
+    groups: impl IntoIterator<Item = (&'a str, u32)>,
+) -> Boilerplate {
+    Boilerplate::from_lines(
+        groups
+            .into_iter()
+            .flat_map(|(name, g)| model.get(name).into_iter().flatten().map(move |&h| (g, h))),
+    )
+}
+
 /// Clusters `docs` as [`run`] does, but under a boilerplate model learned
 /// elsewhere (`model`) and without grouping stories (each document's story
 /// is its cluster's representative). A distributed run calls it on each
