@@ -165,5 +165,20 @@ fn reading(c: &mut Criterion) {
 #[cfg(not(feature = "parquet"))]
 fn reading(_: &mut Criterion) {}
 
-criterion_group!(benches, stages, reading);
+/// Folding one 3.2 MB line that alternates ASCII words with non-ASCII
+/// runs (curly quotes, accented and Cyrillic words): linear in the line's
+/// length (it used to refill the rest of the line after every run).
+fn long_lines(c: &mut Criterion) {
+    let line: String = (0..120_000)
+        .map(|k| ["plain words ", "café “quoted” ", "Жизнь ", "x—y "][k % 4])
+        .collect::<String>()
+        .repeat(3);
+    let mut g = c.benchmark_group("fold");
+    g.throughput(Throughput::Bytes(line.len() as u64));
+    g.sample_size(10);
+    g.bench_function("one-long-mixed-line", |b| b.iter(|| normalize(&line)));
+    g.finish();
+}
+
+criterion_group!(benches, stages, reading, long_lines);
 criterion_main!(benches);
