@@ -627,3 +627,44 @@ fn unread_compressions_are_named_not_skipped() {
     }
     assert!(!Path::new(&out).exists());
 }
+
+/// A folder with symlink loops (to itself, to its parent) and a second link
+/// to one file: the walk ends and every file is read once, under its first
+/// path in sorted order.
+#[test]
+fn symlink_loops_end_and_files_are_read_once() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path().join("news");
+    fs::create_dir_all(root.join("sub")).unwrap();
+    fs::write(root.join("a.jsonl"), GOOD).unwrap();
+    fs::write(
+        root.join("sub/b.jsonl"),
+        "{\"id\":\"b\",\"text\":\"Another story entirely, about a vineyard frost.\"}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(".", root.join("loop")).unwrap();
+    std::os::unix::fs::symlink("..", root.join("sub/up")).unwrap();
+    std::os::unix::fs::symlink("../a.jsonl", root.join("sub/z-again.jsonl")).unwrap();
+    let corpus = Corpus::read(&[root], &ReadOptions::default()).unwrap();
+    let got: Vec<&str> = corpus.docs.iter().map(|x| x.id.as_str()).collect();
+    assert_eq!(got, vec!["a", "b"]);
+}
+
+/// Integer ids longer than an f64 holds keep their digits: two of them
+/// are two documents, not a duplicate id.
+#[test]
+fn big_integer_ids_keep_their_digits() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("ids.jsonl");
+    fs::write(
+        &path,
+        "{\"id\":12345678901234567890123,\"text\":\"one story\"}\n{\"id\":12345678901234567890124,\"text\":\"another\"}\n",
+    )
+    .unwrap();
+    let corpus = Corpus::read(&[path], &ReadOptions::default()).unwrap();
+    let got: Vec<&str> = corpus.docs.iter().map(|x| x.id.as_str()).collect();
+    assert_eq!(
+        got,
+        vec!["12345678901234567890123", "12345678901234567890124"]
+    );
+}

@@ -127,8 +127,15 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<InputSource>> {
             out.push(InputSource::stdin()?);
         } else if path.is_dir() {
             let mut files = Vec::new();
-            walk(path, &mut files).map_err(|e| Error::io(path, e))?;
+            let mut seen_dirs = std::collections::HashSet::new();
+            walk(path, &mut files, &mut seen_dirs).map_err(|e| Error::io(path, e))?;
             files.sort();
+            // A file reached by two paths (through a symlink) is read once,
+            // under the first path in sorted order.
+            let mut seen_files = std::collections::HashSet::new();
+            files.retain(|f| {
+                seen_files.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone()))
+            });
             for f in files {
                 let rel = f
                     .strip_prefix(path)
@@ -159,11 +166,20 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<InputSource>> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+/// The files of known formats under `dir`, following symlinks but entering
+/// each folder once (by its canonical path), so that a symlink loop ends.
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> io::Result<()> {
+    if !seen.insert(std::fs::canonicalize(dir)?) {
+        return Ok(());
+    }
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
-            walk(&path, out)?;
+            walk(&path, out, seen)?;
         } else if path
             .file_name()
             .and_then(|n| n.to_str())

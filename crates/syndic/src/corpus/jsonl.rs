@@ -283,7 +283,12 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
                     continue;
                 }
             };
-            *slot = map.next_value_seed(ScalarSeed)?;
+            *slot = match key {
+                // Ids keep a number's digits as written: through f64, two
+                // 20-digit ids could become one.
+                Key::Id => map.next_value_seed(ExactSeed)?,
+                _ => map.next_value_seed(ScalarSeed)?,
+            };
         }
         Ok(fields)
     }
@@ -325,6 +330,24 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
         Ok(self.classify(v))
+    }
+}
+
+/// A value as [`ScalarSeed`] reads it, except that a number is its text
+/// exactly as written (`12345678901234567890123`, `1.50`).
+struct ExactSeed;
+
+impl<'de> DeserializeSeed<'de> for ExactSeed {
+    type Value = Scalar;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
+        let raw: &RawValue = de::Deserialize::deserialize(d)?;
+        let text = raw.get();
+        Ok(match text.as_bytes().first() {
+            Some(b'-' | b'0'..=b'9') => Scalar::Num(text.to_owned()),
+            _ => ScalarSeed
+                .deserialize(&mut serde_json::Deserializer::from_str(text))
+                .map_err(de::Error::custom)?,
+        })
     }
 }
 
@@ -385,6 +408,23 @@ mod tests {
     fn reads_known_fields_and_skips_others() {
         let d = parse(r#"{"id":7,"x":{"deep":[1,2]},"text":"Hello","source":"a.com","published":"2020-01-02","title":null}"#).unwrap();
         assert_eq!(d.id, "7");
+        // Big integer and decimal ids keep their digits (not through f64).
+        for id in [
+            "12345678901234567890123",
+            "12345678901234567890124",
+            "1.50",
+            "-0",
+            "1e3",
+        ] {
+            let d = parse(&format!(r#"{{"id":{id},"text":"x"}}"#)).unwrap();
+            assert_eq!(d.id, id);
+        }
+        assert_eq!(parse(r#"{"id":"a\u00e9","text":"x"}"#).unwrap().id, "aé");
+        assert!(matches!(
+            parse(r#"{"id":true,"text":"x"}"#),
+            Err(Problem::NotAString(_))
+        ));
+        assert_eq!(parse(r#"{"id":null,"text":"x"}"#).unwrap().id, "");
         assert_eq!(d.text, "Hello");
         assert_eq!(d.source.as_deref(), Some("a.com"));
         assert_eq!(d.published.as_deref(), Some("2020-01-02"));
