@@ -72,3 +72,25 @@ fn memory_limited_run_gives_the_same_clusters() {
         );
     }
 }
+
+/// A file of one record and ten million blank lines: blank lines are
+/// counted, not held (they used to take ~100 bytes each, 1 GB per 10 MB).
+#[test]
+fn blank_lines_take_no_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("blank.jsonl");
+    let mut bytes = b"{\"id\":\"a\",\"text\":\"a story about the harbour bridge\"}\n".to_vec();
+    bytes.resize(bytes.len() + 10_000_000, b'\n');
+    bytes.extend_from_slice(b"{\"id\":\"b\",\"text\":\"the last line\"}\n");
+    std::fs::write(&input, &bytes).unwrap();
+    let stats = run(
+        &input,
+        &dir.path().join("out.jsonl"),
+        &dir.path().join("stats.json"),
+        &[],
+    );
+    assert_eq!(stats["summary"]["documents"], 2);
+    if let Some(peak) = stats["summary"]["peak_rss_bytes"].as_u64() {
+        assert!(peak < 150 << 20, "peak RSS {peak} for a file of newlines");
+    }
+}

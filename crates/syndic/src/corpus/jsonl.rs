@@ -51,8 +51,10 @@ pub(crate) fn read_records<R: BufRead + Send>(
     }
 }
 
-/// About this many bytes of lines are read and parsed at a time.
+/// About this many bytes of lines are read and parsed at a time...
 const BATCH_BYTES: usize = 4 << 20;
+/// ... and at most this many lines (each parsed line holds a record).
+const BATCH_LINES: usize = 1 << 16;
 
 /// A batch of JSON Lines: their bytes and each one's number and span.
 #[derive(Default)]
@@ -79,13 +81,19 @@ impl Batch {
         // Room for the batch and the line that crosses its end, once
         // (growing by doubling would copy it and take twice the memory).
         self.buf.reserve(BATCH_BYTES + (1 << 16));
-        while self.buf.len() < BATCH_BYTES {
+        while self.buf.len() < BATCH_BYTES && self.lines.len() < BATCH_LINES {
             let at = self.buf.len();
             match reader.read_until(b'\n', &mut self.buf) {
                 Ok(0) => return BatchEnd::Eof,
                 Ok(_) => {
                     *line += 1;
-                    self.lines.push((*line, at, self.buf.len()));
+                    if self.buf[at..].iter().all(u8::is_ascii_whitespace) {
+                        // A blank line is counted, not kept: a file of
+                        // newlines costs no memory per line.
+                        self.buf.truncate(at);
+                    } else {
+                        self.lines.push((*line, at, self.buf.len()));
+                    }
                 }
                 Err(e) => {
                     let partial = self.buf.len() - at;
