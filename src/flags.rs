@@ -37,6 +37,11 @@ pub struct InputArgs {
     /// With --skip-invalid: list every skipped record here as JSON lines.
     #[arg(long, requires = "skip_invalid")]
     pub rejects: Option<PathBuf>,
+    /// Largest document text (e.g. 64M); a larger one is a bad record. JSON
+    /// lines over four times this are skipped as they are read, so that a
+    /// decompression bomb never fills memory.
+    #[arg(long, value_parser = syndic::parse_size, default_value = "64M")]
+    pub max_doc_bytes: u64,
 }
 
 impl InputArgs {
@@ -49,7 +54,7 @@ impl InputArgs {
             skip_invalid: self.skip_invalid,
             title_first_line: titles.title_first_line,
             spill_texts: resources.memory.map(|_| resources.clone()),
-            ..ReadOptions::default()
+            max_doc_bytes: usize::try_from(self.max_doc_bytes).unwrap_or(usize::MAX),
         }
     }
 }

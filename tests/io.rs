@@ -668,3 +668,92 @@ fn big_integer_ids_keep_their_digits() {
         vec!["12345678901234567890123", "12345678901234567890124"]
     );
 }
+
+/// Decompression bombs: a gzip'd JSON line and a gzip'd page of 256 MB
+/// each (kilobytes on disk) stop the run at their `file:line` without being
+/// held in memory; with --skip-invalid the other records are kept and the
+/// bombs counted as too large.
+#[test]
+fn decompression_bombs_are_skipped_as_they_are_read() {
+    let d = tempfile::tempdir().unwrap();
+    let bomb = |prefix: &[u8], suffix: &[u8]| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(prefix).unwrap();
+        let chunk = vec![b'a'; 1 << 20];
+        for _ in 0..256 {
+            gz.write_all(&chunk).unwrap();
+        }
+        gz.write_all(suffix).unwrap();
+        gz.finish().unwrap()
+    };
+    let mut jsonl = bomb(
+        b"{\"id\":\"ok\",\"text\":\"a fine story about the harbour bridge\"}\n{\"id\":\"x\",\"text\":\"",
+        b"\"}\n",
+    );
+    let mut tail = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    tail.write_all(b"{\"id\":\"ok2\",\"text\":\"another fine story\"}\n")
+        .unwrap();
+    jsonl.extend(tail.finish().unwrap()); // a second gzip member
+    fs::write(d.path().join("bomb.jsonl.gz"), &jsonl).unwrap();
+    let out = p(d.path(), "c.jsonl");
+    let fail = syndic(&[
+        "cluster",
+        &p(d.path(), "bomb.jsonl.gz"),
+        "-o",
+        &out,
+        "--max-doc-bytes",
+        "1M",
+    ]);
+    assert_eq!(fail.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&fail.stderr);
+    assert!(err.contains("bomb.jsonl.gz:2: record of"), "{err}");
+
+    let pages = d.path().join("pages");
+    fs::create_dir(&pages).unwrap();
+    fs::write(
+        pages.join("big.html.gz"),
+        bomb(b"<html><body><p>", b"</p></body></html>"),
+    )
+    .unwrap();
+    fs::write(
+        pages.join("fine.txt"),
+        "A small page about the vineyard frost.",
+    )
+    .unwrap();
+    let stats = p(d.path(), "stats.json");
+    for (input, kept) in [
+        (p(d.path(), "bomb.jsonl.gz"), 2),
+        (pages.to_string_lossy().into_owned(), 1),
+    ] {
+        let run = syndic(&[
+            "cluster",
+            &input,
+            "-o",
+            &out,
+            "--max-doc-bytes",
+            "1M",
+            "--skip-invalid",
+            "--stats",
+            &stats,
+        ]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&run.stderr).contains("(too_large)"),
+            "{input}"
+        );
+        assert_eq!(
+            fs::read_to_string(&out).unwrap().lines().count(),
+            kept,
+            "{input}"
+        );
+        let s: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&stats).unwrap()).unwrap();
+        if let Some(peak) = s["summary"]["peak_rss_bytes"].as_u64() {
+            assert!(peak < 100 << 20, "peak RSS {peak} reading {input}");
+        }
+    }
+}

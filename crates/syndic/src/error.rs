@@ -42,6 +42,15 @@ pub enum Problem {
         /// The limit in bytes.
         limit: usize,
     },
+    /// A JSON line or whole file too long to be a document under the size
+    /// limit; it was skipped as it was read, never held in memory.
+    #[error("record of {size} bytes or more, over the {limit} bytes read for one record (4 x --max-doc-bytes); skipped without being held in memory")]
+    LineTooLong {
+        /// Its length in bytes (for a whole file: the bytes read before stopping).
+        size: u64,
+        /// The most bytes read for one record.
+        limit: usize,
+    },
     /// The rest of the input cannot be read (truncated compression, ...).
     #[error("unreadable input: {0}")]
     Unreadable(String),
@@ -58,7 +67,7 @@ impl Problem {
             Problem::MissingText(_) => "missing_text",
             Problem::NotAString(_) => "not_a_string",
             Problem::DuplicateId { .. } => "duplicate_id",
-            Problem::TooLarge { .. } => "too_large",
+            Problem::TooLarge { .. } | Problem::LineTooLong { .. } => "too_large",
             Problem::Unreadable(_) => "unreadable",
         }
     }

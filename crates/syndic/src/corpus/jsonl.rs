@@ -23,13 +23,13 @@ pub(crate) fn read_records<R: BufRead + Send>(
 ) -> crate::error::Result<()> {
     let mut line = 0u64;
     let (mut current, mut spare) = (Batch::default(), Batch::default());
-    let mut end = current.fill(&mut reader, &mut line);
+    let mut end = current.fill(&mut reader, &mut line, opts);
     loop {
         let (parsed, next_end) = match end {
             BatchEnd::More => {
                 let (parsed, next) = rayon::join(
                     || current.parse(opts),
-                    || spare.fill(&mut reader, &mut line),
+                    || spare.fill(&mut reader, &mut line, opts),
                 );
                 (parsed, Some(next))
             }
@@ -47,6 +47,56 @@ pub(crate) fn read_records<R: BufRead + Send>(
             }
             (BatchEnd::Unreadable(record), _) => return sink(line + 1, record),
             _ => return Ok(()),
+        }
+    }
+}
+
+/// The longest JSON line read into memory: four times the document size
+/// limit (escapes such as `\u00e9` make a line longer than its text). A
+/// longer line, such as a decompression bomb, is skipped as it is read.
+pub(crate) fn max_line(opts: &ReadOptions) -> usize {
+    opts.max_doc_bytes.saturating_mul(4).saturating_add(1 << 16)
+}
+
+/// The start of a line's span that marks it as over [`max_line`] (its end
+/// is then its length).
+const TOO_LONG: usize = usize::MAX;
+
+/// Reads one line, through its `\n`, onto `buf`; a line longer than `cap`
+/// is consumed but not kept (`buf` is left as it was). Returns the bytes
+/// consumed (0 at the end of the input).
+fn read_line_capped<R: BufRead>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<u64> {
+    let start = buf.len();
+    let (mut read, mut over) = (0u64, false);
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(read);
+        }
+        let (done, used) = match memchr::memchr(b'\n', available) {
+            Some(i) => (true, i + 1),
+            None => (false, available.len()),
+        };
+        if !over && buf.len() - start + used > cap {
+            over = true;
+            buf.truncate(start);
+            buf.shrink_to(start.max(BATCH_BYTES + (1 << 16)));
+        }
+        if !over {
+            buf.extend_from_slice(&available[..used]);
+        }
+        reader.consume(used);
+        read += used as u64;
+        if done {
+            return Ok(read);
         }
     }
 }
@@ -75,19 +125,23 @@ enum BatchEnd {
 
 impl Batch {
     /// Reads the next ~4 MB of lines, numbering them on from `line`.
-    fn fill<R: BufRead>(&mut self, reader: &mut R, line: &mut u64) -> BatchEnd {
+    fn fill<R: BufRead>(&mut self, reader: &mut R, line: &mut u64, opts: &ReadOptions) -> BatchEnd {
         self.buf.clear();
         self.lines.clear();
         // Room for the batch and the line that crosses its end, once
         // (growing by doubling would copy it and take twice the memory).
         self.buf.reserve(BATCH_BYTES + (1 << 16));
+        let cap = max_line(opts);
         while self.buf.len() < BATCH_BYTES && self.lines.len() < BATCH_LINES {
             let at = self.buf.len();
-            match reader.read_until(b'\n', &mut self.buf) {
+            match read_line_capped(reader, &mut self.buf, cap) {
                 Ok(0) => return BatchEnd::Eof,
-                Ok(_) => {
+                Ok(read) => {
                     *line += 1;
-                    if self.buf[at..].iter().all(u8::is_ascii_whitespace) {
+                    if self.buf.len() == at {
+                        // Over the cap: skipped as it was read.
+                        self.lines.push((*line, TOO_LONG, read as usize));
+                    } else if self.buf[at..].iter().all(u8::is_ascii_whitespace) {
                         // A blank line is counted, not kept: a file of
                         // newlines costs no memory per line.
                         self.buf.truncate(at);
@@ -112,6 +166,13 @@ impl Batch {
         self.lines
             .par_iter()
             .map(|&(_, start, stop)| {
+                if start == TOO_LONG {
+                    let problem = Problem::LineTooLong {
+                        size: stop as u64,
+                        limit: max_line(opts),
+                    };
+                    return Some(Record::problem(stop, problem));
+                }
                 let content = trim_line_end(&self.buf[start..stop]);
                 (!content.iter().all(u8::is_ascii_whitespace)).then(|| Record {
                     bytes: stop - start,

@@ -378,8 +378,15 @@ fn whole_file(
     opts: &ReadOptions,
 ) -> Record {
     let mut bytes = Vec::new();
-    if let Err(e) = reader.read_to_end(&mut bytes) {
+    let cap = jsonl::max_line(opts);
+    if let Err(e) = (&mut reader).take(cap as u64 + 1).read_to_end(&mut bytes) {
         return Record::problem(bytes.len(), Problem::Unreadable(e.to_string()));
+    }
+    if bytes.len() > cap {
+        // Not read further: a page this large (or a decompression bomb)
+        // would only fill memory.
+        let size = bytes.len() as u64;
+        return Record::problem(bytes.len(), Problem::LineTooLong { size, limit: cap });
     }
     let size = bytes.len();
     let result = (|| {
