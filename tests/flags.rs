@@ -55,6 +55,11 @@ const SIGNATURE: &[Variant] = &[
 
 const INPUT: &[Variant] = &[
     (
+        "--max-doc-bytes",
+        &[],
+        &["--max-doc-bytes", "1K", "--skip-invalid"],
+    ),
+    (
         "--id-field",
         &[],
         &["--id-field", "title", "--skip-invalid"],
