@@ -33,10 +33,17 @@ Stages, each a kernel of the ``syndic`` engine (the same code as the CLI):
    gets the candidates, verified edges, representatives and similarities
    of the whole run.
 
-Not yet distributed: story grouping (document frequencies over cluster
-representatives, the TF-IDF star grouping). Until it is, ``cluster`` needs
-``story={"enabled": False}`` and then equals ``syndic cluster --stories
-off`` in every field.
+8. **stories** (:func:`stories`): each cluster representative's terms
+   (a kernel); document frequencies over the representatives (a shuffle on
+   the term) joined back to each one's terms, giving its TF-IDF vector and
+   top terms (a kernel); posting lists of the top terms (a shuffle on the
+   term) give the pairs that share enough of them (a shuffle on the pair);
+   connected components of those pairs; star grouping of each component
+   alone (a kernel). Star grouping only joins candidate pairs, so a
+   component grouped alone gets the stories of the whole run.
+9. **output**: each document's cluster and story representatives by id.
+
+The result equals ``syndic cluster`` (clusters.jsonl) in every field.
 
 Determinism: every kernel is a pure function of its rows and the model
 (seeded hashes, no clocks, no randomness), and every order that matters is
@@ -46,14 +53,18 @@ partitioning change nothing in the output.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import time
 from typing import Any, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import pyarrow as pa
 
 from syndic import _syndic  # absolute: this file also runs as a spark-submit script
 
-__all__ = ["read", "boilerplate_model", "signatures", "sign", "candidates", "components", "cluster_frame", "cluster"]
+__all__ = ["read", "boilerplate_model", "signatures", "sign", "candidates", "components", "stories",
+           "cluster_frame", "cluster"]
 
 _INGEST_SCHEMA = (
     "_arg long, _file string, _block long, _seq long, id string, text string, title string, "
@@ -64,6 +75,41 @@ _DOC_FIELDS = ["id", "text", "title", "url", "source", "published"]
 
 def _stream(batch: pa.RecordBatch) -> pa.RecordBatchReader:
     return pa.RecordBatchReader.from_batches(batch.schema, [batch])
+
+
+_log = logging.getLogger("syndic.spark")
+
+
+@contextlib.contextmanager
+def _stage(spark, name: str):
+    """Spark jobs run inside this block are described as ``syndic: name``
+    in Spark's UI, event log and REST API (``/api/v1/.../jobs``); the
+    stage's wall time goes to the ``syndic.spark`` logger."""
+    sc = spark.sparkContext
+    before = sc.getLocalProperty("spark.job.description")
+    sc.setJobDescription(f"syndic: {name}")
+    start = time.perf_counter()
+    _log.info("stage %s started", name)
+    try:
+        yield
+    finally:
+        _log.info("stage %s took %.2f s", name, time.perf_counter() - start)
+        sc.setJobDescription(before)
+
+
+def _cut(df, stage: str):
+    """``df`` computed now (as stage ``stage``) and stored, its plan cut
+    short: a checkpoint in the session's checkpoint folder when one is set
+    (``setCheckpointDir``: survives a lost executor, as on a managed
+    cluster), else a local checkpoint on the executors. Stage outputs are
+    cut so that the plans of later stages stay small (nested cached plans
+    would print as a tree of tens of megabytes when Spark describes the
+    query)."""
+    spark = df.sparkSession
+    with _stage(spark, stage):
+        if spark.sparkContext.getCheckpointDir():
+            return df.checkpoint()
+        return df.localCheckpoint()
 
 
 def _is_parquet(path: str) -> bool:
@@ -123,7 +169,8 @@ def read(spark, inputs: Sequence[str], id_field: str = "id", text_field: str = "
     # One row per split: its number of rows. The bases of each split (rows
     # before it in its file, documents before it in the input order) are
     # computed on the driver from these few rows.
-    counts = rows.filter(F.col("_problem") == "_count").select("_arg", "_file", "_block", "_seq").collect()
+    with _stage(spark, "ingest"):
+        counts = rows.filter(F.col("_problem") == "_count").select("_arg", "_file", "_block", "_seq").collect()
     bases, total, line_base = [], 0, {}
     for r in sorted(counts, key=lambda r: (r["_arg"], r["_file"], r["_block"])):
         key = (r["_arg"], r["_file"])
@@ -145,7 +192,8 @@ def read(spark, inputs: Sequence[str], id_field: str = "id", text_field: str = "
                            .otherwise(F.col("id")))
     bad = docs.filter(F.col("_problem").isNotNull())
     if not skip_invalid:
-        first = bad.orderBy("num").limit(1).collect()
+        with _stage(spark, "ingest: checks"):
+            first = bad.orderBy("num").limit(1).collect()
         if first:
             r = first[0]
             raise ValueError(f"{r['_file']}:{r['_line']}: {r['_message']} "
@@ -155,7 +203,8 @@ def read(spark, inputs: Sequence[str], id_field: str = "id", text_field: str = "
     w = Window.partitionBy("id").orderBy("num")
     docs = docs.withColumn("_nth", F.row_number().over(w))
     if not skip_invalid:
-        dup = docs.filter(F.col("_nth") > 1).orderBy("num").limit(1).collect()
+        with _stage(spark, "ingest: checks"):
+            dup = docs.filter(F.col("_nth") > 1).orderBy("num").limit(1).collect()
         if dup:
             r = dup[0]
             raise ValueError(f"{r['_file']}:{r['_line']}: duplicate id {r['id']!r} "
@@ -205,8 +254,9 @@ def boilerplate_model(docs, **settings) -> List[Tuple[str, int]]:
         for b in batches:
             yield from _syndic.line_verdicts(_stream(b), least).to_batches()
 
-    lines = (pages.mapInArrow(verdicts, "group string, line long, boilerplate boolean")
-             .filter("boilerplate").select("group", "line").collect())
+    with _stage(docs.sparkSession, "boilerplate"):
+        lines = (pages.mapInArrow(verdicts, "group string, line long, boilerplate boolean")
+                 .filter("boilerplate").select("group", "line").collect())
     prof.unpersist()
     return sorted((r["group"], r["line"]) for r in lines)
 
@@ -272,10 +322,11 @@ def _refuse_existing(spark, output: str) -> None:
 def _write(df, output: str) -> None:
     """Writes a Spark output folder; an existing path is refused (Spark's
     default), never replaced."""
-    if output.endswith(".parquet"):
-        df.write.parquet(output)
-    else:
-        df.write.json(output)
+    with _stage(df.sparkSession, "output"):
+        if output.endswith(".parquet"):
+            df.write.parquet(output)
+        else:
+            df.write.json(output)
 
 
 def candidates(signed, **settings):
@@ -307,7 +358,7 @@ def candidates(signed, **settings):
     return buckets.mapInArrow(pairs, "a long, b long").distinct(), with_first.select("num", "first", "short")
 
 
-def components(pairs):
+def components(pairs, name: str = "candidates"):
     """Connected components of the candidate graph: ``num``, ``label`` (the
     smallest ``num`` of its component) for every document in a pair. Labels
     spread along the pairs and jump to their own label's label each round
@@ -315,9 +366,10 @@ def components(pairs):
     so that the plan does not grow."""
     from pyspark.sql import functions as F
 
-    edges = pairs.select("a", "b").localCheckpoint()
+    edges = _cut(pairs.select("a", "b"), f"{name}: pairs")
     labels = (edges.select(F.col("a").alias("num")).union(edges.select(F.col("b").alias("num")))
-              .distinct().withColumn("label", F.col("num")).localCheckpoint())
+              .distinct().withColumn("label", F.col("num")))
+    labels = _cut(labels, f"{name}: components")
     while True:
         la = labels.select(F.col("num").alias("a"), F.col("label").alias("la"))
         lb = labels.select(F.col("num").alias("b"), F.col("label").alias("lb"))
@@ -326,14 +378,33 @@ def components(pairs):
             m.select(F.col("b").alias("num"), F.col("m").alias("label")))
         merged = labels.union(spread).groupBy("num").agg(F.min("label").alias("label"))
         x, y = merged.alias("x"), merged.alias("y")
-        jumped = (x.join(y, F.col("x.label") == F.col("y.num"))
-                  .select(F.col("x.num").alias("num"), F.least("x.label", "y.label").alias("label"))
-                  .localCheckpoint())
+        jumped = _cut(x.join(y, F.col("x.label") == F.col("y.num"))
+                      .select(F.col("x.num").alias("num"), F.least("x.label", "y.label").alias("label")),
+                      f"{name}: components")
         changed = (jumped.join(labels.withColumnRenamed("label", "old"), "num")
                    .filter(F.col("label") != F.col("old")).limit(1).count())
         labels = jumped
         if changed == 0:
+            if _log.isEnabledFor(logging.INFO):
+                with _stage(pairs.sparkSession, f"{name}: component sizes"):
+                    sizes = labels.groupBy("label").count()
+                    top = sizes.agg(F.max("count"), F.count("*")).first()
+                _log.info("%s: %s components, the largest of %s documents", name, top[1], top[0])
             return labels
+
+
+def _on_components(settings_json: str, shared, method: str):
+    """A ``mapInArrow`` function that hands a whole partition (every row of
+    the components hashed to it) to ``Components(...).method``."""
+
+    def run(batches):
+        rows = list(batches)
+        if not rows:
+            return
+        comps = _syndic.Components(settings_json, shared.value)
+        yield from getattr(comps, method)(pa.Table.from_batches(rows)).to_batches()
+
+    return run
 
 
 def cluster_frame(docs, model: Optional[List[Tuple[str, int]]] = None, partitions: Optional[int] = None,
@@ -349,21 +420,21 @@ def cluster_frame(docs, model: Optional[List[Tuple[str, int]]] = None, partition
     candidates, verified edges and clusters of the whole run. Documents
     outside every pair and without an exact copy are clusters of one.
 
-    Story grouping is not distributed yet: ``story={"enabled": False}`` is
-    required (each cluster is then its own story, as with ``syndic cluster
-    --stories off``); other settings raise ``ValueError``."""
+    Stories are grouped by :func:`stories` (unless ``story={"enabled":
+    False}``, as with ``syndic cluster --stories off``).
+
+    The result is lazy; the tables it is made from are cached as it is
+    computed. ``spark.catalog.clearCache()`` frees them once the result is
+    written or collected."""
     from pyspark.sql import functions as F
 
     cfg = _config(settings)
-    if cfg["story"]["enabled"]:
-        raise ValueError("story grouping does not run on Spark yet: pass story={'enabled': False} "
-                         "(and compare with `syndic cluster --stories off`)")
     if model is None:
         model = boilerplate_model(docs, **settings)
     spark = docs.sparkSession
-    signed = signatures(docs, model, **settings).persist()
+    signed = _cut(signatures(docs, model, **settings), "sign")
     pairs, firsts = candidates(signed, **settings)
-    labels = components(pairs)
+    labels = components(pairs, "candidates")
     assigned = (firsts.join(labels.select(F.col("num").alias("first"), F.col("label").alias("flabel")),
                             "first", "left")
                 .select("num", "short", F.coalesce("flabel", "first").alias("label")))
@@ -372,29 +443,97 @@ def cluster_frame(docs, model: Optional[List[Tuple[str, int]]] = None, partition
     shared = spark.sparkContext.broadcast(model)
     settings_json = json.dumps(settings)
 
-    def cluster_partition(batches):
-        rows = list(batches)
-        if not rows:
-            return
-        comps = _syndic.Components(settings_json, shared.value)
-        yield from comps.batch(pa.Table.from_batches(rows)).to_batches()
-
     grouped = (assigned.filter(F.col("size") > 1).select("num", "label")
                .join(docs.select("num", *_DOC_FIELDS), "num"))
     parts = partitions or max(spark.sparkContext.defaultParallelism, 1)
     clustered = (grouped.repartition(parts, "label").mapInArrow(
-        cluster_partition,
+        _on_components(settings_json, shared, "batch"),
         "num long, rep long, similarity float, containment float, short boolean"))
     alone = (assigned.filter(F.col("size") == 1)
              .select("num", F.col("num").alias("rep"), F.lit(None).cast("float").alias("similarity"),
                      F.lit(None).cast("float").alias("containment"), "short"))
-    outcome = clustered.unionByName(alone)
+    outcome = _cut(clustered.unionByName(alone), "verify and cluster")
+    if cfg["story"]["enabled"]:
+        story_of = stories(docs, outcome.filter(F.col("rep") == F.col("num")).select("num"), model,
+                           partitions, **settings)
+        outcome = outcome.join(story_of.select(F.col("num").alias("rep"), "story"), "rep")
+    else:
+        outcome = outcome.withColumn("story", F.col("rep"))
     ids = docs.select("num", "id")
     rep_ids = docs.select(F.col("num").alias("rep"), F.col("id").alias("cluster"))
-    return (outcome.join(ids, "num").join(rep_ids, "rep")
-            .select("num", "id", "cluster", F.col("cluster").alias("story"),
+    story_ids = docs.select(F.col("num").alias("story"), F.col("id").alias("story_id"))
+    return (outcome.join(ids, "num").join(rep_ids, "rep").join(story_ids, "story")
+            .select("num", "id", "cluster", F.col("story_id").alias("story"),
                     (F.col("rep") == F.col("num")).alias("representative"),
                     "similarity", "containment", "short"))
+
+
+def stories(docs, reps, model: List[Tuple[str, int]], partitions: Optional[int] = None, **settings):
+    """The story of every cluster representative: ``num``, ``story`` (the
+    ``num`` of its story's representative), for the ``num``s in ``reps``
+    (one row per cluster), as ``syndic cluster`` groups them.
+
+    Steps: terms of each representative's body; document frequencies (a
+    shuffle on the term) joined back to each one's terms, giving TF-IDF
+    vectors and top terms; posting lists of top terms (a shuffle on the
+    term) whose pairs, counted (a shuffle on the pair), are the candidates;
+    connected components of the candidates; star grouping of each
+    component alone by the CLI's code. Star grouping only ever joins
+    candidates, so each component's stories are those of the whole run."""
+    from pyspark.sql import functions as F
+
+    cfg = _config(settings)["story"]
+    spark = docs.sparkSession
+    shared = spark.sparkContext.broadcast(model)
+    settings_json = json.dumps(settings)
+    rep_docs = _cut(reps.join(docs.select("num", *_DOC_FIELDS), "num"), "story: representatives")
+
+    def terms_partition(batches):
+        signing = _syndic.Signing(settings_json, shared.value)
+        for b in batches:
+            yield from signing.terms(_stream(b)).to_batches()
+
+    terms = (rep_docs.select("num", "text", "url", "source")
+             .mapInArrow(terms_partition, "num long, terms array<long>, counts array<long>"))
+    held = terms.select("num", F.explode(F.arrays_zip("terms", "counts")).alias("e")).select(
+        "num", F.col("e.terms").alias("term"), F.col("e.counts").alias("count")).persist()
+    documents = rep_docs.count()
+    df = held.groupBy("term").agg(F.count("*").alias("df"))
+    joined = (held.join(df, "term")
+              .groupBy("num").agg(F.collect_list(F.struct("term", "count", "df")).alias("e"))
+              .select("num", F.col("e.term").alias("terms"), F.col("e.count").alias("counts"),
+                      F.col("e.df").alias("dfs")))
+
+    def vectors_partition(batches):
+        for b in batches:
+            yield from _syndic.story_vectors(_stream(b), documents, settings_json).to_batches()
+
+    vectors = _cut(joined.mapInArrow(
+        vectors_partition, "num long, terms array<long>, weights array<float>, top array<long>"),
+        "story: terms and vectors")
+    postings = (vectors.select("num", F.explode("top").alias("term"))
+                .groupBy("term").agg(F.collect_list("num").alias("members"))
+                .filter((F.size("members") > 1) & (F.size("members") <= cfg["max_posting"]))
+                .select("members"))
+
+    def pairs_partition(batches):
+        for b in batches:
+            yield from _syndic.bucket_pairs(_stream(b), max(cfg["max_posting"], 1)).to_batches()
+
+    pairs = _cut(postings.mapInArrow(pairs_partition, "a long, b long")
+                 .groupBy("a", "b").count().filter(F.col("count") >= cfg["min_shared_terms"])
+                 .select("a", "b"), "story: candidates")
+    labels = components(pairs, "story")
+    partners = pairs.groupBy(F.col("a").alias("num")).agg(F.collect_list("b").alias("partners"))
+    grouped = (labels.join(rep_docs, "num").join(vectors.select("num", "terms", "weights"), "num")
+               .join(partners, "num", "left")
+               .withColumn("partners", F.coalesce("partners", F.array().cast("array<long>"))))
+
+    parts = partitions or max(spark.sparkContext.defaultParallelism, 1)
+    grouped_stories = grouped.repartition(parts, "label").mapInArrow(
+        _on_components(settings_json, shared, "stories"), "num long, story long")
+    alone = reps.join(labels, "num", "left_anti").select("num", F.col("num").alias("story"))
+    return _cut(grouped_stories.unionByName(alone), "story: grouping")
 
 
 def cluster(spark, inputs: Sequence[str], output: Optional[str] = None, id_field: str = "id",
@@ -407,7 +546,7 @@ def cluster(spark, inputs: Sequence[str], output: Optional[str] = None, id_field
     docs = read(spark, inputs, id_field, text_field, skip_invalid)
     if partitions:
         docs = docs.repartition(partitions)
-    out = cluster_frame(docs.persist(), partitions=partitions, **settings)
+    out = cluster_frame(_cut(docs, "ingest"), partitions=partitions, **settings)
     if output:
         _write(out.orderBy("num").drop("num"), output)
     return out
@@ -429,8 +568,9 @@ def _session(master: Optional[str], app: str):
 def main(argv: Optional[List[str]] = None) -> int:
     """``python -m syndic.spark {sign,cluster} INPUT... -o OUTPUT [--master local[2]]
     [--partitions N] [--id-field F] [--text-field F] [--skip-invalid]
-    [--config syndic.json]``: OUTPUT is a folder Spark writes, Parquet when
-    it ends in ``.parquet``, else JSON Lines; it must not exist."""
+    [--config syndic.json] [--checkpoint-dir DIR] [--stories on|off]``:
+    OUTPUT is a folder Spark writes, Parquet when it ends in ``.parquet``,
+    else JSON Lines; it must not exist."""
     import argparse
     import sys
 
@@ -447,24 +587,25 @@ def main(argv: Optional[List[str]] = None) -> int:
         p.add_argument("--text-field", default="text")
         p.add_argument("--skip-invalid", action="store_true")
         p.add_argument("--config", help="settings as a JSON object (the syndic.toml keys)")
+        p.add_argument("--checkpoint-dir",
+                       help="reliable checkpoints of stage outputs here (HDFS, S3, ...): a lost executor "
+                            "is then recomputed instead of failing the job")
         if name == "cluster":
             p.add_argument("--stories", choices=["on", "off"], default="on",
-                           help="story grouping (only `off` runs on Spark so far)")
+                           help="group clusters into stories (as `syndic cluster --stories`)")
     args = parser.parse_args(argv)
     settings = json.loads(open(args.config).read()) if args.config else {}
     if getattr(args, "stories", "on") == "off":
         settings.setdefault("story", {})["enabled"] = False
-    if args.command == "cluster" and _config(settings)["story"]["enabled"]:
-        print("syndic.spark: story grouping does not run on Spark yet: pass --stories off "
-              "(and compare with `syndic cluster --stories off`)", file=sys.stderr)
-        return 2
     spark = _session(args.master, "syndic " + args.command)
+    if args.checkpoint_dir:
+        spark.sparkContext.setCheckpointDir(args.checkpoint_dir)
     try:
         _refuse_existing(spark, args.output)
         docs = read(spark, args.inputs, args.id_field, args.text_field, args.skip_invalid)
         if args.partitions:
             docs = docs.repartition(args.partitions)
-        docs = docs.persist()
+        docs = _cut(docs, "ingest")
         if args.command == "sign":
             out = _signature_table(docs, settings)
         else:

@@ -25,7 +25,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use std::sync::Arc;
-use syndic::pipeline::{boilerplate_in, group_lines, Signer};
+use syndic::pipeline::{group_lines, ModelBodies, Signer};
 use syndic::text::boilerplate::{group_key, partitioned, Profile};
 use syndic::{Document, ReadOptions};
 
@@ -95,15 +95,20 @@ fn binaries(batch: &RecordBatch, name: &str) -> PyResult<Vec<Vec<u8>>> {
     })
 }
 
-/// A list-of-longs column (`array<long>`).
-fn long_lists(a: &dyn Array) -> PyResult<Vec<Vec<i64>>> {
+/// A list-of-numbers column (`array<long>`, `array<float>`).
+fn primitive_lists<T: arrow_array::ArrowPrimitiveType>(
+    a: &dyn Array,
+) -> PyResult<Vec<Vec<T::Native>>> {
+    let wrong = || {
+        PyValueError::new_err(format!(
+            "expected a list of {}, not {}",
+            T::DATA_TYPE,
+            a.data_type()
+        ))
+    };
     let list = match a.data_type() {
         DataType::List(_) => a.as_list::<i32>(),
-        t => {
-            return Err(PyValueError::new_err(format!(
-                "expected array<long>, not {t}"
-            )))
-        }
+        _ => return Err(wrong()),
     };
     (0..list.len())
         .map(|i| {
@@ -111,12 +116,17 @@ fn long_lists(a: &dyn Array) -> PyResult<Vec<Vec<i64>>> {
                 return Ok(Vec::new());
             }
             let v = list.value(i);
-            let v = v
-                .as_primitive_opt::<Int64Type>()
-                .ok_or_else(|| PyValueError::new_err("expected array<long>"))?;
-            Ok(v.values().to_vec())
+            Ok(v.as_primitive_opt::<T>()
+                .ok_or_else(wrong)?
+                .values()
+                .to_vec())
         })
         .collect()
+}
+
+/// A list-of-longs column (`array<long>`).
+fn long_lists(a: &dyn Array) -> PyResult<Vec<Vec<i64>>> {
+    primitive_lists::<Int64Type>(a)
 }
 
 fn long_list_builder() -> ListBuilder<Int64Builder> {
@@ -509,22 +519,16 @@ impl Signing {
             let text = strings(&batch, "text")?;
             let url = strings(&batch, "url")?;
             let source = strings(&batch, "source")?;
-            // The batch's groups, numbered locally, and their model lines.
-            let mut index: AHashMap<&str, u32> = AHashMap::new();
-            let group: Vec<u32> = (0..num.len())
-                .map(|k| {
-                    let key = group_key(source[k].as_deref(), url[k].as_deref());
-                    let n = index.len() as u32;
-                    *index.entry(key).or_insert(n)
-                })
-                .collect();
-            let model = boilerplate_in(&self.model, index.iter().map(|(name, &g)| (*name, g)));
+            let bodies = ModelBodies::new(
+                &self.model,
+                (0..num.len()).map(|k| (source[k].as_deref(), url[k].as_deref())),
+            );
             let signed: Vec<_> = py.allow_threads(|| {
                 use rayon::prelude::*;
                 (0..num.len())
                     .into_par_iter()
                     .map(|k| {
-                        let body = model.body(group[k], text[k].as_deref().unwrap_or(""));
+                        let body = bodies.body(k, text[k].as_deref().unwrap_or(""));
                         let sig = self.signer.sign(&body);
                         let (mut whole, mut lead) = (Vec::new(), Vec::new());
                         if !sig.short {
@@ -567,6 +571,116 @@ impl Signing {
             ],
         )
     }
+
+    /// Story step 1: `terms(data)` reads `num`, `text`, `url`, `source`
+    /// (cluster representatives) and returns `num`, `terms` and `counts`
+    /// (each body's [`syndic::story::term_counts`], sorted by term).
+    fn terms<'py>(&self, py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let mut nums = Int64Builder::new();
+        let (mut terms, mut counts) = (long_list_builder(), long_list_builder());
+        for batch in batches(data)? {
+            let num = longs(&batch, "num")?;
+            let text = strings(&batch, "text")?;
+            let url = strings(&batch, "url")?;
+            let source = strings(&batch, "source")?;
+            let bodies = ModelBodies::new(
+                &self.model,
+                (0..num.len()).map(|k| (source[k].as_deref(), url[k].as_deref())),
+            );
+            let counted: Vec<syndic::story::TermCounts> = py.allow_threads(|| {
+                use rayon::prelude::*;
+                (0..num.len())
+                    .into_par_iter()
+                    .map(|k| {
+                        syndic::story::term_counts(
+                            &bodies.body(k, text[k].as_deref().unwrap_or("")),
+                        )
+                    })
+                    .collect()
+            });
+            for (k, c) in counted.into_iter().enumerate() {
+                nums.append_value(num[k]);
+                terms.append_value(c.iter().map(|&(t, _)| Some(t as i64)));
+                counts.append_value(c.iter().map(|&(_, n)| Some(i64::from(n))));
+            }
+        }
+        table(
+            py,
+            vec![
+                Field::new("num", DataType::Int64, false),
+                Field::new("terms", long_list_type(), false),
+                Field::new("counts", long_list_type(), false),
+            ],
+            vec![
+                Arc::new(nums.finish()),
+                Arc::new(terms.finish()),
+                Arc::new(counts.finish()),
+            ],
+        )
+    }
+}
+
+/// Story step 2: each representative's TF-IDF vector and top terms, from
+/// its terms joined with their document frequencies over the `documents`
+/// representatives. Reads `num`, `terms`, `counts`, `dfs` (aligned lists,
+/// in any order) and returns `num`, `terms` (sorted), `weights` and `top`
+/// (the terms indexed for candidates).
+#[pyfunction]
+pub fn story_vectors<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    documents: usize,
+    settings_json: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let cfg = config(settings_json)?.story;
+    let mut nums = Int64Builder::new();
+    let (mut terms_out, mut tops) = (long_list_builder(), long_list_builder());
+    let mut weights_out = ListBuilder::new(arrow_array::builder::Float32Builder::new());
+    for batch in batches(data)? {
+        let num = longs(&batch, "num")?;
+        let terms = long_lists(column(&batch, "terms")?.as_ref())?;
+        let counts = long_lists(column(&batch, "counts")?.as_ref())?;
+        let dfs = long_lists(column(&batch, "dfs")?.as_ref())?;
+        for k in 0..num.len() {
+            let mut rows: Vec<(u64, u32, u32)> = terms[k]
+                .iter()
+                .zip(&counts[k])
+                .zip(&dfs[k])
+                .map(|((&t, &c), &d)| (t as u64, c as u32, d as u32))
+                .collect();
+            rows.sort_unstable();
+            let c: syndic::story::TermCounts = rows.iter().map(|&(t, c, _)| (t, c)).collect();
+            let d: Vec<u32> = rows.iter().map(|&(_, _, d)| d).collect();
+            let v = syndic::story::vector_with_df(&c, &d, documents);
+            nums.append_value(num[k]);
+            terms_out.append_value(v.iter().map(|&(t, _)| Some(t as i64)));
+            weights_out.append_value(v.iter().map(|&(_, w)| Some(w)));
+            tops.append_value(
+                syndic::story::top_terms(&v, &cfg)
+                    .into_iter()
+                    .map(|t| Some(t as i64)),
+            );
+        }
+    }
+    table(
+        py,
+        vec![
+            Field::new("num", DataType::Int64, false),
+            Field::new("terms", long_list_type(), false),
+            Field::new(
+                "weights",
+                DataType::List(Arc::new(Field::new("item", DataType::Float32, true))),
+                false,
+            ),
+            Field::new("top", long_list_type(), false),
+        ],
+        vec![
+            Arc::new(nums.finish()),
+            Arc::new(terms_out.finish()),
+            Arc::new(weights_out.finish()),
+            Arc::new(tops.finish()),
+        ],
+    )
 }
 
 /// Candidate pairs of LSH buckets: each row's `members` (the documents
@@ -601,15 +715,50 @@ pub fn bucket_pairs<'py>(
     )
 }
 
-/// Clusters whole candidate components under the corpus's boilerplate
-/// model ([`syndic::pipeline::cluster_with_model`], in parallel over the
-/// components).
+/// Rows of whole components, grouped by `label` (in label order), each
+/// group in `num` order: `(num, document, batch, row)`.
+type ComponentRows = Vec<Vec<(i64, Document, usize, usize)>>;
+
+fn component_rows(batches: &[RecordBatch]) -> PyResult<ComponentRows> {
+    let mut groups: std::collections::BTreeMap<i64, Vec<(i64, Document, usize, usize)>> =
+        Default::default();
+    for (b, batch) in batches.iter().enumerate() {
+        let label = longs(batch, "label")?;
+        let num = longs(batch, "num")?;
+        let docs = syndic::corpus::arrow::batch_documents(batch, &ReadOptions::default())
+            .map_err(py_err)?;
+        for (k, doc) in docs.into_iter().enumerate() {
+            let doc = doc.map_err(|p| PyValueError::new_err(p.to_string()))?;
+            groups
+                .entry(label[k])
+                .or_default()
+                .push((num[k], doc, b, k));
+        }
+    }
+    Ok(groups
+        .into_values()
+        .map(|mut g| {
+            g.sort_by_key(|r| r.0);
+            g
+        })
+        .collect())
+}
+
+/// Works on whole connected components under the corpus's boilerplate
+/// model, in parallel over the components (all rows of a `label` in one
+/// call; columns `label`, `num` and the document columns `id`, `text`,
+/// `title`, `url`, `source`, `published`).
 ///
-/// `Components(settings_json, model)`; `batch(data)` reads every row of
-/// some components (`label`, `num`, `id`, `text`, `title`, `url`,
-/// `source`, `published`; all rows of a label in one call) and returns
-/// `num`, `rep` (the `num` of its cluster's representative), `similarity`,
-/// `containment` (null for representatives) and `short`.
+/// `Components(settings_json, model)`:
+/// - `batch(data)` clusters components of LSH candidates
+///   ([`syndic::pipeline::cluster_with_model`]) and returns `num`, `rep`
+///   (the `num` of its cluster's representative), `similarity`,
+///   `containment` (null for representatives) and `short`.
+/// - `stories(data)` groups components of story candidates
+///   ([`syndic::pipeline::stories::partitioned::component_stories`]); rows
+///   also carry `terms`, `weights` (the TF-IDF vector) and `partners` (the
+///   `num`s of its candidates after it). Returns `num`, `story` (the `num`
+///   of its story's representative).
 #[pyclass(module = "syndic._syndic", name = "Components")]
 pub struct Components {
     config: syndic::Config,
@@ -628,32 +777,14 @@ impl Components {
     }
 
     fn batch<'py>(&self, py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        // Rows grouped by label, each group in `num` order.
-        let mut groups: std::collections::BTreeMap<i64, Vec<(i64, Document)>> = Default::default();
-        for batch in batches(data)? {
-            let label = longs(&batch, "label")?;
-            let num = longs(&batch, "num")?;
-            let docs = syndic::corpus::arrow::batch_documents(&batch, &ReadOptions::default())
-                .map_err(py_err)?;
-            for (k, doc) in docs.into_iter().enumerate() {
-                let doc = doc.map_err(|p| PyValueError::new_err(p.to_string()))?;
-                groups.entry(label[k]).or_default().push((num[k], doc));
-            }
-        }
-        let groups: Vec<Vec<(i64, Document)>> = groups
-            .into_values()
-            .map(|mut g| {
-                g.sort_by_key(|(n, _)| *n);
-                g
-            })
-            .collect();
+        let groups = component_rows(&batches(data)?)?;
         let results = py
             .allow_threads(|| {
                 use rayon::prelude::*;
                 groups
                     .par_iter()
                     .map(|g| {
-                        let docs: Vec<Document> = g.iter().map(|(_, d)| d.clone()).collect();
+                        let docs: Vec<Document> = g.iter().map(|r| r.1.clone()).collect();
                         syndic::pipeline::cluster_with_model(&docs, &self.config, &self.model)
                     })
                     .collect::<syndic::Result<Vec<_>>>()
@@ -666,8 +797,8 @@ impl Components {
         );
         let mut shorts = BooleanBuilder::new();
         for (g, outcome) in groups.iter().zip(results) {
-            for ((num, _), o) in g.iter().zip(&outcome.docs) {
-                nums.append_value(*num);
+            for (row, o) in g.iter().zip(&outcome.docs) {
+                nums.append_value(row.0);
                 reps.append_value(g[o.representative as usize].0);
                 sims.append_option(o.similarity);
                 conts.append_option(o.containment);
@@ -690,6 +821,88 @@ impl Components {
                 Arc::new(conts.finish()),
                 Arc::new(shorts.finish()),
             ],
+        )
+    }
+
+    fn stories<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let batches = batches(data)?;
+        let groups = component_rows(&batches)?;
+        // Each component's vectors and candidate pairs (local indices).
+        type Vectors = Vec<syndic::story::TermVector>;
+        let mut inputs: Vec<(Vectors, Vec<(u32, u32)>)> = Vec::new();
+        let columns: Vec<_> = batches
+            .iter()
+            .map(|b| {
+                Ok((
+                    long_lists(column(b, "terms")?.as_ref())?,
+                    primitive_lists::<arrow_array::types::Float32Type>(
+                        column(b, "weights")?.as_ref(),
+                    )?,
+                    long_lists(column(b, "partners")?.as_ref())?,
+                ))
+            })
+            .collect::<PyResult<_>>()?;
+        for g in &groups {
+            let local: AHashMap<i64, u32> =
+                g.iter().enumerate().map(|(k, r)| (r.0, k as u32)).collect();
+            let mut vectors = Vec::with_capacity(g.len());
+            let mut pairs = Vec::new();
+            for (k, &(_, _, b, row)) in g.iter().enumerate() {
+                let (terms, weights, partners) = &columns[b];
+                vectors.push(
+                    terms[row]
+                        .iter()
+                        .zip(&weights[row])
+                        .map(|(&t, &w)| (t as u64, w))
+                        .collect(),
+                );
+                for p in &partners[row] {
+                    let other = *local.get(p).ok_or_else(|| {
+                        PyValueError::new_err(format!("partner {p} is not in the component"))
+                    })?;
+                    pairs.push((k as u32, other));
+                }
+            }
+            pairs.sort_unstable();
+            inputs.push((vectors, pairs));
+        }
+        let results = py
+            .allow_threads(|| {
+                use rayon::prelude::*;
+                groups
+                    .par_iter()
+                    .zip(&inputs)
+                    .map(|(g, (vectors, pairs))| {
+                        let docs: Vec<Document> = g.iter().map(|r| r.1.clone()).collect();
+                        syndic::pipeline::stories::partitioned::component_stories(
+                            &docs,
+                            vectors,
+                            pairs,
+                            &self.config,
+                            &self.model,
+                        )
+                    })
+                    .collect::<syndic::Result<Vec<_>>>()
+            })
+            .map_err(py_err)?;
+        let (mut nums, mut stories) = (Int64Builder::new(), Int64Builder::new());
+        for (g, story) in groups.iter().zip(results) {
+            for (row, s) in g.iter().zip(story) {
+                nums.append_value(row.0);
+                stories.append_value(g[s as usize].0);
+            }
+        }
+        table(
+            py,
+            vec![
+                Field::new("num", DataType::Int64, false),
+                Field::new("story", DataType::Int64, false),
+            ],
+            vec![Arc::new(nums.finish()), Arc::new(stories.finish())],
         )
     }
 }

@@ -171,10 +171,26 @@ impl DocumentFrequencies {
 
 /// Inverse document frequencies from document frequencies over `n` documents.
 pub fn idf_from_df(df: &AHashMap<u64, u32>, n: usize) -> AHashMap<u64, f32> {
-    let n = n.max(1) as f64;
-    df.iter()
-        .map(|(&t, &d)| (t, (n / d as f64).ln() as f32))
-        .collect()
+    df.iter().map(|(&t, &d)| (t, idf_value(d, n))).collect()
+}
+
+/// The inverse document frequency of a term held by `d` of `n` documents.
+fn idf_value(d: u32, n: usize) -> f32 {
+    (n.max(1) as f64 / d as f64).ln() as f32
+}
+
+/// The TF-IDF vector of one document whose terms' document frequencies
+/// (over `n` documents) are given alongside: `df[k]` is that of
+/// `counts[k]`. Equal to [`vector`] under [`idf_from_df`] of the whole
+/// table, for a distributed run that joins each document's terms with
+/// their frequencies instead of holding the table.
+pub fn vector_with_df(counts: &TermCounts, df: &[u32], n: usize) -> TermVector {
+    let idf: AHashMap<u64, f32> = counts
+        .iter()
+        .zip(df)
+        .map(|(&(t, _), &d)| (t, idf_value(d, n)))
+        .collect();
+    vector(counts, &idf)
 }
 
 /// The TF-IDF vector of one document (sublinear term frequency).
@@ -256,6 +272,11 @@ impl<W: Weight> Blob for Vec<(u64, W)> {
 /// Returns, for each cluster, the index of its story's center.
 /// Deterministic: ties go to the lower index, so callers should pass
 /// clusters in a stable order.
+///
+/// The two steps are public for a distributed run: [`candidate_pairs`]
+/// needs every cluster's top terms (a shuffle on the term), while
+/// [`group_pairs`] can run on each connected component of the candidate
+/// pairs alone (star grouping never crosses a component).
 pub fn group<'v, 'e, V, E>(
     published: &[Option<i64>],
     vector: V,
@@ -270,20 +291,43 @@ where
     if !cfg.enabled || n == 0 {
         return Ok((0..n as u32).collect());
     }
+    let pairs = candidate_pairs(n, |i| Ok(top_terms(vector(i)?.as_ref(), cfg)), cfg)?;
+    group_pairs(published, vector, evidence, &pairs, cfg)
+}
+
+/// The terms of `vector` that are indexed for candidates: its
+/// `cfg.top_terms` heaviest (ties to the lower term hash), in any order.
+pub fn top_terms(vector: &TermVector, cfg: &StoryConfig) -> Vec<u64> {
+    let heaviest = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    let mut top: Vec<(u64, f32)> = vector.clone();
+    if top.len() > cfg.top_terms {
+        top.select_nth_unstable_by(cfg.top_terms, heaviest);
+        top.truncate(cfg.top_terms);
+    }
+    top.into_iter().map(|(t, _)| t).collect()
+}
+
+/// Whether a term's posting list (the clusters whose top terms hold it)
+/// is used for candidates: shared, and not too common.
+pub fn posting_used(len: usize, cfg: &StoryConfig) -> bool {
+    len > 1 && len <= cfg.max_posting
+}
+
+/// Candidate pairs `(a, b)`, `a < b`, sorted, of `n` clusters given each
+/// one's [`top_terms`]: the pairs that share at least
+/// `cfg.min_shared_terms` terms whose posting lists are [`posting_used`].
+pub fn candidate_pairs<T>(n: usize, top: T, cfg: &StoryConfig) -> Result<Vec<(u32, u32)>>
+where
+    T: Fn(usize) -> Result<Vec<u64>> + Sync,
+{
     // The inverted index of the top terms: (term, cluster) entries, sorted
     // in parallel; a run of one term is its posting list.
-    let heaviest = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
     let tops: Vec<Vec<u128>> = (0..n)
         .into_par_iter()
         .map(|i| {
-            let mut top: Vec<(u64, f32)> = vector(i)?.into_owned();
-            if top.len() > cfg.top_terms {
-                top.select_nth_unstable_by(cfg.top_terms, heaviest);
-                top.truncate(cfg.top_terms);
-            }
-            Ok(top
-                .iter()
-                .map(|&(t, _)| (t as u128) << 32 | i as u128)
+            Ok(top(i)?
+                .into_iter()
+                .map(|t| (t as u128) << 32 | i as u128)
                 .collect())
         })
         .collect::<Result<_>>()?;
@@ -292,15 +336,36 @@ where
     entries.par_sort_unstable();
     let lists: Vec<Vec<u32>> = entries
         .chunk_by(|x, y| x >> 32 == y >> 32)
-        .filter(|run| run.len() > 1 && run.len() <= cfg.max_posting)
+        .filter(|run| posting_used(run.len(), cfg))
         .map(|run| run.iter().map(|&e| e as u32).collect())
         .collect();
     drop(entries);
-    let counted = shared_term_pairs(n, &lists, cfg.min_shared_terms);
+    Ok(shared_term_pairs(n, &lists, cfg.min_shared_terms))
+}
+
+/// Star grouping of clusters over the candidate `pairs` (`a < b`): a pair
+/// is an edge when it passes the window, cosine, figure and quote tests
+/// (see the module docs); clusters are then visited by decreasing number
+/// of edges (ties to the lower index) and each unassigned one becomes a
+/// center that takes its unassigned neighbours. Returns each cluster's
+/// center. On a subset of clusters closed under `pairs` (a connected
+/// component of them), the result is the whole run's, restricted.
+pub fn group_pairs<'v, 'e, V, E>(
+    published: &[Option<i64>],
+    vector: V,
+    evidence: E,
+    pairs: &[(u32, u32)],
+    cfg: &StoryConfig,
+) -> Result<Vec<u32>>
+where
+    V: Fn(usize) -> Result<Cow<'v, TermVector>> + Sync,
+    E: Fn(usize) -> Result<Cow<'e, Evidence>> + Sync,
+{
+    let n = published.len();
     let window = cfg.window_days * 86_400.0;
-    let edges: Vec<Option<(u32, u32)>> = counted
-        .into_par_iter()
-        .map(|(a, b)| {
+    let edges: Vec<Option<(u32, u32)>> = pairs
+        .par_iter()
+        .map(|&(a, b)| {
             let (a_, b_) = (a as usize, b as usize);
             let in_window = match (published[a_], published[b_]) {
                 (Some(s), Some(t)) => ((s - t).abs() as f64) <= window,
@@ -320,9 +385,8 @@ where
             Ok(edge.then_some((a, b)))
         })
         .collect::<Result<_>>()?;
-    let edges: Vec<(u32, u32)> = edges.into_iter().flatten().collect();
     let mut neighbours: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for &(a, b) in &edges {
+    for (a, b) in edges.into_iter().flatten() {
         neighbours[a as usize].push(b);
         neighbours[b as usize].push(a);
     }
@@ -406,6 +470,121 @@ mod tests {
         let counts: Vec<TermCounts> = texts.iter().map(|t| term_counts(t)).collect();
         let idf = idf(counts.iter());
         counts.iter().map(|c| vector(c, &idf)).collect()
+    }
+
+    /// The steps a distributed run takes (frequencies joined per term,
+    /// global candidate pairs, star grouping per connected component of
+    /// them, on local indices) give the centers of [`group`].
+    #[test]
+    fn grouping_per_component_of_candidates_equals_group() {
+        // Forty texts over a small vocabulary: overlapping topics, so that
+        // candidates form several components of different sizes.
+        let mut state = 7u64;
+        let mut next = |m: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        let texts: Vec<String> = (0..40)
+            .map(|i| {
+                let topic = i % 7;
+                (0..60)
+                    .map(|_| format!("w{}", topic * 10 + next(14)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let published: Vec<Option<i64>> =
+            (0..40).map(|i| (i % 3 != 0).then_some(i * 3600)).collect();
+        let cfg = StoryConfig {
+            strong_similarity: 0.0,
+            top_terms: 8,
+            max_posting: 12,
+            ..StoryConfig::default()
+        };
+        let counts: Vec<TermCounts> = texts.iter().map(|t| term_counts(t)).collect();
+        let v: Vec<TermVector> = {
+            let idf = idf(counts.iter());
+            counts.iter().map(|c| vector(c, &idf)).collect()
+        };
+        let none = Evidence::default();
+        let whole = group(
+            &published,
+            |i| Ok(Cow::Borrowed(&v[i])),
+            |_| Ok(Cow::Borrowed(&none)),
+            &cfg,
+        )
+        .unwrap();
+        assert!(
+            whole.iter().enumerate().any(|(i, &c)| c as usize != i),
+            "some stories form"
+        );
+
+        // Frequencies as a shuffle on the term gives them, joined back.
+        let mut df: AHashMap<u64, u32> = AHashMap::new();
+        for c in &counts {
+            for &(t, _) in c {
+                *df.entry(t).or_insert(0) += 1;
+            }
+        }
+        let joined: Vec<TermVector> = counts
+            .iter()
+            .map(|c| {
+                vector_with_df(
+                    c,
+                    &c.iter().map(|(t, _)| df[t]).collect::<Vec<_>>(),
+                    counts.len(),
+                )
+            })
+            .collect();
+        assert_eq!(joined, v, "bit for bit");
+        let pairs = candidate_pairs(40, |i| Ok(top_terms(&joined[i], &cfg)), &cfg).unwrap();
+        // Components of the pairs (naive union-find), each grouped alone.
+        let mut root: Vec<usize> = (0..40).collect();
+        fn find(root: &mut [usize], x: usize) -> usize {
+            let r = root[x];
+            if r == x {
+                x
+            } else {
+                let r = find(root, r);
+                root[x] = r;
+                r
+            }
+        }
+        for &(a, b) in &pairs {
+            let (x, y) = (find(&mut root, a as usize), find(&mut root, b as usize));
+            root[x.max(y)] = x.min(y);
+        }
+        let mut centers: Vec<u32> = (0..40).collect();
+        let mut sizes = Vec::new();
+        for r in 0..40 {
+            let members: Vec<usize> = (0..40).filter(|&i| find(&mut root, i) == r).collect();
+            if members.len() < 2 {
+                continue;
+            }
+            sizes.push(members.len());
+            let local = |g: u32| members.iter().position(|&m| m == g as usize).unwrap() as u32;
+            let local_pairs: Vec<(u32, u32)> = pairs
+                .iter()
+                .filter(|(a, _)| members.contains(&(*a as usize)))
+                .map(|&(a, b)| (local(a), local(b)))
+                .collect();
+            let pubs: Vec<Option<i64>> = members.iter().map(|&m| published[m]).collect();
+            let got = group_pairs(
+                &pubs,
+                |k| Ok(Cow::Borrowed(&joined[members[k]])),
+                |_| Ok(Cow::Borrowed(&none)),
+                &local_pairs,
+                &cfg,
+            )
+            .unwrap();
+            for (k, c) in got.into_iter().enumerate() {
+                centers[members[k]] = members[c as usize] as u32;
+            }
+        }
+        assert!(sizes.len() > 1, "several components: {sizes:?}");
+        assert_eq!(centers, whole);
     }
 
     #[test]

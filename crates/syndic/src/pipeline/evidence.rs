@@ -16,7 +16,7 @@ use crate::verify::Evidence;
 use rayon::prelude::*;
 use std::borrow::Cow;
 
-fn make_evidence(body: &str, spec: ShingleSpec) -> Evidence {
+pub(crate) fn make_evidence(body: &str, spec: ShingleSpec) -> Evidence {
     let mut shingled = Shingled::default();
     shingle::shingle_body(body, spec, &mut shingled);
     Evidence::new(shingled.set(), shingled.figures)

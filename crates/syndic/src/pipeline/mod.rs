@@ -160,6 +160,48 @@ pub fn boilerplate_in<'a>(
     )
 }
 
+/// Bodies of pages under a model learned elsewhere ([`GroupLines`]): each
+/// page's group is found from its source or URL, as the pipeline finds it.
+/// The Spark kernels make bodies this way, one batch of rows at a time.
+pub struct ModelBodies {
+    boilerplate: Boilerplate,
+    group: Vec<u32>,
+}
+
+impl ModelBodies {
+    /// The bodies of pages whose `(source, url)` are `pages`, in order.
+    pub fn new<'a>(
+        model: &GroupLines,
+        pages: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>,
+    ) -> ModelBodies {
+        let mut index: ahash::AHashMap<&str, u32> = ahash::AHashMap::new();
+        let group: Vec<u32> = pages
+            .into_iter()
+            .map(|(source, url)| {
+                let key = crate::text::boilerplate::group_key(source, url);
+                let n = index.len() as u32;
+                *index.entry(key).or_insert(n)
+            })
+            .collect();
+        let boilerplate = boilerplate_in(model, index.iter().map(|(name, &g)| (*name, g)));
+        ModelBodies { boilerplate, group }
+    }
+
+    /// Page `k`'s body (folded, boilerplate removed) from its `text`.
+    pub fn body(&self, k: usize, text: &str) -> String {
+        self.boilerplate.body(self.group[k], text)
+    }
+}
+
+/// Publication time and rank of a document, as the pipeline ranks it.
+pub fn rank_of(doc: &Document) -> Rank<'_> {
+    Rank {
+        published: doc.published.as_deref().and_then(parse_time),
+        length: doc.text.len(),
+        id: &doc.id,
+    }
+}
+
 /// Clusters `docs` as [`run`] does, but under a boilerplate model learned
 /// elsewhere (`model`) and without grouping stories (each document's story
 /// is its cluster's representative). A distributed run calls it on each

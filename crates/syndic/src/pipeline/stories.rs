@@ -182,6 +182,64 @@ fn story_vectors(
     Ok(vectors)
 }
 
+/// The story stage split into steps over plain data, for a run whose
+/// cluster representatives are spread over many machines (`syndic.spark`);
+/// the steps give the stories of [`stories`]:
+///
+/// 1. each representative's [`story::term_counts`] of its body
+///    ([`super::ModelBodies`]);
+/// 2. each term's document frequency over the representatives (a shuffle
+///    on the term), joined back to the representative's terms:
+///    [`story::vector_with_df`] and [`story::top_terms`];
+/// 3. posting lists of the top terms (a shuffle on the term) that are
+///    [`story::posting_used`], their pairs counted (a shuffle on the pair):
+///    candidates share at least `min_shared_terms` lists;
+/// 4. connected components of the candidates;
+/// 5. [`component_stories`] on each component: star grouping only joins
+///    candidates, so a component grouped alone gets the whole run's stories.
+pub mod partitioned {
+    use super::*;
+    use crate::cluster::Rank;
+    use crate::corpus::Document;
+    use crate::pipeline::{rank_of, GroupLines, ModelBodies};
+
+    /// The stories of one connected component of story candidates: `docs`
+    /// are its cluster representatives in input order, `vectors` their
+    /// TF-IDF vectors under the whole run's frequencies, `pairs` the
+    /// candidate pairs among them (indices into `docs`, `a < b`). Returns,
+    /// for each, the index of its story's representative (the best-ranked
+    /// member of its star).
+    pub fn component_stories(
+        docs: &[Document],
+        vectors: &[TermVector],
+        pairs: &[(u32, u32)],
+        config: &Config,
+        model: &GroupLines,
+    ) -> Result<Vec<u32>> {
+        let bodies = ModelBodies::new(
+            model,
+            docs.iter().map(|d| (d.source.as_deref(), d.url.as_deref())),
+        );
+        let evidence: Vec<Evidence> = docs
+            .par_iter()
+            .enumerate()
+            .map(|(k, d)| {
+                super::super::evidence::make_evidence(&bodies.body(k, &d.text), config.shingle)
+            })
+            .collect();
+        let ranks: Vec<Rank> = docs.iter().map(rank_of).collect();
+        let published: Vec<Option<i64>> = ranks.iter().map(|r| r.published).collect();
+        let centers = story::group_pairs(
+            &published,
+            |k| Ok(Cow::Borrowed(&vectors[k])),
+            |k| Ok(Cow::Borrowed(&evidence[k])),
+            pairs,
+            &config.story,
+        )?;
+        Ok(crate::cluster::representatives(&centers, &ranks))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
