@@ -66,6 +66,9 @@ def main():
     spark.sparkContext.setLogLevel("ERROR")
     log = Lines()
     logging.getLogger("syndic.spark").addHandler(log)
+    stderr = logging.StreamHandler()
+    stderr.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logging.getLogger("syndic.spark").addHandler(stderr)
     logging.getLogger("syndic.spark").setLevel(logging.INFO)
     size = os.path.getsize(path)
     with tempfile.TemporaryDirectory() as tmp:

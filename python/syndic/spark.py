@@ -32,15 +32,16 @@ Stages, each a kernel of the ``syndic`` engine (the same code as the CLI):
    component clustered alone by the CLI's code under the corpus's model
    gets the candidates, verified edges, representatives and similarities
    of the whole run.
-
 8. **stories** (:func:`stories`): each cluster representative's terms
    (a kernel); document frequencies over the representatives (a shuffle on
    the term) joined back to each one's terms, giving its TF-IDF vector and
    top terms (a kernel); posting lists of the top terms (a shuffle on the
    term) give the pairs that share enough of them (a shuffle on the pair);
-   connected components of those pairs; star grouping of each component
-   alone (a kernel). Star grouping only joins candidate pairs, so a
-   component grouped alone gets the stories of the whole run.
+   their cosines (a join with the vectors) drop the pairs below
+   ``similarity``, which can never be edges; connected components of the
+   rest; star grouping of each component alone (a kernel). Star grouping
+   only joins edges, so a component grouped alone gets the stories of the
+   whole run.
 9. **output**: each document's cluster and story representatives by id.
 
 The result equals ``syndic cluster`` (clusters.jsonl) in every field.
@@ -110,6 +111,23 @@ def _cut(df, stage: str):
         if spark.sparkContext.getCheckpointDir():
             return df.checkpoint()
         return df.localCheckpoint()
+
+
+def _fresh(df):
+    """``df`` (a checkpoint) with no size statistics carried over. A
+    checkpoint keeps the estimated size of the plan it replaced, and a
+    join's estimate is the product of its sides', so over the self-joined
+    rounds of :func:`components` the estimates grew to numbers of
+    thousands of digits and planning a round took minutes by the eighth.
+    Rebuilt from its rows on the JVM side (no Python), it starts afresh.
+    (Spark Connect sessions have no JVM handle; they get ``df`` as is.)"""
+    from pyspark.sql import DataFrame
+
+    spark = df.sparkSession
+    jspark = getattr(spark, "_jsparkSession", None)
+    if jspark is None:
+        return df
+    return DataFrame(jspark.createDataFrame(df._jdf.javaRDD(), df._jdf.schema()), spark)
 
 
 def _is_parquet(path: str) -> bool:
@@ -366,10 +384,10 @@ def components(pairs, name: str = "candidates"):
     so that the plan does not grow."""
     from pyspark.sql import functions as F
 
-    edges = _cut(pairs.select("a", "b"), f"{name}: pairs")
+    edges = _fresh(_cut(pairs.select("a", "b"), f"{name}: pairs"))
     labels = (edges.select(F.col("a").alias("num")).union(edges.select(F.col("b").alias("num")))
               .distinct().withColumn("label", F.col("num")))
-    labels = _cut(labels, f"{name}: components")
+    labels = _fresh(_cut(labels, f"{name}: components"))
     while True:
         la = labels.select(F.col("num").alias("a"), F.col("label").alias("la"))
         lb = labels.select(F.col("num").alias("b"), F.col("label").alias("lb"))
@@ -378,11 +396,12 @@ def components(pairs, name: str = "candidates"):
             m.select(F.col("b").alias("num"), F.col("m").alias("label")))
         merged = labels.union(spread).groupBy("num").agg(F.min("label").alias("label"))
         x, y = merged.alias("x"), merged.alias("y")
-        jumped = _cut(x.join(y, F.col("x.label") == F.col("y.num"))
-                      .select(F.col("x.num").alias("num"), F.least("x.label", "y.label").alias("label")),
-                      f"{name}: components")
-        changed = (jumped.join(labels.withColumnRenamed("label", "old"), "num")
-                   .filter(F.col("label") != F.col("old")).limit(1).count())
+        jumped = _fresh(_cut(x.join(y, F.col("x.label") == F.col("y.num"))
+                             .select(F.col("x.num").alias("num"), F.least("x.label", "y.label").alias("label")),
+                             f"{name}: components"))
+        with _stage(pairs.sparkSession, f"{name}: components"):
+            changed = (jumped.join(labels.withColumnRenamed("label", "old"), "num")
+                       .filter(F.col("label") != F.col("old")).limit(1).count())
         labels = jumped
         if changed == 0:
             if _log.isEnabledFor(logging.INFO):
@@ -477,9 +496,11 @@ def stories(docs, reps, model: List[Tuple[str, int]], partitions: Optional[int] 
     shuffle on the term) joined back to each one's terms, giving TF-IDF
     vectors and top terms; posting lists of top terms (a shuffle on the
     term) whose pairs, counted (a shuffle on the pair), are the candidates;
-    connected components of the candidates; star grouping of each
-    component alone by the CLI's code. Star grouping only ever joins
-    candidates, so each component's stories are those of the whole run."""
+    the cosine of each candidate's vectors (a join), since a pair below
+    ``similarity`` is never an edge; connected components of the pairs
+    that pass; star grouping of each component alone by the CLI's code.
+    Star grouping only ever joins edges, so each component's stories are
+    those of the whole run."""
     from pyspark.sql import functions as F
 
     cfg = _config(settings)["story"]
@@ -497,7 +518,8 @@ def stories(docs, reps, model: List[Tuple[str, int]], partitions: Optional[int] 
              .mapInArrow(terms_partition, "num long, terms array<long>, counts array<long>"))
     held = terms.select("num", F.explode(F.arrays_zip("terms", "counts")).alias("e")).select(
         "num", F.col("e.terms").alias("term"), F.col("e.counts").alias("count")).persist()
-    documents = rep_docs.count()
+    with _stage(spark, "story: terms and vectors"):
+        documents = rep_docs.count()
     df = held.groupBy("term").agg(F.count("*").alias("df"))
     joined = (held.join(df, "term")
               .groupBy("num").agg(F.collect_list(F.struct("term", "count", "df")).alias("e"))
@@ -523,8 +545,20 @@ def stories(docs, reps, model: List[Tuple[str, int]], partitions: Optional[int] 
     pairs = _cut(postings.mapInArrow(pairs_partition, "a long, b long")
                  .groupBy("a", "b").count().filter(F.col("count") >= cfg["min_shared_terms"])
                  .select("a", "b"), "story: candidates")
-    labels = components(pairs, "story")
-    partners = pairs.groupBy(F.col("a").alias("num")).agg(F.collect_list("b").alias("partners"))
+    # A pair below the similarity can never be an edge: only the others
+    # join components (the candidate graph alone is one giant component on
+    # news, where topics share terms).
+    def cosines_partition(batches):
+        for b in batches:
+            yield from _syndic.story_cosines(_stream(b)).to_batches()
+
+    va = vectors.select(F.col("num").alias("a"), F.col("terms").alias("ta"), F.col("weights").alias("wa"))
+    vb = vectors.select(F.col("num").alias("b"), F.col("terms").alias("tb"), F.col("weights").alias("wb"))
+    close = _cut(pairs.join(va, "a").join(vb, "b")
+                 .mapInArrow(cosines_partition, "a long, b long, cosine double")
+                 .filter(F.col("cosine") >= cfg["similarity"]).select("a", "b"), "story: cosines")
+    labels = components(close, "story")
+    partners = close.groupBy(F.col("a").alias("num")).agg(F.collect_list("b").alias("partners"))
     grouped = (labels.join(rep_docs, "num").join(vectors.select("num", "terms", "weights"), "num")
                .join(partners, "num", "left")
                .withColumn("partners", F.coalesce("partners", F.array().cast("array<long>"))))

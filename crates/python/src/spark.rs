@@ -683,6 +683,57 @@ pub fn story_vectors<'py>(
     )
 }
 
+/// Story step 3b: the cosine of each candidate pair's TF-IDF vectors (as
+/// [`syndic::story::cosine`] computes it in the CLI). Reads `a`, `b`,
+/// `ta`, `wa`, `tb`, `wb` (each side's terms and weights) and returns `a`,
+/// `b`, `cosine`. A pair below the story similarity can never be an edge,
+/// so only the others need to reach the per-component grouping.
+#[pyfunction]
+pub fn story_cosines<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (mut a_col, mut b_col) = (Int64Builder::new(), Int64Builder::new());
+    let mut cos_col = arrow_array::builder::Float64Builder::new();
+    let vector = |terms: &[i64], weights: &[f32]| -> syndic::story::TermVector {
+        terms
+            .iter()
+            .zip(weights)
+            .map(|(&t, &w)| (t as u64, w))
+            .collect()
+    };
+    for batch in batches(data)? {
+        let (a, b) = (longs(&batch, "a")?, longs(&batch, "b")?);
+        let (ta, tb) = (
+            long_lists(column(&batch, "ta")?.as_ref())?,
+            long_lists(column(&batch, "tb")?.as_ref())?,
+        );
+        let float_lists = |name: &str| -> PyResult<Vec<Vec<f32>>> {
+            primitive_lists::<arrow_array::types::Float32Type>(column(&batch, name)?.as_ref())
+        };
+        let (wa, wb) = (float_lists("wa")?, float_lists("wb")?);
+        for k in 0..a.len() {
+            let cos = syndic::story::cosine(&vector(&ta[k], &wa[k]), &vector(&tb[k], &wb[k]));
+            a_col.append_value(a[k]);
+            b_col.append_value(b[k]);
+            cos_col.append_value(cos);
+        }
+    }
+    table(
+        py,
+        vec![
+            Field::new("a", DataType::Int64, false),
+            Field::new("b", DataType::Int64, false),
+            Field::new("cosine", DataType::Float64, false),
+        ],
+        vec![
+            Arc::new(a_col.finish()),
+            Arc::new(b_col.finish()),
+            Arc::new(cos_col.finish()),
+        ],
+    )
+}
+
 /// Candidate pairs of LSH buckets: each row's `members` (the documents
 /// with one band key, as sorted `num`s) pair each member with the next
 /// `max_bucket` ones, as the CLI's LSH stage does. Returns `a`, `b` (`a < b`).
