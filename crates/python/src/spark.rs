@@ -137,6 +137,25 @@ fn long_list_type() -> DataType {
     DataType::List(Arc::new(Field::new("item", DataType::Int64, true)))
 }
 
+/// A named column: its field (name, type, nullable) and its values.
+fn col(
+    name: &str,
+    data_type: DataType,
+    nullable: bool,
+    values: impl Array + 'static,
+) -> (Field, ArrayRef) {
+    (Field::new(name, data_type, nullable), Arc::new(values))
+}
+
+/// A table from `(field, column)` pairs, each column beside its name.
+fn named_table<'py>(
+    py: Python<'py>,
+    columns: Vec<(Field, ArrayRef)>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (fields, columns) = columns.into_iter().unzip();
+    table(py, fields, columns)
+}
+
 fn table<'py>(
     py: Python<'py>,
     fields: Vec<Field>,
@@ -373,21 +392,14 @@ pub fn profiles<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Boun
             lines.append_value(&p.lines);
         }
     }
-    table(
+    named_table(
         py,
         vec![
-            Field::new("num", DataType::Int64, false),
-            Field::new("group", DataType::Utf8, false),
-            Field::new("title_hash", DataType::Int64, false),
-            Field::new("lines", DataType::Binary, false),
-            Field::new("hashes", long_list_type(), false),
-        ],
-        vec![
-            Arc::new(nums.finish()),
-            Arc::new(groups.finish()),
-            Arc::new(titles.finish()),
-            Arc::new(lines.finish()),
-            Arc::new(hashes.finish()),
+            col("num", DataType::Int64, false, nums.finish()),
+            col("group", DataType::Utf8, false, groups.finish()),
+            col("title_hash", DataType::Int64, false, titles.finish()),
+            col("lines", DataType::Binary, false, lines.finish()),
+            col("hashes", long_list_type(), false, hashes.finish()),
         ],
     )
 }
@@ -412,13 +424,12 @@ pub fn story_identities<'py>(
             stories.append_value(story.into_iter().map(|h| Some(h as i64)));
         }
     }
-    table(
+    named_table(
         py,
         vec![
-            Field::new("num", DataType::Int64, false),
-            Field::new("story", long_list_type(), false),
+            col("num", DataType::Int64, false, nums.finish()),
+            col("story", long_list_type(), false, stories.finish()),
         ],
-        vec![Arc::new(nums.finish()), Arc::new(stories.finish())],
     )
 }
 
@@ -456,17 +467,12 @@ pub fn line_verdicts<'py>(
             verdicts.append_value(distinct >= min_pages);
         }
     }
-    table(
+    named_table(
         py,
         vec![
-            Field::new("group", DataType::Utf8, true),
-            Field::new("line", DataType::Int64, false),
-            Field::new("boilerplate", DataType::Boolean, false),
-        ],
-        vec![
-            Arc::new(groups.finish()),
-            Arc::new(lines.finish()),
-            Arc::new(verdicts.finish()),
+            col("group", DataType::Utf8, true, groups.finish()),
+            col("line", DataType::Int64, false, lines.finish()),
+            col("boilerplate", DataType::Boolean, false, verdicts.finish()),
         ],
     )
 }
@@ -551,23 +557,15 @@ impl Signing {
                 leads.append_value(lead.into_iter().map(|h| Some(h as i64)));
             }
         }
-        table(
+        named_table(
             py,
             vec![
-                Field::new("num", DataType::Int64, false),
-                Field::new("body_hash", DataType::Binary, false),
-                Field::new("short", DataType::Boolean, false),
-                Field::new("signature", long_list_type(), false),
-                Field::new("keys", long_list_type(), false),
-                Field::new("lead_keys", long_list_type(), false),
-            ],
-            vec![
-                Arc::new(nums.finish()),
-                Arc::new(hashes.finish()),
-                Arc::new(shorts.finish()),
-                Arc::new(sigs.finish()),
-                Arc::new(keys.finish()),
-                Arc::new(leads.finish()),
+                col("num", DataType::Int64, false, nums.finish()),
+                col("body_hash", DataType::Binary, false, hashes.finish()),
+                col("short", DataType::Boolean, false, shorts.finish()),
+                col("signature", long_list_type(), false, sigs.finish()),
+                col("keys", long_list_type(), false, keys.finish()),
+                col("lead_keys", long_list_type(), false, leads.finish()),
             ],
         )
     }
@@ -604,17 +602,12 @@ impl Signing {
                 counts.append_value(c.iter().map(|&(_, n)| Some(i64::from(n))));
             }
         }
-        table(
+        named_table(
             py,
             vec![
-                Field::new("num", DataType::Int64, false),
-                Field::new("terms", long_list_type(), false),
-                Field::new("counts", long_list_type(), false),
-            ],
-            vec![
-                Arc::new(nums.finish()),
-                Arc::new(terms.finish()),
-                Arc::new(counts.finish()),
+                col("num", DataType::Int64, false, nums.finish()),
+                col("terms", long_list_type(), false, terms.finish()),
+                col("counts", long_list_type(), false, counts.finish()),
             ],
         )
     }
@@ -662,23 +655,18 @@ pub fn story_vectors<'py>(
             );
         }
     }
-    table(
+    named_table(
         py,
         vec![
-            Field::new("num", DataType::Int64, false),
-            Field::new("terms", long_list_type(), false),
-            Field::new(
+            col("num", DataType::Int64, false, nums.finish()),
+            col("terms", long_list_type(), false, terms_out.finish()),
+            col(
                 "weights",
                 DataType::List(Arc::new(Field::new("item", DataType::Float32, true))),
                 false,
+                weights_out.finish(),
             ),
-            Field::new("top", long_list_type(), false),
-        ],
-        vec![
-            Arc::new(nums.finish()),
-            Arc::new(terms_out.finish()),
-            Arc::new(weights_out.finish()),
-            Arc::new(tops.finish()),
+            col("top", long_list_type(), false, tops.finish()),
         ],
     )
 }
@@ -719,17 +707,12 @@ pub fn story_cosines<'py>(
             cos_col.append_value(cos);
         }
     }
-    table(
+    named_table(
         py,
         vec![
-            Field::new("a", DataType::Int64, false),
-            Field::new("b", DataType::Int64, false),
-            Field::new("cosine", DataType::Float64, false),
-        ],
-        vec![
-            Arc::new(a_col.finish()),
-            Arc::new(b_col.finish()),
-            Arc::new(cos_col.finish()),
+            col("a", DataType::Int64, false, a_col.finish()),
+            col("b", DataType::Int64, false, b_col.finish()),
+            col("cosine", DataType::Float64, false, cos_col.finish()),
         ],
     )
 }
@@ -756,13 +739,12 @@ pub fn bucket_pairs<'py>(
             }
         }
     }
-    table(
+    named_table(
         py,
         vec![
-            Field::new("a", DataType::Int64, false),
-            Field::new("b", DataType::Int64, false),
+            col("a", DataType::Int64, false, a_col.finish()),
+            col("b", DataType::Int64, false, b_col.finish()),
         ],
-        vec![Arc::new(a_col.finish()), Arc::new(b_col.finish())],
     )
 }
 
@@ -856,21 +838,14 @@ impl Components {
                 shorts.append_value(o.short);
             }
         }
-        table(
+        named_table(
             py,
             vec![
-                Field::new("num", DataType::Int64, false),
-                Field::new("rep", DataType::Int64, false),
-                Field::new("similarity", DataType::Float32, true),
-                Field::new("containment", DataType::Float32, true),
-                Field::new("short", DataType::Boolean, false),
-            ],
-            vec![
-                Arc::new(nums.finish()),
-                Arc::new(reps.finish()),
-                Arc::new(sims.finish()),
-                Arc::new(conts.finish()),
-                Arc::new(shorts.finish()),
+                col("num", DataType::Int64, false, nums.finish()),
+                col("rep", DataType::Int64, false, reps.finish()),
+                col("similarity", DataType::Float32, true, sims.finish()),
+                col("containment", DataType::Float32, true, conts.finish()),
+                col("short", DataType::Boolean, false, shorts.finish()),
             ],
         )
     }
@@ -947,13 +922,12 @@ impl Components {
                 stories.append_value(g[s as usize].0);
             }
         }
-        table(
+        named_table(
             py,
             vec![
-                Field::new("num", DataType::Int64, false),
-                Field::new("story", DataType::Int64, false),
+                col("num", DataType::Int64, false, nums.finish()),
+                col("story", DataType::Int64, false, stories.finish()),
             ],
-            vec![Arc::new(nums.finish()), Arc::new(stories.finish())],
         )
     }
 }
