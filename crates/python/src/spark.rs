@@ -649,7 +649,7 @@ pub fn story_vectors<'py>(
             terms_out.append_value(v.iter().map(|&(t, _)| Some(t as i64)));
             weights_out.append_value(v.iter().map(|&(_, w)| Some(w)));
             tops.append_value(
-                syndic::story::top_terms(&v, &cfg)
+                syndic::story::top_terms(std::borrow::Cow::Borrowed(&v), &cfg)
                     .into_iter()
                     .map(|t| Some(t as i64)),
             );

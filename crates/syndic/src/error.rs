@@ -45,7 +45,7 @@ pub enum Problem {
     /// A JSON line or whole file too long to be a document under the size
     /// limit; it was skipped as it was read, never held in memory.
     #[error("record of {size} bytes or more, over the {limit} bytes read for one record (4 x --max-doc-bytes); skipped without being held in memory")]
-    LineTooLong {
+    RecordTooLong {
         /// Its length in bytes (for a whole file: the bytes read before stopping).
         size: u64,
         /// The most bytes read for one record.
@@ -67,7 +67,7 @@ impl Problem {
             Problem::MissingText(_) => "missing_text",
             Problem::NotAString(_) => "not_a_string",
             Problem::DuplicateId { .. } => "duplicate_id",
-            Problem::TooLarge { .. } | Problem::LineTooLong { .. } => "too_large",
+            Problem::TooLarge { .. } | Problem::RecordTooLong { .. } => "too_large",
             Problem::Unreadable(_) => "unreadable",
         }
     }

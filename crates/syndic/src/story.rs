@@ -291,15 +291,16 @@ where
     if !cfg.enabled || n == 0 {
         return Ok((0..n as u32).collect());
     }
-    let pairs = candidate_pairs(n, |i| Ok(top_terms(vector(i)?.as_ref(), cfg)), cfg)?;
+    let pairs = candidate_pairs(n, |i| Ok(top_terms(vector(i)?, cfg)), cfg)?;
     group_pairs(published, vector, evidence, &pairs, cfg)
 }
 
 /// The terms of `vector` that are indexed for candidates: its
 /// `cfg.top_terms` heaviest (ties to the lower term hash), in any order.
-pub fn top_terms(vector: &TermVector, cfg: &StoryConfig) -> Vec<u64> {
+pub fn top_terms(vector: Cow<'_, TermVector>, cfg: &StoryConfig) -> Vec<u64> {
     let heaviest = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-    let mut top: Vec<(u64, f32)> = vector.clone();
+    // A vector read back from a spilled store is already owned: no copy.
+    let mut top: Vec<(u64, f32)> = vector.into_owned();
     if top.len() > cfg.top_terms {
         top.select_nth_unstable_by(cfg.top_terms, heaviest);
         top.truncate(cfg.top_terms);
@@ -539,7 +540,8 @@ mod tests {
             })
             .collect();
         assert_eq!(joined, v, "bit for bit");
-        let pairs = candidate_pairs(40, |i| Ok(top_terms(&joined[i], &cfg)), &cfg).unwrap();
+        let pairs =
+            candidate_pairs(40, |i| Ok(top_terms(Cow::Borrowed(&joined[i]), &cfg)), &cfg).unwrap();
         // Components of the pairs (naive union-find), each grouped alone.
         let mut root: Vec<usize> = (0..40).collect();
         fn find(root: &mut [usize], x: usize) -> usize {

@@ -51,15 +51,8 @@ pub(crate) fn read_records<R: BufRead + Send>(
     }
 }
 
-/// The longest JSON line read into memory: four times the document size
-/// limit (escapes such as `\u00e9` make a line longer than its text). A
-/// longer line, such as a decompression bomb, is skipped as it is read.
-pub(crate) fn max_line(opts: &ReadOptions) -> usize {
-    opts.max_doc_bytes.saturating_mul(4).saturating_add(1 << 16)
-}
-
-/// The start of a line's span that marks it as over [`max_line`] (its end
-/// is then its length).
+/// The start of a line's span that marks it as over
+/// [`max_record_bytes`](super::max_record_bytes) (its end is then its length).
 const TOO_LONG: usize = usize::MAX;
 
 /// Reads one line, through its `\n`, onto `buf`; a line longer than `cap`
@@ -131,7 +124,7 @@ impl Batch {
         // Room for the batch and the line that crosses its end, once
         // (growing by doubling would copy it and take twice the memory).
         self.buf.reserve(BATCH_BYTES + (1 << 16));
-        let cap = max_line(opts);
+        let cap = super::max_record_bytes(opts);
         while self.buf.len() < BATCH_BYTES && self.lines.len() < BATCH_LINES {
             let at = self.buf.len();
             match read_line_capped(reader, &mut self.buf, cap) {
@@ -167,9 +160,9 @@ impl Batch {
             .par_iter()
             .map(|&(_, start, stop)| {
                 if start == TOO_LONG {
-                    let problem = Problem::LineTooLong {
+                    let problem = Problem::RecordTooLong {
                         size: stop as u64,
-                        limit: max_line(opts),
+                        limit: super::max_record_bytes(opts),
                     };
                     return Some(Record::problem(stop, problem));
                 }

@@ -331,6 +331,14 @@ pub fn parse_json_line(line: &[u8], opts: &ReadOptions) -> Result<Document, Prob
     jsonl::parse_line(&line[..end], opts).and_then(|d| check_size(d, opts))
 }
 
+/// The most bytes read into memory for one record (a JSON line, a whole
+/// page): four times the document size limit (JSON escapes such as
+/// `\u00e9` and HTML markup make a record longer than its text). A longer
+/// one, such as a decompression bomb, is skipped as it is read.
+pub(crate) fn max_record_bytes(opts: &ReadOptions) -> usize {
+    opts.max_doc_bytes.saturating_mul(4).saturating_add(1 << 16)
+}
+
 /// A document whose text is over `max_doc_bytes` is a problem (never truncated).
 pub(crate) fn check_size(doc: Document, opts: &ReadOptions) -> Result<Document, Problem> {
     match doc.text.len() {
@@ -378,7 +386,7 @@ fn whole_file(
     opts: &ReadOptions,
 ) -> Record {
     let mut bytes = Vec::new();
-    let cap = jsonl::max_line(opts);
+    let cap = max_record_bytes(opts);
     if let Err(e) = (&mut reader).take(cap as u64 + 1).read_to_end(&mut bytes) {
         return Record::problem(bytes.len(), Problem::Unreadable(e.to_string()));
     }
@@ -386,7 +394,7 @@ fn whole_file(
         // Not read further: a page this large (or a decompression bomb)
         // would only fill memory.
         let size = bytes.len() as u64;
-        return Record::problem(bytes.len(), Problem::LineTooLong { size, limit: cap });
+        return Record::problem(bytes.len(), Problem::RecordTooLong { size, limit: cap });
     }
     let size = bytes.len();
     let result = (|| {

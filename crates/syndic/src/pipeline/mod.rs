@@ -339,9 +339,9 @@ fn ranks<'a>(docs: &'a [Document], texts: &Texts) -> Vec<Rank<'a>> {
     docs.iter()
         .enumerate()
         .map(|(i, d)| Rank {
-            published: d.published.as_deref().and_then(parse_time),
+            // The text may be spilled (empty here): its length is stored.
             length: texts.text_len(i),
-            id: &d.id,
+            ..rank_of(d)
         })
         .collect()
 }

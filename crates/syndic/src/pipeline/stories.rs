@@ -194,9 +194,10 @@ fn story_vectors(
 /// 3. posting lists of the top terms (a shuffle on the term) that are
 ///    [`story::posting_used`], their pairs counted (a shuffle on the pair):
 ///    candidates share at least `min_shared_terms` lists;
-/// 4. connected components of the candidates;
+/// 4. connected components of the candidates (those whose cosine is
+///    below `similarity` can be dropped first: they are never edges);
 /// 5. [`component_stories`] on each component: star grouping only joins
-///    candidates, so a component grouped alone gets the whole run's stories.
+///    edges, so a component grouped alone gets the whole run's stories.
 pub mod partitioned {
     use super::*;
     use crate::cluster::Rank;
@@ -206,7 +207,9 @@ pub mod partitioned {
     /// The stories of one connected component of story candidates: `docs`
     /// are its cluster representatives in input order, `vectors` their
     /// TF-IDF vectors under the whole run's frequencies, `pairs` the
-    /// candidate pairs among them (indices into `docs`, `a < b`). Returns,
+    /// candidate pairs among them (indices into `docs`, `a < b`; any set
+    /// that holds every edge, e.g. the candidates whose cosine reaches
+    /// `similarity`, gives the same stories). Returns,
     /// for each, the index of its story's representative (the best-ranked
     /// member of its star).
     pub fn component_stories(
