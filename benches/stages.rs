@@ -78,6 +78,8 @@ fn stages(c: &mut Criterion) {
         .map(|f| Evidence::new(shingle(f, ShingleSpec::default()), figures(f)))
         .collect();
     let rule = VerifyRule {
+        aligned: 2.0,
+        min_aligned: 20,
         jaccard: 0.8,
         containment: 0.9,
         min_contained: 40,

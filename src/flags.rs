@@ -160,6 +160,10 @@ pub struct MatchArgs {
     /// (above 1 disables the rule).
     #[arg(long)]
     pub containment: Option<f64>,
+    /// Aligned share of the shorter text's prose at which it is a copy of
+    /// the longer however noisy (OCR, edits); above 1 disables the rule.
+    #[arg(long)]
+    pub aligned: Option<f64>,
     /// LSH bands (with --rows); default: chosen from the thresholds.
     #[arg(long, requires = "rows")]
     pub bands: Option<usize>,
@@ -183,6 +187,9 @@ impl MatchArgs {
         }
         if let Some(v) = self.containment {
             c.containment = v;
+        }
+        if let Some(v) = self.aligned {
+            c.aligned_share = v;
         }
         if self.bands.is_some() {
             c.bands = self.bands;
@@ -251,6 +258,7 @@ pub fn with_config_defaults(cmd: clap::Command) -> clap::Command {
         ("threshold", c.threshold.to_string()),
         ("near_threshold", c.near_threshold.to_string()),
         ("containment", c.containment.to_string()),
+        ("aligned", c.aligned_share.to_string()),
         ("stories", on_off(c.story.enabled)),
     ];
     annotate(cmd, &defaults)

@@ -38,6 +38,7 @@ const MATCHING: &[Variant] = &[
     ("--threshold", &[], &["--threshold", "0.3"]),
     ("--near-threshold", &[], &["--near-threshold", "0.2"]),
     ("--containment", &[], &["--containment", "0.3"]),
+    ("--aligned", &[], &["--aligned", "0.7"]),
     ("--bands", &[], &["--bands", "2", "--rows", "64"]),
     ("--rows", &[], &["--bands", "2", "--rows", "64"]),
     ("--stories", &[], &["--stories", "off"]),
@@ -512,6 +513,7 @@ fn help_defaults_equal_config_default() {
         ("--threshold", c.threshold.to_string()),
         ("--near-threshold", c.near_threshold.to_string()),
         ("--containment", c.containment.to_string()),
+        ("--aligned", c.aligned_share.to_string()),
         ("--stories", "on".into()),
     ];
     for sub in [&["cluster"][..], &["dedup"], &["sign"], &["index", "build"]] {

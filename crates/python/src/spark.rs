@@ -539,9 +539,7 @@ impl Signing {
                         let (mut whole, mut lead) = (Vec::new(), Vec::new());
                         if !sig.short {
                             syndic::lsh::band_keys(&sig.whole, self.signer.params(), &mut whole);
-                            if let Some(p) = self.signer.lead_params() {
-                                syndic::lsh::band_keys(&sig.lead, p, &mut lead);
-                            }
+                            self.signer.lead_band_keys(&sig, &mut lead);
                         }
                         let hash = xxhash_rust::xxh3::xxh3_128(body.as_bytes());
                         (hash, sig, whole, lead)

@@ -38,6 +38,7 @@
 
 #![warn(missing_docs)]
 
+pub mod align;
 pub mod bench;
 pub mod cluster;
 pub mod corpus;

@@ -91,6 +91,11 @@ pub fn band_keys(sig: &[u32], params: LshParams, out: &mut Vec<u64>) {
     out.extend((0..params.bands).map(|band| band_key(sig, band, params.rows)));
 }
 
+/// One key of a whole signature (equal only for equal signatures).
+pub fn band_keys_hash(sig: &[u32]) -> u64 {
+    band_key(sig, 0, sig.len()) ^ 0x5349_474e_4154_5552
+}
+
 fn band_key(sig: &[u32], band: usize, rows: usize) -> u64 {
     let mut bytes = [0u8; 4 * 64];
     let slice = &sig[band * rows..(band + 1) * rows];

@@ -9,6 +9,7 @@
 //! MinHash consumes directly), or a sorted, duplicate-free `Vec<u32>` of
 //! their keys (a [`ShingleSet`]), the ground truth for exact verification.
 
+use crate::align::token_key;
 use crate::text::normalize::ONES;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -142,6 +143,11 @@ pub struct Shingled {
     pub stream: Vec<u64>,
     /// The body's figures, as [`figures`] gives them.
     pub figures: Vec<(u64, u64)>,
+    /// The body's tokens as [`crate::align::token_key`]s, in text order
+    /// (what alignment reads); filled only when `keep_tokens` is set.
+    pub tokens: Vec<u32>,
+    /// Whether [`shingle_body`] fills `tokens`.
+    pub keep_tokens: bool,
 }
 
 impl Shingled {
@@ -259,7 +265,11 @@ pub fn sort_hashes<T: HashValue>(values: &mut [T]) {
 pub fn shingle_body(body: &str, spec: ShingleSpec, out: &mut Shingled) {
     out.stream.clear();
     out.figures.clear();
-    let mut scan = FigureScan::new(&mut out.figures);
+    out.tokens.clear();
+    let mut scan = BodyScan {
+        figures: FigureScan::new(&mut out.figures),
+        tokens: out.keep_tokens.then_some(&mut out.tokens),
+    };
     let stream = &mut out.stream;
     match spec.kind {
         ShingleKind::Word => word_shingles(body, spec.n, &mut |h| stream.push(h), &mut scan),
@@ -268,7 +278,109 @@ pub fn shingle_body(body: &str, spec: ShingleSpec, out: &mut Shingled) {
             scan_tokens(body, &mut scan);
         }
     }
-    scan.finish();
+    scan.figures.finish();
+}
+
+/// A folded body's opening ([`crate::align::opening`] of its first line of
+/// [`crate::align::PROSE_LINE`] tokens or more), read without keying the
+/// rest of the body.
+pub fn opening(body: &str) -> Option<u64> {
+    body.split('\n')
+        .find(|line| tokens(line).nth(crate::align::PROSE_LINE - 1).is_some())
+        .and_then(|line| crate::align::opening(&token_keys(line)))
+}
+
+/// The token keys of a folded body in text order ([`Shingled::tokens`]).
+pub fn token_keys(body: &str) -> Vec<u32> {
+    let bytes = body.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() / 6);
+    token_spans(bytes, |start, end| {
+        let token = &bytes[start..end];
+        let line_end = bytes.get(end) == Some(&b'\n');
+        out.push(alignment_key(
+            token,
+            token_hash_at(bytes, start, end),
+            line_end,
+        ))
+    });
+    out
+}
+
+/// A token's key for alignment: figures (tokens with a digit) are marked,
+/// and a number word stands for its figure ("five" and "5" are one key),
+/// since editors spell figures out and templates differ in them.
+#[inline]
+fn alignment_key(token: &[u8], hash: u64, line_end: bool) -> u32 {
+    match number_word(token) {
+        Some(digits) => token_key(token_hash(digits), true, line_end),
+        None => token_key(hash, has_digit(token), line_end),
+    }
+}
+
+/// The figure a number word stands for ("one" to "twenty", the tens).
+fn number_word(token: &[u8]) -> Option<&'static [u8]> {
+    if !(3..=9).contains(&token.len()) || !token[0].is_ascii_lowercase() {
+        return None;
+    }
+    Some(match token {
+        b"one" => b"1",
+        b"two" => b"2",
+        b"three" => b"3",
+        b"four" => b"4",
+        b"five" => b"5",
+        b"six" => b"6",
+        b"seven" => b"7",
+        b"eight" => b"8",
+        b"nine" => b"9",
+        b"ten" => b"10",
+        b"eleven" => b"11",
+        b"twelve" => b"12",
+        b"thirteen" => b"13",
+        b"fourteen" => b"14",
+        b"fifteen" => b"15",
+        b"sixteen" => b"16",
+        b"seventeen" => b"17",
+        b"eighteen" => b"18",
+        b"nineteen" => b"19",
+        b"twenty" => b"20",
+        b"thirty" => b"30",
+        b"forty" => b"40",
+        b"fifty" => b"50",
+        b"sixty" => b"60",
+        b"seventy" => b"70",
+        b"eighty" => b"80",
+        b"ninety" => b"90",
+        _ => return None,
+    })
+}
+
+/// Whether a token holds a digit ("6-3/16", "1987", "q3"): what alignment
+/// compares as a figure.
+#[inline]
+fn has_digit(b: &[u8]) -> bool {
+    b.iter().any(u8::is_ascii_digit)
+}
+
+/// Whether a token is a figure: digits and `.`, starting with a digit.
+#[inline]
+fn is_figure(b: &[u8]) -> bool {
+    b[0].is_ascii_digit() && b.iter().all(|&c| c.is_ascii_digit() || c == b'.')
+}
+
+/// The figures and token keys of a body, from one pass.
+struct BodyScan<'o> {
+    figures: FigureScan<'o>,
+    tokens: Option<&'o mut Vec<u32>>,
+}
+
+impl TokenScan for BodyScan<'_> {
+    #[inline]
+    fn token(&mut self, b: &[u8], hash: u64, line_end: bool) {
+        if let Some(tokens) = &mut self.tokens {
+            tokens.push(alignment_key(b, hash, line_end));
+        }
+        self.figures.token(b, hash, line_end);
+    }
 }
 
 /// The figures of a body (tokens of digits and `.`), each keyed by its
@@ -288,7 +400,12 @@ pub fn figures(body: &str) -> Vec<(u64, u64)> {
 fn scan_tokens(body: &str, scan: &mut impl TokenScan) {
     let bytes = body.as_bytes();
     token_spans(bytes, |start, end| {
-        scan.token(&bytes[start..end], token_hash_at(bytes, start, end))
+        let line_end = bytes.get(end) == Some(&b'\n');
+        scan.token(
+            &bytes[start..end],
+            token_hash_at(bytes, start, end),
+            line_end,
+        )
     });
 }
 
@@ -449,7 +566,7 @@ fn word_shingles(body: &str, n: usize, f: &mut impl FnMut(u64), scan: &mut impl 
     let bytes = body.as_bytes();
     token_spans(bytes, |start, end| {
         let h = token_hash_at(bytes, start, end);
-        scan.token(&bytes[start..end], h);
+        scan.token(&bytes[start..end], h, bytes.get(end) == Some(&b'\n'));
         if seen >= n {
             rolling = rolling.wrapping_sub(ring[slot].wrapping_mul(top));
         }
@@ -468,7 +585,8 @@ fn word_shingles(body: &str, n: usize, f: &mut impl FnMut(u64), scan: &mut impl 
 
 /// What else a pass over the tokens collects besides shingles.
 trait TokenScan {
-    fn token(&mut self, token: &[u8], hash: u64);
+    /// A token, its hash, and whether a line ends after it.
+    fn token(&mut self, token: &[u8], hash: u64, line_end: bool);
 }
 
 /// Nothing.
@@ -476,16 +594,16 @@ struct NoScan;
 
 impl TokenScan for NoScan {
     #[inline(always)]
-    fn token(&mut self, _: &[u8], _: u64) {}
+    fn token(&mut self, _: &[u8], _: u64, _: bool) {}
 }
 
 impl TokenScan for FigureScan<'_> {
     #[inline]
-    fn token(&mut self, b: &[u8], hash: u64) {
+    fn token(&mut self, b: &[u8], hash: u64, _: bool) {
         if let Some((before, figure)) = self.pending.take() {
             self.out.push((figure_context(before, hash), figure));
         }
-        if b[0].is_ascii_digit() && b.iter().all(|&c| c.is_ascii_digit() || c == b'.') {
+        if is_figure(b) {
             self.pending = Some((self.before, hash));
         }
         self.before = hash;
@@ -571,13 +689,17 @@ mod tests {
         for spec in ["word:5", "word:1", "char:4"] {
             let spec: ShingleSpec = spec.parse().unwrap();
             for body in bodies {
-                let mut out = Shingled::default();
+                let mut out = Shingled {
+                    keep_tokens: true,
+                    ..Shingled::default()
+                };
                 shingle_body(body, spec, &mut out);
                 let mut stream = Vec::new();
                 for_each_shingle(body, spec, |h| stream.push(h));
                 assert_eq!(out.stream, stream, "{spec} {body:?}");
                 assert_eq!(out.set(), shingle(body, spec), "{spec} {body:?}");
                 assert_eq!(out.figures, figures(body), "{spec} {body:?}");
+                assert_eq!(out.tokens, token_keys(body), "{spec} {body:?}");
             }
         }
         // The figures of a body, computed directly from its token list.

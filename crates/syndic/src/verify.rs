@@ -14,6 +14,11 @@
 //!   same two words: "crop at 17.30 mln" vs "crop at 16.70 mln"). Edits delete
 //!   or insert; templated reports substitute;
 //!
+//! * (opt-in, `aligned_share` ≤ 1) most of the shorter text's prose aligns
+//!   in order with the longer one, or its lead does ([`VerifyRule::aligns`],
+//!   [`crate::align`]): OCR-noisy, edited and excerpted copies whose shingle
+//!   sets overlap little,
+//!
 //! and, in every case, the two agree on their figures: most of the smaller
 //! set of figures appears in the larger. That keeps templated reports ("the
 //! Fed added 2.5 billion dlrs...", monthly crop estimates) with different
@@ -21,6 +26,7 @@
 //! still joins when its text is otherwise the same.
 //! Cost: O(|A| + |B|) per pair, in parallel.
 
+use crate::align;
 use crate::error::Result;
 use crate::lsh::Pair;
 use crate::shingle::ShingleSet;
@@ -57,6 +63,10 @@ pub struct VerifyRule {
     pub near_size_ratio: f64,
     /// Minimum share of the smaller number set found in the larger one.
     pub numbers: f64,
+    /// Minimum aligned share of the shorter text ([`crate::align`]); > 1 disables.
+    pub aligned: f64,
+    /// Minimum aligned tokens for the alignment rule.
+    pub min_aligned: usize,
 }
 
 /// What verification needs of one document.
@@ -68,6 +78,9 @@ pub struct Evidence {
     pub numbers: Vec<u64>,
     /// `(context, figure)` sorted by context (see [`crate::shingle::figures`]).
     pub figures: Vec<(u64, u64)>,
+    /// Token keys in text order, for [`crate::align`]; empty when not
+    /// kept (then only the set rules apply).
+    pub tokens: Vec<u32>,
 }
 
 impl Evidence {
@@ -80,7 +93,14 @@ impl Evidence {
             shingles,
             numbers,
             figures,
+            tokens: Vec::new(),
         }
+    }
+
+    /// The same evidence with the body's token keys, for alignment.
+    pub fn with_tokens(mut self, tokens: Vec<u32>) -> Evidence {
+        self.tokens = tokens;
+        self
     }
 }
 
@@ -111,6 +131,18 @@ pub fn merge_join<T>(a: &[T], b: &[T], key: impl Fn(&T) -> u64, mut on_match: im
 
 /// Substituted figures tolerated by the `near` rule (a page id, a corrected figure).
 const MAX_NEAR_SUBSTITUTIONS: usize = 1;
+
+/// An excerpt's alignment starts within this many tokens of both texts' starts.
+const LEAD: usize = 40;
+
+/// A copy's aligned tokens fill most of the stretch of the longer text
+/// they span; two reports of one story (a rewrite, an update) share
+/// sentences in order but each has its own between them.
+const SPAN_DENSITY: f64 = 0.65;
+
+/// An excerpt leaves at most this many tokens of prose unaligned (a "read
+/// the full story" line, a related headline).
+const EXCERPT_REST: usize = 25;
 
 /// Numbers needed before the number guard applies.
 const MIN_NUMBERS: usize = 4;
@@ -213,7 +245,41 @@ impl VerifyRule {
     pub fn check(&self, a: &Evidence, b: &Evidence) -> Option<(f64, f64)> {
         let (sa, sb) = (a.shingles.len(), b.shingles.len());
         let (j, c) = scores(&a.shingles, &b.shingles);
-        self.accepts(j, c, (sa, sb), a, b).then_some((j, c))
+        (self.accepts(j, c, (sa, sb), a, b) || self.aligns(a, b).is_some()).then_some((j, c))
+    }
+
+    /// Whether the shorter text is a copy by [`crate::align`] (see the
+    /// module documentation): most of its prose aligns in order with the
+    /// longer text, or a lead of at least `min_aligned` tokens aligns with
+    /// the longer text's lead and little other prose is left (an excerpt).
+    /// Either way few figures of its prose may stand where the other has
+    /// other figures (one in eight): templated reports stay apart, while the
+    /// dates and times on a page's short lines do not count.
+    /// Returns the aligned share of the shorter text's prose when it is.
+    pub fn aligns(&self, a: &Evidence, b: &Evidence) -> Option<f64> {
+        if self.aligned > 1.0 || a.tokens.len().min(b.tokens.len()) < self.min_aligned {
+            return None;
+        }
+        let al = align::align(&a.tokens, &b.tokens);
+        if al.aligned < self.min_aligned || al.substitutions > al.figures / 8 {
+            return None;
+        }
+        let most = al.prose_share() >= self.aligned
+            && al.aligned as f64 >= SPAN_DENSITY * al.long_span as f64;
+        let rest = al.prose - al.prose_aligned;
+        let lead = al.first.0 <= LEAD
+            && al.first.1 <= LEAD
+            && al.first_len >= self.min_aligned
+            && al.prose_aligned >= self.min_aligned
+            && rest <= al.first_len.min(EXCERPT_REST);
+        (most || lead).then(|| al.prose_share())
+    }
+
+    /// Whether most of the smaller set of figures appears in the larger.
+    fn figures_agree(&self, a: &Evidence, b: &Evidence) -> bool {
+        let shared = merge_count(&a.numbers, &b.numbers);
+        let small = a.numbers.len().min(b.numbers.len());
+        small < MIN_NUMBERS || shared as f64 >= self.numbers * small as f64
     }
 
     /// Whether a pair with Jaccard `j`, containment `c` and shingle-set
@@ -229,14 +295,11 @@ impl VerifyRule {
     ) -> bool {
         let (sa, sb) = sizes;
         let contained = c >= self.containment && sa.min(sb) >= self.min_contained;
-        let shared = merge_count(&a.numbers, &b.numbers);
-        let small = a.numbers.len().min(b.numbers.len());
         let near = j >= self.near
             && sa.min(sb) >= self.min_contained
             && sa.min(sb) as f64 >= self.near_size_ratio * sa.max(sb) as f64
             && substitutions(&a.figures, &b.figures) <= MAX_NEAR_SUBSTITUTIONS;
-        let figures_agree = small < MIN_NUMBERS || shared as f64 >= self.numbers * small as f64;
-        (j >= self.jaccard || contained || near) && figures_agree
+        (j >= self.jaccard || contained || near) && self.figures_agree(a, b)
     }
 }
 
@@ -267,15 +330,18 @@ impl Blob for Evidence {
         put_u32s(out, &self.shingles);
         let flat: Vec<u64> = self.figures.iter().flat_map(|&(c, f)| [c, f]).collect();
         put_u64s(out, &flat);
+        put_u32s(out, &self.tokens);
     }
 
     fn decode(bytes: &[u8]) -> Evidence {
         let (shingles, rest) = take_u32s(bytes);
-        let (flat, _) = take_u64s(rest);
+        let (flat, rest) = take_u64s(rest);
+        let (tokens, _) = take_u32s(rest);
         Evidence::new(
             shingles,
             flat.chunks_exact(2).map(|p| (p[0], p[1])).collect(),
         )
+        .with_tokens(tokens)
     }
 }
 
@@ -291,6 +357,8 @@ mod tests {
         near: 0.5,
         near_size_ratio: 0.8,
         numbers: 0.5,
+        aligned: 2.0,
+        min_aligned: 20,
     };
 
     /// Evidence whose figure `x` stands in context `x % 100`.
@@ -359,6 +427,60 @@ mod tests {
         let edges = verify(&pairs, |d| Ok(Cow::Borrowed(&sets[d as usize])), &RULE).unwrap();
         assert_eq!(edges.len(), 1);
         assert_eq!((edges[0].a, edges[0].b, edges[0].jaccard), (0, 1, 1.0));
+    }
+
+    #[test]
+    fn alignment_rule_takes_noisy_copies_and_leaves_templates_and_quotes() {
+        use crate::shingle::{shingle_body, token_keys, Shingled};
+        let evidence = |text: &str| {
+            let body = crate::text::normalize::normalize(text);
+            let mut s = Shingled::default();
+            shingle_body(&body, crate::shingle::ShingleSpec::default(), &mut s);
+            Evidence::new(s.set(), s.figures.clone()).with_tokens(token_keys(&body))
+        };
+        let story = "The central bank raised its main interest rate by a quarter point to 4.5 percent on Thursday, \
+            citing stubborn inflation in services and a labour market that has barely cooled since the spring. \
+            Economists had expected the move after figures last week showed prices rising 3.2 percent a year, \
+            and the bank said further increases could not be ruled out if wage growth stayed strong into the autumn.";
+        // One word in five garbled, as OCR garbles them: word 5-grams break.
+        let noisy: String = story
+            .split(' ')
+            .enumerate()
+            .map(|(i, w)| {
+                if i % 5 == 2 {
+                    w.replace('e', "c").replace('a', "o").replace('i', "l")
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let rule = VerifyRule {
+            aligned: 0.7,
+            min_aligned: 20,
+            ..RULE
+        };
+        let (a, b) = (evidence(story), evidence(&noisy));
+        let (j, _) = scores(&a.shingles, &b.shingles);
+        assert!(j < 0.4, "J {j}: the set rules alone miss it");
+        assert!(RULE.check(&a, &b).is_none());
+        assert!(rule.check(&a, &b).is_some());
+        assert!(RULE.aligns(&a, &b).is_none(), "off above 1");
+        let template = story.replace("4.5", "4.75").replace("3.2", "3.4");
+        assert!(
+            rule.aligns(&a, &evidence(&template)).is_none(),
+            "other figures in the same places"
+        );
+        let quoting = format!(
+            "Storms closed schools across the north on Monday and left thousands of homes without power. \
+             Engineers worked through the night to restore lines while councils opened halls for families. \
+             {} said a report, as forecasters warned of more wind and rain before the weekend across the region.",
+            story.split(' ').take(16).collect::<Vec<_>>().join(" ")
+        );
+        assert!(
+            rule.aligns(&a, &evidence(&quoting)).is_none(),
+            "a shared quotation"
+        );
     }
 
     #[test]

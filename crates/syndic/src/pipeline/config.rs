@@ -36,6 +36,13 @@ pub struct Config {
     pub near_threshold: f64,
     /// Size ratio (smaller / larger) required by the `near_threshold` rule.
     pub near_size_ratio: f64,
+    /// Minimum aligned share of the shorter text's prose for the alignment
+    /// rule ([`crate::align`]); above 1 (the default, until short texts
+    /// contained in many stories stop bridging them into one cluster)
+    /// disables the rule. 0.7 is the measured setting.
+    pub aligned_share: f64,
+    /// Minimum aligned tokens for the alignment rule (an excerpt's lead).
+    pub min_aligned: usize,
     /// Share of the smaller document's numbers that the other must contain.
     pub numbers: f64,
     /// Length of the lead (first shingles) indexed to find excerpts; 0 disables.
@@ -67,6 +74,8 @@ impl Default for Config {
             min_contained: 40,
             near_threshold: 0.45,
             near_size_ratio: 0.75,
+            aligned_share: 2.0,
+            min_aligned: 20,
             numbers: 0.5,
             lead_shingles: 64,
             lead_num_perm: 32,
@@ -125,6 +134,18 @@ impl Config {
                 self.story.window_days
             )));
         }
+        if self.aligned_share.is_nan() || self.aligned_share <= 0.0 {
+            return Err(Error::Config(format!(
+                "aligned_share must be above 0 (above 1 disables it), not {}",
+                self.aligned_share
+            )));
+        }
+        if self.min_aligned < 6 {
+            return Err(Error::Config(format!(
+                "min_aligned must be at least 6 tokens, not {}",
+                self.min_aligned
+            )));
+        }
         if self.max_bucket == 0 {
             return Err(Error::Config("max_bucket must be at least 1".into()));
         }
@@ -180,6 +201,8 @@ impl Config {
             min_contained: self.min_contained.max(self.min_shingles),
             near: self.near_threshold.min(self.threshold),
             near_size_ratio: self.near_size_ratio,
+            aligned: self.aligned_share,
+            min_aligned: self.min_aligned,
             numbers: self.numbers,
         }
     }

@@ -17,13 +17,16 @@ use rayon::prelude::*;
 use std::borrow::Cow;
 
 pub(crate) fn make_evidence(body: &str, spec: ShingleSpec) -> Evidence {
-    let mut shingled = Shingled::default();
+    let mut shingled = Shingled {
+        keep_tokens: true,
+        ..Shingled::default()
+    };
     shingle::shingle_body(body, spec, &mut shingled);
-    Evidence::new(shingled.set(), shingled.figures)
+    Evidence::new(shingled.set(), shingled.figures).with_tokens(shingled.tokens)
 }
 
 fn evidence_of(unsorted: Unsorted) -> Evidence {
-    Evidence::new(shingle::into_set(unsorted.keys), unsorted.figures)
+    Evidence::new(shingle::into_set(unsorted.keys), unsorted.figures).with_tokens(unsorted.tokens)
 }
 
 /// What the sign stage keeps of a body for verification: its shingle keys
@@ -32,13 +35,17 @@ fn evidence_of(unsorted: Unsorted) -> Evidence {
 pub(crate) struct Unsorted {
     keys: Vec<u32>,
     figures: Vec<(u64, u64)>,
+    tokens: Vec<u32>,
 }
 
 impl Unsorted {
+    /// What to keep of `shingled` (its tokens are there when the alignment
+    /// rule is on).
     pub(crate) fn of(shingled: &Shingled) -> Unsorted {
         Unsorted {
             keys: shingled.keys(),
             figures: shingled.figures.clone(),
+            tokens: shingled.tokens.clone(),
         }
     }
 }

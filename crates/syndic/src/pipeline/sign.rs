@@ -16,7 +16,7 @@ use crate::corpus::{Document, Texts};
 use crate::error::Result;
 use crate::lsh::{self, KeyTable, LshParams};
 use crate::minhash::{MinHashConfig, MinHasher, Signature};
-use crate::shingle::{self, ShingleSpec, Shingled};
+use crate::shingle::{self, fmix64, ShingleSpec, Shingled};
 use crate::store::Resources;
 use ahash::AHashMap;
 use rayon::prelude::*;
@@ -46,6 +46,9 @@ pub fn signatures(
         .collect()
 }
 
+/// Mixed into opening keys, which share the lead table with band keys.
+const OPENING_SEED: u64 = 0x6f70_656e_696e_6701;
+
 /// Signs bodies: streams their shingles into the whole-body signature and
 /// the lead signature (for excerpts) in one pass.
 #[derive(Debug, Clone)]
@@ -56,6 +59,8 @@ pub struct Signer {
     spec: ShingleSpec,
     min_shingles: usize,
     lead_shingles: usize,
+    /// The alignment rule is on: verification needs token sequences.
+    aligns: bool,
 }
 
 /// The signatures of one body.
@@ -67,6 +72,8 @@ pub struct BodySignature {
     pub lead: Signature,
     /// Fewer than `min_shingles` distinct shingles: matched exactly only.
     pub short: bool,
+    /// The body's opening ([`crate::align::opening`]), if it has prose.
+    pub opening: Option<u64>,
 }
 
 impl Signer {
@@ -91,7 +98,28 @@ impl Signer {
             spec: config.shingle,
             min_shingles: config.min_shingles,
             lead_shingles: config.lead_shingles,
+            aligns: config.aligned_share <= 1.0,
         })
+    }
+
+    /// The lead table's keys of a signature (when leads are on): the bands
+    /// of its lead signature, then one key for its opening words, so that
+    /// an excerpt of twenty words whose page shares little else with the
+    /// article's still meets it. A body without prose gets a key of its
+    /// whole lead signature instead (found only by an identical lead).
+    pub fn lead_band_keys(&self, sig: &BodySignature, out: &mut Vec<u64>) {
+        if let Some((_, p)) = &self.lead {
+            lsh::band_keys(&sig.lead, *p, out);
+            out.push(match sig.opening {
+                Some(key) => fmix64(key ^ OPENING_SEED),
+                None => lsh::band_keys_hash(&sig.lead),
+            });
+        }
+    }
+
+    /// Keys per document in the lead table: the lead bands and the opening.
+    pub fn lead_table_bands(&self) -> Option<usize> {
+        self.lead.as_ref().map(|(_, p)| p.bands + 1)
     }
 
     /// The banding of whole-body signatures.
@@ -113,6 +141,7 @@ impl Signer {
     /// `shingled`, from which the caller can build the body's
     /// [`Evidence`](crate::verify::Evidence) without shingling it again.
     pub fn sign_into(&self, body: &str, shingled: &mut Shingled) -> BodySignature {
+        shingled.keep_tokens = self.aligns;
         shingle::shingle_body(body, self.spec, shingled);
         let shingles = &shingled.stream;
         let mut whole = self.hasher.sketch();
@@ -126,6 +155,7 @@ impl Signer {
             whole: whole.finish(),
             lead: lead.unwrap_or_default(),
             short: !has_distinct(shingles, self.min_shingles),
+            opening: shingle::opening(body),
         }
     }
 }
@@ -198,9 +228,7 @@ fn sign_one(
     let mut lead_keys = Vec::new();
     if !short {
         lsh::band_keys(&sig.whole, signer.params(), &mut keys);
-        if let Some(p) = signer.lead_params() {
-            lsh::band_keys(&sig.lead, p, &mut lead_keys);
-        }
+        signer.lead_band_keys(&sig, &mut lead_keys);
     }
     let s = Signed {
         body_hash: xxh3_128(body.as_bytes()),
@@ -228,8 +256,8 @@ pub(crate) fn sign_stage(
     let key_budget = resources.budget(KEY_SHARE);
     let mut tables = BandTables {
         whole: KeyTable::new(signer.params().bands, n, key_budget, temp_dir)?,
-        lead: match signer.lead_params() {
-            Some(p) => Some(KeyTable::new(p.bands, n, key_budget, temp_dir)?),
+        lead: match signer.lead_table_bands() {
+            Some(bands) => Some(KeyTable::new(bands, n, key_budget, temp_dir)?),
             None => None,
         },
     };
