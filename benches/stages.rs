@@ -89,6 +89,20 @@ fn stages(c: &mut Criterion) {
     };
     let get = |d: u32| Ok(std::borrow::Cow::Borrowed(&evidence[d as usize]));
     g.bench_function("verify", |b| b.iter(|| verify(&pairs, get, &rule).unwrap()));
+    // The same pairs with the alignment rule on (token sequences kept).
+    let aligned_evidence: Vec<Evidence> = folded
+        .iter()
+        .zip(&evidence)
+        .map(|(f, e)| e.clone().with_tokens(syndic::shingle::token_keys(f)))
+        .collect();
+    let aligned_rule = VerifyRule {
+        aligned: 0.7,
+        ..rule
+    };
+    let get_aligned = |d: u32| Ok(std::borrow::Cow::Borrowed(&aligned_evidence[d as usize]));
+    g.bench_function("verify/aligned", |b| {
+        b.iter(|| verify(&pairs, get_aligned, &aligned_rule).unwrap())
+    });
     let edges = verify(&pairs, get, &rule).unwrap();
     let ranks: Vec<Rank> = corpus
         .docs
