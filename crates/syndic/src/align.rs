@@ -55,19 +55,26 @@ pub const OPENING_TOKENS: usize = 8;
 /// shares with its article however little else of the page it shares.
 /// `None` when the body has no prose line.
 pub fn opening(tokens: &[u32]) -> Option<u64> {
+    let line = lines(tokens).find(|line| line.len() >= PROSE_LINE)?;
+    let words = &tokens[line.start..line.start + OPENING_TOKENS];
+    Some(words.iter().fold(0u64, |h, &k| {
+        fmix64(h ^ u64::from(k & !FLAGS)).rotate_left(5)
+    }))
+}
+
+/// The token ranges of the lines of a key sequence (a line ends at a key
+/// with [`LINE_END_BIT`], the last one at the end).
+fn lines(tokens: &[u32]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
     let mut start = 0;
-    for (i, &k) in tokens.iter().enumerate() {
-        if k & LINE_END_BIT != 0 || i + 1 == tokens.len() {
-            if i + 1 - start >= PROSE_LINE {
-                let words = &tokens[start..start + OPENING_TOKENS];
-                return Some(words.iter().fold(0u64, |h, &k| {
-                    fmix64(h ^ u64::from(k & !FLAGS)).rotate_left(5)
-                }));
-            }
+    tokens
+        .iter()
+        .enumerate()
+        .filter(|&(i, &k)| k & LINE_END_BIT != 0 || i + 1 == tokens.len())
+        .map(move |(i, _)| {
+            let line = start..i + 1;
             start = i + 1;
-        }
-    }
-    None
+            line
+        })
 }
 
 /// Trigrams that occur more often than this in the longer text are not anchors.
@@ -91,8 +98,6 @@ const K: usize = 3;
 pub struct Alignment {
     /// Tokens in the shorter sequence.
     pub short_len: usize,
-    /// Tokens in the longer sequence.
-    pub long_len: usize,
     /// Tokens of the shorter sequence aligned with the longer one.
     pub aligned: usize,
     /// Where the first segment starts: (in the shorter, in the longer).
@@ -102,8 +107,6 @@ pub struct Alignment {
     /// Tokens of the longer sequence from the first segment's start to the
     /// last one's end: where the shorter text lies in it.
     pub long_span: usize,
-    /// Tokens of the longest segment in the shorter sequence.
-    pub longest: usize,
     /// Figures of the shorter sequence inside segments.
     pub figures: usize,
     /// Figures that stand where the other text has another figure.
@@ -148,7 +151,6 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
     let (s, l) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let mut out = Alignment {
         short_len: s.len(),
-        long_len: l.len(),
         ..Alignment::default()
     };
     if s.len() < K {
@@ -180,7 +182,9 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
                     0
                 };
                 seg.aligned += filled + fresh;
-                seg.spans.push((end_i, end_i + filled));
+                if filled > 0 {
+                    seg.spans.push((end_i, end_i + filled));
+                }
                 seg.spans.push((end_i.max(i), i + K));
                 seg.figures += count_figures(&s[end_i..i + K], &prose[end_i..i + K]);
                 let (gap, gap_l) = (end_i.min(i)..i, end_j.min(j)..j);
@@ -211,14 +215,8 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
 /// every token when no line is that long.
 fn prose_lines(s: &[u32]) -> Vec<bool> {
     let mut prose = vec![false; s.len()];
-    let mut start = 0;
-    for (i, &k) in s.iter().enumerate() {
-        if k & LINE_END_BIT != 0 || i + 1 == s.len() {
-            if i + 1 - start >= PROSE_LINE {
-                prose[start..=i].fill(true);
-            }
-            start = i + 1;
-        }
+    for line in lines(s).filter(|line| line.len() >= PROSE_LINE) {
+        prose[line].fill(true);
     }
     if !prose.contains(&true) {
         // Hard-wrapped text (a wire story at 70 columns) has no long
@@ -292,7 +290,6 @@ impl Segment {
         }
         out.long_span = self.end_long - out.first.1;
         out.aligned += self.aligned;
-        out.longest = out.longest.max(self.end - self.start.0);
         out.figures += self.figures;
         out.substitutions += self.substitutions + edges;
     }

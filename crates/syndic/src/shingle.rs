@@ -292,18 +292,17 @@ pub fn opening(body: &str) -> Option<u64> {
 
 /// The token keys of a folded body in text order ([`Shingled::tokens`]).
 pub fn token_keys(body: &str) -> Vec<u32> {
-    let bytes = body.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len() / 6);
-    token_spans(bytes, |start, end| {
-        let token = &bytes[start..end];
-        let line_end = bytes.get(end) == Some(&b'\n');
-        out.push(alignment_key(
-            token,
-            token_hash_at(bytes, start, end),
-            line_end,
-        ))
-    });
+    let mut out = Vec::with_capacity(body.len() / 6);
+    scan_tokens(body, &mut out);
     out
+}
+
+/// Collects [`token_keys`].
+impl TokenScan for Vec<u32> {
+    #[inline]
+    fn token(&mut self, b: &[u8], hash: u64, line_end: bool) {
+        self.push(alignment_key(b, hash, line_end));
+    }
 }
 
 /// A token's key for alignment: figures (tokens with a digit) are marked,
@@ -377,7 +376,7 @@ impl TokenScan for BodyScan<'_> {
     #[inline]
     fn token(&mut self, b: &[u8], hash: u64, line_end: bool) {
         if let Some(tokens) = &mut self.tokens {
-            tokens.push(alignment_key(b, hash, line_end));
+            tokens.token(b, hash, line_end);
         }
         self.figures.token(b, hash, line_end);
     }

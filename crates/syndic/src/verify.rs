@@ -248,6 +248,12 @@ impl VerifyRule {
         (self.accepts(j, c, (sa, sb), a, b) || self.aligns(a, b).is_some()).then_some((j, c))
     }
 
+    /// Whether the alignment rule is on (`aligned` at most 1), so that
+    /// evidence needs token sequences.
+    pub fn aligning(&self) -> bool {
+        self.aligned <= 1.0
+    }
+
     /// Whether the shorter text is a copy by [`crate::align`] (see the
     /// module documentation): most of its prose aligns in order with the
     /// longer text, or a lead of at least `min_aligned` tokens aligns with
@@ -257,7 +263,7 @@ impl VerifyRule {
     /// dates and times on a page's short lines do not count.
     /// Returns the aligned share of the shorter text's prose when it is.
     pub fn aligns(&self, a: &Evidence, b: &Evidence) -> Option<f64> {
-        if self.aligned > 1.0 || a.tokens.len().min(b.tokens.len()) < self.min_aligned {
+        if !self.aligning() || a.tokens.len().min(b.tokens.len()) < self.min_aligned {
             return None;
         }
         let al = align::align(&a.tokens, &b.tokens);

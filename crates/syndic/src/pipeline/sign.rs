@@ -98,7 +98,7 @@ impl Signer {
             spec: config.shingle,
             min_shingles: config.min_shingles,
             lead_shingles: config.lead_shingles,
-            aligns: config.aligned_share <= 1.0,
+            aligns: config.verify_rule().aligning(),
         })
     }
 
