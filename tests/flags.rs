@@ -38,7 +38,11 @@ const MATCHING: &[Variant] = &[
     ("--threshold", &[], &["--threshold", "0.3"]),
     ("--near-threshold", &[], &["--near-threshold", "0.2"]),
     ("--containment", &[], &["--containment", "0.3"]),
-    ("--aligned", &[], &["--aligned", "0.7"]),
+    (
+        "--aligned",
+        &["@{d}/noisy.jsonl"],
+        &["@{d}/noisy.jsonl", "--aligned", "2"],
+    ),
     ("--bands", &[], &["--bands", "2", "--rows", "64"]),
     ("--rows", &[], &["--bands", "2", "--rows", "64"]),
     ("--stories", &[], &["--stories", "off"]),
@@ -380,6 +384,30 @@ fn prepare(d: &Path) {
     std::fs::write(
         d.join("one.jsonl"),
         "{\"id\":\"04-rail-strike-origin-27\",\"cluster\":\"x\",\"story\":\"x\"}\n",
+    )
+    .unwrap();
+    // A report and an OCR-noisy copy (one word in five misread): word
+    // 5-grams break, and only the alignment rule joins the two.
+    let report = "The central bank raised its main interest rate by a quarter point to 4.5 percent on Thursday, \
+        citing stubborn inflation in services and a labour market that has barely cooled since the spring. \
+        Economists had expected the move after figures last week showed prices rising 3.2 percent a year, \
+        and the bank said further increases could not be ruled out if wage growth stayed strong into the autumn.";
+    let noisy: Vec<String> = report
+        .split(' ')
+        .enumerate()
+        .map(|(i, w)| match i % 5 {
+            2 => w.replace('e', "c").replace('a', "o").replace('i', "l"),
+            _ => w.to_string(),
+        })
+        .collect();
+    let line = |id: &str, text: &str| serde_json::json!({"id": id, "text": text}).to_string();
+    std::fs::write(
+        d.join("noisy.jsonl"),
+        format!(
+            "{}\n{}\n",
+            line("report", report),
+            line("scan", &noisy.join(" "))
+        ),
     )
     .unwrap();
     std::fs::copy(SAMPLE, d.join("copy.jsonl")).unwrap();

@@ -27,14 +27,20 @@
 use crate::shingle::fmix64;
 use ahash::AHashMap;
 
-/// The low bit of a token key is set for figures (tokens with a digit).
+/// The low bit of a token key is set for figures (digits first, then at
+/// most letters: "1986", "2.5bn"; see `shingle::token_keys`).
 pub const FIGURE_BIT: u32 = 1;
 
 /// The next bit is set for the last token of a line.
 pub const LINE_END_BIT: u32 = 2;
 
+/// The next bit is set for a token of one or two bytes that is neither a
+/// figure nor a common short word ("a", "of", "mr"): what OCR leaves of a
+/// figure it breaks ("l" of "l,200", "so" of "so,000").
+pub const PIECE_BIT: u32 = 4;
+
 /// The bits of a token key that are flags, not the token's hash.
-const FLAGS: u32 = FIGURE_BIT | LINE_END_BIT;
+const FLAGS: u32 = FIGURE_BIT | LINE_END_BIT | PIECE_BIT;
 
 /// The key of a token with hash `hash`: its high bits, [`FIGURE_BIT`]
 /// when it is a figure and [`LINE_END_BIT`] when a line ends after it.
@@ -104,6 +110,12 @@ pub struct Alignment {
     pub first: (usize, usize),
     /// Aligned tokens of the first segment.
     pub first_len: usize,
+    /// Whether the first segment starts a line in both texts (where an
+    /// excerpt starts: at a paragraph's first word, not in mid-sentence).
+    pub first_starts_lines: bool,
+    /// Of the aligned tokens, those counted through a gap of substituted
+    /// words rather than inside an anchor.
+    pub filled: usize,
     /// Tokens of the longer sequence from the first segment's start to the
     /// last one's end: where the shorter text lies in it.
     pub long_span: usize,
@@ -182,12 +194,20 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
                     0
                 };
                 seg.aligned += filled + fresh;
+                seg.filled += filled;
                 if filled > 0 {
                     seg.spans.push((end_i, end_i + filled));
                 }
                 seg.spans.push((end_i.max(i), i + K));
                 seg.figures += count_figures(&s[end_i..i + K], &prose[end_i..i + K]);
-                let (gap, gap_l) = (end_i.min(i)..i, end_j.min(j)..j);
+                // The gaps, widened by the aligned token on each side: a
+                // figure written in pieces on one side only ("six pct"
+                // against "6-3/16 pct") leaves one gap empty, but a figure
+                // stands beside it.
+                let (gap, gap_l) = (
+                    end_i.min(i).saturating_sub(1)..(i + 1).min(s.len()),
+                    end_j.min(j).saturating_sub(1)..(j + 1).min(l.len()),
+                );
                 seg.substitutions += substituted(
                     (&s[gap.clone()], &prose[gap]),
                     (&l[gap_l.clone()], &prose_long[gap_l]),
@@ -234,6 +254,7 @@ struct Segment {
     /// Where it ends in the longer sequence.
     end_long: usize,
     aligned: usize,
+    filled: usize,
     figures: usize,
     substitutions: usize,
     /// Aligned token ranges of the shorter text.
@@ -247,6 +268,7 @@ impl Segment {
             end: i + K,
             end_long: j + K,
             aligned: K,
+            filled: 0,
             figures: count_figures(&s[i..i + K], &prose[i..i + K]),
             substitutions: 0,
             spans: vec![(i, i + K)],
@@ -287,7 +309,10 @@ impl Segment {
         if out.aligned == 0 {
             out.first = self.start;
             out.first_len = self.aligned;
+            let line_start = |t: &[u32], at: usize| at == 0 || t[at - 1] & LINE_END_BIT != 0;
+            out.first_starts_lines = line_start(s, i) && line_start(l, j);
         }
+        out.filled += self.filled;
         out.long_span = self.end_long - out.first.1;
         out.aligned += self.aligned;
         out.figures += self.figures;
@@ -306,27 +331,45 @@ fn count_figures(t: &[u32], prose: &[bool]) -> usize {
 
 /// Figures that stand where the other text has other ones: prose figures
 /// of the shorter text's gap `gs` missing from the longer text's gap `gl`,
-/// and the other way round. Inside an alignment (`between`, the gap
-/// between two anchors) where both sides hold figures, every figure missing
-/// from the other side counts ("6-3/16 pct" against "six pct" differs by
-/// one); at a segment's edges, where the texts may simply part, only
-/// figures that both sides have of their own.
+/// and the other way round.
+///
+/// Inside an alignment (`between`, the gap between two anchors, widened by
+/// the aligned token on each side) where both sides hold figures, every
+/// figure missing from the other side counts ("6-3/16 pct" against "six
+/// pct" differs by one), unless one side has a piece of a word
+/// ([`PIECE_BIT`]) beside a figure that the other lacks: then OCR broke a
+/// figure ("1,200" read as "l,200", "50,000" as "so,000"), while "U.S."
+/// is two pieces that stand beside words. A figure read as a word ("l986")
+/// is no figure, so it is never a substitution.
+///
+/// At a segment's edges, where the texts may simply part, only figures
+/// that both sides have of their own count.
 fn substituted((gs, ps): (&[u32], &[bool]), (gl, pl): (&[u32], &[bool]), between: bool) -> usize {
-    let figure_in = |k: u32, y: &[u32]| y.iter().any(|&o| (o ^ k) & !LINE_END_BIT == 0);
+    let figure = |k: u32| k & FIGURE_BIT != 0;
+    let in_other = |k: u32, y: &[u32]| y.iter().any(|&o| (o ^ k) & !LINE_END_BIT == 0);
     let only = |x: &[u32], px: &[bool], y: &[u32]| {
         x.iter()
             .zip(px)
-            .filter(|&(&k, &p)| p && k & FIGURE_BIT != 0 && !figure_in(k, y))
+            .filter(|&(&k, &p)| p && figure(k) && !in_other(k, y))
             .count()
     };
     let (s, l) = (only(gs, ps, gl), only(gl, pl, gs));
-    let has_figure = |x: &[u32]| x.iter().any(|&k| k & FIGURE_BIT != 0);
-    match between {
-        true => match (has_figure(gs), has_figure(gl)) {
-            (true, true) => s.max(l),
-            _ => 0,
-        },
-        false => s.min(l),
+    if !between {
+        return s.min(l);
+    }
+    let figures = |x: &[u32]| x.iter().any(|&k| figure(k));
+    // A piece of a word beside a figure, missing from the other side.
+    let pieces = |x: &[u32], y: &[u32]| {
+        (0..x.len()).any(|i| {
+            let beside = |j: Option<usize>| j.and_then(|j| x.get(j)).is_some_and(|&k| figure(k));
+            x[i] & PIECE_BIT != 0
+                && !in_other(x[i], y)
+                && (beside(i.checked_sub(1)) || beside(Some(i + 1)))
+        })
+    };
+    match figures(gs) && figures(gl) && !pieces(gs, gl) && !pieces(gl, gs) {
+        true => s.max(l),
+        false => 0,
     }
 }
 
@@ -483,6 +526,26 @@ mod tests {
             "{al:?}"
         );
         assert!(al.figures >= 2, "{al:?}");
+        // #7207 of the same series spells its rate "six pct": "six" is the
+        // figure 6, and "3/16" stands beside it on one side only.
+        let six = a.replace("6-3/16", "six");
+        let al = align(&fold(&six), &fold(a));
+        assert_eq!(al.substitutions, 1, "{al:?}");
+        // A figure in a clause one side dropped is not a substitution.
+        let dropped = a.replace(" 1.5 billion dlrs of\ncustomer", "\ncustomer");
+        assert_eq!(align(&fold(&dropped), &fold(a)).substitutions, 0);
+        // OCR breaking a figure into a word and a figure is not another
+        // figure ("1.5" read as "l.5", "6-3/16" as "6-3/l6"), nor is a
+        // figure read as a word.
+        for ocr in ["l.5 billion", "1.5 bil1ion"] {
+            let noisy = a.replace("1.5 billion", ocr);
+            assert_eq!(align(&fold(&noisy), &fold(a)).substitutions, 0, "{ocr}");
+        }
+        let noisy = a.replace("6-3/16", "6-3/l6");
+        assert_eq!(align(&fold(&noisy), &fold(a)).substitutions, 0);
+        // Another figure with another word around it still counts.
+        let other = a.replace("trading at 6-3/16", "trading near 6-1/4");
+        assert_eq!(align(&fold(&other), &fold(a)).substitutions, 1);
     }
 
     #[test]

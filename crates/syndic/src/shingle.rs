@@ -305,20 +305,35 @@ impl TokenScan for Vec<u32> {
     }
 }
 
-/// A token's key for alignment: figures (tokens with a digit) are marked,
+/// A token's key for alignment: figures ([`figure_like`]) are marked,
 /// and a number word stands for its figure ("five" and "5" are one key),
 /// since editors spell figures out and templates differ in them.
 #[inline]
 fn alignment_key(token: &[u8], hash: u64, line_end: bool) -> u32 {
     match number_word(token) {
         Some(digits) => token_key(token_hash(digits), true, line_end),
-        None => token_key(hash, has_digit(token), line_end),
+        None => {
+            let figure = figure_like(token);
+            let piece = !figure && token.len() <= 2 && !SHORT_WORDS.contains(&token);
+            token_key(hash, figure, line_end) | (u32::from(piece) * crate::align::PIECE_BIT)
+        }
     }
 }
 
+/// Words of one or two letters that are words, not what OCR leaves of a
+/// broken figure ([`crate::align::PIECE_BIT`]).
+const SHORT_WORDS: [&[u8]; 33] = [
+    b"a", b"i", b"am", b"an", b"as", b"at", b"be", b"bn", b"by", b"co", b"do", b"dr", b"eu", b"go",
+    b"he", b"if", b"in", b"is", b"it", b"me", b"mr", b"ms", b"my", b"no", b"of", b"on", b"or",
+    b"pc", b"st", b"to", b"uk", b"up", b"we",
+];
+
 /// The figure a number word stands for ("one" to "twenty", the tens).
 fn number_word(token: &[u8]) -> Option<&'static [u8]> {
-    if !(3..=9).contains(&token.len()) || !token[0].is_ascii_lowercase() {
+    // Every number word starts with one of these letters.
+    if !(3..=9).contains(&token.len())
+        || !matches!(token[0], b'e' | b'f' | b'n' | b'o' | b's' | b't')
+    {
         return None;
     }
     Some(match token {
@@ -356,8 +371,19 @@ fn number_word(token: &[u8]) -> Option<&'static [u8]> {
 /// Whether a token holds a digit ("6-3/16", "1987", "q3"): what alignment
 /// compares as a figure.
 #[inline]
-fn has_digit(b: &[u8]) -> bool {
-    b.iter().any(u8::is_ascii_digit)
+/// Whether a token reads as a figure for alignment: digits (and `.`)
+/// first, then at most letters ("1986", "4.5", "5m", "2.5bn", "3rd"). OCR
+/// turns figures into tokens such as "l986" or "19b6", which are misread
+/// words, not other figures.
+fn figure_like(b: &[u8]) -> bool {
+    if !b[0].is_ascii_digit() {
+        return false;
+    }
+    let letters = b
+        .iter()
+        .position(|c| !(c.is_ascii_digit() || *c == b'.'))
+        .unwrap_or(b.len());
+    !b[letters..].iter().any(u8::is_ascii_digit)
 }
 
 /// Whether a token is a figure: digits and `.`, starting with a digit.

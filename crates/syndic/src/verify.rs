@@ -14,10 +14,12 @@
 //!   same two words: "crop at 17.30 mln" vs "crop at 16.70 mln"). Edits delete
 //!   or insert; templated reports substitute;
 //!
-//! * (opt-in, `aligned_share` ≤ 1) most of the shorter text's prose aligns
-//!   in order with the longer one, or its lead does ([`VerifyRule::aligns`],
-//!   [`crate::align`]): OCR-noisy, edited and excerpted copies whose shingle
-//!   sets overlap little,
+//! * (unless `aligned_share` is above 1) most of the shorter text's prose
+//!   aligns in order with the longer one, or its lead does
+//!   ([`VerifyRule::aligns`], [`crate::align`]): OCR-noisy, edited and
+//!   excerpted copies whose shingle sets overlap little; checked in a second
+//!   pass, only on rejected pairs whose documents are not yet joined
+//!   ([`verify`]),
 //!
 //! and, in every case, the two agree on their figures: most of the smaller
 //! set of figures appears in the larger. That keeps templated reports ("the
@@ -27,6 +29,7 @@
 //! Cost: O(|A| + |B|) per pair, in parallel.
 
 use crate::align;
+use crate::cluster::UnionFind;
 use crate::error::Result;
 use crate::lsh::Pair;
 use crate::shingle::ShingleSet;
@@ -243,9 +246,17 @@ pub fn scores(a: &[u32], b: &[u32]) -> (f64, f64) {
 impl VerifyRule {
     /// Whether a pair passes, with its Jaccard and containment.
     pub fn check(&self, a: &Evidence, b: &Evidence) -> Option<(f64, f64)> {
+        self.check_sets(a, b).or_else(|| {
+            self.aligns(&a.tokens, &b.tokens)
+                .map(|_| scores(&a.shingles, &b.shingles))
+        })
+    }
+
+    /// [`VerifyRule::check`] by the set rules alone ([`VerifyRule::accepts`]).
+    pub fn check_sets(&self, a: &Evidence, b: &Evidence) -> Option<(f64, f64)> {
         let (sa, sb) = (a.shingles.len(), b.shingles.len());
         let (j, c) = scores(&a.shingles, &b.shingles);
-        (self.accepts(j, c, (sa, sb), a, b) || self.aligns(a, b).is_some()).then_some((j, c))
+        self.accepts(j, c, (sa, sb), a, b).then_some((j, c))
     }
 
     /// Whether the alignment rule is on (`aligned` at most 1), so that
@@ -262,18 +273,19 @@ impl VerifyRule {
     /// other figures (one in eight): templated reports stay apart, while the
     /// dates and times on a page's short lines do not count.
     /// Returns the aligned share of the shorter text's prose when it is.
-    pub fn aligns(&self, a: &Evidence, b: &Evidence) -> Option<f64> {
-        if !self.aligning() || a.tokens.len().min(b.tokens.len()) < self.min_aligned {
+    pub fn aligns(&self, a: &[u32], b: &[u32]) -> Option<f64> {
+        if !self.aligning() || a.len().min(b.len()) < self.min_aligned {
             return None;
         }
-        let al = align::align(&a.tokens, &b.tokens);
+        let al = align::align(a, b);
         if al.aligned < self.min_aligned || al.substitutions > al.figures / 8 {
             return None;
         }
         let most = al.prose_share() >= self.aligned
             && al.aligned as f64 >= SPAN_DENSITY * al.long_span as f64;
         let rest = al.prose - al.prose_aligned;
-        let lead = al.first.0 <= LEAD
+        let lead = al.first_starts_lines
+            && al.first.0 <= LEAD
             && al.first.1 <= LEAD
             && al.first_len >= self.min_aligned
             && al.prose_aligned >= self.min_aligned
@@ -310,25 +322,120 @@ impl VerifyRule {
 }
 
 /// Verifies candidate pairs against each document's evidence (from
-/// `evidence(doc)`), in parallel; the output keeps the (sorted) order of `pairs`.
-pub fn verify<'e, E>(pairs: &[Pair], evidence: E, rule: &VerifyRule) -> Result<Vec<Edge>>
+/// `evidence(doc)`, with token sequences when the alignment rule is on),
+/// in parallel; the output keeps the (sorted) order of `pairs`.
+///
+/// Two passes: [`verify_sets`] on every pair, then [`align_pairs`] on the
+/// pairs it rejected whose documents are still apart ([`SetVerdicts::apart`],
+/// given the unions already in `joined`). The pipeline runs the same two
+/// passes with token sequences made for the second pass only.
+pub fn verify<'e, E>(
+    pairs: &[Pair],
+    evidence: E,
+    rule: &VerifyRule,
+    joined: &UnionFind,
+) -> Result<Vec<Edge>>
 where
     E: Fn(u32) -> Result<Cow<'e, Evidence>> + Sync,
 {
-    let checked: Vec<Option<Edge>> = pairs
+    let verdicts = verify_sets(pairs, &evidence, rule)?;
+    if !rule.aligning() {
+        return Ok(verdicts.edges(Vec::new()));
+    }
+    let apart = verdicts.apart(joined);
+    let tokens = |d| Ok(evidence(d)?.tokens.clone().into());
+    let aligned = align_pairs(&apart, &evidence, tokens, rule)?;
+    Ok(verdicts.edges(aligned))
+}
+
+/// The first pass of verification: the set rules ([`VerifyRule::check_sets`])
+/// on every pair, in parallel.
+pub fn verify_sets<'e, E>(pairs: &[Pair], evidence: E, rule: &VerifyRule) -> Result<SetVerdicts>
+where
+    E: Fn(u32) -> Result<Cow<'e, Evidence>> + Sync,
+{
+    let verdicts = pairs
         .par_iter()
         .map(|&(a, b)| {
             Ok(rule
-                .check(evidence(a)?.as_ref(), evidence(b)?.as_ref())
-                .map(|(j, c)| Edge {
-                    a,
-                    b,
-                    jaccard: j as f32,
-                    containment: c as f32,
-                }))
+                .check_sets(evidence(a)?.as_ref(), evidence(b)?.as_ref())
+                .map(|scores| edge((a, b), scores))
+                .ok_or((a, b)))
         })
         .collect::<Result<_>>()?;
-    Ok(checked.into_iter().flatten().collect())
+    Ok(SetVerdicts(verdicts))
+}
+
+/// Per candidate pair (in order), its edge or, when the set rules
+/// rejected it, the pair.
+#[derive(Debug, Clone)]
+pub struct SetVerdicts(Vec<std::result::Result<Edge, Pair>>);
+
+impl SetVerdicts {
+    /// The rejected pairs whose documents neither `joined` (e.g. identical
+    /// bodies) nor the accepted edges join: the only ones the alignment
+    /// rule can change clusters with. An edge inside a component changes
+    /// nothing, and alignment costs about ten times the set rules; the
+    /// pairs depend only on the first pass, not on the thread count.
+    pub fn apart(&self, joined: &UnionFind) -> Vec<Pair> {
+        let mut uf = joined.clone();
+        for e in self.0.iter().flatten() {
+            uf.union(e.a, e.b);
+        }
+        let roots = uf.roots();
+        self.0
+            .iter()
+            .filter_map(|v| v.err())
+            .filter(|&(a, b)| roots[a as usize] != roots[b as usize])
+            .collect()
+    }
+
+    /// The accepted edges and `more` (edges of rejected pairs, in pair
+    /// order), merged in pair order.
+    pub fn edges(self, more: Vec<Edge>) -> Vec<Edge> {
+        let mut out: Vec<Edge> = self.0.into_iter().flatten().collect();
+        if !more.is_empty() {
+            out.extend(more);
+            out.sort_unstable_by_key(|e| (e.a, e.b));
+        }
+        out
+    }
+}
+
+/// The second pass of verification: the pairs of `pairs` that the
+/// alignment rule ([`VerifyRule::aligns`]) takes, given each document's
+/// token keys (`tokens(doc)`), as edges scored on their shingle sets
+/// (`evidence(doc)`), in parallel and in pair order.
+pub fn align_pairs<'e, 't, E, T>(
+    pairs: &[Pair],
+    evidence: E,
+    tokens: T,
+    rule: &VerifyRule,
+) -> Result<Vec<Edge>>
+where
+    E: Fn(u32) -> Result<Cow<'e, Evidence>> + Sync,
+    T: Fn(u32) -> Result<Cow<'t, [u32]>> + Sync,
+{
+    let aligned: Vec<Option<Edge>> = pairs
+        .par_iter()
+        .map(|&(a, b)| {
+            if rule.aligns(&tokens(a)?, &tokens(b)?).is_none() {
+                return Ok(None);
+            }
+            let (x, y) = (evidence(a)?, evidence(b)?);
+            Ok(Some(edge((a, b), scores(&x.shingles, &y.shingles))))
+        })
+        .collect::<Result<_>>()?;
+    Ok(aligned.into_iter().flatten().collect())
+}
+
+fn edge((a, b): Pair, (j, c): (f64, f64)) -> Edge {
+    Edge {
+        a,
+        b,
+        jaccard: j as f32,
+        containment: c as f32,
+    }
 }
 
 impl Blob for Evidence {
@@ -430,7 +537,13 @@ mod tests {
         assert!(RULE.check(&ev(&[1, 2, 3, 40], &[]), &full).is_none());
         let pairs = vec![(0, 1), (0, 2)];
         let sets = [full.clone(), full.clone(), ev(&[50, 51, 52], &[])];
-        let edges = verify(&pairs, |d| Ok(Cow::Borrowed(&sets[d as usize])), &RULE).unwrap();
+        let edges = verify(
+            &pairs,
+            |d| Ok(Cow::Borrowed(&sets[d as usize])),
+            &RULE,
+            &UnionFind::new(sets.len()),
+        )
+        .unwrap();
         assert_eq!(edges.len(), 1);
         assert_eq!((edges[0].a, edges[0].b, edges[0].jaccard), (0, 1, 1.0));
     }
@@ -471,10 +584,11 @@ mod tests {
         assert!(j < 0.4, "J {j}: the set rules alone miss it");
         assert!(RULE.check(&a, &b).is_none());
         assert!(rule.check(&a, &b).is_some());
-        assert!(RULE.aligns(&a, &b).is_none(), "off above 1");
+        assert!(RULE.aligns(&a.tokens, &b.tokens).is_none(), "off above 1");
         let template = story.replace("4.5", "4.75").replace("3.2", "3.4");
         assert!(
-            rule.aligns(&a, &evidence(&template)).is_none(),
+            rule.aligns(&a.tokens, &evidence(&template).tokens)
+                .is_none(),
             "other figures in the same places"
         );
         let quoting = format!(
@@ -484,9 +598,31 @@ mod tests {
             story.split(' ').take(16).collect::<Vec<_>>().join(" ")
         );
         assert!(
-            rule.aligns(&a, &evidence(&quoting)).is_none(),
+            rule.aligns(&a.tokens, &evidence(&quoting).tokens).is_none(),
             "a shared quotation"
         );
+
+        // Two passes: the noisy copy aligns with the story and with its
+        // exact copy; once a union joins it, alignment is not run, and
+        // the components are those of checking every pair.
+        let docs = [a.clone(), a.clone(), b.clone()];
+        let get = |d: u32| Ok(Cow::Borrowed(&docs[d as usize]));
+        let pairs = [(0, 1), (0, 2), (1, 2)];
+        let apart = UnionFind::new(3);
+        let edges = verify(&pairs, get, &rule, &apart).unwrap();
+        let every: Vec<Pair> = pairs
+            .iter()
+            .copied()
+            .filter(|&(x, y)| rule.check(&docs[x as usize], &docs[y as usize]).is_some())
+            .collect();
+        let listed: Vec<Pair> = edges.iter().map(|e| (e.a, e.b)).collect();
+        assert_eq!(listed, every);
+        assert_eq!(listed, pairs);
+        let mut joined = UnionFind::new(3);
+        joined.union(0, 2);
+        let edges = verify(&pairs, get, &rule, &joined).unwrap();
+        assert_eq!(edges.len(), 1, "only the set rules' edge: {edges:?}");
+        assert_eq!(verify(&pairs, get, &RULE, &apart).unwrap().len(), 1);
     }
 
     #[test]

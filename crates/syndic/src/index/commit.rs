@@ -228,7 +228,7 @@ impl Index {
         (group, published, title): (u32, Option<i64>, u64),
         lines: Vec<u8>,
     ) -> StoredDoc {
-        let probe = Probe::of_text(model, &self.signer, group, text, published);
+        let probe = Probe::of_text(model, &self.signer, group, text, published, false);
         StoredDoc {
             number,
             id,
@@ -244,6 +244,7 @@ impl Index {
             figures: probe.evidence.figures,
             whole: probe.whole,
             lead: probe.lead,
+            opening: probe.opening,
         }
     }
 
@@ -350,7 +351,8 @@ fn match_changed(state: &State, changed: &[u32]) -> Result<Vec<IndexEdge>> {
         .par_iter()
         .map(|&n| {
             let (seg, i) = state.at(n);
-            state.matches(&Probe::stored(seg, i, state.model, spec)?, Some(n))
+            let probe = Probe::stored(seg, i, state.model, spec, state.aligning())?;
+            state.matches(&probe, Some(n))
         })
         .collect::<Result<_>>()?;
     Ok(found.into_iter().flatten().collect())

@@ -594,21 +594,26 @@ impl Index {
     fn table_keys(&self, docs: &[StoredDoc]) -> Vec<Vec<Option<u64>>> {
         let params = self.signer.params();
         let lead = self.signer.lead_params();
-        let tables = params.bands + lead.map_or(0, |p| p.bands) + 1;
+        let exact = params.bands + lead.map_or(0, |p| p.bands);
+        let tables = exact + 1 + usize::from(lead.is_some());
         let mut keys: Vec<Vec<Option<u64>>> = vec![Vec::with_capacity(docs.len()); tables];
         let mut buf = Vec::new();
         for d in docs {
             buf.clear();
             if !d.short {
                 lsh::band_keys(&d.whole, params, &mut buf);
-                if let Some(p) = lead {
-                    lsh::band_keys(&d.lead, p, &mut buf);
-                }
+                self.signer.lead_keys(&d.lead, d.opening, &mut buf);
             }
-            for (t, table) in keys.iter_mut().enumerate().take(tables - 1) {
+            // Whole and lead bands, the exact table, then the opening
+            // (the last lead key), so that older segments' tables keep
+            // their numbers.
+            for (t, table) in keys.iter_mut().enumerate().take(exact) {
                 table.push(buf.get(t).copied());
             }
-            keys[tables - 1].push(Some(d.body_hash as u64));
+            keys[exact].push(Some(d.body_hash as u64));
+            if lead.is_some() {
+                keys[exact + 1].push(buf.get(exact).copied());
+            }
         }
         keys
     }
@@ -757,6 +762,7 @@ impl Index {
             group_of(&self.groups, doc),
             text,
             doc.published.as_deref().and_then(parse_time),
+            self.manifest.settings.config.verify_rule().aligning(),
         );
         let state = self.state();
         let mut out: Vec<Match> = state
@@ -865,19 +871,24 @@ struct Probe {
     shingles: u32,
     body_hash: u128,
     published: Option<i64>,
+    /// The body's opening ([`crate::align::opening`]), for the opening table.
+    opening: Option<u64>,
     /// The body's exact shingle set and figures, as `syndic cluster`
-    /// verifies them.
+    /// verifies them (with its token keys when made for matching and the
+    /// alignment rule is on).
     evidence: Evidence,
 }
 
 impl Probe {
-    /// Folds `text`, removes the boilerplate of `group` and signs the body.
+    /// Folds `text`, removes the boilerplate of `group` and signs the body;
+    /// `tokens`: keep its token keys for the alignment rule.
     fn of_text(
         model: &Boilerplate,
         signer: &Signer,
         group: u32,
         text: &str,
         published: Option<i64>,
+        tokens: bool,
     ) -> Probe {
         let mut body = String::new();
         model.body_into(group, text, &mut body);
@@ -893,13 +904,21 @@ impl Probe {
             shingles: set.len() as u32,
             body_hash,
             published,
-            evidence: Evidence::new(set, figures),
+            opening: sig.opening,
+            evidence: with_tokens(Evidence::new(set, figures), tokens, &body),
         }
     }
 
     /// A stored document as a probe: its signatures from the segment, its
-    /// exact shingle set from its stored text under the current model.
-    fn stored(seg: &Segment, i: usize, model: &Boilerplate, spec: ShingleSpec) -> Result<Probe> {
+    /// exact shingle set (and, with `tokens`, its token keys) from its
+    /// stored text under the current model.
+    fn stored(
+        seg: &Segment,
+        i: usize,
+        model: &Boilerplate,
+        spec: ShingleSpec,
+        tokens: bool,
+    ) -> Result<Probe> {
         let doc = seg.doc(i)?;
         let mut body = String::new();
         model.body_into(doc.group, &doc.text, &mut body);
@@ -912,8 +931,17 @@ impl Probe {
             shingles: doc.shingles,
             body_hash: doc.body_hash,
             published: doc.published,
-            evidence: Evidence::new(shingled.set(), doc.figures),
+            opening: shingle::opening(&body),
+            evidence: with_tokens(Evidence::new(shingled.set(), doc.figures), tokens, &body),
         })
+    }
+}
+
+/// `evidence` with the token keys of `body` when `tokens` is set.
+fn with_tokens(evidence: Evidence, tokens: bool, body: &str) -> Evidence {
+    match tokens {
+        true => evidence.with_tokens(shingle::token_keys(body)),
+        false => evidence,
     }
 }
 
@@ -928,6 +956,11 @@ struct State<'a> {
 }
 
 impl<'a> State<'a> {
+    /// Whether the alignment rule is on (matching then needs token keys).
+    fn aligning(&self) -> bool {
+        self.settings.config.verify_rule().aligning()
+    }
+
     fn at(&self, number: u32) -> (&'a Segment, usize) {
         let (s, i) = self.live[number as usize].expect("live document");
         (&self.segments[s as usize], i as usize)
@@ -939,15 +972,19 @@ impl<'a> State<'a> {
         let params = self.signer.params();
         let lead = self.signer.lead_params();
         let mut keys: Vec<(usize, u64)> = Vec::new();
+        let exact_table = params.bands + lead.map_or(0, |p: LshParams| p.bands);
         if !probe.short {
+            // Tables as `Index::table_keys` lays them out: the opening
+            // (the last lead key) comes after the exact table.
             let mut buf = Vec::new();
             lsh::band_keys(&probe.whole, params, &mut buf);
-            if let Some(p) = lead {
-                lsh::band_keys(&probe.lead, p, &mut buf);
-            }
-            keys.extend(buf.into_iter().enumerate());
+            self.signer.lead_keys(&probe.lead, probe.opening, &mut buf);
+            keys.extend(
+                buf.into_iter()
+                    .enumerate()
+                    .map(|(t, k)| (if t == exact_table { t + 1 } else { t }, k)),
+            );
         }
-        let exact_table = params.bands + lead.map_or(0, |p: LshParams| p.bands);
         keys.push((exact_table, probe.body_hash as u64));
         let mut candidates: Vec<u32> = Vec::new();
         for (s, seg) in self.segments.iter().enumerate() {
@@ -967,7 +1004,13 @@ impl<'a> State<'a> {
         let mut edges = Vec::new();
         for n in candidates {
             let (seg, i) = self.at(n);
-            let other = Probe::stored(seg, i, self.model, self.settings.config.shingle)?;
+            let other = Probe::stored(
+                seg,
+                i,
+                self.model,
+                self.settings.config.shingle,
+                self.aligning(),
+            )?;
             if let Some((j, c)) = self.decide(probe, &other) {
                 let (a, b) = match own {
                     Some(o) => (o.min(n), o.max(n)),
@@ -1065,7 +1108,7 @@ impl StorySource for IndexStories<'_, '_> {
         let (seg, i) = self.state.at(d);
         let spec = self.state.settings.config.shingle;
         Ok(std::borrow::Cow::Owned(
-            Probe::stored(seg, i, self.state.model, spec)?.evidence,
+            Probe::stored(seg, i, self.state.model, spec, false)?.evidence,
         ))
     }
 }

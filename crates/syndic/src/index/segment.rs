@@ -8,7 +8,8 @@
 //! signatures   num_perm × u32 per document
 //! leads        lead_perm × u32 per document
 //! tables       per band (whole bands, then lead bands, then one exact
-//!              table keyed by the body hash): u64 count, then (key u64,
+//!              table keyed by the body hash, then one keyed by the body's
+//!              opening words when leads are on): u64 count, then (key u64,
 //!              record u32, pad u32) sorted by key
 //! blobs        per document: id, title hash, zstd text, profile lines, figures
 //! checksum     XXH3-64 of everything before it
@@ -54,6 +55,9 @@ pub struct StoredDoc {
     pub figures: Vec<(u64, u64)>,
     pub whole: Vec<u32>,
     pub lead: Vec<u32>,
+    /// The body's opening ([`crate::align::opening`]), for the opening
+    /// table; made when signing, not stored (`None` when read back).
+    pub opening: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -426,6 +430,7 @@ impl Segment {
             figures: self.figures(i),
             whole: self.signature(i),
             lead: self.lead(i),
+            opening: None,
         })
     }
 
@@ -450,9 +455,14 @@ impl Segment {
             .collect()
     }
 
-    /// Records whose key in table `t` equals `key` (binary search in the mapping).
+    /// Records whose key in table `t` equals `key` (binary search in the
+    /// mapping); none when the segment has no table `t` (segments written
+    /// before the opening table was added end at the exact table).
     pub fn lookup(&self, t: usize, key: u64) -> Vec<usize> {
-        let at = self.head.tables[t] as usize;
+        let Some(&at) = self.head.tables.get(t) else {
+            return Vec::new();
+        };
+        let at = at as usize;
         let count = self.u64_at(at) as usize;
         let entry = |j: usize| at + 8 + j * ENTRY;
         let (mut lo, mut hi) = (0, count);

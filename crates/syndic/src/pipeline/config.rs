@@ -37,9 +37,8 @@ pub struct Config {
     /// Size ratio (smaller / larger) required by the `near_threshold` rule.
     pub near_size_ratio: f64,
     /// Minimum aligned share of the shorter text's prose for the alignment
-    /// rule ([`crate::align`]); above 1 (the default, until short texts
-    /// contained in many stories stop bridging them into one cluster)
-    /// disables the rule. 0.7 is the measured setting.
+    /// rule ([`crate::align`]: OCR-noisy, edited and excerpted copies);
+    /// above 1 disables the rule.
     pub aligned_share: f64,
     /// Minimum aligned tokens for the alignment rule (an excerpt's lead).
     pub min_aligned: usize,
@@ -74,7 +73,7 @@ impl Default for Config {
             min_contained: 40,
             near_threshold: 0.45,
             near_size_ratio: 0.75,
-            aligned_share: 2.0,
+            aligned_share: 0.7,
             min_aligned: 20,
             numbers: 0.5,
             lead_shingles: 64,

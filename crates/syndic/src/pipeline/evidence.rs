@@ -11,22 +11,20 @@ use super::EVIDENCE_SHARE;
 use crate::error::Result;
 use crate::lsh::Pair;
 use crate::shingle::{self, ShingleSpec, Shingled};
-use crate::store::{Resources, SpillVec};
+use crate::store::{put_u32s, take_u32s, Blob, Resources, SpillVec};
 use crate::verify::Evidence;
+use ahash::AHashMap;
 use rayon::prelude::*;
 use std::borrow::Cow;
 
 pub(crate) fn make_evidence(body: &str, spec: ShingleSpec) -> Evidence {
-    let mut shingled = Shingled {
-        keep_tokens: true,
-        ..Shingled::default()
-    };
+    let mut shingled = Shingled::default();
     shingle::shingle_body(body, spec, &mut shingled);
-    Evidence::new(shingled.set(), shingled.figures).with_tokens(shingled.tokens)
+    Evidence::new(shingled.set(), shingled.figures)
 }
 
 fn evidence_of(unsorted: Unsorted) -> Evidence {
-    Evidence::new(shingle::into_set(unsorted.keys), unsorted.figures).with_tokens(unsorted.tokens)
+    Evidence::new(shingle::into_set(unsorted.keys), unsorted.figures)
 }
 
 /// What the sign stage keeps of a body for verification: its shingle keys
@@ -35,17 +33,14 @@ fn evidence_of(unsorted: Unsorted) -> Evidence {
 pub(crate) struct Unsorted {
     keys: Vec<u32>,
     figures: Vec<(u64, u64)>,
-    tokens: Vec<u32>,
 }
 
 impl Unsorted {
-    /// What to keep of `shingled` (its tokens are there when the alignment
-    /// rule is on).
+    /// What to keep of `shingled`.
     pub(crate) fn of(shingled: &Shingled) -> Unsorted {
         Unsorted {
             keys: shingled.keys(),
             figures: shingled.figures.clone(),
-            tokens: shingled.tokens.clone(),
         }
     }
 }
@@ -144,6 +139,68 @@ pub(crate) fn shingle_candidates(
     in_pairs.dedup();
     evidence.add(&in_pairs, streams, model, spec)?;
     Ok(evidence)
+}
+
+/// A body's token keys ([`shingle::token_keys`]), stored for alignment.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tokens(pub(crate) Vec<u32>);
+
+impl Blob for Tokens {
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_u32s(out, &self.0);
+    }
+
+    fn decode(bytes: &[u8]) -> Tokens {
+        Tokens(take_u32s(bytes).0)
+    }
+}
+
+/// The token keys of the documents in `pairs` (the pairs left for the
+/// alignment rule), made from their bodies in parallel batches; spilled to
+/// disk like the evidence under a memory limit.
+pub(crate) struct TokenStore {
+    slot: AHashMap<u32, u32>,
+    values: SpillVec<Tokens>,
+}
+
+impl TokenStore {
+    pub(crate) fn of_pairs(
+        pairs: &[Pair],
+        model: &BodyModel,
+        resources: &Resources,
+    ) -> Result<TokenStore> {
+        let mut docs: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+        docs.par_sort_unstable();
+        docs.dedup();
+        let mut store = TokenStore {
+            slot: AHashMap::with_capacity(docs.len()),
+            values: SpillVec::new(resources, EVIDENCE_SHARE),
+        };
+        for chunk in docs.chunks(model.batch) {
+            let made: Vec<Tokens> = chunk
+                .par_iter()
+                .map_init(String::new, |buf, &d| {
+                    Ok(Tokens(shingle::token_keys(
+                        model.body_into(d as usize, buf)?.0,
+                    )))
+                })
+                .collect::<Result<_>>()?;
+            for (&d, t) in chunk.iter().zip(made) {
+                let slot = store.values.push(t)?;
+                store.slot.insert(d, slot);
+            }
+        }
+        store.values.finish()?;
+        Ok(store)
+    }
+
+    /// The token keys of `doc` (one of the documents it was made for).
+    pub(crate) fn get(&self, doc: u32) -> Result<Cow<'_, [u32]>> {
+        Ok(match self.values.get(self.slot[&doc])? {
+            Cow::Borrowed(t) => Cow::Borrowed(&t.0),
+            Cow::Owned(t) => Cow::Owned(t.0),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -272,7 +272,18 @@ fn run_core(
     signed.streams = Vec::new();
     timer.lap("shingle");
 
-    let edges = verify::verify(&pairs, |d| evidence.get(d), &config.verify_rule())?;
+    let rule = config.verify_rule();
+    let verdicts = verify::verify_sets(&pairs, |d| evidence.get(d), &rule)?;
+    let edges = if rule.aligning() {
+        // The alignment rule reads token sequences, made now for the
+        // documents of the pairs it may still join.
+        let apart = verdicts.apart(&signed.exact);
+        let tokens = evidence::TokenStore::of_pairs(&apart, &model, resources)?;
+        let aligned = verify::align_pairs(&apart, |d| evidence.get(d), |d| tokens.get(d), &rule)?;
+        verdicts.edges(aligned)
+    } else {
+        verdicts.edges(Vec::new())
+    };
     timer.lap("verify");
 
     let ranks = ranks(docs, texts);

@@ -59,8 +59,6 @@ pub struct Signer {
     spec: ShingleSpec,
     min_shingles: usize,
     lead_shingles: usize,
-    /// The alignment rule is on: verification needs token sequences.
-    aligns: bool,
 }
 
 /// The signatures of one body.
@@ -98,7 +96,6 @@ impl Signer {
             spec: config.shingle,
             min_shingles: config.min_shingles,
             lead_shingles: config.lead_shingles,
-            aligns: config.verify_rule().aligning(),
         })
     }
 
@@ -108,11 +105,16 @@ impl Signer {
     /// article's still meets it. A body without prose gets a key of its
     /// whole lead signature instead (found only by an identical lead).
     pub fn lead_band_keys(&self, sig: &BodySignature, out: &mut Vec<u64>) {
+        self.lead_keys(&sig.lead, sig.opening, out)
+    }
+
+    /// [`Signer::lead_band_keys`] of a lead signature and an opening.
+    pub fn lead_keys(&self, lead: &[u32], opening: Option<u64>, out: &mut Vec<u64>) {
         if let Some((_, p)) = &self.lead {
-            lsh::band_keys(&sig.lead, *p, out);
-            out.push(match sig.opening {
+            lsh::band_keys(lead, *p, out);
+            out.push(match opening {
                 Some(key) => fmix64(key ^ OPENING_SEED),
-                None => lsh::band_keys_hash(&sig.lead),
+                None => lsh::band_keys_hash(lead),
             });
         }
     }
@@ -141,7 +143,6 @@ impl Signer {
     /// `shingled`, from which the caller can build the body's
     /// [`Evidence`](crate::verify::Evidence) without shingling it again.
     pub fn sign_into(&self, body: &str, shingled: &mut Shingled) -> BodySignature {
-        shingled.keep_tokens = self.aligns;
         shingle::shingle_body(body, self.spec, shingled);
         let shingles = &shingled.stream;
         let mut whole = self.hasher.sketch();
