@@ -318,7 +318,9 @@ def test_bad_input_raises_with_location_and_kind():
 
 def test_settings_are_the_toml_keys_and_are_checked():
     rows = records(SAMPLE)
-    strict = syndic.cluster(rows, threshold=0.99, near_threshold=0.99, containment=2.0)
+    strict = syndic.cluster(
+        rows, threshold=0.99, near_threshold=0.99, containment=2.0, aligned_share=2.0
+    )
     default = syndic.cluster(rows)
     reps = lambda t: sum(t.column("representative").to_pylist())
     assert reps(strict) > reps(default)
