@@ -113,9 +113,6 @@ pub struct Alignment {
     /// Whether the first segment starts a line in both texts (where an
     /// excerpt starts: at a paragraph's first word, not in mid-sentence).
     pub first_starts_lines: bool,
-    /// Of the aligned tokens, those counted through a gap of substituted
-    /// words rather than inside an anchor.
-    pub filled: usize,
     /// Tokens of the longer sequence from the first segment's start to the
     /// last one's end: where the shorter text lies in it.
     pub long_span: usize,
@@ -194,7 +191,6 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
                     0
                 };
                 seg.aligned += filled + fresh;
-                seg.filled += filled;
                 if filled > 0 {
                     seg.spans.push((end_i, end_i + filled));
                 }
@@ -254,7 +250,6 @@ struct Segment {
     /// Where it ends in the longer sequence.
     end_long: usize,
     aligned: usize,
-    filled: usize,
     figures: usize,
     substitutions: usize,
     /// Aligned token ranges of the shorter text.
@@ -268,7 +263,6 @@ impl Segment {
             end: i + K,
             end_long: j + K,
             aligned: K,
-            filled: 0,
             figures: count_figures(&s[i..i + K], &prose[i..i + K]),
             substitutions: 0,
             spans: vec![(i, i + K)],
@@ -312,7 +306,6 @@ impl Segment {
             let line_start = |t: &[u32], at: usize| at == 0 || t[at - 1] & LINE_END_BIT != 0;
             out.first_starts_lines = line_start(s, i) && line_start(l, j);
         }
-        out.filled += self.filled;
         out.long_span = self.end_long - out.first.1;
         out.aligned += self.aligned;
         out.figures += self.figures;

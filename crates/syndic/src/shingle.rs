@@ -143,11 +143,6 @@ pub struct Shingled {
     pub stream: Vec<u64>,
     /// The body's figures, as [`figures`] gives them.
     pub figures: Vec<(u64, u64)>,
-    /// The body's tokens as [`crate::align::token_key`]s, in text order
-    /// (what alignment reads); filled only when `keep_tokens` is set.
-    pub tokens: Vec<u32>,
-    /// Whether [`shingle_body`] fills `tokens`.
-    pub keep_tokens: bool,
 }
 
 impl Shingled {
@@ -265,11 +260,7 @@ pub fn sort_hashes<T: HashValue>(values: &mut [T]) {
 pub fn shingle_body(body: &str, spec: ShingleSpec, out: &mut Shingled) {
     out.stream.clear();
     out.figures.clear();
-    out.tokens.clear();
-    let mut scan = BodyScan {
-        figures: FigureScan::new(&mut out.figures),
-        tokens: out.keep_tokens.then_some(&mut out.tokens),
-    };
+    let mut scan = FigureScan::new(&mut out.figures);
     let stream = &mut out.stream;
     match spec.kind {
         ShingleKind::Word => word_shingles(body, spec.n, &mut |h| stream.push(h), &mut scan),
@@ -278,7 +269,7 @@ pub fn shingle_body(body: &str, spec: ShingleSpec, out: &mut Shingled) {
             scan_tokens(body, &mut scan);
         }
     }
-    scan.figures.finish();
+    scan.finish();
 }
 
 /// A folded body's opening ([`crate::align::opening`] of its first line of
@@ -290,7 +281,7 @@ pub fn opening(body: &str) -> Option<u64> {
         .and_then(|line| crate::align::opening(&token_keys(line)))
 }
 
-/// The token keys of a folded body in text order ([`Shingled::tokens`]).
+/// The token keys of a folded body in text order (what [`crate::align`] reads).
 pub fn token_keys(body: &str) -> Vec<u32> {
     let mut out = Vec::with_capacity(body.len() / 6);
     scan_tokens(body, &mut out);
@@ -368,13 +359,11 @@ fn number_word(token: &[u8]) -> Option<&'static [u8]> {
     })
 }
 
-/// Whether a token holds a digit ("6-3/16", "1987", "q3"): what alignment
-/// compares as a figure.
-#[inline]
 /// Whether a token reads as a figure for alignment: digits (and `.`)
 /// first, then at most letters ("1986", "4.5", "5m", "2.5bn", "3rd"). OCR
 /// turns figures into tokens such as "l986" or "19b6", which are misread
 /// words, not other figures.
+#[inline]
 fn figure_like(b: &[u8]) -> bool {
     if !b[0].is_ascii_digit() {
         return false;
@@ -390,22 +379,6 @@ fn figure_like(b: &[u8]) -> bool {
 #[inline]
 fn is_figure(b: &[u8]) -> bool {
     b[0].is_ascii_digit() && b.iter().all(|&c| c.is_ascii_digit() || c == b'.')
-}
-
-/// The figures and token keys of a body, from one pass.
-struct BodyScan<'o> {
-    figures: FigureScan<'o>,
-    tokens: Option<&'o mut Vec<u32>>,
-}
-
-impl TokenScan for BodyScan<'_> {
-    #[inline]
-    fn token(&mut self, b: &[u8], hash: u64, line_end: bool) {
-        if let Some(tokens) = &mut self.tokens {
-            tokens.token(b, hash, line_end);
-        }
-        self.figures.token(b, hash, line_end);
-    }
 }
 
 /// The figures of a body (tokens of digits and `.`), each keyed by its
@@ -714,17 +687,13 @@ mod tests {
         for spec in ["word:5", "word:1", "char:4"] {
             let spec: ShingleSpec = spec.parse().unwrap();
             for body in bodies {
-                let mut out = Shingled {
-                    keep_tokens: true,
-                    ..Shingled::default()
-                };
+                let mut out = Shingled::default();
                 shingle_body(body, spec, &mut out);
                 let mut stream = Vec::new();
                 for_each_shingle(body, spec, |h| stream.push(h));
                 assert_eq!(out.stream, stream, "{spec} {body:?}");
                 assert_eq!(out.set(), shingle(body, spec), "{spec} {body:?}");
                 assert_eq!(out.figures, figures(body), "{spec} {body:?}");
-                assert_eq!(out.tokens, token_keys(body), "{spec} {body:?}");
             }
         }
         // The figures of a body, computed directly from its token list.
