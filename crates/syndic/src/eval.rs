@@ -55,10 +55,29 @@ fn pairs(n: usize) -> f64 {
 }
 
 fn f1(p: f64, r: f64) -> f64 {
-    if p + r == 0.0 {
+    if p.is_nan() || r.is_nan() || p + r == 0.0 {
         0.0
     } else {
         2.0 * p * r / (p + r)
+    }
+}
+
+/// Precision of `tp` right among `predicted`: undefined (NaN, shown as
+/// "n/a") when nothing was predicted, not a perfect 1.
+fn precision_of(tp: f64, predicted: f64) -> f64 {
+    if predicted == 0.0 {
+        f64::NAN
+    } else {
+        tp / predicted
+    }
+}
+
+/// A metric for a table: four decimals, or "n/a" when undefined.
+fn show(x: f64, decimals: usize) -> String {
+    if x.is_nan() {
+        "n/a".into()
+    } else {
+        format!("{x:.decimals$}")
     }
 }
 
@@ -496,7 +515,7 @@ pub fn evaluate_pairs(labels: &[PairLabel], predicted: &AHashMap<&str, &str>) ->
             different += 1;
         }
     }
-    let precision = ratio(tp as f64, (tp + fp) as f64);
+    let precision = precision_of(tp as f64, (tp + fp) as f64);
     let recall = ratio(tp as f64, (tp + fn_) as f64);
     PairMetrics {
         same_pairs: same,
@@ -515,14 +534,14 @@ impl PairMetrics {
     /// A Markdown table of the metrics.
     pub fn render(&self) -> String {
         format!(
-            "| metric | value |\n|---|---|\n| labeled same / different pairs | {} / {} |\n| pairs with an unknown id | {} |\n| true / false positives | {} / {} |\n| false negatives | {} |\n| pair precision | {:.4} |\n| pair recall | {:.4} |\n| pair F1 | {:.4} |\n",
+            "| metric | value |\n|---|---|\n| labeled same / different pairs | {} / {} |\n| pairs with an unknown id | {} |\n| true / false positives | {} / {} |\n| false negatives | {} |\n| pair precision | {} |\n| pair recall | {:.4} |\n| pair F1 | {:.4} |\n",
             self.same_pairs,
             self.different_pairs,
             self.unknown,
             self.true_positives,
             self.false_positives,
             self.false_negatives,
-            self.precision,
+            show(self.precision, 4),
             self.recall,
             self.f1
         )
@@ -569,6 +588,11 @@ mod pair_tests {
             (1, 1, 1, 1)
         );
         assert_eq!((m.precision, m.recall), (0.5, 0.5));
+        // Nothing predicted same: precision is undefined, not perfect.
+        let apart: AHashMap<&str, &str> = ["a", "b", "c", "d"].iter().map(|&i| (i, i)).collect();
+        let m = evaluate_pairs(&labels, &apart);
+        assert!(m.precision.is_nan() && m.f1 == 0.0);
+        assert!(m.render().contains("| pair precision | n/a |"));
     }
 }
 
@@ -595,7 +619,7 @@ pub fn pr_curve(scored: &[(f64, bool)], thresholds: &[f64]) -> Vec<CurvePoint> {
         .map(|&t| {
             let tp = scored.iter().filter(|&&(s, same)| same && s >= t).count() as f64;
             let predicted = scored.iter().filter(|&&(s, _)| s >= t).count() as f64;
-            let (precision, recall) = (ratio(tp, predicted), ratio(tp, positives));
+            let (precision, recall) = (precision_of(tp, predicted), ratio(tp, positives));
             CurvePoint {
                 threshold: t,
                 precision,
@@ -620,8 +644,10 @@ pub fn render_curves(curves: &[(&str, Vec<CurvePoint>)]) -> String {
         s.push_str(&format!("| {:.2} |", curves[0].1[i].threshold));
         for (_, c) in curves {
             s.push_str(&format!(
-                " {:.3} | {:.3} | {:.3} |",
-                c[i].precision, c[i].recall, c[i].f1
+                " {} | {:.3} | {:.3} |",
+                show(c[i].precision, 3),
+                c[i].recall,
+                c[i].f1
             ));
         }
         s.push('\n');
@@ -639,7 +665,10 @@ mod curve_tests {
         let c = pr_curve(&scored, &[0.0, 0.5, 0.95]);
         assert_eq!((c[0].precision, c[0].recall), (0.5, 1.0));
         assert_eq!((c[1].precision, c[1].recall), (2.0 / 3.0, 1.0));
-        assert_eq!((c[2].precision, c[2].recall), (1.0, 0.0));
-        assert!(render_curves(&[("J", c)]).contains("| 0.50 | 0.667 | 1.000 | 0.800 |"));
+        // Nothing scores 0.95: precision undefined, shown as such.
+        assert!(c[2].precision.is_nan() && (c[2].recall, c[2].f1) == (0.0, 0.0));
+        let table = render_curves(&[("J", c)]);
+        assert!(table.contains("| 0.50 | 0.667 | 1.000 | 0.800 |"));
+        assert!(table.contains("| 0.95 | n/a | 0.000 | 0.000 |"), "{table}");
     }
 }
