@@ -495,10 +495,11 @@ def stories(docs, reps, model: List[Tuple[str, int]], partitions: Optional[int] 
     Steps: terms of each representative's body; document frequencies (a
     shuffle on the term) joined back to each one's terms, giving TF-IDF
     vectors and top terms; posting lists of top terms (a shuffle on the
-    term) whose pairs, counted (a shuffle on the pair), are the candidates;
-    the cosine of each candidate's vectors (a join), since a pair below
-    ``similarity`` is never an edge; connected components of the pairs
-    that pass; star grouping of each component alone by the CLI's code.
+    term) whose pairs, counted with their rare and rare lead terms (a
+    shuffle on the pair), are the candidates; the cosine of each
+    candidate's vectors (a join), since a pair whose cosine and rare terms
+    make no edge can be dropped; connected components of the pairs that
+    pass; star grouping of each component alone by the CLI's code.
     Star grouping only ever joins edges, so each component's stories are
     those of the whole run."""
     from pyspark.sql import functions as F
@@ -535,33 +536,37 @@ def stories(docs, reps, model: List[Tuple[str, int]], partitions: Optional[int] 
         "story: terms and vectors")
     postings = (vectors.select("num", F.explode("top").alias("term"))
                 .groupBy("term").agg(F.collect_list("num").alias("members"))
-                .filter((F.size("members") > 1) & (F.size("members") <= cfg["max_posting"]))
-                .select("members"))
+                .filter((F.size("members") > 1) & (F.size("members") <= cfg["max_posting"])))
 
     def pairs_partition(batches):
         for b in batches:
-            yield from _syndic.bucket_pairs(_stream(b), max(cfg["max_posting"], 1)).to_batches()
+            yield from _syndic.story_pairs(_stream(b), settings_json).to_batches()
 
-    pairs = _cut(postings.mapInArrow(pairs_partition, "a long, b long")
-                 .groupBy("a", "b").count().filter(F.col("count") >= cfg["min_shared_terms"])
-                 .select("a", "b"), "story: candidates")
-    # A pair below the similarity can never be an edge: only the others
-    # join components (the candidate graph alone is one giant component on
-    # news, where topics share terms).
-    def cosines_partition(batches):
+    pairs = _cut(postings.mapInArrow(pairs_partition,
+                                     "a long, b long, shared long, rare long, lead long")
+                 .groupBy("a", "b").agg(*(F.sum(c).alias(c) for c in ("shared", "rare", "lead")))
+                 .filter(F.col("shared") >= cfg["min_shared_terms"])
+                 .select("a", "b", "rare", "lead"), "story: candidates")
+    # A pair whose cosine and rare terms make no edge can be dropped: only
+    # the others join components (the candidate graph alone is one giant
+    # component on news, where topics share terms).
+    def close_partition(batches):
         for b in batches:
-            yield from _syndic.story_cosines(_stream(b)).to_batches()
+            yield from _syndic.story_close(_stream(b), settings_json).to_batches()
 
     va = vectors.select(F.col("num").alias("a"), F.col("terms").alias("ta"), F.col("weights").alias("wa"))
     vb = vectors.select(F.col("num").alias("b"), F.col("terms").alias("tb"), F.col("weights").alias("wb"))
     close = _cut(pairs.join(va, "a").join(vb, "b")
-                 .mapInArrow(cosines_partition, "a long, b long, cosine double")
-                 .filter(F.col("cosine") >= cfg["similarity"]).select("a", "b"), "story: cosines")
-    labels = components(close, "story")
-    partners = close.groupBy(F.col("a").alias("num")).agg(F.collect_list("b").alias("partners"))
+                 .mapInArrow(close_partition, "a long, b long, rare long, lead long"), "story: cosines")
+    labels = components(close.select("a", "b"), "story")
+    partners = (close.groupBy(F.col("a").alias("num"))
+                .agg(F.collect_list(F.struct("b", "rare", "lead")).alias("p"))
+                .select("num", F.col("p.b").alias("partners"), F.col("p.rare").alias("partner_rare"),
+                        F.col("p.lead").alias("partner_lead")))
     grouped = (labels.join(rep_docs, "num").join(vectors.select("num", "terms", "weights"), "num")
-               .join(partners, "num", "left")
-               .withColumn("partners", F.coalesce("partners", F.array().cast("array<long>"))))
+               .join(partners, "num", "left"))
+    for c in ("partners", "partner_rare", "partner_lead"):
+        grouped = grouped.withColumn(c, F.coalesce(c, F.array().cast("array<long>")))
 
     parts = partitions or max(spark.sparkContext.defaultParallelism, 1)
     grouped_stories = grouped.repartition(parts, "label").mapInArrow(

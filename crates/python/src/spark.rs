@@ -669,18 +669,68 @@ pub fn story_vectors<'py>(
     )
 }
 
-/// Story step 3b: the cosine of each candidate pair's TF-IDF vectors (as
-/// [`syndic::story::cosine`] computes it in the CLI). Reads `a`, `b`,
-/// `ta`, `wa`, `tb`, `wb` (each side's terms and weights) and returns `a`,
-/// `b`, `cosine`. A pair below the story similarity can never be an edge,
-/// so only the others need to reach the per-component grouping.
+/// Story step 3a: the pairs of each used posting list of top terms (rows
+/// `term`, `members`), with what the list adds to each pair's counts
+/// ([`syndic::story::posting_counts`]). Returns `a`, `b` (`a < b`),
+/// `shared`, `rare`, `lead`; summed per pair, the pairs whose `shared`
+/// reaches `min_shared_terms` are the CLI's candidates.
 #[pyfunction]
-pub fn story_cosines<'py>(
+pub fn story_pairs<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
+    settings_json: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (mut a_col, mut b_col) = (Int64Builder::new(), Int64Builder::new());
-    let mut cos_col = arrow_array::builder::Float64Builder::new();
+    let cfg = config(settings_json)?.story;
+    let mut cols: [Int64Builder; 5] = std::array::from_fn(|_| Int64Builder::new());
+    for batch in batches(data)? {
+        let terms = longs(&batch, "term")?;
+        let lists = long_lists(column(&batch, "members")?.as_ref())?;
+        for (&term, mut members) in terms.iter().zip(lists) {
+            let Some((shared, rare, lead)) =
+                syndic::story::posting_counts(term as u64, members.len(), &cfg)
+            else {
+                continue;
+            };
+            members.sort_unstable();
+            for (i, &a) in members.iter().enumerate() {
+                for &b in &members[i + 1..] {
+                    let row = [a, b, shared.into(), rare.into(), lead.into()];
+                    for (c, v) in cols.iter_mut().zip(row) {
+                        c.append_value(v);
+                    }
+                }
+            }
+        }
+    }
+    let [a, b, shared, rare, lead] = cols.map(|mut c| c.finish());
+    named_table(
+        py,
+        vec![
+            col("a", DataType::Int64, false, a),
+            col("b", DataType::Int64, false, b),
+            col("shared", DataType::Int64, false, shared),
+            col("rare", DataType::Int64, false, rare),
+            col("lead", DataType::Int64, false, lead),
+        ],
+    )
+}
+
+/// Story step 3b: the candidates that can be edges, by the cosine of their
+/// TF-IDF vectors (as [`syndic::story::cosine`] computes it in the CLI)
+/// and their rare terms ([`syndic::story::StoryConfig::edge_by_terms`]:
+/// those it does not rule out; figures, dates and shared passages are
+/// checked in the grouping). Reads `a`, `b`, `rare`, `lead`,
+/// `ta`, `wa`, `tb`, `wb` (each side's terms and weights) and returns `a`,
+/// `b`, `rare`, `lead` of those: only they need to reach the per-component
+/// grouping.
+#[pyfunction]
+pub fn story_close<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    settings_json: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let cfg = config(settings_json)?.story;
+    let mut cols: [Int64Builder; 4] = std::array::from_fn(|_| Int64Builder::new());
     let vector = |terms: &[i64], weights: &[f32]| -> syndic::story::TermVector {
         terms
             .iter()
@@ -689,7 +739,8 @@ pub fn story_cosines<'py>(
             .collect()
     };
     for batch in batches(data)? {
-        let (a, b) = (longs(&batch, "a")?, longs(&batch, "b")?);
+        let [a, b, rare, lead] = ["a", "b", "rare", "lead"].map(|name| longs(&batch, name));
+        let (a, b, rare, lead) = (a?, b?, rare?, lead?);
         let (ta, tb) = (
             long_lists(column(&batch, "ta")?.as_ref())?,
             long_lists(column(&batch, "tb")?.as_ref())?,
@@ -699,20 +750,36 @@ pub fn story_cosines<'py>(
         };
         let (wa, wb) = (float_lists("wa")?, float_lists("wb")?);
         for k in 0..a.len() {
+            let c = candidate(a[k], b[k], rare[k], lead[k]);
             let cos = syndic::story::cosine(&vector(&ta[k], &wa[k]), &vector(&tb[k], &wb[k]));
-            a_col.append_value(a[k]);
-            b_col.append_value(b[k]);
-            cos_col.append_value(cos);
+            if cfg.edge_by_terms(&c, cos) != Some(false) {
+                for (col, v) in cols.iter_mut().zip([a[k], b[k], rare[k], lead[k]]) {
+                    col.append_value(v);
+                }
+            }
         }
     }
+    let [a, b, rare, lead] = cols.map(|mut c| c.finish());
     named_table(
         py,
         vec![
-            col("a", DataType::Int64, false, a_col.finish()),
-            col("b", DataType::Int64, false, b_col.finish()),
-            col("cosine", DataType::Float64, false, cos_col.finish()),
+            col("a", DataType::Int64, false, a),
+            col("b", DataType::Int64, false, b),
+            col("rare", DataType::Int64, false, rare),
+            col("lead", DataType::Int64, false, lead),
         ],
     )
+}
+
+/// A story candidate from Spark's columns (the pair's indices are not
+/// read by the edge test: the `num`s are kept).
+fn candidate(a: i64, b: i64, rare: i64, lead: i64) -> syndic::story::Candidate {
+    syndic::story::Candidate {
+        a: a as u32,
+        b: b as u32,
+        rare: rare.clamp(0, u32::MAX as i64) as u32,
+        lead: lead.clamp(0, u32::MAX as i64) as u32,
+    }
 }
 
 /// Candidate pairs of LSH buckets: each row's `members` (the documents
@@ -787,9 +854,11 @@ fn component_rows(batches: &[RecordBatch]) -> PyResult<ComponentRows> {
 ///   `containment` (null for representatives) and `short`.
 /// - `stories(data)` groups components of story candidates
 ///   ([`syndic::pipeline::stories::partitioned::component_stories`]); rows
-///   also carry `terms`, `weights` (the TF-IDF vector) and `partners` (the
-///   `num`s of its candidates after it). Returns `num`, `story` (the `num`
-///   of its story's representative).
+///   also carry `terms`, `weights` (the TF-IDF vector), `partners` (the
+///   `num`s of its candidates after it) and, aligned with them,
+///   `partner_rare` and `partner_lead` (the candidates' rare and rare lead
+///   terms). Returns `num`, `story` (the `num` of its story's
+///   representative).
 #[pyclass(module = "syndic._syndic", name = "Components")]
 pub struct Components {
     config: syndic::Config,
@@ -855,9 +924,9 @@ impl Components {
     ) -> PyResult<Bound<'py, PyAny>> {
         let batches = batches(data)?;
         let groups = component_rows(&batches)?;
-        // Each component's vectors and candidate pairs (local indices).
+        // Each component's vectors and candidates (local indices).
         type Vectors = Vec<syndic::story::TermVector>;
-        let mut inputs: Vec<(Vectors, Vec<(u32, u32)>)> = Vec::new();
+        let mut inputs: Vec<(Vectors, Vec<syndic::story::Candidate>)> = Vec::new();
         let columns: Vec<_> = batches
             .iter()
             .map(|b| {
@@ -867,6 +936,8 @@ impl Components {
                         column(b, "weights")?.as_ref(),
                     )?,
                     long_lists(column(b, "partners")?.as_ref())?,
+                    long_lists(column(b, "partner_rare")?.as_ref())?,
+                    long_lists(column(b, "partner_lead")?.as_ref())?,
                 ))
             })
             .collect::<PyResult<_>>()?;
@@ -876,7 +947,7 @@ impl Components {
             let mut vectors = Vec::with_capacity(g.len());
             let mut pairs = Vec::new();
             for (k, &(_, _, b, row)) in g.iter().enumerate() {
-                let (terms, weights, partners) = &columns[b];
+                let (terms, weights, partners, rares, leads) = &columns[b];
                 vectors.push(
                     terms[row]
                         .iter()
@@ -884,11 +955,11 @@ impl Components {
                         .map(|(&t, &w)| (t as u64, w))
                         .collect(),
                 );
-                for p in &partners[row] {
+                for ((p, &rare), &lead) in partners[row].iter().zip(&rares[row]).zip(&leads[row]) {
                     let other = *local.get(p).ok_or_else(|| {
                         PyValueError::new_err(format!("partner {p} is not in the component"))
                     })?;
-                    pairs.push((k as u32, other));
+                    pairs.push(candidate(k as i64, other as i64, rare, lead));
                 }
             }
             pairs.sort_unstable();

@@ -108,6 +108,7 @@ fn group(
         &published,
         |k| vectors.get(k as u32),
         |k| source.evidence(cluster_reps[k]),
+        config.shingle,
         &config.story,
     )?;
     let stories = story_of_clusters(reps, ranks, cluster_reps, Some(&centers));
@@ -192,8 +193,9 @@ fn story_vectors(
 ///    on the term), joined back to the representative's terms:
 ///    [`story::vector_with_df`] and [`story::top_terms`];
 /// 3. posting lists of the top terms (a shuffle on the term) that are
-///    [`story::posting_used`], their pairs counted (a shuffle on the pair):
-///    candidates share at least `min_shared_terms` lists;
+///    [`story::posting_used`], their pairs counted (a shuffle on the pair),
+///    and those of lists that are [`story::posting_rare`]: candidates share
+///    at least `min_shared_terms` lists;
 /// 4. connected components of the candidates (those whose cosine is
 ///    below `similarity` can be dropped first: they are never edges);
 /// 5. [`component_stories`] on each component: star grouping only joins
@@ -207,15 +209,15 @@ pub mod partitioned {
     /// The stories of one connected component of story candidates: `docs`
     /// are its cluster representatives in input order, `vectors` their
     /// TF-IDF vectors under the whole run's frequencies, `pairs` the
-    /// candidate pairs among them (indices into `docs`, `a < b`; any set
-    /// that holds every edge, e.g. the candidates whose cosine reaches
+    /// candidates among them (indices into `docs`, sorted; any set that
+    /// holds every edge, e.g. the candidates whose cosine reaches
     /// `similarity`, gives the same stories). Returns,
     /// for each, the index of its story's representative (the best-ranked
     /// member of its star).
     pub fn component_stories(
         docs: &[Document],
         vectors: &[TermVector],
-        pairs: &[(u32, u32)],
+        pairs: &[story::Candidate],
         config: &Config,
         model: &GroupLines,
     ) -> Result<Vec<u32>> {
@@ -237,6 +239,7 @@ pub mod partitioned {
             |k| Ok(Cow::Borrowed(&vectors[k])),
             |k| Ok(Cow::Borrowed(&evidence[k])),
             pairs,
+            config.shingle,
             &config.story,
         )?;
         Ok(crate::cluster::representatives(&centers, &ranks))
