@@ -391,8 +391,9 @@ impl<W: Weight> Blob for Vec<(u64, W)> {
 }
 
 /// Groups clusters into stories. Cluster `i` (of `published.len()`) has
-/// publication time `published[i]`, TF-IDF vector `vector(i)`, and figures
-/// in `evidence(i)` (fetched on demand: they may be spilled). Returns, for each cluster, the index of its story's center.
+/// publication time `published[i]`, TF-IDF vector `vector(i)`, and shingles
+/// (of `spec`) and figures in `evidence(i)` (fetched on demand: they may be
+/// spilled). Returns, for each cluster, the index of its story's center.
 /// Deterministic: ties go to the lower index, so callers should pass
 /// clusters in a stable order.
 ///
@@ -507,9 +508,10 @@ where
 /// Star grouping of clusters over the `candidates` (sorted): a pair is an
 /// edge when it passes the window, the figures test and
 /// [`StoryConfig::edge_by_terms`] or, failing that,
-/// [`StoryConfig::shares_passages`] (see the module docs); clusters are then visited by decreasing number of edges
-/// (ties to the lower index) and each unassigned one becomes a center that
-/// takes its unassigned neighbours. Returns each cluster's center. On a
+/// [`StoryConfig::shares_passages`] (see the module docs); clusters are
+/// then visited by decreasing number of edges (ties to the lower index)
+/// and each unassigned one becomes a center that takes its unassigned
+/// neighbours. Returns each cluster's center. On a
 /// subset of clusters closed under the candidates (a connected component
 /// of them), the result is the whole run's, restricted.
 pub fn group_pairs<'v, 'e, V, E>(
