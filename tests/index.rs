@@ -6,7 +6,6 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 use syndic::corpus::Texts;
 use syndic::index::{Index, IndexSettings};
 use syndic::{Config, Corpus, Document, ReadOptions};
@@ -204,6 +203,10 @@ fn documents(dir: &Path) -> u64 {
     stats["documents"].as_u64().unwrap()
 }
 
+/// An add killed at any moment leaves the index as it was. The kills are
+/// timed as fractions of how long a whole add takes on this machine, now
+/// (measured on a copy), so that a slow or loaded machine kills it while
+/// it runs, as a fast one does.
 #[test]
 fn a_killed_add_leaves_the_previous_index() {
     let dir = tempfile::tempdir().unwrap();
@@ -219,15 +222,34 @@ fn a_killed_add_leaves_the_previous_index() {
         .unwrap();
     assert!(status.success());
     let base = documents(&index);
+    let add = |target: &str| {
+        index_command(&[
+            "add",
+            second.to_str().unwrap(),
+            "--index",
+            target,
+            "--quiet",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+    };
+    // How long a whole add takes here: on a copy of the index.
+    let copy = dir.path().join("copy");
+    std::fs::create_dir(&copy).unwrap();
+    for e in std::fs::read_dir(&index).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, copy.join(p.file_name().unwrap())).unwrap();
+    }
+    let started = std::time::Instant::now();
+    assert!(add(copy.to_str().unwrap()).wait().unwrap().success());
+    let whole = started.elapsed();
     let mut completed = None;
     let mut killed = 0;
-    for ms in [30, 80, 150, 300, 600, 1000, 2000] {
-        let mut child = index_command(&["add", second.to_str().unwrap(), "--index", ix, "--quiet"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(ms));
+    for share in [0.05, 0.2, 0.4, 0.6, 0.8, 0.95] {
+        let mut child = add(ix);
+        std::thread::sleep(whole.mul_f64(share));
         let _ = child.kill();
         let finished = child.wait().unwrap().success();
         let n = documents(&index);
@@ -235,10 +257,13 @@ fn a_killed_add_leaves_the_previous_index() {
             completed = Some(n);
             break;
         }
-        assert_eq!(n, base, "a killed add after {ms} ms left a partial batch");
+        assert_eq!(
+            n, base,
+            "a killed add after {share} of {whole:?} left a partial batch"
+        );
         killed += 1;
     }
-    assert!(killed >= 2, "the add was killed while running");
+    assert!(killed >= 2, "the add was killed while running ({whole:?})");
     if let Some(n) = completed {
         assert!(n > base, "the add that finished is there");
     }
