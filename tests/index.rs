@@ -190,6 +190,16 @@ fn index_command(args: &[&str]) -> Command {
     c
 }
 
+/// Copies an index folder (its files: an index has no subfolders) to a new
+/// folder `to`.
+fn copy_index(from: &Path, to: &Path) {
+    std::fs::create_dir(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+    }
+}
+
 fn documents(dir: &Path) -> u64 {
     let out = index_command(&["stats", "--verify", "--index", dir.to_str().unwrap()])
         .output()
@@ -237,11 +247,7 @@ fn a_killed_add_leaves_the_previous_index() {
     };
     // How long a whole add takes here: on a copy of the index.
     let copy = dir.path().join("copy");
-    std::fs::create_dir(&copy).unwrap();
-    for e in std::fs::read_dir(&index).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, copy.join(p.file_name().unwrap())).unwrap();
-    }
+    copy_index(&index, &copy);
     let started = std::time::Instant::now();
     assert!(add(copy.to_str().unwrap()).wait().unwrap().success());
     let whole = started.elapsed();
@@ -567,11 +573,7 @@ fn format_v1_fixture_opens_and_reads_the_same() {
 fn a_change_upgrades_a_v1_index() {
     let dir = tempfile::tempdir().unwrap();
     let ix = dir.path().join("ix");
-    std::fs::create_dir(&ix).unwrap();
-    for e in std::fs::read_dir("tests/fixtures/index-v1").unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, ix.join(p.file_name().unwrap())).unwrap();
-    }
+    copy_index(Path::new("tests/fixtures/index-v1"), &ix);
     let out = cli_index("add", &ix);
     assert!(
         out.status.success(),
