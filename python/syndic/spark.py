@@ -536,7 +536,10 @@ def stories(docs, reps, model: List[Tuple[str, int]], partitions: Optional[int] 
         "story: terms and vectors")
     postings = (vectors.select("num", F.explode("top").alias("term"))
                 .groupBy("term").agg(F.collect_list("num").alias("members"))
-                .filter((F.size("members") > 1) & (F.size("members") <= cfg["max_posting"])))
+                # story::posting_used: shared, not too common, and a lead
+                # term's (the lead bit makes it negative) only when rare.
+                .filter((F.size("members") > 1) & (F.size("members") <= cfg["max_posting"])
+                        & ((F.col("term") >= 0) | (F.size("members") <= cfg["rare_posting"]))))
 
     def pairs_partition(batches):
         for b in batches:

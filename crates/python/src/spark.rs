@@ -670,7 +670,8 @@ pub fn story_vectors<'py>(
 }
 
 /// Story step 3a: the pairs of each used posting list of top terms (rows
-/// `term`, `members`), with what the list adds to each pair's counts
+/// `term`, `members`; others are skipped: [`syndic::story::posting_used`]),
+/// with what the list adds to each pair's counts
 /// ([`syndic::story::posting_counts`]). Returns `a`, `b` (`a < b`),
 /// `shared`, `rare`, `lead`; summed per pair, the pairs whose `shared`
 /// reaches `min_shared_terms` are the CLI's candidates.
@@ -686,11 +687,11 @@ pub fn story_pairs<'py>(
         let terms = longs(&batch, "term")?;
         let lists = long_lists(column(&batch, "members")?.as_ref())?;
         for (&term, mut members) in terms.iter().zip(lists) {
-            let Some((shared, rare, lead)) =
-                syndic::story::posting_counts(term as u64, members.len(), &cfg)
-            else {
+            let (term, len) = (term as u64, members.len());
+            if !syndic::story::posting_used(term, len, &cfg) {
                 continue;
-            };
+            }
+            let (shared, rare, lead) = syndic::story::posting_counts(term, len, &cfg);
             members.sort_unstable();
             for (i, &a) in members.iter().enumerate() {
                 for &b in &members[i + 1..] {

@@ -448,9 +448,10 @@ pub fn top_terms(vector: Cow<'_, TermVector>, cfg: &StoryConfig) -> Vec<u64> {
 }
 
 /// Whether a term's posting list (the clusters whose top terms hold it)
-/// is used for candidates: shared, and not too common.
-pub fn posting_used(len: usize, cfg: &StoryConfig) -> bool {
-    len > 1 && len <= cfg.max_posting
+/// is used for candidates: shared, and not too common; a lead term's only
+/// when it is rare (it counts for nothing else: [`posting_counts`]).
+pub fn posting_used(term: u64, len: usize, cfg: &StoryConfig) -> bool {
+    len > 1 && len <= cfg.max_posting && (!is_lead(term) || posting_rare(len, cfg))
 }
 
 /// Whether a used posting list of this length is a rare term's.
@@ -458,14 +459,14 @@ pub fn posting_rare(len: usize, cfg: &StoryConfig) -> bool {
     len <= cfg.rare_posting
 }
 
-/// What a used posting list of `term`, `len` clusters long, adds to the
-/// count of each pair of its members: `(shared, rare, lead)` terms. A lead
-/// term's list counts only when it is rare, and only as a lead term.
-pub fn posting_counts(term: u64, len: usize, cfg: &StoryConfig) -> Option<(u32, u32, u32)> {
-    match (is_lead(term), posting_rare(len, cfg)) {
-        (false, rare) => Some((1, rare as u32, 0)),
-        (true, true) => Some((0, 0, 1)),
-        (true, false) => None,
+/// What a used posting list ([`posting_used`]) of `term`, `len` clusters
+/// long, adds to the count of each pair of its members: `(shared, rare,
+/// lead)` terms. A lead term's list counts only as a lead term.
+pub fn posting_counts(term: u64, len: usize, cfg: &StoryConfig) -> (u32, u32, u32) {
+    if is_lead(term) {
+        (0, 0, 1)
+    } else {
+        (1, posting_rare(len, cfg) as u32, 0)
     }
 }
 
@@ -493,7 +494,7 @@ where
     entries.par_sort_unstable();
     let lists: Vec<(u64, Vec<u32>)> = entries
         .chunk_by(|x, y| x >> 32 == y >> 32)
-        .filter(|run| posting_used(run.len(), cfg))
+        .filter(|run| posting_used((run[0] >> 32) as u64, run.len(), cfg))
         .map(|run| {
             (
                 (run[0] >> 32) as u64,
@@ -602,9 +603,7 @@ fn shared_term_pairs(n: usize, lists: &[(u64, Vec<u32>)], cfg: &StoryConfig) -> 
             |(count, touched), a| {
                 for &(l, at) in &lists_of[a] {
                     let (term, list) = &lists[l as usize];
-                    let Some((shared, rare, lead)) = posting_counts(*term, list.len(), cfg) else {
-                        continue;
-                    };
+                    let (shared, rare, lead) = posting_counts(*term, list.len(), cfg);
                     let add = shared as u64 | (rare as u64) << FIELD | (lead as u64) << (2 * FIELD);
                     for &b in &list[at as usize + 1..] {
                         if count[b as usize] == 0 {
@@ -826,8 +825,14 @@ mod tests {
                         }
                     }
                 }
+                // As `candidate_pairs` passes them: the used lists.
+                let used: Vec<(u64, Vec<u32>)> = lists
+                    .iter()
+                    .filter(|(t, l)| posting_used(*t, l.len(), &cfg))
+                    .cloned()
+                    .collect();
                 assert_eq!(
-                    shared_term_pairs(6, &lists, &cfg),
+                    shared_term_pairs(6, &used, &cfg),
                     direct,
                     "min {min}, rare {rare_posting}"
                 );
