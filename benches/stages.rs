@@ -90,7 +90,7 @@ fn stages(c: &mut Criterion) {
     let get = |d: u32| Ok(std::borrow::Cow::Borrowed(&evidence[d as usize]));
     let singletons = UnionFind::new(evidence.len());
     g.bench_function("verify", |b| {
-        b.iter(|| verify(&pairs, get, &rule, &singletons).unwrap())
+        b.iter(|| verify(&pairs, get, &rule, &mut singletons.clone()).unwrap())
     });
     // The same pairs with the alignment rule on (token sequences kept).
     let aligned_evidence: Vec<Evidence> = folded
@@ -104,9 +104,9 @@ fn stages(c: &mut Criterion) {
     };
     let get_aligned = |d: u32| Ok(std::borrow::Cow::Borrowed(&aligned_evidence[d as usize]));
     g.bench_function("verify/aligned", |b| {
-        b.iter(|| verify(&pairs, get_aligned, &aligned_rule, &singletons).unwrap())
+        b.iter(|| verify(&pairs, get_aligned, &aligned_rule, &mut singletons.clone()).unwrap())
     });
-    let edges = verify(&pairs, get, &rule, &singletons).unwrap();
+    let edges = verify(&pairs, get, &rule, &mut singletons.clone()).unwrap();
     let ranks: Vec<Rank> = corpus
         .docs
         .iter()

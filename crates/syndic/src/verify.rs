@@ -26,7 +26,10 @@
 //! Fed added 2.5 billion dlrs...", monthly crop estimates) with different
 //! figures apart, while a corrected re-filing that changes one figure of many
 //! still joins when its text is otherwise the same.
-//! Cost: O(|A| + |B|) per pair, in parallel.
+//! Cost: O(|A| + |B|) per pair, in parallel. Pairs are checked in rounds,
+//! and a pair whose documents earlier edges already join is skipped
+//! ([`ROUND`]): the clusters are those of checking every pair, while a
+//! cluster of `n` mutual candidates costs about `n` checks, not `n²/2`.
 
 use crate::align;
 use crate::cluster::UnionFind;
@@ -321,112 +324,138 @@ impl VerifyRule {
     }
 }
 
-/// Verifies candidate pairs against each document's evidence (from
-/// `evidence(doc)`, with token sequences when the alignment rule is on),
-/// in parallel; the output keeps the (sorted) order of `pairs`.
+/// Candidate pairs are checked in rounds of this many, in pair order, the
+/// pairs of a round in parallel. A pair whose documents the edges of earlier
+/// rounds (or identical bodies) already join is not checked: its edge could
+/// not change the clusters. In a cluster of `n` copies that are each other's
+/// candidates, that checks about `n` pairs instead of `n (n - 1) / 2`. The
+/// rounds are fixed by the pair order, so which pairs are checked does not
+/// depend on the thread count.
+pub const ROUND: usize = 1024;
+
+/// Verifies candidate pairs (sorted) against each document's evidence (from
+/// `evidence(doc)`, with token sequences when the alignment rule is on), on
+/// top of the unions already in `joined` (e.g. identical bodies), which it
+/// extends with every edge. Returns the edges in pair order: enough edges to
+/// join every cluster, not every near-duplicate pair (see [`ROUND`]).
 ///
-/// Two passes: [`verify_sets`] on every pair, then [`align_pairs`] on the
-/// pairs it rejected whose documents are still apart ([`SetVerdicts::apart`],
-/// given the unions already in `joined`). The pipeline runs the same two
-/// passes with token sequences made for the second pass only.
+/// Two passes: [`verify_sets`] on the pairs, then [`align_pairs`] on the
+/// pairs it rejected whose documents are still apart ([`still_apart`]). The
+/// pipeline runs the same two passes with token sequences made for the
+/// second pass only.
 pub fn verify<'e, E>(
     pairs: &[Pair],
     evidence: E,
     rule: &VerifyRule,
-    joined: &UnionFind,
+    joined: &mut UnionFind,
 ) -> Result<Vec<Edge>>
 where
     E: Fn(u32) -> Result<Cow<'e, Evidence>> + Sync,
 {
-    let verdicts = verify_sets(pairs, &evidence, rule)?;
+    let (edges, rejected) = verify_sets(pairs, &evidence, rule, joined)?;
     if !rule.aligning() {
-        return Ok(verdicts.edges(Vec::new()));
+        return Ok(edges);
     }
-    let apart = verdicts.apart(joined);
+    let apart = still_apart(rejected, joined);
     let tokens = |d| Ok(evidence(d)?.tokens.clone().into());
-    let aligned = align_pairs(&apart, &evidence, tokens, rule)?;
-    Ok(verdicts.edges(aligned))
+    let aligned = align_pairs(&apart, &evidence, tokens, rule, joined)?;
+    Ok(merge_edges(edges, aligned))
+}
+
+/// Checks `pairs` in rounds ([`ROUND`]) with `check`, skipping the pairs
+/// that `joined` joins and joining the documents of every edge. Returns
+/// the edges and the checked pairs without one, each in pair order.
+pub fn join_pairs<F>(
+    pairs: &[Pair],
+    joined: &mut UnionFind,
+    check: F,
+) -> Result<(Vec<Edge>, Vec<Pair>)>
+where
+    F: Fn(Pair) -> Result<Option<Edge>> + Sync,
+{
+    let (mut edges, mut rejected) = (Vec::new(), Vec::new());
+    for round in pairs.chunks(ROUND) {
+        let open: Vec<Pair> = round
+            .iter()
+            .copied()
+            .filter(|&(a, b)| joined.find(a) != joined.find(b))
+            .collect();
+        let verdicts: Vec<Option<Edge>> =
+            open.par_iter().map(|&p| check(p)).collect::<Result<_>>()?;
+        for (pair, verdict) in open.into_iter().zip(verdicts) {
+            match verdict {
+                Some(e) => {
+                    joined.union(e.a, e.b);
+                    edges.push(e);
+                }
+                None => rejected.push(pair),
+            }
+        }
+    }
+    Ok((edges, rejected))
 }
 
 /// The first pass of verification: the set rules ([`VerifyRule::check_sets`])
-/// on every pair, in parallel.
-pub fn verify_sets<'e, E>(pairs: &[Pair], evidence: E, rule: &VerifyRule) -> Result<SetVerdicts>
+/// on the pairs, in rounds ([`join_pairs`]). Returns the edges and the
+/// rejected pairs.
+pub fn verify_sets<'e, E>(
+    pairs: &[Pair],
+    evidence: E,
+    rule: &VerifyRule,
+    joined: &mut UnionFind,
+) -> Result<(Vec<Edge>, Vec<Pair>)>
 where
     E: Fn(u32) -> Result<Cow<'e, Evidence>> + Sync,
 {
-    let verdicts = pairs
-        .par_iter()
-        .map(|&(a, b)| {
-            Ok(rule
-                .check_sets(evidence(a)?.as_ref(), evidence(b)?.as_ref())
-                .map(|scores| edge((a, b), scores))
-                .ok_or((a, b)))
-        })
-        .collect::<Result<_>>()?;
-    Ok(SetVerdicts(verdicts))
+    join_pairs(pairs, joined, |(a, b)| {
+        Ok(rule
+            .check_sets(evidence(a)?.as_ref(), evidence(b)?.as_ref())
+            .map(|scores| edge((a, b), scores)))
+    })
 }
 
-/// Per candidate pair (in order), its edge or, when the set rules
-/// rejected it, the pair.
-#[derive(Debug, Clone)]
-pub struct SetVerdicts(Vec<std::result::Result<Edge, Pair>>);
-
-impl SetVerdicts {
-    /// The rejected pairs whose documents neither `joined` (e.g. identical
-    /// bodies) nor the accepted edges join: the only ones the alignment
-    /// rule can change clusters with. An edge inside a component changes
-    /// nothing, and alignment costs about ten times the set rules; the
-    /// pairs depend only on the first pass, not on the thread count.
-    pub fn apart(&self, joined: &UnionFind) -> Vec<Pair> {
-        let mut uf = joined.clone();
-        for e in self.0.iter().flatten() {
-            uf.union(e.a, e.b);
-        }
-        let roots = uf.roots();
-        self.0
-            .iter()
-            .filter_map(|v| v.err())
-            .filter(|&(a, b)| roots[a as usize] != roots[b as usize])
-            .collect()
-    }
-
-    /// The accepted edges and `more` (edges of rejected pairs, in pair
-    /// order), merged in pair order.
-    pub fn edges(self, more: Vec<Edge>) -> Vec<Edge> {
-        let mut out: Vec<Edge> = self.0.into_iter().flatten().collect();
-        if !more.is_empty() {
-            out.extend(more);
-            out.sort_unstable_by_key(|e| (e.a, e.b));
-        }
-        out
-    }
+/// The rejected pairs whose documents `joined` does not join: the only ones
+/// the alignment rule can change clusters with (it costs about ten times
+/// the set rules).
+pub fn still_apart(rejected: Vec<Pair>, joined: &mut UnionFind) -> Vec<Pair> {
+    rejected
+        .into_iter()
+        .filter(|&(a, b)| joined.find(a) != joined.find(b))
+        .collect()
 }
 
 /// The second pass of verification: the pairs of `pairs` that the
 /// alignment rule ([`VerifyRule::aligns`]) takes, given each document's
 /// token keys (`tokens(doc)`), as edges scored on their shingle sets
-/// (`evidence(doc)`), in parallel and in pair order.
+/// (`evidence(doc)`), in rounds ([`join_pairs`]) and in pair order.
 pub fn align_pairs<'e, 't, E, T>(
     pairs: &[Pair],
     evidence: E,
     tokens: T,
     rule: &VerifyRule,
+    joined: &mut UnionFind,
 ) -> Result<Vec<Edge>>
 where
     E: Fn(u32) -> Result<Cow<'e, Evidence>> + Sync,
     T: Fn(u32) -> Result<Cow<'t, [u32]>> + Sync,
 {
-    let aligned: Vec<Option<Edge>> = pairs
-        .par_iter()
-        .map(|&(a, b)| {
-            if rule.aligns(&tokens(a)?, &tokens(b)?).is_none() {
-                return Ok(None);
-            }
-            let (x, y) = (evidence(a)?, evidence(b)?);
-            Ok(Some(edge((a, b), scores(&x.shingles, &y.shingles))))
-        })
-        .collect::<Result<_>>()?;
-    Ok(aligned.into_iter().flatten().collect())
+    let (edges, _) = join_pairs(pairs, joined, |(a, b)| {
+        if rule.aligns(&tokens(a)?, &tokens(b)?).is_none() {
+            return Ok(None);
+        }
+        let (x, y) = (evidence(a)?, evidence(b)?);
+        Ok(Some(edge((a, b), scores(&x.shingles, &y.shingles))))
+    })?;
+    Ok(edges)
+}
+
+/// Two lists of edges, each in pair order, as one in pair order.
+pub fn merge_edges(mut edges: Vec<Edge>, more: Vec<Edge>) -> Vec<Edge> {
+    if !more.is_empty() {
+        edges.extend(more);
+        edges.sort_unstable_by_key(|e| (e.a, e.b));
+    }
+    edges
 }
 
 fn edge((a, b): Pair, (j, c): (f64, f64)) -> Edge {
@@ -541,7 +570,7 @@ mod tests {
             &pairs,
             |d| Ok(Cow::Borrowed(&sets[d as usize])),
             &RULE,
-            &UnionFind::new(sets.len()),
+            &mut UnionFind::new(sets.len()),
         )
         .unwrap();
         assert_eq!(edges.len(), 1);
@@ -603,13 +632,13 @@ mod tests {
         );
 
         // Two passes: the noisy copy aligns with the story and with its
-        // exact copy; once a union joins it, alignment is not run, and
-        // the components are those of checking every pair.
+        // exact copy (both checked in the same round); once a union joins
+        // it, alignment is not run, and the components are those of
+        // checking every pair.
         let docs = [a.clone(), a.clone(), b.clone()];
         let get = |d: u32| Ok(Cow::Borrowed(&docs[d as usize]));
         let pairs = [(0, 1), (0, 2), (1, 2)];
-        let apart = UnionFind::new(3);
-        let edges = verify(&pairs, get, &rule, &apart).unwrap();
+        let edges = verify(&pairs, get, &rule, &mut UnionFind::new(3)).unwrap();
         let every: Vec<Pair> = pairs
             .iter()
             .copied()
@@ -620,9 +649,70 @@ mod tests {
         assert_eq!(listed, pairs);
         let mut joined = UnionFind::new(3);
         joined.union(0, 2);
-        let edges = verify(&pairs, get, &rule, &joined).unwrap();
+        let edges = verify(&pairs, get, &rule, &mut joined).unwrap();
         assert_eq!(edges.len(), 1, "only the set rules' edge: {edges:?}");
-        assert_eq!(verify(&pairs, get, &RULE, &apart).unwrap().len(), 1);
+        let mut apart = UnionFind::new(3);
+        assert_eq!(verify(&pairs, get, &RULE, &mut apart).unwrap().len(), 1);
+        assert_ne!(apart.find(0), apart.find(2), "the rule off leaves it apart");
+    }
+
+    #[test]
+    fn rounds_skip_pairs_already_joined_and_keep_the_components() {
+        // Every pair of 3 rounds' worth of copies, plus strangers: all
+        // copies join, through fewer checks than pairs, and the pairs
+        // checked do not depend on the thread count.
+        let n = 100u32;
+        let copy = ev(&(0..10).collect::<Vec<_>>(), &[]);
+        let stranger = |k: u32| ev(&(100 * k..100 * k + 10).collect::<Vec<_>>(), &[]);
+        let docs: Vec<Evidence> = (0..n)
+            .map(|d| {
+                if d % 10 == 9 {
+                    stranger(d + 1)
+                } else {
+                    copy.clone()
+                }
+            })
+            .collect();
+        let pairs: Vec<Pair> = (0..n)
+            .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+            .collect();
+        assert!(pairs.len() > ROUND);
+        let checked = std::sync::atomic::AtomicUsize::new(0);
+        let run = |threads: usize| {
+            checked.store(0, std::sync::atomic::Ordering::Relaxed);
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut uf = UnionFind::new(n as usize);
+            let (edges, rejected) = pool
+                .install(|| {
+                    join_pairs(&pairs, &mut uf, |(a, b)| {
+                        checked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        Ok(RULE
+                            .check(&docs[a as usize], &docs[b as usize])
+                            .map(|s| edge((a, b), s)))
+                    })
+                })
+                .unwrap();
+            let count = checked.load(std::sync::atomic::Ordering::Relaxed);
+            (edges, rejected, uf.roots(), count)
+        };
+        let (edges, rejected, roots, count) = run(1);
+        assert_eq!(
+            run(3),
+            (edges.clone(), rejected.clone(), roots.clone(), count)
+        );
+        for d in 0..n {
+            assert_eq!(roots[d as usize] == roots[0], d % 10 != 9, "doc {d}");
+        }
+        assert!(count < pairs.len(), "{count} checks");
+        assert_eq!(count, edges.len() + rejected.len());
+        // Skipped pairs are ones that joined documents already joined.
+        for &(a, b) in &pairs {
+            let listed = edges.iter().any(|e| (e.a, e.b) == (a, b)) || rejected.contains(&(a, b));
+            assert!(listed || roots[a as usize] == roots[b as usize]);
+        }
     }
 
     #[test]

@@ -273,16 +273,26 @@ fn run_core(
     timer.lap("shingle");
 
     let rule = config.verify_rule();
-    let verdicts = verify::verify_sets(&pairs, |d| evidence.get(d), &rule)?;
+    // Verification extends the identical bodies' unions with every edge
+    // (skipping pairs already joined); clustering then picks the ranks.
+    let mut joined = signed.exact.clone();
+    let (set_edges, rejected) =
+        verify::verify_sets(&pairs, |d| evidence.get(d), &rule, &mut joined)?;
     let edges = if rule.aligning() {
         // The alignment rule reads token sequences, made now for the
         // documents of the pairs it may still join.
-        let apart = verdicts.apart(&signed.exact);
+        let apart = verify::still_apart(rejected, &mut joined);
         let tokens = evidence::TokenStore::of_pairs(&apart, &model, resources)?;
-        let aligned = verify::align_pairs(&apart, |d| evidence.get(d), |d| tokens.get(d), &rule)?;
-        verdicts.edges(aligned)
+        let aligned = verify::align_pairs(
+            &apart,
+            |d| evidence.get(d),
+            |d| tokens.get(d),
+            &rule,
+            &mut joined,
+        )?;
+        verify::merge_edges(set_edges, aligned)
     } else {
-        verdicts.edges(Vec::new())
+        set_edges
     };
     timer.lap("verify");
 

@@ -30,7 +30,9 @@ pub struct DocOutcome {
 pub struct Outcome {
     /// One outcome per input document, in input order.
     pub docs: Vec<DocOutcome>,
-    /// The verified edges (pairs of documents that are near-duplicates), sorted.
+    /// The verified edges (pairs of documents that are near-duplicates),
+    /// sorted: enough to join every cluster, not every near-duplicate pair
+    /// (a pair already joined is not checked, see [`crate::verify::ROUND`]).
     pub edges: Vec<Edge>,
     /// What happened in the run.
     pub summary: Summary,

@@ -26,7 +26,7 @@ pub struct Summary {
     pub short_documents: usize,
     /// Candidate pairs from LSH.
     pub candidates: usize,
-    /// Verified edges.
+    /// Verified edges (pairs already joined are not checked).
     pub edges: usize,
     /// LSH bands and rows per band.
     pub bands: usize,
