@@ -226,12 +226,17 @@ impl KeyTable {
                 w.flush()
                     .map_err(|e| Error::io(Path::new("band spill"), e))?;
             }
-            let mut pairs: Vec<Pair> = Vec::new();
+            // Band pairs wait in `pending` until they outnumber the pairs
+            // found so far: each pair is sorted a few times, not once per
+            // band (the same pair comes from many bands).
+            let (mut pairs, mut pending): (Vec<Pair>, Vec<Pair>) = (Vec::new(), Vec::new());
             for band in 0..self.bands {
-                pairs.extend(bucket_pairs(self.band(band)?, max_bucket));
-                pairs = sort_pairs(pairs);
+                pending.extend(bucket_pairs(self.band(band)?, max_bucket));
+                if pending.len() > pairs.len().max(1 << 16) {
+                    pairs = merge_pairs(pairs, sort_pairs(std::mem::take(&mut pending)));
+                }
             }
-            return Ok(pairs);
+            return Ok(merge_pairs(pairs, sort_pairs(pending)));
         }
         Ok(self.partners(max_bucket))
     }
@@ -696,5 +701,23 @@ mod tests {
             spilled.candidates(4).unwrap(),
             table(None).candidates(4).unwrap()
         );
+        // Enough band pairs that the spilled path merges them in steps.
+        let sigs: Vec<Vec<u32>> = (0..4000u32)
+            .map(|i| (1..=16).map(|k| (i * k + i / 7) % 400).collect())
+            .collect();
+        let p = LshParams { bands: 16, rows: 1 };
+        let table = |budget| {
+            let mut t = KeyTable::new(p.bands, sigs.len(), budget, None).unwrap();
+            let mut keys = Vec::new();
+            for (d, s) in sigs.iter().enumerate() {
+                keys.clear();
+                band_keys(s, p, &mut keys);
+                t.push(d as u32, &keys).unwrap();
+            }
+            t
+        };
+        let in_ram = table(None).candidates(8).unwrap();
+        assert!(in_ram.len() > 3 << 16, "{}", in_ram.len());
+        assert_eq!(table(Some(100)).candidates(8).unwrap(), in_ram);
     }
 }
