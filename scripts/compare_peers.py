@@ -9,6 +9,7 @@ pairwise precision / recall / F1 and per-copy-kind recall against labels.tsv.
 
 Not part of `cargo test`. Needs: pip install datasketch rensa gaoya
 Usage: scripts/compare_peers.py corpus/articles.jsonl corpus/labels.tsv [--syndic target/release/syndic]
+       [--tools gaoya] (peers to run; syndic runs with its defaults and with the peers' banding)
 """
 import argparse, collections, json, re, subprocess, tempfile, time, os, platform
 
@@ -118,6 +119,7 @@ def main():
     ap.add_argument("--bands", type=int, default=16)
     ap.add_argument("--rows", type=int, default=8)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--tools", default="datasketch,rensa,gaoya", help="peers to run, comma-separated")
     args = ap.parse_args()
 
     docs = [json.loads(l) for l in open(args.corpus, encoding="utf-8") if l.strip()]
@@ -131,7 +133,8 @@ def main():
             labels[row["id"]] = (row["cluster"], row.get("kind", ""))
 
     rows = []
-    for name, fn in [("datasketch", run_datasketch), ("rensa", run_rensa), ("gaoya", run_gaoya)]:
+    peers = [("datasketch", run_datasketch), ("rensa", run_rensa), ("gaoya", run_gaoya)]
+    for name, fn in [p for p in peers if p[0] in args.tools.split(",")]:
         try:
             times = []
             for _ in range(args.repeat):
@@ -144,18 +147,25 @@ def main():
         groups = clusters_from_matches(len(texts), matches)
         rows.append((name, sorted(times)[len(times) // 2]) + score(ids, groups, labels))
 
+    # syndic with its defaults, then with the peers' threshold and banding;
+    # the runs alternate so that both see the same machine.
+    peer_flags = ["--threshold", str(args.threshold), "--bands", str(args.bands), "--rows", str(args.rows)]
+    variants = [("syndic (whole command)", []), ("syndic, peers' parameters", peer_flags)]
     with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "clusters.jsonl")
-        times = []
+        times = {name: [] for name, _ in variants}
         for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            subprocess.run([args.syndic, "cluster", args.corpus, "-o", out, "-q"], check=True)
-            times.append(time.perf_counter() - t0)
-        pred = {}
-        for l in open(out, encoding="utf-8"):
-            d = json.loads(l)
-            pred[d["id"]] = d["cluster"]
-        rows.append(("syndic (whole command)", sorted(times)[len(times) // 2]) + score(ids, [pred[i] for i in ids], labels))
+            for name, flags in variants:
+                out = os.path.join(tmp, f"{len(flags)}.jsonl")
+                t0 = time.perf_counter()
+                subprocess.run([args.syndic, "cluster", args.corpus, "-o", out, "-q"] + flags, check=True)
+                times[name].append(time.perf_counter() - t0)
+        for name, flags in variants:
+            pred = {}
+            for l in open(os.path.join(tmp, f"{len(flags)}.jsonl"), encoding="utf-8"):
+                d = json.loads(l)
+                pred[d["id"]] = d["cluster"]
+            t = sorted(times[name])[len(times[name]) // 2]
+            rows.append((name, t) + score(ids, [pred[i] for i in ids], labels))
 
     mb = sum(len(t.encode()) for t in texts) / 1e6
     print(f"Corpus: {args.corpus} ({len(docs)} docs, {mb:.1f} MB); {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
