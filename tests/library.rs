@@ -77,3 +77,46 @@ fn clustering_under_a_given_model_equals_run() {
         }
     }
 }
+
+/// A caller done with the texts may free them between the fold stage and
+/// the rest (as `syndic cluster` does): the outcome is `run_with`'s, with
+/// texts in RAM and with texts spilled under a memory limit.
+#[test]
+fn freeing_the_texts_after_fold_changes_nothing() {
+    let input = "corpora/sample/articles.jsonl";
+    let config = Config::default();
+    for memory in [None, Some(64 << 10)] {
+        let resources = syndic::Resources {
+            memory,
+            ..Default::default()
+        };
+        let options = ReadOptions {
+            spill_texts: memory.map(|_| resources.clone()),
+            ..ReadOptions::default()
+        };
+        let read = || Corpus::read(&[input.into()], &options).unwrap();
+        let whole = {
+            let corpus = read();
+            assert_eq!(corpus.texts().spilled(), memory.is_some());
+            syndic::pipeline::run_with(&corpus.docs, &corpus.texts(), &config, &resources, &|_| {})
+                .unwrap()
+        };
+        let mut corpus = read();
+        let folded = syndic::pipeline::fold_stage(
+            &corpus.docs,
+            &corpus.texts(),
+            &config,
+            &resources,
+            &|_| {},
+        )
+        .unwrap();
+        corpus.free_texts();
+        assert!((0..corpus.docs.len()).all(|i| corpus.texts().text(i).unwrap().is_empty()));
+        let after =
+            syndic::pipeline::run_folded(&corpus.docs, folded, &config, &resources, &|_| {})
+                .unwrap();
+        assert_eq!(after.docs, whole.docs, "memory {memory:?}");
+        assert_eq!(after.summary.bytes, whole.summary.bytes);
+        assert!(after.summary.bytes > 10_000);
+    }
+}

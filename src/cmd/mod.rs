@@ -119,32 +119,43 @@ pub struct Run {
 }
 
 impl RunArgs {
-    /// Reads the corpus and runs the pipeline.
+    /// Reads the corpus and runs the pipeline, freeing the texts once
+    /// they are folded: the run's corpus keeps ids and metadata only
+    /// (`syndic cluster` never writes texts back).
     pub fn execute(&self) -> Result<Run> {
-        self.execute_checked(|_| Ok(()))
+        self.run(|_| Ok(()), false)
     }
 
     /// As [`RunArgs::execute`], calling `check` on the corpus before the
     /// pipeline runs (to refuse an output that cannot be written before
     /// the work, not after).
     pub fn execute_checked(&self, check: impl Fn(&Corpus) -> Result<()>) -> Result<Run> {
+        self.run(check, true)
+    }
+
+    fn run(&self, check: impl Fn(&Corpus) -> Result<()>, keep_texts: bool) -> Result<Run> {
         let config = self.matching.config()?;
         let quiet = self.report.quiet;
         let Reading {
-            corpus,
+            mut corpus,
             pool,
             resources,
             progress,
         } = Reading::start(&self.input, &self.titles, &self.resources, quiet)?;
         check(&corpus)?;
-        let outcome = pool.install(|| {
-            syndic::pipeline::run_with(
+        let on_stage = |stage: &str| progress.stage(stage);
+        let outcome = pool.install(|| -> syndic::Result<_> {
+            let folded = syndic::pipeline::fold_stage(
                 &corpus.docs,
                 &corpus.texts(),
                 &config,
                 &resources,
-                &|stage| progress.stage(stage),
-            )
+                &on_stage,
+            )?;
+            if !keep_texts {
+                corpus.free_texts();
+            }
+            syndic::pipeline::run_folded(&corpus.docs, folded, &config, &resources, &on_stage)
         })?;
         progress.finish();
         if !quiet {

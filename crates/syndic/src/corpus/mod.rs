@@ -23,6 +23,7 @@ pub use input::{expand, open_input, Format, InputSource};
 use crate::error::{Error, Problem, Result};
 use crate::store::{BlobStore, Resources};
 use ahash::AHashMap;
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -303,6 +304,17 @@ impl Corpus {
             docs: &self.docs,
             spilled: self.spilled.as_ref(),
         }
+    }
+
+    /// Frees every document's text (in RAM or spilled), keeping ids and
+    /// metadata: for a caller done with the texts (after
+    /// [`crate::pipeline::fold_stage`]). [`Corpus::texts`] then reads
+    /// empty texts.
+    pub fn free_texts(&mut self) {
+        self.docs
+            .par_iter_mut()
+            .for_each(|d| d.text = String::new());
+        self.spilled = None;
     }
 
     /// Counts of rejected records by problem kind, sorted by kind.

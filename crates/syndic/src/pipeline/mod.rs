@@ -41,7 +41,9 @@
 //! processed in batches sized to the limit. What stays in RAM is a fixed
 //! state per document (its id and metadata, hashes, cluster bookkeeping).
 //! Spilling changes where bytes live, never which bytes: the output is the
-//! same with or without a limit.
+//! same with or without a limit. No stage after `fold` reads the texts
+//! (only their lengths): a caller done with them may free them between
+//! [`fold_stage`] and [`run_folded`], as `syndic cluster` does.
 
 mod config;
 mod evidence;
@@ -235,18 +237,94 @@ fn run_core(
     on_stage: &dyn Fn(&str),
     given: Option<&GroupLines>,
 ) -> Result<Outcome> {
+    let folded = fold_stage(docs, texts, config, resources, on_stage)?;
+    run_after_fold(docs, folded, config, resources, on_stage, given)
+}
+
+/// The output of stage `fold` ([`fold_stage`]) and all the later stages
+/// need of the texts (their lengths, whether they were spilled): a caller
+/// that will not need the texts again may free them before
+/// [`run_folded`] runs the rest. `syndic cluster` does (it never writes
+/// texts back), which lowers its peak memory by the size of the texts.
+pub struct FoldStage {
+    folded: fold::FoldedCorpus,
+    lengths: Vec<usize>,
+    texts_spilled: bool,
+    batch: usize,
+    stages: Vec<(String, f64)>,
+    last: Instant,
+}
+
+/// Stage `fold` of [`run_with`]; [`run_folded`] runs the rest:
+/// `run_folded(docs, fold_stage(docs, texts, ..)?, ..)` is `run_with`.
+pub fn fold_stage(
+    docs: &[Document],
+    texts: &Texts,
+    config: &Config,
+    resources: &Resources,
+    on_stage: &dyn Fn(&str),
+) -> Result<FoldStage> {
     config.validate()?;
-    let signer = Signer::new(config)?;
+    u32::try_from(docs.len()).map_err(|_| Error::Config("more than 4 billion documents".into()))?;
     let mut timer = Timer {
         stages: Vec::new(),
         last: Instant::now(),
         on_stage,
     };
-    u32::try_from(docs.len()).map_err(|_| Error::Config("more than 4 billion documents".into()))?;
     let batch = fold::batch_size(texts, resources);
-
     let folded = fold::fold(docs, texts, fold::groups(docs), resources, batch)?;
     timer.lap("fold");
+    Ok(FoldStage {
+        folded,
+        lengths: (0..texts.len()).map(|i| texts.text_len(i)).collect(),
+        texts_spilled: texts.spilled(),
+        batch,
+        stages: timer.stages,
+        last: timer.last,
+    })
+}
+
+/// The stages after `fold` (see [`FoldStage`]), on the same `docs`, whose
+/// texts may be gone by now.
+pub fn run_folded(
+    docs: &[Document],
+    fold: FoldStage,
+    config: &Config,
+    resources: &Resources,
+    on_stage: &dyn Fn(&str),
+) -> Result<Outcome> {
+    run_after_fold(docs, fold, config, resources, on_stage, None)
+}
+
+fn run_after_fold(
+    docs: &[Document],
+    fold: FoldStage,
+    config: &Config,
+    resources: &Resources,
+    on_stage: &dyn Fn(&str),
+    given: Option<&GroupLines>,
+) -> Result<Outcome> {
+    let FoldStage {
+        folded,
+        lengths,
+        texts_spilled,
+        batch,
+        stages,
+        last,
+    } = fold;
+    if lengths.len() != docs.len() {
+        return Err(Error::Config(format!(
+            "the fold stage saw {} documents, not {}",
+            lengths.len(),
+            docs.len()
+        )));
+    }
+    let signer = Signer::new(config)?;
+    let mut timer = Timer {
+        stages,
+        last,
+        on_stage,
+    };
     let boilerplate = match given {
         None => fold::learn_boilerplate(&folded, config, resources, batch)?,
         Some(model) => folded.given_boilerplate(model),
@@ -254,11 +332,11 @@ fn run_core(
     let model = BodyModel::new(folded, boilerplate, batch);
     timer.lap("boilerplate");
 
-    let keep_streams = room_for_streams(texts, resources);
+    let keep_streams = room_for_streams(&lengths, resources);
     let (mut signed, tables) = sign::sign_stage(&model, &signer, keep_streams, resources)?;
     timer.lap("sign");
 
-    let spilled = texts.spilled() || model.spilled() || tables.whole.spilled();
+    let spilled = texts_spilled || model.spilled() || tables.whole.spilled();
     let pairs = candidates(tables, config.max_bucket)?;
     timer.lap("lsh");
 
@@ -296,7 +374,7 @@ fn run_core(
     };
     timer.lap("verify");
 
-    let ranks = ranks(docs, texts);
+    let ranks = ranks(docs, &lengths);
     let unparsed_dates = docs
         .iter()
         .zip(&ranks)
@@ -318,7 +396,7 @@ fn run_core(
     timer.lap("output");
 
     let facts = RunFacts {
-        texts,
+        lengths: &lengths,
         model: &model.boilerplate,
         groups: &model.groups,
         signed: &signed,
@@ -337,8 +415,8 @@ fn run_core(
 
 /// Whether the sign stage may keep every body's shingle keys for
 /// verification (about 0.8 bytes per text byte) within the memory limit.
-fn room_for_streams(texts: &Texts, resources: &Resources) -> bool {
-    let text_bytes: usize = (0..texts.len()).map(|i| texts.text_len(i)).sum();
+fn room_for_streams(lengths: &[usize], resources: &Resources) -> bool {
+    let text_bytes: usize = lengths.iter().sum();
     resources
         .budget(EVIDENCE_SHARE)
         .is_none_or(|b| text_bytes / 5 * 4 <= b)
@@ -356,12 +434,12 @@ fn candidates(tables: sign::BandTables, max_bucket: usize) -> Result<Vec<lsh::Pa
 
 /// Each document's rank for choosing representatives: earliest published,
 /// then longest text, then smallest id.
-fn ranks<'a>(docs: &'a [Document], texts: &Texts) -> Vec<Rank<'a>> {
+fn ranks<'a>(docs: &'a [Document], lengths: &[usize]) -> Vec<Rank<'a>> {
     docs.iter()
         .enumerate()
         .map(|(i, d)| Rank {
-            // The text may be spilled (empty here): its length is stored.
-            length: texts.text_len(i),
+            // The text may be spilled or freed (empty here): its length is kept.
+            length: lengths[i],
             ..rank_of(d)
         })
         .collect()
@@ -369,7 +447,7 @@ fn ranks<'a>(docs: &'a [Document], texts: &Texts) -> Vec<Rank<'a>> {
 
 /// What the summary is made from, besides the outcomes.
 struct RunFacts<'a> {
-    texts: &'a Texts<'a>,
+    lengths: &'a [usize],
     model: &'a Boilerplate,
     groups: &'a fold::Groups,
     signed: &'a sign::SignStage,
@@ -393,7 +471,7 @@ fn summarize(
     let signed = &facts.signed.signed;
     Ok(Summary {
         documents: n,
-        bytes: (0..n).map(|i| facts.texts.text_len(i) as u64).sum(),
+        bytes: facts.lengths.iter().map(|&l| l as u64).sum(),
         clusters,
         stories: (0..n)
             .filter(|&i| story_reps[i] as usize == i && is_rep(i))
