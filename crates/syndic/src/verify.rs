@@ -1,6 +1,6 @@
-//! Verification: every LSH candidate pair is scored exactly on its shingle
-//! sets, so MinHash noise can cost recall (bounded by the LSH curve) but never
-//! precision.
+//! Verification: LSH candidate pairs are scored exactly on their shingle
+//! sets (every pair whose documents are not already joined), so MinHash
+//! noise can cost recall (bounded by the LSH curve) but never precision.
 //!
 //! Scores: Jaccard |A∩B| / |A∪B| and containment |A∩B| / min(|A|, |B|).
 //! A pair becomes an [`Edge`] when
