@@ -352,21 +352,21 @@ fn run_after_fold(
 
     let rule = config.verify_rule();
     // Verification extends the identical bodies' unions with every edge
-    // (skipping pairs already joined); clustering then picks the ranks.
-    let mut joined = signed.exact.clone();
-    let (set_edges, rejected) =
-        verify::verify_sets(&pairs, |d| evidence.get(d), &rule, &mut joined)?;
+    // (skipping pairs already joined), so `joined` ends as the clusters;
+    // the cluster stage then picks each one's representative.
+    let joined = &mut signed.exact;
+    let (set_edges, rejected) = verify::verify_sets(&pairs, |d| evidence.get(d), &rule, joined)?;
     let edges = if rule.aligning() {
         // The alignment rule reads token sequences, made now for the
         // documents of the pairs it may still join.
-        let apart = verify::still_apart(rejected, &mut joined);
+        let apart = verify::still_apart(rejected, joined);
         let tokens = evidence::TokenStore::of_pairs(&apart, &model, resources)?;
         let aligned = verify::align_pairs(
             &apart,
             |d| evidence.get(d),
             |d| tokens.get(d),
             &rule,
-            &mut joined,
+            joined,
         )?;
         verify::merge_edges(set_edges, aligned)
     } else {
@@ -380,6 +380,7 @@ fn run_after_fold(
         .zip(&ranks)
         .filter(|(d, r)| d.published.is_some() && r.published.is_none())
         .count();
+    // (Its unions of the edges find them joined already.)
     let reps = cluster::cluster(&mut signed.exact, &edges, &ranks);
     timer.lap("cluster");
 
