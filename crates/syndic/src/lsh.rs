@@ -681,43 +681,38 @@ mod tests {
         assert_eq!(merge_pairs(a.clone(), Vec::new()), a);
     }
 
+    /// A key table of `sigs` under `p`, spilled past `budget` bytes.
+    fn key_table(sigs: &[Vec<u32>], p: LshParams, budget: Option<usize>) -> KeyTable {
+        let mut t = KeyTable::new(p.bands, sigs.len(), budget, None).unwrap();
+        let mut keys = Vec::new();
+        for (d, s) in sigs.iter().enumerate() {
+            keys.clear();
+            band_keys(s, p, &mut keys);
+            t.push(d as u32, &keys).unwrap();
+        }
+        t
+    }
+
     #[test]
     fn spilled_tables_give_the_same_pairs() {
         let sigs: Vec<Vec<u32>> = (0..200u32).map(|i| vec![i % 7, i % 5, i % 3, 1]).collect();
         let p = LshParams { bands: 2, rows: 2 };
-        let table = |budget| {
-            let mut t = KeyTable::new(p.bands, sigs.len(), budget, None).unwrap();
-            let mut keys = Vec::new();
-            for (d, s) in sigs.iter().enumerate() {
-                keys.clear();
-                band_keys(s, p, &mut keys);
-                t.push(d as u32, &keys).unwrap();
-            }
-            t
-        };
-        let spilled = table(Some(100));
+        let spilled = key_table(&sigs, p, Some(100));
         assert!(spilled.spilled());
         assert_eq!(
             spilled.candidates(4).unwrap(),
-            table(None).candidates(4).unwrap()
+            key_table(&sigs, p, None).candidates(4).unwrap()
         );
         // Enough band pairs that the spilled path merges them in steps.
         let sigs: Vec<Vec<u32>> = (0..4000u32)
             .map(|i| (1..=16).map(|k| (i * k + i / 7) % 400).collect())
             .collect();
         let p = LshParams { bands: 16, rows: 1 };
-        let table = |budget| {
-            let mut t = KeyTable::new(p.bands, sigs.len(), budget, None).unwrap();
-            let mut keys = Vec::new();
-            for (d, s) in sigs.iter().enumerate() {
-                keys.clear();
-                band_keys(s, p, &mut keys);
-                t.push(d as u32, &keys).unwrap();
-            }
-            t
-        };
-        let in_ram = table(None).candidates(8).unwrap();
+        let in_ram = key_table(&sigs, p, None).candidates(8).unwrap();
         assert!(in_ram.len() > 3 << 16, "{}", in_ram.len());
-        assert_eq!(table(Some(100)).candidates(8).unwrap(), in_ram);
+        assert_eq!(
+            key_table(&sigs, p, Some(100)).candidates(8).unwrap(),
+            in_ram
+        );
     }
 }
