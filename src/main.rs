@@ -12,6 +12,7 @@ use cmd::bench::BenchArgs;
 use cmd::cluster::{ClusterArgs, DedupArgs};
 use cmd::corpora::CorporaCommand;
 use cmd::eval::EvalArgs;
+use cmd::extract::ExtractArgs;
 use cmd::index::IndexCommand;
 use cmd::sign::SignArgs;
 use std::process::ExitCode;
@@ -61,6 +62,8 @@ enum Command {
     Dedup(DedupArgs),
     /// Write the MinHash signature of every document to a versioned binary file.
     Sign(SignArgs),
+    /// Write the text read from every document (HTML: the article's text) as JSON Lines.
+    Extract(ExtractArgs),
     /// Score a clusters.jsonl against gold labels (pairwise, ARI, B-cubed) or pair labels.
     Eval(EvalArgs),
     /// Time the pipeline (and score it, given labels) on a corpus; prints Markdown.
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
         Command::Cluster(a) => a.run.resources.memory,
         Command::Dedup(a) => a.run.resources.memory,
         Command::Sign(a) => a.resources.memory,
+        Command::Extract(a) => a.resources.memory,
         _ => None,
     };
     if memory_limit.is_some() {
@@ -92,6 +96,7 @@ fn main() -> ExitCode {
         Command::Cluster(args) => cmd::cluster::cluster(args),
         Command::Dedup(args) => cmd::cluster::dedup(args),
         Command::Sign(args) => cmd::sign::sign(args),
+        Command::Extract(args) => cmd::extract::extract(args),
         Command::Eval(args) => cmd::eval::eval(args),
         Command::Bench(args) => cmd::bench::bench(args),
         Command::Corpora(command) => cmd::corpora::corpora(command),

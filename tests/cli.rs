@@ -397,3 +397,51 @@ fn generate_reads_an_article_folder_beside_its_readme() {
         );
     }
 }
+
+/// One wire story on two sites' pages: `extract` gives the article without
+/// either site's chrome (and decodes the Latin-1 page by its declared
+/// charset), and `cluster` joins the two pages.
+#[test]
+fn html_pages_give_their_article_and_join() {
+    let dir = tmp();
+    let story = [
+        "The caf\u{e9} on Harbour Street will close on Friday after 60 years, its owners said, because the building is to be demolished.",
+        "\u{201c}We served three generations of dockers,\u{201d} said Marie Dupr\u{e9}, who has run it since 1994. \u{201c}It is hard to say goodbye.\u{201d}",
+        "The city council approved the demolition in March, and a hotel with 200 rooms is planned on the site, according to the planning documents.",
+        "Regulars plan a farewell breakfast on Thursday, and the owners will auction the original 1964 espresso machine for a local charity.",
+    ];
+    let body: String = story.iter().map(|p| format!("<p>{p}</p>\n")).collect();
+    let courier = format!(
+        r#"<html><head><meta charset="utf-8"><title>Harbour caf&eacute; to close | Courier</title></head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<div class="promo">Subscribe now: three months for the price of one, cancel at any time.</div>
+<div id="main"><article><h1>Harbour caf&eacute; to close</h1>{body}</article></div>
+<aside class="sidebar"><h3>Most read</h3><ul><li><a href="/x">Storm warning for the coast tonight</a></li></ul></aside>
+<footer>&copy; 2026 The Courier</footer></body></html>"#
+    );
+    let gazette = format!(
+        r#"<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"><title>Caf&eacute; closing</title></head><body>
+<div class="header-bar"><ul class="menu"><li><a href="/">Gazette</a></li><li><a href="/sport">Sport</a></li></ul></div>
+<div class="content"><div class="story-body">{body}</div>
+<div class="related-stories"><a href="/a">Council budget approved, with cuts to libraries</a><a href="/b">New ferry timetable</a></div></div>
+<div class="comments">Join the conversation: 14 comments, be the first to reply to this one.</div></body></html>"#
+    );
+    let (latin1, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&gazette);
+    assert!(!unmappable);
+    let pages = dir.path().join("pages");
+    fs::create_dir(&pages).unwrap();
+    fs::write(pages.join("courier.html"), courier).unwrap();
+    fs::write(pages.join("gazette.html"), &latin1).unwrap();
+    let pages = pages.to_string_lossy().into_owned();
+    let text_out = p(dir.path(), "text.jsonl");
+    ok(&["extract", &pages, "-o", &text_out, "-q"]);
+    for line in fs::read_to_string(&text_out).unwrap().lines() {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(record["text"], story.join("\n"), "{}", record["id"]);
+    }
+    let clusters = p(dir.path(), "clusters.jsonl");
+    ok(&["cluster", &pages, "-o", &clusters, "-q"]);
+    let lines = cluster_lines(&clusters);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["cluster"], lines[1]["cluster"], "{lines:?}");
+}

@@ -179,6 +179,19 @@ fn cases() -> Vec<Case> {
             ),
         },
         Case {
+            sub: &["extract"],
+            input: &[SAMPLE],
+            base: &["-o", "{d}/text.jsonl"],
+            setup: &[],
+            flags: with(
+                &[INPUT, TITLES, RESOURCES],
+                &[
+                    ("--output", &[], &["--output", "{d}/other.jsonl"]),
+                    ("--quiet", &[], &["--quiet"]),
+                ],
+            ),
+        },
+        Case {
             sub: &["index", "build"],
             input: &[SAMPLE],
             base: &["--index", "{d}/ix"],

@@ -411,7 +411,7 @@ fn whole_file(
     let size = bytes.len();
     let result = (|| {
         let (title, text) = match format {
-            Format::Html => html::extract(&String::from_utf8_lossy(&bytes)),
+            Format::Html => html::extract(&html::decode(&bytes)),
             _ => {
                 let text = String::from_utf8(bytes)
                     .map_err(|e| Problem::InvalidUtf8(e.utf8_error().valid_up_to()))?;
