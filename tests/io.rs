@@ -375,6 +375,51 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// A CSV row whose quote never closes, among rows that quote some fields
+    /// properly (commas, doubled quotes and line breaks inside), is one
+    /// reject at its own line: every other row is read, exactly. In TSV the
+    /// same quotes are text and every line is a row.
+    #[test]
+    fn a_stray_quote_costs_exactly_its_row(texts in prop::collection::vec("[a-z ]{1,12}", 1..30),
+                                           quoted in prop::collection::vec(any::<bool>(), 30),
+                                           bad in any::<prop::sample::Index>()) {
+        let d = tempfile::tempdir().unwrap();
+        let bad = bad.index(texts.len());
+        let mut csv = String::from("id,text,source\n");
+        let mut tsv = String::from("id\ttext\tsource\n");
+        for (i, t) in texts.iter().enumerate() {
+            let field = if i == bad {
+                format!("\"{t}")
+            } else if quoted[i] {
+                format!("\"{t}, \"\"said\"\"\nnext line\"")
+            } else {
+                t.clone()
+            };
+            csv += &format!("r{i},{field},site.example\n");
+            tsv += &format!("r{i}\t{}\tsite.example\n", field.replace('\n', " "));
+        }
+        let opts = ReadOptions { skip_invalid: true, ..ReadOptions::default() };
+        let csv_path = d.path().join("f.csv");
+        fs::write(&csv_path, &csv).unwrap();
+        let corpus = Corpus::read(&[csv_path], &opts).unwrap();
+        let ids: Vec<String> = corpus.docs.iter().map(|d| d.id.clone()).collect();
+        let expected: Vec<String> = (0..texts.len()).filter(|&i| i != bad).map(|i| format!("r{i}")).collect();
+        prop_assert_eq!(ids, expected);
+        prop_assert_eq!(corpus.rejects.len(), 1);
+        for doc in &corpus.docs {
+            prop_assert_eq!(doc.source.as_deref(), Some("site.example"));
+        }
+        let tsv_path = d.path().join("f.tsv");
+        fs::write(&tsv_path, &tsv).unwrap();
+        let corpus = Corpus::read(&[tsv_path], &opts).unwrap();
+        prop_assert_eq!(corpus.docs.len(), texts.len());
+        prop_assert!(corpus.docs[bad].text.starts_with('"'));
+    }
+}
+
 /// An output that is a FIFO (like `/dev/null` or any device, not a regular
 /// file) is written in place; it is never replaced by a renamed file.
 #[test]

@@ -1,37 +1,50 @@
 //! CSV and TSV readers: a header row names the columns; `--id-field` and
 //! `--text-field` pick the id and text columns, and `title`, `url`, `source`,
 //! `published` columns are carried through when present. A record's location
-//! is the line it starts on (quoted fields may span lines).
+//! is the line it starts on.
+//!
+//! CSV fields may be quoted (RFC 4180: `""` is a quote inside quotes) and a
+//! quoted field may span lines. A quote that is never closed, or closed only
+//! where the record it swallowed no longer has the header's number of
+//! fields or has text right after a closing quote, makes its first line a `malformed_csv` record, and reading goes
+//! on from the next line: one stray quote costs one row, not the rest of the
+//! file. TSV has no quoting (one record per line, as in IANA's
+//! `text/tab-separated-values`): quotes are text. A line longer than the
+//! record limit is skipped as it is read, never held whole in memory.
 //!
 //! Article-pair files (a header with `pair_id`, `text1`, `text2` and no text
 //! column, as in SemEval-2022 task 8) give two documents per row, with ids
 //! `pair_id` split at `_`; an article that appears in several pairs is read once.
 
+use super::jsonl::read_line_capped;
 use super::{Document, Location, ReadOptions, Record};
 use crate::error::{Error, Problem, Result};
-use std::io::Read;
+use std::collections::VecDeque;
+use std::io::BufRead;
 use std::path::Path;
 
-pub(crate) fn read_delimited<R: Read>(
+/// One row: its fields, or why it is not a row.
+type Row = std::result::Result<Vec<Vec<u8>>, Problem>;
+
+pub(crate) fn read_delimited<R: BufRead>(
     reader: R,
     delimiter: u8,
     path: &Path,
     opts: &ReadOptions,
     mut sink: impl FnMut(u64, Record) -> Result<()>,
 ) -> Result<()> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(reader);
-    let header_error = |message: String| Error::Input {
+    let mut rows = Rows::new(reader, delimiter, super::max_record_bytes(opts));
+    let header_error = |problem: Problem| Error::Input {
         path: path.to_path_buf(),
         line: 1,
-        problem: Problem::MalformedCsv(message),
+        problem,
     };
-    let headers = rdr
-        .byte_headers()
-        .map_err(|e| header_error(e.to_string()))?
-        .clone();
+    let headers = match rows.next_row(None) {
+        Ok(Some((_, Ok(h), _))) => h,
+        Ok(Some((_, Err(problem), _))) => return Err(header_error(problem)),
+        Ok(None) => return Ok(()),
+        Err(e) => return Err(header_error(Problem::Unreadable(e.to_string()))),
+    };
     let column = |name: &str| headers.iter().position(|h| h == name.as_bytes());
     if let (None, Some(pair), Some(t1), Some(t2)) = (
         column(&opts.text_field),
@@ -39,43 +52,26 @@ pub(crate) fn read_delimited<R: Read>(
         column("text1"),
         column("text2"),
     ) {
-        return read_pairs(rdr, [pair, t1, t2], sink);
+        return read_pairs(rows, headers.len(), [pair, t1, t2], sink);
     }
     let text_col = column(&opts.text_field).ok_or_else(|| {
-        header_error(format!(
+        header_error(Problem::MalformedCsv(format!(
             "the header has no {:?} column (use --text-field)",
             opts.text_field
-        ))
+        )))
     })?;
     let id_col = column(&opts.id_field);
     let [title, url, source, published] = ["title", "url", "source", "published"].map(column);
-    for row in rdr.byte_records() {
-        let row = match row {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                let problem = match e.kind() {
-                    csv::ErrorKind::Io(io) => Problem::Unreadable(io.to_string()),
-                    _ => Problem::MalformedCsv(e.to_string()),
-                };
-                let stop = matches!(problem, Problem::Unreadable(_));
-                sink(line, Record::problem(0, problem))?;
-                if stop {
-                    return Ok(());
+    while let Some((line, row, bytes)) = next_or_unreadable(&mut rows, headers.len(), &mut sink)? {
+        let result = row.and_then(|row| {
+            let field = |c: Option<usize>| -> Result<Option<String>, Problem> {
+                match c.and_then(|c| row.get(c)) {
+                    None => Ok(None),
+                    Some(b) => std::str::from_utf8(b)
+                        .map(|s| Some(s.to_string()))
+                        .map_err(|e| Problem::InvalidUtf8(e.valid_up_to())),
                 }
-                continue;
-            }
-        };
-        let line = row.position().map_or(0, |p| p.line());
-        let field = |c: Option<usize>| -> Result<Option<String>, Problem> {
-            match c.and_then(|c| row.get(c)) {
-                None => Ok(None),
-                Some(b) => std::str::from_utf8(b)
-                    .map(|s| Some(s.to_string()))
-                    .map_err(|e| Problem::InvalidUtf8(e.valid_up_to())),
-            }
-        };
-        let result = (|| {
+            };
             let text = field(Some(text_col))?
                 .ok_or_else(|| Problem::MissingText(opts.text_field.clone()))?;
             let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
@@ -88,39 +84,48 @@ pub(crate) fn read_delimited<R: Read>(
                 published: nonempty(field(published)?),
                 location: Location { file: 0, line },
             })
-        })();
-        sink(
-            line,
-            Record {
-                bytes: row.as_slice().len(),
-                result,
-            },
-        )?;
+        });
+        sink(line, Record { bytes, result })?;
     }
     Ok(())
 }
 
-fn read_pairs<R: Read>(
-    mut rdr: csv::Reader<R>,
+/// The next row, or `None` at the end; a read error is reported as an
+/// `unreadable` record at the line reached, and ends the file.
+fn next_or_unreadable<R: BufRead>(
+    rows: &mut Rows<R>,
+    width: usize,
+    sink: &mut impl FnMut(u64, Record) -> Result<()>,
+) -> Result<Option<(u64, Row, usize)>> {
+    match rows.next_row(Some(width)) {
+        Ok(row) => Ok(row),
+        Err(e) => {
+            sink(
+                rows.line + 1,
+                Record::problem(0, Problem::Unreadable(e.to_string())),
+            )?;
+            Ok(None)
+        }
+    }
+}
+
+fn read_pairs<R: BufRead>(
+    mut rows: Rows<R>,
+    width: usize,
     [pair, t1, t2]: [usize; 3],
     mut sink: impl FnMut(u64, Record) -> Result<()>,
 ) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
-    for row in rdr.byte_records() {
+    while let Some((line, row, bytes)) = next_or_unreadable(&mut rows, width, &mut sink)? {
         let row = match row {
             Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                sink(
-                    line,
-                    Record::problem(0, Problem::MalformedCsv(e.to_string())),
-                )?;
+            Err(problem) => {
+                sink(line, Record::problem(bytes, problem))?;
                 continue;
             }
         };
-        let line = row.position().map_or(0, |p| p.line());
         let get = |c: usize| {
-            std::str::from_utf8(row.get(c).unwrap_or_default())
+            std::str::from_utf8(row.get(c).map_or(&[][..], Vec::as_slice))
                 .map_err(|e| Problem::InvalidUtf8(e.valid_up_to()))
         };
         let ids = match get(pair) {
@@ -128,13 +133,13 @@ fn read_pairs<R: Read>(
                 .split_once('_')
                 .map(|(a, b)| [a.to_string(), b.to_string()]),
             Err(e) => {
-                sink(line, Record::problem(0, e))?;
+                sink(line, Record::problem(bytes, e))?;
                 continue;
             }
         };
         let Some(ids) = ids else {
             let problem = Problem::MalformedCsv("pair_id is not of the form ID1_ID2".into());
-            sink(line, Record::problem(0, problem))?;
+            sink(line, Record::problem(bytes, problem))?;
             continue;
         };
         for (id, col) in ids.into_iter().zip([t1, t2]) {
@@ -145,13 +150,206 @@ fn read_pairs<R: Read>(
             sink(
                 line,
                 Record {
-                    bytes: row.as_slice().len() / 2,
+                    bytes: bytes / 2,
                     result,
                 },
             )?;
         }
     }
     Ok(())
+}
+
+/// Where a field's parse is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: `""` (a quote) or the field's end.
+    QuoteInQuoted,
+}
+
+/// Parses one record from its lines, fed one at a time.
+struct RecordParser {
+    fields: Vec<Vec<u8>>,
+    field: Vec<u8>,
+    state: State,
+    delimiter: u8,
+    quoting: bool,
+    /// Text followed a closing quote (`"a"b`): lenient on one line, but in
+    /// a record spanning lines the sign of a quote paired with the wrong one.
+    stray: bool,
+}
+
+impl RecordParser {
+    fn new(delimiter: u8) -> RecordParser {
+        RecordParser {
+            fields: Vec::new(),
+            field: Vec::new(),
+            state: State::FieldStart,
+            delimiter,
+            // TSV has no quoting.
+            quoting: delimiter != b'\t',
+            stray: false,
+        }
+    }
+
+    /// Feeds one line (with its line break, if any); true when the record
+    /// ends with it.
+    fn feed(&mut self, line: &[u8]) -> bool {
+        for &b in line {
+            match (self.state, b) {
+                (State::Quoted, b'"') => self.state = State::QuoteInQuoted,
+                (State::Quoted, _) => self.field.push(b),
+                (State::QuoteInQuoted, b'"') => {
+                    self.field.push(b'"');
+                    self.state = State::Quoted;
+                }
+                (State::QuoteInQuoted, b'\r') => {}
+                (_, b'\n') => {
+                    if self.state == State::Unquoted && self.field.last() == Some(&b'\r') {
+                        self.field.pop();
+                    }
+                    self.end_field();
+                    return true;
+                }
+                (_, d) if d == self.delimiter => self.end_field(),
+                (State::FieldStart, b'"') if self.quoting => self.state = State::Quoted,
+                (State::FieldStart | State::Unquoted | State::QuoteInQuoted, _) => {
+                    // Text after a closing quote is kept, as the csv crate does.
+                    self.stray |= self.state == State::QuoteInQuoted;
+                    self.field.push(b);
+                    self.state = State::Unquoted;
+                }
+            }
+        }
+        false
+    }
+
+    fn end_field(&mut self) {
+        self.fields.push(std::mem::take(&mut self.field));
+        self.state = State::FieldStart;
+    }
+
+    /// The fields of a record the input ended in: `None` inside quotes.
+    fn finish(mut self) -> Option<Vec<Vec<u8>>> {
+        if self.state == State::Quoted {
+            return None;
+        }
+        if self.state == State::Unquoted && self.field.last() == Some(&b'\r') {
+            self.field.pop();
+        }
+        self.end_field();
+        Some(self.fields)
+    }
+}
+
+/// Rows of a delimited file, each with the line it starts on and its size.
+struct Rows<R> {
+    reader: R,
+    delimiter: u8,
+    cap: usize,
+    /// Lines read but given back, after a bad quote, to be read again.
+    again: VecDeque<(u64, Option<Vec<u8>>)>,
+    /// The last line read from `reader` (1-based).
+    line: u64,
+}
+
+impl<R: BufRead> Rows<R> {
+    fn new(reader: R, delimiter: u8, cap: usize) -> Rows<R> {
+        Rows {
+            reader,
+            delimiter,
+            cap,
+            again: VecDeque::new(),
+            line: 0,
+        }
+    }
+
+    /// The next line and its number; `Some(None)` for a line over the cap
+    /// (consumed, not kept).
+    fn next_line(&mut self) -> std::io::Result<Option<(u64, Option<Vec<u8>>)>> {
+        if let Some(l) = self.again.pop_front() {
+            return Ok(Some(l));
+        }
+        let mut buf = Vec::new();
+        let read = read_line_capped(&mut self.reader, &mut buf, self.cap)?;
+        if read == 0 {
+            return Ok(None);
+        }
+        self.line += 1;
+        if buf.is_empty() {
+            return Ok(Some((self.line, None)));
+        }
+        if self.line == 1 && buf.starts_with(b"\xef\xbb\xbf") {
+            buf.drain(..3);
+        }
+        Ok(Some((self.line, Some(buf))))
+    }
+
+    /// The next row. A record spanning lines must have `width` fields
+    /// (when given); if it has not, or its quote never closes, its first
+    /// line is a malformed row and the lines after it are read again.
+    fn next_row(&mut self, width: Option<usize>) -> std::io::Result<Option<(u64, Row, usize)>> {
+        loop {
+            let Some((start, first)) = self.next_line()? else {
+                return Ok(None);
+            };
+            let Some(first) = first else {
+                let problem = Problem::RecordTooLong {
+                    size: self.cap as u64 + 1,
+                    limit: self.cap,
+                };
+                return Ok(Some((start, Err(problem), 0)));
+            };
+            if first.iter().all(|&b| b == b'\r' || b == b'\n') {
+                continue;
+            }
+            let mut parser = RecordParser::new(self.delimiter);
+            let mut bytes = first.len();
+            let mut more: Vec<(u64, Option<Vec<u8>>)> = Vec::new();
+            let (mut ended, mut eof) = (parser.feed(&first), false);
+            while !ended && !eof {
+                match self.next_line()? {
+                    Some((n, Some(l))) if bytes + l.len() <= self.cap => {
+                        bytes += l.len();
+                        ended = parser.feed(&l);
+                        more.push((n, Some(l)));
+                    }
+                    Some(over) => {
+                        more.push(over);
+                        break;
+                    }
+                    None => eof = true,
+                }
+            }
+            let stray = parser.stray;
+            let fields = if ended {
+                Some(parser.fields)
+            } else if eof {
+                parser.finish()
+            } else {
+                None
+            };
+            let one_line = more.is_empty();
+            match fields {
+                Some(f) if one_line || (!stray && width.is_none_or(|w| f.len() == w)) => {
+                    return Ok(Some((start, Ok(f), bytes)))
+                }
+                _ => {
+                    for l in more.into_iter().rev() {
+                        self.again.push_front(l);
+                    }
+                    let problem = Problem::MalformedCsv(format!(
+                        "a quote opened on this line is not closed where a row of {} fields \
+                         ends (read again from the next line)",
+                        width.unwrap_or(0)
+                    ));
+                    return Ok(Some((start, Err(problem), first.len())));
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -174,6 +372,15 @@ mod tests {
         out
     }
 
+    fn texts(rows: &[(u64, Result<Document, Problem>)]) -> Vec<(u64, String)> {
+        rows.iter()
+            .map(|(line, r)| match r {
+                Ok(d) => (*line, d.text.clone()),
+                Err(p) => (*line, format!("<{}>", p.kind())),
+            })
+            .collect()
+    }
+
     #[test]
     fn reads_rows_with_multiline_fields() {
         let rows = read("id,text,source\n1,\"two\nlines\",a.com\n2,plain,\n", b',');
@@ -185,6 +392,93 @@ mod tests {
         );
         assert_eq!(rows[1].0, 4);
         assert_eq!(rows[1].1.as_ref().unwrap().source, None);
+    }
+
+    #[test]
+    fn quotes_escapes_and_line_ends() {
+        let rows = read(
+            "\u{feff}id,text\r\n1,\"She said \"\"no\"\", twice\"\r\n2,5\" screen\r\n\r\n3,\"a\"b\n4,last",
+            b',',
+        );
+        assert_eq!(
+            texts(&rows),
+            [
+                (2, "She said \"no\", twice".to_string()),
+                (3, "5\" screen".into()),
+                (5, "ab".into()),
+                (6, "last".into())
+            ]
+        );
+        assert_eq!(
+            rows[0].1.as_ref().unwrap().id,
+            "1",
+            "BOM stripped from the header"
+        );
+    }
+
+    /// An unbalanced quote costs its own row, not the rows after it.
+    #[test]
+    fn an_unclosed_quote_costs_one_row() {
+        let csv = "id,text,source\n1,\"broken text,a.com\n2,fine,b.com\n3,\"quoted, ok\",c.com\n4,also fine,d.com\n";
+        assert_eq!(
+            texts(&read(csv, b',')),
+            [
+                (2, "<malformed_csv>".to_string()),
+                (3, "fine".into()),
+                (4, "quoted, ok".into()),
+                (5, "also fine".into())
+            ]
+        );
+        // Never closed before the end of the file.
+        let csv = "id,text\n1,fine\n2,\"never closed\n3,after\n";
+        assert_eq!(
+            texts(&read(csv, b',')),
+            [
+                (2, "fine".to_string()),
+                (3, "<malformed_csv>".into()),
+                (4, "after".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn tsv_keeps_quotes_as_text() {
+        let tsv = "id\ttext\n1\t\"Quoted\" start\n2\thalf \"open\n3\t\"unbalanced\n4\tlast\n";
+        assert_eq!(
+            texts(&read(tsv, b'\t')),
+            [
+                (2, "\"Quoted\" start".to_string()),
+                (3, "half \"open".into()),
+                (4, "\"unbalanced".into()),
+                (5, "last".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_skipped_unread() {
+        let opts = ReadOptions {
+            max_doc_bytes: 16,
+            ..ReadOptions::default()
+        };
+        let long = "x".repeat(super::super::max_record_bytes(&opts) + 10);
+        let csv = format!("id,text\n1,{long}\n2,short\n");
+        let mut out = Vec::new();
+        read_delimited(
+            csv.as_bytes(),
+            b',',
+            Path::new("t.csv"),
+            &opts,
+            |line, r| {
+                out.push((line, r.result));
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            texts(&out),
+            [(2, "<too_large>".to_string()), (3, "short".into())]
+        );
     }
 
     #[test]

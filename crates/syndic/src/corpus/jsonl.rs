@@ -58,7 +58,7 @@ const TOO_LONG: usize = usize::MAX;
 /// Reads one line, through its `\n`, onto `buf`; a line longer than `cap`
 /// is consumed but not kept (`buf` is left as it was). Returns the bytes
 /// consumed (0 at the end of the input).
-fn read_line_capped<R: BufRead>(
+pub(crate) fn read_line_capped<R: BufRead>(
     reader: &mut R,
     buf: &mut Vec<u8>,
     cap: usize,
