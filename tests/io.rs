@@ -420,6 +420,42 @@ proptest! {
     }
 }
 
+/// A gzip-compressed JSON array whose one element inflates to 200 MB is
+/// refused at the limit as it is read: a clear error naming the file, and
+/// with --skip-invalid one `too_large` reject after the elements before it.
+#[test]
+fn a_json_array_bomb_is_refused_as_it_is_read() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("bomb.json.gz");
+    let mut gz = flate2::write::GzEncoder::new(
+        fs::File::create(&path).unwrap(),
+        flate2::Compression::default(),
+    );
+    gz.write_all(b"[{\"id\":\"first\",\"text\":\"A normal article before the bomb.\"},\n{\"id\":\"bomb\",\"text\":\"")
+        .unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..200 {
+        gz.write_all(&chunk).unwrap();
+    }
+    gz.write_all(b"\"}]").unwrap();
+    gz.finish().unwrap();
+    let file = path.to_string_lossy().into_owned();
+    let out = p(d.path(), "c.jsonl");
+    let fail = syndic(&["cluster", &file, "--max-doc-bytes", "1M", "-o", &out]);
+    assert_eq!(fail.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&fail.stderr);
+    assert!(err.contains("bomb.json.gz:2:"), "{err}");
+    let opts = ReadOptions {
+        skip_invalid: true,
+        max_doc_bytes: 1 << 20,
+        ..ReadOptions::default()
+    };
+    let corpus = Corpus::read(&[path], &opts).unwrap();
+    assert_eq!(corpus.docs.len(), 1);
+    assert_eq!(corpus.rejects.len(), 1);
+    assert_eq!(corpus.rejects[0].problem.kind(), "too_large");
+}
+
 /// An output that is a FIFO (like `/dev/null` or any device, not a regular
 /// file) is written in place; it is never replaced by a renamed file.
 #[test]

@@ -1,5 +1,6 @@
 //! JSON readers: JSON Lines (one object per line, streamed) and JSON arrays of
-//! objects (parsed whole; each element is located by the line it starts on).
+//! objects (streamed element by element; each is located by the line it
+//! starts on).
 //! Only the configured fields are extracted (unknown fields are skipped
 //! without being materialized), so the reader stays fast on wide records.
 
@@ -176,53 +177,227 @@ impl Batch {
     }
 }
 
-/// Reads a JSON array of objects. A syntax error anywhere is one problem for
-/// the whole file (there is no safe way to resynchronise inside an array);
-/// each element's own problems (missing text, ...) are reported at its line.
+/// Reads a JSON array of objects, streamed: the array is split into its
+/// elements by a scan that follows strings and brackets, and each element
+/// is parsed as a JSON Lines record is, so one element is in memory at a
+/// time and an element larger than the record limit is skipped as it is
+/// read (a `too_large` record; reading goes on with the next element). Each
+/// element is located by the line it starts on. Bytes outside the array
+/// structure, or an array that never closes, are one problem at the line
+/// reached and end the file; the elements before are read.
 pub(crate) fn read_array<R: BufRead>(
     mut reader: R,
     opts: &ReadOptions,
     mut sink: impl FnMut(u64, Record) -> crate::error::Result<()>,
 ) -> crate::error::Result<()> {
-    let mut bytes = Vec::new();
-    if let Err(e) = reader.read_to_end(&mut bytes) {
-        let record = Record::problem(bytes.len(), Problem::Unreadable(e.to_string()));
-        return sink(1, record);
-    }
-    let line_of =
-        |offset: usize| 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count() as u64;
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let record = Record::problem(bytes.len(), Problem::InvalidUtf8(e.valid_up_to()));
-            return sink(line_of(e.valid_up_to()), record);
+    let mut split = ArraySplit::new(super::max_record_bytes(opts));
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                return sink(
+                    split.line,
+                    Record::problem(0, Problem::Unreadable(e.to_string())),
+                )
+            }
+        };
+        if chunk.is_empty() {
+            break;
         }
-    };
-    let elements: Vec<&RawValue> = match serde_json::from_str(text.trim_start_matches('\u{feff}')) {
-        Ok(v) => v,
-        Err(e) => {
-            let record = Record::problem(bytes.len(), Problem::MalformedJson(e.to_string()));
-            return sink(e.line() as u64, record);
+        let n = chunk.len();
+        split.feed(chunk, &mut |line, element| match element {
+            Ok(bytes) => sink(
+                line,
+                Record {
+                    bytes: bytes.len(),
+                    result: parse_line(bytes, opts),
+                },
+            ),
+            Err(p) => sink(line, Record::problem(0, p)),
+        })?;
+        reader.consume(n);
+        if split.state == Split::Broken {
+            return Ok(());
         }
-    };
-    let (mut line, mut counted) = (1u64, 0usize);
-    for raw in elements {
-        let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-        line += bytes[counted..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
-        counted = offset;
-        let result = parse_line(raw.get().as_bytes(), opts);
-        sink(
-            line,
-            Record {
-                bytes: raw.get().len(),
-                result,
-            },
-        )?;
     }
-    Ok(())
+    match split.state {
+        Split::Done => Ok(()),
+        _ => {
+            let problem = Problem::MalformedJson("the array is not closed with `]`".into());
+            sink(
+                split.start_line,
+                Record::problem(split.element.len(), problem),
+            )
+        }
+    }
+}
+
+/// Where the scan of an array is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Split {
+    /// Before the `[`.
+    Start,
+    /// After `[` or `,`: an element or `]` comes next.
+    BeforeElement,
+    /// Inside an element.
+    Element,
+    /// After an element: `,` or `]` comes next.
+    AfterElement,
+    /// After the closing `]`.
+    Done,
+    /// After bytes that are not JSON array structure.
+    Broken,
+}
+
+/// Receives each element of an array (or why it is not read) with its line.
+type Emit<'a> = dyn FnMut(u64, Result<&[u8], Problem>) -> crate::error::Result<()> + 'a;
+
+/// Splits an array into elements across chunks of input.
+struct ArraySplit {
+    state: Split,
+    /// The current element's bytes (emptied, not grown, once over `cap`).
+    element: Vec<u8>,
+    over: bool,
+    depth: u32,
+    in_string: bool,
+    escape: bool,
+    cap: usize,
+    line: u64,
+    start_line: u64,
+    at_start: bool,
+}
+
+impl ArraySplit {
+    fn new(cap: usize) -> ArraySplit {
+        ArraySplit {
+            state: Split::Start,
+            element: Vec::new(),
+            over: false,
+            depth: 0,
+            in_string: false,
+            escape: false,
+            cap,
+            line: 1,
+            start_line: 1,
+            at_start: true,
+        }
+    }
+
+    /// Scans `chunk`, calling `emit(line, element)` for each element ended
+    /// in it, or `emit(line, Err(problem))` for one too large or for bytes
+    /// that break the array (after which the rest is ignored).
+    fn feed(&mut self, mut chunk: &[u8], emit: &mut Emit<'_>) -> crate::error::Result<()> {
+        if self.at_start {
+            self.at_start = false;
+            chunk = chunk.strip_prefix(b"\xef\xbb\xbf").unwrap_or(chunk);
+        }
+        let mut i = 0;
+        while i < chunk.len() {
+            let b = chunk[i];
+            if self.state == Split::Element {
+                let (run, ended) = self.scan_element(&chunk[i..]);
+                self.keep(&chunk[i..i + run]);
+                i += run;
+                if ended {
+                    self.end_element(emit)?;
+                }
+                continue;
+            }
+            if b == b'\n' {
+                self.line += 1;
+            }
+            i += 1;
+            if b.is_ascii_whitespace() || self.state == Split::Broken {
+                continue;
+            }
+            self.state = match (self.state, b) {
+                (Split::Start, b'[') => Split::BeforeElement,
+                (Split::BeforeElement, b']') | (Split::AfterElement, b']') => Split::Done,
+                (Split::AfterElement, b',') => Split::BeforeElement,
+                (Split::BeforeElement, _) => {
+                    self.start_line = self.line;
+                    i -= 1;
+                    Split::Element
+                }
+                (state, _) => {
+                    let expected = match state {
+                        Split::Start => "`[`",
+                        Split::AfterElement => "`,` or `]`",
+                        _ => "nothing after the array's `]`",
+                    };
+                    let message = format!("expected {expected}, found {:?}", b as char);
+                    emit(self.line, Err(Problem::MalformedJson(message)))?;
+                    Split::Broken
+                }
+            };
+        }
+        Ok(())
+    }
+
+    /// Scans the element from the start of `bytes`; returns how many bytes
+    /// belong to it, and whether it ends there.
+    fn scan_element(&mut self, bytes: &[u8]) -> (usize, bool) {
+        for (k, &b) in bytes.iter().enumerate() {
+            if b == b'\n' {
+                self.line += 1;
+            }
+            if self.in_string {
+                if self.escape {
+                    self.escape = false;
+                } else if b == b'\\' {
+                    self.escape = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                    if self.depth == 0 {
+                        return (k + 1, true);
+                    }
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' if self.depth > 0 => {
+                    self.depth -= 1;
+                    if self.depth == 0 {
+                        return (k + 1, true);
+                    }
+                }
+                // The end of a bare value (a number, `null`): left for
+                // the structure scan.
+                b',' | b']' if self.depth == 0 => return (k, true),
+                _ => {}
+            }
+        }
+        (bytes.len(), false)
+    }
+
+    fn keep(&mut self, bytes: &[u8]) {
+        if self.over {
+            return;
+        }
+        if self.element.len() + bytes.len() > self.cap {
+            self.over = true;
+            self.element = Vec::new();
+            return;
+        }
+        self.element.extend_from_slice(bytes);
+    }
+
+    fn end_element(&mut self, emit: &mut Emit<'_>) -> crate::error::Result<()> {
+        self.state = Split::AfterElement;
+        if std::mem::take(&mut self.over) {
+            let problem = Problem::RecordTooLong {
+                size: self.cap as u64 + 1,
+                limit: self.cap,
+            };
+            emit(self.start_line, Err(problem))
+        } else {
+            let element = std::mem::take(&mut self.element);
+            emit(self.start_line, Ok(&element))
+        }
+    }
 }
 
 fn trim_line_end(buf: &[u8]) -> &[u8] {
@@ -545,7 +720,29 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(problems, vec![(2, true)]);
+        assert_eq!(
+            problems,
+            vec![(1, true), (2, true)],
+            "the element before the error is read"
+        );
+        let mut got = Vec::new();
+        read_array(
+            &b"\xef\xbb\xbf[{\"id\":\"a]\\\"}\",\"text\":\"x{[\"},\n 7,\n{\"id\":\"c\",\"text\":\"y\",\"n\":[1,{}]}]\n"[..],
+            &ReadOptions::default(),
+            |line, r| {
+                got.push((line, r.result.map(|d| d.id).map_err(|p| p.kind())));
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            vec![
+                (1, Ok("a]\"}".to_string())),
+                (2, Err("malformed_json")),
+                (3, Ok("c".to_string()))
+            ]
+        );
     }
 
     #[test]
