@@ -550,11 +550,12 @@ fn with_siblings(
                 return false;
             }
             let st = &stats[s];
-            let text = tree.text_of(s, &|c| !pruned[c]);
             (st.chars > 80 && st.link_density() < 0.25)
-                || (st.chars > 0
-                    && st.link_density() == 0.0
-                    && (text.ends_with('.') || text.contains(". ")))
+                || (st.chars > 0 && st.link_density() == 0.0 && {
+                    // Rendered only for short paragraphs without links.
+                    let text = tree.text_of(s, &|c| !pruned[c]);
+                    text.ends_with('.') || text.contains(". ")
+                })
         })
         .collect()
 }
