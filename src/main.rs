@@ -92,6 +92,14 @@ fn main() -> ExitCode {
     if memory_limit.is_some() {
         return_freed_memory_at_once();
     }
+    // Interrupted (Ctrl-C, SIGTERM, SIGHUP): remove the temporary files of
+    // outputs not yet in place, which destructors would have removed. An
+    // index writer needs nothing: its next commit removes what an
+    // interrupted one left, and readers never see it.
+    let _ = ctrlc::set_handler(|| {
+        syndic::corpus::write::remove_unfinished_outputs();
+        std::process::exit(130);
+    });
     let result = match &cli.command {
         Command::Cluster(args) => cmd::cluster::cluster(args),
         Command::Dedup(args) => cmd::cluster::dedup(args),

@@ -445,3 +445,92 @@ fn html_pages_give_their_article_and_join() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["cluster"], lines[1]["cluster"], "{lines:?}");
 }
+
+/// A run ended by a signal (Ctrl-C, SIGTERM) removes its unfinished
+/// output, which it opened before the work; the old output stays.
+#[test]
+fn an_interrupted_run_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    common::write_corpus(&input, 3_000, 400);
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("clusters.jsonl"), "old\n").unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_syndic"))
+        .args(["cluster", input.to_str().unwrap(), "-q", "-o"])
+        .arg(out.join("clusters.jsonl"))
+        .spawn()
+        .unwrap();
+    let temporary = || {
+        std::fs::read_dir(&out)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name() != "clusters.jsonl")
+            .count()
+    };
+    let started = std::time::Instant::now();
+    while temporary() == 0 {
+        assert!(started.elapsed().as_secs() < 120, "no output was opened");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert_eq!(temporary(), 0);
+    assert_eq!(
+        std::fs::read_to_string(out.join("clusters.jsonl")).unwrap(),
+        "old\n"
+    );
+}
+
+/// Outputs are opened before the work: a missing folder fails at once
+/// (no run summary), and one file given as two outputs is refused.
+#[test]
+fn outputs_are_checked_before_the_run() {
+    for args in [
+        &[
+            "dedup",
+            "corpora/sample/articles.jsonl",
+            "-o",
+            "/nonexistent/kept.jsonl",
+        ][..],
+        &[
+            "cluster",
+            "corpora/sample/articles.jsonl",
+            "-o",
+            "/nonexistent/c.jsonl",
+        ],
+        &[
+            "dedup",
+            "corpora/sample/articles.jsonl",
+            "-o",
+            "/nonexistent/k.jsonl",
+            "--report",
+            "/tmp/r.jsonl",
+        ],
+    ] {
+        let out = syndic(args);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert!(said.contains("/nonexistent/"), "{said}");
+        assert!(
+            !said.contains("documents (") && !said.contains("time:"),
+            "{said}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let same = dir.path().join("same.jsonl").to_string_lossy().into_owned();
+    let out = syndic(&[
+        "dedup",
+        "corpora/sample/articles.jsonl",
+        "-o",
+        &same,
+        "--clusters",
+        &same,
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is given as two outputs"));
+    assert!(!Path::new(&same).exists());
+}

@@ -838,3 +838,53 @@ fn decompression_bombs_are_skipped_as_they_are_read() {
         }
     }
 }
+
+/// Any number of bad records: all counted, all listed in --rejects (written
+/// as they are found), while the corpus keeps only the first
+/// `KEPT_REJECTS` in memory.
+#[test]
+fn rejects_are_streamed_not_kept() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("bad.jsonl");
+    let bad = syndic::corpus::KEPT_REJECTS + 25_000;
+    let mut text = String::from("{\"id\":\"a\",\"text\":\"a good article\"}\n");
+    for i in 0..bad {
+        text.push_str(&format!("not json {i}\n"));
+    }
+    fs::write(&path, text).unwrap();
+    let opts = ReadOptions {
+        skip_invalid: true,
+        ..ReadOptions::default()
+    };
+    let mut seen = 0;
+    let corpus = Corpus::read_reporting(
+        std::slice::from_ref(&path),
+        &opts,
+        &mut |_, _| {},
+        &mut |_| {
+            seen += 1;
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(seen, bad);
+    assert_eq!(corpus.rejects.len(), syndic::corpus::KEPT_REJECTS);
+    assert_eq!(corpus.reject_counts(), vec![("malformed_json", bad)]);
+    let rejects = p(d.path(), "rejects.jsonl");
+    let out = syndic(&[
+        "cluster",
+        &path.to_string_lossy(),
+        "--skip-invalid",
+        "--rejects",
+        &rejects,
+        "-o",
+        &p(d.path(), "c.jsonl"),
+    ]);
+    assert!(out.status.success());
+    let listed = fs::read_to_string(&rejects).unwrap();
+    assert_eq!(listed.lines().count(), bad);
+    let last = listed.lines().last().unwrap();
+    assert!(last.contains(&format!("\"line\":{}", bad + 1)), "{last}");
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains(&format!("skipped: {bad} records (malformed_json)")));
+}

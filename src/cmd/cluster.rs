@@ -4,7 +4,7 @@ use super::{exit_without_freeing, input_paths, write_cluster_file, FormatArg, Ru
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
-use syndic::corpus::write::{write_syndication, Output};
+use syndic::corpus::write::{commit_together, write_syndication, Output};
 
 /// Assign every input document to a cluster of near-duplicates.
 #[derive(Args, Debug)]
@@ -20,8 +20,11 @@ pub struct ClusterArgs {
 }
 
 pub fn cluster(args: &ClusterArgs) -> Result<()> {
-    let run = args.run.execute()?;
-    let written = write_cluster_file(&args.output, args.format, &run);
+    let (run, mut out) = args.run.execute(false, |corpus| {
+        Ok(Output::create(&args.output, &input_paths(corpus))?)
+    })?;
+    let written = write_cluster_file(&mut out, args.format, &run)
+        .and_then(|_| out.commit().map_err(Into::into));
     exit_without_freeing(run);
     written
 }
@@ -52,31 +55,59 @@ pub fn dedup(args: &DedupArgs) -> Result<()> {
     if matches!(args.format, FormatArg::Csv | FormatArg::Tsv) && args.clusters.is_none() {
         anyhow::bail!("--format csv and tsv are layouts of the --clusters file; give --clusters FILE (kept records are JSON Lines or Parquet)");
     }
-    let run = args.run.execute_checked(|corpus| {
+    let named = [
+        Some(&args.output),
+        args.clusters.as_ref(),
+        args.report.as_ref(),
+    ];
+    let files: Vec<&PathBuf> = named
+        .into_iter()
+        .flatten()
+        .filter(|p| p.as_os_str() != "-")
+        .collect();
+    if let Some(same) = files
+        .iter()
+        .enumerate()
+        .find_map(|(i, p)| files[..i].contains(p).then_some(p))
+    {
+        anyhow::bail!("{} is given as two outputs", same.display());
+    }
+    // The outputs are opened before the run (a folder that is missing
+    // fails now, not after it) and replaced together after it.
+    let (run, (mut out, clusters, report)) = args.run.execute(true, |corpus| {
         #[cfg(feature = "parquet")]
         if args.format == FormatArg::Parquet {
             corpus.parquet_copy_schema()?;
         }
-        let _ = corpus;
-        Ok(())
+        let inputs = input_paths(corpus);
+        let open = |path: &Option<PathBuf>| {
+            path.as_ref()
+                .map(|p| Output::create(p, &inputs))
+                .transpose()
+        };
+        Ok((
+            Output::create(&args.output, &inputs)?,
+            open(&args.clusters)?,
+            open(&args.report)?,
+        ))
     })?;
-    if let Some(path) = &args.clusters {
-        write_cluster_file(path, args.format, &run)?;
+    let mut outputs = Vec::new();
+    if let Some(mut clusters) = clusters {
+        write_cluster_file(&mut clusters, args.format, &run)?;
+        outputs.push(clusters);
     }
-    let inputs = input_paths(&run.corpus);
-    if let Some(path) = &args.report {
-        let mut out = Output::create(path, &inputs)?;
-        write_syndication(&mut out, &run.corpus.docs, &run.outcome.docs)?;
-        out.commit()?;
+    if let Some(mut report) = report {
+        write_syndication(&mut report, &run.corpus.docs, &run.outcome.docs)?;
+        outputs.push(report);
     }
-    let mut out = Output::create(&args.output, &inputs)?;
     let keep = run.outcome.kept();
     let kept = match args.format {
         #[cfg(feature = "parquet")]
         FormatArg::Parquet => run.corpus.copy_records_parquet(&keep, &mut out)?,
         _ => run.corpus.copy_records(&keep, &mut out)?,
     };
-    out.commit()?;
+    outputs.push(out);
+    commit_together(outputs)?;
     if !args.run.report.quiet {
         eprintln!("dedup: kept {kept} of {} documents", run.corpus.docs.len());
     }

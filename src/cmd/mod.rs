@@ -13,7 +13,7 @@ use crate::flags::{InputArgs, MatchArgs, ResourceArgs, TitleArgs};
 use crate::progress::Progress;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use std::io::Write;
+use std::io::{BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 use syndic::corpus::write::{write_clusters, write_rejects, Output, TableFormat};
 use syndic::Resources;
@@ -78,14 +78,29 @@ impl Reading {
         let pool = resource_args.pool()?;
         let progress = Progress::new(quiet);
         let options = input.read_options(&resources, titles);
+        // Rejects go to an unnamed temporary file as they are found (any
+        // number of them in bounded memory), then to --rejects once the
+        // inputs, which it may not overwrite, are known.
+        let mut spool = match &input.rejects {
+            Some(_) => Some(BufWriter::new(tempfile::tempfile()?)),
+            None => None,
+        };
         let corpus = pool.install(|| {
-            Corpus::read_with_progress(&input.inputs, &options, &mut |bytes, docs| {
-                progress.reading(bytes, docs)
-            })
+            Corpus::read_reporting(
+                &input.inputs,
+                &options,
+                &mut |bytes, docs| progress.reading(bytes, docs),
+                &mut |reject| match &mut spool {
+                    Some(w) => write_rejects(w, std::slice::from_ref(reject)),
+                    None => Ok(()),
+                },
+            )
         })?;
-        if let Some(path) = &input.rejects {
+        if let (Some(path), Some(spool)) = (&input.rejects, spool) {
             let mut out = Output::create(path, &input_paths(&corpus))?;
-            write_rejects(&mut out, &corpus.rejects)?;
+            let mut file = spool.into_inner().map_err(|e| e.into_error())?;
+            file.rewind()?;
+            std::io::copy(&mut file, &mut out)?;
             out.commit()?;
         }
         if !quiet {
@@ -120,21 +135,15 @@ pub struct Run {
 }
 
 impl RunArgs {
-    /// Reads the corpus and runs the pipeline, freeing the texts once
-    /// they are folded: the run's corpus keeps ids and metadata only
-    /// (`syndic cluster` never writes texts back).
-    pub fn execute(&self) -> Result<Run> {
-        self.run(|_| Ok(()), false)
-    }
-
-    /// As [`RunArgs::execute`], calling `check` on the corpus before the
-    /// pipeline runs (to refuse an output that cannot be written before
-    /// the work, not after).
-    pub fn execute_checked(&self, check: impl Fn(&Corpus) -> Result<()>) -> Result<Run> {
-        self.run(check, true)
-    }
-
-    fn run(&self, check: impl Fn(&Corpus) -> Result<()>, keep_texts: bool) -> Result<Run> {
+    /// Reads the corpus, calls `prepare` on it (to open the outputs, so
+    /// that one that cannot be written fails before the work, not after),
+    /// then runs the pipeline. With `keep_texts` false the texts are freed
+    /// once folded: the run's corpus keeps ids and metadata only.
+    pub fn execute<T>(
+        &self,
+        keep_texts: bool,
+        prepare: impl FnOnce(&Corpus) -> Result<T>,
+    ) -> Result<(Run, T)> {
         let config = self.matching.config()?;
         let quiet = self.report.quiet;
         let Reading {
@@ -143,7 +152,7 @@ impl RunArgs {
             resources,
             progress,
         } = Reading::start(&self.input, &self.titles, &self.resources, quiet)?;
-        check(&corpus)?;
+        let prepared = prepare(&corpus)?;
         let on_stage = |stage: &str| progress.stage(stage);
         let outcome = pool.install(|| -> syndic::Result<_> {
             let folded = syndic::pipeline::fold_stage(
@@ -165,11 +174,12 @@ impl RunArgs {
         if let Some(path) = &self.report.stats {
             write_stats(path, &corpus, &outcome, &config)?;
         }
-        Ok(Run {
+        let run = Run {
             corpus,
             outcome,
             pool,
-        })
+        };
+        Ok((run, prepared))
     }
 }
 
@@ -196,10 +206,10 @@ pub fn input_paths(corpus: &Corpus) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Writes the cluster file of a run on its worker pool.
-pub fn write_cluster_file(path: &Path, format: FormatArg, run: &Run) -> Result<()> {
+/// Writes the cluster file of a run on its worker pool (`out` is left to
+/// commit).
+pub fn write_cluster_file(out: &mut Output, format: FormatArg, run: &Run) -> Result<()> {
     run.pool.install(|| {
-        let mut out = Output::create(path, &input_paths(&run.corpus))?;
         let (docs, outcomes) = (&run.corpus.docs, &run.outcome.docs);
         let table = match format {
             FormatArg::Jsonl => TableFormat::JsonLines,
@@ -207,12 +217,11 @@ pub fn write_cluster_file(path: &Path, format: FormatArg, run: &Run) -> Result<(
             FormatArg::Tsv => TableFormat::Tsv,
             #[cfg(feature = "parquet")]
             FormatArg::Parquet => {
-                syndic::corpus::arrow::write_clusters_parquet(&mut out, docs, outcomes)?;
-                return out.commit().map_err(Into::into);
+                syndic::corpus::arrow::write_clusters_parquet(out, docs, outcomes)?;
+                return Ok(());
             }
         };
-        write_clusters(&mut out, docs, outcomes, table)?;
-        out.commit()?;
+        write_clusters(out, docs, outcomes, table)?;
         Ok(())
     })
 }

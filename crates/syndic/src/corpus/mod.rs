@@ -120,6 +120,9 @@ pub struct ReadOptions {
     pub spill_texts: Option<Resources>,
 }
 
+/// Skipped records kept in [`Corpus::rejects`]; the rest are counted.
+pub const KEPT_REJECTS: usize = 100_000;
+
 /// Share of the memory limit that texts may hold in RAM.
 pub const TEXT_SHARE: u64 = 4;
 
@@ -143,8 +146,13 @@ pub struct Corpus {
     pub files: Vec<InputSource>,
     /// Every document read, in input order.
     pub docs: Vec<Document>,
-    /// Records skipped with `skip_invalid`, in input order.
+    /// The first [`KEPT_REJECTS`] records skipped with `skip_invalid`, in
+    /// input order (every one is counted in [`Corpus::reject_counts`] and
+    /// given to the `on_reject` of [`Corpus::read_reporting`], so that
+    /// millions of bad records do not fill memory).
     pub rejects: Vec<Reject>,
+    /// Skipped records by problem kind.
+    reject_kinds: Vec<(&'static str, usize)>,
     /// Total bytes of records read (after decompression).
     pub bytes: u64,
     /// The texts, when read under a memory limit (the documents' own `text`
@@ -218,6 +226,17 @@ impl Corpus {
         opts: &ReadOptions,
         progress: &mut dyn FnMut(u64, usize),
     ) -> Result<Corpus> {
+        Corpus::read_reporting(paths, opts, progress, &mut |_| Ok(()))
+    }
+
+    /// As [`Corpus::read_with_progress`], giving every skipped record to
+    /// `on_reject` as it is found (to write a rejects file of any length).
+    pub fn read_reporting(
+        paths: &[PathBuf],
+        opts: &ReadOptions,
+        progress: &mut dyn FnMut(u64, usize),
+        on_reject: &mut dyn FnMut(&Reject) -> Result<()>,
+    ) -> Result<Corpus> {
         let sources = expand(paths)?;
         let mut corpus = Corpus::default();
         let mut seen: AHashMap<String, Location> = AHashMap::new();
@@ -266,11 +285,20 @@ impl Corpus {
                         problem,
                     });
                 }
-                corpus.rejects.push(Reject {
+                let reject = Reject {
                     file: display.clone(),
                     line,
                     problem,
-                });
+                };
+                on_reject(&reject)?;
+                let kind = reject.problem.kind();
+                match corpus.reject_kinds.iter_mut().find(|(k, _)| *k == kind) {
+                    Some((_, n)) => *n += 1,
+                    None => corpus.reject_kinds.push((kind, 1)),
+                }
+                if corpus.rejects.len() < KEPT_REJECTS {
+                    corpus.rejects.push(reject);
+                }
                 Ok(())
             };
             if source.format() == Format::Parquet {
@@ -319,13 +347,7 @@ impl Corpus {
 
     /// Counts of rejected records by problem kind, sorted by kind.
     pub fn reject_counts(&self) -> Vec<(&'static str, usize)> {
-        let mut counts: Vec<(&'static str, usize)> = Vec::new();
-        for r in &self.rejects {
-            match counts.iter_mut().find(|(k, _)| *k == r.problem.kind()) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((r.problem.kind(), 1)),
-            }
-        }
+        let mut counts = self.reject_kinds.clone();
         counts.sort();
         counts
     }

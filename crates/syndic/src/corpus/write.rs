@@ -2,6 +2,12 @@
 //! the target and renamed into place when complete, so an interrupted run never
 //! leaves a half-written output (an existing file stays as it was). `-` writes
 //! to standard output. An output path that is also an input is refused.
+//!
+//! Several outputs of one run are committed together: each is
+//! [finished](Output::finish) (flushed and synced) first, then all are
+//! moved into place, so a full disk replaces none of them. A process that
+//! is ending on a signal removes its unfinished temporary files with
+//! [`remove_unfinished_outputs`].
 
 use super::{Corpus, Document, Location, Reject};
 use crate::error::{Error, Result};
@@ -17,6 +23,49 @@ use std::path::{Path, PathBuf};
 pub struct Output {
     path: PathBuf,
     sink: Sink,
+    /// The temporary file's registration (see [`remove_unfinished_outputs`]).
+    _unfinished: Option<Unfinished>,
+}
+
+/// An output written and synced, not yet moved into place.
+pub struct Finished {
+    path: PathBuf,
+    tmp: Option<tempfile::NamedTempFile>,
+    _unfinished: Option<Unfinished>,
+}
+
+/// Temporary files of outputs not yet committed.
+static UNFINISHED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// A temporary file listed in [`UNFINISHED`] while it lives.
+struct Unfinished(PathBuf);
+
+impl Unfinished {
+    fn new(path: &Path) -> Unfinished {
+        if let Ok(mut list) = UNFINISHED.lock() {
+            list.push(path.to_path_buf());
+        }
+        Unfinished(path.to_path_buf())
+    }
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if let Ok(mut list) = UNFINISHED.lock() {
+            list.retain(|p| p != &self.0);
+        }
+    }
+}
+
+/// Removes the temporary files of every output not yet committed. For a
+/// signal handler, just before the process ends (destructors, which
+/// remove them otherwise, do not run then).
+pub fn remove_unfinished_outputs() {
+    if let Ok(list) = UNFINISHED.lock() {
+        for path in list.iter() {
+            let _ = fs::remove_file(path);
+        }
+    }
 }
 
 enum Sink {
@@ -84,6 +133,7 @@ impl Output {
             return Ok(Output {
                 path: path.to_path_buf(),
                 sink: Sink::Stdout(BufWriter::new(io::stdout())),
+                _unfinished: None,
             });
         }
         refuse_inputs(path, inputs)?;
@@ -100,6 +150,7 @@ impl Output {
                 return Ok(Output {
                     path: target,
                     sink: Sink::InPlace(BufWriter::new(file)),
+                    _unfinished: None,
                 });
             }
         }
@@ -117,31 +168,63 @@ impl Output {
             .map_err(|e| Error::io(path, e))?;
         Ok(Output {
             path: target,
+            _unfinished: Some(Unfinished::new(tmp.path())),
             sink: Sink::File(BufWriter::with_capacity(1 << 16, tmp)),
         })
     }
 
     /// Flushes and atomically moves the output into place.
     pub fn commit(self) -> Result<()> {
+        self.finish()?.persist()
+    }
+
+    /// Flushes and syncs the output; [`Finished::persist`] moves it into
+    /// place. Dropping the result instead removes the temporary file.
+    pub fn finish(self) -> Result<Finished> {
         let path = self.path;
-        match self.sink {
-            Sink::Stdout(mut w) => w.flush().map_err(|e| Error::io(&path, e)),
-            Sink::InPlace(mut w) => w.flush().map_err(|e| Error::io(&path, e)),
-            Sink::File(w) => {
-                let tmp = w
-                    .into_inner()
-                    .map_err(|e| Error::io(&path, e.into_error()))?;
-                tmp.as_file().sync_all().map_err(|e| Error::io(&path, e))?;
-                tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
-                Ok(())
-            }
+        let tmp = match self.sink {
+            Sink::Stdout(mut w) => w.flush().map(|_| None),
+            Sink::InPlace(mut w) => w.flush().map(|_| None),
+            Sink::File(w) => w
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .and_then(|tmp| tmp.as_file().sync_all().map(|_| Some(tmp))),
         }
+        .map_err(|e| Error::io(&path, e))?;
+        Ok(Finished {
+            path,
+            tmp,
+            _unfinished: self._unfinished,
+        })
     }
 
     /// The path the output goes to (its final name).
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+impl Finished {
+    /// Moves the output into place (a rename over the old file).
+    pub fn persist(self) -> Result<()> {
+        match self.tmp {
+            None => Ok(()),
+            Some(tmp) => tmp
+                .persist(&self.path)
+                .map(|_| ())
+                .map_err(|e| Error::io(&self.path, e.error)),
+        }
+    }
+}
+
+/// Finishes every output, then moves them all into place: an error while
+/// finishing (a full disk) replaces none of them.
+pub fn commit_together(outputs: Vec<Output>) -> Result<()> {
+    let finished: Vec<Finished> = outputs
+        .into_iter()
+        .map(Output::finish)
+        .collect::<Result<_>>()?;
+    finished.into_iter().try_for_each(Finished::persist)
 }
 
 impl Write for Output {
