@@ -48,6 +48,10 @@ const MATCHING: &[Variant] = &[
     ("--stories", &[], &["--stories", "off"]),
 ];
 
+/// `--wait` only matters while another writer holds the lock (tests/index.rs,
+/// `a_stopped_writer_is_named_and_waited_for`); here its value is checked.
+const WAIT: Variant = ("--wait", &[], &["--wait", "-1s"]);
+
 /// Flags that decide the signature only, as `sign` accepts them.
 const SIGNATURE: &[Variant] = &[
     ("--config", &[], &["--config", "{d}/sig.toml"]),
@@ -202,6 +206,7 @@ fn cases() -> Vec<Case> {
                     ("--index", &[], &["--index", "{d}/other"]),
                     ("--scheme", &[], &["--scheme", "classic"]),
                     ("--window", &[], &["--window", "1d"]),
+                    WAIT,
                     ("--quiet", &[], &["--quiet"]),
                 ],
             ),
@@ -215,6 +220,7 @@ fn cases() -> Vec<Case> {
                 &[INPUT, TITLES, RESOURCES],
                 &[
                     ("--index", &[], &["--index", "{d}/missing"]),
+                    WAIT,
                     ("--quiet", &[], &["--quiet"]),
                 ],
             ),
@@ -247,7 +253,7 @@ fn cases() -> Vec<Case> {
             input: &[],
             base: &["--index", "{d}/ix", "04-rail-strike-origin-27"],
             setup: BUILD,
-            flags: vec![("--index", &[], &["--index", "{d}/missing"])],
+            flags: vec![("--index", &[], &["--index", "{d}/missing"]), WAIT],
         },
         Case {
             sub: &["index", "clusters"],

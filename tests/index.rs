@@ -22,7 +22,17 @@ fn settings(window_days: Option<f64>) -> IndexSettings {
     }
 }
 
-fn sorted_clusters(index: &Index) -> Vec<(String, String, String)> {
+/// An index of `docs` in `dir`, with the default settings.
+fn build_without_window(dir: &Path, docs: &[Document]) -> Index {
+    Index::build(dir, settings(None), docs, &Texts::new(docs))
+        .unwrap()
+        .0
+}
+
+/// Each document's id, cluster and story.
+type Clusters = Vec<(String, String, String)>;
+
+fn sorted_clusters(index: &Index) -> Clusters {
     let mut c = index.clusters();
     c.sort();
     c
@@ -103,10 +113,19 @@ fn add_reports_changes_query_finds_copies_and_remove_forgets() {
     assert_eq!(report.changed_clusters.len(), 1, "{report:?}");
     assert_eq!(report.changed_clusters[0].0, docs[origin].id);
     assert_eq!(report.changed_clusters[0].1.len(), copies.len());
+    // Adding them again (a retry) skips them; an id held with another
+    // text, or given twice, is refused.
+    let again = index.add(&copies[..1], &Texts::new(&copies[..1])).unwrap();
+    assert_eq!((again.unchanged, again.added), (1, 0));
+    let mut edited = copies[0].clone();
+    edited.text.push_str(" A correction.");
+    let edited = [edited];
     assert!(
-        index.add(&copies[..1], &Texts::new(&copies[..1])).is_err(),
+        index.add(&edited, &Texts::new(&edited)).is_err(),
         "ids are unique"
     );
+    let twice = [copies[0].clone(), copies[0].clone()];
+    assert!(index.add(&twice, &Texts::new(&twice)).is_err());
 
     index.remove(&[docs[origin].id.clone()]).unwrap();
     let after = index.query(&copy, &copy.text).unwrap();
@@ -181,6 +200,38 @@ fn window_keeps_late_copies_apart_and_readers_survive_a_write() {
     assert!(
         matches.iter().all(|m| m.id == ocr.id),
         "published a month later than the others: {matches:?}"
+    );
+}
+
+/// A reader opened before two commits still reads its own generation
+/// (the second commit deletes that generation's files).
+#[test]
+fn a_reader_survives_two_commits() {
+    let docs = sample();
+    let dir = tempfile::tempdir().unwrap();
+    let mut writer = build_without_window(dir.path(), &docs[..20]);
+    let reader = Index::open(dir.path()).unwrap();
+    let (stats, clusters) = (reader.stats(true).unwrap(), reader.clusters());
+    let probe = &docs[5];
+    let matches = reader.query(probe, &probe.text).unwrap();
+    writer
+        .add(&docs[20..30], &Texts::new(&docs[20..30]))
+        .unwrap();
+    writer.add(&docs[30..], &Texts::new(&docs[30..])).unwrap();
+    let again = reader.stats(true).unwrap();
+    assert_eq!(
+        (again.generation, again.documents, again.edges),
+        (stats.generation, stats.documents, stats.edges)
+    );
+    assert_eq!(reader.clusters(), clusters);
+    assert_eq!(reader.query(probe, &probe.text).unwrap(), matches);
+    assert_eq!(
+        Index::open(dir.path())
+            .unwrap()
+            .stats(false)
+            .unwrap()
+            .documents,
+        docs.len()
     );
 }
 
@@ -655,4 +706,262 @@ fn concurrent_builds_do_not_lose_documents() {
     let docs = if a.status.success() { 54 } else { 12 };
     let stats = String::from_utf8(cli_index("stats", Path::new(&ix)).stdout).unwrap();
     assert!(stats.contains(&format!("\"documents\": {docs}")), "{stats}");
+}
+
+/// An add whose report cannot be written says that it committed, and
+/// running it again skips what the index already holds; an id in the
+/// index with another text is still refused.
+#[test]
+fn a_retried_add_skips_what_it_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let ix = dir.path().join("ix");
+    build_sample(&ix, &[]);
+    let ixs = ix.to_string_lossy().into_owned();
+    let add = |input: &str| {
+        index_command(&["add", input, "--index", &ixs])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap()
+    };
+    let full = index_command(&["add", "corpora/stories", "--index", &ixs])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&full.stderr);
+    assert_eq!(full.status.code(), Some(2), "{said}");
+    assert!(said.contains("the change is committed (12 added"), "{said}");
+    assert_eq!(documents(&ix), 54 + 12);
+    let again = add("corpora/stories");
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{said}");
+    assert!(
+        said.contains("12 documents were already in the index"),
+        "{said}"
+    );
+    assert_eq!(documents(&ix), 54 + 12);
+    let edited = dir.path().join("edited.jsonl");
+    let line = serde_json::json!({"id": "01-harbor-bridge.txt", "text": "Another text entirely."});
+    std::fs::write(&edited, format!("{line}\n")).unwrap();
+    let refused = add(edited.to_str().unwrap());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("already in the index with another text"),
+        "{said}"
+    );
+}
+
+/// A writer that is stopped while it holds the lock is named, with what
+/// to do, and the next writer gives up after `--wait`.
+#[test]
+fn a_stopped_writer_is_named_and_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let ix = dir.path().join("ix");
+    build_sample(&ix, &[]);
+    let big = dir.path().join("big.jsonl");
+    common::write_corpus(&big, 3_000, 400);
+    let ixs = ix.to_string_lossy().into_owned();
+    let mut writer = index_command(&["add", big.to_str().unwrap(), "--index", &ixs, "-q"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = writer.id().to_string();
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(ix.join("LOCK"))
+        .unwrap_or_default()
+        .contains(&format!("\"pid\":{pid},"))
+    {
+        assert!(started.elapsed().as_secs() < 120, "the writer never locked");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let signal = |sig: &str| {
+        assert!(Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .unwrap()
+            .success())
+    };
+    signal("-STOP");
+    let waited = std::time::Instant::now();
+    let blocked = index_command(&["add", "corpora/stories", "--index", &ixs, "--wait", "1s"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    signal("-CONT");
+    let said = String::from_utf8_lossy(&blocked.stderr);
+    assert_eq!(blocked.status.code(), Some(2), "{said}");
+    assert!(waited.elapsed() >= std::time::Duration::from_secs(1));
+    for part in [
+        format!("locked by process {pid} (since "),
+        format!("which is stopped: resume it (kill -CONT {pid})"),
+        "use --wait".to_string(),
+    ] {
+        assert!(said.contains(&part), "{part} in {said}");
+    }
+    assert!(writer.wait().unwrap().success());
+    let added = std::fs::read_to_string(&big).unwrap().lines().count() as u64;
+    assert_eq!(documents(&ix), 54 + added);
+}
+
+/// A 3 MB tmpfs at a new folder, unmounted when dropped; `None` where
+/// this process may not mount (not root).
+struct SmallDisk(tempfile::TempDir);
+
+impl SmallDisk {
+    fn mount() -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=3m", "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then_some(SmallDisk(dir))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.0.path()).status();
+    }
+}
+
+/// On a full disk an `index add` fails, removes its partial files and
+/// leaves the index as it was; `dedup` replaces none of its outputs and
+/// leaves no temporary file.
+#[test]
+fn a_full_disk_replaces_nothing_and_leaves_nothing() {
+    let Some(disk) = SmallDisk::mount() else {
+        eprintln!("skipped: cannot mount a small tmpfs here");
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let big = work.path().join("big.jsonl");
+    common::write_corpus(&big, 2_000, 400);
+    let ix = disk.0.path().join("ix");
+    build_sample(&ix, &[]);
+    let files = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = files(&ix);
+    let out = index_command(&[
+        "add",
+        big.to_str().unwrap(),
+        "--index",
+        ix.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("No space left on device"), "{said}");
+    assert_eq!(files(&ix), before, "the failed add left files");
+    assert_eq!(documents(&ix), 54);
+
+    let disk = disk.0.path();
+    for name in ["kept.jsonl", "clusters.jsonl", "report.jsonl"] {
+        std::fs::write(disk.join(name), "old\n").unwrap();
+    }
+    let path = |name: &str| disk.join(name).to_string_lossy().into_owned();
+    let out = common::syndic(&[
+        "dedup",
+        big.to_str().unwrap(),
+        "-o",
+        &path("kept.jsonl"),
+        "--clusters",
+        &path("clusters.jsonl"),
+        "--report",
+        &path("report.jsonl"),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    for name in ["kept.jsonl", "clusters.jsonl", "report.jsonl"] {
+        assert_eq!(std::fs::read_to_string(disk.join(name)).unwrap(), "old\n");
+    }
+    assert_eq!(
+        files(disk),
+        ["clusters.jsonl", "ix", "kept.jsonl", "report.jsonl"]
+    );
+}
+
+/// A reference index of the sample (in a folder kept for the whole test
+/// run) with its clusters, for the damage property below.
+fn reference_index() -> &'static (tempfile::TempDir, Clusters) {
+    static REFERENCE: std::sync::OnceLock<(tempfile::TempDir, Clusters)> =
+        std::sync::OnceLock::new();
+    REFERENCE.get_or_init(|| {
+        let docs = sample();
+        let dir = tempfile::tempdir().unwrap();
+        let mut index = build_without_window(dir.path(), &docs[..40]);
+        index.add(&docs[40..], &Texts::new(&docs[40..])).unwrap();
+        index.remove(&[docs[3].id.clone()]).unwrap();
+        let clusters = sorted_clusters(&index);
+        (dir, clusters)
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+    /// Any byte of any file an index reads (segments, the small files, the
+    /// manifest), changed, gives an error on open or, where the change
+    /// means nothing (JSON whitespace), the same index: never a panic,
+    /// never a different answer.
+    #[test]
+    fn a_changed_byte_is_an_error_or_changes_nothing(
+        pick in 0usize..1000, at in 0.0f64..1.0, xor in 1u8..=255
+    ) {
+        let (reference, clusters) = reference_index();
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("ix");
+        copy_index(reference.path(), &copy);
+        let mut names: Vec<PathBuf> = std::fs::read_dir(&copy)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().unwrap() != "LOCK")
+            .collect();
+        names.sort();
+        let file = &names[pick % names.len()];
+        let mut bytes = std::fs::read(file).unwrap();
+        let offset = ((bytes.len() as f64 * at) as usize).min(bytes.len() - 1);
+        bytes[offset] ^= xor;
+        std::fs::write(file, &bytes).unwrap();
+        if let Ok(index) = Index::open(&copy) {
+            proptest::prop_assert_eq!(&sorted_clusters(&index), clusters, "{:?} at {}", file, offset);
+            let stats = index.stats(true).unwrap();
+            proptest::prop_assert_eq!(stats.documents, clusters.len());
+        }
+    }
+}
+
+/// Every byte of the manifest, changed (a digit to another digit with
+/// `^ 1`, a letter's case with `^ 0x20`), gives an error on open or the
+/// same index: the manifest carries its own checksum.
+#[test]
+fn every_manifest_byte_is_checked() {
+    let (reference, clusters) = reference_index();
+    let manifest = std::fs::read(reference.path().join("MANIFEST")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("ix");
+    copy_index(reference.path(), &copy);
+    let mut wrong = Vec::new();
+    for offset in 0..manifest.len() {
+        for xor in [0x01, 0x20] {
+            let mut bytes = manifest.clone();
+            bytes[offset] ^= xor;
+            std::fs::write(copy.join("MANIFEST"), &bytes).unwrap();
+            if let Ok(index) = Index::open(&copy) {
+                if sorted_clusters(&index) != *clusters {
+                    wrong.push(offset);
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "read as another index: offsets {wrong:?}");
 }

@@ -3,10 +3,12 @@
 
 use super::Reading;
 use crate::flags::{InputArgs, MatchArgs, ResourceArgs, TitleArgs};
+use anyhow::Context;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 use syndic::index::{ChangeReport, Index, IndexSettings};
 
 #[derive(Subcommand, Debug)]
@@ -29,6 +31,8 @@ pub enum IndexCommand {
     Remove {
         #[command(flatten)]
         index: IndexDir,
+        #[command(flatten)]
+        wait: WaitArg,
         #[arg(required = true)]
         ids: Vec<String>,
     },
@@ -45,6 +49,30 @@ pub struct IndexDir {
     /// Index folder.
     #[arg(long)]
     pub index: PathBuf,
+}
+
+/// How long a writer waits for another.
+#[derive(Args, Debug)]
+pub struct WaitArg {
+    /// Wait up to this long for another writer of the index to finish
+    /// (`0`, `30s`, `10m`, `2h`), then fail naming it.
+    #[arg(long, value_parser = syndic::index::parse_wait, default_value = "10m", help_heading = "Index")]
+    pub wait: Duration,
+}
+
+impl WaitArg {
+    /// Says on stderr whom the command waits for, when the index is locked.
+    fn announce(&self, dir: &Path) {
+        if let Some(who) = syndic::index::lock_holder(dir) {
+            if !self.wait.is_zero() {
+                eprintln!(
+                    "syndic index: {} is being changed by {who}; waiting up to {:.0?}",
+                    dir.display(),
+                    self.wait
+                );
+            }
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -64,6 +92,8 @@ pub struct BuildArgs {
     /// (`7d`, `36h`, `90m`), when both have dates. Fixed at build.
     #[arg(long, value_parser = syndic::index::parse_window, help_heading = "Index")]
     pub window: Option<f64>,
+    #[command(flatten)]
+    pub wait: WaitArg,
     /// Print nothing on stderr except errors.
     #[arg(short, long, help_heading = "Report")]
     pub quiet: bool,
@@ -80,6 +110,8 @@ pub struct AddArgs {
     pub resources: ResourceArgs,
     #[command(flatten)]
     pub index: IndexDir,
+    #[command(flatten)]
+    pub wait: WaitArg,
     /// Print nothing on stderr except errors.
     #[arg(short, long, help_heading = "Report")]
     pub quiet: bool,
@@ -98,8 +130,19 @@ pub struct QueryArgs {
     pub quiet: bool,
 }
 
-/// Prints a change as JSON lines on stdout and a one-line summary on stderr.
+/// Prints a change as JSON lines on stdout and a one-line summary on
+/// stderr; the change is committed by then, so a failure to print says so
+/// (an `add` retried after it is harmless: what the index holds is skipped).
 fn print_report(report: &ChangeReport, resources: &str, quiet: bool) -> Result<()> {
+    write_report(report, resources, quiet).with_context(|| {
+        format!(
+            "the change is committed ({} added, {} removed), but its report could not be written",
+            report.added, report.removed
+        )
+    })
+}
+
+fn write_report(report: &ChangeReport, resources: &str, quiet: bool) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let story: std::collections::HashMap<&str, &str> = report
@@ -119,6 +162,12 @@ fn print_report(report: &ChangeReport, resources: &str, quiet: bool) -> Result<(
     }
     out.flush()?;
     if !quiet {
+        if report.unchanged > 0 {
+            eprintln!(
+                "syndic index: {} documents were already in the index as given (skipped)",
+                report.unchanged
+            );
+        }
         eprintln!(
             "syndic index: {} added, {} removed, {} signed again (boilerplate changed); {} new clusters, {} changed ({resources})",
             report.added,
@@ -141,8 +190,9 @@ pub fn index(command: &IndexCommand) -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&stats)?);
             Ok(())
         }
-        IndexCommand::Remove { index, ids } => {
-            let mut idx = Index::open_writer(&index.index)?;
+        IndexCommand::Remove { index, wait, ids } => {
+            wait.announce(&index.index);
+            let mut idx = Index::open_writer_waiting(&index.index, wait.wait)?;
             let report = idx.remove(ids)?;
             print_report(
                 &report,
@@ -170,16 +220,18 @@ fn build(args: &BuildArgs) -> Result<()> {
     };
     let r = Reading::start(&args.input, &args.titles, &args.resources, args.quiet)?;
     let (docs, texts) = (&r.corpus.docs, r.corpus.texts());
+    args.wait.announce(&args.index);
     let (_, report) = r
         .pool
-        .install(|| Index::build(&args.index, settings, docs, &texts))?;
+        .install(|| Index::build_waiting(&args.index, settings, docs, &texts, args.wait.wait))?;
     r.progress.finish();
     print_report(&report, &r.resources_note(), args.quiet)
 }
 
 fn add(args: &AddArgs) -> Result<()> {
     let r = Reading::start(&args.input, &args.titles, &args.resources, args.quiet)?;
-    let mut idx = Index::open_writer(&args.index.index)?;
+    args.wait.announce(&args.index.index);
+    let mut idx = Index::open_writer_waiting(&args.index.index, args.wait.wait)?;
     let report = r
         .pool
         .install(|| idx.add(&r.corpus.docs, &r.corpus.texts()))?;

@@ -34,7 +34,12 @@ struct Relearned {
 impl Index {
     /// Stores `docs` as new documents, removes `removed`, relearns the
     /// boilerplate, signs again what it changed, updates edges and clusters,
-    /// and commits a new generation atomically.
+    /// and commits a new generation atomically. The ids of `docs` are new
+    /// and distinct (callers check with [`Index::already_indexed`]).
+    ///
+    /// A change that fails before its commit point (a full disk, a text
+    /// that cannot be read) removes the files it wrote and leaves `self`
+    /// at the generation on disk.
     pub(super) fn commit(
         &mut self,
         docs: &[Document],
@@ -44,7 +49,40 @@ impl Index {
         if self.lock.is_none() {
             return Err(self.refuse("opened read-only".into()));
         }
-        self.check_new_ids(docs)?;
+        let generation = self.manifest.generation + 1;
+        let error = match self.change(docs, texts, removed) {
+            Ok(report) => return Ok(report),
+            Err(error) => error,
+        };
+        let committed = super::read_manifest(&self.dir).is_ok_and(|m| m.generation == generation);
+        if !committed {
+            for kind in [
+                "seg-{}.syx",
+                "model-{}.bin",
+                "edges-{}.bin",
+                "clusters-{}.bin",
+                "stories-{}.bin",
+            ] {
+                let name = kind.replace("{}", &generation.to_string());
+                let _ = std::fs::remove_file(self.dir.join(name));
+            }
+            let _ = std::fs::remove_file(self.dir.join(super::MANIFEST_TMP));
+        }
+        // Back to the generation on disk (without the lock, refusing
+        // further changes, if even that cannot be read).
+        let lock = self.lock.take();
+        if let Ok(index) = Index::load(&self.dir.clone(), lock, false) {
+            *self = index;
+        }
+        Err(error)
+    }
+
+    fn change(
+        &mut self,
+        docs: &[Document],
+        texts: &Texts,
+        removed: &[u32],
+    ) -> Result<ChangeReport> {
         let mut plan = self.plan(docs, removed)?;
         let groups = super::group_numbers(&plan.manifest.groups);
         let new_profiles: Vec<Profile> = docs
@@ -67,8 +105,9 @@ impl Index {
         let (live, segments) = self.next_live(&plan, removed, new_segment);
         let touched: AHashSet<u32> = removed.iter().chain(&learned.resign).copied().collect();
         let mut edges: Vec<IndexEdge> = self
-            .read_edges()?
-            .into_iter()
+            .edges
+            .iter()
+            .copied()
             .filter(|e| !touched.contains(&e.a) && !touched.contains(&e.b))
             .collect();
         let state = State {
@@ -96,19 +135,34 @@ impl Index {
         Ok(report)
     }
 
-    /// Refuses a new id that is already in the index or given twice.
-    fn check_new_ids(&self, docs: &[Document]) -> Result<()> {
+    /// Refuses an id given twice, or already in the index with another
+    /// text, date or site; returns the positions in `docs` of the documents
+    /// already stored exactly as given (a retried add), which are skipped.
+    pub(super) fn already_indexed(&self, docs: &[Document], texts: &Texts) -> Result<Vec<usize>> {
         let by_id = self.id_map();
         let mut seen = AHashSet::new();
-        for d in docs {
-            if by_id.contains_key(d.id.as_str()) || !seen.insert(d.id.as_str()) {
+        let mut same = Vec::new();
+        for (k, d) in docs.iter().enumerate() {
+            if !seen.insert(d.id.as_str()) {
+                return Err(self.refuse(format!("id {:?} is given twice", d.id)));
+            }
+            let Some(&n) = by_id.get(d.id.as_str()) else {
+                continue;
+            };
+            let (s, i) = self.live[n as usize].expect("live ids are live");
+            let stored = self.segments[s as usize].doc(i as usize)?;
+            let unchanged = stored.text == texts.text(k)?
+                && stored.published == d.published.as_deref().and_then(parse_time)
+                && stored.group == group_of(&self.groups, d);
+            if !unchanged {
                 return Err(self.refuse(format!(
-                    "id {:?} is already in the index (remove it first)",
+                    "id {:?} is already in the index with another text, date or site (remove it first)",
                     d.id
                 )));
             }
+            same.push(k);
         }
-        Ok(())
+        Ok(same)
     }
 
     /// The next manifest: new groups, numbers for the new documents, removals.

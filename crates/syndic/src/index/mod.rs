@@ -15,7 +15,9 @@
 //! temporary name, syncs it and renames it over the old one. A crash or kill
 //! at any point leaves either the old or the new manifest, each naming only
 //! complete files; files of older generations are deleted one generation
-//! later, so readers that opened the previous manifest keep working.
+//! later. A reader holds what it needs once open (segments mapped, the
+//! small files read), so later commits never disturb it. The lock
+//! (`index/lock.rs`) names its holder to a writer that has to wait.
 //!
 //! Determinism: the boilerplate model is relearned from every document's
 //! stored profile on each change, and documents whose bodies the new model
@@ -30,7 +32,11 @@
 //! `window_days` of each other are matched.
 
 mod commit;
+mod lock;
 mod segment;
+
+use lock::LOCK;
+pub use lock::{holder as lock_holder, parse_wait, DEFAULT_WAIT as DEFAULT_LOCK_WAIT};
 
 use crate::cluster::{representatives, Rank, UnionFind};
 use crate::corpus::{parse_time, Document, Texts};
@@ -51,6 +57,8 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
 
 const MANIFEST: &str = "MANIFEST";
+/// The next manifest, before its rename over [`MANIFEST`].
+const MANIFEST_TMP: &str = "MANIFEST.tmp";
 /// Version of the index (its manifest and the files it lists). 2 added the
 /// stories file; an index of version 1 is read with each cluster as its own
 /// story and upgraded by its next change.
@@ -59,7 +67,6 @@ const INDEX_FORMAT_VERSION: u32 = 2;
 const BATCH: usize = 16_384;
 /// The oldest version this syndic reads.
 const OLDEST_READABLE: u32 = 1;
-const LOCK: &str = "LOCK";
 /// No group: a query whose site the index has never seen.
 const NO_GROUP: u32 = u32::MAX;
 
@@ -96,6 +103,20 @@ struct Manifest {
     stories: Option<FileRef>,
     /// Documents ever added (the next number to give).
     next_number: u32,
+    /// XXH3 of the manifest written without this field (pretty JSON), so
+    /// that a changed byte is found rather than read as another index.
+    /// Manifests written before it have none and are read as they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    checksum: Option<String>,
+}
+
+impl Manifest {
+    /// The manifest's JSON without its checksum field.
+    fn unsummed_json(&self) -> Vec<u8> {
+        let mut copy = self.clone();
+        copy.checksum = None;
+        serde_json::to_vec_pretty(&copy).expect("manifest serializes")
+    }
 }
 
 /// One match of a query.
@@ -118,6 +139,9 @@ pub struct Match {
 pub struct ChangeReport {
     /// Documents added.
     pub added: usize,
+    /// Documents given to `add` that the index already held exactly so
+    /// (skipped).
+    pub unchanged: usize,
     /// Documents removed.
     pub removed: usize,
     /// Older documents signed again because the boilerplate model changed.
@@ -182,6 +206,9 @@ pub struct Index {
     clusters: Vec<u32>,
     /// Number → number of its story's representative.
     stories: Vec<u32>,
+    /// The verified edges, read on open (so that a reader keeps its
+    /// generation's edges after later commits delete the file).
+    edges: Vec<IndexEdge>,
     lock: Option<File>,
 }
 
@@ -244,14 +271,6 @@ fn write_file(dir: &Path, name: String, bytes: &[u8]) -> Result<FileRef> {
     })
 }
 
-/// Takes the index's writer lock (waiting for another writer to finish).
-fn take_lock(dir: &Path) -> Result<File> {
-    let path = dir.join(LOCK);
-    let lock = File::create(&path).map_err(|e| Error::io(&path, e))?;
-    fs4::FileExt::lock(&lock).map_err(|e| Error::io(&path, e))?;
-    Ok(lock)
-}
-
 /// Whether `name` is one of the files an index writes for a generation
 /// (`seg-7.syx`, `edges-7.bin`, ...): only such files are ever removed.
 fn generation_file(name: &str) -> bool {
@@ -295,7 +314,14 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
         }
         None => return Err(Error::corrupt(&path, "manifest has no format_version")),
     }
-    serde_json::from_value(value).map_err(|e| Error::corrupt(&path, format!("bad manifest: {e}")))
+    let manifest: Manifest = serde_json::from_value(value)
+        .map_err(|e| Error::corrupt(&path, format!("bad manifest: {e}")))?;
+    if let Some(sum) = &manifest.checksum {
+        if *sum != hex(xxh3_64(&manifest.unsummed_json())) {
+            return Err(Error::corrupt(&path, "checksum mismatch"));
+        }
+    }
+    Ok(manifest)
 }
 
 /// The path of a file the manifest names: a plain name inside the index
@@ -385,6 +411,33 @@ fn read_representatives(
     Ok(reps)
 }
 
+/// The edges file, each edge's documents checked against the live ones.
+fn read_edges(dir: &Path, file: &FileRef, live: &[Option<(u32, u32)>]) -> Result<Vec<IndexEdge>> {
+    let bytes = read_file(dir, file)?;
+    let path = dir.join(&file.file);
+    if bytes.len() % 16 != 0 {
+        return Err(Error::corrupt(&path, "not a whole number of edges"));
+    }
+    let live = |n: u32| live.get(n as usize).is_some_and(Option::is_some);
+    words::<16>(&bytes)
+        .map(|w| {
+            let e = IndexEdge {
+                a: u32::from_le_bytes(w[..4].try_into().expect("4 bytes")),
+                b: u32::from_le_bytes(w[4..8].try_into().expect("4 bytes")),
+                jaccard: f32::from_le_bytes(w[8..12].try_into().expect("4 bytes")),
+                containment: f32::from_le_bytes(w[12..].try_into().expect("4 bytes")),
+            };
+            match live(e.a) && live(e.b) {
+                true => Ok(e),
+                false => Err(Error::corrupt(
+                    &path,
+                    format!("edge ({}, {}) names a document not in the index", e.a, e.b),
+                )),
+            }
+        })
+        .collect()
+}
+
 fn words<const N: usize>(bytes: &[u8]) -> impl Iterator<Item = [u8; N]> + '_ {
     bytes
         .chunks_exact(N)
@@ -403,15 +456,39 @@ impl Index {
     /// segment's and small file's XXH3 checksum (the whole index is read
     /// once; a file whose checksum matches is trusted as written); every
     /// document number, representative and edge against the manifest.
+    ///
+    /// A reader that opens while writers commit may find a file of the
+    /// manifest it read already deleted (two commits later); it then
+    /// reads the new manifest and tries again.
     pub fn open(dir: &Path) -> Result<Index> {
-        Index::load(dir, None, true)
+        let mut attempts = 0;
+        loop {
+            let generation = read_manifest(dir)?.generation;
+            match Index::load(dir, None, true) {
+                Err(Error::Io { cause, .. })
+                    if cause.kind() == std::io::ErrorKind::NotFound
+                        && attempts < 8
+                        && read_manifest(dir)?.generation != generation =>
+                {
+                    attempts += 1;
+                }
+                result => return result,
+            }
+        }
     }
 
-    /// Opens an index for writing: takes the exclusive lock (waiting for
-    /// another writer to finish) and verifies every segment's checksum.
+    /// Opens an index for writing: takes the exclusive lock (waiting up to
+    /// [`DEFAULT_LOCK_WAIT`] for another writer to finish) and verifies
+    /// every segment's checksum.
     pub fn open_writer(dir: &Path) -> Result<Index> {
+        Index::open_writer_waiting(dir, DEFAULT_LOCK_WAIT)
+    }
+
+    /// As [`Index::open_writer`], waiting up to `wait` for the lock (then
+    /// failing with the holder's process id).
+    pub fn open_writer_waiting(dir: &Path, wait: std::time::Duration) -> Result<Index> {
         read_manifest(dir)?;
-        let lock = take_lock(dir)?;
+        let lock = lock::take(dir, wait)?;
         Index::load(dir, Some(lock), true)
     }
 
@@ -467,7 +544,8 @@ impl Index {
         };
         let signer = Signer::new(&manifest.settings.config)?;
         let groups = group_numbers(&manifest.groups);
-        let index = Index {
+        let edges = read_edges(dir, &manifest.edges, &live)?;
+        Ok(Index {
             dir: dir.to_path_buf(),
             manifest,
             segments,
@@ -477,12 +555,9 @@ impl Index {
             groups,
             clusters,
             stories,
+            edges,
             lock,
-        };
-        // Every file is checked on open, the edges too (readers that never
-        // read them would not notice damage otherwise).
-        index.read_edges()?;
-        Ok(index)
+        })
     }
 
     /// Creates an index in `dir` (which must not hold one) from `docs`.
@@ -492,13 +567,31 @@ impl Index {
         docs: &[Document],
         texts: &Texts,
     ) -> Result<(Index, ChangeReport)> {
-        // Refuse bad settings before writing anything.
+        Index::build_waiting(dir, settings, docs, texts, DEFAULT_LOCK_WAIT)
+    }
+
+    /// As [`Index::build`], waiting up to `wait` for another writer's lock.
+    pub fn build_waiting(
+        dir: &Path,
+        settings: IndexSettings,
+        docs: &[Document],
+        texts: &Texts,
+        wait: std::time::Duration,
+    ) -> Result<(Index, ChangeReport)> {
+        // Refuse bad settings and ids given twice before writing anything.
         settings.config.validate()?;
+        let mut seen = AHashSet::new();
+        if let Some(d) = docs.iter().find(|d| !seen.insert(d.id.as_str())) {
+            return Err(Error::Index {
+                dir: dir.to_path_buf(),
+                message: format!("id {:?} is given twice", d.id),
+            });
+        }
         Signer::new(&settings.config)?;
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         // Under the lock, so that of two builds into one folder the second
         // waits and then finds the first's index.
-        let lock = take_lock(dir)?;
+        let lock = lock::take(dir, wait)?;
         if dir.join(MANIFEST).exists() {
             return Err(Error::Index {
                 dir: dir.to_path_buf(),
@@ -530,6 +623,7 @@ impl Index {
             clusters: write_file(dir, "clusters-0.bin".into(), &[])?,
             stories: Some(write_file(dir, "stories-0.bin".into(), &[])?),
             next_number: 0,
+            checksum: None,
         };
         Index::write_manifest(dir, &empty)?;
         let mut index = Index::load(dir, Some(lock), true)?;
@@ -537,10 +631,34 @@ impl Index {
         Ok((index, report))
     }
 
-    /// Adds documents. Ids already in the index are an error.
-    /// Their texts are read through `texts` (which may have spilled).
+    /// Adds documents; their texts are read through `texts` (which may
+    /// have spilled). A document already in the index exactly as given
+    /// (same id, text, date and site: an add retried after it committed)
+    /// is skipped and counted as `unchanged`; an id in the index with
+    /// anything else is an error, and so is an id given twice.
     pub fn add(&mut self, docs: &[Document], texts: &Texts) -> Result<ChangeReport> {
-        self.commit(docs, texts, &[])
+        let same = self.already_indexed(docs, texts)?;
+        if same.is_empty() {
+            return self.commit(docs, texts, &[]);
+        }
+        let unchanged = same.len();
+        let mut report = match unchanged == docs.len() {
+            true => ChangeReport::default(),
+            false => {
+                // Only the new documents, with their texts in memory.
+                let mut skip = same.into_iter().peekable();
+                let mut rest = Vec::with_capacity(docs.len() - unchanged);
+                for (k, d) in docs.iter().enumerate() {
+                    if skip.next_if_eq(&k).is_none() {
+                        let text = texts.text(k)?.into_owned();
+                        rest.push(Document { text, ..d.clone() });
+                    }
+                }
+                self.commit(&rest, &Texts::new(&rest), &[])?
+            }
+        };
+        report.unchanged = unchanged;
+        Ok(report)
     }
 
     /// Removes documents by id; unknown ids are an error.
@@ -627,32 +745,6 @@ impl Index {
         rows
     }
 
-    fn read_edges(&self) -> Result<Vec<IndexEdge>> {
-        let bytes = read_file(&self.dir, &self.manifest.edges)?;
-        let path = self.dir.join(&self.manifest.edges.file);
-        if bytes.len() % 16 != 0 {
-            return Err(Error::corrupt(&path, "not a whole number of edges"));
-        }
-        let live = |n: u32| self.live.get(n as usize).is_some_and(Option::is_some);
-        words::<16>(&bytes)
-            .map(|w| {
-                let e = IndexEdge {
-                    a: u32::from_le_bytes(w[..4].try_into().expect("4 bytes")),
-                    b: u32::from_le_bytes(w[4..8].try_into().expect("4 bytes")),
-                    jaccard: f32::from_le_bytes(w[8..12].try_into().expect("4 bytes")),
-                    containment: f32::from_le_bytes(w[12..].try_into().expect("4 bytes")),
-                };
-                match live(e.a) && live(e.b) {
-                    true => Ok(e),
-                    false => Err(Error::corrupt(
-                        &path,
-                        format!("edge ({}, {}) names a document not in the index", e.a, e.b),
-                    )),
-                }
-            })
-            .collect()
-    }
-
     /// What a change did: counts `(added, removed, resigned)`, new clusters
     /// and clusters that gained or merged.
     fn report(
@@ -716,8 +808,12 @@ impl Index {
     }
 
     fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
-        let tmp = dir.join("MANIFEST.tmp");
-        let json = serde_json::to_vec_pretty(manifest).expect("manifest serializes");
+        let tmp = dir.join(MANIFEST_TMP);
+        let summed = Manifest {
+            checksum: Some(hex(xxh3_64(&manifest.unsummed_json()))),
+            ..manifest.clone()
+        };
+        let json = serde_json::to_vec_pretty(&summed).expect("manifest serializes");
         let mut f = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         f.write_all(&json).map_err(|e| Error::io(&tmp, e))?;
         f.sync_all().map_err(|e| Error::io(&tmp, e))?;
@@ -813,7 +909,7 @@ impl Index {
                 Some(n)
             }
         };
-        let edges = self.read_edges()?.len();
+        let edges = self.edges.len();
         let documents = self.live.iter().flatten().count();
         let mut reps: AHashMap<u32, usize> = AHashMap::new();
         for (n, l) in self.live.iter().enumerate() {
