@@ -965,3 +965,61 @@ fn every_manifest_byte_is_checked() {
     }
     assert!(wrong.is_empty(), "read as another index: offsets {wrong:?}");
 }
+
+/// Compaction reclaims what removal left, changes no answer, and later
+/// changes agree with an index never compacted.
+#[test]
+fn compact_reclaims_removed_documents_and_changes_no_answer() {
+    let docs = sample();
+    let gone: Vec<String> = docs[..10].iter().map(|d| d.id.clone()).collect();
+    let grown = |dir: &Path| {
+        let mut index = build_without_window(dir, &docs[..30]);
+        index
+            .add(&docs[30..45], &Texts::new(&docs[30..45]))
+            .unwrap();
+        index.remove(&gone).unwrap();
+        index
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut index = grown(dir.path());
+    let before = index.stats(true).unwrap();
+    let clusters = sorted_clusters(&index);
+    let ask = |index: &Index| -> Vec<_> {
+        docs[35..]
+            .iter()
+            .map(|d| index.query(d, &d.text).unwrap())
+            .collect()
+    };
+    let answers = ask(&index);
+    let report = index.compact().unwrap();
+    assert_eq!(
+        (
+            report.removed_reclaimed,
+            report.segments_before,
+            report.documents
+        ),
+        (10, before.segments, before.documents)
+    );
+    let after = index.stats(true).unwrap();
+    assert_eq!(
+        (after.segments, after.removed, after.documents),
+        (1, 0, before.documents)
+    );
+    assert!(
+        after.bytes < before.bytes,
+        "{} -> {}",
+        before.bytes,
+        after.bytes
+    );
+    assert_eq!(sorted_clusters(&index), clusters);
+    let reopened = Index::open(dir.path()).unwrap();
+    assert_eq!(sorted_clusters(&reopened), clusters);
+    assert_eq!(ask(&reopened), answers);
+
+    let other_dir = tempfile::tempdir().unwrap();
+    let mut other = grown(other_dir.path());
+    index.add(&docs[45..], &Texts::new(&docs[45..])).unwrap();
+    other.add(&docs[45..], &Texts::new(&docs[45..])).unwrap();
+    assert_eq!(sorted_clusters(&index), sorted_clusters(&other));
+    assert_eq!(ask(&index), ask(&other));
+}

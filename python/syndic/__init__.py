@@ -165,6 +165,11 @@ class Index:
     def remove(self, ids: Iterable[str]) -> dict:
         return json.loads(self._index.remove([str(i) for i in ids]))
 
+    def compact(self) -> dict:
+        """Rewrites the live documents into one segment, reclaiming the
+        records of removed ones; clusters, stories and matches are unchanged."""
+        return json.loads(self._index.compact())
+
     def query(self, data: Any, threads: Optional[int] = None) -> List[List[dict]]:
         return json.loads(self._index.query(_arrow(data), threads))
 

@@ -36,6 +36,13 @@ pub enum IndexCommand {
         #[arg(required = true)]
         ids: Vec<String>,
     },
+    /// Rewrite the live documents into one segment, reclaiming removed ones (prints a JSON summary).
+    Compact {
+        #[command(flatten)]
+        index: IndexDir,
+        #[command(flatten)]
+        wait: WaitArg,
+    },
     /// Print every document's cluster and story (JSON lines `id`, `cluster`, `story`: representatives' ids), as `syndic eval --pred` reads.
     Clusters {
         #[command(flatten)]
@@ -199,6 +206,19 @@ pub fn index(command: &IndexCommand) -> Result<()> {
                 &format!("{} threads", rayon::current_num_threads()),
                 false,
             )
+        }
+        IndexCommand::Compact { index, wait } => {
+            wait.announce(&index.index);
+            let mut idx = Index::open_writer_waiting(&index.index, wait.wait)?;
+            let before = idx.stats(false)?.bytes;
+            let report = idx.compact()?;
+            let after = idx.stats(false)?.bytes;
+            let line = serde_json::json!({"documents": report.documents,
+                "segments_before": report.segments_before,
+                "removed_reclaimed": report.removed_reclaimed,
+                "bytes_before": before, "bytes_after": after});
+            println!("{line}");
+            Ok(())
         }
         IndexCommand::Clusters { index } => {
             let idx = Index::open(&index.index)?;

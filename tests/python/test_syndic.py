@@ -367,6 +367,9 @@ def test_index_equals_cluster_and_reports_changes(tmp_path):
     assert ix.stats(verify=True)["documents"] == len(rows)
     removed = ix.remove([rows[0]["id"]])
     assert removed["removed"] == 1 and ix.stats()["documents"] == len(rows) - 1
+    compacted = ix.compact()
+    assert compacted["removed_reclaimed"] == 1 and compacted["documents"] == len(rows) - 1
+    assert ix.stats()["segments"] == 1 and ix.stats()["removed"] == 0
     # An add retried after it committed skips what the index holds as given;
     # an id held with another text is refused.
     assert ix.add(rows[1:3])["unchanged"] == 2

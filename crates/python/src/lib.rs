@@ -615,6 +615,15 @@ impl PyIndex {
         to_json(&report)
     }
 
+    /// Rewrites the live documents into one segment, reclaiming removed
+    /// ones; returns what it did as JSON.
+    fn compact(&self, py: Python<'_>) -> PyResult<String> {
+        let report = py
+            .allow_threads(|| syndic::index::Index::open_writer(&self.path)?.compact())
+            .map_err(py_err)?;
+        to_json(&report)
+    }
+
     /// Each document's matches, as JSON (a list of lists of matches).
     #[pyo3(signature = (data, threads = None))]
     fn query(

@@ -7,7 +7,8 @@
 
 use super::segment::{self, Segment, StoredDoc};
 use super::{
-    group_of, hex, write_file, ChangeReport, FileRef, Index, IndexEdge, Manifest, Probe, State,
+    group_of, hex, write_file, ChangeReport, CompactReport, FileRef, Index, IndexEdge, Manifest,
+    Probe, State,
 };
 use crate::corpus::{parse_time, Document, Texts};
 use crate::error::{Error, Result};
@@ -37,9 +38,7 @@ impl Index {
     /// and commits a new generation atomically. The ids of `docs` are new
     /// and distinct (callers check with [`Index::already_indexed`]).
     ///
-    /// A change that fails before its commit point (a full disk, a text
-    /// that cannot be read) removes the files it wrote and leaves `self`
-    /// at the generation on disk.
+    /// A failed change leaves the index as it was ([`Index::guarded`]).
     pub(super) fn commit(
         &mut self,
         docs: &[Document],
@@ -49,9 +48,56 @@ impl Index {
         if self.lock.is_none() {
             return Err(self.refuse("opened read-only".into()));
         }
+        self.guarded(|index| index.change(docs, texts, removed))
+    }
+
+    /// Rewrites every live document into one new segment, so that removed
+    /// documents' records and older segments are reclaimed; numbers,
+    /// model, edges, clusters and stories stay as they are. The previous
+    /// generation's files are deleted at once (readers that opened it hold
+    /// what they read).
+    pub fn compact(&mut self) -> Result<CompactReport> {
+        if self.lock.is_none() {
+            return Err(self.refuse("opened read-only".into()));
+        }
+        let before = (self.segments.len(), self.manifest.removed.len());
+        self.guarded(|index| index.rewrite())?;
+        Ok(CompactReport {
+            documents: self.live.iter().flatten().count(),
+            segments_before: before.0,
+            removed_reclaimed: before.1,
+        })
+    }
+
+    fn rewrite(&mut self) -> Result<()> {
+        let mut manifest = self.manifest.clone();
+        manifest.segments.clear();
+        manifest.removed.clear();
+        let mut plan = Plan {
+            generation: manifest.generation + 1,
+            first_new: manifest.next_number,
+            old: self.live_numbers(),
+            manifest,
+        };
+        let stored = self.sign_again(&self.model, &plan.old)?;
+        drop(self.write_segment(&mut plan, &stored)?);
+        drop(stored);
+        let (model, edges) = (self.model.clone(), self.edges.clone());
+        let (clusters, stories) = (self.clusters.clone(), self.stories.clone());
+        self.write_generation(plan, &model, &edges, (&clusters, &stories))?;
+        // Keep only the new generation's files.
+        let current = self.manifest.clone();
+        self.cleanup(&current);
+        Ok(())
+    }
+
+    /// Runs a change; one that fails before its commit point (a full disk,
+    /// a text that cannot be read) removes the files it wrote and leaves
+    /// `self` at the generation on disk.
+    fn guarded<T>(&mut self, change: impl FnOnce(&mut Index) -> Result<T>) -> Result<T> {
         let generation = self.manifest.generation + 1;
-        let error = match self.change(docs, texts, removed) {
-            Ok(report) => return Ok(report),
+        let error = match change(self) {
+            Ok(done) => return Ok(done),
             Err(error) => error,
         };
         let committed = super::read_manifest(&self.dir).is_ok_and(|m| m.generation == generation);
@@ -237,14 +283,19 @@ impl Index {
     /// The old documents whose bodies changed, signed again from their
     /// stored text under the new model.
     fn resign(&self, learned: &Relearned) -> Result<Vec<StoredDoc>> {
-        learned
-            .resign
+        self.sign_again(&learned.model, &learned.resign)
+    }
+
+    /// Stored documents `numbers`, signed again from their stored text
+    /// under `model`.
+    fn sign_again(&self, model: &Boilerplate, numbers: &[u32]) -> Result<Vec<StoredDoc>> {
+        numbers
             .par_iter()
             .map(|&n| {
                 let (seg, i) = self.state().at(n);
                 let d = seg.doc(i)?;
                 let meta = (d.group, d.published, d.title);
-                Ok(self.sign_stored(&learned.model, n, &d.text, d.id, meta, d.lines))
+                Ok(self.sign_stored(model, n, &d.text, d.id, meta, d.lines))
             })
             .collect()
     }

@@ -156,6 +156,17 @@ pub struct ChangeReport {
     pub stories: Vec<(String, String)>,
 }
 
+/// What `compact` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompactReport {
+    /// Live documents, now in one segment.
+    pub documents: usize,
+    /// Segments before.
+    pub segments_before: usize,
+    /// Removed documents whose records were dropped.
+    pub removed_reclaimed: usize,
+}
+
 /// Size and contents of an index.
 #[derive(Debug, Clone, Serialize)]
 pub struct IndexStats {
