@@ -78,11 +78,19 @@ impl Reading {
         let pool = resource_args.pool()?;
         let progress = Progress::new(quiet);
         let options = input.read_options(&resources, titles);
-        // Rejects go to an unnamed temporary file as they are found (any
-        // number of them in bounded memory), then to --rejects once the
+        // Rejects go to an unnamed temporary file (in --temp-dir) as they
+        // are found (any number of them in bounded memory), then to --rejects once the
         // inputs, which it may not overwrite, are known.
         let mut spool = match &input.rejects {
-            Some(_) => Some(BufWriter::new(tempfile::tempfile()?)),
+            Some(_) => {
+                let dir = resources
+                    .temp_dir
+                    .clone()
+                    .unwrap_or_else(std::env::temp_dir);
+                let file = tempfile::tempfile_in(&dir)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+                Some(BufWriter::new(file))
+            }
             None => None,
         };
         let corpus = pool.install(|| {
