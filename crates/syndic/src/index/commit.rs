@@ -45,9 +45,6 @@ impl Index {
         texts: &Texts,
         removed: &[u32],
     ) -> Result<ChangeReport> {
-        if self.lock.is_none() {
-            return Err(self.refuse("opened read-only".into()));
-        }
         self.guarded(|index| index.change(docs, texts, removed))
     }
 
@@ -57,9 +54,6 @@ impl Index {
     /// generation's files are deleted at once (readers that opened it hold
     /// what they read).
     pub fn compact(&mut self) -> Result<CompactReport> {
-        if self.lock.is_none() {
-            return Err(self.refuse("opened read-only".into()));
-        }
         let before = (self.segments.len(), self.manifest.removed.len());
         self.guarded(|index| index.rewrite())?;
         Ok(CompactReport {
@@ -91,10 +85,14 @@ impl Index {
         Ok(())
     }
 
-    /// Runs a change; one that fails before its commit point (a full disk,
-    /// a text that cannot be read) removes the files it wrote and leaves
-    /// `self` at the generation on disk.
+    /// Runs a change (refused on an index opened read-only); one that
+    /// fails before its commit point (a full disk, a text that cannot be
+    /// read) removes the files it wrote and leaves `self` at the
+    /// generation on disk.
     fn guarded<T>(&mut self, change: impl FnOnce(&mut Index) -> Result<T>) -> Result<T> {
+        if self.lock.is_none() {
+            return Err(self.refuse("opened read-only".into()));
+        }
         let generation = self.manifest.generation + 1;
         let error = match change(self) {
             Ok(done) => return Ok(done),
