@@ -22,8 +22,9 @@ Stages, each a kernel of the ``syndic`` engine (the same code as the CLI):
    signatures, LSH band keys, body hashes.
 
 5. **candidates** (:func:`candidates`): first copies of each exact body
-   shuffled on ``(band, key)``; each bucket pairs its members in input
-   order with the next ``max_bucket`` ones, as the CLI's LSH stage does.
+   shuffled on ``(band, key)``; each bucket pairs all its members (in a
+   bucket of more than ``max_bucket``, each with the next two in input
+   order), as the CLI's LSH stage does.
 6. **components** (:func:`components`): connected components of the
    candidate pairs by label propagation with pointer jumping (DataFrame
    joins only; no GraphFrames jar).
@@ -352,7 +353,8 @@ def candidates(signed, **settings):
     :func:`signatures`, as the CLI's LSH stage makes them: only the first
     document of each exact body (and no short body) enters; a shuffle on
     ``(band, key)`` gives each bucket its members in input order, and each
-    member pairs with the next ``max_bucket`` ones. Whole-body and lead
+    member pairs with every other (in a bucket of more than ``max_bucket``,
+    with the next two: a chain). Whole-body and lead
     bands are separate tables. Also returns each document's ``first``
     (the first document with its exact body)."""
     from pyspark.sql import functions as F

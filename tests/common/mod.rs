@@ -114,3 +114,27 @@ pub fn write_corpus_seeded(path: &Path, stories: usize, words: usize, seed: u64)
     std::fs::write(path, &out).unwrap();
     out.len() as u64
 }
+
+/// A flood: `n` copies of the sample's first article, each with `edits`
+/// words changed (a token appended to a random word), no source; with
+/// `sites`, each page carries a URL on one of that many sites.
+pub fn flood(n: usize, edits: usize, sites: usize) -> Vec<syndic::Document> {
+    let path =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpora/sample/articles.jsonl");
+    let first = std::fs::read_to_string(path).unwrap();
+    let v: serde_json::Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
+    let words: Vec<&str> = v["text"].as_str().unwrap().split(' ').collect();
+    let mut rng = Lcg(11);
+    (0..n)
+        .map(|i| {
+            let mut w: Vec<String> = words.iter().map(|s| s.to_string()).collect();
+            for _ in 0..edits {
+                let k = rng.next(w.len());
+                w[k] = format!("{}x{}", w[k], rng.next(1_000_000));
+            }
+            let mut d = syndic::Document::new(format!("p{i}"), w.join(" "));
+            d.url = (sites > 0).then(|| format!("https://site{}.example/a/{i}", i % sites));
+            d
+        })
+        .collect()
+}

@@ -784,8 +784,10 @@ fn candidate(a: i64, b: i64, rare: i64, lead: i64) -> syndic::story::Candidate {
 }
 
 /// Candidate pairs of LSH buckets: each row's `members` (the documents
-/// with one band key, as sorted `num`s) pair each member with the next
-/// `max_bucket` ones, as the CLI's LSH stage does. Returns `a`, `b` (`a < b`).
+/// with one band key, as sorted `num`s) pair each member with the following
+/// ones in its [`syndic::lsh::window`] (all of a bucket of at most
+/// `max_bucket`, else the next [`syndic::lsh::CHAIN`]), as the CLI's LSH
+/// stage does. Returns `a`, `b` (`a < b`).
 #[pyfunction]
 pub fn bucket_pairs<'py>(
     py: Python<'py>,
@@ -798,7 +800,8 @@ pub fn bucket_pairs<'py>(
         for mut members in long_lists(column(&batch, "members")?.as_ref())? {
             members.sort_unstable();
             for (i, &a) in members.iter().enumerate() {
-                for &b in members.iter().skip(i + 1).take(cap) {
+                let end = syndic::lsh::window(i, members.len(), members.len(), cap);
+                for &b in &members[i + 1..end] {
                     a_col.append_value(a);
                     b_col.append_value(b);
                 }

@@ -8,9 +8,19 @@
 //!
 //! Candidate generation never builds a hash map of buckets and never emits all
 //! pairs of a huge bucket: for each band (in parallel) it sorts `(band key,
-//! doc)` pairs, then within a run of equal keys pairs each document with at
-//! most `max_bucket` following ones. Pairs are sorted and de-duplicated, so the
-//! output is identical for any thread count.
+//! doc)` pairs, then within a run of equal keys pairs every two documents of
+//! a bucket of at most `max_bucket`, and in a bigger bucket chains them: each
+//! document with the next [`CHAIN`] ones (see [`window`]). Pairs are sorted
+//! and de-duplicated, so the output is identical for any thread count.
+//!
+//! Why a chain: a bucket that big is a flood of near-identical pages (or a
+//! degenerate key), where every pair is the same evidence many times over.
+//! Clusters are connected components, so a chain of verified links joins
+//! them all; pairing each page with hundreds of others made 100,000
+//! near-identical pages 127 million candidates (3.5 GB) where the chain
+//! makes a few per page. A true pair that meets only in such buckets and
+//! far apart in them is still found in the other bands it shares, where
+//! buckets are small.
 //!
 //! Keys live in a [`KeyTable`]: in RAM, or past a byte budget in one
 //! temporary file per band, so candidate generation then holds one band's
@@ -31,6 +41,20 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// A candidate pair of document indices, `a < b`.
 pub type Pair = (u32, u32);
+
+/// In a bucket of more than `max_bucket` documents, each is paired with
+/// this many following ones.
+pub const CHAIN: usize = 2;
+
+/// The end (exclusive) of the partners of the document at position `p` of
+/// a bucket ending at `end` with `len` documents: the rest of the bucket,
+/// or in a bucket of more than `max_bucket` the next [`CHAIN`].
+pub fn window(p: usize, end: usize, len: usize, max_bucket: usize) -> usize {
+    match len > max_bucket {
+        true => end.min(p + 1 + CHAIN),
+        false => end,
+    }
+}
 
 /// Banding parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -243,8 +267,7 @@ impl KeyTable {
 
     /// [`KeyTable::candidates`] of a table in RAM. Each band's entries are
     /// sorted once (in parallel), keeping for every row its position and for
-    /// every position the end of its partners (its bucket, capped at
-    /// `max_bucket`); then each document, in parallel, marks the partners it
+    /// every position the end of its partners (its [`window`]); then each document, in parallel, marks the partners it
     /// has in any band in a dense array, and lists them in order. Measured on
     /// BBC-generated (42 + 16 bands): 885k + 499k band pairs for 44k distinct
     /// candidates.
@@ -277,7 +300,7 @@ impl KeyTable {
                 for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
                     let end = start + bucket.len();
                     for (p, &(_, row)) in (start..).zip(bucket) {
-                        sorted.ends[p] = end.min(p + 1 + max_bucket) as u32;
+                        sorted.ends[p] = window(p, end, bucket.len(), max_bucket) as u32;
                         sorted.at[row as usize] = p as u32;
                     }
                     start = end;
@@ -404,14 +427,15 @@ pub fn sort_pairs(pairs: Vec<Pair>) -> Vec<Pair> {
         .collect()
 }
 
-/// Pairs within runs of equal keys, each document with at most `max_bucket`
-/// following ones.
+/// Pairs within runs of equal keys, each document with the following ones
+/// in its [`window`].
 fn bucket_pairs(mut keys: Vec<(u64, u32)>, max_bucket: usize) -> Vec<Pair> {
     sort_hashes(&mut keys);
     let mut out = Vec::new();
     for bucket in keys.chunk_by(|x, y| x.0 == y.0) {
         for (i, &(_, a)) in bucket.iter().enumerate() {
-            for &(_, b) in bucket.iter().skip(i + 1).take(max_bucket) {
+            let end = window(i, bucket.len(), bucket.len(), max_bucket);
+            for &(_, b) in &bucket[i + 1..end] {
                 out.push((a.min(b), a.max(b)));
             }
         }
@@ -610,8 +634,24 @@ mod tests {
         let members: Vec<u32> = (0..10).collect();
         let p = LshParams { bands: 2, rows: 2 };
         assert_eq!(candidates(&sigs, &members, p, 100).len(), 15);
-        let capped = candidates(&sigs, &members, p, 1);
-        assert_eq!(capped, vec![(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)]);
+        assert_eq!(candidates(&sigs, &members, p, 6).len(), 15);
+        // A bucket of more than `max_bucket` is chained.
+        let chained = candidates(&sigs, &members, p, 5);
+        assert_eq!(CHAIN, 2);
+        assert_eq!(
+            chained,
+            vec![
+                (0, 1),
+                (0, 2),
+                (1, 2),
+                (1, 3),
+                (2, 3),
+                (2, 4),
+                (3, 4),
+                (3, 5),
+                (4, 5)
+            ]
+        );
         assert!(candidates(&sigs, &[6, 7, 8], p, 100).is_empty());
     }
 
@@ -708,10 +748,10 @@ mod tests {
             .map(|i| (1..=16).map(|k| (i * k + i / 7) % 400).collect())
             .collect();
         let p = LshParams { bands: 16, rows: 1 };
-        let in_ram = key_table(&sigs, p, None).candidates(8).unwrap();
+        let in_ram = key_table(&sigs, p, None).candidates(16).unwrap();
         assert!(in_ram.len() > 3 << 16, "{}", in_ram.len());
         assert_eq!(
-            key_table(&sigs, p, Some(100)).candidates(8).unwrap(),
+            key_table(&sigs, p, Some(100)).candidates(16).unwrap(),
             in_ram
         );
     }

@@ -54,7 +54,9 @@ pub struct Config {
     pub rows: Option<usize>,
     /// P(candidate) at the threshold that the automatic banding must reach.
     pub target_recall: f64,
-    /// In an LSH bucket, each document is paired with at most this many others.
+    /// An LSH bucket of at most this many documents pairs them all; a bigger
+    /// one (a flood of near-identical pages) chains them, each with the next
+    /// [`crate::lsh::CHAIN`].
     pub max_bucket: usize,
     /// Per-site boilerplate learning.
     pub boilerplate: BoilerplateConfig,
