@@ -1023,3 +1023,27 @@ fn compact_reclaims_removed_documents_and_changes_no_answer() {
     assert_eq!(sorted_clusters(&index), sorted_clusters(&other));
     assert_eq!(ask(&index), ask(&other));
 }
+
+/// 700 identical pages: each shares every bucket with all the others, so
+/// matching chains them (each with its nearest two on each side) instead
+/// of storing every pair (244,650 edges before). Removing three adjacent
+/// pages matches their neighbours again, which closes the gap: the rest
+/// stay one cluster.
+#[test]
+fn a_flood_is_chained_and_stays_whole_when_pages_go() {
+    let docs = common::flood(700, 0, 0);
+    let dir = tempfile::tempdir().unwrap();
+    let mut index = build_without_window(dir.path(), &docs);
+    let stats = index.stats(false).unwrap();
+    assert_eq!(stats.clusters, 1);
+    assert!(stats.edges <= 4 * docs.len(), "{} edges", stats.edges);
+    let gone: Vec<String> = ["p300", "p301", "p302"].map(String::from).to_vec();
+    index.remove(&gone).unwrap();
+    let clusters = index.clusters();
+    assert_eq!(clusters.len(), 697);
+    let distinct: std::collections::BTreeSet<&String> = clusters.iter().map(|c| &c.1).collect();
+    assert_eq!(distinct.len(), 1, "{distinct:?}");
+    // A query still finds every copy.
+    let probe = syndic::Document::new("q", docs[0].text.clone());
+    assert_eq!(index.query(&probe, &probe.text).unwrap().len(), 697);
+}

@@ -161,10 +161,27 @@ impl Index {
             settings: &plan.manifest.settings,
             model: &learned.model,
         };
+        // A flood's pages are linked in a chain (see `State::bucket_partners`),
+        // so the live pages linked to a removed one are matched again, to
+        // close the gap it leaves.
+        let gone: AHashSet<u32> = removed.iter().copied().collect();
+        let mut bereaved: Vec<u32> = self
+            .edges
+            .iter()
+            .filter_map(|e| match (gone.contains(&e.a), gone.contains(&e.b)) {
+                (true, false) => Some(e.b),
+                (false, true) => Some(e.a),
+                _ => None,
+            })
+            .filter(|n| !touched.contains(n))
+            .collect();
+        bereaved.sort_unstable();
+        bereaved.dedup();
         let changed: Vec<u32> = learned
             .resign
             .iter()
             .copied()
+            .chain(bereaved)
             .chain(plan.first_new..plan.manifest.next_number)
             .collect();
         edges.extend(match_changed(&state, &changed)?);

@@ -1094,17 +1094,8 @@ impl<'a> State<'a> {
         }
         keys.push((exact_table, probe.body_hash as u64));
         let mut candidates: Vec<u32> = Vec::new();
-        for (s, seg) in self.segments.iter().enumerate() {
-            for &(t, key) in &keys {
-                for i in seg.lookup(t, key) {
-                    let n = seg.number(i);
-                    if self.live.get(n as usize) == Some(&Some((s as u32, i as u32)))
-                        && Some(n) != own
-                    {
-                        candidates.push(n);
-                    }
-                }
-            }
+        for &(t, key) in &keys {
+            self.bucket_partners(t, key, own, &mut candidates);
         }
         candidates.sort_unstable();
         candidates.dedup();
@@ -1132,6 +1123,58 @@ impl<'a> State<'a> {
             }
         }
         Ok(edges)
+    }
+
+    /// Appends the live documents (other than `own`) that share `key` in
+    /// table `t`. A stored probe in a bucket of more than `max_bucket`
+    /// entries (a flood; entries of removed documents count until
+    /// compaction) gets the chain the batch run makes there
+    /// ([`lsh::window`]): its [`lsh::CHAIN`] nearest live neighbours on each
+    /// side in number order, found by binary search, so that matching does
+    /// not read a flood's every page for each of its pages. A query
+    /// (`own` none) gets the whole bucket.
+    fn bucket_partners(&self, t: usize, key: u64, own: Option<u32>, out: &mut Vec<u32>) {
+        let ranges: Vec<_> = self.segments.iter().map(|seg| seg.bucket(t, key)).collect();
+        let size: usize = ranges.iter().map(|r| r.len()).sum();
+        let live = |s: usize, j: usize| {
+            let seg = &self.segments[s];
+            let i = seg.entry(t, j);
+            let n = seg.number(i);
+            let here = self.live.get(n as usize) == Some(&Some((s as u32, i as u32)));
+            (here && Some(n) != own).then_some(n)
+        };
+        let own = match own {
+            Some(o) if size > self.settings.config.max_bucket => o,
+            _ => {
+                for (s, r) in ranges.into_iter().enumerate() {
+                    out.extend(r.filter_map(|j| live(s, j)));
+                }
+                return;
+            }
+        };
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        for (s, r) in ranges.into_iter().enumerate() {
+            let seg = &self.segments[s];
+            // Entries of one key are in number order (see `Segment::bucket`).
+            let (mut lo, mut hi) = (r.start, r.end);
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if seg.number(seg.entry(t, mid)) < own {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            let near = |js: &mut dyn Iterator<Item = usize>| -> Vec<u32> {
+                js.filter_map(|j| live(s, j)).take(lsh::CHAIN).collect()
+            };
+            before.extend(near(&mut (r.start..lo).rev()));
+            after.extend(near(&mut (lo..r.end)));
+        }
+        before.sort_unstable_by(|a, b| b.cmp(a));
+        after.sort_unstable();
+        out.extend(before.into_iter().take(lsh::CHAIN));
+        out.extend(after.into_iter().take(lsh::CHAIN));
     }
 
     /// Whether two documents match, and their exact Jaccard and

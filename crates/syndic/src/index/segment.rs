@@ -455,30 +455,43 @@ impl Segment {
             .collect()
     }
 
-    /// Records whose key in table `t` equals `key` (binary search in the
-    /// mapping); none when the segment has no table `t` (segments written
-    /// before the opening table was added end at the exact table).
-    pub fn lookup(&self, t: usize, key: u64) -> Vec<usize> {
+    /// The entries of table `t` whose key is `key`, as positions for
+    /// [`Segment::entry`] (binary search in the mapping); none when the
+    /// segment has no table `t` (segments written before the opening table
+    /// was added end at the exact table). Entries of one key are in record
+    /// order, which is number order.
+    pub fn bucket(&self, t: usize, key: u64) -> std::ops::Range<usize> {
         let Some(&at) = self.head.tables.get(t) else {
-            return Vec::new();
+            return 0..0;
         };
         let at = at as usize;
         let count = self.u64_at(at) as usize;
-        let entry = |j: usize| at + 8 + j * ENTRY;
+        let key_at = |j: usize| self.u64_at(at + 8 + j * ENTRY);
         let (mut lo, mut hi) = (0, count);
         while lo < hi {
             let mid = (lo + hi) / 2;
-            if self.u64_at(entry(mid)) < key {
+            if key_at(mid) < key {
                 lo = mid + 1;
             } else {
                 hi = mid;
             }
         }
-        let mut out = Vec::new();
-        while lo < count && self.u64_at(entry(lo)) == key {
-            out.push(self.u32_at(entry(lo) + 8) as usize);
-            lo += 1;
+        let (mut end, mut hi) = (lo, count);
+        while end < hi {
+            let mid = (end + hi) / 2;
+            if key_at(mid) <= key {
+                end = mid + 1;
+            } else {
+                hi = mid;
+            }
         }
-        out
+        lo..end
+    }
+
+    /// The record of entry `j` of table `t` (a position from
+    /// [`Segment::bucket`]).
+    pub fn entry(&self, t: usize, j: usize) -> usize {
+        let at = self.head.tables[t] as usize;
+        self.u32_at(at + 8 + j * ENTRY + 8) as usize
     }
 }
