@@ -19,7 +19,6 @@
 use super::jsonl::read_line_capped;
 use super::{Document, Location, ReadOptions, Record};
 use crate::error::{Error, Problem, Result};
-use std::collections::VecDeque;
 use std::io::BufRead;
 use std::path::Path;
 
@@ -179,6 +178,9 @@ struct RecordParser {
     /// Text followed a closing quote (`"a"b`): lenient on one line, but in
     /// a record spanning lines the sign of a quote paired with the wrong one.
     stray: bool,
+    /// Whether field bytes are kept; off, the parser only finds where the
+    /// record ends and how many fields it has.
+    keep: bool,
 }
 
 impl RecordParser {
@@ -191,6 +193,7 @@ impl RecordParser {
             // TSV has no quoting.
             quoting: delimiter != b'\t',
             stray: false,
+            keep: true,
         }
     }
 
@@ -200,9 +203,9 @@ impl RecordParser {
         for &b in line {
             match (self.state, b) {
                 (State::Quoted, b'"') => self.state = State::QuoteInQuoted,
-                (State::Quoted, _) => self.field.push(b),
+                (State::Quoted, _) => self.keep(b),
                 (State::QuoteInQuoted, b'"') => {
-                    self.field.push(b'"');
+                    self.keep(b'"');
                     self.state = State::Quoted;
                 }
                 (State::QuoteInQuoted, b'\r') => {}
@@ -218,12 +221,18 @@ impl RecordParser {
                 (State::FieldStart | State::Unquoted | State::QuoteInQuoted, _) => {
                     // Text after a closing quote is kept, as the csv crate does.
                     self.stray |= self.state == State::QuoteInQuoted;
-                    self.field.push(b);
+                    self.keep(b);
                     self.state = State::Unquoted;
                 }
             }
         }
         false
+    }
+
+    fn keep(&mut self, b: u8) {
+        if self.keep {
+            self.field.push(b);
+        }
     }
 
     fn end_field(&mut self) {
@@ -244,13 +253,112 @@ impl RecordParser {
     }
 }
 
+/// Lines held in chunks of about a megabyte: those of a record being
+/// assembled, or those given back after a bad quote. Not one allocation per
+/// line (a quote left open in a gzip of 100-byte lines holds millions of
+/// them, up to the record limit), and not one growing buffer (whose every
+/// doubling holds the old and the new copy at once). A chunk is freed once
+/// its lines are read again.
+#[derive(Default)]
+struct HeldLines {
+    chunks: Vec<Vec<u8>>,
+    /// The number of the first line (they are consecutive).
+    first: u64,
+    /// Each line's chunk and end in it, 8 bytes a line; [`OVER`] for a
+    /// line over the cap (consumed, not kept).
+    lines: Vec<(u32, u32)>,
+    /// The next line to give back, and where it starts (chunk, offset).
+    next: usize,
+    at: (u32, u32),
+}
+
+const CHUNK: usize = 1 << 20;
+const OVER: (u32, u32) = (u32::MAX, u32::MAX);
+
+impl HeldLines {
+    fn push(&mut self, n: u64, line: Option<&[u8]>) {
+        if self.lines.is_empty() {
+            self.first = n;
+        }
+        debug_assert_eq!(n, self.first + self.lines.len() as u64);
+        let place = match line {
+            None => OVER,
+            Some(l) => {
+                let room = self
+                    .chunks
+                    .last()
+                    .is_some_and(|c| c.capacity() - c.len() >= l.len());
+                if !room {
+                    self.chunks.push(Vec::with_capacity(CHUNK.max(l.len())));
+                }
+                let k = self.chunks.len() - 1;
+                self.chunks[k].extend_from_slice(l);
+                (k as u32, self.chunks[k].len() as u32)
+            }
+        };
+        self.lines.push(place);
+    }
+
+    /// Where the line at `place` starts, after the line that ended at `at`.
+    fn start(at: (u32, u32), place: (u32, u32)) -> usize {
+        match at.0 == place.0 {
+            true => at.1 as usize,
+            false => 0,
+        }
+    }
+
+    fn pop(&mut self) -> Option<(u64, Option<Vec<u8>>)> {
+        let &place = self.lines.get(self.next)?;
+        let n = self.first + self.next as u64;
+        self.next += 1;
+        let line = (place != OVER).then(|| {
+            if place.0 != self.at.0 && self.at.0 != OVER.0 {
+                // The lines of the previous chunk are all given back.
+                self.chunks[self.at.0 as usize] = Vec::new();
+            }
+            let start = Self::start(self.at, place);
+            self.at = place;
+            self.chunks[place.0 as usize][start..place.1 as usize].to_vec()
+        });
+        if self.next == self.lines.len() {
+            *self = HeldLines::default();
+        }
+        Some((n, line))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.next == self.lines.len()
+    }
+
+    /// The lines held, from the first (a line over the cap ends them).
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        let mut at = OVER;
+        self.lines.iter().map_while(move |&place| {
+            if place == OVER {
+                return None;
+            }
+            let start = Self::start(at, place);
+            at = place;
+            Some(&self.chunks[place.0 as usize][start..place.1 as usize])
+        })
+    }
+
+    /// `self`'s lines, then `rest`'s.
+    fn followed_by(mut self, mut rest: HeldLines) -> HeldLines {
+        while let Some((n, line)) = rest.pop() {
+            self.push(n, line.as_deref());
+        }
+        self
+    }
+}
+
 /// Rows of a delimited file, each with the line it starts on and its size.
 struct Rows<R> {
     reader: R,
     delimiter: u8,
     cap: usize,
     /// Lines read but given back, after a bad quote, to be read again.
-    again: VecDeque<(u64, Option<Vec<u8>>)>,
+    again: HeldLines,
     /// The last line read from `reader` (1-based).
     line: u64,
 }
@@ -261,7 +369,7 @@ impl<R: BufRead> Rows<R> {
             reader,
             delimiter,
             cap,
-            again: VecDeque::new(),
+            again: HeldLines::default(),
             line: 0,
         }
     }
@@ -269,7 +377,7 @@ impl<R: BufRead> Rows<R> {
     /// The next line and its number; `Some(None)` for a line over the cap
     /// (consumed, not kept).
     fn next_line(&mut self) -> std::io::Result<Option<(u64, Option<Vec<u8>>)>> {
-        if let Some(l) = self.again.pop_front() {
+        if let Some(l) = self.again.pop() {
             return Ok(Some(l));
         }
         let mut buf = Vec::new();
@@ -307,17 +415,21 @@ impl<R: BufRead> Rows<R> {
             }
             let mut parser = RecordParser::new(self.delimiter);
             let mut bytes = first.len();
-            let mut more: Vec<(u64, Option<Vec<u8>>)> = Vec::new();
+            let mut more = HeldLines::default();
             let (mut ended, mut eof) = (parser.feed(&first), false);
+            // A record spanning lines is parsed twice: first only to find
+            // its end (the lines are held, their bytes not copied again),
+            // then, if it is a row, for its fields.
+            parser.keep = false;
             while !ended && !eof {
                 match self.next_line()? {
                     Some((n, Some(l))) if bytes + l.len() <= self.cap => {
                         bytes += l.len();
                         ended = parser.feed(&l);
-                        more.push((n, Some(l)));
+                        more.push(n, Some(&l));
                     }
-                    Some(over) => {
-                        more.push(over);
+                    Some((n, over)) => {
+                        more.push(n, over.as_deref());
                         break;
                     }
                     None => eof = true,
@@ -331,15 +443,25 @@ impl<R: BufRead> Rows<R> {
             } else {
                 None
             };
-            let one_line = more.is_empty();
-            match fields {
-                Some(f) if one_line || (!stray && width.is_none_or(|w| f.len() == w)) => {
-                    return Ok(Some((start, Ok(f), bytes)))
-                }
-                _ => {
-                    for l in more.into_iter().rev() {
-                        self.again.push_front(l);
+            let fields = match fields {
+                Some(f) if more.is_empty() => Some(f),
+                Some(f) if !stray && width.is_none_or(|w| f.len() == w) => {
+                    let mut parser = RecordParser::new(self.delimiter);
+                    let ended = std::iter::once(&first[..])
+                        .chain(more.iter())
+                        .fold(false, |_, line| parser.feed(line));
+                    if ended {
+                        Some(parser.fields)
+                    } else {
+                        parser.finish()
                     }
+                }
+                _ => None,
+            };
+            match fields {
+                Some(f) => return Ok(Some((start, Ok(f), bytes))),
+                None => {
+                    self.again = more.followed_by(std::mem::take(&mut self.again));
                     let problem = Problem::MalformedCsv(format!(
                         "a quote opened on this line is not closed where a row of {} fields \
                          ends (read again from the next line)",
