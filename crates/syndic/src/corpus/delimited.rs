@@ -264,16 +264,17 @@ struct HeldLines {
     chunks: Vec<Vec<u8>>,
     /// The number of the first line (they are consecutive).
     first: u64,
-    /// Each line's chunk and end in it, 8 bytes a line; [`OVER`] for a
-    /// line over the cap (consumed, not kept).
-    lines: Vec<(u32, u32)>,
+    /// Each line's chunk and end in it (a line longer than a chunk has
+    /// its own, and `--max-doc-bytes` has no ceiling); [`OVER`] for a line
+    /// over the cap (consumed, not kept).
+    lines: Vec<(u32, u64)>,
     /// The next line to give back, and where it starts (chunk, offset).
     next: usize,
-    at: (u32, u32),
+    at: (u32, u64),
 }
 
 const CHUNK: usize = 1 << 20;
-const OVER: (u32, u32) = (u32::MAX, u32::MAX);
+const OVER: (u32, u64) = (u32::MAX, u64::MAX);
 
 impl HeldLines {
     fn push(&mut self, n: u64, line: Option<&[u8]>) {
@@ -293,14 +294,14 @@ impl HeldLines {
                 }
                 let k = self.chunks.len() - 1;
                 self.chunks[k].extend_from_slice(l);
-                (k as u32, self.chunks[k].len() as u32)
+                (k as u32, self.chunks[k].len() as u64)
             }
         };
         self.lines.push(place);
     }
 
     /// Where the line at `place` starts, after the line that ended at `at`.
-    fn start(at: (u32, u32), place: (u32, u32)) -> usize {
+    fn start(at: (u32, u64), place: (u32, u64)) -> usize {
         match at.0 == place.0 {
             true => at.1 as usize,
             false => 0,
