@@ -1156,15 +1156,7 @@ impl<'a> State<'a> {
         for (s, r) in ranges.into_iter().enumerate() {
             let seg = &self.segments[s];
             // Entries of one key are in number order (see `Segment::bucket`).
-            let (mut lo, mut hi) = (r.start, r.end);
-            while lo < hi {
-                let mid = (lo + hi) / 2;
-                if seg.number(seg.entry(t, mid)) < own {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
+            let lo = segment::partition_point(r.clone(), |j| seg.number(seg.entry(t, j)) < own);
             let near = |js: &mut dyn Iterator<Item = usize>| -> Vec<u32> {
                 js.filter_map(|j| live(s, j)).take(lsh::CHAIN).collect()
             };

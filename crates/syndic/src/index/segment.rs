@@ -467,25 +467,8 @@ impl Segment {
         let at = at as usize;
         let count = self.u64_at(at) as usize;
         let key_at = |j: usize| self.u64_at(at + 8 + j * ENTRY);
-        let (mut lo, mut hi) = (0, count);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if key_at(mid) < key {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        let (mut end, mut hi) = (lo, count);
-        while end < hi {
-            let mid = (end + hi) / 2;
-            if key_at(mid) <= key {
-                end = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        lo..end
+        let lo = partition_point(0..count, |j| key_at(j) < key);
+        lo..partition_point(lo..count, |j| key_at(j) <= key)
     }
 
     /// The record of entry `j` of table `t` (a position from
@@ -494,4 +477,23 @@ impl Segment {
         let at = self.head.tables[t] as usize;
         self.u32_at(at + 8 + j * ENTRY + 8) as usize
     }
+}
+
+/// The first position in `range` where `before` turns false (it must be
+/// true, then false, over the range), by binary search: `slice::partition_point`
+/// over positions of a mapped file.
+pub(super) fn partition_point(
+    range: std::ops::Range<usize>,
+    before: impl Fn(usize) -> bool,
+) -> usize {
+    let (mut lo, mut hi) = (range.start, range.end);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if before(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
