@@ -1076,6 +1076,17 @@ impl<'a> State<'a> {
     /// Verified matches of `probe` among live documents other than `own`,
     /// as edges `(own or u32::MAX, other)` (for stored probes: `(min, max)`).
     fn matches(&self, probe: &Probe, own: Option<u32>) -> Result<Vec<IndexEdge>> {
+        let mut edges = Vec::new();
+        for n in self.candidates(probe, own) {
+            let other = self.probe(n)?;
+            edges.extend(self.edge(probe, own, &other, n));
+        }
+        Ok(edges)
+    }
+
+    /// The live documents other than `own` that share a band key, the
+    /// opening key or the exact body with `probe`, sorted and distinct.
+    fn candidates(&self, probe: &Probe, own: Option<u32>) -> Vec<u32> {
         let params = self.signer.params();
         let lead = self.signer.lead_params();
         let mut keys: Vec<(usize, u64)> = Vec::new();
@@ -1099,30 +1110,36 @@ impl<'a> State<'a> {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        let mut edges = Vec::new();
-        for n in candidates {
-            let (seg, i) = self.at(n);
-            let other = Probe::stored(
-                seg,
-                i,
-                self.model,
-                self.settings.config.shingle,
-                self.aligning(),
-            )?;
-            if let Some((j, c)) = self.decide(probe, &other) {
-                let (a, b) = match own {
-                    Some(o) => (o.min(n), o.max(n)),
-                    None => (u32::MAX, n),
-                };
-                edges.push(IndexEdge {
-                    a,
-                    b,
-                    jaccard: j as f32,
-                    containment: c as f32,
-                });
-            }
-        }
-        Ok(edges)
+        candidates
+    }
+
+    /// The live document `n` as a probe for verification (its stored text
+    /// folded, stripped and shingled again).
+    fn probe(&self, n: u32) -> Result<Probe> {
+        let (seg, i) = self.at(n);
+        let spec = self.settings.config.shingle;
+        Probe::stored(seg, i, self.model, spec, self.aligning())
+    }
+
+    /// The edge between `probe` (number `own`, or a query) and the stored
+    /// document `n` (as `other`), if they match. Two stored documents are
+    /// decided lower number first, as `syndic cluster` does, so that either
+    /// side gives the same answer.
+    fn edge(&self, probe: &Probe, own: Option<u32>, other: &Probe, n: u32) -> Option<IndexEdge> {
+        let (j, c) = match own {
+            Some(o) if n < o => self.decide(other, probe)?,
+            _ => self.decide(probe, other)?,
+        };
+        let (a, b) = match own {
+            Some(o) => (o.min(n), o.max(n)),
+            None => (u32::MAX, n),
+        };
+        Some(IndexEdge {
+            a,
+            b,
+            jaccard: j as f32,
+            containment: c as f32,
+        })
     }
 
     /// Appends the live documents (other than `own`) that share `key` in
