@@ -486,6 +486,62 @@ fn an_interrupted_run_leaves_no_temporary_file() {
     );
 }
 
+/// A run killed with SIGKILL (the OOM killer) leaves its temporary output;
+/// the next run writing to that folder removes it, and nothing else: not
+/// a user's file named like ours, not the file of a process that still
+/// runs, not one written from another machine.
+#[test]
+fn a_killed_runs_temporary_file_is_swept_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    common::write_corpus(&input, 3_000, 400);
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let others = [
+        ".syndic-notes.tmp".to_string(),
+        format!(".syndic-{}-{}-abc123.tmp", host.trim(), std::process::id()),
+        ".syndic-elsewhere-1-abc123.tmp".to_string(),
+    ];
+    for name in &others {
+        std::fs::write(out.join(name), "keep\n").unwrap();
+    }
+    let names = || -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| !others.contains(n))
+            .collect();
+        v.sort();
+        v
+    };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_syndic"))
+        .args(["cluster", input.to_str().unwrap(), "-q", "-o"])
+        .arg(out.join("clusters.jsonl"))
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while names().is_empty() {
+        assert!(started.elapsed().as_secs() < 120, "no output was opened");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left = names();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(left[0].starts_with(".syndic-"), "{left:?}");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_syndic"))
+        .args(["cluster", "corpora/sample/articles.jsonl", "-q", "-o"])
+        .arg(out.join("sample.jsonl"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(names(), vec!["sample.jsonl".to_string()]);
+    for name in &others {
+        assert_eq!(std::fs::read_to_string(out.join(name)).unwrap(), "keep\n");
+    }
+}
+
 /// Outputs are opened before the work: a missing folder fails at once
 /// (no run summary), and one file given as two outputs is refused.
 #[test]

@@ -68,6 +68,64 @@ pub fn remove_unfinished_outputs() {
     }
 }
 
+/// The start of this machine's temporary output names:
+/// `.syndic-{host}-`, followed by the writing process's id, `-`, a random
+/// part and `.tmp`. The host and process say whose file it is.
+fn temp_prefix() -> String {
+    let host = fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| fs::read_to_string("/etc/hostname"))
+        .unwrap_or_default();
+    let host: String = host
+        .trim()
+        .chars()
+        .map(
+            |c| match c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                true => c,
+                false => '_',
+            },
+        )
+        .collect();
+    format!(".syndic-{host}-")
+}
+
+/// The process id in a temporary output name of this machine
+/// (`.syndic-{host}-{pid}-{random}.tmp`), if `name` is one.
+fn temp_owner(name: &str, prefix: &str) -> Option<u32> {
+    let rest = name.strip_prefix(prefix)?.strip_suffix(".tmp")?;
+    let (pid, random) = rest.split_once('-')?;
+    let random_ok = !random.is_empty() && random.bytes().all(|b| b.is_ascii_alphanumeric());
+    (random_ok && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| pid.parse().ok())
+        .flatten()
+}
+
+/// Removes from `dir` the temporary outputs that syndic runs on this
+/// machine left when they were killed (SIGKILL, the OOM killer: no handler
+/// runs then): files named as [`temp_prefix`] names them whose process no
+/// longer runs. Files of running processes, of other machines (a shared
+/// folder) and every other file are left alone; nothing is removed where
+/// `/proc` cannot tell which processes run. Errors are ignored: sweeping
+/// is a courtesy, never a reason to fail.
+fn sweep_ended(dir: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = temp_prefix();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| temp_owner(n, &prefix)) else {
+            continue;
+        };
+        let ended = pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists();
+        if ended && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 enum Sink {
     Stdout(BufWriter<io::Stdout>),
     File(BufWriter<tempfile::NamedTempFile>),
@@ -158,10 +216,11 @@ impl Output {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
+        sweep_ended(dir);
         // 0666 less the umask, as any new file gets (tempfile's own default
         // is 0600, which left outputs unreadable to the user's group).
         let tmp = tempfile::Builder::new()
-            .prefix(".syndic-")
+            .prefix(&format!("{}{}-", temp_prefix(), std::process::id()))
             .suffix(".tmp")
             .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
             .tempfile_in(dir)
