@@ -435,7 +435,8 @@ pub fn story_identities<'py>(
 
 /// Whether each recurring line is boilerplate (step 4): its pages' story
 /// identities (`stories`, an array of arrays) make at least `min_pages`
-/// distinct stories. Returns `group`, `line`, `boilerplate`.
+/// distinct stories, none holding nine tenths of the pages
+/// (`partitioned::is_boilerplate`). Returns `group`, `line`, `boilerplate`.
 #[pyfunction]
 pub fn line_verdicts<'py>(
     py: Python<'py>,
@@ -461,10 +462,13 @@ pub fn line_verdicts<'py>(
                 .into_iter()
                 .map(|p| p.into_iter().map(|h| h as u64).collect())
                 .collect();
-            let distinct = partitioned::distinct_stories(line[k] as u64, &pages);
             groups.append_option(group[k].as_deref());
             lines.append_value(line[k]);
-            verdicts.append_value(distinct >= min_pages);
+            verdicts.append_value(partitioned::is_boilerplate(
+                line[k] as u64,
+                &pages,
+                min_pages,
+            ));
         }
     }
     named_table(

@@ -137,7 +137,7 @@ pub fn fold(
                 let (mut lines, mut hashes) = (Vec::new(), Vec::new());
                 let text = normalize::normalize_lines(&texts.text(i)?, |line| {
                     let hash = line_hash(line);
-                    lines.push(ProfileLine::new(line, hash));
+                    ProfileLine::push(line, hash, &mut lines);
                     hashes.push(hash);
                 });
                 let p = Profile::from_lines(groups.of_doc[i], docs[i].title.as_deref(), lines);

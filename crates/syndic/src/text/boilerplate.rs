@@ -14,6 +14,16 @@
 //! (the line under test excluded). A navigation line recurs across many
 //! stories; a quoted paragraph recurs across copies of one story and is kept.
 //!
+//! A flood of copies with no source (thousands of pages of one article, each
+//! with a few words changed) would have every page its own story: its own
+//! lines are its edited paragraphs, and the article's other paragraphs would
+//! then recur across "thousands of stories" and be removed. So each long line
+//! also leaves an *anchor* in its profile (its opening and its figures), and a
+//! page that is mostly recurring lines and has an own line whose anchor
+//! recurs (an edited copy of a recurring paragraph, with the same figures) is
+//! identified by its longest lines of all, as a wire copy is. Templated
+//! reports (same words, other figures) keep apart: their anchors differ.
+//!
 //! Cost: two hash passes over all lines, a parallel sort of the (line, page)
 //! pairs that may recur, and a union-find over the pages of each recurring
 //! line.
@@ -50,6 +60,54 @@ impl Default for BoilerplateConfig {
 /// How many of a document's longest lines identify its story.
 const STORY_LINES: usize = 3;
 const LINE_SEED: u64 = 0x6c69_6e65;
+const ANCHOR_SEED: u64 = 0x616e_6368;
+/// Lines of at least this many bytes (paragraphs, not chrome) leave an anchor.
+const ANCHOR_MIN: usize = 96;
+/// How many bytes at each end of a line its anchors hash.
+const ANCHOR_SPAN: usize = 64;
+/// Anchors carry this tag in their top 20 bits; profiles list them with
+/// length 0 (no line is empty), after the lines.
+const ANCHOR_TAG: u64 = 0xa7c49 << 44;
+const TAG_MASK: u64 = !0 << 44;
+
+/// Whether a profile hash is in the anchors' range. Such hashes are never
+/// learned as boilerplate: an anchor is not a line, and a real line whose
+/// hash falls there (one in a million) is kept.
+fn is_anchor(hash: u64) -> bool {
+    hash & TAG_MASK == ANCHOR_TAG
+}
+
+/// The anchors of a long folded line: hashes of its first and of its last
+/// [`ANCHOR_SPAN`] bytes, each with its figures (tokens of digits, `.` and
+/// `,`, in order). A copy with a word changed has one of the line's anchors
+/// (unless it changed both ends); a templated report with other figures has
+/// neither.
+fn anchors(line: &[u8]) -> Option<[u64; 2]> {
+    if line.len() < ANCHOR_MIN {
+        return None;
+    }
+    let mut figures = ANCHOR_SEED;
+    if line.iter().any(u8::is_ascii_digit) {
+        for token in line.split(|&b| b == b' ') {
+            let start = token.iter().position(u8::is_ascii_alphanumeric);
+            let end = token.iter().rposition(u8::is_ascii_alphanumeric);
+            let (Some(a), Some(b)) = (start, end) else {
+                continue;
+            };
+            let t = &token[a..=b];
+            let figure = t
+                .iter()
+                .all(|&c| c.is_ascii_digit() || c == b'.' || c == b',');
+            if t[0].is_ascii_digit() && figure {
+                figures = fmix64(figures ^ xxh3_64_with_seed(t, ANCHOR_SEED));
+            }
+        }
+    }
+    let tag = |h: u64| (fmix64(h ^ figures) & !TAG_MASK) | ANCHOR_TAG;
+    let first = xxh3_64_with_seed(&line[..ANCHOR_SPAN], ANCHOR_SEED);
+    let last = xxh3_64_with_seed(&line[line.len() - ANCHOR_SPAN..], ANCHOR_SEED + 1);
+    Some([tag(first), tag(last)])
+}
 
 /// A document as seen by the boilerplate learner.
 #[derive(Debug, Clone)]
@@ -112,14 +170,14 @@ impl Profile {
 
     /// The profile of a page from its folded text (see [`normalize`]).
     pub fn from_folded(group: u32, title: Option<&str>, folded: &str) -> Profile {
-        let lines = folded_lines(folded)
-            .filter(|l| !l.is_empty())
-            .map(|l| ProfileLine::new(l.as_bytes(), line_hash(l.as_bytes())))
-            .collect();
+        let mut lines = Vec::new();
+        for l in folded_lines(folded).filter(|l| !l.is_empty()) {
+            ProfileLine::push(l.as_bytes(), line_hash(l.as_bytes()), &mut lines);
+        }
         Profile::from_lines(group, title, lines)
     }
 
-    /// The profile of a page from its folded lines (see [`ProfileLine::new`]).
+    /// The profile of a page from its folded lines (see [`ProfileLine::push`]).
     pub fn from_lines(group: u32, title: Option<&str>, mut lines: Vec<ProfileLine>) -> Profile {
         // Longest first (then by hash, descending); a repeated line once.
         lines.sort_unstable();
@@ -146,10 +204,13 @@ impl Profile {
 pub struct ProfileLine(u128);
 
 impl ProfileLine {
-    /// The profile entry of a non-empty folded line with hash `hash`
-    /// ([`line_hash`]).
-    pub fn new(line: &[u8], hash: u64) -> ProfileLine {
-        ProfileLine((line.len() as u128) << 64 | hash as u128)
+    /// Appends the profile entries of a non-empty folded line with hash
+    /// `hash` ([`line_hash`]): the line, and its anchors if it is long.
+    pub fn push(line: &[u8], hash: u64, out: &mut Vec<ProfileLine>) {
+        out.push(ProfileLine((line.len() as u128) << 64 | hash as u128));
+        for a in anchors(line).into_iter().flatten() {
+            out.push(ProfileLine(a as u128));
+        }
     }
 }
 
@@ -161,23 +222,26 @@ pub fn holds_any(group: u32, profile_lines: &[u8], lines: &AHashSet<(u32, u64)>)
 
 /// A page's story identity: its longest lines that do not recur in its group
 /// (recurring ones may be chrome), or its longest lines of all when every line
-/// recurs (a wire copy whose paragraphs recur in the other copies), plus its title.
+/// recurs (a wire copy whose paragraphs recur in the other copies) or when it
+/// is an edited copy of recurring paragraphs ([`edits_recurring`]), plus its
+/// title.
 fn story_hashes(
     group: u32,
     title: u64,
     lines: &[(usize, u64)],
     recurring: &AHashSet<(u32, u64)>,
 ) -> Vec<u64> {
-    let own = |&&(_, h): &&(usize, u64)| !recurring.contains(&(group, h));
+    let own = |&&(len, h): &&(usize, u64)| len > 0 && !recurring.contains(&(group, h));
     let mut story: Vec<u64> = lines
         .iter()
         .filter(own)
         .take(STORY_LINES)
         .map(|&(_, h)| h)
         .collect();
-    if story.is_empty() {
+    if story.is_empty() || edits_recurring(group, lines, recurring) {
         story = lines
             .iter()
+            .filter(|&&(len, _)| len > 0)
             .take(STORY_LINES + 1)
             .map(|&(_, h)| h)
             .collect();
@@ -186,6 +250,29 @@ fn story_hashes(
         story.push(title);
     }
     story
+}
+
+/// Whether a page is an edited copy of recurring paragraphs: nearly all
+/// of it (seven eighths of its bytes) is lines recurring in its group; or
+/// most of it is, and it holds more recurring anchors than its recurring long
+/// lines give, so that one of its own lines has an end and the figures of a
+/// line recurring in the group (see [`anchors`]).
+fn edits_recurring(group: u32, lines: &[(usize, u64)], recurring: &AHashSet<(u32, u64)>) -> bool {
+    let (mut bytes, mut own_bytes, mut long_recurring, mut anchors) = (0, 0, 0, 0);
+    for &(len, h) in lines {
+        let recurs = recurring.contains(&(group, h));
+        match len {
+            0 => anchors += recurs as usize,
+            _ => {
+                bytes += len;
+                match recurs {
+                    true => long_recurring += (len >= ANCHOR_MIN) as usize,
+                    false => own_bytes += len,
+                }
+            }
+        }
+    }
+    8 * own_bytes <= bytes || (anchors > 2 * long_recurring && 2 * own_bytes <= bytes)
 }
 
 /// The story hash of a page's title; 0 for none.
@@ -325,8 +412,8 @@ impl Boilerplate {
             .par_iter()
             .map_init(StoryCount::default, |count, run| {
                 let key = run[0].line();
-                let distinct = count.distinct(key.1, run.iter().map(|h| h.page()), story_of);
-                (distinct >= min).then_some(key)
+                let stories = count.count(key.1, run.iter().map(|h| h.page()), story_of);
+                stories.boilerplate(key.1, min).then_some(key)
             })
             .flatten()
             .collect::<Vec<_>>()
@@ -427,8 +514,9 @@ impl Boilerplate {
 /// 3. each page holding a recurring line: its [`story_identity`], from its
 ///    profile and the recurring lines among its own;
 /// 4. each recurring line: boilerplate when the pages holding it make at
-///    least [`min_pages`] [`distinct_stories`] (after a shuffle of the pages'
-///    story identities on the line).
+///    least [`min_pages`] distinct stories, none of them most of its pages
+///    ([`is_boilerplate`], after a shuffle of the pages' story identities on
+///    the line).
 pub mod partitioned {
     use super::*;
 
@@ -450,13 +538,15 @@ pub mod partitioned {
         story_hashes(0, title, &lines, &recurring)
     }
 
-    /// The number of distinct stories among the pages holding `line`, given
-    /// each page's story identity (step 4). The order of the pages does
-    /// not matter.
-    pub fn distinct_stories(line: u64, stories: &[Vec<u64>]) -> usize {
-        StoryCount::default().distinct(line, 0..stories.len() as u32, |p| {
-            stories[p as usize].as_slice()
-        })
+    /// Whether `line` is boilerplate (step 4), given the story identity of
+    /// each page holding it: see [`Stories::boilerplate`]. The order of the
+    /// pages does not matter.
+    pub fn is_boilerplate(line: u64, stories: &[Vec<u64>], min_pages: usize) -> bool {
+        StoryCount::default()
+            .count(line, 0..stories.len() as u32, |p| {
+                stories[p as usize].as_slice()
+            })
+            .boilerplate(line, min_pages)
     }
 }
 
@@ -479,22 +569,45 @@ impl Held {
     }
 }
 
+/// The stories among the pages holding one line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Stories {
+    /// How many pages hold the line.
+    pages: usize,
+    /// How many distinct stories they make.
+    distinct: usize,
+    /// How many pages the largest story has.
+    largest: usize,
+}
+
+impl Stories {
+    /// Whether the line is boilerplate: it recurs in at least `min` distinct
+    /// stories, and no one story holds nine tenths of its pages (those are
+    /// one story's copies, and the few pages outside it copies not
+    /// recognised as such, as in a flood of copies with no source). An
+    /// anchor is never boilerplate.
+    fn boilerplate(&self, line: u64, min: usize) -> bool {
+        self.distinct >= min && 10 * self.largest < 9 * self.pages && !is_anchor(line)
+    }
+}
+
 /// Counts the stories among the pages holding one line: pages sharing a
-/// story hash other than the line itself are one story. Its union-find and
-/// hash owners are reused from line to line.
+/// story hash other than the line itself are one story. Its union-find,
+/// hash owners and story sizes are reused from line to line.
 #[derive(Default)]
 struct StoryCount {
     parent: Vec<u32>,
     owner: AHashMap<u64, u32>,
+    size: Vec<u32>,
 }
 
 impl StoryCount {
-    fn distinct<'s>(
+    fn count<'s>(
         &mut self,
         line: u64,
         pages: impl ExactSizeIterator<Item = u32>,
         story_of: impl Fn(u32) -> &'s [u64],
-    ) -> usize {
+    ) -> Stories {
         fn find(p: &mut [u32], mut x: u32) -> u32 {
             while p[x as usize] != x {
                 p[x as usize] = p[p[x as usize] as usize];
@@ -530,7 +643,20 @@ impl StoryCount {
                 stories += 1;
             }
         }
-        stories
+        let n = parent.len();
+        self.size.clear();
+        self.size.resize(n, 0);
+        let mut largest = 0;
+        for i in 0..n as u32 {
+            let root = find(parent, i) as usize;
+            self.size[root] += 1;
+            largest = largest.max(self.size[root]);
+        }
+        Stories {
+            pages: n,
+            distinct: stories,
+            largest: largest as usize,
+        }
     }
 }
 
@@ -585,6 +711,67 @@ mod tests {
         texts.push((0, story(2)));
         let bp = learn(&texts, &BoilerplateConfig::default());
         assert!(bp.is_empty());
+    }
+
+    /// Paragraphs of at least [`ANCHOR_MIN`] bytes for the flood tests.
+    fn paragraph(k: usize) -> String {
+        let n = ["one", "two", "three", "four", "five"][k];
+        format!(
+            "paragraph {n} of the flooded article tells in many plain words what \
+             the council decided on the bridge {}and why the vote was close, \
+             as the clerk of paragraph {n} wrote",
+            "and what comes next ".repeat(k + 1)
+        )
+    }
+
+    /// Forty copies of one article with no source, each with one word
+    /// changed in one paragraph, beside eight other stories under the same
+    /// menu: the article's paragraphs are kept (its copies are one story,
+    /// recognised by the anchors of their edited paragraphs), the menu is
+    /// learned.
+    #[test]
+    fn edited_copies_of_one_article_keep_their_paragraphs() {
+        let mut texts: Vec<(u32, String)> = (0..40)
+            .map(|c| {
+                let paragraphs: Vec<String> = (0..5)
+                    .map(|k| match k == c % 5 {
+                        true => paragraph(k).replacen("plain", &format!("plainx{c}"), 1),
+                        false => paragraph(k),
+                    })
+                    .collect();
+                (0, format!("menu\n{}", paragraphs.join("\n")))
+            })
+            .collect();
+        texts.extend((0..8).map(|i| (0, format!("menu\n{}", story(i)))));
+        let bp = learn(&texts, &BoilerplateConfig::default());
+        assert_eq!(bp.lines(), vec![(0, line_hash(b"menu"))]);
+    }
+
+    /// Templated reports (the same paragraphs, another figure in one line)
+    /// are stories of their own: their template is learned. Their figure
+    /// lines share an opening but not their figures, so no anchor recurs.
+    #[test]
+    fn templated_reports_with_other_figures_stay_apart() {
+        let template = "the federal reserve said it was adding reserves to the banking \
+                        system through customer repurchase agreements today";
+        let texts: Vec<(u32, String)> = (0..10)
+            .map(|i| {
+                let figure = format!(
+                    "the federal reserve added {}.{i} billion dlrs of temporary reserves \
+                     to the banking system in its customer repurchase operation",
+                    i + 1
+                );
+                (
+                    0,
+                    format!("{template}\n{figure}\nfed funds traded at six pct"),
+                )
+            })
+            .collect();
+        let bp = learn(&texts, &BoilerplateConfig::default());
+        assert_eq!(bp.len(), 2);
+        assert!(bp
+            .body(0, &texts[4].1)
+            .starts_with("the federal reserve added 5.4"));
     }
 
     #[test]
@@ -666,7 +853,7 @@ mod tests {
             .filter(|((_, line), pages)| {
                 // Pages in reverse: the verdict does not depend on their order.
                 let stories: Vec<Vec<u64>> = pages.iter().rev().map(|&i| identity(i)).collect();
-                partitioned::distinct_stories(*line, &stories) >= least
+                partitioned::is_boilerplate(*line, &stories, least)
             })
             .map(|(k, _)| *k)
             .collect();
