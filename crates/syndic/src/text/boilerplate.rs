@@ -77,6 +77,39 @@ fn is_anchor(hash: u64) -> bool {
     hash & TAG_MASK == ANCHOR_TAG
 }
 
+/// A hash of the figures of a line (tokens of digits, `.` and `,` that
+/// start with a digit, once any punctuation around them is trimmed), in
+/// order. Only the tokens holding a digit are looked at.
+fn figures_hash(line: &[u8]) -> u64 {
+    let mut h = ANCHOR_SEED;
+    let mut at = 0;
+    while let Some(k) = line[at..].iter().position(u8::is_ascii_digit) {
+        let digit = at + k;
+        let start = line[..digit]
+            .iter()
+            .rposition(|&b| b == b' ')
+            .map_or(0, |p| p + 1);
+        let end = line[digit..]
+            .iter()
+            .position(|&b| b == b' ')
+            .map_or(line.len(), |p| digit + p);
+        let token = &line[start..end];
+        let first = token.iter().position(u8::is_ascii_alphanumeric);
+        let last = token.iter().rposition(u8::is_ascii_alphanumeric);
+        if let (Some(a), Some(b)) = (first, last) {
+            let t = &token[a..=b];
+            let figure = t
+                .iter()
+                .all(|&c| c.is_ascii_digit() || c == b'.' || c == b',');
+            if t[0].is_ascii_digit() && figure {
+                h = fmix64(h ^ xxh3_64_with_seed(t, ANCHOR_SEED));
+            }
+        }
+        at = end;
+    }
+    h
+}
+
 /// The anchors of a long folded line: hashes of its first and of its last
 /// [`ANCHOR_SPAN`] bytes, each with its figures (tokens of digits, `.` and
 /// `,`, in order). A copy with a word changed has one of the line's anchors
@@ -86,23 +119,7 @@ fn anchors(line: &[u8]) -> Option<[u64; 2]> {
     if line.len() < ANCHOR_MIN {
         return None;
     }
-    let mut figures = ANCHOR_SEED;
-    if line.iter().any(u8::is_ascii_digit) {
-        for token in line.split(|&b| b == b' ') {
-            let start = token.iter().position(u8::is_ascii_alphanumeric);
-            let end = token.iter().rposition(u8::is_ascii_alphanumeric);
-            let (Some(a), Some(b)) = (start, end) else {
-                continue;
-            };
-            let t = &token[a..=b];
-            let figure = t
-                .iter()
-                .all(|&c| c.is_ascii_digit() || c == b'.' || c == b',');
-            if t[0].is_ascii_digit() && figure {
-                figures = fmix64(figures ^ xxh3_64_with_seed(t, ANCHOR_SEED));
-            }
-        }
-    }
+    let figures = figures_hash(line);
     let tag = |h: u64| (fmix64(h ^ figures) & !TAG_MASK) | ANCHOR_TAG;
     let first = xxh3_64_with_seed(&line[..ANCHOR_SPAN], ANCHOR_SEED);
     let last = xxh3_64_with_seed(&line[line.len() - ANCHOR_SPAN..], ANCHOR_SEED + 1);
