@@ -589,4 +589,22 @@ fn outputs_are_checked_before_the_run() {
     ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("is given as two outputs"));
     assert!(!Path::new(&same).exists());
+    // The same file spelled two ways: through `..`, and through a symlink
+    // to its folder.
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("link")).unwrap();
+    for other in ["sub/../same.jsonl", "link/same.jsonl"] {
+        let other = dir.path().join(other).to_string_lossy().into_owned();
+        let out = syndic(&[
+            "dedup",
+            "corpora/sample/articles.jsonl",
+            "-o",
+            &same,
+            "--report",
+            &other,
+        ]);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("is given as two outputs"), "{other}: {said}");
+        assert!(!Path::new(&same).exists());
+    }
 }

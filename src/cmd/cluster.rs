@@ -65,12 +65,9 @@ pub fn dedup(args: &DedupArgs) -> Result<()> {
         .flatten()
         .filter(|p| p.as_os_str() != "-")
         .collect();
-    if let Some(same) = files
-        .iter()
-        .enumerate()
-        .find_map(|(i, p)| files[..i].contains(p).then_some(p))
-    {
-        anyhow::bail!("{} is given as two outputs", same.display());
+    let resolved: Vec<PathBuf> = files.iter().map(|p| resolved(p)).collect();
+    if let Some(same) = (0..files.len()).find(|&i| resolved[..i].contains(&resolved[i])) {
+        anyhow::bail!("{} is given as two outputs", files[same].display());
     }
     // The outputs are opened before the run (a folder that is missing
     // fails now, not after it) and replaced together after it.
@@ -113,4 +110,21 @@ pub fn dedup(args: &DedupArgs) -> Result<()> {
     }
     exit_without_freeing(run);
     Ok(())
+}
+
+/// The file an output path names, however it is spelled (`out.jsonl`,
+/// `./out.jsonl`, a symlink to it, a path through `..`): the canonical
+/// path of the file if it exists, else of its folder plus its name.
+fn resolved(path: &std::path::Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    match (std::fs::canonicalize(dir), path.file_name()) {
+        (Ok(d), Some(name)) => d.join(name),
+        _ => path.to_path_buf(),
+    }
 }
