@@ -78,11 +78,10 @@ impl Index {
         drop(stored);
         let (model, edges) = (self.model.clone(), self.edges.clone());
         let (clusters, stories) = (self.clusters.clone(), self.stories.clone());
-        self.write_generation(plan, &model, &edges, (&clusters, &stories))?;
-        // Keep only the new generation's files.
-        let current = self.manifest.clone();
-        self.cleanup(&current);
-        Ok(())
+        // Nothing of the previous generation is kept (readers hold what
+        // they read).
+        let keep_previous = false;
+        self.write_generation(plan, &model, &edges, (&clusters, &stories), keep_previous)
     }
 
     /// Runs a change (refused on an index opened read-only); one that
@@ -100,14 +99,8 @@ impl Index {
         };
         let committed = super::read_manifest(&self.dir).is_ok_and(|m| m.generation == generation);
         if !committed {
-            for kind in [
-                "seg-{}.syx",
-                "model-{}.bin",
-                "edges-{}.bin",
-                "clusters-{}.bin",
-                "stories-{}.bin",
-            ] {
-                let name = kind.replace("{}", &generation.to_string());
+            for (prefix, suffix) in super::GENERATION_FILES {
+                let name = format!("{prefix}{generation}{suffix}");
                 let _ = std::fs::remove_file(self.dir.join(name));
             }
             let _ = std::fs::remove_file(self.dir.join(super::MANIFEST_TMP));
@@ -192,7 +185,7 @@ impl Index {
         let counts = (docs.len(), removed.len(), learned.resign.len());
         let report = self.report(&state, (&clusters, &stories), plan.first_new, counts);
         drop(segments);
-        self.write_generation(plan, &learned.model, &edges, (&clusters, &stories))?;
+        self.write_generation(plan, &learned.model, &edges, (&clusters, &stories), true)?;
         Ok(report)
     }
 
@@ -416,13 +409,15 @@ impl Index {
 
     /// Writes the model, edges and clusters files, then the manifest (the
     /// commit point); removes the files of the generation before the
-    /// previous one and reopens the index at the new generation.
+    /// previous one (and of the previous one unless `keep_previous`) and
+    /// reopens the index at the new generation.
     fn write_generation(
         &mut self,
         mut plan: Plan,
         model: &Boilerplate,
         edges: &[IndexEdge],
         (clusters, stories): (&[u32], &[u32]),
+        keep_previous: bool,
     ) -> Result<()> {
         let generation = plan.generation;
         let mut model_bytes = Vec::new();
@@ -456,7 +451,11 @@ impl Index {
         manifest.format_version = super::INDEX_FORMAT_VERSION;
         Index::write_manifest(&self.dir, manifest)?;
         let previous = std::mem::replace(&mut self.manifest, plan.manifest);
-        self.cleanup(&previous);
+        let keep = match keep_previous {
+            true => previous,
+            false => self.manifest.clone(),
+        };
+        self.cleanup(&keep);
         let lock = self.lock.take();
         let dir = self.dir.clone();
         *self = Index::load(&dir, lock, false)?;

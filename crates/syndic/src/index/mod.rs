@@ -282,18 +282,25 @@ fn write_file(dir: &Path, name: String, bytes: &[u8]) -> Result<FileRef> {
     })
 }
 
+/// The kinds of file an index writes for a generation, as (prefix,
+/// suffix): `seg-7.syx`, `edges-7.bin`, ...
+const GENERATION_FILES: [(&str, &str); 5] = [
+    ("seg-", ".syx"),
+    ("model-", ".bin"),
+    ("edges-", ".bin"),
+    ("clusters-", ".bin"),
+    ("stories-", ".bin"),
+];
+
 /// Whether `name` is one of the files an index writes for a generation
-/// (`seg-7.syx`, `edges-7.bin`, ...): only such files are ever removed.
+/// ([`GENERATION_FILES`]): only such files are ever removed.
 fn generation_file(name: &str) -> bool {
-    let Some((kind, rest)) = name.split_once('-') else {
-        return false;
-    };
-    let number = match kind {
-        "seg" => rest.strip_suffix(".syx"),
-        "model" | "edges" | "clusters" | "stories" => rest.strip_suffix(".bin"),
-        _ => None,
-    };
-    number.is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    GENERATION_FILES.iter().any(|(prefix, suffix)| {
+        let number = name
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix(suffix));
+        number.is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 /// Reads the manifest: its format version first (so that an index of
