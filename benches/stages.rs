@@ -199,5 +199,100 @@ fn long_lines(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages, reading, long_lines);
+/// The boilerplate stage (profiles, learning, stripping) and the story
+/// stage on their own, on the bench corpus: pages grouped by source or
+/// URL host as the pipeline groups them, each page its own cluster for the
+/// story stage (its cost grows with the number of clusters).
+fn boilerplate_and_story(c: &mut Criterion) {
+    use std::borrow::Cow;
+    use syndic::cluster::Rank;
+    use syndic::pipeline::stories::{stories, StorySource};
+    use syndic::text::boilerplate::{group_key, Boilerplate, PageRef, Profile};
+
+    let corpus = sample();
+    let docs = &corpus.docs;
+    let bytes: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
+    let mut names: std::collections::HashMap<&str, u32> = Default::default();
+    let groups: Vec<u32> = docs
+        .iter()
+        .map(|d| {
+            let key = group_key(d.source.as_deref(), d.url.as_deref());
+            let next = names.len() as u32;
+            *names.entry(key).or_insert(next)
+        })
+        .collect();
+    let profile = |i: usize| {
+        Profile::of(&PageRef {
+            group: groups[i],
+            text: Cow::Borrowed(&docs[i].text),
+            title: docs[i].title.as_deref(),
+        })
+    };
+    let config = Config::default();
+    let mut g = c.benchmark_group("stages");
+    g.throughput(Throughput::Bytes(bytes));
+    g.bench_function("boilerplate/profiles", |b| {
+        b.iter(|| (0..docs.len()).map(profile).collect::<Vec<_>>())
+    });
+    let profiles: Vec<Profile> = (0..docs.len()).map(profile).collect();
+    let learn = || {
+        let get = |i: usize| Ok(profiles[i].clone());
+        Boilerplate::learn_profiles(docs.len(), get, &config.boilerplate, 1 << 24, 16_384).unwrap()
+    };
+    g.bench_function("boilerplate/learn", |b| b.iter(learn));
+    let model = learn();
+    g.bench_function("boilerplate/strip", |b| {
+        b.iter(|| {
+            let mut body = String::new();
+            let mut total = 0;
+            for (d, &group) in docs.iter().zip(&groups) {
+                body.clear();
+                model.body_into(group, &d.text, &mut body);
+                total += body.len();
+            }
+            total
+        })
+    });
+
+    struct Bodies {
+        bodies: Vec<String>,
+        evidence: Vec<Evidence>,
+    }
+    impl StorySource for Bodies {
+        fn body_into(&self, d: u32, out: &mut String) -> syndic::Result<()> {
+            out.clear();
+            out.push_str(&self.bodies[d as usize]);
+            Ok(())
+        }
+        fn evidence(&self, d: u32) -> syndic::Result<Cow<'_, Evidence>> {
+            Ok(Cow::Borrowed(&self.evidence[d as usize]))
+        }
+    }
+    let bodies: Vec<String> = docs
+        .iter()
+        .zip(&groups)
+        .map(|(d, &group)| model.body(group, &d.text))
+        .collect();
+    let evidence = bodies
+        .iter()
+        .map(|b| Evidence::new(shingle(b, ShingleSpec::default()), figures(b)))
+        .collect();
+    let source = Bodies { bodies, evidence };
+    let reps: Vec<u32> = (0..docs.len() as u32).collect();
+    let ranks: Vec<Rank> = docs
+        .iter()
+        .map(|d| Rank {
+            published: None,
+            length: d.text.len(),
+            id: &d.id,
+        })
+        .collect();
+    let resources = syndic::Resources::default();
+    g.bench_function("story", |b| {
+        b.iter(|| stories(&reps, &ranks, &source, None, &config, &resources, 16_384).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, stages, boilerplate_and_story, reading, long_lines);
 criterion_main!(benches);
