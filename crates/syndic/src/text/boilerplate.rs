@@ -18,11 +18,14 @@
 //! with a few words changed) would have every page its own story: its own
 //! lines are its edited paragraphs, and the article's other paragraphs would
 //! then recur across "thousands of stories" and be removed. So each long line
-//! also leaves an *anchor* in its profile (its opening and its figures), and a
-//! page that is mostly recurring lines and has an own line whose anchor
-//! recurs (an edited copy of a recurring paragraph, with the same figures) is
-//! identified by its longest lines of all, as a wire copy is. Templated
-//! reports (same words, other figures) keep apart: their anchors differ.
+//! also leaves two *anchors* in its profile (its first and its last 64 bytes,
+//! each with its figures), and a page that is mostly recurring lines and has
+//! an own line whose anchor recurs (an edited copy of a recurring paragraph,
+//! with the same figures) is identified by its longest lines of all, as a
+//! wire copy is. Templated reports (same words, other figures) keep apart:
+//! their anchors differ. Copies whose edits escape the anchors are few, and
+//! a line nine tenths of whose pages are one story is not chrome whatever
+//! the rest count.
 //!
 //! Cost: two hash passes over all lines, a parallel sort of the (line, page)
 //! pairs that may recur, and a union-find over the pages of each recurring
