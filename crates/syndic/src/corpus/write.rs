@@ -70,22 +70,26 @@ pub fn remove_unfinished_outputs() {
 
 /// The start of this machine's temporary output names:
 /// `.syndic-{host}-`, followed by the writing process's id, `-`, a random
-/// part and `.tmp`. The host and process say whose file it is.
-fn temp_prefix() -> String {
-    let host = fs::read_to_string("/proc/sys/kernel/hostname")
-        .or_else(|_| fs::read_to_string("/etc/hostname"))
-        .unwrap_or_default();
-    let host: String = host
-        .trim()
-        .chars()
-        .map(
-            |c| match c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                true => c,
-                false => '_',
-            },
-        )
-        .collect();
-    format!(".syndic-{host}-")
+/// part and `.tmp`. The host and process say whose file it is. Read once
+/// per process.
+fn temp_prefix() -> &'static str {
+    static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PREFIX.get_or_init(|| {
+        let host = fs::read_to_string("/proc/sys/kernel/hostname")
+            .or_else(|_| fs::read_to_string("/etc/hostname"))
+            .unwrap_or_default();
+        let host: String = host
+            .trim()
+            .chars()
+            .map(
+                |c| match c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    true => c,
+                    false => '_',
+                },
+            )
+            .collect();
+        format!(".syndic-{host}-")
+    })
 }
 
 /// The process id in a temporary output name of this machine
@@ -116,7 +120,7 @@ fn sweep_ended(dir: &Path) {
     let prefix = temp_prefix();
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(|n| temp_owner(n, &prefix)) else {
+        let Some(pid) = name.to_str().and_then(|n| temp_owner(n, prefix)) else {
             continue;
         };
         let ended = pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists();
