@@ -26,6 +26,22 @@ fn sample() -> Corpus {
     Corpus::read(&[path], &ReadOptions::default()).expect("bench corpus")
 }
 
+/// A body's exact shingle set and figures, as verification reads them.
+fn evidence_of(body: &str) -> Evidence {
+    Evidence::new(shingle(body, ShingleSpec::default()), figures(body))
+}
+
+/// Each document's rank for choosing representatives: no date, its length.
+fn ranks(docs: &[syndic::Document]) -> Vec<Rank<'_>> {
+    docs.iter()
+        .map(|d| Rank {
+            published: None,
+            length: d.text.len(),
+            id: &d.id,
+        })
+        .collect()
+}
+
 fn stages(c: &mut Criterion) {
     let corpus = sample();
     let bytes: u64 = corpus.docs.iter().map(|d| d.text.len() as u64).sum();
@@ -73,10 +89,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| candidates(&sigs, &members, params, 256))
     });
     let pairs = candidates(&sigs, &members, params, 256);
-    let evidence: Vec<Evidence> = folded
-        .iter()
-        .map(|f| Evidence::new(shingle(f, ShingleSpec::default()), figures(f)))
-        .collect();
+    let evidence: Vec<Evidence> = folded.iter().map(|f| evidence_of(f)).collect();
     let rule = VerifyRule {
         aligned: 2.0,
         min_aligned: 20,
@@ -107,15 +120,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| verify(&pairs, get_aligned, &aligned_rule, &mut singletons.clone()).unwrap())
     });
     let edges = verify(&pairs, get, &rule, &mut singletons.clone()).unwrap();
-    let ranks: Vec<Rank> = corpus
-        .docs
-        .iter()
-        .map(|d| Rank {
-            published: None,
-            length: d.text.len(),
-            id: &d.id,
-        })
-        .collect();
+    let ranks = ranks(&corpus.docs);
     g.bench_function("cluster", |b| {
         b.iter(|| {
             let mut uf = UnionFind::new(corpus.docs.len());
@@ -205,7 +210,6 @@ fn long_lines(c: &mut Criterion) {
 /// story stage (its cost grows with the number of clusters).
 fn boilerplate_and_story(c: &mut Criterion) {
     use std::borrow::Cow;
-    use syndic::cluster::Rank;
     use syndic::pipeline::stories::{stories, StorySource};
     use syndic::text::boilerplate::{group_key, Boilerplate, PageRef, Profile};
 
@@ -273,20 +277,10 @@ fn boilerplate_and_story(c: &mut Criterion) {
         .zip(&groups)
         .map(|(d, &group)| model.body(group, &d.text))
         .collect();
-    let evidence = bodies
-        .iter()
-        .map(|b| Evidence::new(shingle(b, ShingleSpec::default()), figures(b)))
-        .collect();
+    let evidence = bodies.iter().map(|b| evidence_of(b)).collect();
     let source = Bodies { bodies, evidence };
     let reps: Vec<u32> = (0..docs.len() as u32).collect();
-    let ranks: Vec<Rank> = docs
-        .iter()
-        .map(|d| Rank {
-            published: None,
-            length: d.text.len(),
-            id: &d.id,
-        })
-        .collect();
+    let ranks = ranks(docs);
     let resources = syndic::Resources::default();
     g.bench_function("story", |b| {
         b.iter(|| stories(&reps, &ranks, &source, None, &config, &resources, 16_384).unwrap())

@@ -446,32 +446,40 @@ fn html_pages_give_their_article_and_join() {
     assert_eq!(lines[0]["cluster"], lines[1]["cluster"], "{lines:?}");
 }
 
+/// Starts `syndic cluster` on 3,000 generated documents written to
+/// `dir/in.jsonl`, with output `dir/out/clusters.jsonl`, and returns the
+/// running process once `opened()` says its output was opened.
+fn cluster_until_opened(dir: &Path, opened: impl Fn() -> bool) -> std::process::Child {
+    let input = dir.join("in.jsonl");
+    common::write_corpus(&input, 3_000, 400);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_syndic"))
+        .args(["cluster", input.to_str().unwrap(), "-q", "-o"])
+        .arg(dir.join("out/clusters.jsonl"))
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !opened() {
+        assert!(started.elapsed().as_secs() < 120, "no output was opened");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child
+}
+
 /// A run ended by a signal (Ctrl-C, SIGTERM) removes its unfinished
 /// output, which it opened before the work; the old output stays.
 #[test]
 fn an_interrupted_run_leaves_no_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.jsonl");
-    common::write_corpus(&input, 3_000, 400);
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("clusters.jsonl"), "old\n").unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_syndic"))
-        .args(["cluster", input.to_str().unwrap(), "-q", "-o"])
-        .arg(out.join("clusters.jsonl"))
-        .spawn()
-        .unwrap();
     let temporary = || {
         std::fs::read_dir(&out)
             .unwrap()
             .filter(|e| e.as_ref().unwrap().file_name() != "clusters.jsonl")
             .count()
     };
-    let started = std::time::Instant::now();
-    while temporary() == 0 {
-        assert!(started.elapsed().as_secs() < 120, "no output was opened");
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
+    let mut child = cluster_until_opened(dir.path(), || temporary() > 0);
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -493,8 +501,6 @@ fn an_interrupted_run_leaves_no_temporary_file() {
 #[test]
 fn a_killed_runs_temporary_file_is_swept_by_the_next_run() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.jsonl");
-    common::write_corpus(&input, 3_000, 400);
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
@@ -515,16 +521,7 @@ fn a_killed_runs_temporary_file_is_swept_by_the_next_run() {
         v.sort();
         v
     };
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_syndic"))
-        .args(["cluster", input.to_str().unwrap(), "-q", "-o"])
-        .arg(out.join("clusters.jsonl"))
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    while names().is_empty() {
-        assert!(started.elapsed().as_secs() < 120, "no output was opened");
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
+    let mut child = cluster_until_opened(dir.path(), || !names().is_empty());
     child.kill().unwrap();
     child.wait().unwrap();
     let left = names();
