@@ -62,10 +62,15 @@ pub const OPENING_TOKENS: usize = 8;
 /// `None` when the body has no prose line.
 pub fn opening(tokens: &[u32]) -> Option<u64> {
     let line = lines(tokens).find(|line| line.len() >= PROSE_LINE)?;
-    let words = &tokens[line.start..line.start + OPENING_TOKENS];
-    Some(words.iter().fold(0u64, |h, &k| {
+    Some(opening_of(&tokens[line.start..line.start + OPENING_TOKENS]))
+}
+
+/// The opening hash of a prose line's first [`OPENING_TOKENS`] keys (their
+/// flags ignored).
+pub fn opening_of(words: &[u32]) -> u64 {
+    words.iter().fold(0u64, |h, &k| {
         fmix64(h ^ u64::from(k & !FLAGS)).rotate_left(5)
-    }))
+    })
 }
 
 /// The token ranges of the lines of a key sequence (a line ends at a key

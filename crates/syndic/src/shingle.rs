@@ -143,6 +143,8 @@ pub struct Shingled {
     pub stream: Vec<u64>,
     /// The body's figures, as [`figures`] gives them.
     pub figures: Vec<(u64, u64)>,
+    /// The body's [`opening`], found in the same pass.
+    pub opening: Option<u64>,
 }
 
 impl Shingled {
@@ -260,7 +262,7 @@ pub fn sort_hashes<T: HashValue>(values: &mut [T]) {
 pub fn shingle_body(body: &str, spec: ShingleSpec, out: &mut Shingled) {
     out.stream.clear();
     out.figures.clear();
-    let mut scan = FigureScan::new(&mut out.figures);
+    let mut scan = (FigureScan::new(&mut out.figures), OpeningScan::default());
     let stream = &mut out.stream;
     match spec.kind {
         ShingleKind::Word => word_shingles(body, spec.n, &mut |h| stream.push(h), &mut scan),
@@ -269,16 +271,64 @@ pub fn shingle_body(body: &str, spec: ShingleSpec, out: &mut Shingled) {
             scan_tokens(body, &mut scan);
         }
     }
-    scan.finish();
+    let (figures, opening) = scan;
+    figures.finish();
+    out.opening = opening.found;
 }
 
 /// A folded body's opening ([`crate::align::opening`] of its first line of
 /// [`crate::align::PROSE_LINE`] tokens or more), read without keying the
-/// rest of the body.
+/// rest of the body. [`shingle_body`] finds it in the same pass as the
+/// shingles.
 pub fn opening(body: &str) -> Option<u64> {
-    body.split('\n')
-        .find(|line| tokens(line).nth(crate::align::PROSE_LINE - 1).is_some())
-        .and_then(|line| crate::align::opening(&token_keys(line)))
+    let mut scan = OpeningScan::default();
+    scan_tokens(body, &mut scan);
+    scan.found
+}
+
+/// Finds a body's opening in a pass over its tokens: the keys of each
+/// line's first [`crate::align::OPENING_TOKENS`] tokens are kept until a
+/// line reaches [`crate::align::PROSE_LINE`] tokens.
+#[derive(Default)]
+struct OpeningScan {
+    /// Tokens of the current line so far.
+    line_tokens: usize,
+    first: [u32; crate::align::OPENING_TOKENS],
+    found: Option<u64>,
+}
+
+impl TokenScan for OpeningScan {
+    /// Inlined so that, once the opening is found, a token costs one test.
+    #[inline(always)]
+    fn token(&mut self, b: &[u8], hash: u64, line_end: bool) {
+        if self.found.is_none() {
+            self.look(b, hash, line_end);
+        }
+    }
+}
+
+impl OpeningScan {
+    #[inline(never)]
+    fn look(&mut self, b: &[u8], hash: u64, line_end: bool) {
+        if let Some(slot) = self.first.get_mut(self.line_tokens) {
+            *slot = alignment_key(b, hash, false);
+        }
+        self.line_tokens += 1;
+        if self.line_tokens == crate::align::PROSE_LINE {
+            self.found = Some(crate::align::opening_of(&self.first));
+        } else if line_end {
+            self.line_tokens = 0;
+        }
+    }
+}
+
+/// Both scans, in one pass.
+impl<A: TokenScan, B: TokenScan> TokenScan for (A, B) {
+    #[inline(always)]
+    fn token(&mut self, b: &[u8], hash: u64, line_end: bool) {
+        self.0.token(b, hash, line_end);
+        self.1.token(b, hash, line_end);
+    }
 }
 
 /// The token keys of a folded body in text order (what [`crate::align`] reads).
@@ -761,6 +811,30 @@ mod tests {
         fn tokens_are_the_pieces_between_separators(body in "[a-zé0-9. \n]{0,60}") {
             let expected: Vec<&str> = body.split([' ', '\n']).filter(|t| !t.is_empty()).collect();
             proptest::prop_assert_eq!(tokens(&body).collect::<Vec<_>>(), expected);
+        }
+
+        /// The opening found in the shingling pass is the one of its
+        /// definition: the first line of 14 tokens or more, keyed alone.
+        /// Lines of 10 to 17 tokens, so that the first prose line is often
+        /// one of exactly 14.
+        #[test]
+        fn the_opening_of_the_shingling_pass_is_the_first_prose_lines(
+            lines in proptest::collection::vec(
+                proptest::collection::vec("one|2|five|wheat|l|x|in|1.5|é", 10..18),
+                0..5,
+            )
+        ) {
+            let body = lines.iter().map(|l| l.join(" ")).collect::<Vec<_>>().join("\n");
+            let expected = body
+                .split('\n')
+                .find(|line| tokens(line).nth(crate::align::PROSE_LINE - 1).is_some())
+                .and_then(|line| crate::align::opening(&token_keys(line)));
+            for spec in ["word:5", "word:1", "char:4"] {
+                let mut out = Shingled::default();
+                shingle_body(&body, spec.parse().unwrap(), &mut out);
+                proptest::prop_assert_eq!(out.opening, expected);
+            }
+            proptest::prop_assert_eq!(opening(&body), expected);
         }
     }
 

@@ -1045,7 +1045,7 @@ impl Probe {
             shingles: doc.shingles,
             body_hash: doc.body_hash,
             published: doc.published,
-            opening: shingle::opening(&body),
+            opening: shingled.opening,
             evidence: with_tokens(Evidence::new(shingled.set(), doc.figures), tokens, &body),
         })
     }

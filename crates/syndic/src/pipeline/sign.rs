@@ -156,7 +156,7 @@ impl Signer {
             whole: whole.finish(),
             lead: lead.unwrap_or_default(),
             short: !has_distinct(shingles, self.min_shingles),
-            opening: shingle::opening(body),
+            opening: shingled.opening,
         }
     }
 }
