@@ -61,6 +61,26 @@ fn stages(c: &mut Criterion) {
     // The signature stage on one thread, as the pipeline's signer runs it:
     // fold, word 5-grams (with figures) into OPH-128 plus the lead signature.
     let signer = Signer::new(&Config::default()).unwrap();
+    // The same work split in two: folding alone, then word 5-grams and
+    // signatures of the folded texts.
+    g.bench_function("fold", |b| {
+        b.iter(|| {
+            corpus
+                .docs
+                .iter()
+                .map(|d| normalize(&d.text).len())
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("shingle+sign", |b| {
+        let mut shingled = Shingled::default();
+        b.iter(|| {
+            folded
+                .iter()
+                .map(|f| signer.sign_into(f, &mut shingled).whole)
+                .collect::<Vec<_>>()
+        })
+    });
     g.bench_function("fold+shingle+sign", |b| {
         let mut shingled = Shingled::default();
         b.iter(|| {
