@@ -78,11 +78,12 @@ fn clustering_under_a_given_model_equals_run() {
     }
 }
 
-/// A caller done with the texts may free them between the fold stage and
-/// the rest (as `syndic cluster` does): the outcome is `run_with`'s, with
-/// texts in RAM and with texts spilled under a memory limit.
+/// A caller done with the texts may free them, and the pages' titles, URLs
+/// and sources, between the fold stage and the rest (as `syndic cluster`
+/// does): the outcome is `run_with`'s, with texts in RAM and with texts
+/// spilled under a memory limit.
 #[test]
-fn freeing_the_texts_after_fold_changes_nothing() {
+fn freeing_the_texts_and_page_metadata_after_fold_changes_nothing() {
     let input = "corpora/sample/articles.jsonl";
     let config = Config::default();
     for memory in [None, Some(64 << 10)] {
@@ -110,8 +111,17 @@ fn freeing_the_texts_after_fold_changes_nothing() {
             &|_| {},
         )
         .unwrap();
-        corpus.free_texts();
+        assert!(corpus
+            .docs
+            .iter()
+            .all(|d| d.source.is_some() && d.title.is_some()));
+        corpus.free_after_fold();
         assert!((0..corpus.docs.len()).all(|i| corpus.texts().text(i).unwrap().is_empty()));
+        assert!(corpus
+            .docs
+            .iter()
+            .all(|d| d.title.is_none() && d.url.is_none() && d.source.is_none()));
+        assert!(corpus.docs.iter().all(|d| d.published.is_some()));
         let after =
             syndic::pipeline::run_folded(&corpus.docs, folded, &config, &resources, &|_| {})
                 .unwrap();

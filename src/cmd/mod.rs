@@ -145,8 +145,9 @@ pub struct Run {
 impl RunArgs {
     /// Reads the corpus, calls `prepare` on it (to open the outputs, so
     /// that one that cannot be written fails before the work, not after),
-    /// then runs the pipeline. With `keep_texts` false the texts are freed
-    /// once folded: the run's corpus keeps ids and metadata only.
+    /// then runs the pipeline. With `keep_texts` false the texts, titles,
+    /// URLs and sources are freed once folded: the run's corpus keeps ids,
+    /// publication times and locations only.
     pub fn execute<T>(
         &self,
         keep_texts: bool,
@@ -171,7 +172,7 @@ impl RunArgs {
                 &on_stage,
             )?;
             if !keep_texts {
-                corpus.free_texts();
+                corpus.free_after_fold();
             }
             syndic::pipeline::run_folded(&corpus.docs, folded, &config, &resources, &on_stage)
         })?;
