@@ -350,8 +350,8 @@ impl Corpus {
     /// ([`Corpus::free_texts`]) and each document's title, URL and source,
     /// which only folding and boilerplate grouping read. Ids, publication
     /// times and locations stay (ranks, outputs and messages read them).
-    /// For a caller that writes only cluster assignments: about 150–250
-    /// bytes per document of a scraped page's metadata, for the whole run.
+    /// For a caller that writes only cluster assignments: about 150 bytes
+    /// per document on Reuters-generated pages, for the rest of the run.
     pub fn free_after_fold(&mut self) {
         self.free_texts();
         self.docs.par_iter_mut().for_each(|d| {
