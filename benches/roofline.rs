@@ -11,21 +11,18 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use std::borrow::Cow;
-use std::path::PathBuf;
 use syndic::minhash::{MinHashConfig, MinHasher};
 use syndic::shingle::{for_each_shingle, ShingleSpec};
 use syndic::text::normalize;
 use syndic::{Corpus, ReadOptions};
 
+mod common;
+
+/// One in each byte of a word: the SWAR tests below scale it.
+const ONES: u64 = 0x0101_0101_0101_0101;
+
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn corpus_path() -> PathBuf {
-    match std::env::var_os("SYNDIC_BENCH_CORPUS") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpora/sample/articles.jsonl"),
-    }
-}
 
 /// A JSON Lines record with only its text read, borrowed when it has no
 /// escapes: the least a reader must do to hand a stage its text.
@@ -52,7 +49,6 @@ const LOWER: [u8; 256] = {
 /// words does.
 #[inline(always)]
 fn for_each_token(bytes: &[u8], mut f: impl FnMut(&[u8], u64)) {
-    const ONES: u64 = 0x0101_0101_0101_0101;
     let mut at = 0;
     while at < bytes.len() {
         let mut end = at;
@@ -97,7 +93,6 @@ fn for_each_token(bytes: &[u8], mut f: impl FnMut(&[u8], u64)) {
 /// Counts token starts (a byte above `' '` after one up to it), eight bytes
 /// at a time, without a branch per token: finding words at memory speed.
 fn count_tokens(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
     let mut prev_sep = 1u64; // the byte before the text counts as a separator
     let mut n = 0;
     let mut chunks = bytes.chunks_exact(8);
@@ -122,7 +117,7 @@ fn count_tokens(bytes: &[u8]) -> usize {
 }
 
 fn roofline(c: &mut Criterion) {
-    let path = corpus_path();
+    let path = common::corpus_path();
     let raw = std::fs::read(&path).expect("bench corpus");
     let corpus = Corpus::read(&[path], &ReadOptions::default()).expect("bench corpus");
     let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();

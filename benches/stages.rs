@@ -14,16 +14,14 @@ use syndic::text::normalize;
 use syndic::verify::{verify, Evidence, VerifyRule};
 use syndic::{Config, Corpus, ReadOptions};
 
+mod common;
+
 /// The allocator the `syndic` binary runs with.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn sample() -> Corpus {
-    let path = match std::env::var_os("SYNDIC_BENCH_CORPUS") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpora/sample/articles.jsonl"),
-    };
-    Corpus::read(&[path], &ReadOptions::default()).expect("bench corpus")
+    Corpus::read(&[common::corpus_path()], &ReadOptions::default()).expect("bench corpus")
 }
 
 /// A body's exact shingle set and figures, as verification reads them.
@@ -231,20 +229,12 @@ fn long_lines(c: &mut Criterion) {
 fn boilerplate_and_story(c: &mut Criterion) {
     use std::borrow::Cow;
     use syndic::pipeline::stories::{stories, StorySource};
-    use syndic::text::boilerplate::{group_key, Boilerplate, PageRef, Profile};
+    use syndic::text::boilerplate::{Boilerplate, PageRef, Profile};
 
     let corpus = sample();
     let docs = &corpus.docs;
     let bytes: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
-    let mut names: std::collections::HashMap<&str, u32> = Default::default();
-    let groups: Vec<u32> = docs
-        .iter()
-        .map(|d| {
-            let key = group_key(d.source.as_deref(), d.url.as_deref());
-            let next = names.len() as u32;
-            *names.entry(key).or_insert(next)
-        })
-        .collect();
+    let groups = syndic::pipeline::fold::groups(docs).of_doc;
     let profile = |i: usize| {
         Profile::of(&PageRef {
             group: groups[i],
