@@ -3,8 +3,17 @@
 //! *origin*: the earliest `published` member, then the longest text, then the
 //! smallest id. The cluster id is the representative's id, so ids do not depend
 //! on input order or thread count.
+//!
+//! Part matches ([`Part`]: an excerpt, a short truncation, a page quoting
+//! a short report, at most half the size of the text it lies in) do not join
+//! like edges: each cluster of parts joins at most one other cluster, its
+//! best match ([`attach`]), so a part that lies in two texts (a templated
+//! first sentence, a table's header) cannot bridge them.
 
-use crate::verify::Edge;
+use crate::error::Result;
+use crate::verify::{Edge, Part};
+use ahash::AHashMap;
+use std::cmp::Reverse;
 
 /// Disjoint sets over `0..n` with path halving and union by size.
 #[derive(Debug, Clone)]
@@ -100,6 +109,85 @@ pub fn cluster(uf: &mut UnionFind, edges: &[Edge], ranks: &[Rank]) -> Vec<u32> {
     representatives(&uf.roots(), ranks)
 }
 
+/// Stage `cluster`, part matches: after every edge has joined `joined`, a
+/// cluster whose largest member (in shingles, `size(doc)`) is the part of a
+/// part match with another cluster joins the cluster of its best part
+/// match: the highest containment, then Jaccard, then the smallest whole,
+/// then the smallest part number. So a cluster of excerpts joins the
+/// article they are excerpts of, while an article's cluster never joins
+/// another because one of its smaller members (a truncated copy that ends
+/// after a templated first sentence) lies in another text too; and a
+/// cluster joins one other cluster at most by its parts (others may join
+/// it by theirs). Every choice is made before any is joined, so the result
+/// does not depend on the order of `edges` or `parts`. `edges` are the
+/// edges joined (every member of a cluster of more than one is an end of
+/// one, or an identical copy of one). Returns the chosen matches as edges,
+/// in pair order.
+pub fn attach<S>(
+    joined: &mut UnionFind,
+    edges: &[Edge],
+    parts: &[Part],
+    size: S,
+) -> Result<Vec<Edge>>
+where
+    S: Fn(u32) -> Result<usize>,
+{
+    let outward: Vec<(u32, u32, &Part)> = parts
+        .iter()
+        .map(|p| (joined.find(p.part), joined.find(p.whole()), p))
+        .filter(|(from, to, _)| from != to)
+        .collect();
+    if outward.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The largest member of every cluster with an outward part.
+    let mut largest: AHashMap<u32, usize> = AHashMap::new();
+    for &(from, _, p) in &outward {
+        let s = size(p.part)?;
+        let m = largest.entry(from).or_insert(0);
+        *m = (*m).max(s);
+    }
+    for d in edges.iter().flat_map(|e| [e.a, e.b]) {
+        let root = joined.find(d);
+        if let Some(&m) = largest.get(&root) {
+            let s = size(d)?;
+            if s > m {
+                largest.insert(root, s);
+            }
+        }
+    }
+    let mut eligible: AHashMap<u32, bool> = AHashMap::new();
+    for &(from, _, p) in &outward {
+        if size(p.part)? == largest[&from] {
+            eligible.insert(from, true);
+        }
+    }
+    // Scores are in [0, 1], where the bits of an f32 order as its value.
+    let key = |p: &Part| {
+        (
+            Reverse(p.edge.containment.to_bits()),
+            Reverse(p.edge.jaccard.to_bits()),
+            p.whole(),
+            p.part,
+        )
+    };
+    let mut best: AHashMap<u32, &Part> = AHashMap::new();
+    for &(from, _, p) in outward.iter().filter(|o| eligible.contains_key(&o.0)) {
+        match best.get(&from) {
+            Some(b) if key(b) <= key(p) => {}
+            _ => {
+                best.insert(from, p);
+            }
+        }
+    }
+    let mut chosen: Vec<Edge> = best.into_values().map(|p| p.edge).collect();
+    chosen.sort_unstable_by_key(|e| (e.a, e.b));
+    for e in &chosen {
+        joined.union(e.a, e.b);
+    }
+    Ok(chosen)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +217,72 @@ mod tests {
         let mut uf = UnionFind::new(4);
         let reversed = cluster(&mut uf, &[edge(1, 2), edge(0, 1)], &ranks);
         assert_eq!(reps, reversed);
+    }
+
+    fn part(part: u32, whole: u32, containment: f32) -> Part {
+        Part {
+            edge: Edge {
+                a: part.min(whole),
+                b: part.max(whole),
+                jaccard: containment / 4.0,
+                containment,
+            },
+            part,
+        }
+    }
+
+    fn attached(n: usize, edges: &[Edge], parts: &[Part], sizes: &[usize]) -> Vec<u32> {
+        let mut uf = UnionFind::new(n);
+        for e in edges {
+            uf.union(e.a, e.b);
+        }
+        attach(&mut uf, edges, parts, |d| Ok(sizes[d as usize])).unwrap();
+        uf.roots()
+    }
+
+    #[test]
+    fn a_part_lying_in_two_texts_joins_only_its_best_match() {
+        // 0 and 1 are reports of one template; 2 is an excerpt whose
+        // lead is the template's first sentence, and more of report 1.
+        let sizes = [100, 100, 20];
+        let parts = [part(2, 0, 0.6), part(2, 1, 0.9)];
+        let roots = attached(3, &[], &parts, &sizes);
+        assert_eq!(roots[2], roots[1]);
+        assert_ne!(roots[0], roots[1], "no bridge");
+        let reversed = [parts[1], parts[0]];
+        assert_eq!(attached(3, &[], &reversed, &sizes), roots);
+    }
+
+    #[test]
+    fn an_articles_cluster_does_not_follow_a_small_members_part_match() {
+        // 0 is an article, 1 its truncated copy (joined by an edge) whose
+        // first sentence also lies in the other template report 2.
+        let edge = Edge {
+            a: 0,
+            b: 1,
+            jaccard: 0.4,
+            containment: 0.7,
+        };
+        let roots = attached(3, &[edge], &[part(1, 2, 0.9)], &[100, 40, 100]);
+        assert_eq!(roots[0], roots[1]);
+        assert_ne!(roots[1], roots[2]);
+    }
+
+    #[test]
+    fn a_cluster_of_excerpts_joins_one_article() {
+        // Excerpts 2 and 3 of article 0 (joined by an edge); 3 also lies
+        // in article 1, less.
+        let edge = Edge {
+            a: 2,
+            b: 3,
+            jaccard: 0.8,
+            containment: 0.9,
+        };
+        let parts = [part(2, 0, 0.8), part(3, 1, 0.7), part(3, 0, 0.75)];
+        let roots = attached(4, &[edge], &parts, &[100, 100, 20, 30]);
+        assert_eq!(roots[2], roots[0]);
+        assert_eq!(roots[3], roots[0]);
+        assert_ne!(roots[1], roots[0]);
     }
 
     #[test]

@@ -26,6 +26,9 @@
 //! Fed added 2.5 billion dlrs...", monthly crop estimates) with different
 //! figures apart, while a corrected re-filing that changes one figure of many
 //! still joins when its text is otherwise the same.
+//! A match whose smaller text is less than half of the two together
+//! ([`Edge::is_part`]: an excerpt, a truncated copy) is a [`Part`] match,
+//! which joins clusters by [`crate::cluster::attach`], not as an edge.
 //! Cost: O(|A| + |B|) per pair, in parallel. Pairs are checked in rounds,
 //! and a pair whose documents earlier edges already join is skipped
 //! ([`ROUND`]): the clusters are those of checking every pair, while a
@@ -52,6 +55,71 @@ pub struct Edge {
     pub jaccard: f32,
     /// Exact containment of the smaller set in the larger.
     pub containment: f32,
+}
+
+/// A *part* match: the smaller document, the `part`, covers less than half
+/// of the two texts' shingles together ([`Edge::is_part`]): an excerpt, a
+/// truncated copy, a page that quotes a short report. A part may lie in
+/// several texts (the templated first sentence of a report is the lead of
+/// every report of the template; a table's header is in every table), so a
+/// part match does not join like an edge: each cluster of parts joins the
+/// cluster of its best part match only, and never bridges two
+/// ([`crate::cluster::attach`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Part {
+    /// The pair and its exact scores.
+    pub edge: Edge,
+    /// The smaller document (`edge.a` or `edge.b`).
+    pub part: u32,
+}
+
+impl Part {
+    /// The larger document.
+    pub fn whole(&self) -> u32 {
+        if self.part == self.edge.a {
+            self.edge.b
+        } else {
+            self.edge.a
+        }
+    }
+}
+
+impl Edge {
+    /// Whether the match is a part match ([`Part`]): the smaller set is
+    /// less than half of the union, `|S| < |A ∪ B| / 2`, which is Jaccard
+    /// under half the containment. A copy of about the same size never is,
+    /// however noisy (its Jaccard is at least `c / (2 - c)`); a text more
+    /// than twice another's size that contains it always is. Decided on
+    /// the stored `f32` scores, so that the index decides as the pipeline.
+    pub fn is_part(&self) -> bool {
+        2.0 * self.jaccard < self.containment
+    }
+}
+
+/// What verification says of a candidate pair.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    /// Not a copy.
+    Apart,
+    /// A copy of about the same size: the two belong to one cluster.
+    Edge(Edge),
+    /// A copy of a part ([`Part`]).
+    Part(Part),
+}
+
+impl Verdict {
+    /// The verdict on a match of `pair` with scores `(j, c)` and shingle
+    /// set sizes `sizes`: an edge, or a part match ([`Edge::is_part`]).
+    pub fn matched(pair: Pair, scores: (f64, f64), (sa, sb): (usize, usize)) -> Verdict {
+        let e = edge(pair, scores);
+        match e.is_part() {
+            true => Verdict::Part(Part {
+                edge: e,
+                part: if sa <= sb { pair.0 } else { pair.1 },
+            }),
+            false => Verdict::Edge(e),
+        }
+    }
 }
 
 /// When a candidate pair is accepted.
@@ -150,6 +218,12 @@ const SPAN_DENSITY: f64 = 0.65;
 /// the full story" line, a related headline).
 const EXCERPT_REST: usize = 25;
 
+/// An alignment of at least this many tokens may hold one figure
+/// substitution more than one in eight: what OCR does to a long article's
+/// figures ("1,44O" for "1,440", "aboutlm" for "about 1m"). Templated
+/// reports with other figures differ in most of them.
+const LONG_ALIGNED: usize = 80;
+
 /// Numbers needed before the number guard applies.
 const MIN_NUMBERS: usize = 4;
 
@@ -247,7 +321,8 @@ pub fn scores(a: &[u32], b: &[u32]) -> (f64, f64) {
 }
 
 impl VerifyRule {
-    /// Whether a pair passes, with its Jaccard and containment.
+    /// Whether a pair passes, with its Jaccard and containment (an edge or
+    /// a part match: see [`VerifyRule::judge`]).
     pub fn check(&self, a: &Evidence, b: &Evidence) -> Option<(f64, f64)> {
         self.check_sets(a, b).or_else(|| {
             self.aligns(&a.tokens, &b.tokens)
@@ -281,7 +356,9 @@ impl VerifyRule {
             return None;
         }
         let al = align::align(a, b);
-        if al.aligned < self.min_aligned || al.substitutions > al.figures / 8 {
+        if al.aligned < self.min_aligned
+            || al.substitutions > al.figures / 8 + usize::from(al.aligned >= LONG_ALIGNED)
+        {
             return None;
         }
         let most = al.prose_share() >= self.aligned
@@ -294,6 +371,15 @@ impl VerifyRule {
             && al.prose_aligned >= self.min_aligned
             && rest <= al.first_len.min(EXCERPT_REST);
         (most || lead).then(|| al.prose_share())
+    }
+
+    /// The verdict on the pair `pair` of documents with evidence `a` and
+    /// `b` ([`VerifyRule::check`], then [`Verdict::matched`]).
+    pub fn judge(&self, pair: Pair, a: &Evidence, b: &Evidence) -> Verdict {
+        match self.check(a, b) {
+            Some(s) => Verdict::matched(pair, s, (a.shingles.len(), b.shingles.len())),
+            None => Verdict::Apart,
+        }
     }
 
     /// Whether most of the smaller set of figures appears in the larger.
@@ -337,12 +423,13 @@ pub const ROUND: usize = 1024;
 /// `evidence(doc)`, with token sequences when the alignment rule is on), on
 /// top of the unions already in `joined` (e.g. identical bodies), which it
 /// extends with every edge. Returns the edges in pair order: enough edges to
-/// join every cluster, not every near-duplicate pair (see [`ROUND`]).
+/// join every cluster, not every near-duplicate pair (see [`ROUND`]), the
+/// part matches chosen by [`crate::cluster::attach`] among them.
 ///
 /// Two passes: [`verify_sets`] on the pairs, then [`align_pairs`] on the
-/// pairs it rejected whose documents are still apart ([`still_apart`]). The
-/// pipeline runs the same two passes with token sequences made for the
-/// second pass only.
+/// pairs it rejected whose documents are still apart ([`still_apart`]),
+/// then the part matches attach. The pipeline runs the same steps with
+/// token sequences made for the second pass only.
 pub fn verify<'e, E>(
     pairs: &[Pair],
     evidence: E,
@@ -352,66 +439,83 @@ pub fn verify<'e, E>(
 where
     E: Fn(u32) -> Result<Cow<'e, Evidence>> + Sync,
 {
-    let (edges, rejected) = verify_sets(pairs, &evidence, rule, joined)?;
+    let (edges, mut parts, rejected) = verify_sets(pairs, &evidence, rule, joined)?;
+    let size = |d| Ok(evidence(d)?.shingles.len());
     if !rule.aligning() {
-        return Ok(edges);
+        let attached = crate::cluster::attach(joined, &edges, &parts, size)?;
+        return Ok(merge_edges(edges, attached));
     }
     let apart = still_apart(rejected, joined);
     let tokens = |d| Ok(evidence(d)?.tokens.clone().into());
-    let aligned = align_pairs(&apart, &evidence, tokens, rule, joined)?;
-    Ok(merge_edges(edges, aligned))
+    let (aligned, more_parts) = align_pairs(&apart, &evidence, tokens, rule, joined)?;
+    parts.extend(more_parts);
+    let edges = merge_edges(edges, aligned);
+    let attached = crate::cluster::attach(joined, &edges, &parts, size)?;
+    Ok(merge_edges(edges, attached))
+}
+
+/// What [`join_pairs`] found: edges, part matches and rejected pairs, each
+/// in pair order.
+#[derive(Debug, Default)]
+pub struct Joined {
+    /// Verified pairs, joined.
+    pub edges: Vec<Edge>,
+    /// Part matches ([`Part`]), not joined.
+    pub parts: Vec<Part>,
+    /// Pairs found apart.
+    pub rejected: Vec<Pair>,
 }
 
 /// Checks `pairs` in rounds ([`ROUND`]) with `check`, skipping the pairs
-/// that `joined` joins and joining the documents of every edge. Returns
-/// the edges and the checked pairs without one, each in pair order.
-pub fn join_pairs<F>(
-    pairs: &[Pair],
-    joined: &mut UnionFind,
-    check: F,
-) -> Result<(Vec<Edge>, Vec<Pair>)>
+/// that `joined` joins and joining the documents of every edge (not of
+/// part matches, which [`crate::cluster::attach`] decides on once every
+/// pair is checked).
+pub fn join_pairs<F>(pairs: &[Pair], joined: &mut UnionFind, check: F) -> Result<Joined>
 where
-    F: Fn(Pair) -> Result<Option<Edge>> + Sync,
+    F: Fn(Pair) -> Result<Verdict> + Sync,
 {
-    let (mut edges, mut rejected) = (Vec::new(), Vec::new());
+    let mut out = Joined::default();
     for round in pairs.chunks(ROUND) {
         let open: Vec<Pair> = round
             .iter()
             .copied()
             .filter(|&(a, b)| joined.find(a) != joined.find(b))
             .collect();
-        let verdicts: Vec<Option<Edge>> =
-            open.par_iter().map(|&p| check(p)).collect::<Result<_>>()?;
+        let verdicts: Vec<Verdict> = open.par_iter().map(|&p| check(p)).collect::<Result<_>>()?;
         for (pair, verdict) in open.into_iter().zip(verdicts) {
             match verdict {
-                Some(e) => {
+                Verdict::Edge(e) => {
                     joined.union(e.a, e.b);
-                    edges.push(e);
+                    out.edges.push(e);
                 }
-                None => rejected.push(pair),
+                Verdict::Part(p) => out.parts.push(p),
+                Verdict::Apart => out.rejected.push(pair),
             }
         }
     }
-    Ok((edges, rejected))
+    Ok(out)
 }
 
 /// The first pass of verification: the set rules ([`VerifyRule::check_sets`])
-/// on the pairs, in rounds ([`join_pairs`]). Returns the edges and the
-/// rejected pairs.
+/// on the pairs, in rounds ([`join_pairs`]). Returns the edges, the part
+/// matches and the rejected pairs.
 pub fn verify_sets<'e, E>(
     pairs: &[Pair],
     evidence: E,
     rule: &VerifyRule,
     joined: &mut UnionFind,
-) -> Result<(Vec<Edge>, Vec<Pair>)>
+) -> Result<(Vec<Edge>, Vec<Part>, Vec<Pair>)>
 where
     E: Fn(u32) -> Result<Cow<'e, Evidence>> + Sync,
 {
-    join_pairs(pairs, joined, |(a, b)| {
+    let found = join_pairs(pairs, joined, |(a, b)| {
+        let (x, y) = (evidence(a)?, evidence(b)?);
+        let sizes = (x.shingles.len(), y.shingles.len());
         Ok(rule
-            .check_sets(evidence(a)?.as_ref(), evidence(b)?.as_ref())
-            .map(|scores| edge((a, b), scores)))
-    })
+            .check_sets(&x, &y)
+            .map_or(Verdict::Apart, |s| Verdict::matched((a, b), s, sizes)))
+    })?;
+    Ok((found.edges, found.parts, found.rejected))
 }
 
 /// The rejected pairs whose documents `joined` does not join: the only ones
@@ -425,28 +529,35 @@ pub fn still_apart(rejected: Vec<Pair>, joined: &mut UnionFind) -> Vec<Pair> {
 }
 
 /// The second pass of verification: the pairs of `pairs` that the
-/// alignment rule ([`VerifyRule::aligns`]) takes, given each document's
-/// token keys (`tokens(doc)`), as edges scored on their shingle sets
-/// (`evidence(doc)`), in rounds ([`join_pairs`]) and in pair order.
+/// alignment rule ([`VerifyRule::aligns`]) takes, given each
+/// document's token keys (`tokens(doc)`), scored on their shingle sets
+/// (`evidence(doc)`), in rounds ([`join_pairs`]) and in pair order: the
+/// edges (joined) and the part matches (not joined; see
+/// [`crate::cluster::attach`]).
 pub fn align_pairs<'e, 't, E, T>(
     pairs: &[Pair],
     evidence: E,
     tokens: T,
     rule: &VerifyRule,
     joined: &mut UnionFind,
-) -> Result<Vec<Edge>>
+) -> Result<(Vec<Edge>, Vec<Part>)>
 where
     E: Fn(u32) -> Result<Cow<'e, Evidence>> + Sync,
     T: Fn(u32) -> Result<Cow<'t, [u32]>> + Sync,
 {
-    let (edges, _) = join_pairs(pairs, joined, |(a, b)| {
+    let found = join_pairs(pairs, joined, |(a, b)| {
         if rule.aligns(&tokens(a)?, &tokens(b)?).is_none() {
-            return Ok(None);
+            return Ok(Verdict::Apart);
         }
         let (x, y) = (evidence(a)?, evidence(b)?);
-        Ok(Some(edge((a, b), scores(&x.shingles, &y.shingles))))
+        let sizes = (x.shingles.len(), y.shingles.len());
+        Ok(Verdict::matched(
+            (a, b),
+            scores(&x.shingles, &y.shingles),
+            sizes,
+        ))
     })?;
-    Ok(edges)
+    Ok((found.edges, found.parts))
 }
 
 /// Two lists of edges, each in pair order, as one in pair order.
@@ -578,6 +689,73 @@ mod tests {
     }
 
     #[test]
+    fn a_part_of_two_reports_joins_one_and_never_both() {
+        // Reports 0 and 1 open with the same templated sentence (shingles
+        // 0..20) and go on apart; 2 is a truncated copy that ends after it
+        // (and a line of its own), 3 a copy of report 0.
+        let opening: Vec<u32> = (0..20).collect();
+        let with = |rest: std::ops::Range<u32>| {
+            let mut v = opening.clone();
+            v.extend(rest);
+            ev(&v, &[])
+        };
+        let docs = [
+            with(100..180),
+            with(200..290),
+            with(300..301),
+            with(100..180),
+        ];
+        let get = |d: u32| Ok(Cow::Borrowed(&docs[d as usize]));
+        let pairs: Vec<Pair> = vec![(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)];
+        let mut joined = UnionFind::new(4);
+        let edges = verify(&pairs, get, &RULE, &mut joined).unwrap();
+        assert_eq!(joined.find(0), joined.find(3), "the copy");
+        assert_ne!(joined.find(0), joined.find(1), "no bridge: {edges:?}");
+        // Equal containment in both: the higher Jaccard, with the shorter
+        // report 0.
+        assert_eq!(joined.find(2), joined.find(0));
+        let pair_list: Vec<Pair> = edges.iter().map(|e| (e.a, e.b)).collect();
+        assert_eq!(pair_list, vec![(0, 2), (0, 3)]);
+    }
+
+    #[test]
+    fn a_long_alignment_tolerates_one_figure_that_ocr_broke() {
+        use crate::shingle::token_keys;
+        let tokens = |text: &str| token_keys(&crate::text::normalize::normalize(text));
+        let rule = VerifyRule {
+            aligned: 0.7,
+            min_aligned: 20,
+            ..RULE
+        };
+        let offering = "Valero Energy Corp said Valero Natural Gas Partners was making an initial public \
+            offering of 9.5 mln units at 22.75 dlrs a unit, and that a subsidiary will own a 49 pct stake. \
+            The offering is being managed by Shearson Lehman Brothers, Goldman Sachs and Company, \
+            E.F. Hutton and Company and Dean Witter Reynolds. Valero Natural Gas was formed to buy Valero \
+            Energy's natural gas pipeline and liquid assets, and it will use the proceeds from the offering \
+            and a 550 mln dlr private placement of first mortgage notes for the purchase of those assets.";
+        let scanned = offering.replace("550", "55O");
+        assert!(tokens(offering).len() >= LONG_ALIGNED);
+        assert!(
+            rule.aligns(&tokens(offering), &tokens(&scanned)).is_some(),
+            "one broken figure in a long copy"
+        );
+        let fed = "The Federal Reserve entered the government securities market to supply temporary \
+            reserves via 2.5 billion dlrs of customer repurchase agreements, a spokesman said, with \
+            federal funds trading at 6-3/16 pct when the Fed began its temporary and indirect supply.";
+        let other_day = fed.replace("2.5 billion", "1.5 billion");
+        assert!(tokens(fed).len() < LONG_ALIGNED);
+        assert!(
+            rule.aligns(&tokens(fed), &tokens(&other_day)).is_none(),
+            "a short templated report with another figure"
+        );
+        let twice = scanned.replace("49 pct", "51 pct");
+        assert!(
+            rule.aligns(&tokens(offering), &tokens(&twice)).is_none(),
+            "two figures substituted in a text with few figures"
+        );
+    }
+
+    #[test]
     fn alignment_rule_takes_noisy_copies_and_leaves_templates_and_quotes() {
         use crate::shingle::{shingle_body, token_keys, Shingled};
         let evidence = |text: &str| {
@@ -685,16 +863,19 @@ mod tests {
                 .build()
                 .unwrap();
             let mut uf = UnionFind::new(n as usize);
-            let (edges, rejected) = pool
+            let Joined {
+                edges,
+                parts,
+                rejected,
+            } = pool
                 .install(|| {
                     join_pairs(&pairs, &mut uf, |(a, b)| {
                         checked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        Ok(RULE
-                            .check(&docs[a as usize], &docs[b as usize])
-                            .map(|s| edge((a, b), s)))
+                        Ok(RULE.judge((a, b), &docs[a as usize], &docs[b as usize]))
                     })
                 })
                 .unwrap();
+            assert!(parts.is_empty(), "copies of one size");
             let count = checked.load(std::sync::atomic::Ordering::Relaxed);
             (edges, rejected, uf.roots(), count)
         };
@@ -712,6 +893,38 @@ mod tests {
         for &(a, b) in &pairs {
             let listed = edges.iter().any(|e| (e.a, e.b) == (a, b)) || rejected.contains(&(a, b));
             assert!(listed || roots[a as usize] == roots[b as usize]);
+        }
+    }
+
+    #[test]
+    fn a_part_match_is_a_smaller_set_under_half_the_union() {
+        // Every pair of set sizes up to 60 and every overlap: a match is a
+        // part match exactly when the smaller set is less than half of the
+        // union, so never between sets of one size, always for a contained
+        // set of less than half the other's size.
+        for sa in 1..=60usize {
+            for sb in sa..=60 {
+                for i in 1..=sa {
+                    let union = sa + sb - i;
+                    let e = edge((0, 1), (i as f64 / union as f64, i as f64 / sa as f64));
+                    assert_eq!(e.is_part(), 2 * sa < union, "{sa} {sb} {i}");
+                    if sa == sb {
+                        assert!(!e.is_part(), "one size");
+                    }
+                    if i == sa && 2 * sa < sb {
+                        assert!(e.is_part(), "{sa} in {sb}");
+                    }
+                    let v = Verdict::matched(
+                        (0, 1),
+                        (e.jaccard as f64, e.containment as f64),
+                        (sb, sa),
+                    );
+                    match v {
+                        Verdict::Part(p) => assert_eq!((p.part, p.whole()), (1, 0)),
+                        _ => assert!(!e.is_part()),
+                    }
+                }
+            }
         }
     }
 

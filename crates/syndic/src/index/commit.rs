@@ -180,7 +180,7 @@ impl Index {
         edges.extend(match_changed(&state, &changed)?);
         edges.sort_unstable_by_key(|e| (e.a, e.b));
         edges.dedup_by_key(|e| (e.a, e.b));
-        let clusters = state.clusters(&edges);
+        let clusters = state.clusters(&edges)?;
         let stories = state.stories(&clusters)?;
         let counts = (docs.len(), removed.len(), learned.resign.len());
         let report = self.report(&state, (&clusters, &stories), plan.first_new, counts);

@@ -47,7 +47,7 @@ use crate::pipeline::{Config, Signer};
 use crate::shingle::{self, ShingleSpec, Shingled};
 use crate::store::Resources;
 use crate::text::boilerplate::{group_key, Boilerplate};
-use crate::verify::Evidence;
+use crate::verify::{Edge, Evidence, Part};
 use ahash::{AHashMap, AHashSet};
 use segment::{Segment, StoredDoc};
 use serde::{Deserialize, Serialize};
@@ -1238,20 +1238,44 @@ impl<'a> State<'a> {
             .collect()
     }
 
-    /// Each number's cluster representative (u32::MAX for no live document).
-    fn clusters(&self, edges: &[IndexEdge]) -> Vec<u32> {
+    /// Each number's cluster representative (u32::MAX for no live
+    /// document): the edges joined, then the part matches attached
+    /// ([`crate::cluster::attach`]), as the pipeline's cluster stage.
+    fn clusters(&self, edges: &[IndexEdge]) -> Result<Vec<u32>> {
         let n = self.live.len();
         let mut uf = UnionFind::new(n);
+        let size = |d: u32| {
+            let (seg, i) = self.at(d);
+            seg.shingles(i) as usize
+        };
+        let mut joined = Vec::new();
+        let mut parts = Vec::new();
         for e in edges {
-            uf.union(e.a, e.b);
+            let edge = Edge {
+                a: e.a,
+                b: e.b,
+                jaccard: e.jaccard,
+                containment: e.containment,
+            };
+            match edge.is_part() {
+                true => parts.push(Part {
+                    edge,
+                    part: if size(e.a) <= size(e.b) { e.a } else { e.b },
+                }),
+                false => {
+                    uf.union(e.a, e.b);
+                    joined.push(edge);
+                }
+            }
         }
+        crate::cluster::attach(&mut uf, &joined, &parts, |d| Ok(size(d)))?;
         let reps = representatives(&uf.roots(), &self.ranks());
-        (0..n)
+        Ok((0..n)
             .map(|k| match self.live[k] {
                 Some(_) => reps[k],
                 None => u32::MAX,
             })
-            .collect()
+            .collect())
     }
 }
 

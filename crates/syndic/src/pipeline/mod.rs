@@ -352,26 +352,32 @@ fn run_after_fold(
 
     let rule = config.verify_rule();
     // Verification extends the identical bodies' unions with every edge
-    // (skipping pairs already joined), so `joined` ends as the clusters;
-    // the cluster stage then picks each one's representative.
+    // (skipping pairs already joined) and part matches attach clusters
+    // (`cluster::attach`), so `joined` ends as the clusters; the cluster
+    // stage then picks each one's representative.
     let joined = &mut signed.exact;
-    let (set_edges, rejected) = verify::verify_sets(&pairs, |d| evidence.get(d), &rule, joined)?;
+    let (set_edges, mut parts, rejected) =
+        verify::verify_sets(&pairs, |d| evidence.get(d), &rule, joined)?;
     let edges = if rule.aligning() {
         // The alignment rule reads token sequences, made now for the
         // documents of the pairs it may still join.
         let apart = verify::still_apart(rejected, joined);
         let tokens = evidence::TokenStore::of_pairs(&apart, &model, resources)?;
-        let aligned = verify::align_pairs(
+        let (aligned, more_parts) = verify::align_pairs(
             &apart,
             |d| evidence.get(d),
             |d| tokens.get(d),
             &rule,
             joined,
         )?;
+        parts.extend(more_parts);
         verify::merge_edges(set_edges, aligned)
     } else {
         set_edges
     };
+    let size = |d| Ok(evidence.get(d)?.shingles.len());
+    let attached = cluster::attach(joined, &edges, &parts, size)?;
+    let edges = verify::merge_edges(edges, attached);
     timer.lap("verify");
 
     let ranks = ranks(docs, &lengths);
