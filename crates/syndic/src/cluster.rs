@@ -12,7 +12,7 @@
 
 use crate::error::Result;
 use crate::verify::{Edge, Part};
-use ahash::AHashMap;
+use ahash::{AHashMap, AHashSet};
 use std::cmp::Reverse;
 
 /// Disjoint sets over `0..n` with path halving and union by size.
@@ -132,36 +132,42 @@ pub fn attach<S>(
 where
     S: Fn(u32) -> Result<usize>,
 {
-    let outward: Vec<(u32, u32, &Part)> = parts
+    // (cluster of the part, its size, the match) of every part match
+    // between two clusters.
+    let outward: Vec<(u32, usize, &Part)> = parts
         .iter()
         .map(|p| (joined.find(p.part), joined.find(p.whole()), p))
         .filter(|(from, to, _)| from != to)
-        .collect();
+        .map(|(from, _, p)| Ok((from, size(p.part)?, p)))
+        .collect::<Result<_>>()?;
     if outward.is_empty() {
         return Ok(Vec::new());
     }
-    // The largest member of every cluster with an outward part.
+    // The largest member of every cluster with an outward part; each
+    // document's size is read once (from spilled evidence it is decoded).
     let mut largest: AHashMap<u32, usize> = AHashMap::new();
-    for &(from, _, p) in &outward {
-        let s = size(p.part)?;
+    for &(from, s, _) in &outward {
         let m = largest.entry(from).or_insert(0);
         *m = (*m).max(s);
     }
-    for d in edges.iter().flat_map(|e| [e.a, e.b]) {
-        let root = joined.find(d);
-        if let Some(&m) = largest.get(&root) {
-            let s = size(d)?;
-            if s > m {
-                largest.insert(root, s);
-            }
-        }
+    let mut members: Vec<u32> = edges
+        .iter()
+        .flat_map(|e| [e.a, e.b])
+        .filter(|&d| largest.contains_key(&joined.find(d)))
+        .collect();
+    members.sort_unstable();
+    members.dedup();
+    for d in members {
+        let s = size(d)?;
+        largest
+            .entry(joined.find(d))
+            .and_modify(|m| *m = (*m).max(s));
     }
-    let mut eligible: AHashMap<u32, bool> = AHashMap::new();
-    for &(from, _, p) in &outward {
-        if size(p.part)? == largest[&from] {
-            eligible.insert(from, true);
-        }
-    }
+    let eligible: AHashSet<u32> = outward
+        .iter()
+        .filter(|&&(from, s, _)| s == largest[&from])
+        .map(|&(from, _, _)| from)
+        .collect();
     // Scores are in [0, 1], where the bits of an f32 order as its value.
     let key = |p: &Part| {
         (
@@ -172,7 +178,7 @@ where
         )
     };
     let mut best: AHashMap<u32, &Part> = AHashMap::new();
-    for &(from, _, p) in outward.iter().filter(|o| eligible.contains_key(&o.0)) {
+    for &(from, _, p) in outward.iter().filter(|o| eligible.contains(&o.0)) {
         match best.get(&from) {
             Some(b) if key(b) <= key(p) => {}
             _ => {

@@ -109,13 +109,19 @@ pub enum Verdict {
 
 impl Verdict {
     /// The verdict on a match of `pair` with scores `(j, c)` and shingle
-    /// set sizes `sizes`: an edge, or a part match ([`Edge::is_part`]).
-    pub fn matched(pair: Pair, scores: (f64, f64), (sa, sb): (usize, usize)) -> Verdict {
-        let e = edge(pair, scores);
+    /// set sizes `sizes` ([`Verdict::of`]).
+    pub fn matched(pair: Pair, scores: (f64, f64), sizes: (usize, usize)) -> Verdict {
+        Verdict::of(edge(pair, scores), sizes)
+    }
+
+    /// The verdict on a verified match `e` whose documents have `sizes`
+    /// shingles (`e.a`'s first): an edge, or a part match
+    /// ([`Edge::is_part`]) whose part is the smaller document.
+    pub fn of(e: Edge, (sa, sb): (usize, usize)) -> Verdict {
         match e.is_part() {
             true => Verdict::Part(Part {
                 edge: e,
-                part: if sa <= sb { pair.0 } else { pair.1 },
+                part: if sa <= sb { e.a } else { e.b },
             }),
             false => Verdict::Edge(e),
         }
@@ -439,17 +445,15 @@ pub fn verify<'e, E>(
 where
     E: Fn(u32) -> Result<Cow<'e, Evidence>> + Sync,
 {
-    let (edges, mut parts, rejected) = verify_sets(pairs, &evidence, rule, joined)?;
-    let size = |d| Ok(evidence(d)?.shingles.len());
-    if !rule.aligning() {
-        let attached = crate::cluster::attach(joined, &edges, &parts, size)?;
-        return Ok(merge_edges(edges, attached));
+    let (mut edges, mut parts, rejected) = verify_sets(pairs, &evidence, rule, joined)?;
+    if rule.aligning() {
+        let apart = still_apart(rejected, joined);
+        let tokens = |d| Ok(evidence(d)?.tokens.clone().into());
+        let (aligned, more_parts) = align_pairs(&apart, &evidence, tokens, rule, joined)?;
+        parts.extend(more_parts);
+        edges = merge_edges(edges, aligned);
     }
-    let apart = still_apart(rejected, joined);
-    let tokens = |d| Ok(evidence(d)?.tokens.clone().into());
-    let (aligned, more_parts) = align_pairs(&apart, &evidence, tokens, rule, joined)?;
-    parts.extend(more_parts);
-    let edges = merge_edges(edges, aligned);
+    let size = |d| Ok(evidence(d)?.shingles.len());
     let attached = crate::cluster::attach(joined, &edges, &parts, size)?;
     Ok(merge_edges(edges, attached))
 }

@@ -7,8 +7,8 @@
 
 use super::segment::{self, Segment, StoredDoc};
 use super::{
-    group_of, hex, write_file, ChangeReport, CompactReport, FileRef, Index, IndexEdge, Manifest,
-    Probe, State,
+    group_of, hex, write_file, ChangeReport, CompactReport, Edge, FileRef, Index, Manifest, Probe,
+    State,
 };
 use crate::corpus::{parse_time, Document, Texts};
 use crate::error::{Error, Result};
@@ -141,7 +141,7 @@ impl Index {
 
         let (live, segments) = self.next_live(&plan, removed, new_segment);
         let touched: AHashSet<u32> = removed.iter().chain(&learned.resign).copied().collect();
-        let mut edges: Vec<IndexEdge> = self
+        let mut edges: Vec<Edge> = self
             .edges
             .iter()
             .copied()
@@ -415,7 +415,7 @@ impl Index {
         &mut self,
         mut plan: Plan,
         model: &Boilerplate,
-        edges: &[IndexEdge],
+        edges: &[Edge],
         (clusters, stories): (&[u32], &[u32]),
         keep_previous: bool,
     ) -> Result<()> {
@@ -475,7 +475,7 @@ const MATCH_CHUNK: usize = 2048;
 /// A pair of two changed documents is verified once, from its larger
 /// number: candidates are symmetric (the same buckets, and a flood's chain
 /// is symmetric in number order).
-fn match_changed(state: &State, changed: &[u32]) -> Result<Vec<IndexEdge>> {
+fn match_changed(state: &State, changed: &[u32]) -> Result<Vec<Edge>> {
     let mut changed = changed.to_vec();
     changed.sort_unstable();
     changed.dedup();
@@ -511,7 +511,7 @@ fn match_changed(state: &State, changed: &[u32]) -> Result<Vec<IndexEdge>> {
             Ok(k) => &probes[k],
             Err(_) => &other_probes[others.binary_search(&m).expect("gathered")],
         };
-        let found: Vec<Vec<IndexEdge>> = (0..chunk.len())
+        let found: Vec<Vec<Edge>> = (0..chunk.len())
             .into_par_iter()
             .map(|k| {
                 let (n, probe) = (chunk[k], &probes[k]);

@@ -47,7 +47,7 @@ use crate::pipeline::{Config, Signer};
 use crate::shingle::{self, ShingleSpec, Shingled};
 use crate::store::Resources;
 use crate::text::boilerplate::{group_key, Boilerplate};
-use crate::verify::{Edge, Evidence, Part};
+use crate::verify::{Edge, Evidence, Verdict};
 use ahash::{AHashMap, AHashSet};
 use segment::{Segment, StoredDoc};
 use serde::{Deserialize, Serialize};
@@ -193,15 +193,6 @@ pub struct IndexStats {
     pub documents_decoded: Option<usize>,
 }
 
-/// An edge between two document numbers, `a < b`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct IndexEdge {
-    a: u32,
-    b: u32,
-    jaccard: f32,
-    containment: f32,
-}
-
 /// An open index.
 pub struct Index {
     dir: PathBuf,
@@ -219,7 +210,7 @@ pub struct Index {
     stories: Vec<u32>,
     /// The verified edges, read on open (so that a reader keeps its
     /// generation's edges after later commits delete the file).
-    edges: Vec<IndexEdge>,
+    edges: Vec<Edge>,
     lock: Option<File>,
 }
 
@@ -430,7 +421,7 @@ fn read_representatives(
 }
 
 /// The edges file, each edge's documents checked against the live ones.
-fn read_edges(dir: &Path, file: &FileRef, live: &[Option<(u32, u32)>]) -> Result<Vec<IndexEdge>> {
+fn read_edges(dir: &Path, file: &FileRef, live: &[Option<(u32, u32)>]) -> Result<Vec<Edge>> {
     let bytes = read_file(dir, file)?;
     let path = dir.join(&file.file);
     if bytes.len() % 16 != 0 {
@@ -439,7 +430,7 @@ fn read_edges(dir: &Path, file: &FileRef, live: &[Option<(u32, u32)>]) -> Result
     let live = |n: u32| live.get(n as usize).is_some_and(Option::is_some);
     words::<16>(&bytes)
         .map(|w| {
-            let e = IndexEdge {
+            let e = Edge {
                 a: u32::from_le_bytes(w[..4].try_into().expect("4 bytes")),
                 b: u32::from_le_bytes(w[4..8].try_into().expect("4 bytes")),
                 jaccard: f32::from_le_bytes(w[8..12].try_into().expect("4 bytes")),
@@ -1082,7 +1073,7 @@ impl<'a> State<'a> {
 
     /// Verified matches of `probe` among live documents other than `own`,
     /// as edges `(own or u32::MAX, other)` (for stored probes: `(min, max)`).
-    fn matches(&self, probe: &Probe, own: Option<u32>) -> Result<Vec<IndexEdge>> {
+    fn matches(&self, probe: &Probe, own: Option<u32>) -> Result<Vec<Edge>> {
         let mut edges = Vec::new();
         for n in self.candidates(probe, own) {
             let other = self.probe(n)?;
@@ -1132,7 +1123,7 @@ impl<'a> State<'a> {
     /// document `n` (as `other`), if they match. Two stored documents are
     /// decided lower number first, as `syndic cluster` does, so that either
     /// side gives the same answer.
-    fn edge(&self, probe: &Probe, own: Option<u32>, other: &Probe, n: u32) -> Option<IndexEdge> {
+    fn edge(&self, probe: &Probe, own: Option<u32>, other: &Probe, n: u32) -> Option<Edge> {
         let (j, c) = match own {
             Some(o) if n < o => self.decide(other, probe)?,
             _ => self.decide(probe, other)?,
@@ -1141,7 +1132,7 @@ impl<'a> State<'a> {
             Some(o) => (o.min(n), o.max(n)),
             None => (u32::MAX, n),
         };
-        Some(IndexEdge {
+        Some(Edge {
             a,
             b,
             jaccard: j as f32,
@@ -1241,7 +1232,7 @@ impl<'a> State<'a> {
     /// Each number's cluster representative (u32::MAX for no live
     /// document): the edges joined, then the part matches attached
     /// ([`crate::cluster::attach`]), as the pipeline's cluster stage.
-    fn clusters(&self, edges: &[IndexEdge]) -> Result<Vec<u32>> {
+    fn clusters(&self, edges: &[Edge]) -> Result<Vec<u32>> {
         let n = self.live.len();
         let mut uf = UnionFind::new(n);
         let size = |d: u32| {
@@ -1250,21 +1241,12 @@ impl<'a> State<'a> {
         };
         let mut joined = Vec::new();
         let mut parts = Vec::new();
-        for e in edges {
-            let edge = Edge {
-                a: e.a,
-                b: e.b,
-                jaccard: e.jaccard,
-                containment: e.containment,
-            };
-            match edge.is_part() {
-                true => parts.push(Part {
-                    edge,
-                    part: if size(e.a) <= size(e.b) { e.a } else { e.b },
-                }),
-                false => {
+        for &e in edges {
+            match Verdict::of(e, (size(e.a), size(e.b))) {
+                Verdict::Part(p) => parts.push(p),
+                _ => {
                     uf.union(e.a, e.b);
-                    joined.push(edge);
+                    joined.push(e);
                 }
             }
         }
