@@ -43,7 +43,13 @@
 //! Groups are formed by *star clustering*: clusters are visited
 //! by decreasing number of edges; an unassigned one becomes a story center and
 //! takes every unassigned neighbour. Every member is therefore verified against
-//! its story's center, never joined through a chain of neighbours.
+//! its story's center, never joined through a chain of neighbours. One step
+//! is taken past that: a center left alone (every neighbour was taken by
+//! an earlier star) joins the story of its nearest neighbour (highest
+//! cosine). Without it, a report whose only matches are members of one
+//! story stays out of it because the star's center was another report;
+//! with it, a story's reach is at most two verified edges from its center,
+//! and only for such a report, which no other report followed.
 
 use crate::error::Result;
 use crate::shingle::{ShingleKind, ShingleSpec, SHINGLE_SEED};
@@ -143,12 +149,18 @@ impl StoryConfig {
         if cos < self.similarity {
             return Some(false);
         }
-        if cos >= self.strong_similarity
-            || (c.rare as usize >= self.min_rare_terms && c.lead as usize >= self.min_lead_terms)
-        {
+        if cos >= self.strong_similarity || self.names_one_event(c) {
             return Some(true);
         }
         (cos < self.quote_similarity).then_some(false)
+    }
+
+    /// Whether candidate `c` shares the rare terms, in both leads, that
+    /// name one event (`min_rare_terms`, `min_lead_terms`): the evidence
+    /// that templated reports (same words, other figures) and one
+    /// session's price tables lack.
+    pub fn names_one_event(&self, c: &Candidate) -> bool {
+        c.rare as usize >= self.min_rare_terms && c.lead as usize >= self.min_lead_terms
     }
 
     /// Whether two versions published `gap` seconds apart (`None`: either
@@ -512,7 +524,8 @@ where
 /// [`StoryConfig::shares_passages`] (see the module docs); clusters are
 /// then visited by decreasing number of edges (ties to the lower index)
 /// and each unassigned one becomes a center that takes its unassigned
-/// neighbours. Returns each cluster's center. On a
+/// neighbours; a center that took none joins its nearest neighbour's story
+/// (`rescue_lone_centers`). Returns each cluster's center. On a
 /// subset of clusters closed under the candidates (a connected component
 /// of them), the result is the whole run's, restricted.
 pub fn group_pairs<'v, 'e, V, E>(
@@ -529,7 +542,7 @@ where
 {
     let n = published.len();
     let window = cfg.window_days * 86_400.0;
-    let edges: Vec<Option<(u32, u32)>> = candidates
+    let edges: Vec<Option<(u32, u32, Option<f64>)>> = candidates
         .par_iter()
         .map(|c| {
             let (a, b) = (c.a as usize, c.b as usize);
@@ -551,33 +564,62 @@ where
                 let smaller = x.shingles.len().min(y.shingles.len());
                 cfg.shares_passages(gap, shared, smaller, spec)
             });
-            Ok(edge.then_some((c.a, c.b)))
+            // A lone center may follow only an edge that names one event.
+            let follow = cfg.names_one_event(c).then_some(cos);
+            Ok(edge.then_some((c.a, c.b, follow)))
         })
         .collect::<Result<_>>()?;
-    let mut neighbours: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for (a, b) in edges.into_iter().flatten() {
-        neighbours[a as usize].push(b);
-        neighbours[b as usize].push(a);
+    let mut neighbours: Vec<Vec<(u32, Option<f64>)>> = vec![Vec::new(); n];
+    for (a, b, follow) in edges.into_iter().flatten() {
+        neighbours[a as usize].push((b, follow));
+        neighbours[b as usize].push((a, follow));
     }
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_by_key(|&i| (std::cmp::Reverse(neighbours[i as usize].len()), i));
-    let mut center: Vec<Option<u32>> = vec![None; n];
+    let mut center: Vec<u32> = vec![u32::MAX; n];
+    let mut members: Vec<u32> = vec![0; n];
     for c in order {
-        if center[c as usize].is_some() {
+        if center[c as usize] != u32::MAX {
             continue;
         }
-        center[c as usize] = Some(c);
-        for &m in &neighbours[c as usize] {
-            if center[m as usize].is_none() {
-                center[m as usize] = Some(c);
+        center[c as usize] = c;
+        for &(m, _) in &neighbours[c as usize] {
+            if center[m as usize] == u32::MAX {
+                center[m as usize] = c;
+                members[c as usize] += 1;
             }
         }
     }
-    Ok(center
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| c.unwrap_or(i as u32))
-        .collect())
+    Ok(rescue_lone_centers(center, &members, &neighbours))
+}
+
+/// A star center that took no member (each of its neighbours was taken by
+/// an earlier star) joins the story of its nearest neighbour among those
+/// whose edge names one event (`neighbours[i]`: `(j, Some(cosine))`; an
+/// edge by cosine or passages alone is `None`, since the step is not
+/// verified against the story's center, and such edges join same-day
+/// price tables and templated reports): highest cosine, ties to the lower
+/// index. Such a neighbour is never itself a lone center (it would have
+/// taken this one), so every choice is read off the stars as they stand
+/// and the result does not depend on any order.
+fn rescue_lone_centers(
+    center: Vec<u32>,
+    members: &[u32],
+    neighbours: &[Vec<(u32, Option<f64>)>],
+) -> Vec<u32> {
+    (0..center.len())
+        .map(|i| {
+            let alone = center[i] == i as u32 && members[i] == 0;
+            let nearest = neighbours[i]
+                .iter()
+                .filter_map(|&(j, cos)| Some((j, cos?)))
+                .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));
+            match nearest {
+                Some((m, _)) if alone => center[m as usize],
+                _ => center[i],
+            }
+        })
+        .collect()
 }
 
 /// The candidates among `n` clusters: the pairs `(a, b)`, `a < b`, that
@@ -1055,13 +1097,15 @@ mod tests {
 
     #[test]
     fn star_grouping_does_not_chain() {
-        // a~b and b~c but not a~c: b is the center (most edges) and takes both;
-        // with a fourth item d~c only, d stays alone or with c's center.
+        // A chain a~b~c~d~e (no other pair at 0.2): b is the first center
+        // (most edges, lower index) and takes a and c; d is then a center
+        // that takes e. Nothing joins through two of its own neighbours.
         let v = vectors(&[
             "alpha beta gamma delta epsilon zeta eta",
             "alpha beta gamma delta theta iota kappa lambda",
             "theta iota kappa lambda mu nu xi",
             "mu nu xi omicron pi rho sigma",
+            "omicron pi rho sigma tau upsilon phi",
             "unrelated words here entirely different",
         ]);
         let cfg = StoryConfig {
@@ -1070,16 +1114,65 @@ mod tests {
             min_shared_terms: 2,
             ..StoryConfig::default()
         };
-        let centers = group_plain(&v, &[None; 5], &cfg);
-        for (i, &c) in centers.iter().enumerate() {
-            if c as usize != i {
-                assert!(
-                    cosine(&v[i], &v[c as usize]) >= 0.2,
-                    "member {i} verified against center {c}"
-                );
-            }
+        for (i, j) in [(0, 2), (1, 3), (2, 4), (0, 5)] {
+            assert!(cosine(&v[i], &v[j]) < 0.2, "{i} and {j} are no edge");
         }
-        assert_eq!(centers[4], 4);
+        for i in 0..4 {
+            assert!(cosine(&v[i], &v[i + 1]) >= 0.2, "{i} and {} are", i + 1);
+        }
+        assert_eq!(group_plain(&v, &[None; 6], &cfg), vec![1, 1, 1, 3, 3, 5]);
+    }
+
+    #[test]
+    fn a_report_left_alone_by_the_stars_follows_its_nearest_match() {
+        // x~m1, x~m2, m1~s, m2~t, each pair sharing 3 or 4 rare words in
+        // both leads: x (index 0) and m1 tie on edges, x is the center and
+        // takes m1 and m2; s and t are then centers whose only neighbour is
+        // taken. Each joins its neighbour's story, x's, one verified edge
+        // from a member. Without that step the SemEval pair (m1, s) would
+        // be split because x came first.
+        let v = vectors(&[
+            "harbour bridge closed repairs engineers cables council",
+            "harbour bridge closed mayor traffic detour ferries",
+            "bridge repairs engineers cables inspection steel rust",
+            "mayor traffic detour ferries commuters queues buses",
+            "cables inspection steel rust welders contract tender",
+            "unrelated words here entirely different",
+        ]);
+        let names = StoryConfig {
+            similarity: 0.2,
+            ..StoryConfig::default()
+        };
+        let edge = |i: usize, j: usize| cosine(&v[i], &v[j]) >= 0.2;
+        assert!(edge(0, 1) && edge(0, 2) && edge(1, 3) && edge(2, 4));
+        assert!(!edge(1, 2) && !edge(0, 3) && !edge(0, 4) && !edge(3, 4));
+        assert!(v.iter().flatten().all(|&(_, w)| w < 0.6));
+        assert_eq!(group_plain(&v, &[None; 6], &names), vec![0, 0, 0, 0, 0, 5]);
+        // The same edges by cosine alone (no rare-term evidence counted):
+        // the stars stand as they are.
+        let cosine_only = StoryConfig {
+            strong_similarity: 0.2,
+            min_rare_terms: 99,
+            ..names
+        };
+        assert_eq!(
+            group_plain(&v, &[None; 6], &cosine_only),
+            vec![0, 0, 0, 3, 4, 5]
+        );
+        // A lone center with neighbours in two stars follows the nearer.
+        // An edge by cosine alone (`None`) is never followed.
+        let neighbours = vec![
+            vec![],
+            vec![],
+            vec![(0, Some(0.3)), (1, Some(0.5))],
+            vec![(0, Some(0.4)), (1, Some(0.4))],
+            vec![(0, Some(0.2)), (1, None)],
+            vec![(1, None)],
+        ];
+        assert_eq!(
+            rescue_lone_centers(vec![0, 1, 2, 3, 4, 5], &[1, 1, 0, 0, 0, 0], &neighbours),
+            vec![0, 1, 1, 0, 0, 5]
+        );
     }
 
     #[test]
