@@ -311,6 +311,20 @@ impl<T: Blob> SpillVec<T> {
             SpillVec::Spill(s) => Ok(Cow::Owned(T::decode(&s.get(i)?))),
         }
     }
+
+    /// The value at position `i`, moved out: in RAM its place keeps an
+    /// empty value and its memory is freed once the caller drops it (a
+    /// consumer that turns each value into another holds one of the two
+    /// at a time, not both); on disk, a decoded copy.
+    pub fn take(&mut self, i: u32) -> Result<T>
+    where
+        T: Default,
+    {
+        match self {
+            SpillVec::Ram(v) => Ok(std::mem::take(&mut v[i as usize])),
+            SpillVec::Spill(s) => Ok(T::decode(&s.get(i)?)),
+        }
+    }
 }
 
 /// Little-endian encoding of `u32` lists for blobs.
@@ -410,6 +424,12 @@ mod tests {
             v.finish().unwrap();
             for (i, x) in values.iter().enumerate() {
                 assert_eq!(&*v.get(i as u32).unwrap(), x);
+            }
+            // Taking moves each value out whole; in RAM its slot is emptied.
+            for (i, x) in values.iter().enumerate() {
+                assert_eq!(&v.take(i as u32).unwrap(), x);
+                let left = v.get(i as u32).unwrap();
+                assert_eq!(left.is_empty(), memory.is_none() || x.is_empty());
             }
         }
     }

@@ -246,7 +246,10 @@ pub fn term_counts(body: &str) -> TermCounts {
         }
     }
     crate::shingle::sort_hashes(&mut terms);
-    let mut out: TermCounts = Vec::with_capacity(terms.len());
+    // Exactly one entry per distinct term: every representative's counts
+    // are held at once, and tokens repeat about twice on average.
+    let distinct = terms.chunk_by(|a, b| a == b).count();
+    let mut out: TermCounts = Vec::with_capacity(distinct);
     for t in terms {
         match out.last_mut() {
             Some((last, n)) if *last == t => *n += 1,
@@ -331,16 +334,16 @@ pub fn vector_with_df(counts: &TermCounts, df: &[u32], n: usize) -> TermVector {
 /// The TF-IDF vector of one document (sublinear term frequency); its lead
 /// terms ([`is_lead`]) are kept with weight zero, outside the norm.
 pub fn vector(counts: &TermCounts, idf: &AHashMap<u64, f32>) -> TermVector {
-    let mut v: TermVector = counts
-        .iter()
-        .filter_map(|&(t, n)| {
-            if is_lead(t) {
-                return Some((t, 0.0));
-            }
-            let w = (1.0 + (n as f32).ln()) * idf.get(&t).copied().unwrap_or(0.0);
-            (w > 0.0).then_some((t, w))
-        })
-        .collect();
+    // At most one entry per term, allocated once: every representative's
+    // vector is held at once.
+    let mut v: TermVector = Vec::with_capacity(counts.len());
+    v.extend(counts.iter().filter_map(|&(t, n)| {
+        if is_lead(t) {
+            return Some((t, 0.0));
+        }
+        let w = (1.0 + (n as f32).ln()) * idf.get(&t).copied().unwrap_or(0.0);
+        (w > 0.0).then_some((t, w))
+    }));
     let norm = v.iter().map(|&(_, w)| w * w).sum::<f32>().sqrt();
     if norm > 0.0 {
         v.iter_mut().for_each(|(_, w)| *w /= norm);

@@ -69,7 +69,7 @@ pub fn stories(
     // The counts and frequencies are freed before grouping.
     let vectors = {
         let (counts, counted) = term_counts(&cluster_reps, source, resources, batch)?;
-        story_vectors(&counts, df.unwrap_or(&counted), resources, batch)?
+        story_vectors(counts, df.unwrap_or(&counted), resources, batch)?
     };
     group(reps, ranks, &cluster_reps, &vectors, source, config)
 }
@@ -160,9 +160,11 @@ fn term_counts(
     Ok((counts, df))
 }
 
-/// The TF-IDF vector of each counted document under `df`.
+/// The TF-IDF vector of each counted document under `df`. The counts are
+/// consumed: each document's are freed as its vector is made, so the two
+/// are not all held at once (they are the story stage's largest data).
 fn story_vectors(
-    counts: &SpillVec<TermCounts>,
+    mut counts: SpillVec<TermCounts>,
     df: &DocumentFrequencies,
     resources: &Resources,
     batch: usize,
@@ -171,10 +173,14 @@ fn story_vectors(
     let mut vectors = SpillVec::new(resources, VECTOR_SHARE);
     let ids: Vec<u32> = (0..counts.len() as u32).collect();
     for chunk in ids.chunks(batch.max(1)) {
-        let made: Vec<TermVector> = chunk
-            .par_iter()
-            .map(|&k| Ok(story::vector(counts.get(k)?.as_ref(), &idf)))
+        let taken: Vec<TermCounts> = chunk
+            .iter()
+            .map(|&k| counts.take(k))
             .collect::<Result<_>>()?;
+        let made: Vec<TermVector> = taken
+            .into_par_iter()
+            .map(|c| story::vector(&c, &idf))
+            .collect();
         for v in made {
             vectors.push(v)?;
         }
