@@ -409,6 +409,9 @@ pub struct PairLabel {
     pub b: String,
     /// Same group (duplicate / same story) or not.
     pub same: bool,
+    /// The pair's languages, when the file gives them (SemEval's `lang1`
+    /// and `lang2`): `de` for two German articles, `de-en` across.
+    pub languages: Option<String>,
 }
 
 /// Parses pair labels from CSV: either `id1,id2,label` (label ≥ 0.5 means
@@ -466,7 +469,23 @@ pub fn parse_pair_labels(
             ),
             _ => return Err("the header needs id1,id2,label or pair_id,Overall".into()),
         };
-        out.push(PairLabel { a, b, same });
+        let languages = match (col("lang1"), col("lang2")) {
+            (Some(x), Some(y)) => {
+                let (x, y) = (field(x)?, field(y)?);
+                Some(if x == y {
+                    x.to_string()
+                } else {
+                    format!("{x}-{y}")
+                })
+            }
+            _ => None,
+        };
+        out.push(PairLabel {
+            a,
+            b,
+            same,
+            languages,
+        });
     }
     Ok(out)
 }
@@ -492,22 +511,41 @@ pub struct PairMetrics {
     pub f1: f64,
     /// Labeled pairs with a document missing from the predictions.
     pub unknown: usize,
+    /// True positives, false positives and false negatives per language
+    /// pair ([`PairLabel::languages`]), most labelled pairs first; empty
+    /// when the labels give no languages.
+    pub by_languages: Vec<(String, [usize; 3])>,
 }
 
 /// Counts labeled pairs predicted in the same group.
 pub fn evaluate_pairs(labels: &[PairLabel], predicted: &AHashMap<&str, &str>) -> PairMetrics {
     let (mut tp, mut fp, mut fn_, mut same, mut different, mut unknown) = (0, 0, 0, 0, 0, 0);
+    // Per language pair: [tp, fp, fn], and the number of labelled pairs.
+    let mut by: std::collections::BTreeMap<&str, ([usize; 3], usize)> = Default::default();
     for l in labels {
         let (Some(x), Some(y)) = (predicted.get(l.a.as_str()), predicted.get(l.b.as_str())) else {
             unknown += 1;
             continue;
         };
         let together = x == y;
-        match (l.same, together) {
-            (true, true) => tp += 1,
-            (true, false) => fn_ += 1,
-            (false, true) => fp += 1,
-            (false, false) => {}
+        let outcome = match (l.same, together) {
+            (true, true) => Some(0),
+            (false, true) => Some(1),
+            (true, false) => Some(2),
+            (false, false) => None,
+        };
+        match outcome {
+            Some(0) => tp += 1,
+            Some(1) => fp += 1,
+            Some(_) => fn_ += 1,
+            None => {}
+        }
+        if let Some(lang) = &l.languages {
+            let entry = by.entry(lang.as_str()).or_default();
+            entry.1 += 1;
+            if let Some(k) = outcome {
+                entry.0[k] += 1;
+            }
         }
         if l.same {
             same += 1;
@@ -517,7 +555,13 @@ pub fn evaluate_pairs(labels: &[PairLabel], predicted: &AHashMap<&str, &str>) ->
     }
     let precision = precision_of(tp as f64, (tp + fp) as f64);
     let recall = ratio(tp as f64, (tp + fn_) as f64);
+    let mut by_languages: Vec<(&str, ([usize; 3], usize))> = by.into_iter().collect();
+    by_languages.sort_by_key(|&(lang, (_, n))| (std::cmp::Reverse(n), lang));
     PairMetrics {
+        by_languages: by_languages
+            .into_iter()
+            .map(|(lang, (counts, _))| (lang.to_string(), counts))
+            .collect(),
         same_pairs: same,
         different_pairs: different,
         true_positives: tp,
@@ -544,7 +588,26 @@ impl PairMetrics {
             show(self.precision, 4),
             self.recall,
             self.f1
-        )
+        ) + &self.render_languages()
+    }
+
+    /// Per language pair, a second Markdown table (empty without languages).
+    fn render_languages(&self) -> String {
+        if self.by_languages.is_empty() {
+            return String::new();
+        }
+        let mut s = String::from(
+            "\n| languages | true / false positives | false negatives | precision | recall |\n|---|---|---|---|---|\n",
+        );
+        for (lang, [tp, fp, fn_]) in &self.by_languages {
+            let precision = precision_of(*tp as f64, (tp + fp) as f64);
+            s.push_str(&format!(
+                "| {lang} | {tp} / {fp} | {fn_} | {} | {} |\n",
+                show(precision, 3),
+                show(*tp as f64 / (tp + fn_) as f64, 3)
+            ));
+        }
+        s
     }
 }
 
@@ -564,7 +627,8 @@ mod pair_tests {
             PairLabel {
                 a: "a".into(),
                 b: "c".into(),
-                same: false
+                same: false,
+                languages: None,
             }
         );
         assert!(parse_pair_labels("x,y\n1,2\n", 1.5, 3.5).is_err());
@@ -593,6 +657,47 @@ mod pair_tests {
         let m = evaluate_pairs(&labels, &apart);
         assert!(m.precision.is_nan() && m.f1 == 0.0);
         assert!(m.render().contains("| pair precision | n/a |"));
+        assert!(m.by_languages.is_empty() && !m.render().contains("| languages |"));
+    }
+
+    #[test]
+    fn semeval_pairs_are_counted_per_language_pair() {
+        let labels = parse_pair_labels(
+            "pair_id,lang1,lang2,Overall\n1_2,de,de,1\n3_4,de,en,1\n5_6,de,de,4\n7_8,de,en,1\n",
+            1.5,
+            3.5,
+        )
+        .unwrap();
+        assert_eq!(labels[1].languages.as_deref(), Some("de-en"));
+        let pred: AHashMap<&str, &str> = [
+            ("1", "a"),
+            ("2", "a"),
+            ("3", "b"),
+            ("4", "c"),
+            ("5", "d"),
+            ("6", "d"),
+            ("7", "e"),
+            ("8", "e"),
+        ]
+        .into_iter()
+        .collect();
+        let m = evaluate_pairs(&labels, &pred);
+        assert_eq!(
+            m.by_languages,
+            vec![
+                ("de".to_string(), [1, 1, 0]),
+                ("de-en".to_string(), [1, 0, 1])
+            ]
+        );
+        let table = m.render();
+        assert!(
+            table.contains("| de | 1 / 1 | 0 | 0.500 | 1.000 |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| de-en | 1 / 0 | 1 | 1.000 | 0.500 |"),
+            "{table}"
+        );
     }
 }
 
