@@ -519,8 +519,10 @@ pub struct PairMetrics {
 
 /// Counts labeled pairs predicted in the same group.
 pub fn evaluate_pairs(labels: &[PairLabel], predicted: &AHashMap<&str, &str>) -> PairMetrics {
-    let (mut tp, mut fp, mut fn_, mut same, mut different, mut unknown) = (0, 0, 0, 0, 0, 0);
-    // Per language pair: [tp, fp, fn], and the number of labelled pairs.
+    let (mut same, mut different, mut unknown) = (0, 0, 0);
+    // [true positives, false positives, false negatives]: in all, and per
+    // language pair with its number of labelled pairs.
+    let mut counts = [0usize; 3];
     let mut by: std::collections::BTreeMap<&str, ([usize; 3], usize)> = Default::default();
     for l in labels {
         let (Some(x), Some(y)) = (predicted.get(l.a.as_str()), predicted.get(l.b.as_str())) else {
@@ -534,11 +536,8 @@ pub fn evaluate_pairs(labels: &[PairLabel], predicted: &AHashMap<&str, &str>) ->
             (true, false) => Some(2),
             (false, false) => None,
         };
-        match outcome {
-            Some(0) => tp += 1,
-            Some(1) => fp += 1,
-            Some(_) => fn_ += 1,
-            None => {}
+        if let Some(k) = outcome {
+            counts[k] += 1;
         }
         if let Some(lang) = &l.languages {
             let entry = by.entry(lang.as_str()).or_default();
@@ -553,6 +552,7 @@ pub fn evaluate_pairs(labels: &[PairLabel], predicted: &AHashMap<&str, &str>) ->
             different += 1;
         }
     }
+    let [tp, fp, fn_] = counts;
     let precision = precision_of(tp as f64, (tp + fp) as f64);
     let recall = ratio(tp as f64, (tp + fn_) as f64);
     let mut by_languages: Vec<(&str, ([usize; 3], usize))> = by.into_iter().collect();

@@ -46,7 +46,8 @@
 //! its story's center, never joined through a chain of neighbours. One step
 //! is taken past that: a center left alone (every neighbour was taken by
 //! an earlier star) joins the story of its nearest neighbour (highest
-//! cosine). Without it, a report whose only matches are members of one
+//! cosine) among those whose edge names one event (shared rare terms in
+//! both leads). Without it, a report whose only matches are members of one
 //! story stays out of it because the star's center was another report;
 //! with it, a story's reach is at most two verified edges from its center,
 //! and only for such a report, which no other report followed.
@@ -585,7 +586,6 @@ where
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_by_key(|&i| (std::cmp::Reverse(neighbours[i as usize].len()), i));
     let mut center: Vec<u32> = vec![u32::MAX; n];
-    let mut members: Vec<u32> = vec![0; n];
     for c in order {
         if center[c as usize] != u32::MAX {
             continue;
@@ -594,11 +594,10 @@ where
         for &(m, _) in &neighbours[c as usize] {
             if center[m as usize] == u32::MAX {
                 center[m as usize] = c;
-                members[c as usize] += 1;
             }
         }
     }
-    Ok(rescue_lone_centers(center, &members, &neighbours))
+    Ok(rescue_lone_centers(center, &neighbours))
 }
 
 /// A star center that took no member (each of its neighbours was taken by
@@ -610,22 +609,23 @@ where
 /// index. Such a neighbour is never itself a lone center (it would have
 /// taken this one), so every choice is read off the stars as they stand
 /// and the result does not depend on any order.
-fn rescue_lone_centers(
-    center: Vec<u32>,
-    members: &[u32],
-    neighbours: &[Vec<(u32, Option<f64>)>],
-) -> Vec<u32> {
+fn rescue_lone_centers(center: Vec<u32>, neighbours: &[Vec<(u32, Option<f64>)>]) -> Vec<u32> {
+    let mut followed = vec![false; center.len()];
+    for (i, &c) in center.iter().enumerate() {
+        if c != i as u32 {
+            followed[c as usize] = true;
+        }
+    }
     (0..center.len())
         .map(|i| {
-            let alone = center[i] == i as u32 && members[i] == 0;
-            let nearest = neighbours[i]
+            if center[i] != i as u32 || followed[i] {
+                return center[i];
+            }
+            neighbours[i]
                 .iter()
                 .filter_map(|&(j, cos)| Some((j, cos?)))
-                .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));
-            match nearest {
-                Some((m, _)) if alone => center[m as usize],
-                _ => center[i],
-            }
+                .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
+                .map_or(center[i], |(m, _)| center[m as usize])
         })
         .collect()
 }
@@ -1169,17 +1169,20 @@ mod tests {
         );
         // A lone center with neighbours in two stars follows the nearer.
         // An edge by cosine alone (`None`) is never followed.
+        // A center that took members stays, however near another story.
         let neighbours = vec![
-            vec![],
+            vec![(1, Some(0.9))],
             vec![],
             vec![(0, Some(0.3)), (1, Some(0.5))],
             vec![(0, Some(0.4)), (1, Some(0.4))],
             vec![(0, Some(0.2)), (1, None)],
             vec![(1, None)],
+            vec![(0, Some(0.9))],
+            vec![(1, Some(0.9))],
         ];
         assert_eq!(
-            rescue_lone_centers(vec![0, 1, 2, 3, 4, 5], &[1, 1, 0, 0, 0, 0], &neighbours),
-            vec![0, 1, 1, 0, 0, 5]
+            rescue_lone_centers(vec![0, 1, 2, 3, 4, 5, 0, 1], &neighbours),
+            vec![0, 1, 1, 0, 0, 5, 0, 1]
         );
     }
 
