@@ -264,10 +264,11 @@ fn documents(dir: &Path) -> u64 {
     stats["documents"].as_u64().unwrap()
 }
 
-/// An add killed at any moment leaves the index as it was. The kills are
-/// timed as fractions of how long a whole add takes on this machine, now
-/// (measured on a copy), so that a slow or loaded machine kills it while
-/// it runs, as a fast one does.
+/// An add stopped at any step of its commit leaves the index as it was, or
+/// (once the manifest is renamed) as the add made it; never in between.
+/// The add is aborted as a kill would abort it (no unwinding, no cleanup),
+/// at each durable step in turn (`SYNDIC_CRASH_AT_STEP`), so every commit
+/// point is tried, on any machine, however fast.
 #[test]
 fn a_killed_add_leaves_the_previous_index() {
     let dir = tempfile::tempdir().unwrap();
@@ -283,47 +284,57 @@ fn a_killed_add_leaves_the_previous_index() {
         .unwrap();
     assert!(status.success());
     let base = documents(&index);
-    let add = |target: &str| {
-        index_command(&[
-            "add",
-            second.to_str().unwrap(),
-            "--index",
-            target,
-            "--quiet",
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap()
-    };
-    // How long a whole add takes here: on a copy of the index.
+    // What a whole add gives: on a copy of the index.
     let copy = dir.path().join("copy");
     copy_index(&index, &copy);
-    let started = std::time::Instant::now();
-    assert!(add(copy.to_str().unwrap()).wait().unwrap().success());
-    let whole = started.elapsed();
-    let mut completed = None;
-    let mut killed = 0;
-    for share in [0.05, 0.2, 0.4, 0.6, 0.8, 0.95] {
-        let mut child = add(ix);
-        std::thread::sleep(whole.mul_f64(share));
-        let _ = child.kill();
-        let finished = child.wait().unwrap().success();
-        let n = documents(&index);
-        if finished {
-            completed = Some(n);
+    let whole = index_command(&["add", second.to_str().unwrap(), "--index"])
+        .arg(&copy)
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert!(whole.status.success());
+    let added = documents(&copy);
+    assert!(added > base);
+    let mut aborted = 0;
+    for step in 1.. {
+        assert!(step < 100, "the add never finished");
+        let status = index_command(&["add", second.to_str().unwrap(), "--index", ix, "--quiet"])
+            .env("SYNDIC_CRASH_AT_STEP", step.to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        if status.success() {
             break;
         }
-        assert_eq!(
-            n, base,
-            "a killed add after {share} of {whole:?} left a partial batch"
-        );
-        killed += 1;
+        let n = documents(&index);
+        // The last step is after the manifest's rename: the add is there.
+        let committed = n != base;
+        if committed {
+            assert_eq!(n, added, "a partial batch after step {step}");
+            // A later add of the same articles is a retried add: no change.
+            let again = index_command(&["add", second.to_str().unwrap(), "--index", ix, "-q"])
+                .output()
+                .unwrap();
+            assert!(again.status.success());
+            assert_eq!(documents(&index), n);
+            break;
+        }
+        aborted += 1;
     }
-    assert!(killed >= 2, "the add was killed while running ({whole:?})");
-    if let Some(n) = completed {
-        assert!(n > base, "the add that finished is there");
-    }
+    // segment, model, edges, clusters, stories, manifest temporary
+    assert!(aborted >= 6, "only {aborted} steps before the commit");
+    assert_eq!(documents(&index), added);
+    // What the aborted adds left behind is gone after the one that finished.
+    let mut names: Vec<String> = std::fs::read_dir(&index)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(
+        !names.iter().any(|n| n.ends_with(".tmp")),
+        "left over: {names:?}"
+    );
 }
 
 /// Builds an index of corpora/sample in `dir` with the CLI.

@@ -378,6 +378,7 @@ impl Index {
             &self.table_rows(),
             &self.table_keys(stored),
         )?;
+        super::crash_point();
         plan.manifest.segments.push(FileRef {
             file: name,
             checksum: hex(checksum),

@@ -267,6 +267,7 @@ fn write_file(dir: &Path, name: String, bytes: &[u8]) -> Result<FileRef> {
     f.write_all(&checksum.to_le_bytes())
         .map_err(|e| Error::io(&path, e))?;
     f.sync_all().map_err(|e| Error::io(&path, e))?;
+    crash_point();
     Ok(FileRef {
         file: name,
         checksum: hex(checksum),
@@ -451,6 +452,29 @@ fn words<const N: usize>(bytes: &[u8]) -> impl Iterator<Item = [u8; N]> + '_ {
     bytes
         .chunks_exact(N)
         .map(|c| c.try_into().expect("N bytes"))
+}
+
+/// A test hook for crash safety. With `SYNDIC_CRASH_AT_STEP=n` in the
+/// environment, the process aborts (as a kill does: no unwinding, no
+/// cleanup) at the n-th durable step of its index writes: a generation file
+/// synced, the manifest's temporary synced, the manifest renamed. Steps are
+/// counted from 1 over the process, so a test can stop a change at each
+/// step in turn (`tests/index.rs`). Unset, it costs one environment read
+/// per process.
+fn crash_point() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static AT: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    static STEPS: AtomicUsize = AtomicUsize::new(0);
+    let at = AT.get_or_init(|| {
+        std::env::var("SYNDIC_CRASH_AT_STEP")
+            .ok()
+            .and_then(|v| v.parse().ok())
+    });
+    if let Some(at) = *at {
+        if STEPS.fetch_add(1, Ordering::SeqCst) + 1 == at {
+            std::process::abort();
+        }
+    }
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {
@@ -826,9 +850,12 @@ impl Index {
         let mut f = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         f.write_all(&json).map_err(|e| Error::io(&tmp, e))?;
         f.sync_all().map_err(|e| Error::io(&tmp, e))?;
+        crash_point();
         let path = dir.join(MANIFEST);
         fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
-        sync_dir(dir)
+        sync_dir(dir)?;
+        crash_point();
+        Ok(())
     }
 
     /// Deletes files named by neither the current nor the previous manifest
