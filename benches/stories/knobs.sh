@@ -92,6 +92,8 @@ min_shared_share 2
 window_days 2
 window_days 7
 window_days 30
+cross_language_similarity 0.03
+cross_language_similarity 0.12
 KNOBS
 printf '[story]\n' >"$WORK/cfg.toml"
 echo "| default |$(score "$WORK/cfg.toml")"

@@ -722,7 +722,8 @@ pub fn story_pairs<'py>(
 
 /// Story step 3b: the candidates that can be edges, by the cosine of their
 /// TF-IDF vectors (as [`syndic::story::cosine`] computes it in the CLI)
-/// and their rare terms ([`syndic::story::StoryConfig::edge_by_terms`]:
+/// and their rare terms and languages
+/// ([`syndic::story::StoryConfig::edge_by_terms`]:
 /// those it does not rule out; figures, dates and shared passages are
 /// checked in the grouping). Reads `a`, `b`, `rare`, `lead`,
 /// `ta`, `wa`, `tb`, `wb` (each side's terms and weights) and returns `a`,
@@ -756,8 +757,10 @@ pub fn story_close<'py>(
         let (wa, wb) = (float_lists("wa")?, float_lists("wb")?);
         for k in 0..a.len() {
             let c = candidate(a[k], b[k], rare[k], lead[k]);
-            let cos = syndic::story::cosine(&vector(&ta[k], &wa[k]), &vector(&tb[k], &wb[k]));
-            if cfg.edge_by_terms(&c, cos) != Some(false) {
+            let (va, vb) = (vector(&ta[k], &wa[k]), vector(&tb[k], &wb[k]));
+            let cos = syndic::story::cosine(&va, &vb);
+            let cross = syndic::story::cross_language(&va, &vb);
+            if cfg.edge_by_terms(&c, cos, cross) != Some(false) {
                 for (col, v) in cols.iter_mut().zip([a[k], b[k], rare[k], lead[k]]) {
                     col.append_value(v);
                 }

@@ -120,6 +120,10 @@ impl Config {
         unit("target_recall", self.target_recall)?;
         unit("story.similarity", self.story.similarity)?;
         unit("story.strong_similarity", self.story.strong_similarity)?;
+        unit(
+            "story.cross_language_similarity",
+            self.story.cross_language_similarity,
+        )?;
         if self.threshold == 0.0 {
             return Err(Error::Config("threshold must be above 0".into()));
         }
