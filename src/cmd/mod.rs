@@ -16,6 +16,8 @@ use clap::{Args, ValueEnum};
 use std::io::{BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 use syndic::corpus::write::{write_clusters, write_rejects, Output, TableFormat};
+use syndic::corpus::Handoff;
+use syndic::pipeline::fold::Folder;
 use syndic::Resources;
 use syndic::{Config, Corpus, Outcome};
 
@@ -64,6 +66,8 @@ pub struct Reading {
     pub pool: rayon::ThreadPool,
     pub resources: Resources,
     pub progress: Progress,
+    /// The texts folded while reading (`start_folding`); they are freed.
+    pub folder: Option<Folder>,
 }
 
 impl Reading {
@@ -73,6 +77,20 @@ impl Reading {
         titles: &TitleArgs,
         resource_args: &ResourceArgs,
         quiet: bool,
+    ) -> Result<Reading> {
+        Reading::start_folding(input, titles, resource_args, quiet, false)
+    }
+
+    /// As [`Reading::start`]; with `fold`, each batch of documents is
+    /// folded as it is read and its texts freed (stage `fold` of a run that
+    /// does not keep the texts), so that texts and folded texts are never
+    /// all held together.
+    pub fn start_folding(
+        input: &InputArgs,
+        titles: &TitleArgs,
+        resource_args: &ResourceArgs,
+        quiet: bool,
+        fold: bool,
     ) -> Result<Reading> {
         let resources = resource_args.resources();
         let pool = resource_args.pool()?;
@@ -93,8 +111,21 @@ impl Reading {
             }
             None => None,
         };
+        let mut folder = fold.then(|| Folder::new(&resources));
         let corpus = pool.install(|| {
-            Corpus::read_reporting(
+            let mut take = |docs: &mut [syndic::Document]| match &mut folder {
+                Some(f) => f.fold_and_free(docs),
+                None => Ok(()),
+            };
+            // Batches of 16 MB of text, less under a small memory limit.
+            let bytes = resources
+                .memory
+                .map_or(16 << 20, |m| (m / 16).clamp(1 << 20, 16 << 20) as usize);
+            let handoff = fold.then_some(Handoff {
+                bytes,
+                take: &mut take,
+            });
+            Corpus::read_handing(
                 &input.inputs,
                 &options,
                 &mut |bytes, docs| progress.reading(bytes, docs),
@@ -102,6 +133,7 @@ impl Reading {
                     Some(w) => write_rejects(w, std::slice::from_ref(reject)),
                     None => Ok(()),
                 },
+                handoff,
             )
         })?;
         if let (Some(path), Some(spool)) = (&input.rejects, spool) {
@@ -117,6 +149,7 @@ impl Reading {
             }
         }
         Ok(Reading {
+            folder,
             corpus,
             pool,
             resources,
@@ -155,22 +188,39 @@ impl RunArgs {
     ) -> Result<(Run, T)> {
         let config = self.matching.config()?;
         let quiet = self.report.quiet;
+        // A run that does not keep the texts folds them as it reads.
         let Reading {
             mut corpus,
             pool,
             resources,
             progress,
-        } = Reading::start(&self.input, &self.titles, &self.resources, quiet)?;
+            folder,
+        } = Reading::start_folding(
+            &self.input,
+            &self.titles,
+            &self.resources,
+            quiet,
+            !keep_texts,
+        )?;
         let prepared = prepare(&corpus)?;
         let on_stage = |stage: &str| progress.stage(stage);
         let outcome = pool.install(|| -> syndic::Result<_> {
-            let folded = syndic::pipeline::fold_stage(
-                &corpus.docs,
-                &corpus.texts(),
-                &config,
-                &resources,
-                &on_stage,
-            )?;
+            let folded = match folder {
+                Some(folder) => syndic::pipeline::fold_stage_from(
+                    folder,
+                    &corpus.docs,
+                    &config,
+                    &resources,
+                    &on_stage,
+                )?,
+                None => syndic::pipeline::fold_stage(
+                    &corpus.docs,
+                    &corpus.texts(),
+                    &config,
+                    &resources,
+                    &on_stage,
+                )?,
+            };
             if !keep_texts {
                 corpus.free_after_fold();
             }

@@ -126,6 +126,14 @@ pub const KEPT_REJECTS: usize = 100_000;
 /// Share of the memory limit that texts may hold in RAM.
 pub const TEXT_SHARE: u64 = 4;
 
+/// Where [`Corpus::read_handing`] hands documents as they are read.
+pub struct Handoff<'a> {
+    /// Text bytes per batch handed over.
+    pub bytes: usize,
+    /// Takes each batch (the next documents in input order).
+    pub take: &'a mut dyn FnMut(&mut [Document]) -> Result<()>,
+}
+
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
@@ -237,10 +245,31 @@ impl Corpus {
         progress: &mut dyn FnMut(u64, usize),
         on_reject: &mut dyn FnMut(&Reject) -> Result<()>,
     ) -> Result<Corpus> {
+        Corpus::read_handing(paths, opts, progress, on_reject, None)
+    }
+
+    /// As [`Corpus::read_reporting`], handing the documents to `handoff`
+    /// as they are read, in input order, each batch once it holds
+    /// [`Handoff::bytes`] of text (and the last at the end). The handoff may
+    /// empty their texts (to fold them while reading: the texts of a corpus
+    /// are then never all in memory); texts are not spilled
+    /// (`spill_texts`) when there is a handoff, since it bounds them.
+    pub fn read_handing(
+        paths: &[PathBuf],
+        opts: &ReadOptions,
+        progress: &mut dyn FnMut(u64, usize),
+        on_reject: &mut dyn FnMut(&Reject) -> Result<()>,
+        mut handoff: Option<Handoff>,
+    ) -> Result<Corpus> {
         let sources = expand(paths)?;
         let mut corpus = Corpus::default();
         let mut seen: AHashMap<String, Location> = AHashMap::new();
-        let mut spilled = opts.spill_texts.as_ref().map(|r| r.store(TEXT_SHARE));
+        let mut spilled = match handoff {
+            Some(_) => None,
+            None => opts.spill_texts.as_ref().map(|r| r.store(TEXT_SHARE)),
+        };
+        // Documents handed over so far, and the text bytes read since.
+        let (mut handed, mut pending) = (0usize, 0usize);
         for source in sources {
             let file = u32::try_from(corpus.files.len())
                 .map_err(|_| Error::Config("too many input files".into()))?;
@@ -270,7 +299,14 @@ impl Corpus {
                                     store.push(doc.text.as_bytes())?;
                                     doc.text = String::new();
                                 }
+                                pending += doc.text.len();
                                 corpus.docs.push(doc);
+                                if let Some(h) = &mut handoff {
+                                    if pending >= h.bytes {
+                                        (h.take)(&mut corpus.docs[handed..])?;
+                                        (handed, pending) = (corpus.docs.len(), 0);
+                                    }
+                                }
                                 progress(corpus.bytes, corpus.docs.len());
                                 return Ok(());
                             }
@@ -317,6 +353,11 @@ impl Corpus {
                     sink(1, record)?;
                 }
                 Format::Parquet => unreachable!("read above"),
+            }
+        }
+        if let Some(h) = &mut handoff {
+            if handed < corpus.docs.len() {
+                (h.take)(&mut corpus.docs[handed..])?;
             }
         }
         if let Some(mut store) = spilled {
@@ -585,6 +626,59 @@ mod tests {
             "3000-01-01",
         ] {
             assert_eq!(parse_time(s), None, "{s}");
+        }
+    }
+
+    /// A handoff sees every document once, in input order, across files,
+    /// in batches of about its bytes; what it does to the texts stays; and
+    /// texts are not spilled when there is one.
+    #[test]
+    fn a_handoff_takes_every_document_once_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+        let line = |k: usize| format!("{{\"id\":\"d{k}\",\"text\":\"text number {k}\"}}\n");
+        std::fs::write(&a, (0..5).map(line).collect::<String>()).unwrap();
+        std::fs::write(&b, (5..12).map(line).collect::<String>()).unwrap();
+        let opts = ReadOptions {
+            spill_texts: Some(Resources {
+                memory: Some(1),
+                temp_dir: None,
+            }),
+            ..ReadOptions::default()
+        };
+        for bytes in [1, 40, 1 << 20] {
+            let mut seen: Vec<(String, String)> = Vec::new();
+            let mut batches = 0;
+            let mut take = |docs: &mut [Document]| {
+                batches += 1;
+                for d in docs {
+                    seen.push((d.id.clone(), std::mem::take(&mut d.text)));
+                }
+                Ok(())
+            };
+            let handoff = Handoff {
+                bytes,
+                take: &mut take,
+            };
+            let corpus = Corpus::read_handing(
+                &[a.clone(), b.clone()],
+                &opts,
+                &mut |_, _| {},
+                &mut |_| Ok(()),
+                Some(handoff),
+            )
+            .unwrap();
+            let want: Vec<(String, String)> = (0..12)
+                .map(|k| (format!("d{k}"), format!("text number {k}")))
+                .collect();
+            assert_eq!(seen, want, "{bytes}");
+            assert!(corpus.docs.iter().all(|d| d.text.is_empty()));
+            assert!(!corpus.texts().spilled());
+            match bytes {
+                1 => assert_eq!(batches, 12, "one per document"),
+                40 => assert!(batches > 2 && batches < 12, "{batches}"),
+                _ => assert_eq!(batches, 1),
+            }
         }
     }
 

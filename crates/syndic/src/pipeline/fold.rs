@@ -7,7 +7,9 @@
 //! - [`groups`]: documents -> [`Groups`] (each document's boilerplate group:
 //!   source, else URL host, else the corpus).
 //! - [`fold`]: texts -> [`FoldedCorpus`] (folded texts with line hashes, and
-//!   line profiles; both in stores that may spill).
+//!   line profiles; both in stores that may spill). [`Folder`] does the same
+//!   for documents as they are read, freeing each text once folded, so that
+//!   texts and folded texts are never all held together.
 //! - [`learn_boilerplate`]: line profiles -> [`Boilerplate`], the global
 //!   model that a distributed run computes once and broadcasts.
 //! - [`BodyModel::body_into`]: document number -> body.
@@ -111,14 +113,19 @@ impl FoldedCorpus {
 /// that a document's text, body and shingle set take about four times its
 /// text's size while it is processed.
 pub fn batch_size(texts: &Texts, resources: &Resources) -> usize {
-    let n = texts.len();
-    let bytes: usize = (0..n).map(|i| texts.text_len(i)).sum();
-    resources.batch(4 * bytes / n.max(1))
+    let lengths: Vec<usize> = (0..texts.len()).map(|i| texts.text_len(i)).collect();
+    batch_for(&lengths, resources)
+}
+
+/// [`batch_size`] for texts of these lengths.
+pub fn batch_for(lengths: &[usize], resources: &Resources) -> usize {
+    let bytes: usize = lengths.iter().sum();
+    resources.batch(4 * bytes / lengths.len().max(1))
 }
 
 /// Folds every document once, in parallel batches of `batch`: its folded
-/// text with a hash per line, and its line profile (group, title hash,
-/// lines) for learning the boilerplate.
+/// text with a hash per line, and its line profile (title hash, lines) for
+/// learning the boilerplate.
 pub fn fold(
     docs: &[Document],
     texts: &Texts,
@@ -127,37 +134,132 @@ pub fn fold(
     batch: usize,
 ) -> Result<FoldedCorpus> {
     let n = docs.len();
-    let mut folded: SpillVec<Folded> = SpillVec::new(resources, FOLDED_SHARE);
-    let mut lines: SpillVec<Vec<u8>> = SpillVec::new(resources, LINE_SHARE);
-    let mut titles: Vec<u64> = Vec::with_capacity(n);
+    let mut folder = Folder::new(resources);
     for start in (0..n).step_by(batch.max(1)) {
-        let made: Vec<(Folded, Profile)> = (start..(start + batch).min(n))
+        let made: Vec<FoldedDoc> = (start..(start + batch).min(n))
             .into_par_iter()
-            .map(|i| {
-                let (mut lines, mut hashes) = (Vec::new(), Vec::new());
-                let text = normalize::normalize_lines(&texts.text(i)?, |line| {
-                    let hash = line_hash(line);
-                    ProfileLine::push(line, hash, &mut lines);
-                    hashes.push(hash);
-                });
-                let p = Profile::from_lines(groups.of_doc[i], docs[i].title.as_deref(), lines);
-                Ok((Folded { text, hashes }, p))
-            })
+            .map(|i| Ok(fold_one(&texts.text(i)?, docs[i].title.as_deref())))
             .collect::<Result<_>>()?;
-        for (f, p) in made {
-            folded.push(f)?;
-            lines.push(p.lines)?;
-            titles.push(p.title);
+        folder.keep(made)?;
+    }
+    Ok(folder.finish_with(groups)?.0)
+}
+
+/// One document folded: its folded text and line hashes, its profile's
+/// lines, its title's hash, and its text's length in bytes.
+struct FoldedDoc {
+    folded: Folded,
+    lines: Vec<u8>,
+    title: u64,
+    length: usize,
+}
+
+fn fold_one(text: &str, title: Option<&str>) -> FoldedDoc {
+    let (mut lines, mut hashes) = (Vec::new(), Vec::new());
+    let folded = normalize::normalize_lines(text, |line| {
+        let hash = line_hash(line);
+        ProfileLine::push(line, hash, &mut lines);
+        hashes.push(hash);
+    });
+    // The group is given by `Groups` when the model is learned.
+    let p = Profile::from_lines(0, title, lines);
+    FoldedDoc {
+        folded: Folded {
+            text: folded,
+            hashes,
+        },
+        lines: p.lines,
+        title: p.title,
+        length: text.len(),
+    }
+}
+
+/// Stage `fold` for documents as they are read: each batch of documents is
+/// folded in parallel and its texts freed ([`Folder::fold_and_free`]), so
+/// that the raw texts of a corpus are never all in memory beside the folded
+/// ones. The result is [`fold`]'s, whatever the batches.
+pub struct Folder {
+    folded: SpillVec<Folded>,
+    lines: SpillVec<Vec<u8>>,
+    titles: Vec<u64>,
+    lengths: Vec<usize>,
+    elapsed: std::time::Duration,
+}
+
+impl Folder {
+    /// An empty folder whose stores hold their shares of `resources`.
+    pub fn new(resources: &Resources) -> Folder {
+        Folder {
+            folded: SpillVec::new(resources, FOLDED_SHARE),
+            lines: SpillVec::new(resources, LINE_SHARE),
+            titles: Vec::new(),
+            lengths: Vec::new(),
+            elapsed: std::time::Duration::ZERO,
         }
     }
-    folded.finish()?;
-    lines.finish()?;
-    Ok(FoldedCorpus {
-        folded,
-        lines,
-        titles,
-        groups,
-    })
+
+    /// Folds `docs`, the next documents in order, and empties their texts
+    /// (titles and the rest stay: groups are read from them at the end).
+    pub fn fold_and_free(&mut self, docs: &mut [Document]) -> Result<()> {
+        let started = std::time::Instant::now();
+        let made: Vec<FoldedDoc> = docs
+            .par_iter_mut()
+            .map(|d| {
+                let folded = fold_one(&d.text, d.title.as_deref());
+                d.text = String::new();
+                folded
+            })
+            .collect();
+        self.keep(made)?;
+        self.elapsed += started.elapsed();
+        Ok(())
+    }
+
+    fn keep(&mut self, made: Vec<FoldedDoc>) -> Result<()> {
+        for d in made {
+            self.folded.push(d.folded)?;
+            self.lines.push(d.lines)?;
+            self.titles.push(d.title);
+            self.lengths.push(d.length);
+        }
+        Ok(())
+    }
+
+    /// The documents folded so far.
+    pub fn len(&self) -> usize {
+        self.titles.len()
+    }
+
+    /// Whether no document was folded.
+    pub fn is_empty(&self) -> bool {
+        self.titles.is_empty()
+    }
+
+    /// The folded corpus of `docs` (the documents folded, in order, whose
+    /// sources and URLs give the groups), each text's length in bytes, and
+    /// the time spent folding.
+    pub fn finish(
+        self,
+        docs: &[Document],
+    ) -> Result<(FoldedCorpus, Vec<usize>, std::time::Duration)> {
+        assert_eq!(docs.len(), self.len(), "every document is folded");
+        self.finish_with(groups(docs))
+    }
+
+    fn finish_with(
+        mut self,
+        groups: Groups,
+    ) -> Result<(FoldedCorpus, Vec<usize>, std::time::Duration)> {
+        self.folded.finish()?;
+        self.lines.finish()?;
+        let corpus = FoldedCorpus {
+            folded: self.folded,
+            lines: self.lines,
+            titles: self.titles,
+            groups,
+        };
+        Ok((corpus, self.lengths, self.elapsed))
+    }
 }
 
 /// Learns the boilerplate model from every document's line profile. The
@@ -293,6 +395,37 @@ mod tests {
             })
             .collect();
         (bodies, model.boilerplate.len())
+    }
+
+    /// Folding while reading, in batches of any size, freeing the texts,
+    /// gives what folding the read corpus gives, on the same documents.
+    #[test]
+    fn folding_in_batches_as_read_equals_folding_after() {
+        let docs = corpus();
+        let texts = Texts::new(&docs);
+        let resources = Resources::default();
+        let whole = fold(&docs, &texts, groups(&docs), &resources, 4).unwrap();
+        for batch in [1, 2, 3, docs.len()] {
+            let mut read = docs.clone();
+            let mut folder = Folder::new(&resources);
+            for chunk in read.chunks_mut(batch) {
+                folder.fold_and_free(chunk).unwrap();
+            }
+            assert!(read.iter().all(|d| d.text.is_empty()), "texts freed");
+            let (folded, lengths, _) = folder.finish(&read).unwrap();
+            let want: Vec<usize> = docs.iter().map(|d| d.text.len()).collect();
+            assert_eq!(lengths, want);
+            assert_eq!(folded.groups.of_doc, whole.groups.of_doc);
+            assert_eq!(folded.titles, whole.titles);
+            for i in 0..docs.len() {
+                let (a, b) = (
+                    folded.folded.get(i as u32).unwrap(),
+                    whole.folded.get(i as u32).unwrap(),
+                );
+                assert_eq!((&a.text, &a.hashes), (&b.text, &b.hashes), "{batch}: {i}");
+                assert_eq!(folded.profile(i).unwrap(), whole.profile(i).unwrap());
+            }
+        }
     }
 
     #[test]

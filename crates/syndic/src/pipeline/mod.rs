@@ -43,7 +43,9 @@
 //! Spilling changes where bytes live, never which bytes: the output is the
 //! same with or without a limit. No stage after `fold` reads the texts
 //! (only their lengths): a caller done with them may free them between
-//! [`fold_stage`] and [`run_folded`], as `syndic cluster` does.
+//! [`fold_stage`] and [`run_folded`], or fold them as it reads
+//! ([`fold::Folder`], [`fold_stage_from`]), as `syndic cluster` does, so
+//! that a corpus's texts and folded texts are never all held together.
 
 mod config;
 mod evidence;
@@ -281,6 +283,31 @@ pub fn fold_stage(
         batch,
         stages: timer.stages,
         last: timer.last,
+    })
+}
+
+/// Stage `fold` done while reading ([`fold::Folder`]): the same
+/// [`FoldStage`] as [`fold_stage`] on the documents as read, whose texts
+/// the folder freed. `docs` still hold their sources and URLs (the
+/// boilerplate groups). The stage's time is the time spent folding.
+pub fn fold_stage_from(
+    folder: fold::Folder,
+    docs: &[Document],
+    config: &Config,
+    resources: &Resources,
+    on_stage: &dyn Fn(&str),
+) -> Result<FoldStage> {
+    config.validate()?;
+    u32::try_from(docs.len()).map_err(|_| Error::Config("more than 4 billion documents".into()))?;
+    let (folded, lengths, elapsed) = folder.finish(docs)?;
+    on_stage("fold");
+    Ok(FoldStage {
+        folded,
+        batch: fold::batch_for(&lengths, resources),
+        lengths,
+        texts_spilled: false,
+        stages: vec![("fold".to_string(), elapsed.as_secs_f64())],
+        last: Instant::now(),
     })
 }
 
