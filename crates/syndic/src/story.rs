@@ -123,8 +123,8 @@ pub struct StoryConfig {
     /// same-event pairs in two Latin-script languages). Below `similarity`
     /// such a pair must name one event with one rare term more than
     /// `min_rare_terms` (and `min_lead_terms` in both leads): with only
-    /// three, read by eye on SemEval train, 7 of 20 such edges were two
-    /// posts of one forum thread, one model's two photo sets, two clubs'
+    /// three, read by eye on SemEval train, 8 of 28 such edges were posts
+    /// of one forum thread, one model's two photo sets, two clubs'
     /// transfer news or one site's chrome; with four, none of 13. Set it
     /// to `similarity` or above to judge such pairs as any other.
     pub cross_language_similarity: f64,
