@@ -113,18 +113,14 @@ impl Reading {
         };
         let mut folder = fold.then(|| Folder::new(&resources));
         let corpus = pool.install(|| {
-            let mut take = |docs: &mut [syndic::Document]| match &mut folder {
-                Some(f) => f.fold_and_free(docs),
-                None => Ok(()),
-            };
+            let mut fold_batch = folder
+                .as_mut()
+                .map(|f| |docs: &mut [syndic::Document]| f.fold_and_free(docs));
             // Batches of 16 MB of text, less under a small memory limit.
             let bytes = resources
                 .memory
                 .map_or(16 << 20, |m| (m / 16).clamp(1 << 20, 16 << 20) as usize);
-            let handoff = fold.then_some(Handoff {
-                bytes,
-                take: &mut take,
-            });
+            let handoff = fold_batch.as_mut().map(|take| Handoff { bytes, take });
             Corpus::read_handing(
                 &input.inputs,
                 &options,

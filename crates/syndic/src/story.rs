@@ -283,21 +283,20 @@ const COMMON_SHARE: f64 = 0.02;
 /// than labelled), and 90% of the pairs in two.
 const SAME_LANGUAGE_SHARED: usize = 2;
 
+/// A vector's profile entries ([`PROFILE_BIT`]): they sort after every term
+/// and lead mark.
+fn profile_marks(v: &TermVector) -> &[(u64, f32)] {
+    &v[v.partition_point(|&(t, _)| t < MARKS)..]
+}
+
 /// Whether two vectors are in two languages: both have a full profile
 /// ([`PROFILE_TERMS`] common words) and they share fewer than
 /// [`SAME_LANGUAGE_SHARED`] of them.
 pub fn cross_language(a: &TermVector, b: &TermVector) -> bool {
-    let profile = |v: &TermVector| {
-        let start = v.partition_point(|&(t, _)| t < MARKS);
-        v.len() - start
-    };
-    if profile(a) < PROFILE_TERMS || profile(b) < PROFILE_TERMS {
+    let (pa, pb) = (profile_marks(a), profile_marks(b));
+    if pa.len() < PROFILE_TERMS || pb.len() < PROFILE_TERMS {
         return false;
     }
-    let (pa, pb) = (
-        &a[a.partition_point(|&(t, _)| t < MARKS)..],
-        &b[b.partition_point(|&(t, _)| t < MARKS)..],
-    );
     let mut shared = 0;
     merge_join(pa, pb, |t| t.0, |_, _| shared += 1);
     shared < SAME_LANGUAGE_SHARED
@@ -431,26 +430,29 @@ pub fn vector_with_df(counts: &TermCounts, df: &[u32], n: usize) -> TermVector {
 pub fn vector(counts: &TermCounts, idf: &AHashMap<u64, f32>) -> TermVector {
     // The idf of a word held by `COMMON_SHARE` of the documents.
     let common_idf = (1.0 / COMMON_SHARE).ln() as f32;
-    let mut common: Vec<(f32, u64)> = counts
-        .iter()
-        .filter(|&&(t, n)| n >= PROFILE_MIN_COUNT && is_term(t))
-        .filter_map(|&(t, _)| Some((*idf.get(&t)?, t)))
-        .filter(|&(i, _)| i <= common_idf)
-        .collect();
+    // Profile candidates: (idf, term).
+    let mut common: Vec<(f32, u64)> = Vec::new();
+    // At most one entry per term, allocated once: every representative's
+    // vector is held at once.
+    let mut v: TermVector = Vec::with_capacity(counts.len() + PROFILE_TERMS);
+    for &(t, n) in counts {
+        if is_lead(t) {
+            v.push((t, 0.0));
+            continue;
+        }
+        let Some(&i) = idf.get(&t) else { continue };
+        if n >= PROFILE_MIN_COUNT && i <= common_idf {
+            common.push((i, t));
+        }
+        let w = (1.0 + (n as f32).ln()) * i;
+        if w > 0.0 {
+            v.push((t, w));
+        }
+    }
     common.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
     common.truncate(PROFILE_TERMS);
     let mut profile: Vec<u64> = common.into_iter().map(|(_, t)| t | MARKS).collect();
     profile.sort_unstable();
-    // At most one entry per term, allocated once: every representative's
-    // vector is held at once.
-    let mut v: TermVector = Vec::with_capacity(counts.len() + profile.len());
-    v.extend(counts.iter().filter_map(|&(t, n)| {
-        if is_lead(t) {
-            return Some((t, 0.0));
-        }
-        let w = (1.0 + (n as f32).ln()) * idf.get(&t).copied().unwrap_or(0.0);
-        (w > 0.0).then_some((t, w))
-    }));
     let norm = v.iter().map(|&(_, w)| w * w).sum::<f32>().sqrt();
     if norm > 0.0 {
         v.iter_mut().for_each(|(_, w)| *w /= norm);
@@ -1126,6 +1128,17 @@ mod tests {
     /// openings; two reports of one saga share its names and background,
     /// but their openings tell other events. At a cosine below
     /// `strong_similarity`, only the first pair joins.
+    /// One outlet's report of one event (a board rejects a bid), in the
+    /// story tests: other reports and its translation are set beside it.
+    const KESTREL_REJECTS: &str = "Kestrel Foods rejects Brannock offer. The board of \
+        Kestrel Foods on Tuesday unanimously rejected the 4.1 billion bid from Brannock \
+        Holdings, calling it opportunistic and saying it undervalued the company and its \
+        prospects. Chairwoman Ilse Marwick told shareholders in a letter that the \
+        directors had considered the proposal carefully with their advisers and \
+        concluded that it was not in the interests of investors, who would be better \
+        served by the current strategy of store openings and cost cuts over the next \
+        three years.";
+
     #[test]
     fn rare_lead_terms_join_reports_of_one_event_not_of_one_saga() {
         // Past the lead: the saga's background, which wire reports repeat.
@@ -1146,16 +1159,7 @@ mod tests {
             in the south which were not expected to last.";
         let mut texts: Vec<String> = vec![
             // One event, two outlets: different words, the same details.
-            format!(
-                "Kestrel Foods rejects Brannock offer. The board of Kestrel Foods on \
-                Tuesday unanimously rejected the 4.1 billion bid from Brannock Holdings, \
-                calling it opportunistic and saying it undervalued the company and its \
-                prospects. Chairwoman Ilse Marwick told shareholders in a letter that the \
-                directors had considered the proposal carefully with their advisers and \
-                concluded that it was not in the interests of investors, who would be \
-                better served by the current strategy of store openings and cost cuts \
-                over the next three years. {background}"
-            ),
+            format!("{KESTREL_REJECTS} {background}"),
             format!(
                 "Kestrel turns down Brannock bid. Directors at grocer Kestrel Foods \
                 turned down on Tuesday a takeover approach worth 4.1 billion from Brannock \
@@ -1212,15 +1216,10 @@ mod tests {
     /// names one event with a rare term more than `min_rare_terms`.
     #[test]
     fn a_translation_joins_its_report_by_names() {
-        let english = "Kestrel Foods rejects Brannock offer. The board of Kestrel Foods on \
-            Tuesday unanimously rejected the 4.1 billion bid from Brannock Holdings, \
-            calling it opportunistic and saying it undervalued the company and its \
-            prospects. Chairwoman Ilse Marwick told shareholders in a letter that the \
-            directors had considered the proposal carefully with their advisers and \
-            concluded that it was not in the interests of investors, who would be \
-            better served by the current strategy of store openings and cost cuts \
-            over the next three years. Brannock said it was disappointed and that it \
-            was considering the options.";
+        let english = format!(
+            "{KESTREL_REJECTS} Brannock said it was disappointed and that it was \
+            considering the options."
+        );
         let german = "Kestrel Foods lehnt Angebot von Brannock ab. Der Vorstand von Kestrel \
             Foods hat am Dienstag das Angebot von Brannock Holdings über 4,1 Milliarden \
             einstimmig abgelehnt und es als opportunistisch bezeichnet. Die \
@@ -1252,7 +1251,7 @@ mod tests {
                 })
                 .collect::<String>()
         };
-        let mut texts = vec![english.to_string(), german.to_string()];
+        let mut texts = vec![english, german.to_string()];
         texts.extend((0..6).map(other_en));
         texts.extend((0..6).map(other_de));
         let n = texts.len();

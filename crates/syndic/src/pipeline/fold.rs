@@ -225,16 +225,6 @@ impl Folder {
         Ok(())
     }
 
-    /// The documents folded so far.
-    pub fn len(&self) -> usize {
-        self.titles.len()
-    }
-
-    /// Whether no document was folded.
-    pub fn is_empty(&self) -> bool {
-        self.titles.is_empty()
-    }
-
     /// The folded corpus of `docs` (the documents folded, in order, whose
     /// sources and URLs give the groups), each text's length in bytes, and
     /// the time spent folding.
@@ -242,7 +232,13 @@ impl Folder {
         self,
         docs: &[Document],
     ) -> Result<(FoldedCorpus, Vec<usize>, std::time::Duration)> {
-        assert_eq!(docs.len(), self.len(), "every document is folded");
+        if docs.len() != self.titles.len() {
+            return Err(crate::error::Error::Config(format!(
+                "{} documents were folded, not {}",
+                self.titles.len(),
+                docs.len()
+            )));
+        }
         self.finish_with(groups(docs))
     }
 

@@ -257,6 +257,14 @@ pub struct FoldStage {
     last: Instant,
 }
 
+/// What a run refuses before any stage: settings out of range, or more
+/// documents than the stages number.
+fn check_run(docs: &[Document], config: &Config) -> Result<()> {
+    config.validate()?;
+    u32::try_from(docs.len()).map_err(|_| Error::Config("more than 4 billion documents".into()))?;
+    Ok(())
+}
+
 /// Stage `fold` of [`run_with`]; [`run_folded`] runs the rest:
 /// `run_folded(docs, fold_stage(docs, texts, ..)?, ..)` is `run_with`.
 pub fn fold_stage(
@@ -266,19 +274,19 @@ pub fn fold_stage(
     resources: &Resources,
     on_stage: &dyn Fn(&str),
 ) -> Result<FoldStage> {
-    config.validate()?;
-    u32::try_from(docs.len()).map_err(|_| Error::Config("more than 4 billion documents".into()))?;
+    check_run(docs, config)?;
     let mut timer = Timer {
         stages: Vec::new(),
         last: Instant::now(),
         on_stage,
     };
-    let batch = fold::batch_size(texts, resources);
+    let lengths: Vec<usize> = (0..texts.len()).map(|i| texts.text_len(i)).collect();
+    let batch = fold::batch_for(&lengths, resources);
     let folded = fold::fold(docs, texts, fold::groups(docs), resources, batch)?;
     timer.lap("fold");
     Ok(FoldStage {
         folded,
-        lengths: (0..texts.len()).map(|i| texts.text_len(i)).collect(),
+        lengths,
         texts_spilled: texts.spilled(),
         batch,
         stages: timer.stages,
@@ -297,8 +305,7 @@ pub fn fold_stage_from(
     resources: &Resources,
     on_stage: &dyn Fn(&str),
 ) -> Result<FoldStage> {
-    config.validate()?;
-    u32::try_from(docs.len()).map_err(|_| Error::Config("more than 4 billion documents".into()))?;
+    check_run(docs, config)?;
     let (folded, lengths, elapsed) = folder.finish(docs)?;
     on_stage("fold");
     Ok(FoldStage {
