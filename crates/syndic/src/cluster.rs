@@ -109,6 +109,19 @@ pub fn cluster(uf: &mut UnionFind, edges: &[Edge], ranks: &[Rank]) -> Vec<u32> {
     representatives(&uf.roots(), ranks)
 }
 
+/// The order in which [`attach`] prefers part matches (smallest first):
+/// the highest containment, then Jaccard, then the smallest whole, then
+/// the smallest part number.
+pub fn part_key(p: &Part) -> (Reverse<u32>, Reverse<u32>, u32, u32) {
+    // Scores are in [0, 1], where the bits of an f32 order as its value.
+    (
+        Reverse(p.edge.containment.to_bits()),
+        Reverse(p.edge.jaccard.to_bits()),
+        p.whole(),
+        p.part,
+    )
+}
+
 /// Stage `cluster`, part matches: after every edge has joined `joined`, a
 /// cluster whose largest member (in shingles, `size(doc)`) is the part of a
 /// part match with another cluster joins the cluster of its best part
@@ -168,15 +181,7 @@ where
         .filter(|&&(from, s, _)| s == largest[&from])
         .map(|&(from, _, _)| from)
         .collect();
-    // Scores are in [0, 1], where the bits of an f32 order as its value.
-    let key = |p: &Part| {
-        (
-            Reverse(p.edge.containment.to_bits()),
-            Reverse(p.edge.jaccard.to_bits()),
-            p.whole(),
-            p.part,
-        )
-    };
+    let key = part_key;
     let mut best: AHashMap<u32, &Part> = AHashMap::new();
     for &(from, _, p) in outward.iter().filter(|o| eligible.contains(&o.0)) {
         match best.get(&from) {

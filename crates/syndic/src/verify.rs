@@ -18,8 +18,9 @@
 //!   aligns in order with the longer one, or its lead does
 //!   ([`VerifyRule::aligns`], [`crate::align`]): OCR-noisy, edited and
 //!   excerpted copies whose shingle sets overlap little; checked in a second
-//!   pass, only on rejected pairs whose documents are not yet joined
-//!   ([`verify`]),
+//!   pass, only on rejected pairs whose documents are not yet joined, and
+//!   for part matches only as far as [`crate::cluster::attach`] can use
+//!   them ([`align_pairs`]),
 //!
 //! and, in every case, the two agree on their figures: most of the smaller
 //! set of figures appears in the larger. That keeps templated reports ("the
@@ -448,10 +449,10 @@ where
     let (mut edges, mut parts, rejected) = verify_sets(pairs, &evidence, rule, joined)?;
     if rule.aligning() {
         let apart = still_apart(rejected, joined);
-        let tokens = |d| Ok(evidence(d)?.tokens.clone().into());
-        let (aligned, more_parts) = align_pairs(&apart, &evidence, tokens, rule, joined)?;
-        parts.extend(more_parts);
-        edges = merge_edges(edges, aligned);
+        let tokens = |_: &[Pair]| Ok(EvidenceTokens(&evidence));
+        let aligned = align_pairs(&apart, &parts, &edges, &evidence, tokens, rule, joined)?;
+        parts.extend(aligned.parts);
+        edges = merge_edges(edges, aligned.edges);
     }
     let size = |d| Ok(evidence(d)?.shingles.len());
     let attached = crate::cluster::attach(joined, &edges, &parts, size)?;
@@ -532,36 +533,291 @@ pub fn still_apart(rejected: Vec<Pair>, joined: &mut UnionFind) -> Vec<Pair> {
         .collect()
 }
 
-/// The second pass of verification: the pairs of `pairs` that the
-/// alignment rule ([`VerifyRule::aligns`]) takes, given each
-/// document's token keys (`tokens(doc)`), scored on their shingle sets
-/// (`evidence(doc)`), in rounds ([`join_pairs`]) and in pair order: the
-/// edges (joined) and the part matches (not joined; see
-/// [`crate::cluster::attach`]).
-pub fn align_pairs<'e, 't, E, T>(
-    pairs: &[Pair],
-    evidence: E,
-    tokens: T,
-    rule: &VerifyRule,
-    joined: &mut UnionFind,
-) -> Result<(Vec<Edge>, Vec<Part>)>
+/// Token keys of documents ([`crate::shingle::token_keys`]), for the
+/// alignment rule.
+pub trait Tokens: Sync {
+    /// The token keys of `doc`.
+    fn tokens(&self, doc: u32) -> Result<Cow<'_, [u32]>>;
+}
+
+/// The token keys kept in each document's [`Evidence`].
+pub struct EvidenceTokens<E>(pub E);
+
+impl<'e, E> Tokens for EvidenceTokens<E>
 where
     E: Fn(u32) -> Result<Cow<'e, Evidence>> + Sync,
-    T: Fn(u32) -> Result<Cow<'t, [u32]>> + Sync,
 {
-    let found = join_pairs(pairs, joined, |(a, b)| {
-        if rule.aligns(&tokens(a)?, &tokens(b)?).is_none() {
-            return Ok(Verdict::Apart);
+    fn tokens(&self, doc: u32) -> Result<Cow<'_, [u32]>> {
+        Ok(Cow::Owned((self.0)(doc)?.tokens.clone()))
+    }
+}
+
+/// What [`align_pairs`] found: the edges (joined) and the part matches
+/// (not joined) the alignment rule took.
+#[derive(Debug, Default)]
+pub struct Aligned {
+    /// Edges, in pair order.
+    pub edges: Vec<Edge>,
+    /// Part matches that [`crate::cluster::attach`] may choose.
+    pub parts: Vec<Part>,
+}
+
+/// The second pass of verification: the pairs of `pairs` (rejected by the
+/// set rules) that the alignment rule ([`VerifyRule::aligns`]) takes,
+/// scored on their shingle sets (`evidence(doc)`), with each document's
+/// token keys from `make_tokens(pairs)`, which is called for the pairs
+/// about to be aligned (so that only their documents' tokens are made).
+///
+/// Whether an accepted pair would be an edge or a part match depends on its
+/// scores alone ([`Verdict::matched`]), so it is known before aligning:
+/// * **edge-like pairs** are aligned in rounds, in pair order, as the set
+///   rules are ([`join_pairs`]; part-like pairs never join, so leaving them
+///   out changes no round), joining `joined`;
+/// * **part-like pairs** are aligned only as far as
+///   [`crate::cluster::attach`] can use them. Attach takes, for each
+///   cluster, its best outward part match (by [`crate::cluster::part_key`])
+///   if one of its largest members has an outward part match. So each
+///   cluster's part-like pairs (given the clusters the edges make) are
+///   aligned in key order until its best is found and such a largest
+///   member's match is too, `known` part matches (of the set rules)
+///   counting as found. An excerpt of an article with fifty copies costs
+///   one or two alignments, not fifty.
+///
+/// The part matches returned, with `known`, give attach the same result as
+/// every part-like pair that aligns would. `edges` are the edges already
+/// joined (which [`crate::cluster::attach`] reads for each cluster's
+/// largest member).
+#[allow(clippy::too_many_arguments)]
+pub fn align_pairs<'e, E, T, M>(
+    pairs: &[Pair],
+    known: &[Part],
+    edges: &[Edge],
+    evidence: E,
+    mut make_tokens: M,
+    rule: &VerifyRule,
+    joined: &mut UnionFind,
+) -> Result<Aligned>
+where
+    E: Fn(u32) -> Result<Cow<'e, Evidence>> + Sync,
+    T: Tokens,
+    M: FnMut(&[Pair]) -> Result<T>,
+{
+    let mut out = Aligned::default();
+    if pairs.is_empty() {
+        return Ok(out);
+    }
+    // What each pair would be if it aligned.
+    let (matches, sizes): (Vec<Verdict>, Vec<(usize, usize)>) = pairs
+        .par_iter()
+        .map(|&(a, b)| {
+            let (x, y) = (evidence(a)?, evidence(b)?);
+            let sizes = (x.shingles.len(), y.shingles.len());
+            let m = Verdict::matched((a, b), scores(&x.shingles, &y.shingles), sizes);
+            Ok((m, sizes))
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
+    let aligns = |tokens: &T, (a, b): Pair| -> Result<bool> {
+        Ok(rule
+            .aligns(&tokens.tokens(a)?, &tokens.tokens(b)?)
+            .is_some())
+    };
+
+    // Edge-like pairs, in the rounds of every pair.
+    let edge_like: Vec<Pair> = pairs
+        .iter()
+        .zip(&matches)
+        .filter(|(_, m)| matches!(m, Verdict::Edge(_)))
+        .map(|(&p, _)| p)
+        .collect();
+    if !edge_like.is_empty() {
+        let tokens = make_tokens(&edge_like)?;
+        for round in matches.chunks(ROUND) {
+            let open: Vec<Edge> = round
+                .iter()
+                .filter_map(|m| match m {
+                    Verdict::Edge(e) if joined.find(e.a) != joined.find(e.b) => Some(*e),
+                    _ => None,
+                })
+                .collect();
+            let taken: Vec<bool> = open
+                .par_iter()
+                .map(|e| aligns(&tokens, (e.a, e.b)))
+                .collect::<Result<_>>()?;
+            for (e, _) in open.into_iter().zip(taken).filter(|(_, t)| *t) {
+                joined.union(e.a, e.b);
+                out.edges.push(e);
+            }
         }
-        let (x, y) = (evidence(a)?, evidence(b)?);
-        let sizes = (x.shingles.len(), y.shingles.len());
-        Ok(Verdict::matched(
-            (a, b),
-            scores(&x.shingles, &y.shingles),
-            sizes,
-        ))
-    })?;
-    Ok((found.edges, found.parts))
+    }
+
+    // Part-like pairs, cluster by cluster, in attach's key order.
+    let mut cands: Vec<Candidate> = Vec::new();
+    for (i, m) in matches.iter().enumerate() {
+        if let Verdict::Part(p) = m {
+            let size = if p.part == p.edge.a {
+                sizes[i].0
+            } else {
+                sizes[i].1
+            };
+            cands.push(Candidate::new(*p, size, false, joined));
+        }
+    }
+    if cands.is_empty() {
+        return Ok(out);
+    }
+    for p in known {
+        let size = evidence(p.part)?.shingles.len();
+        cands.push(Candidate::new(*p, size, true, joined));
+    }
+    cands.retain(|c| c.from != joined.find(c.part.whole()));
+    cands.sort_unstable_by_key(|c| (c.from, crate::cluster::part_key(&c.part)));
+    // Each cluster's largest member, as attach finds it: the ends of its
+    // edges (every member of a joined cluster is one, or an identical copy
+    // of one) and its parts.
+    let mut clusters: Vec<Cluster> = Vec::new();
+    for (i, c) in cands.iter().enumerate() {
+        match clusters.last_mut() {
+            Some(g) if g.from == c.from => {
+                g.end = i + 1;
+                g.largest = g.largest.max(c.size);
+            }
+            _ => clusters.push(Cluster::new(c.from, i, c.size)),
+        }
+    }
+    let mut of_root: ahash::AHashMap<u32, usize> = clusters
+        .iter()
+        .enumerate()
+        .map(|(k, g)| (g.from, k))
+        .collect();
+    for e in edges.iter().chain(&out.edges) {
+        for d in [e.a, e.b] {
+            if let Some(&k) = of_root.get(&joined.find(d)) {
+                let size = evidence(d)?.shingles.len();
+                clusters[k].largest = clusters[k].largest.max(size);
+            }
+        }
+    }
+    of_root.clear();
+
+    // In waves: each open cluster's next candidates that may still matter
+    // (1, 2, 4, ... of them), aligned together.
+    let mut taken: Vec<Option<bool>> = cands.iter().map(|c| c.known.then_some(true)).collect();
+    let mut wave_size = 1;
+    loop {
+        let mut wave: Vec<usize> = Vec::new();
+        for g in clusters.iter_mut() {
+            g.settle(&cands, &taken);
+            if g.settled() {
+                continue;
+            }
+            wave.extend(
+                (g.next..g.end)
+                    .filter(|&i| taken[i].is_none() && g.may_use(&cands[i]))
+                    .take(wave_size),
+            );
+        }
+        if wave.is_empty() {
+            break;
+        }
+        let wave_pairs: Vec<Pair> = wave
+            .iter()
+            .map(|&i| (cands[i].part.edge.a, cands[i].part.edge.b))
+            .collect();
+        let tokens = make_tokens(&wave_pairs)?;
+        let results: Vec<bool> = wave_pairs
+            .par_iter()
+            .map(|&p| aligns(&tokens, p))
+            .collect::<Result<_>>()?;
+        for (&i, t) in wave.iter().zip(results) {
+            taken[i] = Some(t);
+        }
+        wave_size = (wave_size * 2).min(64);
+    }
+    out.parts = cands
+        .iter()
+        .zip(&taken)
+        .filter(|(c, t)| !c.known && **t == Some(true))
+        .map(|(c, _)| c.part)
+        .collect();
+    out.parts.sort_unstable_by_key(|p| (p.edge.a, p.edge.b));
+    Ok(out)
+}
+
+/// A part-like pair of [`align_pairs`], between two clusters.
+struct Candidate {
+    part: Part,
+    /// The cluster of the part.
+    from: u32,
+    /// The part's shingles.
+    size: usize,
+    /// A part match of the set rules (taken without aligning).
+    known: bool,
+}
+
+impl Candidate {
+    fn new(part: Part, size: usize, known: bool, joined: &mut UnionFind) -> Candidate {
+        Candidate {
+            from: joined.find(part.part),
+            part,
+            size,
+            known,
+        }
+    }
+}
+
+/// A cluster's candidates in [`align_pairs`] (`cands[start..end]`, in key
+/// order) and what is found of them.
+struct Cluster {
+    from: u32,
+    end: usize,
+    /// The first candidate not yet settled.
+    next: usize,
+    largest: usize,
+    best: bool,
+    largest_matched: bool,
+}
+
+impl Cluster {
+    fn new(from: u32, start: usize, size: usize) -> Cluster {
+        Cluster {
+            from,
+            end: start + 1,
+            next: start,
+            largest: size,
+            best: false,
+            largest_matched: false,
+        }
+    }
+
+    fn settled(&self) -> bool {
+        self.next >= self.end || (self.best && self.largest_matched)
+    }
+
+    /// Whether attach could use `c` if it aligned: as the best (none found
+    /// before it in key order) or as a largest member's match.
+    fn may_use(&self, c: &Candidate) -> bool {
+        !self.best || (!self.largest_matched && c.size == self.largest)
+    }
+
+    /// Walks the candidates in key order as far as their outcomes are known.
+    fn settle(&mut self, cands: &[Candidate], taken: &[Option<bool>]) {
+        while !self.settled() {
+            let c = &cands[self.next];
+            if self.may_use(c) {
+                match taken[self.next] {
+                    None => return,
+                    Some(true) => {
+                        self.best = true;
+                        self.largest_matched |= c.size == self.largest;
+                    }
+                    Some(false) => {}
+                }
+            }
+            self.next += 1;
+        }
+    }
 }
 
 /// Two lists of edges, each in pair order, as one in pair order.
@@ -898,6 +1154,147 @@ mod tests {
             let listed = edges.iter().any(|e| (e.a, e.b) == (a, b)) || rejected.contains(&(a, b));
             assert!(listed || roots[a as usize] == roots[b as usize]);
         }
+    }
+
+    /// Token keys, shingles and evidence of a made-up page.
+    fn page(tokens: Vec<u32>) -> Evidence {
+        let mut shingles: Vec<u32> = tokens
+            .windows(5)
+            .map(|w| {
+                let h = w.iter().fold(0u64, |h, &k| {
+                    crate::shingle::fmix64(h ^ u64::from(k & !7)).rotate_left(7)
+                });
+                h as u32
+            })
+            .collect();
+        shingles.sort_unstable();
+        shingles.dedup();
+        Evidence::new(shingles, Vec::new()).with_tokens(tokens)
+    }
+
+    #[test]
+    fn aligning_part_matches_lazily_attaches_as_aligning_all() {
+        // Articles (two pairs of them open with the same templated lead),
+        // each with noisy copies (edge-like: similar sizes, few shared
+        // 5-grams) and excerpts (part-like), clean and noisy, as if three
+        // sites ran each. Every pair is a candidate.
+        let mut state = 7u64;
+        let mut rand = move || {
+            state = crate::shingle::fmix64(state.wrapping_add(0x9e37_79b9));
+            state
+        };
+        let word = |x: u64| (x as u32) & !7;
+        let with_lines = |mut t: Vec<u32>| {
+            for (i, k) in t.iter_mut().enumerate() {
+                if i % 16 == 15 {
+                    *k |= align::LINE_END_BIT;
+                }
+            }
+            t
+        };
+        let mut articles: Vec<Vec<u32>> = Vec::new();
+        for k in 0..10 {
+            let len = 120 + (rand() % 180) as usize;
+            let mut a: Vec<u32> = (0..len).map(|_| word(rand())).collect();
+            if k % 5 == 1 {
+                // The previous article's templated lead.
+                let lead = articles[k - 1][..48].to_vec();
+                a[..48].copy_from_slice(&lead);
+            }
+            articles.push(a);
+        }
+        let mut noisy = |a: &[u32], every: u64| -> Vec<u32> {
+            a.iter()
+                .map(|&k| if rand() % every == 0 { word(rand()) } else { k })
+                .collect()
+        };
+        let mut docs: Vec<Evidence> = Vec::new();
+        for a in &articles {
+            let cut = a.len() * 2 / 5;
+            for _site in 0..3 {
+                docs.push(page(with_lines(noisy(a, 6))));
+                docs.push(page(with_lines(noisy(&a[..cut], 12))));
+            }
+            docs.push(page(with_lines(a.clone())));
+            docs.push(page(with_lines(a[..48].to_vec())));
+        }
+        let n = docs.len() as u32;
+        let pairs: Vec<Pair> = (0..n)
+            .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+            .collect();
+        assert!(pairs.len() > 2 * ROUND);
+        let rule = VerifyRule {
+            aligned: 0.7,
+            ..RULE
+        };
+        let get = |d: u32| Ok(Cow::Borrowed(&docs[d as usize]));
+        let size = |d: u32| Ok(docs[d as usize].shingles.len());
+
+        // Every rejected pair aligned, then attached.
+        let mut all = UnionFind::new(n as usize);
+        let (edges, mut parts, rejected) = verify_sets(&pairs, get, &rule, &mut all).unwrap();
+        let apart = still_apart(rejected, &mut all);
+        let every = join_pairs(&apart, &mut all, |(a, b)| {
+            let (x, y) = (&docs[a as usize], &docs[b as usize]);
+            Ok(match rule.aligns(&x.tokens, &y.tokens) {
+                None => Verdict::Apart,
+                Some(_) => Verdict::matched(
+                    (a, b),
+                    scores(&x.shingles, &y.shingles),
+                    (x.shingles.len(), y.shingles.len()),
+                ),
+            })
+        })
+        .unwrap();
+        let aligned_parts = every.parts.len();
+        assert!(
+            aligned_parts > 50 && !every.edges.is_empty(),
+            "{aligned_parts}"
+        );
+        parts.extend(every.parts.iter().copied());
+        let edges = merge_edges(edges, every.edges);
+        let attached = crate::cluster::attach(&mut all, &edges, &parts, size).unwrap();
+        assert!(
+            attached
+                .iter()
+                .any(|e| every.parts.iter().any(|p| p.edge == *e)),
+            "an excerpt attaches by alignment"
+        );
+        let expected = merge_edges(edges, attached);
+
+        // Lazily, counting the pairs aligned.
+        let mut lazy = UnionFind::new(n as usize);
+        let (edges, parts, rejected) = verify_sets(&pairs, get, &rule, &mut lazy).unwrap();
+        let apart = still_apart(rejected, &mut lazy);
+        let mut asked = 0;
+        let found = align_pairs(
+            &apart,
+            &parts,
+            &edges,
+            get,
+            |p: &[Pair]| {
+                asked += p.len();
+                Ok(EvidenceTokens(get))
+            },
+            &rule,
+            &mut lazy,
+        )
+        .unwrap();
+        let mut all_parts = parts.clone();
+        all_parts.extend(found.parts);
+        let edges = merge_edges(edges, found.edges);
+        let attached = crate::cluster::attach(&mut lazy, &edges, &all_parts, size).unwrap();
+        assert_eq!(merge_edges(edges, attached), expected);
+        assert_eq!(lazy.roots(), all.roots());
+        assert!(
+            asked < apart.len(),
+            "{asked} of {} pairs aligned",
+            apart.len()
+        );
+        // verify() runs the same passes.
+        let mut once = UnionFind::new(n as usize);
+        assert_eq!(verify(&pairs, get, &rule, &mut once).unwrap(), expected);
+        assert_eq!(once.roots(), all.roots());
     }
 
     #[test]

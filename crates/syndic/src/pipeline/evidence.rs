@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::lsh::Pair;
 use crate::shingle::{self, ShingleSpec, Shingled};
 use crate::store::{put_u32s, take_u32s, Blob, Resources, SpillVec};
-use crate::verify::Evidence;
+use crate::verify::{self, Evidence};
 use ahash::AHashMap;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -193,9 +193,11 @@ impl TokenStore {
         store.values.finish()?;
         Ok(store)
     }
+}
 
+impl verify::Tokens for TokenStore {
     /// The token keys of `doc` (one of the documents it was made for).
-    pub(crate) fn get(&self, doc: u32) -> Result<Cow<'_, [u32]>> {
+    fn tokens(&self, doc: u32) -> Result<Cow<'_, [u32]>> {
         Ok(match self.values.get(self.slot[&doc])? {
             Cow::Borrowed(t) => Cow::Borrowed(&t.0),
             Cow::Owned(t) => Cow::Owned(t.0),

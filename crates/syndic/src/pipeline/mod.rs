@@ -396,16 +396,17 @@ fn run_after_fold(
         // The alignment rule reads token sequences, made now for the
         // documents of the pairs it may still join.
         let apart = verify::still_apart(rejected, joined);
-        let tokens = evidence::TokenStore::of_pairs(&apart, &model, resources)?;
-        let (aligned, more_parts) = verify::align_pairs(
+        let aligned = verify::align_pairs(
             &apart,
+            &parts,
+            &set_edges,
             |d| evidence.get(d),
-            |d| tokens.get(d),
+            |pairs| evidence::TokenStore::of_pairs(pairs, &model, resources),
             &rule,
             joined,
         )?;
-        parts.extend(more_parts);
-        verify::merge_edges(set_edges, aligned)
+        parts.extend(aligned.parts);
+        verify::merge_edges(set_edges, aligned.edges)
     } else {
         set_edges
     };
