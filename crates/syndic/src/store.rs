@@ -312,6 +312,18 @@ impl<T: Blob> SpillVec<T> {
         }
     }
 
+    /// Frees the value at position `i` in RAM (its place keeps an empty
+    /// value, which a later [`SpillVec::get`] returns); a spilling store
+    /// keeps it, within its budget.
+    pub fn free(&mut self, i: u32)
+    where
+        T: Default,
+    {
+        if let SpillVec::Ram(v) = self {
+            v[i as usize] = T::default();
+        }
+    }
+
     /// The value at position `i`, moved out: in RAM its place keeps an
     /// empty value and its memory is freed once the caller drops it (a
     /// consumer that turns each value into another holds one of the two

@@ -100,6 +100,17 @@ impl EvidenceStore {
         self.slot[doc as usize] = slot;
     }
 
+    /// Frees the evidence of the documents that `keep` does not keep (in
+    /// RAM; see [`SpillVec::free`]): it is not read again.
+    pub(crate) fn free(&mut self, keep: impl Fn(u32) -> bool) {
+        for d in 0..self.slot.len() as u32 {
+            let slot = self.slot[d as usize];
+            if slot != u32::MAX && !keep(d) {
+                self.values.free(slot);
+            }
+        }
+    }
+
     pub(crate) fn get(&self, doc: u32) -> Result<Cow<'_, Evidence>> {
         self.values.get(self.slot[doc as usize])
     }

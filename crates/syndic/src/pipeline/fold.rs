@@ -52,7 +52,7 @@ pub fn groups(docs: &[Document]) -> Groups {
 
 /// A document's folded text and the hash of each of its lines, in order
 /// (so that removing boilerplate does not hash them again).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Folded {
     pub(crate) text: String,
     pub(crate) hashes: Vec<u64>,
@@ -280,8 +280,11 @@ pub struct BodyModel {
     /// Each document's group.
     pub groups: Groups,
     /// Every document's folded text and line hashes (fold once, strip
-    /// later), in RAM up to its share of the memory limit, then on disk.
+    /// later), in RAM up to its share of the memory limit, then on disk;
+    /// or, after [`BodyModel::strip_bodies`], its body.
     pub(crate) folded: SpillVec<Folded>,
+    /// After [`BodyModel::strip_bodies`]: each folded text's length.
+    folded_lens: Option<Vec<usize>>,
     /// Documents per parallel batch (see [`batch_size`]).
     pub batch: usize,
 }
@@ -293,7 +296,48 @@ impl BodyModel {
             boilerplate,
             groups: corpus.groups,
             folded: corpus.folded,
+            folded_lens: None,
             batch,
+        }
+    }
+
+    /// Replaces each folded text held in RAM by its body (the learned
+    /// boilerplate removed, once), and drops its line hashes: the bodies
+    /// take about a fifth less memory than the folded texts and hashes,
+    /// and every later stage reads a body without stripping it again. A
+    /// spilling store (under a memory limit) is left as it is.
+    pub fn strip_bodies(&mut self) {
+        let SpillVec::Ram(folded) = &mut self.folded else {
+            return;
+        };
+        if self.folded_lens.is_some() {
+            return;
+        }
+        let (boilerplate, of_doc) = (&self.boilerplate, &self.groups.of_doc);
+        let lens = folded
+            .par_iter_mut()
+            .enumerate()
+            .map_init(String::new, |buf, (i, f)| {
+                buf.clear();
+                boilerplate.strip_hashed_into(of_doc[i], &f.text, &f.hashes, buf);
+                let len = f.text.len();
+                *f = Folded {
+                    text: buf.as_str().into(),
+                    hashes: Vec::new(),
+                };
+                len
+            })
+            .collect();
+        self.folded_lens = Some(lens);
+    }
+
+    /// Frees the folded texts of the documents that `keep` does not keep
+    /// (in RAM; see [`SpillVec::free`]): their bodies are not read again.
+    pub(crate) fn free_texts(&mut self, keep: impl Fn(u32) -> bool) {
+        for d in 0..self.folded.len() as u32 {
+            if !keep(d) {
+                self.folded.free(d);
+            }
         }
     }
 
@@ -317,6 +361,10 @@ impl BodyModel {
     pub fn body_into<'b>(&self, i: usize, out: &'b mut String) -> Result<(&'b str, usize)> {
         out.clear();
         let folded = self.folded.get(i as u32)?;
+        if let Some(lens) = &self.folded_lens {
+            out.push_str(&folded.text);
+            return Ok((out, lens[i]));
+        }
         let group = self.groups.of_doc[i];
         self.boilerplate
             .strip_hashed_into(group, &folded.text, &folded.hashes, out);
@@ -438,6 +486,39 @@ mod tests {
         }
         // Beta has one page: its chrome cannot be told from its story.
         assert!(bodies[4].contains("subscribe"));
+    }
+
+    #[test]
+    fn stripped_bodies_are_the_bodies_and_free_what_is_not_kept() {
+        let docs = corpus();
+        let texts = Texts::new(&docs);
+        let r = Resources::default();
+        let mut model = BodyModel::learn(&docs, &texts, &Config::default(), &r).unwrap();
+        let read = |m: &BodyModel| -> Vec<(String, usize)> {
+            (0..docs.len())
+                .map(|i| {
+                    let mut buf = String::new();
+                    let (body, len) = m.body_into(i, &mut buf).unwrap();
+                    (body.to_string(), len)
+                })
+                .collect()
+        };
+        let before = read(&model);
+        assert!(
+            before.iter().any(|(b, len)| b.len() < *len),
+            "chrome removed"
+        );
+        model.strip_bodies();
+        model.strip_bodies();
+        assert_eq!(read(&model), before);
+        let SpillVec::Ram(held) = &model.folded else {
+            panic!("in RAM")
+        };
+        assert!(held.iter().all(|f| f.hashes.is_empty()));
+        model.free_texts(|d| d == 1);
+        let after = read(&model);
+        assert_eq!(after[1], before[1]);
+        assert_eq!(after[0].0, "", "freed");
     }
 
     #[test]

@@ -363,9 +363,10 @@ fn run_after_fold(
         None => fold::learn_boilerplate(&folded, config, resources, batch)?,
         Some(model) => folded.given_boilerplate(model),
     };
-    let model = BodyModel::new(folded, boilerplate, batch);
+    let mut model = BodyModel::new(folded, boilerplate, batch);
     timer.lap("boilerplate");
 
+    model.strip_bodies();
     let keep_streams = room_for_streams(&lengths, resources);
     let (mut signed, tables) = sign::sign_stage(&model, &signer, keep_streams, resources)?;
     timer.lap("sign");
@@ -374,7 +375,7 @@ fn run_after_fold(
     let pairs = candidates(tables, config.max_bucket)?;
     timer.lap("lsh");
 
-    let evidence = evidence::shingle_candidates(
+    let mut evidence = evidence::shingle_candidates(
         &pairs,
         &mut signed.streams,
         &model,
@@ -423,6 +424,13 @@ fn run_after_fold(
         .count();
     // (Its unions of the edges find them joined already.)
     let reps = cluster::cluster(&mut signed.exact, &edges, &ranks);
+    // The story stage reads only the cluster representatives' bodies and
+    // evidence: the others' are freed once their similarities to their
+    // representatives are scored (output work, timed with the clusters).
+    let similarities = output::similarities(&reps, &signed.signed, &edges, &evidence)?;
+    let is_rep = |d: u32| reps[d as usize] == d;
+    evidence.free(is_rep);
+    model.free_texts(is_rep);
     timer.lap("cluster");
 
     let source = stories::PipelineSource {
@@ -434,7 +442,7 @@ fn run_after_fold(
         stories::stories(&reps, &ranks, &source, None, config, resources, batch)?;
     timer.lap("story");
 
-    let docs_out = output::outcomes(&reps, &story_reps, &signed.signed, &edges, &evidence)?;
+    let docs_out = output::outcomes(&reps, &story_reps, &signed.signed, &similarities);
     timer.lap("output");
 
     let facts = RunFacts {

@@ -53,43 +53,60 @@ impl Outcome {
     }
 }
 
-/// Every document's outcome, from its cluster representative (`reps`),
-/// its story representative (`story_reps`, by cluster representative),
-/// the sign stage's facts and the verified edges.
-pub(crate) fn outcomes(
+/// Each document's exact similarity and containment to its cluster
+/// representative (none for a representative), from the verified edges or
+/// else its evidence: the part of [`outcomes`] that reads evidence, so that
+/// it can be freed before the story stage.
+pub(crate) fn similarities(
     reps: &[u32],
-    story_reps: &[u32],
     signed: &[Signed],
     edges: &[Edge],
     evidence: &EvidenceStore,
-) -> Result<Vec<DocOutcome>> {
+) -> Result<Vec<Option<(f32, f32)>>> {
     (0..reps.len())
         .into_par_iter()
         .map(|i| {
             let r = reps[i] as usize;
-            let (similarity, containment) = if r == i {
-                (None, None)
+            Ok(if r == i {
+                None
             } else if signed[i].body_hash == signed[r].body_hash {
-                (Some(1.0), Some(1.0))
+                Some((1.0, 1.0))
             } else {
                 // Scored already when the two are a verified pair (edges
                 // keep the sorted order of the candidate pairs).
                 let (a, b) = (signed[i].first, signed[r].first);
                 match edges.binary_search_by_key(&(a.min(b), a.max(b)), |e| (e.a, e.b)) {
-                    Ok(k) => (Some(edges[k].jaccard), Some(edges[k].containment)),
+                    Ok(k) => Some((edges[k].jaccard, edges[k].containment)),
                     Err(_) => {
                         let (j, c) = scores(&evidence.get(a)?.shingles, &evidence.get(b)?.shingles);
-                        (Some(j as f32), Some(c as f32))
+                        Some((j as f32, c as f32))
                     }
                 }
-            };
-            Ok(DocOutcome {
+            })
+        })
+        .collect()
+}
+
+/// Every document's outcome, from its cluster representative (`reps`),
+/// its story representative (`story_reps`, by cluster representative),
+/// the sign stage's facts and its [`similarities`].
+pub(crate) fn outcomes(
+    reps: &[u32],
+    story_reps: &[u32],
+    signed: &[Signed],
+    similarities: &[Option<(f32, f32)>],
+) -> Vec<DocOutcome> {
+    (0..reps.len())
+        .into_par_iter()
+        .map(|i| {
+            let r = reps[i] as usize;
+            DocOutcome {
                 representative: r as u32,
-                similarity,
-                containment,
+                similarity: similarities[i].map(|s| s.0),
+                containment: similarities[i].map(|s| s.1),
                 short: signed[i].short,
                 story: story_reps[r],
-            })
+            }
         })
         .collect()
 }
@@ -143,7 +160,8 @@ mod tests {
         store.values.finish().unwrap();
         store.set_slot(0, 0);
         store.set_slot(3, 1);
-        let out = outcomes(&reps, &story_reps, &signed, &edges, &store).unwrap();
+        let sims = similarities(&reps, &signed, &edges, &store).unwrap();
+        let out = outcomes(&reps, &story_reps, &signed, &sims);
         assert_eq!(out[0].similarity, None);
         assert_eq!(
             (out[1].similarity, out[1].containment),
