@@ -141,16 +141,18 @@ fn band_key(sig: &[u32], band: usize, rows: usize) -> u64 {
 pub struct KeyTable {
     bands: usize,
     docs: Vec<u32>,
-    ram: Vec<u64>,
+    /// In RAM: each band's keys, by row (one column per band, so that
+    /// finding candidates frees each band's keys as it sorts them).
+    ram: Vec<Vec<u64>>,
     spill: Option<Vec<BufWriter<File>>>,
 }
 
 const SPILL_ENTRY: usize = 12;
 
-/// Bytes per document and band of a table in RAM at its peak: the key, and
-/// the document, partner end and position that [`KeyTable::candidates`]
-/// sorts it into.
-const RAM_ENTRY: usize = 8 + 12;
+/// Bytes per document and band of a table in RAM at its peak: the
+/// document, partner end and position that [`KeyTable::candidates`] sorts
+/// each key into (each band's keys are freed as they are sorted).
+const RAM_ENTRY: usize = 12;
 
 impl KeyTable {
     /// A table for `expected` documents of `bands` keys each; spilled when
@@ -178,7 +180,10 @@ impl KeyTable {
         Ok(KeyTable {
             bands,
             docs: Vec::new(),
-            ram: Vec::new(),
+            ram: match spill {
+                None => (0..bands).map(|_| Vec::with_capacity(expected)).collect(),
+                Some(_) => Vec::new(),
+            },
             spill,
         })
     }
@@ -200,7 +205,11 @@ impl KeyTable {
         }
         self.docs.push(doc);
         match &mut self.spill {
-            None => self.ram.extend_from_slice(keys),
+            None => {
+                for (col, &k) in self.ram.iter_mut().zip(keys) {
+                    col.push(k);
+                }
+            }
             Some(files) => {
                 for (w, k) in files.iter_mut().zip(keys) {
                     let mut entry = [0u8; SPILL_ENTRY];
@@ -221,7 +230,7 @@ impl KeyTable {
                 .docs
                 .iter()
                 .enumerate()
-                .map(|(row, &d)| (self.ram[row * self.bands + band], d))
+                .map(|(row, &d)| (self.ram[band][row], d))
                 .collect()),
             Some(files) => {
                 let io = |e| Error::io(Path::new("band spill"), e);
@@ -280,19 +289,17 @@ impl KeyTable {
             at: Vec<u32>,
         }
         let rows = self.docs.len();
-        let bands: Vec<Sorted> = (0..self.bands)
+        let docs = &self.docs;
+        let bands: Vec<Sorted> = self
+            .ram
             .into_par_iter()
-            .map(|band| {
-                let mut keys: Vec<(u64, u32)> = (0..rows as u32)
-                    .map(|row| (self.ram[row as usize * self.bands + band], row))
-                    .collect();
+            .map(|col| {
+                let mut keys: Vec<(u64, u32)> =
+                    (0u32..).zip(col).map(|(row, k)| (k, row)).collect();
                 // Rows follow document order, so sorting by row sorts by document.
                 sort_hashes(&mut keys);
                 let mut sorted = Sorted {
-                    docs: keys
-                        .iter()
-                        .map(|&(_, row)| self.docs[row as usize])
-                        .collect(),
+                    docs: keys.iter().map(|&(_, row)| docs[row as usize]).collect(),
                     ends: vec![0; rows],
                     at: vec![0; rows],
                 };
