@@ -365,6 +365,7 @@ impl Boilerplate {
         }
         let min = cfg.min_stories.max(2);
         let mut sketch = Sketch::new(sketch_bytes);
+        let mut entries = 0usize;
         let mut titles: Vec<u64> = Vec::with_capacity(n);
         let mut groups: Vec<u32> = Vec::with_capacity(n);
         for start in (0..n).step_by(batch) {
@@ -375,6 +376,7 @@ impl Boilerplate {
             for p in batch {
                 for (_, h) in decode_lines(&p.lines) {
                     sketch.add((p.group, h));
+                    entries += 1;
                 }
                 titles.push(p.title);
                 groups.push(p.group);
@@ -385,7 +387,9 @@ impl Boilerplate {
         // (line, page) pairs, packed into one integer each (sorting them is
         // 2x faster than sorting tuples) and sorted in parallel (a page lists
         // a line once).
-        let mut held: Vec<Held> = Vec::new();
+        // At most one entry per line of pass 1: reserved once (memory
+        // is touched only as entries are written), not copied as it grows.
+        let mut held: Vec<Held> = Vec::with_capacity(entries);
         for start in (0..n).step_by(batch) {
             let keys: Vec<Vec<Held>> = (start..(start + batch).min(n))
                 .into_par_iter()
@@ -432,7 +436,7 @@ impl Boilerplate {
             .par_iter()
             .map_init(StoryCount::default, |count, run| {
                 let key = run[0].line();
-                let stories = count.count(key.1, run.iter().map(|h| h.page()), story_of);
+                let stories = count.count_run(key.1, run, &story_of);
                 stories.boilerplate(key.1, min).then_some(key)
             })
             .flatten()
@@ -619,9 +623,55 @@ struct StoryCount {
     parent: Vec<u32>,
     owner: AHashMap<u64, u32>,
     size: Vec<u32>,
+    /// Counts by the hash of their pages.
+    memo: AHashMap<u64, Vec<Remembered>>,
+    remembered: usize,
 }
 
+/// A remembered count: the pages, and their stories.
+type Remembered = (Box<[u32]>, Stories);
+
+/// Page sets a [`StoryCount`] remembers before it forgets them all.
+const REMEMBERED_RUNS: usize = 1 << 18;
+
 impl StoryCount {
+    /// [`StoryCount::count`] of one line's run of `(line, page)` entries
+    /// (pages in order). The count depends only on the pages when none of
+    /// their story hashes is the line itself, and the lines of one story on
+    /// one site all recur on the same pages (its copies), so such counts
+    /// are remembered by their pages: a site that ran a story many times
+    /// counts its pages once, not once per line.
+    fn count_run<'s>(
+        &mut self,
+        line: u64,
+        run: &[Held],
+        story_of: &impl Fn(u32) -> &'s [u64],
+    ) -> Stories {
+        let pages = || run.iter().map(|h| h.page());
+        if pages().any(|p| story_of(p).contains(&line)) {
+            return self.count(line, pages(), story_of);
+        }
+        let key = pages().fold(run.len() as u64, |h, p| {
+            crate::shingle::fmix64(h ^ u64::from(p)).rotate_left(7)
+        });
+        if let Some(known) = self.memo.get(&key) {
+            if let Some(&(_, s)) = known.iter().find(|(ps, _)| ps.iter().copied().eq(pages())) {
+                return s;
+            }
+        }
+        let stories = self.count(line, pages(), story_of);
+        if self.remembered == REMEMBERED_RUNS {
+            self.memo.clear();
+            self.remembered = 0;
+        }
+        self.memo
+            .entry(key)
+            .or_default()
+            .push((pages().collect(), stories));
+        self.remembered += 1;
+        stories
+    }
+
     fn count<'s>(
         &mut self,
         line: u64,
@@ -683,6 +733,47 @@ impl StoryCount {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_story_counts_are_the_counts() {
+        // Pages 0..40, each with a few story hashes drawn from a small
+        // pool (so pages share stories); lines run over page sets that
+        // repeat, and some lines are among their pages' story hashes.
+        let mut state = 3u64;
+        let mut rand = move |m: u64| {
+            state = crate::shingle::fmix64(state + 1);
+            state % m
+        };
+        let stories: Vec<Vec<u64>> = (0..40)
+            .map(|_| (0..1 + rand(4)).map(|_| 100 + rand(30)).collect())
+            .collect();
+        let story_of = |p: u32| stories[p as usize].as_slice();
+        let sets: Vec<Vec<u32>> = (0..12)
+            .map(|_| {
+                let mut v: Vec<u32> = (0..3 + rand(8)).map(|_| rand(40) as u32).collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .collect();
+        let (mut remembering, mut plain) = (StoryCount::default(), StoryCount::default());
+        let mut remembered = 0;
+        for k in 0..400u64 {
+            let pages = &sets[rand(sets.len() as u64) as usize];
+            // Lines 100..130 are story hashes; others are not.
+            let line = if k % 3 == 0 { 100 + rand(30) } else { 1000 + k };
+            let run: Vec<Held> = pages.iter().map(|&p| Held::new((0, line), p)).collect();
+            let before = remembering.remembered;
+            let got = remembering.count_run(line, &run, &story_of);
+            remembered += usize::from(remembering.remembered == before);
+            assert_eq!(
+                got,
+                plain.count(line, pages.iter().copied(), story_of),
+                "{k}"
+            );
+        }
+        assert!(remembered > 200, "{remembered} counts taken from memory");
+    }
 
     fn learn(texts: &[(u32, String)], cfg: &BoilerplateConfig) -> Boilerplate {
         let profile = |i: usize| {
