@@ -576,12 +576,14 @@ pub struct Aligned {
 /// * **part-like pairs** are aligned only as far as
 ///   [`crate::cluster::attach`] can use them. Attach takes, for each
 ///   cluster, its best outward part match (by [`crate::cluster::part_key`])
-///   if one of its largest members has an outward part match. So each
-///   cluster's part-like pairs (given the clusters the edges make) are
-///   aligned in key order until its best is found and such a largest
-///   member's match is too, `known` part matches (of the set rules)
-///   counting as found. An excerpt of an article with fifty copies costs
-///   one or two alignments, not fifty.
+///   if one of its largest members has an outward part match (the
+///   witness). So each cluster's part-like pairs (given the clusters the
+///   edges make) are aligned in key order: first its largest members',
+///   until the witness; then, if there is one, those before it, until the
+///   best (see `Cluster`). `known` part matches (of the set rules) count
+///   as found. An excerpt of an article with fifty copies costs one or
+///   two alignments, not fifty, and a cluster without a witness costs only
+///   its largest members' pairs.
 ///
 /// The part matches returned, with `known`, give attach the same result as
 /// every part-like pair that aligns would. `edges` are the edges already
@@ -701,22 +703,15 @@ where
     }
     of_root.clear();
 
-    // In waves: each open cluster's next candidates that may still matter
-    // (1, 2, 4, ... of them), aligned together.
+    // In waves: each open cluster's next candidates that its search needs
+    // (1, 2, 4, ... of them; see `Cluster`), aligned together.
     let mut taken: Vec<Option<bool>> = cands.iter().map(|c| c.known.then_some(true)).collect();
     let mut wave_size = 1;
     loop {
         let mut wave: Vec<usize> = Vec::new();
         for g in clusters.iter_mut() {
             g.settle(&cands, &taken);
-            if g.settled() {
-                continue;
-            }
-            wave.extend(
-                (g.next..g.end)
-                    .filter(|&i| taken[i].is_none() && g.may_use(&cands[i]))
-                    .take(wave_size),
-            );
+            wave.extend(g.pending(&cands, &taken).take(wave_size));
         }
         if wave.is_empty() {
             break;
@@ -768,54 +763,87 @@ impl Candidate {
 }
 
 /// A cluster's candidates in [`align_pairs`] (`cands[start..end]`, in key
-/// order) and what is found of them.
+/// order) and what is found of them. Attach uses a cluster's part matches
+/// only if one of its largest members has one (the *witness*), and then
+/// only its best, which comes no later than the witness in key order. So
+/// the largest members' candidates are aligned first, until the witness;
+/// then the candidates before it, until the best. A cluster without a
+/// witness costs no more alignments.
 struct Cluster {
     from: u32,
+    start: usize,
     end: usize,
-    /// The first candidate not yet settled.
-    next: usize,
     largest: usize,
-    best: bool,
-    largest_matched: bool,
+    /// The first candidate not yet settled in the search for the witness.
+    next: usize,
+    /// The witness, once found.
+    witness: Option<usize>,
+    /// The first candidate not yet settled in the search for the best.
+    best_next: usize,
+    done: bool,
 }
 
 impl Cluster {
     fn new(from: u32, start: usize, size: usize) -> Cluster {
         Cluster {
             from,
+            start,
             end: start + 1,
-            next: start,
             largest: size,
-            best: false,
-            largest_matched: false,
+            next: start,
+            witness: None,
+            best_next: start,
+            done: false,
         }
     }
 
-    fn settled(&self) -> bool {
-        self.next >= self.end || (self.best && self.largest_matched)
-    }
-
-    /// Whether attach could use `c` if it aligned: as the best (none found
-    /// before it in key order) or as a largest member's match.
-    fn may_use(&self, c: &Candidate) -> bool {
-        !self.best || (!self.largest_matched && c.size == self.largest)
+    /// The candidates whose outcome the search needs next, in order (as
+    /// many as are pending, not only the first).
+    fn pending<'t>(
+        &self,
+        cands: &'t [Candidate],
+        taken: &'t [Option<bool>],
+    ) -> impl Iterator<Item = usize> + 't {
+        let (from, to, largest_only) = match (self.done, self.witness) {
+            (true, _) => (0, 0, false),
+            (false, None) => (self.next, self.end, true),
+            (false, Some(w)) => (self.best_next, w, false),
+        };
+        let largest = self.largest;
+        (from..to)
+            .filter(move |&i| taken[i].is_none() && (!largest_only || cands[i].size == largest))
     }
 
     /// Walks the candidates in key order as far as their outcomes are known.
     fn settle(&mut self, cands: &[Candidate], taken: &[Option<bool>]) {
-        while !self.settled() {
-            let c = &cands[self.next];
-            if self.may_use(c) {
-                match taken[self.next] {
-                    None => return,
-                    Some(true) => {
-                        self.best = true;
-                        self.largest_matched |= c.size == self.largest;
+        if self.witness.is_none() && !self.done {
+            while self.next < self.end {
+                if cands[self.next].size == self.largest {
+                    match taken[self.next] {
+                        None => return,
+                        Some(true) => break,
+                        Some(false) => {}
                     }
-                    Some(false) => {}
+                }
+                self.next += 1;
+            }
+            if self.next == self.end {
+                // No largest member has a part match: attach uses none.
+                self.done = true;
+                return;
+            }
+            self.witness = Some(self.next);
+            self.best_next = self.start;
+        }
+        if let (Some(w), false) = (self.witness, self.done) {
+            while self.best_next < w {
+                match taken[self.best_next] {
+                    None => return,
+                    Some(true) => break,
+                    Some(false) => self.best_next += 1,
                 }
             }
-            self.next += 1;
+            self.done = true;
         }
     }
 }
@@ -1203,6 +1231,10 @@ mod tests {
             }
             articles.push(a);
         }
+        // (the article of the last case below)
+        let article: Vec<u32> = (0..200).map(|_| word(rand())).collect();
+        let mut longer = article[..84].to_vec();
+        longer.extend((0..6).map(|_| word(rand())));
         let mut noisy = |a: &[u32], every: u64| -> Vec<u32> {
             a.iter()
                 .map(|&k| if rand() % every == 0 { word(rand()) } else { k })
@@ -1218,6 +1250,14 @@ mod tests {
             docs.push(page(with_lines(a.clone())));
             docs.push(page(with_lines(a[..48].to_vec())));
         }
+        // A cluster whose smaller member has the better part match: two
+        // truncated copies of one article (a copy of each other), the
+        // larger with a few words of its own, and a noisy copy of the whole.
+        let whole = noisy(&article, 6);
+        let first = docs.len() as u32;
+        docs.push(page(with_lines(whole)));
+        docs.push(page(with_lines(longer)));
+        docs.push(page(with_lines(article[..80].to_vec())));
         let n = docs.len() as u32;
         let pairs: Vec<Pair> = (0..n)
             .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
@@ -1261,6 +1301,21 @@ mod tests {
             "an excerpt attaches by alignment"
         );
         let expected = merge_edges(edges, attached);
+        let (whole, longer, shorter) = (first, first + 1, first + 2);
+        assert!(
+            expected.contains(
+                &every
+                    .parts
+                    .iter()
+                    .find(|p| p.part == shorter && p.whole() == whole)
+                    .unwrap()
+                    .edge
+            ) && every
+                .parts
+                .iter()
+                .any(|p| p.part == longer && p.whole() == whole),
+            "the smaller truncated copy's match is the best of its cluster"
+        );
 
         // Lazily, counting the pairs aligned.
         let mut lazy = UnionFind::new(n as usize);
