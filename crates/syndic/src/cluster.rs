@@ -181,11 +181,10 @@ where
         .filter(|&&(from, s, _)| s == largest[&from])
         .map(|&(from, _, _)| from)
         .collect();
-    let key = part_key;
     let mut best: AHashMap<u32, &Part> = AHashMap::new();
     for &(from, _, p) in outward.iter().filter(|o| eligible.contains(&o.0)) {
         match best.get(&from) {
-            Some(b) if key(b) <= key(p) => {}
+            Some(b) if part_key(b) <= part_key(p) => {}
             _ => {
                 best.insert(from, p);
             }

@@ -626,32 +626,30 @@ where
             .is_some())
     };
 
-    // Edge-like pairs, in the rounds of every pair.
-    let edge_like: Vec<Pair> = pairs
+    // Edge-like pairs, in the rounds of every pair (a part-like pair is
+    // apart here, without aligning).
+    let edge_like: ahash::AHashMap<Pair, Edge> = matches
         .iter()
-        .zip(&matches)
-        .filter(|(_, m)| matches!(m, Verdict::Edge(_)))
-        .map(|(&p, _)| p)
+        .filter_map(|m| match m {
+            Verdict::Edge(e) => Some(((e.a, e.b), *e)),
+            _ => None,
+        })
         .collect();
     if !edge_like.is_empty() {
-        let tokens = make_tokens(&edge_like)?;
-        for round in matches.chunks(ROUND) {
-            let open: Vec<Edge> = round
-                .iter()
-                .filter_map(|m| match m {
-                    Verdict::Edge(e) if joined.find(e.a) != joined.find(e.b) => Some(*e),
-                    _ => None,
-                })
-                .collect();
-            let taken: Vec<bool> = open
-                .par_iter()
-                .map(|e| aligns(&tokens, (e.a, e.b)))
-                .collect::<Result<_>>()?;
-            for (e, _) in open.into_iter().zip(taken).filter(|(_, t)| *t) {
-                joined.union(e.a, e.b);
-                out.edges.push(e);
-            }
-        }
+        // (Made in pair order; the store sorts the documents anyway.)
+        let edge_pairs: Vec<Pair> = pairs
+            .iter()
+            .copied()
+            .filter(|p| edge_like.contains_key(p))
+            .collect();
+        let tokens = make_tokens(&edge_pairs)?;
+        let found = join_pairs(pairs, joined, |p| {
+            Ok(match edge_like.get(&p) {
+                Some(&e) if aligns(&tokens, p)? => Verdict::Edge(e),
+                _ => Verdict::Apart,
+            })
+        })?;
+        out.edges = found.edges;
     }
 
     // Part-like pairs, cluster by cluster, in attach's key order.
@@ -688,7 +686,7 @@ where
             _ => clusters.push(Cluster::new(c.from, i, c.size)),
         }
     }
-    let mut of_root: ahash::AHashMap<u32, usize> = clusters
+    let of_root: ahash::AHashMap<u32, usize> = clusters
         .iter()
         .enumerate()
         .map(|(k, g)| (g.from, k))
@@ -701,7 +699,6 @@ where
             }
         }
     }
-    of_root.clear();
 
     // In waves: each open cluster's next candidates that its search needs
     // (1, 2, 4, ... of them; see `Cluster`), aligned together.
