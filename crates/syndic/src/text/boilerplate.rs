@@ -402,7 +402,7 @@ impl Boilerplate {
                         .collect())
                 })
                 .collect::<Result<_>>()?;
-            held.extend(keys.into_iter().flatten());
+            crate::store::par_append(&mut held, &keys);
         }
         drop(sketch);
         held.par_sort_unstable();
@@ -411,14 +411,18 @@ impl Boilerplate {
             .chunk_by(|x, y| x.line() == y.line())
             .filter(|run| run.len() >= min)
             .collect();
-        let recurring: AHashSet<(u32, u64)> = runs.iter().map(|run| run[0].line()).collect();
-        // Pass 3: the story identity of every page holding a recurring line.
-        let mut holding: Vec<u32> = runs
-            .iter()
-            .flat_map(|run| run.iter().map(|h| h.page()))
-            .collect();
-        holding.par_sort_unstable();
-        holding.dedup();
+        let mut recurring: AHashSet<(u32, u64)> = AHashSet::with_capacity(runs.len());
+        recurring.extend(runs.iter().map(|run| run[0].line()));
+        // Pass 3: the story identity of every page holding a recurring line
+        // (marked, then listed in order).
+        let mut holds = vec![false; n];
+        for run in &runs {
+            for h in run.iter() {
+                holds[h.page() as usize] = true;
+            }
+        }
+        let holding: Vec<u32> = (0..n as u32).filter(|&i| holds[i as usize]).collect();
+        drop(holds);
         let mut slot = vec![u32::MAX; n];
         for (k, &i) in holding.iter().enumerate() {
             slot[i as usize] = k as u32;
@@ -576,7 +580,7 @@ pub mod partitioned {
 
 /// A line `(group, hash)` held by a page, as one integer ordered by line,
 /// then page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 struct Held(u128);
 
 impl Held {
@@ -688,7 +692,14 @@ impl StoryCount {
         let parent = &mut self.parent;
         parent.clear();
         parent.extend(0..pages.len() as u32);
-        self.owner.clear();
+        // Clearing a hash map writes all of its capacity: after a long run,
+        // a short one gets a map of its own size instead.
+        let want = pages.len() * (STORY_LINES + 2);
+        if self.owner.capacity() > 4 * want.max(64) {
+            self.owner = AHashMap::with_capacity(want);
+        } else {
+            self.owner.clear();
+        }
         let mut stories = 0usize;
         for (i, page) in (0..).zip(pages) {
             let mut joined = false;
