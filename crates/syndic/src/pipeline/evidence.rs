@@ -229,11 +229,11 @@ mod tests {
         let docs = corpus();
         let config = Config::default();
         let r = Resources::default();
-        let model = BodyModel::learn(&docs, &Texts::new(&docs), &config, &r).unwrap();
+        let mut model = BodyModel::learn(&docs, &Texts::new(&docs), &config, &r).unwrap();
         let signer = Signer::new(&config).unwrap();
         let pairs: Vec<Pair> = vec![(0, 4), (1, 2)];
-        let evidence = |keep: bool| {
-            let (mut s, _) = sign_stage(&model, &signer, keep, &r).unwrap();
+        let mut evidence = |keep: bool| {
+            let (mut s, _) = sign_stage(&mut model, &signer, keep, &r).unwrap();
             let store =
                 shingle_candidates(&pairs, &mut s.streams, &model, config.shingle, &r).unwrap();
             [0u32, 1, 2, 4].map(|d| {

@@ -123,6 +123,15 @@ pub fn batch_for(lengths: &[usize], resources: &Resources) -> usize {
     resources.batch(4 * bytes / lengths.len().max(1))
 }
 
+/// Appends the body of a folded text of `group` to `out` (which must be
+/// empty), with its line hashes when it kept them.
+fn strip(boilerplate: &Boilerplate, group: u32, folded: &Folded, out: &mut String) {
+    match folded.hashes.is_empty() {
+        true => boilerplate.strip_into(group, &folded.text, out),
+        false => boilerplate.strip_hashed_into(group, &folded.text, &folded.hashes, out),
+    }
+}
+
 /// Folds every document once, in parallel batches of `batch`: its folded
 /// text with a hash per line, and its line profile (title hash, lines) for
 /// learning the boilerplate.
@@ -138,7 +147,10 @@ pub fn fold(
     for start in (0..n).step_by(batch.max(1)) {
         let made: Vec<FoldedDoc> = (start..(start + batch).min(n))
             .into_par_iter()
-            .map(|i| Ok(fold_one(&texts.text(i)?, docs[i].title.as_deref())))
+            .map(|i| {
+                let title = docs[i].title.as_deref();
+                Ok(fold_one(&texts.text(i)?, title, folder.keep_hashes))
+            })
             .collect::<Result<_>>()?;
         folder.keep(made)?;
     }
@@ -154,12 +166,16 @@ struct FoldedDoc {
     length: usize,
 }
 
-fn fold_one(text: &str, title: Option<&str>) -> FoldedDoc {
+/// Folds one page; `keep_hashes` keeps its line hashes for stripping (see
+/// [`Folder::new`]).
+fn fold_one(text: &str, title: Option<&str>, keep_hashes: bool) -> FoldedDoc {
     let (mut lines, mut hashes) = (Vec::new(), Vec::new());
     let folded = normalize::normalize_lines(text, |line| {
         let hash = line_hash(line);
         ProfileLine::push(line, hash, &mut lines);
-        hashes.push(hash);
+        if keep_hashes {
+            hashes.push(hash);
+        }
     });
     // The group is given by `Groups` when the model is learned.
     let p = Profile::from_lines(0, title, lines);
@@ -180,6 +196,7 @@ fn fold_one(text: &str, title: Option<&str>) -> FoldedDoc {
 /// ones. The result is [`fold`]'s, whatever the batches.
 pub struct Folder {
     folded: SpillVec<Folded>,
+    keep_hashes: bool,
     lines: SpillVec<Vec<u8>>,
     titles: Vec<u64>,
     lengths: Vec<usize>,
@@ -188,9 +205,15 @@ pub struct Folder {
 
 impl Folder {
     /// An empty folder whose stores hold their shares of `resources`.
+    /// Under a memory limit each folded text keeps its line hashes, so
+    /// that a text read back from disk is stripped without hashing its
+    /// lines again; in RAM the texts are stripped once, after learning,
+    /// and hashing them then is cheaper than holding the hashes through
+    /// the learning (a tenth of the folded texts' memory).
     pub fn new(resources: &Resources) -> Folder {
         Folder {
             folded: SpillVec::new(resources, FOLDED_SHARE),
+            keep_hashes: resources.memory.is_some(),
             lines: SpillVec::new(resources, LINE_SHARE),
             titles: Vec::new(),
             lengths: Vec::new(),
@@ -205,7 +228,7 @@ impl Folder {
         let made: Vec<FoldedDoc> = docs
             .par_iter_mut()
             .map(|d| {
-                let folded = fold_one(&d.text, d.title.as_deref());
+                let folded = fold_one(&d.text, d.title.as_deref(), self.keep_hashes);
                 d.text = String::new();
                 folded
             })
@@ -285,6 +308,9 @@ pub struct BodyModel {
     pub(crate) folded: SpillVec<Folded>,
     /// After [`BodyModel::strip_bodies`]: each folded text's length.
     folded_lens: Option<Vec<usize>>,
+    /// Where each document's body is held, when some bodies are shared
+    /// ([`BodyModel::share_body`]); empty while none is.
+    same_body: Vec<u32>,
     /// Documents per parallel batch (see [`batch_size`]).
     pub batch: usize,
 }
@@ -297,6 +323,7 @@ impl BodyModel {
             groups: corpus.groups,
             folded: corpus.folded,
             folded_lens: None,
+            same_body: Vec::new(),
             batch,
         }
     }
@@ -319,7 +346,7 @@ impl BodyModel {
             .enumerate()
             .map_init(String::new, |buf, (i, f)| {
                 buf.clear();
-                boilerplate.strip_hashed_into(of_doc[i], &f.text, &f.hashes, buf);
+                strip(boilerplate, of_doc[i], f, buf);
                 let len = f.text.len();
                 *f = Folded {
                     text: buf.as_str().into(),
@@ -331,13 +358,38 @@ impl BodyModel {
         self.folded_lens = Some(lens);
     }
 
+    /// Frees document `i`'s body, which is the same as document `first`'s
+    /// (an identical body found by the sign stage): from now on `i`'s body
+    /// is read from where `first`'s is. Only bodies held in RAM are freed
+    /// (after [`BodyModel::strip_bodies`]); otherwise nothing changes, as
+    /// a folded text is stripped by its own page's group.
+    pub(crate) fn share_body(&mut self, i: u32, first: u32) {
+        if self.folded_lens.is_none() || self.folded.spilled() || i == first {
+            return;
+        }
+        if self.same_body.is_empty() {
+            self.same_body = (0..self.folded.len() as u32).collect();
+        }
+        self.same_body[i as usize] = self.same_body[first as usize];
+        self.folded.free(i);
+    }
+
+    /// Where document `i`'s body is held (see [`BodyModel::share_body`]).
+    fn holder(&self, i: usize) -> u32 {
+        self.same_body.get(i).copied().unwrap_or(i as u32)
+    }
+
     /// Frees the folded texts of the documents that `keep` does not keep
     /// (in RAM; see [`SpillVec::free`]): their bodies are not read again.
+    /// A body shared with a kept document is kept.
     pub(crate) fn free_texts(&mut self, keep: impl Fn(u32) -> bool) {
-        for d in 0..self.folded.len() as u32 {
-            if !keep(d) {
-                self.folded.free(d);
-            }
+        let n = self.folded.len();
+        let mut needed = vec![false; n];
+        for d in (0..n as u32).filter(|&d| keep(d)) {
+            needed[self.holder(d as usize) as usize] = true;
+        }
+        for d in (0..n as u32).filter(|&d| !needed[d as usize]) {
+            self.folded.free(d);
         }
     }
 
@@ -360,14 +412,12 @@ impl BodyModel {
     /// with the length of its whole folded text.
     pub fn body_into<'b>(&self, i: usize, out: &'b mut String) -> Result<(&'b str, usize)> {
         out.clear();
-        let folded = self.folded.get(i as u32)?;
+        let folded = self.folded.get(self.holder(i))?;
         if let Some(lens) = &self.folded_lens {
             out.push_str(&folded.text);
             return Ok((out, lens[i]));
         }
-        let group = self.groups.of_doc[i];
-        self.boilerplate
-            .strip_hashed_into(group, &folded.text, &folded.hashes, out);
+        strip(&self.boilerplate, self.groups.of_doc[i], &folded, out);
         Ok((out, folded.text.len()))
     }
 
@@ -406,7 +456,7 @@ pub fn extract_bodies(docs: &[Document], config: &Config) -> Result<Bodies> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::testdata::{corpus, STORIES};
+    use crate::pipeline::testdata::{corpus, page, STORIES};
 
     #[test]
     fn groups_are_source_then_host_then_corpus_in_order_of_appearance() {
@@ -519,6 +569,35 @@ mod tests {
         let after = read(&model);
         assert_eq!(after[1], before[1]);
         assert_eq!(after[0].0, "", "freed");
+    }
+
+    #[test]
+    fn shared_bodies_read_as_their_own_and_are_kept_for_their_sharers() {
+        // Story 1 on Alpha twice: the same body under two documents.
+        let mut docs = corpus();
+        docs.push(page("a1-again", "Alpha", STORIES[1]));
+        let last = docs.len() - 1;
+        let texts = Texts::new(&docs);
+        let r = Resources::default();
+        let mut model = BodyModel::learn(&docs, &texts, &Config::default(), &r).unwrap();
+        model.strip_bodies();
+        let read = |m: &BodyModel, i: usize| {
+            let mut buf = String::new();
+            let (body, len) = m.body_into(i, &mut buf).unwrap();
+            (body.to_string(), len)
+        };
+        let before: Vec<(String, usize)> = (0..docs.len()).map(|i| read(&model, i)).collect();
+        let first = (0..last).find(|&i| before[i].0 == before[last].0).unwrap();
+        model.share_body(last as u32, first as u32);
+        let SpillVec::Ram(held) = &model.folded else {
+            panic!("in RAM")
+        };
+        assert!(held[last].text.is_empty(), "its own copy is freed");
+        assert_eq!(read(&model, last), before[last]);
+        // Kept alone, the sharer keeps the body it reads through.
+        model.free_texts(|d| d as usize == last);
+        assert_eq!(read(&model, last), before[last]);
+        assert_eq!(read(&model, (first + 1) % last).0, "", "freed");
     }
 
     #[test]

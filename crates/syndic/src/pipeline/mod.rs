@@ -368,7 +368,7 @@ fn run_after_fold(
 
     model.strip_bodies();
     let keep_streams = room_for_streams(&lengths, resources);
-    let (mut signed, tables) = sign::sign_stage(&model, &signer, keep_streams, resources)?;
+    let (mut signed, tables) = sign::sign_stage(&mut model, &signer, keep_streams, resources)?;
     timer.lap("sign");
 
     let spilled = texts_spilled || model.spilled() || tables.whole.spilled();

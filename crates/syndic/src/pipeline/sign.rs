@@ -247,7 +247,7 @@ fn sign_one(
 /// out of LSH), every other long-enough body's band keys go into the
 /// tables. `keep_streams` keeps the shingle keys for verification.
 pub(crate) fn sign_stage(
-    model: &BodyModel,
+    model: &mut BodyModel,
     signer: &Signer,
     keep_streams: bool,
     resources: &Resources,
@@ -275,7 +275,7 @@ pub(crate) fn sign_stage(
             .into_par_iter()
             .map_init(
                 || (String::new(), Shingled::default()),
-                |bufs, i| sign_one(model, signer, keep_streams, i, bufs),
+                |bufs, i| sign_one(&*model, signer, keep_streams, i, bufs),
             )
             .collect::<Result<_>>()?;
         for (mut s, keys, lead_keys, shingled) in signed_batch {
@@ -286,6 +286,8 @@ pub(crate) fn sign_stage(
                     out.exact.union(j, i);
                     s.first = j;
                     out.exact_duplicates += 1;
+                    // No stage reads its body but through `first`'s.
+                    model.share_body(i, j);
                 }
                 None => {
                     first_with.insert(s.body_hash, i);
@@ -315,9 +317,9 @@ mod tests {
     fn signed(docs: &[Document], keep: bool) -> (SignStage, BandTables) {
         let config = Config::default();
         let texts = Texts::new(docs);
-        let model = BodyModel::learn(docs, &texts, &config, &Resources::default()).unwrap();
+        let mut model = BodyModel::learn(docs, &texts, &config, &Resources::default()).unwrap();
         let signer = Signer::new(&config).unwrap();
-        sign_stage(&model, &signer, keep, &Resources::default()).unwrap()
+        sign_stage(&mut model, &signer, keep, &Resources::default()).unwrap()
     }
 
     #[test]
