@@ -364,28 +364,81 @@ fn band_partners(docs: &[u32], columns: Vec<Vec<u64>>, max_bucket: usize) -> Vec
 
 /// The union of two lists of pairs, each sorted and without repeats.
 pub fn merge_pairs(a: Vec<Pair>, b: Vec<Pair>) -> Vec<Pair> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
+    if a.is_empty() || b.is_empty() {
+        return if a.is_empty() { b } else { a };
+    }
+    // Pieces of `a` with the part of `b` that sorts among them (a pair in
+    // both lists falls in one piece), merged in parallel: counted first,
+    // then written into their places in the output.
+    const PIECE: usize = 1 << 16;
+    let starts: Vec<usize> = (0..a.len()).step_by(PIECE).collect();
+    let pieces: Vec<(&[Pair], &[Pair])> = (0..starts.len())
+        .map(|k| {
+            let (s, e) = (starts[k], starts.get(k + 1).copied().unwrap_or(a.len()));
+            let lo = if k == 0 {
+                0
+            } else {
+                b.partition_point(|x| *x < a[s])
+            };
+            let hi = match e == a.len() {
+                true => b.len(),
+                false => b.partition_point(|x| *x < a[e]),
+            };
+            (&a[s..e], &b[lo..hi])
+        })
+        .collect();
+    let lens: Vec<usize> = pieces
+        .par_iter()
+        .map(|(x, y)| {
+            let mut n = 0;
+            merge_into(x, y, |_| n += 1);
+            n
+        })
+        .collect();
+    let mut out: Vec<Pair> = Vec::new();
+    out.par_extend(rayon::iter::repeat_n((0, 0), lens.iter().sum()));
+    let mut slices = Vec::with_capacity(lens.len());
+    let mut rest = &mut out[..];
+    for &n in &lens {
+        let (head, tail) = rest.split_at_mut(n);
+        slices.push(head);
+        rest = tail;
+    }
+    slices
+        .into_par_iter()
+        .zip(pieces)
+        .for_each(|(dst, (x, y))| {
+            let mut k = 0;
+            merge_into(x, y, |p| {
+                dst[k] = p;
+                k += 1;
+            });
+        });
+    out
+}
+
+/// Calls `emit` with every pair of two sorted, repeat-free lists, in order,
+/// once.
+fn merge_into(a: &[Pair], b: &[Pair], mut emit: impl FnMut(Pair)) {
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
             std::cmp::Ordering::Less => {
-                out.push(a[i]);
+                emit(a[i]);
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                out.push(b[j]);
+                emit(b[j]);
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
-                out.push(a[i]);
+                emit(a[i]);
                 i += 1;
                 j += 1;
             }
         }
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
+    a[i..].iter().chain(&b[j..]).for_each(|&p| emit(p));
 }
 
 /// Generates candidate pairs among `members` (indices into `signatures`), in RAM.
@@ -745,6 +798,26 @@ mod tests {
             vec![(0, 1), (0, 2), (0, 4), (2, 3), (5, 6)]
         );
         assert_eq!(merge_pairs(a.clone(), Vec::new()), a);
+        assert_eq!(merge_pairs(Vec::new(), a.clone()), a);
+        // Long lists, merged in pieces: the sorted union, as a set.
+        let mut rng = 5u64;
+        let mut list = |n: usize| {
+            let mut v: Vec<Pair> = (0..n)
+                .map(|_| {
+                    rng = crate::shingle::fmix64(rng + 1);
+                    ((rng % 3000) as u32, (rng >> 32) as u32 % 400)
+                })
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let (a, b) = (list(300_000), list(200_000));
+        let mut want: Vec<Pair> = a.iter().chain(&b).copied().collect();
+        want.sort_unstable();
+        want.dedup();
+        assert!(want.len() < a.len() + b.len(), "some pairs in both");
+        assert_eq!(merge_pairs(a, b), want);
     }
 
     /// A key table of `sigs` under `p`, spilled past `budget` bytes.
