@@ -396,24 +396,14 @@ pub fn merge_pairs(a: Vec<Pair>, b: Vec<Pair>) -> Vec<Pair> {
         })
         .collect();
     let mut out: Vec<Pair> = Vec::new();
-    out.par_extend(rayon::iter::repeat_n((0, 0), lens.iter().sum()));
-    let mut slices = Vec::with_capacity(lens.len());
-    let mut rest = &mut out[..];
-    for &n in &lens {
-        let (head, tail) = rest.split_at_mut(n);
-        slices.push(head);
-        rest = tail;
-    }
-    slices
-        .into_par_iter()
-        .zip(pieces)
-        .for_each(|(dst, (x, y))| {
-            let mut k = 0;
-            merge_into(x, y, |p| {
-                dst[k] = p;
-                k += 1;
-            });
+    crate::store::par_fill(&mut out, &lens, |k, dst| {
+        let (x, y) = pieces[k];
+        let mut at = 0;
+        merge_into(x, y, |p| {
+            dst[at] = p;
+            at += 1;
         });
+    });
     out
 }
 

@@ -48,27 +48,37 @@ impl Resources {
     }
 }
 
-/// Appends `parts`, in order, to `out`, touching the new memory from every
-/// thread: fresh memory costs a page fault per page on first touch (on a VM,
-/// up to 2.4 s per GB), which a serial `extend` pays on one thread. The
-/// tail is first filled with `T::default()` in parallel, then each part is
-/// copied into its slice of it in parallel.
-pub fn par_append<T: Copy + Default + Send + Sync>(out: &mut Vec<T>, parts: &[Vec<T>]) {
+/// Extends `out` by `lens.iter().sum()` values, touching the new memory
+/// from every thread: fresh memory costs a page fault per page on first
+/// touch (on a VM, up to 2.4 s per GB when the host has reclaimed it),
+/// which a serial `extend` pays on one thread. The tail is first filled
+/// with `T::default()` in parallel, then `fill(k, slice)` writes the `k`th
+/// slice of `lens[k]` values, in parallel.
+pub fn par_fill<T: Copy + Default + Send + Sync>(
+    out: &mut Vec<T>,
+    lens: &[usize],
+    fill: impl Fn(usize, &mut [T]) + Sync,
+) {
     use rayon::prelude::*;
-    let total: usize = parts.iter().map(Vec::len).sum();
     let start = out.len();
-    out.par_extend(rayon::iter::repeat_n(T::default(), total));
-    let mut slices = Vec::with_capacity(parts.len());
+    out.par_extend(rayon::iter::repeat_n(T::default(), lens.iter().sum()));
+    let mut slices = Vec::with_capacity(lens.len());
     let mut rest = &mut out[start..];
-    for part in parts {
-        let (head, tail) = rest.split_at_mut(part.len());
+    for &len in lens {
+        let (head, tail) = rest.split_at_mut(len);
         slices.push(head);
         rest = tail;
     }
     slices
         .into_par_iter()
-        .zip(parts.par_iter())
-        .for_each(|(dst, src)| dst.copy_from_slice(src));
+        .enumerate()
+        .for_each(|(k, dst)| fill(k, dst));
+}
+
+/// Appends `parts`, in order, to `out`, from every thread ([`par_fill`]).
+pub fn par_append<T: Copy + Default + Send + Sync>(out: &mut Vec<T>, parts: &[Vec<T>]) {
+    let lens: Vec<usize> = parts.iter().map(Vec::len).collect();
+    par_fill(out, &lens, |k, dst| dst.copy_from_slice(&parts[k]));
 }
 
 /// Peak resident set size of this process (Linux `VmHWM`), if the OS tells.

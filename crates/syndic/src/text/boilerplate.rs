@@ -656,7 +656,7 @@ impl StoryCount {
             return self.count(line, pages(), story_of);
         }
         let key = pages().fold(run.len() as u64, |h, p| {
-            crate::shingle::fmix64(h ^ u64::from(p)).rotate_left(7)
+            fmix64(h ^ u64::from(p)).rotate_left(7)
         });
         if let Some(known) = self.memo.get(&key) {
             if let Some(&(_, s)) = known.iter().find(|(ps, _)| ps.iter().copied().eq(pages())) {
