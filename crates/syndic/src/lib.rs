@@ -47,6 +47,7 @@ pub mod eval;
 pub mod index;
 pub mod lsh;
 pub mod minhash;
+mod packed;
 pub mod pipeline;
 pub mod shingle;
 mod store;

@@ -463,8 +463,9 @@ fn run_after_fold(
     })
 }
 
-/// Whether the sign stage may keep every body's shingle keys for
-/// verification (about 0.8 bytes per text byte) within the memory limit.
+/// Whether the sign stage may keep every body's shingle set for
+/// verification (at most about 0.8 bytes per text byte) within the memory
+/// limit.
 fn room_for_streams(lengths: &[usize], resources: &Resources) -> bool {
     let text_bytes: usize = lengths.iter().sum();
     resources

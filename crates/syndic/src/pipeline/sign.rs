@@ -6,9 +6,9 @@
 //! - [`Signer::sign`]: body -> [`BodySignature`] (whole and lead signatures).
 //! - [`signatures`]: documents -> one [`Signature`] per document (`syndic sign`).
 //! - `sign_stage`: [`BodyModel`] -> `SignStage` (per-document facts, band-key
-//!   tables, kept shingle keys, exact-duplicate unions).
+//!   tables, kept shingle sets, exact-duplicate unions).
 
-use super::evidence::Unsorted;
+use super::evidence::Kept;
 use super::fold::BodyModel;
 use super::{Config, KEY_SHARE};
 use crate::cluster::UnionFind;
@@ -204,15 +204,15 @@ pub(crate) struct SignStage {
     pub(crate) signed: Vec<Signed>,
     /// Shingle keys and figures kept for verification, by document (empty
     /// when the memory limit leaves no room for them).
-    pub(crate) streams: Vec<Option<Unsorted>>,
+    pub(crate) streams: Vec<Option<Kept>>,
     /// Documents joined because their bodies are identical.
     pub(crate) exact: UnionFind,
     pub(crate) exact_duplicates: usize,
 }
 
 /// One signed document of a batch: its facts, band keys, lead band keys and
-/// kept shingle keys.
-type SignedDoc = (Signed, Vec<u64>, Vec<u64>, Option<Unsorted>);
+/// kept shingle set.
+type SignedDoc = (Signed, Vec<u64>, Vec<u64>, Option<Kept>);
 
 /// Signs document `i`'s body and makes its band keys.
 fn sign_one(
@@ -238,14 +238,14 @@ fn sign_one(
         folded: folded as u32,
         body: body.len() as u32,
     };
-    let keep = (keep_streams && !short).then(|| Unsorted::of(shingled));
+    let keep = (keep_streams && !short).then(|| Kept::of(shingled));
     Ok((s, keys, lead_keys, keep))
 }
 
 /// Signs every body in parallel batches and files the results in input
 /// order: a body identical to an earlier one is joined to it (and stays
 /// out of LSH), every other long-enough body's band keys go into the
-/// tables. `keep_streams` keeps the shingle keys for verification.
+/// tables. `keep_streams` keeps the shingle sets for verification.
 pub(crate) fn sign_stage(
     model: &mut BodyModel,
     signer: &Signer,
