@@ -11,12 +11,12 @@
 //!
 //! The sign stage makes each body's shingle stream and figures in one pass
 //! over its tokens, signs the stream, and keeps band keys plus, when the
-//! memory limit leaves room for them (about 0.8 bytes per text byte), the
-//! stream's set keys and the figures. Exact shingle sets are built afterwards
-//! only for the documents that have a candidate pair (and cluster
-//! representatives), which is what verification and story grouping read: by
-//! sorting the kept keys, or by shingling the body again when they were not
-//! kept. Both give the same sets.
+//! memory limit leaves room for them (at most about 0.8 bytes per text
+//! byte), the stream's set, packed (`crate::packed`), and the figures.
+//! Exact shingle sets are unpacked afterwards only for the documents that
+//! have a candidate pair (and cluster representatives), which is what
+//! verification and story grouping read, or made by shingling the body
+//! again when they were not kept. Both give the same sets.
 //!
 //! | stage | file | in | out |
 //! |---|---|---|---|
