@@ -210,16 +210,29 @@ thread_local! {
 /// hashes, 2x on LSH band keys; values that are not spread out fall back to
 /// `sort_unstable`.
 pub fn sort_hashes<T: HashValue>(values: &mut [T]) {
-    let n = values.len();
-    if n < 64 {
+    if values.len() < 64 {
         values.sort_unstable();
+        return;
+    }
+    let mut out = Vec::new();
+    sorted_into(values.iter().copied(), values.len(), &mut out);
+    values.copy_from_slice(&out);
+}
+
+/// The `n` hash values of `values` (an iterator walked twice), sorted as
+/// [`sort_hashes`] sorts them, into `out` (cleared first).
+fn sorted_into<T: HashValue>(values: impl Iterator<Item = T> + Clone, n: usize, out: &mut Vec<T>) {
+    out.clear();
+    if n < 64 {
+        out.extend(values);
+        out.sort_unstable();
         return;
     }
     let bits = (usize::BITS - n.leading_zeros()).min(16);
     BUCKETS.with_borrow_mut(|starts| {
         starts.clear();
         starts.resize(1 << bits, 0);
-        for &v in values.iter() {
+        for v in values.clone() {
             starts[v.top(bits)] += 1;
         }
         let mut sum = 0;
@@ -229,8 +242,8 @@ pub fn sort_hashes<T: HashValue>(values: &mut [T]) {
             sum += size;
         }
         // `starts[b]`: where bucket `b`'s next value goes.
-        let mut out = vec![T::default(); n];
-        for &v in values.iter() {
+        out.resize(n, T::default());
+        for v in values {
             let b = v.top(bits);
             out[starts[b] as usize] = v;
             starts[b] += 1;
@@ -253,8 +266,14 @@ pub fn sort_hashes<T: HashValue>(values: &mut [T]) {
                 break;
             }
         }
-        values.copy_from_slice(&out);
     });
+}
+
+/// The exact shingle set of a stream ([`Shingled::set`]) written into
+/// `out` (cleared first), which a caller reuses from body to body.
+pub fn set_into(stream: &[u64], out: &mut Vec<u32>) {
+    sorted_into(stream.iter().map(|&h| set_key(h)), stream.len(), out);
+    out.dedup();
 }
 
 /// Shingles a folded body and collects its figures into `out` (cleared
@@ -866,6 +885,24 @@ mod tests {
                 sort_hashes(&mut wide);
                 assert_eq!(wide, expected, "{n} wide keys of {random_bits} bits");
             }
+        }
+    }
+
+    #[test]
+    fn a_set_made_in_reused_space_is_the_set() {
+        let mut out = vec![9, 9, 9];
+        for body in [
+            "",
+            "one two three",
+            &"wheat prices rose on Tuesday as traders bought ".repeat(40),
+            &(0..600)
+                .map(|i| format!("w{} ", i % 97))
+                .collect::<String>(),
+        ] {
+            let mut shingled = Shingled::default();
+            shingle_body(body, ShingleSpec::default(), &mut shingled);
+            set_into(&shingled.stream, &mut out);
+            assert_eq!(out, shingled.set(), "{body:.40}");
         }
     }
 

@@ -39,10 +39,11 @@ pub(crate) struct Kept {
 }
 
 impl Kept {
-    /// What to keep of `shingled`.
-    pub(crate) fn of(shingled: &Shingled) -> Kept {
+    /// What to keep of `shingled`; `set` is scratch space.
+    pub(crate) fn of(shingled: &Shingled, set: &mut Vec<u32>) -> Kept {
+        shingle::set_into(&shingled.stream, set);
         Kept {
-            keys: PackedSet::pack(&shingled.set()),
+            keys: PackedSet::pack(set),
             figures: shingled.figures.clone().into_boxed_slice(),
         }
     }

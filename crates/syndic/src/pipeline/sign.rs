@@ -220,7 +220,7 @@ fn sign_one(
     signer: &Signer,
     keep_streams: bool,
     i: usize,
-    (buf, shingled): &mut (String, Shingled),
+    (buf, shingled, set): &mut (String, Shingled, Vec<u32>),
 ) -> Result<SignedDoc> {
     let (body, folded) = model.body_into(i, buf)?;
     let sig = signer.sign_into(body, shingled);
@@ -238,7 +238,7 @@ fn sign_one(
         folded: folded as u32,
         body: body.len() as u32,
     };
-    let keep = (keep_streams && !short).then(|| Kept::of(shingled));
+    let keep = (keep_streams && !short).then(|| Kept::of(shingled, set));
     Ok((s, keys, lead_keys, keep))
 }
 
@@ -274,7 +274,7 @@ pub(crate) fn sign_stage(
         let signed_batch: Vec<SignedDoc> = (start..(start + batch).min(n))
             .into_par_iter()
             .map_init(
-                || (String::new(), Shingled::default()),
+                || (String::new(), Shingled::default(), Vec::new()),
                 |bufs, i| sign_one(&*model, signer, keep_streams, i, bufs),
             )
             .collect::<Result<_>>()?;
