@@ -1035,6 +1035,48 @@ fn compact_reclaims_removed_documents_and_changes_no_answer() {
     assert_eq!(ask(&index), ask(&other));
 }
 
+/// A bucket over `max_bucket` is a flood only by its live pages. Ten
+/// identical pages over buckets of six are chained (17 edges, not 45);
+/// after four are removed, the pages matched again pair in full (9 edges
+/// before this rule, 15 now), as a new index over the six live pages does,
+/// rather than chained because the removed pages' entries (kept until
+/// compaction) still fill every bucket.
+#[test]
+fn removed_pages_do_not_make_a_flood() {
+    let docs = common::flood(10, 0, 0);
+    let small = IndexSettings {
+        config: Config {
+            max_bucket: 6,
+            ..Config::default()
+        },
+        window_days: None,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (mut index, _) =
+        Index::build(dir.path(), small.clone(), &docs, &Texts::new(&docs)).unwrap();
+    let chained = index.stats(false).unwrap().edges;
+    assert!(
+        chained < 45,
+        "ten pages over a bucket of six are chained: {chained} edges"
+    );
+    let gone: Vec<String> = ["p1", "p2", "p3", "p4"].map(String::from).to_vec();
+    index.remove(&gone).unwrap();
+    let kept: Vec<Document> = docs
+        .iter()
+        .filter(|d| !gone.contains(&d.id))
+        .cloned()
+        .collect();
+    let other_dir = tempfile::tempdir().unwrap();
+    let (fresh, _) = Index::build(other_dir.path(), small, &kept, &Texts::new(&kept)).unwrap();
+    assert_eq!(
+        fresh.stats(false).unwrap().edges,
+        15,
+        "six pages, every pair"
+    );
+    assert_eq!(index.stats(false).unwrap().edges, 15);
+    assert_eq!(sorted_clusters(&index), sorted_clusters(&fresh));
+}
+
 /// 700 identical pages: each shares every bucket with all the others, so
 /// matching chains them (each with its nearest two on each side) instead
 /// of storing every pair (244,650 edges before). Removing three adjacent

@@ -147,13 +147,13 @@ impl Index {
             .copied()
             .filter(|e| !touched.contains(&e.a) && !touched.contains(&e.b))
             .collect();
-        let state = State {
-            segments: &segments,
-            live: &live,
-            signer: &self.signer,
-            settings: &plan.manifest.settings,
-            model: &learned.model,
-        };
+        let state = State::new(
+            &segments,
+            &live,
+            &self.signer,
+            &plan.manifest.settings,
+            &learned.model,
+        );
         // A flood's pages are linked in a chain (see `State::bucket_partners`),
         // so the live pages linked to a removed one are matched again, to
         // close the gap it leaves.

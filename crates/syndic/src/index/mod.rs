@@ -732,13 +732,13 @@ impl Index {
 
     /// The committed documents, for matching.
     fn state(&self) -> State<'_> {
-        State {
-            segments: &self.segments,
-            live: &self.live,
-            signer: &self.signer,
-            settings: &self.manifest.settings,
-            model: &self.model,
-        }
+        State::new(
+            &self.segments,
+            &self.live,
+            &self.signer,
+            &self.manifest.settings,
+            &self.model,
+        )
     }
 
     /// The band keys of stored documents: whole bands, lead bands, exact.
@@ -1085,9 +1085,31 @@ struct State<'a> {
     settings: &'a IndexSettings,
     /// The boilerplate model that bodies are made with.
     model: &'a Boilerplate,
+    /// Stored documents that are not live (removed, or older versions):
+    /// at most this many entries of a bucket are dead.
+    dead: usize,
 }
 
 impl<'a> State<'a> {
+    fn new(
+        segments: &'a [Segment],
+        live: &'a [Option<(u32, u32)>],
+        signer: &'a Signer,
+        settings: &'a IndexSettings,
+        model: &'a Boilerplate,
+    ) -> State<'a> {
+        let stored: usize = segments.iter().map(Segment::len).sum();
+        let dead = stored.saturating_sub(live.iter().flatten().count());
+        State {
+            segments,
+            live,
+            signer,
+            settings,
+            model,
+            dead,
+        }
+    }
+
     /// Whether the alignment rule is on (matching then needs token keys).
     fn aligning(&self) -> bool {
         self.settings.config.verify_rule().aligning()
@@ -1169,24 +1191,18 @@ impl<'a> State<'a> {
 
     /// Appends the live documents (other than `own`) that share `key` in
     /// table `t`. A stored probe in a bucket of more than `max_bucket`
-    /// entries (a flood; entries of removed documents count until
-    /// compaction) gets the chain the batch run makes there
+    /// live entries (a flood; entries of removed documents do not count,
+    /// as they would not in a batch run over the live documents) gets the
+    /// chain the batch run makes there
     /// ([`lsh::window`]): its [`lsh::CHAIN`] nearest live neighbours on each
     /// side in number order, found by binary search, so that matching does
     /// not read a flood's every page for each of its pages. A query
     /// (`own` none) gets the whole bucket.
     fn bucket_partners(&self, t: usize, key: u64, own: Option<u32>, out: &mut Vec<u32>) {
         let ranges: Vec<_> = self.segments.iter().map(|seg| seg.bucket(t, key)).collect();
-        let size: usize = ranges.iter().map(|r| r.len()).sum();
-        let live = |s: usize, j: usize| {
-            let seg = &self.segments[s];
-            let i = seg.entry(t, j);
-            let n = seg.number(i);
-            let here = self.live.get(n as usize) == Some(&Some((s as u32, i as u32)));
-            (here && Some(n) != own).then_some(n)
-        };
+        let live = |s: usize, j: usize| self.live_number(s, t, j).filter(|&n| Some(n) != own);
         let own = match own {
-            Some(o) if size > self.settings.config.max_bucket => o,
+            Some(o) if self.flooded(&ranges, t) => o,
             _ => {
                 for (s, r) in ranges.into_iter().enumerate() {
                     out.extend(r.filter_map(|j| live(s, j)));
@@ -1209,6 +1225,40 @@ impl<'a> State<'a> {
         after.sort_unstable();
         out.extend(before.into_iter().take(lsh::CHAIN));
         out.extend(after.into_iter().take(lsh::CHAIN));
+    }
+
+    /// The number of entry `j` of table `t` in segment `s`, if that
+    /// document is live (and this is its live version).
+    fn live_number(&self, s: usize, t: usize, j: usize) -> Option<u32> {
+        let seg = &self.segments[s];
+        let i = seg.entry(t, j);
+        let n = seg.number(i);
+        (self.live.get(n as usize) == Some(&Some((s as u32, i as u32)))).then_some(n)
+    }
+
+    /// Whether a bucket (its entries `ranges` in each segment of table
+    /// `t`) holds more than `max_bucket` live entries. Dead entries are
+    /// counted out only when there could be enough of them to matter,
+    /// and the count stops once it is past `max_bucket`.
+    fn flooded(&self, ranges: &[std::ops::Range<usize>], t: usize) -> bool {
+        let max = self.settings.config.max_bucket;
+        let size: usize = ranges.iter().map(|r| r.len()).sum();
+        if size <= max {
+            return false;
+        }
+        if size - size.min(self.dead) > max {
+            return true;
+        }
+        let mut live = 0;
+        for (s, r) in ranges.iter().enumerate() {
+            for j in r.clone() {
+                live += usize::from(self.live_number(s, t, j).is_some());
+                if live > max {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// Whether two documents match, and their exact Jaccard and
