@@ -1,7 +1,7 @@
 //! Alignment: how much of the shorter of two texts lies, in order, in the
 //! longer one, word by word, the way a reprint or an OCR'd copy does.
 //!
-//! Input: the two bodies as token keys in text order ([`token_keys`]: one
+//! Input: the two bodies as token keys in text order ([`crate::shingle::token_keys`]: one
 //! `u32` per word, with a bit telling figures). Output: an [`Alignment`].
 //!
 //! Method (after passim's anchored alignment of reprinted newspaper text):

@@ -291,7 +291,7 @@ fn profile_marks(v: &TermVector) -> &[(u64, f32)] {
 
 /// Whether two vectors are in two languages: both have a full profile
 /// ([`PROFILE_TERMS`] common words) and they share fewer than
-/// [`SAME_LANGUAGE_SHARED`] of them.
+/// `SAME_LANGUAGE_SHARED` (2) of them.
 pub fn cross_language(a: &TermVector, b: &TermVector) -> bool {
     let (pa, pb) = (profile_marks(a), profile_marks(b));
     if pa.len() < PROFILE_TERMS || pb.len() < PROFILE_TERMS {
@@ -422,8 +422,8 @@ pub fn vector_with_df(counts: &TermCounts, df: &[u32], n: usize) -> TermVector {
 /// The TF-IDF vector of one document (sublinear term frequency); its lead
 /// terms ([`is_lead`]) are kept with weight zero, outside the norm, and so
 /// are, last, its profile terms ([`PROFILE_BIT`]): the [`PROFILE_TERMS`]
-/// words it uses [`PROFILE_MIN_COUNT`] times or more that the most
-/// documents hold (at least [`COMMON_SHARE`] of them; ties to the lower
+/// words it uses `PROFILE_MIN_COUNT` (2) times or more that the most
+/// documents hold (at least `COMMON_SHARE` (2%) of them; ties to the lower
 /// hash). The most widely held words of a corpus are its languages'
 /// function words; a document's own frequent words are not (in a few
 /// hundred police reports, "police" and "officials" are held by many).

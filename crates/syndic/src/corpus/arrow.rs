@@ -508,7 +508,7 @@ pub fn clusters_batch(
     RecordBatch::try_new(clusters_schema(), columns).expect("columns match the schema")
 }
 
-/// The cluster table in batches of at most [`BATCH_ROWS`] rows.
+/// The cluster table in batches of at most `BATCH_ROWS` (8,192) rows.
 pub fn clusters_batches<'a>(
     docs: &'a [Document],
     outcomes: &'a [DocOutcome],

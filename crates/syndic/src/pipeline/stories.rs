@@ -204,7 +204,7 @@ fn story_vectors(
 ///    at least `min_shared_terms` lists;
 /// 4. connected components of the candidates (those whose cosine is
 ///    below `similarity` can be dropped first: they are never edges);
-/// 5. [`component_stories`] on each component: star grouping only joins
+/// 5. `component_stories` on each component: star grouping only joins
 ///    edges, so a component grouped alone gets the whole run's stories.
 pub mod partitioned {
     use super::*;

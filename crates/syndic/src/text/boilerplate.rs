@@ -537,13 +537,13 @@ impl Boilerplate {
 /// does the same steps in one process, with the same result):
 ///
 /// 1. every page's [`Profile`] (group, title hash, distinct folded lines);
-/// 2. the lines of a group held by at least [`min_pages`] pages: the
+/// 2. the lines of a group held by at least [`partitioned::min_pages`] pages: the
 ///    *recurring* lines (a count after a shuffle on `(group, line)`);
-/// 3. each page holding a recurring line: its [`story_identity`], from its
+/// 3. each page holding a recurring line: its [`partitioned::story_identity`], from its
 ///    profile and the recurring lines among its own;
 /// 4. each recurring line: boilerplate when the pages holding it make at
-///    least [`min_pages`] distinct stories, none of them most of its pages
-///    ([`is_boilerplate`], after a shuffle of the pages' story identities on
+///    least [`partitioned::min_pages`] distinct stories, no one of them
+///    nine tenths of its pages ([`partitioned::is_boilerplate`], after a shuffle of the pages' story identities on
 ///    the line).
 pub mod partitioned {
     use super::*;
@@ -567,7 +567,9 @@ pub mod partitioned {
     }
 
     /// Whether `line` is boilerplate (step 4), given the story identity of
-    /// each page holding it: see [`Stories::boilerplate`]. The order of the
+    /// each page holding it: boilerplate when they make at least `min_pages`
+    /// distinct stories, no one of them holds nine tenths of the pages, and
+    /// the line is not an anchor. The order of the
     /// pages does not matter.
     pub fn is_boilerplate(line: u64, stories: &[Vec<u64>], min_pages: usize) -> bool {
         StoryCount::default()
