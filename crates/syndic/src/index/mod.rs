@@ -1086,8 +1086,9 @@ struct State<'a> {
     /// The boilerplate model that bodies are made with.
     model: &'a Boilerplate,
     /// Stored documents that are not live (removed, or older versions):
-    /// at most this many entries of a bucket are dead.
-    dead: usize,
+    /// at most this many entries of a bucket are dead. Counted over every
+    /// document, so only when a bucket is over `max_bucket` ([`State::dead`]).
+    dead: std::sync::OnceLock<usize>,
 }
 
 impl<'a> State<'a> {
@@ -1098,16 +1099,22 @@ impl<'a> State<'a> {
         settings: &'a IndexSettings,
         model: &'a Boilerplate,
     ) -> State<'a> {
-        let stored: usize = segments.iter().map(Segment::len).sum();
-        let dead = stored.saturating_sub(live.iter().flatten().count());
         State {
             segments,
             live,
             signer,
             settings,
             model,
-            dead,
+            dead: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Stored documents that are not live: a bound on a bucket's dead entries.
+    fn dead(&self) -> usize {
+        *self.dead.get_or_init(|| {
+            let stored: usize = self.segments.iter().map(Segment::len).sum();
+            stored.saturating_sub(self.live.iter().flatten().count())
+        })
     }
 
     /// Whether the alignment rule is on (matching then needs token keys).
@@ -1246,7 +1253,7 @@ impl<'a> State<'a> {
         if size <= max {
             return false;
         }
-        if size - size.min(self.dead) > max {
+        if size.saturating_sub(self.dead()) > max {
             return true;
         }
         let mut live = 0;
