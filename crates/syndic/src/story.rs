@@ -63,7 +63,7 @@ use crate::error::Result;
 use crate::shingle::{ShingleKind, ShingleSpec, SHINGLE_SEED};
 use crate::store::Blob;
 use crate::text::normalize::is_unspaced_script;
-use crate::verify::{intersection, merge_join, substitutions, Evidence};
+use crate::verify::{intersection, merge_join, Evidence};
 use ahash::AHashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -185,6 +185,29 @@ impl StoryConfig {
             return Some(true);
         }
         (cos < self.quote_similarity).then_some(false)
+    }
+
+    /// Whether `c`'s two reports agree on their figures (`figures` of
+    /// each, by context): at most one figure in the same context differs
+    /// (a corrected number), or two when the reports name one event
+    /// ([`StoryConfig::names_one_event`]) and another figure in the same
+    /// context agrees (a follow-up with an updated toll or count).
+    /// Templated reports differ in every figure they share in context.
+    pub fn figures_agree(&self, c: &Candidate, a: &[(u64, u64)], b: &[(u64, u64)]) -> bool {
+        let (mut same_context, mut substituted) = (0, 0);
+        merge_join(
+            a,
+            b,
+            |f| f.0,
+            |x, y| {
+                same_context += 1;
+                substituted += usize::from(x.1 != y.1);
+            },
+        );
+        substituted <= MAX_SUBSTITUTED_FIGURES
+            || (substituted == MAX_SUBSTITUTED_FIGURES + 1
+                && substituted < same_context
+                && self.names_one_event(c))
     }
 
     /// Whether candidate `c` shares the rare terms, in both leads, that
@@ -671,7 +694,7 @@ where
                 return Ok(None);
             }
             let (x, y) = (evidence(a)?, evidence(b)?);
-            if substitutions(&x.figures, &y.figures) > MAX_SUBSTITUTED_FIGURES {
+            if !cfg.figures_agree(c, &x.figures, &y.figures) {
                 return Ok(None);
             }
             let edge = by_terms.unwrap_or_else(|| {
@@ -811,6 +834,35 @@ mod tests {
         let counts: Vec<TermCounts> = texts.iter().map(|t| term_counts(t)).collect();
         let idf = idf(counts.iter());
         counts.iter().map(|c| vector(c, &idf)).collect()
+    }
+
+    #[test]
+    fn reports_of_one_event_may_differ_in_two_figures_if_another_agrees() {
+        let cfg = StoryConfig::default();
+        let names = Candidate {
+            a: 0,
+            b: 1,
+            rare: 5,
+            lead: 3,
+        };
+        let topic = Candidate { lead: 0, ..names };
+        // (context, figure): four figures in the same contexts.
+        let toll = [(1, 10), (2, 20), (3, 30), (4, 40)];
+        let agree = |c: &Candidate, other: &[(u64, u64)]| cfg.figures_agree(c, &toll, other);
+        let one = [(1, 11), (2, 20), (3, 30), (4, 40)];
+        let two = [(1, 11), (2, 21), (3, 30), (4, 40)];
+        let three = [(1, 11), (2, 21), (3, 31), (4, 40)];
+        assert!(
+            agree(&names, &one) && agree(&topic, &one),
+            "a corrected figure"
+        );
+        assert!(agree(&names, &two), "a follow-up of one event");
+        assert!(!agree(&topic, &two), "a templated report");
+        assert!(!agree(&names, &three));
+        // Two figures in the same contexts, both different: a template.
+        let pair = [(1, 10), (2, 20), (9, 90)];
+        assert!(!agree(&names, &[(1, 11), (2, 21), (8, 80)]));
+        assert!(cfg.figures_agree(&names, &pair, &[(1, 10), (2, 21), (8, 80)]));
     }
 
     /// The steps a distributed run takes (frequencies joined per term,
