@@ -25,7 +25,6 @@
 //! the two lengths plus m log m; a few microseconds for a news pair.
 
 use crate::shingle::fmix64;
-use ahash::AHashMap;
 
 /// The low bit of a token key is set for figures (digits first, then at
 /// most letters: "1986", "2.5bn"; see `shingle::token_keys`).
@@ -374,18 +373,81 @@ fn substituted((gs, ps): (&[u32], &[bool]), (gl, pl): (&[u32], &[bool]), between
 /// Every `(i, j)` where the trigram at `i` in `s` equals the one at `j` in
 /// `l`, sorted by `i`, then by `j` descending (for [`longest_chain`]).
 fn anchors(s: &[u32], l: &[u32]) -> Vec<(u32, u32)> {
-    // Positions of each trigram of `l`, as chains through `next`.
-    let n = l.len() + 1 - K.min(l.len() + 1);
-    let mut head: AHashMap<u64, (u32, u32)> = AHashMap::with_capacity(n);
-    let mut next = vec![u32::MAX; n];
-    for j in (0..n).rev() {
-        let e = head.entry(trigram(&l[j..j + K])).or_insert((u32::MAX, 0));
-        next[j] = e.0;
-        *e = (j as u32, e.1 + 1);
+    TRIGRAMS.with(|t| t.borrow_mut().anchors(s, l))
+}
+
+thread_local! {
+    /// Each thread's trigram table, reused from pair to pair.
+    static TRIGRAMS: std::cell::RefCell<Trigrams> = std::cell::RefCell::default();
+}
+
+/// The trigrams of a longer text and where they occur: an open-addressing
+/// table keyed by the trigram hash (already mixed, so its low bits are the
+/// slot), whose slots count as empty unless stamped in the current round,
+/// and a chain of positions through `next`. Kept per thread, it costs no
+/// allocation or clearing per pair, where a hash map built per pair did
+/// both and hashed each key again.
+#[derive(Default)]
+struct Trigrams {
+    keys: Vec<u64>,
+    /// `(first position, occurrences)` of each slot's trigram.
+    vals: Vec<(u32, u32)>,
+    stamps: Vec<u32>,
+    round: u32,
+    mask: usize,
+    next: Vec<u32>,
+}
+
+impl Trigrams {
+    /// Empties the table for `n` trigrams.
+    fn reset(&mut self, n: usize) {
+        let slots = (2 * n).next_power_of_two().max(16);
+        if self.keys.len() < slots {
+            self.keys = vec![0; slots];
+            self.vals = vec![(u32::MAX, 0); slots];
+            self.stamps = vec![0; slots];
+            self.round = 0;
+        }
+        if self.round == u32::MAX {
+            self.stamps.fill(0);
+            self.round = 0;
+        }
+        self.round += 1;
+        self.mask = slots - 1;
+        self.next.clear();
+        self.next.resize(n, u32::MAX);
     }
-    let mut out = Vec::new();
-    for i in 0..=s.len() - K {
-        if let Some(&(first, count)) = head.get(&trigram(&s[i..i + K])) {
+
+    /// The slot of `key`: its own, or the empty one where it would go.
+    fn slot(&self, key: u64) -> usize {
+        let mut i = key as usize & self.mask;
+        while self.stamps[i] == self.round && self.keys[i] != key {
+            i = (i + 1) & self.mask;
+        }
+        i
+    }
+
+    fn anchors(&mut self, s: &[u32], l: &[u32]) -> Vec<(u32, u32)> {
+        // Positions of each trigram of `l`, as chains through `next`.
+        let n = l.len() + 1 - K.min(l.len() + 1);
+        self.reset(n);
+        for j in (0..n).rev() {
+            let key = trigram(&l[j..j + K]);
+            let i = self.slot(key);
+            if self.stamps[i] != self.round {
+                (self.stamps[i], self.keys[i], self.vals[i]) = (self.round, key, (u32::MAX, 0));
+            }
+            let (first, count) = self.vals[i];
+            self.next[j] = first;
+            self.vals[i] = (j as u32, count + 1);
+        }
+        let mut out = Vec::new();
+        for i in 0..=s.len() - K {
+            let slot = self.slot(trigram(&s[i..i + K]));
+            if self.stamps[slot] != self.round {
+                continue;
+            }
+            let (first, count) = self.vals[slot];
             if count as usize > MAX_REPEATS {
                 continue;
             }
@@ -393,12 +455,12 @@ fn anchors(s: &[u32], l: &[u32]) -> Vec<(u32, u32)> {
             let mut j = first;
             while j != u32::MAX {
                 out.push((i as u32, j));
-                j = next[j as usize];
+                j = self.next[j as usize];
             }
             out[at..].reverse();
         }
+        out
     }
-    out
 }
 
 /// The longest chain of anchors increasing in both coordinates, given
@@ -434,6 +496,53 @@ mod tests {
     use super::*;
     use crate::shingle::token_keys;
     use crate::text::normalize::normalize;
+
+    /// The anchors as a hash map of the longer text's trigrams gives them,
+    /// and how many of the shorter text's trigrams repeat too often.
+    fn anchors_by_map(s: &[u32], l: &[u32]) -> (Vec<(u32, u32)>, usize) {
+        let mut at: ahash::AHashMap<u64, Vec<u32>> = ahash::AHashMap::new();
+        for j in 0..(l.len() + 1).saturating_sub(K) {
+            at.entry(trigram(&l[j..j + K])).or_default().push(j as u32);
+        }
+        let (mut out, mut repeated) = (Vec::new(), 0);
+        for i in 0..=s.len() - K {
+            match at.get(&trigram(&s[i..i + K])) {
+                Some(js) if js.len() > MAX_REPEATS => repeated += 1,
+                Some(js) => out.extend(js.iter().rev().map(|&j| (i as u32, j))),
+                None => {}
+            }
+        }
+        (out, repeated)
+    }
+
+    #[test]
+    fn the_reused_trigram_table_finds_the_anchors_a_map_finds() {
+        // Texts over a vocabulary of 3 words (trigrams repeat, some more
+        // than MAX_REPEATS times), long and short in turn, so that the
+        // table is reused at other sizes with stale slots in it.
+        let mut state = 11u64;
+        let mut rand = move |m: u64| {
+            state = fmix64(state + 1);
+            state % m
+        };
+        let (mut found, mut repeated) = (0, 0);
+        for k in 0..300 {
+            let most = if k % 2 == 0 { 400 } else { 20 };
+            let mut text =
+                |n: u64| -> Vec<u32> { (0..n).map(|_| (rand(3) as u32 + 1) << 3).collect() };
+            let (ls, ll) = (3 + k % most, 3 + (k * 7) % most);
+            let (a, b) = (text(ls), text(ll));
+            let (s, l) = if a.len() <= b.len() {
+                (&a, &b)
+            } else {
+                (&b, &a)
+            };
+            let (want, over) = anchors_by_map(s, l);
+            assert_eq!(anchors(s, l), want, "{k}");
+            (found, repeated) = (found + want.len(), repeated + over);
+        }
+        assert!(found > 1000 && repeated > 100, "{found} {repeated}");
+    }
 
     /// Token keys of a text: words hashed, figures marked.
     fn keys(text: &str) -> Vec<u32> {
