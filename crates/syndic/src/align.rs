@@ -520,11 +520,7 @@ mod tests {
         // Texts over a vocabulary of 3 words (trigrams repeat, some more
         // than MAX_REPEATS times), long and short in turn, so that the
         // table is reused at other sizes with stale slots in it.
-        let mut state = 11u64;
-        let mut rand = move |m: u64| {
-            state = fmix64(state + 1);
-            state % m
-        };
+        let mut rand = crate::shingle::numbers(11);
         let (mut found, mut repeated) = (0, 0);
         for k in 0..300 {
             let most = if k % 2 == 0 { 400 } else { 20 };

@@ -714,6 +714,17 @@ pub const fn fmix64(mut k: u64) -> u64 {
     k ^ (k >> 33)
 }
 
+/// For tests: a seeded stream of numbers below `m`, the same on every
+/// machine.
+#[cfg(test)]
+pub(crate) fn numbers(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut state = seed;
+    move |m| {
+        state = fmix64(state + 1);
+        state % m
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

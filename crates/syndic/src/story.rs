@@ -63,7 +63,7 @@ use crate::error::Result;
 use crate::shingle::{ShingleKind, ShingleSpec, SHINGLE_SEED};
 use crate::store::Blob;
 use crate::text::normalize::is_unspaced_script;
-use crate::verify::{intersection, merge_join, Evidence};
+use crate::verify::{figures_in_context, intersection, merge_join, Evidence};
 use ahash::AHashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -194,16 +194,7 @@ impl StoryConfig {
     /// context agrees (a follow-up with an updated toll or count).
     /// Templated reports differ in every figure they share in context.
     pub fn figures_agree(&self, c: &Candidate, a: &[(u64, u64)], b: &[(u64, u64)]) -> bool {
-        let (mut same_context, mut substituted) = (0, 0);
-        merge_join(
-            a,
-            b,
-            |f| f.0,
-            |x, y| {
-                same_context += 1;
-                substituted += usize::from(x.1 != y.1);
-            },
-        );
+        let (same_context, substituted) = figures_in_context(a, b);
         substituted <= MAX_SUBSTITUTED_FIGURES
             || (substituted == MAX_SUBSTITUTED_FIGURES + 1
                 && substituted < same_context

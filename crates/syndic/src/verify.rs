@@ -187,9 +187,23 @@ impl Evidence {
 
 /// Figures in the same context that differ between two documents.
 pub fn substitutions(a: &[(u64, u64)], b: &[(u64, u64)]) -> usize {
-    let mut n = 0;
-    merge_join(a, b, |f| f.0, |x, y| n += usize::from(x.1 != y.1));
-    n
+    figures_in_context(a, b).1
+}
+
+/// Two documents' `(context, figure)` lists compared: how many contexts
+/// both have a figure in, and in how many of those the figures differ.
+pub fn figures_in_context(a: &[(u64, u64)], b: &[(u64, u64)]) -> (usize, usize) {
+    let (mut shared, mut differ) = (0, 0);
+    merge_join(
+        a,
+        b,
+        |f| f.0,
+        |x, y| {
+            shared += 1;
+            differ += usize::from(x.1 != y.1);
+        },
+    );
+    (shared, differ)
 }
 
 /// Calls `on_match` for every pair of entries with equal keys in two lists

@@ -816,15 +816,7 @@ impl StoryCount {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A seeded stream of numbers below `m`.
-    fn numbers(seed: u64) -> impl FnMut(u64) -> u64 {
-        let mut state = seed;
-        move |m| {
-            state = crate::shingle::fmix64(state + 1);
-            state % m
-        }
-    }
+    use crate::shingle::numbers;
 
     #[test]
     fn remembered_story_counts_are_the_counts() {
