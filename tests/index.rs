@@ -30,7 +30,7 @@ fn build_without_window(dir: &Path, docs: &[Document]) -> Index {
 }
 
 /// Each document's id, cluster and story.
-type Clusters = Vec<(String, String, String)>;
+type Clusters = Vec<(String, String, String, String)>;
 
 fn sorted_clusters(index: &Index) -> Clusters {
     let mut c = index.clusters();
@@ -151,8 +151,8 @@ fn an_article_bridging_two_clusters_merges_them_under_the_earliest() {
         index
             .clusters()
             .into_iter()
-            .find(|(d, _, _)| d == id)
-            .map(|(_, c, _)| c)
+            .find(|(d, _, _, _)| d == id)
+            .map(|(_, c, _, _)| c)
             .unwrap()
     };
     assert_ne!(cluster_of(&index, &rail.id), cluster_of(&index, &grant.id));
@@ -459,14 +459,14 @@ fn damaged_index_files_give_clear_errors() {
         ("edges-", "flipped", flip),
         ("clusters-", "truncated", truncate),
         ("stories-", "flipped", flip),
-        ("stories-", "flipped", flip),
+        ("threads-", "flipped", flip),
         ("model-", "flipped", flip),
         ("MANIFEST", "truncated", truncate),
         ("MANIFEST", "version", |p| {
             let s = std::fs::read_to_string(p).unwrap();
             std::fs::write(
                 p,
-                s.replace("\"format_version\": 2", "\"format_version\": 9"),
+                s.replace("\"format_version\": 3", "\"format_version\": 9"),
             )
             .unwrap();
         }),
@@ -517,22 +517,26 @@ fn damaged_index_files_give_clear_errors() {
     }
 }
 
-/// Cluster and story ids by document id, from `syndic cluster` or `syndic
-/// index clusters` output.
-fn cluster_ids(path: &Path) -> std::collections::BTreeMap<String, (String, String)> {
+/// Cluster, story and thread ids by document id, from `syndic cluster` or
+/// `syndic index clusters` output.
+fn cluster_ids(path: &Path) -> std::collections::BTreeMap<String, (String, String, String)> {
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
             let field = |k: &str| v[k].as_str().unwrap().to_string();
-            (field("id"), (field("cluster"), field("story")))
+            (
+                field("id"),
+                (field("cluster"), field("story"), field("thread")),
+            )
         })
         .collect()
 }
 
-/// One matcher: an index built from a corpus holds the same clusters and
-/// stories as `syndic cluster` on it (same representatives, same members).
+/// One matcher: an index built from a corpus holds the same clusters,
+/// stories and threads as `syndic cluster` on it (same representatives,
+/// same members).
 fn index_agrees_with_cluster(input: &str) {
     let dir = tempfile::tempdir().unwrap();
     let ix = dir.path().join("ix");
@@ -601,11 +605,24 @@ fn index_clusters_equal_cluster_on_bbc_generated() {
 
 /// An index written by format version 1 (tests/fixtures/index-v1, built
 /// from the first 16 pages of corpora/sample, before stories were stored)
-/// still opens and reads the same clusters, each cluster its own story;
-/// readers never write to it.
+/// still opens and reads the same clusters, each cluster its own story and
+/// thread; readers never write to it.
 #[test]
 fn format_v1_fixture_opens_and_reads_the_same() {
-    let fixture = Path::new("tests/fixtures/index-v1");
+    fixture_opens_and_reads_the_same("index-v1");
+}
+
+/// Likewise an index of version 2 (tests/fixtures/index-v2, the same 16
+/// pages, with stories but before threads were stored): the same clusters
+/// and stories, each story its own thread.
+#[test]
+fn format_v2_fixture_opens_and_reads_the_same() {
+    fixture_opens_and_reads_the_same("index-v2");
+}
+
+fn fixture_opens_and_reads_the_same(name: &str) {
+    let fixture = Path::new("tests/fixtures").join(name);
+    let fixture = fixture.as_path();
     let before: Vec<(String, Vec<u8>)> = std::fs::read_dir(fixture)
         .unwrap()
         .map(|e| {
@@ -619,7 +636,7 @@ fn format_v1_fixture_opens_and_reads_the_same() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let expected = std::fs::read("tests/fixtures/index-v1.clusters.jsonl").unwrap();
+    let expected = std::fs::read(format!("tests/fixtures/{name}.clusters.jsonl")).unwrap();
     assert_eq!(out.stdout, expected);
     let stats = cli_index("stats", fixture);
     assert!(stats.status.success());
@@ -630,24 +647,30 @@ fn format_v1_fixture_opens_and_reads_the_same() {
     assert!(!fixture.join("LOCK").exists());
 }
 
-/// The next change to a version-1 index writes version 2, with stories.
+/// The next change to a version-1 or version-2 index writes version 3,
+/// with stories and threads.
 #[test]
-fn a_change_upgrades_a_v1_index() {
-    let dir = tempfile::tempdir().unwrap();
-    let ix = dir.path().join("ix");
-    copy_index(Path::new("tests/fixtures/index-v1"), &ix);
-    let out = cli_index("add", &ix);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let manifest = std::fs::read_to_string(ix.join("MANIFEST")).unwrap();
-    assert!(manifest.contains("\"format_version\": 2"), "{manifest}");
-    assert!(manifest.contains("stories-"), "{manifest}");
-    let clusters = String::from_utf8(cli_index("clusters", &ix).stdout).unwrap();
-    assert_eq!(clusters.lines().count(), 16 + 12);
-    assert!(clusters.lines().all(|l| l.contains("\"story\"")));
+fn a_change_upgrades_a_v1_or_v2_index() {
+    for name in ["index-v1", "index-v2"] {
+        let dir = tempfile::tempdir().unwrap();
+        let ix = dir.path().join("ix");
+        copy_index(&Path::new("tests/fixtures").join(name), &ix);
+        let out = cli_index("add", &ix);
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let manifest = std::fs::read_to_string(ix.join("MANIFEST")).unwrap();
+        assert!(manifest.contains("\"format_version\": 3"), "{manifest}");
+        assert!(manifest.contains("stories-"), "{manifest}");
+        assert!(manifest.contains("threads-"), "{manifest}");
+        let clusters = String::from_utf8(cli_index("clusters", &ix).stdout).unwrap();
+        assert_eq!(clusters.lines().count(), 16 + 12, "{name}");
+        assert!(clusters
+            .lines()
+            .all(|l| l.contains("\"story\"") && l.contains("\"thread\"")));
+    }
 }
 
 /// An index never deletes a file it did not write: a user's file in a

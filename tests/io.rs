@@ -233,7 +233,7 @@ fn mixed_folder_accounts_for_every_input() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "id,cluster,story,representative,similarity,containment,short"
+        "id,cluster,story,thread,representative,similarity,containment,short"
     );
     let ids: Vec<String> = lines
         .map(|l| l.split(',').next().unwrap().to_string())

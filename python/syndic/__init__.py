@@ -95,7 +95,7 @@ def cluster(data: Any, threads: Optional[int] = None, **settings: Any):
 
     Returns a ``pyarrow.Table`` with the columns of ``clusters.jsonl``:
     ``id``, ``cluster`` (the representative's id, the origin), ``story``,
-    ``representative``, ``similarity``, ``containment``, ``short``.
+    ``thread``, ``representative``, ``similarity``, ``containment``, ``short``.
     A bad record raises ``InputError`` (a ``ValueError``) with ``location``
     and ``kind``; bad settings raise ``ValueError``.
     """
@@ -143,7 +143,8 @@ class Index:
     ``remove(ids)`` commit atomically and return the change report
     (``new_clusters``, ``changed_clusters``, ``stories``, counts);
     ``query(data)`` gives each document's matches; ``clusters()`` a
-    ``pyarrow.Table`` of ``id``, ``cluster``, ``story``; ``stats()`` a dict.
+    ``pyarrow.Table`` of ``id``, ``cluster``, ``story``, ``thread``;
+    ``stats()`` a dict.
     ``window`` is in days (``7`` for a week).
     """
 
@@ -176,8 +177,8 @@ class Index:
     def clusters(self):
         import pyarrow as pa
 
-        ids, clusters, stories = self._index.clusters()
-        return pa.table({"id": ids, "cluster": clusters, "story": stories})
+        ids, clusters, stories, threads = self._index.clusters()
+        return pa.table({"id": ids, "cluster": clusters, "story": stories, "thread": threads})
 
     def stats(self, verify: bool = False) -> dict:
         return json.loads(self._index.stats(verify))

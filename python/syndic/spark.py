@@ -432,8 +432,8 @@ def cluster_frame(docs, model: Optional[List[Tuple[str, int]]] = None, partition
                   **settings):
     """Clusters the documents of :func:`read` as ``syndic cluster`` does:
     ``num`` and the columns of ``clusters.jsonl`` (``id``, ``cluster``,
-    ``story``, ``representative``, ``similarity``, ``containment``,
-    ``short``).
+    ``story``, ``thread``, ``representative``, ``similarity``,
+    ``containment``, ``short``).
 
     Every LSH bucket lies inside one component of the candidate graph and
     keeps its input order there, so each component, clustered on its own
@@ -441,8 +441,9 @@ def cluster_frame(docs, model: Optional[List[Tuple[str, int]]] = None, partition
     candidates, verified edges and clusters of the whole run. Documents
     outside every pair and without an exact copy are clusters of one.
 
-    Stories are grouped by :func:`stories` (unless ``story={"enabled":
-    False}``, as with ``syndic cluster --stories off``).
+    Stories and threads are grouped by :func:`stories_and_threads` (unless
+    ``story={"enabled": False}``, as with ``syndic cluster --stories off``:
+    then each cluster is its own story and thread).
 
     The result is lazy; the tables it is made from are cached as it is
     computed. ``spark.catalog.clearCache()`` frees them once the result is
@@ -475,16 +476,21 @@ def cluster_frame(docs, model: Optional[List[Tuple[str, int]]] = None, partition
                      F.lit(None).cast("float").alias("containment"), "short"))
     outcome = _cut(clustered.unionByName(alone), "verify and cluster")
     if cfg["story"]["enabled"]:
-        story_of = stories(docs, outcome.filter(F.col("rep") == F.col("num")).select("num"), model,
-                           partitions, **settings)
-        outcome = outcome.join(story_of.select(F.col("num").alias("rep"), "story"), "rep")
+        story_of, thread_of = stories_and_threads(
+            docs, outcome.filter(F.col("rep") == F.col("num")).select("num"), model, partitions,
+            **settings)
+        outcome = (outcome.join(story_of.select(F.col("num").alias("rep"), "story"), "rep")
+                   .join(thread_of.select(F.col("num").alias("rep"), "thread"), "rep"))
     else:
-        outcome = outcome.withColumn("story", F.col("rep"))
+        outcome = outcome.withColumn("story", F.col("rep")).withColumn("thread", F.col("rep"))
     ids = docs.select("num", "id")
     rep_ids = docs.select(F.col("num").alias("rep"), F.col("id").alias("cluster"))
     story_ids = docs.select(F.col("num").alias("story"), F.col("id").alias("story_id"))
+    thread_ids = docs.select(F.col("num").alias("thread"), F.col("id").alias("thread_id"))
     return (outcome.join(ids, "num").join(rep_ids, "rep").join(story_ids, "story")
+            .join(thread_ids, "thread")
             .select("num", "id", "cluster", F.col("story_id").alias("story"),
+                    F.col("thread_id").alias("thread"),
                     (F.col("rep") == F.col("num")).alias("representative"),
                     "similarity", "containment", "short"))
 
@@ -492,7 +498,18 @@ def cluster_frame(docs, model: Optional[List[Tuple[str, int]]] = None, partition
 def stories(docs, reps, model: List[Tuple[str, int]], partitions: Optional[int] = None, **settings):
     """The story of every cluster representative: ``num``, ``story`` (the
     ``num`` of its story's representative), for the ``num``s in ``reps``
-    (one row per cluster), as ``syndic cluster`` groups them.
+    (one row per cluster), as ``syndic cluster`` groups them. See
+    :func:`stories_and_threads`."""
+    return stories_and_threads(docs, reps, model, partitions, threads=False, **settings)[0]
+
+
+def stories_and_threads(docs, reps, model: List[Tuple[str, int]], partitions: Optional[int] = None,
+                        threads: bool = True, **settings):
+    """The story and the thread of every cluster representative, as
+    ``syndic cluster`` groups them: two frames, ``num``, ``story`` and
+    ``num``, ``thread`` (the ``num`` of the representative), for the
+    ``num``s in ``reps`` (one row per cluster); without ``threads``, the
+    second is ``None``.
 
     Steps: terms of each representative's body; document frequencies (a
     shuffle on the term) joined back to each one's terms, giving TF-IDF
@@ -503,14 +520,39 @@ def stories(docs, reps, model: List[Tuple[str, int]], partitions: Optional[int] 
     make no edge can be dropped; connected components of the pairs that
     pass; star grouping of each component alone by the CLI's code.
     Star grouping only ever joins edges, so each component's stories are
-    those of the whole run."""
-    from pyspark.sql import functions as F
-
-    cfg = _config(settings)["story"]
+    those of the whole run. Threads group the stories' representatives the
+    same way, with the same vectors (frequencies over every cluster) and
+    the thread level's widened rules (``syndic::thread``)."""
     spark = docs.sparkSession
     shared = spark.sparkContext.broadcast(model)
     settings_json = json.dumps(settings)
     rep_docs = _cut(reps.join(docs.select("num", *_DOC_FIELDS), "num"), "story: representatives")
+    vectors = _story_vectors(rep_docs, shared, settings_json)
+    story_of = _group_stories(rep_docs, vectors, shared, settings_json, partitions, "story")
+    if not threads:
+        return story_of, None
+    from pyspark.sql import functions as F
+
+    if not _config(settings)["thread"]["enabled"]:
+        return story_of, story_of.select("num", F.col("story").alias("thread"))
+
+    heads = story_of.filter(F.col("story") == F.col("num")).select("num")
+    thread_json = _syndic.thread_settings(settings_json)
+    head_docs = _cut(rep_docs.join(heads, "num", "left_semi"), "thread: stories")
+    head_vectors = vectors.join(heads, "num", "left_semi")
+    thread_of_head = _group_stories(head_docs, head_vectors, shared, thread_json, partitions,
+                                    "thread").withColumnRenamed("story", "thread")
+    thread_of = (story_of.join(thread_of_head.select(F.col("num").alias("story"), "thread"), "story")
+                 .select("num", "thread"))
+    return story_of, _cut(thread_of, "thread: grouping")
+
+
+def _story_vectors(rep_docs, shared, settings_json: str):
+    """Each representative's TF-IDF vector and top terms (``num``,
+    ``terms``, ``weights``, ``top``), frequencies counted over ``rep_docs``."""
+    from pyspark.sql import functions as F
+
+    spark = rep_docs.sparkSession
 
     def terms_partition(batches):
         signing = _syndic.Signing(settings_json, shared.value)
@@ -533,9 +575,20 @@ def stories(docs, reps, model: List[Tuple[str, int]], partitions: Optional[int] 
         for b in batches:
             yield from _syndic.story_vectors(_stream(b), documents, settings_json).to_batches()
 
-    vectors = _cut(joined.mapInArrow(
+    return _cut(joined.mapInArrow(
         vectors_partition, "num long, terms array<long>, weights array<float>, top array<long>"),
         "story: terms and vectors")
+
+
+def _group_stories(rep_docs, vectors, shared, settings_json: str, partitions: Optional[int],
+                   level: str):
+    """Star grouping of ``rep_docs`` by their ``vectors`` under the story
+    rules of ``settings_json``: ``num``, ``story`` (its group's
+    representative)."""
+    from pyspark.sql import functions as F
+
+    spark = rep_docs.sparkSession
+    cfg = json.loads(_syndic.resolved_config(settings_json))["story"]
     postings = (vectors.select("num", F.explode("top").alias("term"))
                 .groupBy("term").agg(F.collect_list("num").alias("members"))
                 # story::posting_used: shared, not too common, and a lead
@@ -551,7 +604,7 @@ def stories(docs, reps, model: List[Tuple[str, int]], partitions: Optional[int] 
                                      "a long, b long, shared long, rare long, lead long")
                  .groupBy("a", "b").agg(*(F.sum(c).alias(c) for c in ("shared", "rare", "lead")))
                  .filter(F.col("shared") >= cfg["min_shared_terms"])
-                 .select("a", "b", "rare", "lead"), "story: candidates")
+                 .select("a", "b", "rare", "lead"), f"{level}: candidates")
     # A pair whose cosine and rare terms make no edge can be dropped: only
     # the others join components (the candidate graph alone is one giant
     # component on news, where topics share terms).
@@ -562,8 +615,8 @@ def stories(docs, reps, model: List[Tuple[str, int]], partitions: Optional[int] 
     va = vectors.select(F.col("num").alias("a"), F.col("terms").alias("ta"), F.col("weights").alias("wa"))
     vb = vectors.select(F.col("num").alias("b"), F.col("terms").alias("tb"), F.col("weights").alias("wb"))
     close = _cut(pairs.join(va, "a").join(vb, "b")
-                 .mapInArrow(close_partition, "a long, b long, rare long, lead long"), "story: cosines")
-    labels = components(close.select("a", "b"), "story")
+                 .mapInArrow(close_partition, "a long, b long, rare long, lead long"), f"{level}: cosines")
+    labels = components(close.select("a", "b"), level)
     partners = (close.groupBy(F.col("a").alias("num"))
                 .agg(F.collect_list(F.struct("b", "rare", "lead")).alias("p"))
                 .select("num", F.col("p.b").alias("partners"), F.col("p.rare").alias("partner_rare"),
@@ -576,8 +629,9 @@ def stories(docs, reps, model: List[Tuple[str, int]], partitions: Optional[int] 
     parts = partitions or max(spark.sparkContext.defaultParallelism, 1)
     grouped_stories = grouped.repartition(parts, "label").mapInArrow(
         _on_components(settings_json, shared, "stories"), "num long, story long")
-    alone = reps.join(labels, "num", "left_anti").select("num", F.col("num").alias("story"))
-    return _cut(grouped_stories.unionByName(alone), "story: grouping")
+    alone = rep_docs.select("num").join(labels, "num", "left_anti").select(
+        "num", F.col("num").alias("story"))
+    return _cut(grouped_stories.unionByName(alone), f"{level}: grouping")
 
 
 def cluster(spark, inputs: Sequence[str], output: Optional[str] = None, id_field: str = "id",

@@ -10,6 +10,7 @@ use syndic::{Config, Corpus, ReadOptions};
 pub enum LevelArg {
     Cluster,
     Story,
+    Thread,
 }
 
 impl From<LevelArg> for Level {
@@ -17,6 +18,7 @@ impl From<LevelArg> for Level {
         match l {
             LevelArg::Cluster => Level::Cluster,
             LevelArg::Story => Level::Story,
+            LevelArg::Thread => Level::Thread,
         }
     }
 }

@@ -43,7 +43,7 @@ pub enum IndexCommand {
         #[command(flatten)]
         wait: WaitArg,
     },
-    /// Print every document's cluster and story (JSON lines `id`, `cluster`, `story`: representatives' ids), as `syndic eval --pred` reads.
+    /// Print every document's cluster, story and thread (JSON lines `id`, `cluster`, `story`, `thread`: representatives' ids), as `syndic eval --pred` reads.
     Clusters {
         #[command(flatten)]
         index: IndexDir,
@@ -152,19 +152,18 @@ fn print_report(report: &ChangeReport, resources: &str, quiet: bool) -> Result<(
 fn write_report(report: &ChangeReport, resources: &str, quiet: bool) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let story: std::collections::HashMap<&str, &str> = report
-        .stories
-        .iter()
-        .map(|(c, s)| (c.as_str(), s.as_str()))
-        .collect();
+    let by_rep = |of: &'_ [(String, String)]| -> std::collections::HashMap<String, String> {
+        of.iter().cloned().collect()
+    };
+    let (story, thread) = (by_rep(&report.stories), by_rep(&report.threads));
     for (rep, members) in &report.new_clusters {
         let line = serde_json::json!({"event": "new_cluster", "representative": rep,
-            "story": story.get(rep.as_str()), "members": members});
+            "story": story.get(rep), "thread": thread.get(rep), "members": members});
         writeln!(out, "{line}")?;
     }
     for (rep, joined) in &report.changed_clusters {
         let line = serde_json::json!({"event": "changed_cluster", "representative": rep,
-            "story": story.get(rep.as_str()), "joined": joined});
+            "story": story.get(rep), "thread": thread.get(rep), "joined": joined});
         writeln!(out, "{line}")?;
     }
     out.flush()?;
@@ -224,8 +223,8 @@ pub fn index(command: &IndexCommand) -> Result<()> {
             let idx = Index::open(&index.index)?;
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
-            for (id, cluster, story) in idx.clusters() {
-                let line = serde_json::json!({"id": id, "cluster": cluster, "story": story});
+            for (id, cluster, story, thread) in idx.clusters() {
+                let line = serde_json::json!({"id": id, "cluster": cluster, "story": story, "thread": thread});
                 writeln!(out, "{line}")?;
             }
             Ok(())

@@ -166,6 +166,7 @@ def same(py_rows, cli_rows):
     assert len(py_rows) == len(cli_rows)
     for p, c in zip(py_rows, cli_rows):
         assert p["id"] == c["id"] and p["cluster"] == c["cluster"] and p["story"] == c["story"]
+        assert p["thread"] == c["thread"]
         assert p["representative"] == c["representative"] and p["short"] == c["short"]
         for f in ("similarity", "containment"):
             if c[f] is None:
@@ -360,10 +361,12 @@ def test_index_equals_cluster_and_reports_changes(tmp_path):
     assert report["added"] == len(rest)
     assert report["new_clusters"] or report["changed_clusters"]
     clusters = ix.clusters().to_pylist()
-    expected = {r["id"]: (r["cluster"], r["story"]) for r in table_rows(syndic.cluster(rows))}
-    assert {c["id"]: (c["cluster"], c["story"]) for c in clusters} == expected
+    levels = ("cluster", "story", "thread")
+    expected = {r["id"]: tuple(r[k] for k in levels) for r in table_rows(syndic.cluster(rows))}
+    assert {c["id"]: tuple(c[k] for k in levels) for c in clusters} == expected
     matches = syndic.Index(tmp_path / "ix").query(rows[:3])
     assert len(matches) == 3 and all(m and m[0]["similarity"] == 1.0 for m in matches)
+    assert all("thread" in m[0] for m in matches)
     assert ix.stats(verify=True)["documents"] == len(rows)
     removed = ix.remove([rows[0]["id"]])
     assert removed["removed"] == 1 and ix.stats()["documents"] == len(rows) - 1

@@ -20,6 +20,9 @@ use syndic::lsh::{LshIndex, LshParams};
 use syndic::minhash::{estimate_jaccard, MinHashConfig, MinHasher, Scheme, SketchState};
 use syndic::{Config, Document, Error, ReadOptions};
 
+/// The columns of `Index.clusters()`: id, cluster, story and thread.
+type IndexColumns = (Vec<String>, Vec<String>, Vec<String>, Vec<String>);
+
 /// mimalloc for the engine's allocations, as in the CLI: its huge-page
 /// segments save most of the page faults of a run (the CLI measured 0.45 ->
 /// 0.33 s on BBC-generated). Python's own objects use Python's allocator.
@@ -648,16 +651,17 @@ impl PyIndex {
         to_json(&matches)
     }
 
-    /// Every document's id, cluster and story (representatives' ids).
-    fn clusters(&self, py: Python<'_>) -> PyResult<(Vec<String>, Vec<String>, Vec<String>)> {
+    /// Every document's id, cluster, story and thread (representatives' ids).
+    fn clusters(&self, py: Python<'_>) -> PyResult<IndexColumns> {
         let rows = py
             .allow_threads(|| syndic::index::Index::open(&self.path).map(|i| i.clusters()))
             .map_err(py_err)?;
-        let mut out: (Vec<String>, Vec<String>, Vec<String>) = Default::default();
-        for (id, cluster, story) in rows {
+        let mut out: IndexColumns = Default::default();
+        for (id, cluster, story, thread) in rows {
             out.0.push(id);
             out.1.push(cluster);
             out.2.push(story);
+            out.3.push(thread);
         }
         Ok(out)
     }
@@ -688,6 +692,7 @@ fn _syndic(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spark::story_identities, m)?)?;
     m.add_function(wrap_pyfunction!(spark::line_verdicts, m)?)?;
     m.add_function(wrap_pyfunction!(spark::resolved_config, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::thread_settings, m)?)?;
     m.add_function(wrap_pyfunction!(spark::bucket_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(spark::story_vectors, m)?)?;
     m.add_function(wrap_pyfunction!(spark::story_pairs, m)?)?;

@@ -351,6 +351,14 @@ pub fn resolved_config(settings_json: &str) -> PyResult<String> {
     crate::to_json(&config(settings_json)?)
 }
 
+/// The settings of the thread level's grouping, as JSON: the settings
+/// whose story rules are the thread level's ([`syndic::Config::thread_level`]),
+/// for running the story steps over the stories' representatives.
+#[pyfunction]
+pub fn thread_settings(settings_json: &str) -> PyResult<String> {
+    crate::to_json(&config(settings_json)?.thread_level())
+}
+
 /// Each document's boilerplate group and line profile (step 1 of
 /// [`partitioned`]): `num`, `group`, `title_hash`, `lines` (the profile's
 /// packed lines) and `hashes` (its distinct line hashes).

@@ -337,10 +337,14 @@ pub enum Level {
     Cluster,
     /// Stories (groups of clusters).
     Story,
+    /// Threads (groups of stories).
+    Thread,
 }
 
 /// Parses gold labels: TSV with a header naming `id`, `cluster` and optionally
-/// `story` and `kind` columns. At story level a missing story falls back to the cluster.
+/// `story`, `thread` and `kind` columns. At story level a missing story falls
+/// back to the cluster; at thread level a missing thread to the story, then
+/// the cluster.
 pub fn parse_labels(text: &str, level: Level) -> Result<Vec<(String, GoldLabel)>, String> {
     let mut lines = text.lines().enumerate();
     let (_, header) = lines.next().ok_or("empty labels file")?;
@@ -349,6 +353,7 @@ pub fn parse_labels(text: &str, level: Level) -> Result<Vec<(String, GoldLabel)>
     let id_col = col("id").ok_or("labels header has no `id` column")?;
     let cluster_col = col("cluster").ok_or("labels header has no `cluster` column")?;
     let (story_col, kind_col) = (col("story"), col("kind"));
+    let thread_col = col("thread").or(story_col);
     let mut out = Vec::new();
     for (n, line) in lines {
         if line.trim().is_empty() {
@@ -360,8 +365,8 @@ pub fn parse_labels(text: &str, level: Level) -> Result<Vec<(String, GoldLabel)>
                 .map(|s| s.trim())
                 .ok_or(format!("line {}: missing column {}", n + 1, c + 1))
         };
-        let group = match (level, story_col) {
-            (Level::Story, Some(c)) => get(c)?,
+        let group = match (level, story_col, thread_col) {
+            (Level::Story, Some(c), _) | (Level::Thread, _, Some(c)) => get(c)?,
             _ => get(cluster_col)?,
         };
         let kind = kind_col
@@ -383,6 +388,7 @@ pub fn parse_predictions(text: &str, level: Level) -> Result<Vec<(String, String
     let field = match level {
         Level::Cluster => "cluster",
         Level::Story => "story",
+        Level::Thread => "thread",
     };
     let mut out = Vec::new();
     for (n, line) in text
@@ -614,6 +620,27 @@ impl PairMetrics {
 #[cfg(test)]
 mod pair_tests {
     use super::*;
+
+    #[test]
+    fn each_level_reads_its_column_or_the_one_below() {
+        let groups = |text: &str, level| -> Vec<String> {
+            let labels = parse_labels(text, level).unwrap();
+            labels.into_iter().map(|(_, g)| g.group).collect()
+        };
+        let full = "id\tcluster\tstory\tthread\na\tc1\ts1\tt1\nb\tc2\ts2\tt1\n";
+        assert_eq!(groups(full, Level::Cluster), ["c1", "c2"]);
+        assert_eq!(groups(full, Level::Story), ["s1", "s2"]);
+        assert_eq!(groups(full, Level::Thread), ["t1", "t1"]);
+        let no_thread = "id\tcluster\tstory\na\tc1\ts1\nb\tc2\ts2\n";
+        assert_eq!(groups(no_thread, Level::Thread), ["s1", "s2"]);
+        let clusters_only = "id\tcluster\na\tc1\nb\tc2\n";
+        assert_eq!(groups(clusters_only, Level::Thread), ["c1", "c2"]);
+        let pred = "{\"id\":\"a\",\"cluster\":\"a\",\"story\":\"a\",\"thread\":\"b\"}\n";
+        assert_eq!(
+            parse_predictions(pred, Level::Thread).unwrap(),
+            [("a".to_string(), "b".to_string())]
+        );
+    }
 
     #[test]
     fn pair_labels_in_both_layouts() {

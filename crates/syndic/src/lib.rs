@@ -13,17 +13,17 @@
 //! ```
 //!
 //! ```text
-//!  corpus      text                       shingle     minhash     lsh          verify     cluster         story
-//!  ───────▶ normalize ─▶ boilerplate ─▶ n-gram    ─▶ signature ─▶ banded    ─▶ exact    ─▶ union-find, ─▶ TF-IDF star
-//!  JSONL,   NFKC, case,  per-site        hashes      OPH or       candidate    Jaccard /  representative  grouping of
-//!  CSV, …   punctuation  chrome removal  (XXH3)      classic      pairs        containment = origin       rewrites
+//!  corpus      text                       shingle     minhash     lsh          verify     cluster         story          thread
+//!  ───────▶ normalize ─▶ boilerplate ─▶ n-gram    ─▶ signature ─▶ banded    ─▶ exact    ─▶ union-find, ─▶ TF-IDF star ─▶ stories of
+//!  JSONL,   NFKC, case,  per-site        hashes      OPH or       candidate    Jaccard /  representative  grouping of    one developing
+//!  CSV, …   punctuation  chrome removal  (XXH3)      classic      pairs        containment = origin       rewrites       story
 //! ```
 //!
 //! Each stage is a kernel over plain data, in its own module: [`corpus`]
 //! (readers, [`Document`]), [`text::normalize`](mod@text::normalize), [`text::boilerplate`],
 //! [`shingle`], [`minhash`] ([`minhash::Signature`]), [`lsh`]
 //! ([`lsh::Pair`]), [`verify`] ([`verify::Evidence`] -> [`verify::Edge`]),
-//! [`cluster`], [`story`]. [`pipeline`] holds the stage drivers (fold,
+//! [`cluster`], [`story`], [`thread`]. [`pipeline`] holds the stage drivers (fold,
 //! boilerplate, sign, ...) and [`run`], which calls them in order under one
 //! [`Config`] within the memory limit of [`Resources`]. What a stage needs
 //! from the whole corpus (document numbers, the boilerplate model,
@@ -53,6 +53,7 @@ pub mod shingle;
 mod store;
 pub mod story;
 pub mod text;
+pub mod thread;
 pub mod verify;
 
 pub use corpus::{Corpus, Document, ReadOptions};

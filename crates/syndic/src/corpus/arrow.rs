@@ -457,7 +457,7 @@ pub fn documents_from_batches(
     Ok(docs)
 }
 
-/// The columns of `clusters.jsonl`: `id`, `cluster`, `story` (strings),
+/// The columns of `clusters.jsonl`: `id`, `cluster`, `story`, `thread` (strings),
 /// `representative` (bool), `similarity`, `containment` (float32, null for
 /// representatives) and `short` (bool).
 pub fn clusters_schema() -> SchemaRef {
@@ -465,6 +465,7 @@ pub fn clusters_schema() -> SchemaRef {
         Field::new("id", DataType::Utf8, false),
         Field::new("cluster", DataType::Utf8, false),
         Field::new("story", DataType::Utf8, false),
+        Field::new("thread", DataType::Utf8, false),
         Field::new("representative", DataType::Boolean, false),
         Field::new("similarity", DataType::Float32, true),
         Field::new("containment", DataType::Float32, true),
@@ -481,7 +482,8 @@ pub fn clusters_batch(
     let n = range.len();
     let bytes: usize = docs[range.clone()].iter().map(|d| d.id.len()).sum();
     let strings = || StringBuilder::with_capacity(n, bytes);
-    let (mut id, mut cluster, mut story) = (strings(), strings(), strings());
+    let (mut id, mut cluster) = (strings(), strings());
+    let (mut story, mut thread) = (strings(), strings());
     let mut representative = BooleanBuilder::with_capacity(n);
     let mut short = BooleanBuilder::with_capacity(n);
     let mut similarity = Float32Builder::with_capacity(n);
@@ -491,6 +493,7 @@ pub fn clusters_batch(
         id.append_value(&docs[i].id);
         cluster.append_value(&docs[o.representative as usize].id);
         story.append_value(&docs[o.story as usize].id);
+        thread.append_value(&docs[o.thread as usize].id);
         representative.append_value(o.representative as usize == i);
         similarity.append_option(o.similarity);
         containment.append_option(o.containment);
@@ -500,6 +503,7 @@ pub fn clusters_batch(
         Arc::new(id.finish()),
         Arc::new(cluster.finish()),
         Arc::new(story.finish()),
+        Arc::new(thread.finish()),
         Arc::new(representative.finish()),
         Arc::new(similarity.finish()),
         Arc::new(containment.finish()),

@@ -316,6 +316,8 @@ pub struct ClusterLine<'a> {
     pub cluster: &'a str,
     /// Id of its story's representative.
     pub story: &'a str,
+    /// Id of its thread's representative.
+    pub thread: &'a str,
     /// Whether it represents its cluster (the origin).
     pub representative: bool,
     /// Exact Jaccard to the representative (none for the representative).
@@ -367,6 +369,7 @@ pub fn write_clusters<W: Write>(
             id: &d.id,
             cluster: &docs[o.representative as usize].id,
             story: &docs[o.story as usize].id,
+            thread: &docs[o.thread as usize].id,
             representative: o.representative as usize == i,
             similarity: o.similarity,
             containment: o.containment,
@@ -446,6 +449,7 @@ pub fn write_syndication<W: Write>(
         let line = serde_json::json!({
             "cluster": d.id,
             "story": docs[outcomes[origin].story as usize].id,
+            "thread": docs[outcomes[origin].thread as usize].id,
             "origin": {"id": d.id, "source": d.source, "url": d.url, "published": d.published},
             "copies": copies.iter().map(|&i| Copy {
                 id: &docs[i].id,

@@ -78,10 +78,12 @@ impl Index {
         drop(stored);
         let (model, edges) = (self.model.clone(), self.edges.clone());
         let (clusters, stories) = (self.clusters.clone(), self.stories.clone());
+        let threads = self.threads.clone();
         // Nothing of the previous generation is kept (readers hold what
         // they read).
         let keep_previous = false;
-        self.write_generation(plan, &model, &edges, (&clusters, &stories), keep_previous)
+        let levels = (&clusters[..], &stories[..], &threads[..]);
+        self.write_generation(plan, &model, &edges, levels, keep_previous)
     }
 
     /// Runs a change (refused on an index opened read-only); one that
@@ -181,11 +183,12 @@ impl Index {
         edges.sort_unstable_by_key(|e| (e.a, e.b));
         edges.dedup_by_key(|e| (e.a, e.b));
         let clusters = state.clusters(&edges)?;
-        let stories = state.stories(&clusters)?;
+        let (stories, threads) = state.stories(&clusters)?;
         let counts = (docs.len(), removed.len(), learned.resign.len());
-        let report = self.report(&state, (&clusters, &stories), plan.first_new, counts);
+        let levels = (&clusters[..], &stories[..], &threads[..]);
+        let report = self.report(&state, levels, plan.first_new, counts);
         drop(segments);
-        self.write_generation(plan, &learned.model, &edges, (&clusters, &stories), true)?;
+        self.write_generation(plan, &learned.model, &edges, levels, true)?;
         Ok(report)
     }
 
@@ -417,7 +420,7 @@ impl Index {
         mut plan: Plan,
         model: &Boilerplate,
         edges: &[Edge],
-        (clusters, stories): (&[u32], &[u32]),
+        (clusters, stories, threads): (&[u32], &[u32], &[u32]),
         keep_previous: bool,
     ) -> Result<()> {
         let generation = plan.generation;
@@ -447,6 +450,11 @@ impl Index {
             &self.dir,
             format!("stories-{generation}.bin"),
             &bytes(stories),
+        )?);
+        manifest.threads = Some(write_file(
+            &self.dir,
+            format!("threads-{generation}.bin"),
+            &bytes(threads),
         )?);
         manifest.generation = generation;
         manifest.format_version = super::INDEX_FORMAT_VERSION;

@@ -60,9 +60,10 @@ const MANIFEST: &str = "MANIFEST";
 /// The next manifest, before its rename over [`MANIFEST`].
 const MANIFEST_TMP: &str = "MANIFEST.tmp";
 /// Version of the index (its manifest and the files it lists). 2 added the
-/// stories file; an index of version 1 is read with each cluster as its own
-/// story and upgraded by its next change.
-const INDEX_FORMAT_VERSION: u32 = 2;
+/// stories file, 3 the threads file; an index of version 1 is read with
+/// each cluster as its own story, one of version 2 with each story as its
+/// own thread, and either is upgraded by its next change.
+const INDEX_FORMAT_VERSION: u32 = 3;
 /// Documents per parallel batch in the index's boilerplate and story stages.
 const BATCH: usize = 16_384;
 /// The oldest version this syndic reads.
@@ -101,6 +102,9 @@ struct Manifest {
     /// Each number's story representative (version 2 on).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     stories: Option<FileRef>,
+    /// Each number's thread representative (version 3 on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    threads: Option<FileRef>,
     /// Documents ever added (the next number to give).
     next_number: u32,
     /// XXH3 of the manifest written without this field (pretty JSON), so
@@ -132,6 +136,8 @@ pub struct Match {
     pub cluster: String,
     /// Id of the representative of the match's story.
     pub story: String,
+    /// Id of the representative of the match's thread.
+    pub thread: String,
 }
 
 /// What a change did to the clusters.
@@ -154,6 +160,9 @@ pub struct ChangeReport {
     /// The story of every cluster reported above: (cluster representative,
     /// story representative).
     pub stories: Vec<(String, String)>,
+    /// The thread of every cluster reported above: (cluster
+    /// representative, thread representative).
+    pub threads: Vec<(String, String)>,
 }
 
 /// What `compact` did.
@@ -208,6 +217,8 @@ pub struct Index {
     clusters: Vec<u32>,
     /// Number → number of its story's representative.
     stories: Vec<u32>,
+    /// Number → number of its thread's representative.
+    threads: Vec<u32>,
     /// The verified edges, read on open (so that a reader keeps its
     /// generation's edges after later commits delete the file).
     edges: Vec<Edge>,
@@ -276,12 +287,13 @@ fn write_file(dir: &Path, name: String, bytes: &[u8]) -> Result<FileRef> {
 
 /// The kinds of file an index writes for a generation, as (prefix,
 /// suffix): `seg-7.syx`, `edges-7.bin`, ...
-const GENERATION_FILES: [(&str, &str); 5] = [
+const GENERATION_FILES: [(&str, &str); 6] = [
     ("seg-", ".syx"),
     ("model-", ".bin"),
     ("edges-", ".bin"),
     ("clusters-", ".bin"),
     ("stories-", ".bin"),
+    ("threads-", ".bin"),
 ];
 
 /// Whether `name` is one of the files an index writes for a generation
@@ -327,11 +339,26 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
     let manifest: Manifest = serde_json::from_value(value)
         .map_err(|e| Error::corrupt(&path, format!("bad manifest: {e}")))?;
     if let Some(sum) = &manifest.checksum {
-        if *sum != hex(xxh3_64(&manifest.unsummed_json())) {
+        // The sum is of the manifest as written without its last field, the
+        // checksum: read off the bytes, so that a manifest written before a
+        // setting was added (its defaults now fill it in) still checks out;
+        // or, for one whose spacing was changed, of the manifest as read.
+        let written = unsummed_bytes(&bytes, sum);
+        let matches = |b: &[u8]| *sum == hex(xxh3_64(b));
+        if !written.is_some_and(|w| matches(&w)) && !matches(&manifest.unsummed_json()) {
             return Err(Error::corrupt(&path, "checksum mismatch"));
         }
     }
     Ok(manifest)
+}
+
+/// A manifest's bytes as they were summed: without the checksum field,
+/// which [`Index::write_manifest`] writes last (`None` when the bytes do
+/// not end so).
+fn unsummed_bytes(bytes: &[u8], sum: &str) -> Option<Vec<u8>> {
+    let field = format!(",\n  \"checksum\": \"{sum}\"\n}}");
+    let head = bytes.strip_suffix(field.as_bytes())?;
+    Some([head, b"\n}"].concat())
 }
 
 /// The path of a file the manifest names: a plain name inside the index
@@ -575,6 +602,10 @@ impl Index {
             Some(file) => read_representatives(dir, file, &live)?,
             None => clusters.clone(),
         };
+        let threads = match &manifest.threads {
+            Some(file) => read_representatives(dir, file, &live)?,
+            None => stories.clone(),
+        };
         let signer = Signer::new(&manifest.settings.config)?;
         let groups = group_numbers(&manifest.groups);
         let edges = read_edges(dir, &manifest.edges, &live)?;
@@ -588,6 +619,7 @@ impl Index {
             groups,
             clusters,
             stories,
+            threads,
             edges,
             lock,
         })
@@ -655,6 +687,7 @@ impl Index {
             edges: write_file(dir, "edges-0.bin".into(), &[])?,
             clusters: write_file(dir, "clusters-0.bin".into(), &[])?,
             stories: Some(write_file(dir, "stories-0.bin".into(), &[])?),
+            threads: Some(write_file(dir, "threads-0.bin".into(), &[])?),
             next_number: 0,
             checksum: None,
         };
@@ -783,7 +816,7 @@ impl Index {
     fn report(
         &self,
         state: &State,
-        (clusters, stories): (&[u32], &[u32]),
+        (clusters, stories, threads): (&[u32], &[u32], &[u32]),
         first_new: u32,
         (added, removed, resigned): (usize, usize, usize),
     ) -> ChangeReport {
@@ -835,6 +868,7 @@ impl Index {
             };
             if reported {
                 report.stories.push((id(rep), id(stories[rep as usize])));
+                report.threads.push((id(rep), id(threads[rep as usize])));
             }
         }
         report
@@ -867,6 +901,7 @@ impl Index {
                 .iter()
                 .chain([&m.model, &m.edges, &m.clusters])
                 .chain(&m.stories)
+                .chain(&m.threads)
                 .map(|r| r.file.clone())
                 .collect()
         };
@@ -906,12 +941,15 @@ impl Index {
                 let (rs, ri) = state.at(rep);
                 let story = self.stories.get(e.b as usize).copied().unwrap_or(rep);
                 let (ss, si) = state.at(story);
+                let thread = self.threads.get(e.b as usize).copied().unwrap_or(story);
+                let (ts, ti) = state.at(thread);
                 Match {
                     id: seg.id(i).to_string(),
                     similarity: e.jaccard,
                     containment: e.containment,
                     cluster: rs.id(ri).to_string(),
                     story: ss.id(si).to_string(),
+                    thread: ts.id(ti).to_string(),
                 }
             })
             .collect();
@@ -974,10 +1012,9 @@ impl Index {
         })
     }
 
-    /// Every live document's id with its cluster representative's id, by number.
-    /// Every live document's id with the ids of its cluster's and its
-    /// story's representatives, by document number.
-    pub fn clusters(&self) -> Vec<(String, String, String)> {
+    /// Every live document's id with the ids of its cluster's, its
+    /// story's and its thread's representatives, by document number.
+    pub fn clusters(&self) -> Vec<(String, String, String, String)> {
         let state = self.state();
         (0..self.live.len() as u32)
             .filter(|&n| self.live[n as usize].is_some())
@@ -985,10 +1022,12 @@ impl Index {
                 let (seg, i) = state.at(n);
                 let (rs, ri) = state.at(self.clusters[n as usize]);
                 let (ss, si) = state.at(self.stories[n as usize]);
+                let (ts, ti) = state.at(self.threads[n as usize]);
                 (
                     seg.id(i).to_string(),
                     rs.id(ri).to_string(),
                     ss.id(si).to_string(),
+                    ts.id(ti).to_string(),
                 )
             })
             .collect()
@@ -1370,13 +1409,13 @@ impl StorySource for IndexStories<'_, '_> {
 }
 
 impl State<'_> {
-    /// Each number's story representative, from each number's cluster
-    /// representative (u32::MAX for no live document), by the pipeline's
-    /// story stage.
-    fn stories(&self, clusters: &[u32]) -> Result<Vec<u32>> {
+    /// Each number's story and thread representatives, from each number's
+    /// cluster representative (u32::MAX for no live document), by the
+    /// pipeline's story stage.
+    fn stories(&self, clusters: &[u32]) -> Result<(Vec<u32>, Vec<u32>)> {
         let source = IndexStories { state: self };
         let config = &self.settings.config;
-        let (stories, _) = crate::pipeline::stories::stories(
+        let grouped = crate::pipeline::stories::stories(
             clusters,
             &self.ranks(),
             &source,
@@ -1385,13 +1424,17 @@ impl State<'_> {
             &Resources::default(),
             BATCH,
         )?;
-        // The stage gives each cluster representative its story's.
-        Ok((0..clusters.len())
-            .map(|k| match self.live[k] {
-                Some(_) => stories[clusters[k] as usize],
-                None => u32::MAX,
-            })
-            .collect())
+        // The stage gives each cluster representative its story's and
+        // thread's.
+        let by_number = |of: &[u32]| -> Vec<u32> {
+            (0..clusters.len())
+                .map(|k| match self.live[k] {
+                    Some(_) => of[clusters[k] as usize],
+                    None => u32::MAX,
+                })
+                .collect()
+        };
+        Ok((by_number(&grouped.stories), by_number(&grouped.threads)))
     }
 }
 
@@ -1407,6 +1450,7 @@ mod tests {
             "model-3.bin",
             "clusters-44.bin",
             "stories-1.bin",
+            "threads-2.bin",
         ] {
             assert!(generation_file(ours), "{ours}");
         }

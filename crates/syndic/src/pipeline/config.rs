@@ -7,6 +7,7 @@ use crate::minhash::MinHashConfig;
 use crate::shingle::ShingleSpec;
 use crate::story::StoryConfig;
 use crate::text::boilerplate::BoilerplateConfig;
+use crate::thread::ThreadConfig;
 use crate::verify::VerifyRule;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -62,6 +63,8 @@ pub struct Config {
     pub boilerplate: BoilerplateConfig,
     /// Story grouping.
     pub story: StoryConfig,
+    /// Thread grouping (stories into developing stories).
+    pub thread: ThreadConfig,
 }
 
 impl Default for Config {
@@ -86,11 +89,22 @@ impl Default for Config {
             max_bucket: 256,
             boilerplate: BoilerplateConfig::default(),
             story: StoryConfig::default(),
+            thread: ThreadConfig::default(),
         }
     }
 }
 
 impl Config {
+    /// These settings with the story rules widened to the thread level's
+    /// ([`ThreadConfig::rules`]): what grouping stories into threads runs
+    /// under, for a front end that runs the story steps itself.
+    pub fn thread_level(&self) -> Config {
+        Config {
+            story: self.thread.rules(&self.story),
+            ..self.clone()
+        }
+    }
+
     /// Loads a TOML configuration file.
     pub fn from_toml_file(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -124,6 +138,7 @@ impl Config {
             "story.cross_language_similarity",
             self.story.cross_language_similarity,
         )?;
+        unit("thread.similarity", self.thread.similarity)?;
         if self.threshold == 0.0 {
             return Err(Error::Config("threshold must be above 0".into()));
         }
@@ -133,11 +148,15 @@ impl Config {
                 self.containment
             )));
         }
-        if self.story.window_days.is_nan() || self.story.window_days < 0.0 {
-            return Err(Error::Config(format!(
-                "story.window_days must be 0 or more, not {}",
-                self.story.window_days
-            )));
+        for (name, days) in [
+            ("story.window_days", self.story.window_days),
+            ("thread.window_days", self.thread.window_days),
+        ] {
+            if days.is_nan() || days < 0.0 {
+                return Err(Error::Config(format!(
+                    "{name} must be 0 or more, not {days}"
+                )));
+            }
         }
         if self.aligned_share.is_nan() || self.aligned_share <= 0.0 {
             return Err(Error::Config(format!(
@@ -231,6 +250,8 @@ mod tests {
         bad(|c| c.threshold = 0.0);
         bad(|c| c.story.similarity = f64::NAN);
         bad(|c| c.story.window_days = -1.0);
+        bad(|c| c.thread.similarity = 1.5);
+        bad(|c| c.thread.window_days = f64::NAN);
         bad(|c| c.max_bucket = 0);
         bad(|c| c.bands = Some(3));
         let off = Config {

@@ -96,6 +96,19 @@ impl Timer<'_> {
         self.last = now;
         (self.on_stage)(stage);
     }
+
+    /// Ends `stage`, of which the last `inner` seconds were stage `name`'s
+    /// (a step the stage driver timed itself): both are recorded.
+    fn lap_split(&mut self, stage: &str, name: &str, inner: f64) {
+        let now = Instant::now();
+        let total = (now - self.last).as_secs_f64();
+        let inner = inner.min(total);
+        self.stages.push((stage.to_string(), total - inner));
+        self.stages.push((name.to_string(), inner));
+        self.last = now;
+        (self.on_stage)(stage);
+        (self.on_stage)(name);
+    }
 }
 
 /// Runs the whole pipeline on `docs`. Deterministic for any thread count.
@@ -438,11 +451,10 @@ fn run_after_fold(
         evidence: &evidence,
         spec: config.shingle,
     };
-    let (story_reps, vectors_spilled) =
-        stories::stories(&reps, &ranks, &source, None, config, resources, batch)?;
-    timer.lap("story");
+    let grouped = stories::stories(&reps, &ranks, &source, None, config, resources, batch)?;
+    timer.lap_split("story", "thread", grouped.thread_seconds);
 
-    let docs_out = output::outcomes(&reps, &story_reps, &signed.signed, &similarities);
+    let docs_out = output::outcomes(&reps, &grouped, &signed.signed, &similarities);
     timer.lap("output");
 
     let facts = RunFacts {
@@ -453,9 +465,9 @@ fn run_after_fold(
         candidates: pairs.len(),
         unparsed_dates,
         edges: &edges,
-        spilled: spilled || vectors_spilled || evidence.values.spilled(),
+        spilled: spilled || grouped.spilled || evidence.values.spilled(),
     };
-    let summary = summarize(&docs_out, &story_reps, config, facts, timer.stages)?;
+    let summary = summarize(&docs_out, config, facts, timer.stages)?;
     Ok(Outcome {
         docs: docs_out,
         edges,
@@ -510,7 +522,6 @@ struct RunFacts<'a> {
 
 fn summarize(
     docs: &[DocOutcome],
-    story_reps: &[u32],
     config: &Config,
     facts: RunFacts,
     stage_seconds: Vec<(String, f64)>,
@@ -525,7 +536,10 @@ fn summarize(
         bytes: facts.lengths.iter().map(|&l| l as u64).sum(),
         clusters,
         stories: (0..n)
-            .filter(|&i| story_reps[i] as usize == i && is_rep(i))
+            .filter(|&i| docs[i].story as usize == i && is_rep(i))
+            .count(),
+        story_threads: (0..n)
+            .filter(|&i| docs[i].thread as usize == i && is_rep(i))
             .count(),
         duplicates: n - clusters,
         exact_duplicates: facts.signed.exact_duplicates,

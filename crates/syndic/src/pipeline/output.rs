@@ -3,6 +3,7 @@
 
 use super::evidence::EvidenceStore;
 use super::sign::Signed;
+use super::stories::Grouped;
 use super::Summary;
 use crate::error::Result;
 use crate::verify::{scores, Edge};
@@ -23,6 +24,10 @@ pub struct DocOutcome {
     /// Index of the story's representative: the earliest-ranked cluster
     /// representative among the clusters grouped into this story.
     pub story: u32,
+    /// Index of the thread's representative: the earliest-ranked story
+    /// representative among the stories grouped into this thread
+    /// ([`crate::thread`]).
+    pub thread: u32,
 }
 
 /// The output of [`super::run`].
@@ -88,11 +93,11 @@ pub(crate) fn similarities(
 }
 
 /// Every document's outcome, from its cluster representative (`reps`),
-/// its story representative (`story_reps`, by cluster representative),
-/// the sign stage's facts and its [`similarities`].
+/// its story and thread representatives (`grouped`, by cluster
+/// representative), the sign stage's facts and its [`similarities`].
 pub(crate) fn outcomes(
     reps: &[u32],
-    story_reps: &[u32],
+    grouped: &Grouped,
     signed: &[Signed],
     similarities: &[Option<(f32, f32)>],
 ) -> Vec<DocOutcome> {
@@ -105,7 +110,8 @@ pub(crate) fn outcomes(
                 similarity: similarities[i].map(|s| s.0),
                 containment: similarities[i].map(|s| s.1),
                 short: signed[i].short,
-                story: story_reps[r],
+                story: grouped.stories[r],
+                thread: grouped.threads[r],
             }
         })
         .collect()
@@ -131,7 +137,12 @@ mod tests {
         // 0 represents 1 (an exact copy), 2 (a verified edge) and 3 (joined
         // through 2: scored from the sets).
         let reps = [0, 0, 0, 0, 4];
-        let story_reps = [0, 0, 0, 0, 0];
+        let grouped = Grouped {
+            stories: vec![0, 0, 0, 0, 0],
+            threads: vec![0, 0, 0, 0, 0],
+            spilled: false,
+            thread_seconds: 0.0,
+        };
         let signed = [
             signed(7, 0),
             signed(7, 0),
@@ -161,7 +172,7 @@ mod tests {
         store.set_slot(0, 0);
         store.set_slot(3, 1);
         let sims = similarities(&reps, &signed, &edges, &store).unwrap();
-        let out = outcomes(&reps, &story_reps, &signed, &sims);
+        let out = outcomes(&reps, &grouped, &signed, &sims);
         assert_eq!(out[0].similarity, None);
         assert_eq!(
             (out[1].similarity, out[1].containment),

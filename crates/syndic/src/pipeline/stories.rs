@@ -16,6 +16,7 @@ use crate::error::Result;
 use crate::shingle::ShingleSpec;
 use crate::store::{Resources, SpillVec};
 use crate::story::{self, DocumentFrequencies, TermCounts, TermVector};
+use crate::thread;
 use crate::verify::Evidence;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -46,13 +47,29 @@ impl StorySource for PipelineSource<'_> {
     }
 }
 
-/// Stage `story`: the story representative of every document, given every
-/// document's cluster representative (`reps`, `u32::MAX` for a document
-/// that is not there) and rank; and whether the story vectors spilled to
-/// disk. Document frequencies are those over every cluster representative:
-/// given as `df` (e.g. summed over the partitions of a distributed run with
-/// [`document_frequencies`]), or else counted here in the same pass as the
-/// terms. Either way the result depends only on which clusters there are.
+/// What the story stage gives: by cluster representative (other entries
+/// are meaningless), its story's and its thread's representatives.
+#[derive(Debug, Clone)]
+pub struct Grouped {
+    /// Each cluster representative's story representative.
+    pub stories: Vec<u32>,
+    /// Each cluster representative's thread representative (that of its
+    /// story's representative).
+    pub threads: Vec<u32>,
+    /// Whether the story vectors spilled to disk.
+    pub spilled: bool,
+    /// Seconds spent grouping stories into threads (part of the stage).
+    pub thread_seconds: f64,
+}
+
+/// Stage `story`: the story and thread representatives of every document,
+/// given every document's cluster representative (`reps`, `u32::MAX` for a
+/// document that is not there) and rank. Document frequencies are those
+/// over every cluster representative: given as `df` (e.g. summed over the
+/// partitions of a distributed run with [`document_frequencies`]), or else
+/// counted here in the same pass as the terms. Either way the result
+/// depends only on which clusters there are. Threads group the stories
+/// ([`crate::thread`]) with the same vectors.
 pub fn stories(
     reps: &[u32],
     ranks: &[Rank],
@@ -61,10 +78,16 @@ pub fn stories(
     config: &Config,
     resources: &Resources,
     batch: usize,
-) -> Result<(Vec<u32>, bool)> {
+) -> Result<Grouped> {
     let cluster_reps = cluster_representatives(reps);
     if !config.story.enabled {
-        return Ok((story_of_clusters(reps, ranks, &cluster_reps, None), false));
+        let stories = story_of_clusters(reps, ranks, &cluster_reps, None);
+        return Ok(Grouped {
+            threads: stories.clone(),
+            stories,
+            spilled: false,
+            thread_seconds: 0.0,
+        });
     }
     // The counts and frequencies are freed before grouping.
     let vectors = {
@@ -99,7 +122,7 @@ fn group(
     vectors: &SpillVec<TermVector>,
     source: &dyn StorySource,
     config: &Config,
-) -> Result<(Vec<u32>, bool)> {
+) -> Result<Grouped> {
     let published: Vec<Option<i64>> = cluster_reps
         .iter()
         .map(|&r| ranks[r as usize].published)
@@ -112,7 +135,37 @@ fn group(
         &config.story,
     )?;
     let stories = story_of_clusters(reps, ranks, cluster_reps, Some(&centers));
-    Ok((stories, vectors.spilled()))
+    // The stories, by cluster index: the clusters that represent theirs.
+    let heads: Vec<u32> = (0..cluster_reps.len() as u32)
+        .filter(|&k| {
+            let r = cluster_reps[k as usize];
+            stories[r as usize] == r
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let thread_centers = thread::group(
+        &heads
+            .iter()
+            .map(|&k| published[k as usize])
+            .collect::<Vec<_>>(),
+        |t| vectors.get(heads[t]),
+        |t| source.evidence(cluster_reps[heads[t] as usize]),
+        config.shingle,
+        &config.story,
+        &config.thread,
+    )?;
+    let head_reps: Vec<u32> = heads.iter().map(|&k| cluster_reps[k as usize]).collect();
+    let thread_of_head = story_of_clusters(reps, ranks, &head_reps, Some(&thread_centers));
+    let threads = stories
+        .iter()
+        .map(|&s| thread_of_head[s as usize])
+        .collect();
+    Ok(Grouped {
+        stories,
+        threads,
+        spilled: vectors.spilled(),
+        thread_seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
 /// Each cluster representative's story representative: the best-ranked
@@ -308,7 +361,7 @@ mod tests {
         reps.push(0);
         let ids: Vec<String> = (0..13).map(|k| format!("{k:02}")).collect();
         let ranks: Vec<Rank> = ids.iter().map(|id| rank(id)).collect();
-        let (stories, spilled) = stories(
+        let grouped = stories(
             &reps,
             &ranks,
             &source,
@@ -318,8 +371,16 @@ mod tests {
             5,
         )
         .unwrap();
-        assert!(!spilled);
-        stories
+        assert!(!grouped.spilled);
+        // Threads nest stories: one story, one thread.
+        for a in 0..13 {
+            for b in 0..13 {
+                if grouped.stories[a] == grouped.stories[b] {
+                    assert_eq!(grouped.threads[a], grouped.threads[b], "{a} {b}");
+                }
+            }
+        }
+        grouped.stories
     }
 
     #[test]
@@ -351,9 +412,14 @@ mod tests {
         df.merge(&document_frequencies(&reps[5..], &source, 3).unwrap());
         assert_eq!(df, document_frequencies(&reps, &source, 7).unwrap());
         let given = stories(&reps, &ranks, &source, Some(&df), &config, &r, 4).unwrap();
-        assert_eq!(whole, given);
+        assert_eq!(whole.stories, given.stories);
+        assert_eq!(whole.threads, given.threads);
         assert!(
-            whole.0.iter().enumerate().any(|(k, &s)| s != k as u32),
+            whole
+                .stories
+                .iter()
+                .enumerate()
+                .any(|(k, &s)| s != k as u32),
             "some rewrite joined"
         );
     }

@@ -15,6 +15,8 @@ pub struct Summary {
     pub clusters: usize,
     /// Stories (groups of clusters).
     pub stories: usize,
+    /// Story threads (groups of stories: the `thread` level).
+    pub story_threads: usize,
     /// Documents that are not their cluster's representative.
     pub duplicates: usize,
     /// Documents whose body is identical to an earlier one's.

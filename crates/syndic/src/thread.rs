@@ -1,0 +1,253 @@
+//! Thread grouping: one level above stories, the follow-ups of one
+//! developing story over days or weeks (an earthquake's damage, the loans
+//! and repairs that follow it; a deal's talks, approval and signing) join
+//! one *thread*. A story is one event as other outlets report it; a thread
+//! is the chain of events that News Story Chains labels, and a user picks
+//! the grain (cluster, story, thread) in the output instead of tuning the
+//! story rules.
+//!
+//! Input: the stories, each as its representative's TF-IDF vector
+//! ([`crate::story::vector`], under the story stage's document
+//! frequencies over clusters), its publication time and its evidence.
+//! Output: each story's thread center; the pipeline names the best-ranked
+//! story representative of each thread.
+//!
+//! Method: the story stage's own kernels ([`crate::story::group`]:
+//! candidates from shared top terms, edges by the rules of
+//! [`StoryConfig`], star grouping) run over the stories with the rules
+//! widened as [`ThreadConfig`] says: a longer window, and terms counted
+//! as rare up to more postings (a thread's names recur in each of its
+//! stories). Every story is in exactly one thread, so the levels nest:
+//! cluster within story within thread.
+
+use crate::error::Result;
+use crate::shingle::ShingleSpec;
+use crate::story::{self, StoryConfig, TermVector};
+use crate::verify::Evidence;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// Thread settings: how the story rules are widened one level up. The
+/// other story settings (top terms, postings, passages, figures, two
+/// languages) are the story level's.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ThreadConfig {
+    /// Group stories into threads at all (otherwise each story is its own
+    /// thread).
+    pub enabled: bool,
+    /// Two dated stories more than this many days apart are in different
+    /// threads (measured from each thread's center story).
+    pub window_days: f64,
+    /// Minimum TF-IDF cosine between a story and its thread's center.
+    pub similarity: f64,
+    /// A term is rare when at most this many stories index it.
+    pub rare_posting: usize,
+    /// Below the story level's `strong_similarity`, shared rare terms ...
+    pub min_rare_terms: usize,
+    /// ... and shared rare terms in both leads.
+    pub min_lead_terms: usize,
+}
+
+impl Default for ThreadConfig {
+    fn default() -> Self {
+        ThreadConfig {
+            enabled: true,
+            window_days: 14.0,
+            similarity: 0.12,
+            rare_posting: 10,
+            min_rare_terms: 3,
+            min_lead_terms: 2,
+        }
+    }
+}
+
+impl ThreadConfig {
+    /// The story rules widened for threads: `story`'s, with this window,
+    /// cosine and rarity.
+    pub fn rules(&self, story: &StoryConfig) -> StoryConfig {
+        StoryConfig {
+            enabled: self.enabled && story.enabled,
+            window_days: self.window_days,
+            similarity: self.similarity,
+            rare_posting: self.rare_posting,
+            min_rare_terms: self.min_rare_terms,
+            min_lead_terms: self.min_lead_terms,
+            ..*story
+        }
+    }
+}
+
+/// Groups stories into threads. Story `i` (of `published.len()`) has
+/// publication time `published[i]`, TF-IDF vector `vector(i)` and evidence
+/// `evidence(i)`. Returns, for each story, the index of its thread's
+/// center. Deterministic: ties go to the lower index.
+pub fn group<'v, 'e, V, E>(
+    published: &[Option<i64>],
+    vector: V,
+    evidence: E,
+    spec: ShingleSpec,
+    story: &StoryConfig,
+    thread: &ThreadConfig,
+) -> Result<Vec<u32>>
+where
+    V: Fn(usize) -> Result<Cow<'v, TermVector>> + Sync,
+    E: Fn(usize) -> Result<Cow<'e, Evidence>> + Sync,
+{
+    story::group(published, vector, evidence, spec, &thread.rules(story))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::story::{idf, term_counts, vector};
+    use crate::text::normalize::normalize;
+
+    const DAY: i64 = 86_400;
+
+    /// A developing story (a bridge's cracks, its closure, the repair
+    /// contract), told by reports days apart that name its place, council
+    /// and engineer but tell other events; an unrelated report; and the
+    /// same names a month later.
+    const REPORTS: [(&str, i64); 5] = [
+        (
+            "Engineers find cracks in the Kestrel Viaduct at Marlow. Inspectors \
+             from Thornbury Consulting found cracks in two piers of the Kestrel \
+             Viaduct on Monday, Marlow council said. Chief engineer Dana Okafor \
+             said traffic would be limited to one lane while the piers are studied.",
+            0,
+        ),
+        (
+            "Kestrel Viaduct closed to all traffic, Marlow council says. The \
+             council shut the Kestrel Viaduct on Saturday after Thornbury \
+             Consulting measured the cracks widening overnight. Dana Okafor said \
+             buses would be diverted through the old town until further notice.",
+            5,
+        ),
+        (
+            "Marlow council awards Kestrel Viaduct repair contract. A contract to \
+             rebuild two piers of the Kestrel Viaduct went to Hallam Civil for 14 \
+             million, Marlow council said. Dana Okafor of Thornbury Consulting \
+             expects the viaduct to reopen in the spring.",
+            11,
+        ),
+        (
+            "Frost damages the vineyards of the Arden valley. Growers in the Arden \
+             valley lost much of their early buds to a hard frost overnight, the \
+             growers' association said, and asked the ministry for emergency aid.",
+            6,
+        ),
+        (
+            "Kestrel Viaduct reopens at Marlow after repairs. The Kestrel Viaduct \
+             reopened on Friday, Marlow council said, after Hallam Civil rebuilt \
+             two piers. Dana Okafor of Thornbury Consulting said the cracks were \
+             caused by water in the foundations.",
+            40,
+        ),
+    ];
+
+    /// Other reports of the corpus, months later, so that the names of the
+    /// reports above are rare and common words are not.
+    const OTHERS: [&str; 12] = [
+        include_str!("../../../corpora/stories/01-harbor-bridge.txt"),
+        include_str!("../../../corpora/stories/02-vineyard-frost.txt"),
+        include_str!("../../../corpora/stories/03-library-hours.txt"),
+        include_str!("../../../corpora/stories/04-rail-strike.txt"),
+        include_str!("../../../corpora/stories/05-telescope-grant.txt"),
+        include_str!("../../../corpora/stories/06-flood-defences.txt"),
+        include_str!("../../../corpora/stories/01-harbor-bridge.rewrite.txt"),
+        include_str!("../../../corpora/stories/02-vineyard-frost.rewrite.txt"),
+        include_str!("../../../corpora/stories/03-library-hours.rewrite.txt"),
+        include_str!("../../../corpora/stories/04-rail-strike.rewrite.txt"),
+        include_str!("../../../corpora/stories/05-telescope-grant.rewrite.txt"),
+        include_str!("../../../corpora/stories/06-flood-defences.rewrite.txt"),
+    ];
+
+    fn run(thread: &ThreadConfig, story: &StoryConfig) -> (Vec<u32>, Vec<u32>) {
+        let texts = REPORTS.iter().map(|&(t, _)| t).chain(OTHERS);
+        let counts: Vec<_> = texts.map(|t| term_counts(&normalize(t))).collect();
+        let idf = idf(counts.iter());
+        let vectors: Vec<TermVector> = counts.iter().map(|c| vector(c, &idf)).collect();
+        let published: Vec<Option<i64>> = REPORTS
+            .iter()
+            .map(|&(_, d)| Some(d * DAY))
+            .chain(OTHERS.iter().map(|_| Some(300 * DAY)))
+            .collect();
+        let none = Evidence::default();
+        let spec = ShingleSpec::default();
+        let stories = story::group(
+            &published,
+            |i| Ok(Cow::Borrowed(&vectors[i])),
+            |_| Ok(Cow::Borrowed(&none)),
+            spec,
+            story,
+        )
+        .unwrap();
+        let threads = group(
+            &published,
+            |i| Ok(Cow::Borrowed(&vectors[i])),
+            |_| Ok(Cow::Borrowed(&none)),
+            spec,
+            story,
+            thread,
+        )
+        .unwrap();
+        (stories, threads)
+    }
+
+    #[test]
+    fn follow_ups_days_apart_are_one_thread_but_not_one_story() {
+        let (stories, threads) = run(&ThreadConfig::default(), &StoryConfig::default());
+        // Days apart and telling other events: three stories.
+        assert_ne!(stories[0], stories[1]);
+        assert_ne!(stories[1], stories[2]);
+        // One thread, which neither the unrelated report nor the same
+        // names a month later join.
+        assert_eq!(threads[0], threads[1]);
+        assert_eq!(threads[1], threads[2]);
+        assert_ne!(threads[3], threads[0]);
+        assert_ne!(threads[4], threads[0]);
+    }
+
+    #[test]
+    fn the_window_and_the_switches_bound_threads() {
+        // The window counts from the thread's center (the 5th day's report,
+        // with the most edges): 4 days keeps every follow-up apart.
+        let days = ThreadConfig {
+            window_days: 4.0,
+            ..ThreadConfig::default()
+        };
+        let (_, threads) = run(&days, &StoryConfig::default());
+        assert_ne!(threads[0], threads[1], "5 days is past a 4-day window");
+        assert_ne!(threads[1], threads[2], "6 days is past a 4-day window");
+        let month = ThreadConfig {
+            window_days: 60.0,
+            ..ThreadConfig::default()
+        };
+        let (_, threads) = run(&month, &StoryConfig::default());
+        assert_eq!(threads[4], threads[2], "the reopening within 60 days");
+        let off = ThreadConfig {
+            enabled: false,
+            ..ThreadConfig::default()
+        };
+        let (_, threads) = run(&off, &StoryConfig::default());
+        assert_eq!(threads, (0..threads.len() as u32).collect::<Vec<_>>());
+        let no_stories = StoryConfig {
+            enabled: false,
+            ..StoryConfig::default()
+        };
+        assert!(!ThreadConfig::default().rules(&no_stories).enabled);
+    }
+
+    #[test]
+    fn rules_widen_only_the_thread_settings() {
+        let story = StoryConfig::default();
+        let thread = ThreadConfig::default();
+        let rules = thread.rules(&story);
+        assert_eq!(rules.window_days, thread.window_days);
+        assert_eq!(rules.rare_posting, thread.rare_posting);
+        assert_eq!(rules.top_terms, story.top_terms);
+        assert_eq!(rules.max_posting, story.max_posting);
+        assert_eq!(rules.strong_similarity, story.strong_similarity);
+    }
+}
