@@ -1,12 +1,14 @@
 //! Stage `story`: clusters grouped into stories (reports of the same story
 //! by other outlets) by TF-IDF vectors of their representatives' bodies,
-//! with document frequencies counted over the representatives.
+//! with document frequencies counted over the representatives; then the
+//! stories grouped into threads ([`crate::thread`]) with the same vectors.
 //!
 //! Kernels and their data:
 //! - `story_vectors`: representatives -> TF-IDF vectors (store that may spill).
-//! - [`stories`]: cluster representative of each document -> story
-//!   representative of each document, reading bodies and evidence through a
-//!   [`StorySource`] (the pipeline's stores, or an index's segments).
+//! - [`stories`]: cluster representative of each document -> story and
+//!   thread representatives of each document ([`Grouped`]), reading bodies
+//!   and evidence through a [`StorySource`] (the pipeline's stores, or an
+//!   index's segments).
 
 use super::evidence::EvidenceStore;
 use super::fold::BodyModel;
@@ -114,7 +116,9 @@ fn cluster_representatives(reps: &[u32]) -> Vec<u32> {
         .collect()
 }
 
-/// Groups the clusters by their representatives' TF-IDF vectors.
+/// Groups the clusters by their representatives' TF-IDF vectors into
+/// stories, then the stories (their representatives, with the same
+/// vectors) into threads ([`thread::group`]).
 fn group(
     reps: &[u32],
     ranks: &[Rank],
