@@ -70,11 +70,12 @@ impl Summary {
         let mut s = String::new();
         let _ = writeln!(
             s,
-            "syndic: {} documents ({:.1} MB), {} clusters in {} stories, {} duplicates ({} exact), {} too short to shingle",
+            "syndic: {} documents ({:.1} MB), {} clusters in {} stories in {} threads, {} duplicates ({} exact), {} too short to shingle",
             self.documents,
             self.bytes as f64 / 1e6,
             self.clusters,
             self.stories,
+            self.story_threads,
             self.duplicates,
             self.exact_duplicates,
             self.short_documents
