@@ -533,11 +533,13 @@ def stories_and_threads(docs, reps, model: List[Tuple[str, int]], partitions: Op
         return story_of, None
     from pyspark.sql import functions as F
 
-    if not _config(settings)["thread"]["enabled"]:
+    # The thread level's story rules (syndic::ThreadConfig::rules), which
+    # are off when threads or stories are.
+    thread_json = _syndic.thread_settings(settings_json)
+    if not json.loads(thread_json)["story"]["enabled"]:
         return story_of, story_of.select("num", F.col("story").alias("thread"))
 
     heads = story_of.filter(F.col("story") == F.col("num")).select("num")
-    thread_json = _syndic.thread_settings(settings_json)
     head_docs = _cut(rep_docs.join(heads, "num", "left_semi"), "thread: stories")
     head_vectors = vectors.join(heads, "num", "left_semi")
     thread_of_head = _group_stories(head_docs, head_vectors, shared, thread_json, partitions,
@@ -588,7 +590,7 @@ def _group_stories(rep_docs, vectors, shared, settings_json: str, partitions: Op
     from pyspark.sql import functions as F
 
     spark = rep_docs.sparkSession
-    cfg = json.loads(_syndic.resolved_config(settings_json))["story"]
+    cfg = _config(json.loads(settings_json))["story"]
     postings = (vectors.select("num", F.explode("top").alias("term"))
                 .groupBy("term").agg(F.collect_list("num").alias("members"))
                 # story::posting_used: shared, not too common, and a lead

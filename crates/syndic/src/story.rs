@@ -530,6 +530,20 @@ impl<W: Weight> Blob for Vec<(u64, W)> {
     }
 }
 
+/// For tests: the texts of `corpora/stories` (six reports and another
+/// outlet's rewrite of each), folded, in file-name order.
+#[cfg(test)]
+pub(crate) fn sample_stories() -> Vec<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpora/stories");
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|p| crate::text::normalize::normalize(&std::fs::read_to_string(p).unwrap()))
+        .collect()
+}
+
 /// Groups clusters into stories. Cluster `i` (of `published.len()`) has
 /// publication time `published[i]`, TF-IDF vector `vector(i)`, and shingles
 /// (of `spec`) and figures in `evidence(i)` (fetched on demand: they may be

@@ -146,32 +146,19 @@ mod tests {
         ),
     ];
 
-    /// Other reports of the corpus, months later, so that the names of the
-    /// reports above are rare and common words are not.
-    const OTHERS: [&str; 12] = [
-        include_str!("../../../corpora/stories/01-harbor-bridge.txt"),
-        include_str!("../../../corpora/stories/02-vineyard-frost.txt"),
-        include_str!("../../../corpora/stories/03-library-hours.txt"),
-        include_str!("../../../corpora/stories/04-rail-strike.txt"),
-        include_str!("../../../corpora/stories/05-telescope-grant.txt"),
-        include_str!("../../../corpora/stories/06-flood-defences.txt"),
-        include_str!("../../../corpora/stories/01-harbor-bridge.rewrite.txt"),
-        include_str!("../../../corpora/stories/02-vineyard-frost.rewrite.txt"),
-        include_str!("../../../corpora/stories/03-library-hours.rewrite.txt"),
-        include_str!("../../../corpora/stories/04-rail-strike.rewrite.txt"),
-        include_str!("../../../corpora/stories/05-telescope-grant.rewrite.txt"),
-        include_str!("../../../corpora/stories/06-flood-defences.rewrite.txt"),
-    ];
-
     fn run(thread: &ThreadConfig, story: &StoryConfig) -> (Vec<u32>, Vec<u32>) {
-        let texts = REPORTS.iter().map(|&(t, _)| t).chain(OTHERS);
-        let counts: Vec<_> = texts.map(|t| term_counts(&normalize(t))).collect();
+        // Other reports of the corpus, months later, so that the names of
+        // the reports above are rare and common words are not.
+        let others = story::sample_stories();
+        let later = vec![Some(300 * DAY); others.len()];
+        let texts = REPORTS.iter().map(|&(t, _)| normalize(t)).chain(others);
+        let counts: Vec<_> = texts.map(|t| term_counts(&t)).collect();
         let idf = idf(counts.iter());
         let vectors: Vec<TermVector> = counts.iter().map(|c| vector(c, &idf)).collect();
         let published: Vec<Option<i64>> = REPORTS
             .iter()
             .map(|&(_, d)| Some(d * DAY))
-            .chain(OTHERS.iter().map(|_| Some(300 * DAY)))
+            .chain(later)
             .collect();
         let none = Evidence::default();
         let spec = ShingleSpec::default();
