@@ -94,3 +94,47 @@ fn blank_lines_take_no_memory() {
         assert!(peak < 150 << 20, "peak RSS {peak} for a file of newlines");
     }
 }
+
+/// The CLI turns transparent huge pages off for its process (see
+/// `no_transparent_huge_pages` in src/main.rs): read from the kernel while
+/// the command waits on its input. Kernels without the `THP_enabled` line
+/// in /proc/PID/status (before 6.0) skip the check.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_cli_runs_without_transparent_huge_pages() {
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_syndic"))
+        .args(["cluster", "-", "--quiet", "-o"])
+        .arg(dir.path().join("out.jsonl"))
+        .env_remove("MIMALLOC_ALLOW_THP")
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("run syndic");
+    let status_file = format!("/proc/{}/status", child.id());
+    // The process sets the flag first thing in main; wait until it has
+    // read its arguments, i.e. until its threads have started or 5 s pass.
+    let mut thp = None;
+    for _ in 0..500 {
+        let status = std::fs::read_to_string(&status_file).unwrap_or_default();
+        let threads = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Threads:"))
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .unwrap_or(0);
+        thp = status
+            .lines()
+            .find_map(|l| l.strip_prefix("THP_enabled:"))
+            .map(|v| v.trim().to_string());
+        if threads > 1 || thp.as_deref() == Some("0") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+    match thp {
+        Some(v) => assert_eq!(v, "0", "THP_enabled in {status_file}"),
+        None => eprintln!("skipped: this kernel's /proc/PID/status has no THP_enabled"),
+    }
+}

@@ -338,6 +338,41 @@ def test_threads_do_not_change_the_result():
     assert syndic.cluster(rows, threads=1).equals(syndic.cluster(rows, threads=2))
 
 
+def _thp_enabled():
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("THP_enabled:"):
+                    return line.split()[1]
+    except OSError:
+        pass
+    return None
+
+
+def test_engine_calls_run_in_small_pages_and_restore_the_process_setting():
+    """Transparent huge pages are off while an engine call runs (they cost
+    the VMs syndic runs on several times more per byte) and as they were
+    when it returns: the user's process is left as it was."""
+    import threading
+
+    before = _thp_enabled()
+    if before != "1" or "MIMALLOC_ALLOW_THP" in os.environ:
+        pytest.skip("needs Linux 6.0+ with huge pages allowed for this process")
+    rows = [
+        dict(r, id=f"{r['id']}-{k}", text=f"{r['text']} copy {k}")
+        for k in range(60)
+        for r in records(SAMPLE)
+    ]
+    seen = set()
+    call = threading.Thread(target=syndic.cluster, args=(rows,))
+    call.start()
+    while call.is_alive():
+        seen.add(_thp_enabled())
+    call.join()
+    assert "0" in seen, f"THP_enabled seen during the call: {seen}"
+    assert _thp_enabled() == before
+
+
 # --- dedup and Index -----------------------------------------------------
 
 def test_dedup_keeps_the_cli_representatives_in_the_input_type(tmp_path):

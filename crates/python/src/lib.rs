@@ -9,8 +9,10 @@
 
 use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
 use arrow_array::{RecordBatch, RecordBatchIterator};
+mod pages;
 mod spark;
 
+use pages::engine;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyKeyError, PyOSError, PyValueError};
 use pyo3::prelude::*;
@@ -23,9 +25,8 @@ use syndic::{Config, Document, Error, ReadOptions};
 /// The columns of `Index.clusters()`: id, cluster, story and thread.
 type IndexColumns = (Vec<String>, Vec<String>, Vec<String>, Vec<String>);
 
-/// mimalloc for the engine's allocations, as in the CLI: its huge-page
-/// segments save most of the page faults of a run (the CLI measured 0.45 ->
-/// 0.33 s on BBC-generated). Python's own objects use Python's allocator.
+/// mimalloc for the engine's allocations, as in the CLI; engine calls run
+/// in 4 KiB pages (`pages.rs`). Python's own objects use Python's allocator.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -448,7 +449,7 @@ fn documents(
     pool: &rayon::ThreadPool,
 ) -> PyResult<Vec<Document>> {
     let stream = arrow_stream(data)?;
-    py.allow_threads(|| {
+    engine(py, || {
         pool.install(|| {
             syndic::corpus::arrow::documents_from_batches(stream, "record", &ReadOptions::default())
         })
@@ -501,14 +502,13 @@ fn cluster_table<'py>(
     let config = config(settings_json)?;
     let pool = pool(threads)?;
     let docs = documents(py, data, &pool)?;
-    let batches = py
-        .allow_threads(|| {
-            pool.install(|| {
-                let outcome = syndic::run(&docs, &config)?;
-                Ok(clusters_batches(&docs, &outcome.docs).collect())
-            })
+    let batches = engine(py, || {
+        pool.install(|| {
+            let outcome = syndic::run(&docs, &config)?;
+            Ok(clusters_batches(&docs, &outcome.docs).collect())
         })
-        .map_err(py_err)?;
+    })
+    .map_err(py_err)?;
     to_pyarrow(py, clusters_schema(), batches)
 }
 
@@ -523,14 +523,13 @@ fn sign_table<'py>(
     let config = config(settings_json)?;
     let pool = pool(threads)?;
     let docs = documents(py, data, &pool)?;
-    let sigs = py
-        .allow_threads(|| {
-            pool.install(|| {
-                let texts = syndic::corpus::Texts::new(&docs);
-                syndic::pipeline::signatures(&docs, &texts, &config, &syndic::Resources::default())
-            })
+    let sigs = engine(py, || {
+        pool.install(|| {
+            let texts = syndic::corpus::Texts::new(&docs);
+            syndic::pipeline::signatures(&docs, &texts, &config, &syndic::Resources::default())
         })
-        .map_err(py_err)?;
+    })
+    .map_err(py_err)?;
     let bytes: Vec<u8> = sigs
         .iter()
         .flatten()
@@ -578,14 +577,13 @@ impl PyIndex {
         };
         let pool = pool(threads)?;
         let docs = documents(py, data, &pool)?;
-        let report = py
-            .allow_threads(|| {
-                pool.install(|| {
-                    let texts = syndic::corpus::Texts::new(&docs);
-                    syndic::index::Index::build(&path, settings, &docs, &texts).map(|(_, r)| r)
-                })
+        let report = engine(py, || {
+            pool.install(|| {
+                let texts = syndic::corpus::Texts::new(&docs);
+                syndic::index::Index::build(&path, settings, &docs, &texts).map(|(_, r)| r)
             })
-            .map_err(py_err)?;
+        })
+        .map_err(py_err)?;
         Ok((PyIndex { path }, to_json(&report)?))
     }
 
@@ -599,31 +597,32 @@ impl PyIndex {
     ) -> PyResult<String> {
         let pool = pool(threads)?;
         let docs = documents(py, data, &pool)?;
-        let report = py
-            .allow_threads(|| {
-                pool.install(|| {
-                    let mut index = syndic::index::Index::open_writer(&self.path)?;
-                    index.add(&docs, &syndic::corpus::Texts::new(&docs))
-                })
+        let report = engine(py, || {
+            pool.install(|| {
+                let mut index = syndic::index::Index::open_writer(&self.path)?;
+                index.add(&docs, &syndic::corpus::Texts::new(&docs))
             })
-            .map_err(py_err)?;
+        })
+        .map_err(py_err)?;
         to_json(&report)
     }
 
     /// Removes documents by id; returns the change report as JSON.
     fn remove(&self, py: Python<'_>, ids: Vec<String>) -> PyResult<String> {
-        let report = py
-            .allow_threads(|| syndic::index::Index::open_writer(&self.path)?.remove(&ids))
-            .map_err(py_err)?;
+        let report = engine(py, || {
+            syndic::index::Index::open_writer(&self.path)?.remove(&ids)
+        })
+        .map_err(py_err)?;
         to_json(&report)
     }
 
     /// Rewrites the live documents into one segment, reclaiming removed
     /// ones; returns what it did as JSON.
     fn compact(&self, py: Python<'_>) -> PyResult<String> {
-        let report = py
-            .allow_threads(|| syndic::index::Index::open_writer(&self.path)?.compact())
-            .map_err(py_err)?;
+        let report = engine(py, || {
+            syndic::index::Index::open_writer(&self.path)?.compact()
+        })
+        .map_err(py_err)?;
         to_json(&report)
     }
 
@@ -638,24 +637,24 @@ impl PyIndex {
         use rayon::prelude::*;
         let pool = pool(threads)?;
         let docs = documents(py, data, &pool)?;
-        let matches = py
-            .allow_threads(|| {
-                let index = syndic::index::Index::open(&self.path)?;
-                pool.install(|| {
-                    docs.par_iter()
-                        .map(|d| index.query(d, &d.text))
-                        .collect::<syndic::Result<Vec<_>>>()
-                })
+        let matches = engine(py, || {
+            let index = syndic::index::Index::open(&self.path)?;
+            pool.install(|| {
+                docs.par_iter()
+                    .map(|d| index.query(d, &d.text))
+                    .collect::<syndic::Result<Vec<_>>>()
             })
-            .map_err(py_err)?;
+        })
+        .map_err(py_err)?;
         to_json(&matches)
     }
 
     /// Every document's id, cluster, story and thread (representatives' ids).
     fn clusters(&self, py: Python<'_>) -> PyResult<IndexColumns> {
-        let rows = py
-            .allow_threads(|| syndic::index::Index::open(&self.path).map(|i| i.clusters()))
-            .map_err(py_err)?;
+        let rows = engine(py, || {
+            syndic::index::Index::open(&self.path).map(|i| i.clusters())
+        })
+        .map_err(py_err)?;
         let mut out: IndexColumns = Default::default();
         for (id, cluster, story, thread) in rows {
             out.0.push(id);
@@ -669,9 +668,8 @@ impl PyIndex {
     /// Sizes, counts and settings as JSON (`verify` also decodes every text).
     #[pyo3(signature = (verify = false))]
     fn stats(&self, py: Python<'_>, verify: bool) -> PyResult<String> {
-        let stats = py
-            .allow_threads(|| syndic::index::Index::open(&self.path)?.stats(verify))
-            .map_err(py_err)?;
+        let stats =
+            engine(py, || syndic::index::Index::open(&self.path)?.stats(verify)).map_err(py_err)?;
         to_json(&stats)
     }
 }

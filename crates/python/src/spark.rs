@@ -13,7 +13,7 @@
 //! | [`line_verdicts`] | `group`, `line`, `stories` | `group`, `line`, `boilerplate` |
 //! | [`Signing`] | `num`, `text`, `url`, `source` | `num`, `body_hash`, `short`, `signature`, `keys`, `lead_keys` |
 
-use crate::{arrow_stream, config, py_err, to_pyarrow};
+use crate::{arrow_stream, config, engine, py_err, to_pyarrow};
 use ahash::AHashMap;
 use arrow_array::builder::{
     BinaryBuilder, BooleanBuilder, Int64Builder, ListBuilder, StringBuilder,
@@ -255,7 +255,7 @@ impl Ingest {
             let block = longs(&batch, "_block")?;
             let rows: Vec<Option<Result<Document, syndic::Problem>>> = if self.jsonl {
                 let lines = binaries(&batch, "value")?;
-                py.allow_threads(|| {
+                engine(py, || {
                     lines
                         .iter()
                         .map(|l| {
@@ -376,7 +376,7 @@ pub fn profiles<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Boun
         let title = strings(&batch, "title")?;
         let url = strings(&batch, "url")?;
         let source = strings(&batch, "source")?;
-        let made: Vec<(String, Profile)> = py.allow_threads(|| {
+        let made: Vec<(String, Profile)> = engine(py, || {
             use rayon::prelude::*;
             (0..num.len())
                 .into_par_iter()
@@ -541,7 +541,7 @@ impl Signing {
                 &self.model,
                 (0..num.len()).map(|k| (source[k].as_deref(), url[k].as_deref())),
             );
-            let signed: Vec<_> = py.allow_threads(|| {
+            let signed: Vec<_> = engine(py, || {
                 use rayon::prelude::*;
                 (0..num.len())
                     .into_par_iter()
@@ -595,7 +595,7 @@ impl Signing {
                 &self.model,
                 (0..num.len()).map(|k| (source[k].as_deref(), url[k].as_deref())),
             );
-            let counted: Vec<syndic::story::TermCounts> = py.allow_threads(|| {
+            let counted: Vec<syndic::story::TermCounts> = engine(py, || {
                 use rayon::prelude::*;
                 (0..num.len())
                     .into_par_iter()
@@ -897,18 +897,17 @@ impl Components {
 
     fn batch<'py>(&self, py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let groups = component_rows(&batches(data)?)?;
-        let results = py
-            .allow_threads(|| {
-                use rayon::prelude::*;
-                groups
-                    .par_iter()
-                    .map(|g| {
-                        let docs: Vec<Document> = g.iter().map(|r| r.1.clone()).collect();
-                        syndic::pipeline::cluster_with_model(&docs, &self.config, &self.model)
-                    })
-                    .collect::<syndic::Result<Vec<_>>>()
-            })
-            .map_err(py_err)?;
+        let results = engine(py, || {
+            use rayon::prelude::*;
+            groups
+                .par_iter()
+                .map(|g| {
+                    let docs: Vec<Document> = g.iter().map(|r| r.1.clone()).collect();
+                    syndic::pipeline::cluster_with_model(&docs, &self.config, &self.model)
+                })
+                .collect::<syndic::Result<Vec<_>>>()
+        })
+        .map_err(py_err)?;
         let (mut nums, mut reps) = (Int64Builder::new(), Int64Builder::new());
         let (mut sims, mut conts) = (
             arrow_array::builder::Float32Builder::new(),
@@ -984,25 +983,24 @@ impl Components {
             pairs.sort_unstable();
             inputs.push((vectors, pairs));
         }
-        let results = py
-            .allow_threads(|| {
-                use rayon::prelude::*;
-                groups
-                    .par_iter()
-                    .zip(&inputs)
-                    .map(|(g, (vectors, pairs))| {
-                        let docs: Vec<Document> = g.iter().map(|r| r.1.clone()).collect();
-                        syndic::pipeline::stories::partitioned::component_stories(
-                            &docs,
-                            vectors,
-                            pairs,
-                            &self.config,
-                            &self.model,
-                        )
-                    })
-                    .collect::<syndic::Result<Vec<_>>>()
-            })
-            .map_err(py_err)?;
+        let results = engine(py, || {
+            use rayon::prelude::*;
+            groups
+                .par_iter()
+                .zip(&inputs)
+                .map(|(g, (vectors, pairs))| {
+                    let docs: Vec<Document> = g.iter().map(|r| r.1.clone()).collect();
+                    syndic::pipeline::stories::partitioned::component_stories(
+                        &docs,
+                        vectors,
+                        pairs,
+                        &self.config,
+                        &self.model,
+                    )
+                })
+                .collect::<syndic::Result<Vec<_>>>()
+        })
+        .map_err(py_err)?;
         let (mut nums, mut stories) = (Int64Builder::new(), Int64Builder::new());
         for (g, story) in groups.iter().zip(results) {
             for (row, s) in g.iter().zip(story) {
