@@ -17,8 +17,11 @@ use cmd::index::IndexCommand;
 use cmd::sign::SignArgs;
 use std::process::ExitCode;
 
-/// mimalloc: fewer, cheaper allocations than the system allocator in the
-/// many-small-vectors stages; see [`no_transparent_huge_pages`] and
+/// mimalloc: against the system allocator (glibc), both in 4 KiB pages,
+/// interleaved on 2026-12-03, the 211 MB mix takes 2.11-2.14 s against
+/// 2.72-2.84 s (user time 3.1-3.3 s against 4.0-4.2 s) at the same peak,
+/// and BBC-generated 0.31-0.47 s against 0.34-0.44 s at 110-119 MB against
+/// 83 MB; outputs byte-identical. See [`no_transparent_huge_pages`] and
 /// [`return_freed_memory_at_once`] for how it takes memory from the OS.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
