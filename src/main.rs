@@ -21,7 +21,7 @@ use std::process::ExitCode;
 /// interleaved on 2026-12-03, the 211 MB mix takes 2.11-2.14 s against
 /// 2.72-2.84 s (user time 3.1-3.3 s against 4.0-4.2 s) at the same peak,
 /// and BBC-generated 0.31-0.47 s against 0.34-0.44 s at 110-119 MB against
-/// 83 MB; outputs byte-identical. See [`no_transparent_huge_pages`] and
+/// 83 MB; outputs byte-identical. See `syndic::pages` and
 /// [`return_freed_memory_at_once`] for how it takes memory from the OS.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -98,32 +98,9 @@ enum Command {
     Index(IndexCommand),
 }
 
-/// The process takes its memory in 4 KiB pages, not transparent huge pages
-/// (mimalloc asks for them with `madvise`). On the 2-core VMs syndic is
-/// measured on, a huge page comes from memory the host has taken back, so
-/// zeroing it costs several times more per byte than the 4 KiB pages the
-/// kernel recycles: with huge pages, 25-37% of a run's CPU samples were in
-/// `clear_page_erms`. Interleaved runs, 2026-12-03 (wall seconds, system
-/// seconds, peak): the 211 MB mix 2.41-3.78 s / 0.9-2.5 s sys / 398 MB
-/// with huge pages against 1.94-1.97 s / 0.4 s / 377 MB without;
-/// Reuters-generated 1.66-2.56 s against 1.60-1.83 s; BBC-generated
-/// 0.33-1.02 s against 0.36-0.37 s. Output is byte-identical. mimalloc
-/// sets up its first arena before `main`, so its `allow_thp` option comes
-/// too late; the kernel's per-process switch does not. `MIMALLOC_ALLOW_THP`
-/// in the environment (any value) leaves the choice to mimalloc.
-fn no_transparent_huge_pages() {
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
-        // SAFETY: PR_SET_THP_DISABLE only sets a flag on this process;
-        // pages already faulted in stay as they are.
-        unsafe {
-            libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-        }
-    }
-}
-
 fn main() -> ExitCode {
-    no_transparent_huge_pages();
+    // 4 KiB pages for the whole run: see `syndic::pages`.
+    syndic::pages::huge_pages_off();
     let matches = flags::with_config_defaults(Cli::command()).get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,

@@ -96,7 +96,7 @@ fn blank_lines_take_no_memory() {
 }
 
 /// The CLI turns transparent huge pages off for its process (see
-/// `no_transparent_huge_pages` in src/main.rs): read from the kernel while
+/// `syndic::pages`, called first in main): read from the kernel while
 /// the command waits on its input. Kernels without the `THP_enabled` line
 /// in /proc/PID/status (before 6.0) skip the check.
 #[cfg(target_os = "linux")]

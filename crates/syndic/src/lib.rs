@@ -48,6 +48,7 @@ pub mod index;
 pub mod lsh;
 pub mod minhash;
 mod packed;
+pub mod pages;
 pub mod pipeline;
 pub mod shingle;
 mod store;
