@@ -696,7 +696,6 @@ where
     if apart.is_empty() {
         return Ok(out);
     }
-    let pairs: Vec<Pair> = apart.iter().map(|e| (e.a, e.b)).collect();
     // What each pair would be if it aligned.
     let (matches, sizes): (Vec<Verdict>, Vec<(usize, usize)>) = apart
         .par_iter()
@@ -723,6 +722,7 @@ where
         })
         .collect();
     if !edge_like.is_empty() {
+        let pairs: Vec<Pair> = apart.iter().map(|e| (e.a, e.b)).collect();
         // (Made in pair order; the store sorts the documents anyway.)
         let edge_pairs: Vec<Pair> = pairs
             .iter()
