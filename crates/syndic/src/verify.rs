@@ -345,8 +345,24 @@ impl VerifyRule {
     /// Whether a pair passes, with its Jaccard and containment (an edge or
     /// a part match: see [`VerifyRule::judge`]).
     pub fn check(&self, a: &Evidence, b: &Evidence) -> Option<(f64, f64)> {
+        self.check_with(a, b, || (&a.tokens, &b.tokens))
+    }
+
+    /// [`VerifyRule::check`] with the token keys of `a` and `b` from
+    /// `tokens`, called only for a pair that the set rules reject while the
+    /// alignment rule is on (so that a caller can make them then).
+    pub fn check_with<'t>(
+        &self,
+        a: &Evidence,
+        b: &Evidence,
+        tokens: impl FnOnce() -> (&'t [u32], &'t [u32]),
+    ) -> Option<(f64, f64)> {
         self.check_sets(a, b).or_else(|| {
-            self.aligns(&a.tokens, &b.tokens)
+            if !self.aligning() {
+                return None;
+            }
+            let (ta, tb) = tokens();
+            self.aligns(ta, tb)
                 .map(|_| scores(&a.shingles, &b.shingles))
         })
     }

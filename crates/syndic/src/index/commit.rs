@@ -495,15 +495,15 @@ fn match_changed(state: &State, changed: &[u32]) -> Result<Vec<Edge>> {
             .par_iter()
             .map(|&n| state.probe(n))
             .collect::<Result<_>>()?;
-        let candidates: Vec<Vec<u32>> = chunk
-            .par_iter()
-            .zip(&probes)
-            .map(|(&n, probe)| {
-                let mut found = state.candidates(probe, Some(n));
-                found.retain(|&m| !(is_changed(m) && m > n));
-                found
-            })
+        let asked: Vec<(&Probe, Option<u32>)> = probes
+            .iter()
+            .zip(chunk)
+            .map(|(p, &n)| (p, Some(n)))
             .collect();
+        let mut candidates = state.candidates_of(&asked);
+        for (found, &n) in candidates.iter_mut().zip(chunk) {
+            found.retain(|&m| !(is_changed(m) && m > n));
+        }
         let mut others: Vec<u32> = candidates
             .iter()
             .flatten()

@@ -49,6 +49,7 @@ use crate::store::Resources;
 use crate::text::boilerplate::{group_key, Boilerplate};
 use crate::verify::{Edge, Evidence, Verdict};
 use ahash::{AHashMap, AHashSet};
+use rayon::prelude::*;
 use segment::{Segment, StoredDoc};
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File};
@@ -1045,9 +1046,15 @@ struct Probe {
     /// The body's opening ([`crate::align::opening`]), for the opening table.
     opening: Option<u64>,
     /// The body's exact shingle set and figures, as `syndic cluster`
-    /// verifies them (with its token keys when made for matching and the
-    /// alignment rule is on).
+    /// verifies them.
     evidence: Evidence,
+    /// The body, kept when the probe is made for matching and the
+    /// alignment rule is on: its token keys ([`Probe::tokens`]) are made
+    /// from it only for a pair that the set rules reject (most pairs pass
+    /// or fail on their sets; making every probe's keys was a tenth of
+    /// `syndic index build`).
+    body: Option<String>,
+    tokens: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl Probe {
@@ -1076,7 +1083,9 @@ impl Probe {
             body_hash,
             published,
             opening: sig.opening,
-            evidence: with_tokens(Evidence::new(set, figures), tokens, &body),
+            evidence: Evidence::new(set, figures),
+            body: tokens.then_some(body),
+            tokens: std::sync::OnceLock::new(),
         }
     }
 
@@ -1103,16 +1112,21 @@ impl Probe {
             body_hash: doc.body_hash,
             published: doc.published,
             opening: shingled.opening,
-            evidence: with_tokens(Evidence::new(shingled.set(), doc.figures), tokens, &body),
+            evidence: Evidence::new(shingled.set(), doc.figures),
+            body: tokens.then_some(body),
+            tokens: std::sync::OnceLock::new(),
         })
     }
-}
 
-/// `evidence` with the token keys of `body` when `tokens` is set.
-fn with_tokens(evidence: Evidence, tokens: bool, body: &str) -> Evidence {
-    match tokens {
-        true => evidence.with_tokens(shingle::token_keys(body)),
-        false => evidence,
+    /// The body's token keys for the alignment rule, made on first use
+    /// (none for a probe made without its body).
+    fn tokens(&self) -> &[u32] {
+        self.tokens.get_or_init(|| {
+            self.body
+                .as_deref()
+                .map(shingle::token_keys)
+                .unwrap_or_default()
+        })
     }
 }
 
@@ -1180,30 +1194,72 @@ impl<'a> State<'a> {
     /// The live documents other than `own` that share a band key, the
     /// opening key or the exact body with `probe`, sorted and distinct.
     fn candidates(&self, probe: &Probe, own: Option<u32>) -> Vec<u32> {
+        self.candidates_of(&[(probe, own)])
+            .pop()
+            .expect("one probe")
+    }
+
+    /// [`State::candidates`] of each of `probes` (a probe and its own
+    /// number). The probes' keys are looked up table by table in key
+    /// order, and a key that several probes share (copies of one article
+    /// share most band keys) once: one table's entries stay in the cache
+    /// while its keys are looked up, where probe by probe every lookup
+    /// went to another table (the lookups' cache misses were 18% of
+    /// `syndic index build`).
+    fn candidates_of(&self, probes: &[(&Probe, Option<u32>)]) -> Vec<Vec<u32>> {
+        let mut lookups: Vec<(usize, u64, u32)> = Vec::new();
+        let mut buf = Vec::new();
+        for (k, (probe, _)) in probes.iter().enumerate() {
+            buf.clear();
+            self.keys(probe, &mut buf);
+            lookups.extend(buf.iter().map(|&(t, key)| (t, key, k as u32)));
+        }
+        lookups.par_sort_unstable();
+        let runs: Vec<&[(usize, u64, u32)]> =
+            lookups.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).collect();
+        let mut found: Vec<(u32, u32)> = runs
+            .par_iter()
+            .flat_map_iter(|run| {
+                let (t, key) = (run[0].0, run[0].1);
+                let ranges: Vec<_> = self.segments.iter().map(|seg| seg.bucket(t, key)).collect();
+                let mut found = Vec::new();
+                let mut partners = Vec::new();
+                for &(_, _, k) in run.iter() {
+                    partners.clear();
+                    self.bucket_partners(t, &ranges, probes[k as usize].1, &mut partners);
+                    found.extend(partners.iter().map(|&n| (k, n)));
+                }
+                found
+            })
+            .collect();
+        found.par_sort_unstable();
+        found.dedup();
+        let mut out: Vec<Vec<u32>> = vec![Vec::new(); probes.len()];
+        for (k, n) in found {
+            out[k as usize].push(n);
+        }
+        out
+    }
+
+    /// The (table, key) pairs that `probe` is looked up by, as
+    /// `Index::table_keys` lays the tables out: its band keys, its lead
+    /// keys with the opening after the exact table, and its body hash in
+    /// the exact table.
+    fn keys(&self, probe: &Probe, out: &mut Vec<(usize, u64)>) {
         let params = self.signer.params();
         let lead = self.signer.lead_params();
-        let mut keys: Vec<(usize, u64)> = Vec::new();
         let exact_table = params.bands + lead.map_or(0, |p: LshParams| p.bands);
         if !probe.short {
-            // Tables as `Index::table_keys` lays them out: the opening
-            // (the last lead key) comes after the exact table.
             let mut buf = Vec::new();
             lsh::band_keys(&probe.whole, params, &mut buf);
             self.signer.lead_keys(&probe.lead, probe.opening, &mut buf);
-            keys.extend(
+            out.extend(
                 buf.into_iter()
                     .enumerate()
                     .map(|(t, k)| (if t == exact_table { t + 1 } else { t }, k)),
             );
         }
-        keys.push((exact_table, probe.body_hash as u64));
-        let mut candidates: Vec<u32> = Vec::new();
-        for &(t, key) in &keys {
-            self.bucket_partners(t, key, own, &mut candidates);
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        candidates
+        out.push((exact_table, probe.body_hash as u64));
     }
 
     /// The live document `n` as a probe for verification (its stored text
@@ -1235,8 +1291,8 @@ impl<'a> State<'a> {
         })
     }
 
-    /// Appends the live documents (other than `own`) that share `key` in
-    /// table `t`. A stored probe in a bucket of more than `max_bucket`
+    /// Appends the live documents (other than `own`) of a bucket of table
+    /// `t` (its entries `ranges` in each segment). A stored probe in a bucket of more than `max_bucket`
     /// live entries (a flood; entries of removed documents do not count,
     /// as they would not in a batch run over the live documents) gets the
     /// chain the batch run makes there
@@ -1244,20 +1300,25 @@ impl<'a> State<'a> {
     /// side in number order, found by binary search, so that matching does
     /// not read a flood's every page for each of its pages. A query
     /// (`own` none) gets the whole bucket.
-    fn bucket_partners(&self, t: usize, key: u64, own: Option<u32>, out: &mut Vec<u32>) {
-        let ranges: Vec<_> = self.segments.iter().map(|seg| seg.bucket(t, key)).collect();
+    fn bucket_partners(
+        &self,
+        t: usize,
+        ranges: &[std::ops::Range<usize>],
+        own: Option<u32>,
+        out: &mut Vec<u32>,
+    ) {
         let live = |s: usize, j: usize| self.live_number(s, t, j).filter(|&n| Some(n) != own);
         let own = match own {
-            Some(o) if self.flooded(&ranges, t) => o,
+            Some(o) if self.flooded(ranges, t) => o,
             _ => {
-                for (s, r) in ranges.into_iter().enumerate() {
-                    out.extend(r.filter_map(|j| live(s, j)));
+                for (s, r) in ranges.iter().enumerate() {
+                    out.extend(r.clone().filter_map(|j| live(s, j)));
                 }
                 return;
             }
         };
         let (mut before, mut after) = (Vec::new(), Vec::new());
-        for (s, r) in ranges.into_iter().enumerate() {
+        for (s, r) in ranges.iter().cloned().enumerate() {
             let seg = &self.segments[s];
             // Entries of one key are in number order (see `Segment::bucket`).
             let lo = segment::partition_point(r.clone(), |j| seg.number(seg.entry(t, j)) < own);
@@ -1327,7 +1388,7 @@ impl<'a> State<'a> {
         self.settings
             .config
             .verify_rule()
-            .check(&x.evidence, &y.evidence)
+            .check_with(&x.evidence, &y.evidence, || (x.tokens(), y.tokens()))
     }
 
     /// Each number's rank for choosing representatives, as the pipeline's.
