@@ -1222,14 +1222,14 @@ impl<'a> State<'a> {
             .flat_map_iter(|run| {
                 let (t, key) = (run[0].0, run[0].1);
                 let ranges: Vec<_> = self.segments.iter().map(|seg| seg.bucket(t, key)).collect();
-                let mut found = Vec::new();
+                let mut pairs = Vec::new();
                 let mut partners = Vec::new();
                 for &(_, _, k) in run.iter() {
                     partners.clear();
                     self.bucket_partners(t, &ranges, probes[k as usize].1, &mut partners);
-                    found.extend(partners.iter().map(|&n| (k, n)));
+                    pairs.extend(partners.iter().map(|&n| (k, n)));
                 }
-                found
+                pairs
             })
             .collect();
         found.par_sort_unstable();
@@ -1292,8 +1292,8 @@ impl<'a> State<'a> {
     }
 
     /// Appends the live documents (other than `own`) of a bucket of table
-    /// `t` (its entries `ranges` in each segment). A stored probe in a bucket of more than `max_bucket`
-    /// live entries (a flood; entries of removed documents do not count,
+    /// `t` (its entries `ranges` in each segment). A stored probe in a
+    /// bucket of more than `max_bucket` live entries (a flood; entries of removed documents do not count,
     /// as they would not in a batch run over the live documents) gets the
     /// chain the batch run makes there
     /// ([`lsh::window`]): its [`lsh::CHAIN`] nearest live neighbours on each

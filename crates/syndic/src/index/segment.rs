@@ -535,9 +535,9 @@ impl Segment {
 
 /// The first of `count` sorted keys (`key_at(j)`) that is at least `key`,
 /// by interpolation search: band keys are hashes, spread evenly over the
-/// 64-bit range, so each probe's guess lands near the key and a table of
-/// millions of entries takes about four probes of the mapping rather than
-/// twenty (a binary search's, each a cache miss or a page touched: they
+/// 64-bit range, so each probe's guess lands near the key: about five
+/// probes of the mapping in a table of 200,000 entries rather than a
+/// binary search's eighteen, each a cache miss or a page touched (they
 /// were 18% of `syndic index build`). Keys spread otherwise (a damaged
 /// file) only make it slower: after eight probes it bisects, and every
 /// probe narrows the range, so the answer is a binary search's.
