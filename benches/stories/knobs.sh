@@ -94,6 +94,9 @@ window_days 7
 window_days 30
 cross_language_similarity 0.03
 cross_language_similarity 0.12
+same_day_similarity 0.15
+same_day_similarity 0.2
+same_day_similarity 0.3
 KNOBS
 printf '[story]\n' >"$WORK/cfg.toml"
 echo "| default |$(score "$WORK/cfg.toml")"

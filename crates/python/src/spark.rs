@@ -731,7 +731,7 @@ pub fn story_pairs<'py>(
 /// Story step 3b: the candidates that can be edges, by the cosine of their
 /// TF-IDF vectors (as [`syndic::story::cosine`] computes it in the CLI)
 /// and their rare terms and languages
-/// ([`syndic::story::StoryConfig::edge_by_terms`]:
+/// ([`syndic::story::StoryConfig::edge_by_terms`], as if of one day:
 /// those it does not rule out; figures, dates and shared passages are
 /// checked in the grouping). Reads `a`, `b`, `rare`, `lead`,
 /// `ta`, `wa`, `tb`, `wb` (each side's terms and weights) and returns `a`,
@@ -768,7 +768,8 @@ pub fn story_close<'py>(
             let (va, vb) = (vector(&ta[k], &wa[k]), vector(&tb[k], &wb[k]));
             let cos = syndic::story::cosine(&va, &vb);
             let cross = syndic::story::cross_language(&va, &vb);
-            if cfg.edge_by_terms(&c, cos, cross) != Some(false) {
+            // Dates are checked in the grouping: here any pair may be of one day.
+            if cfg.edge_by_terms(&c, cos, cross, true) != Some(false) {
                 for (col, v) in cols.iter_mut().zip([a[k], b[k], rare[k], lead[k]]) {
                     col.append_value(v);
                 }
