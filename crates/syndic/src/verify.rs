@@ -357,14 +357,16 @@ impl VerifyRule {
         b: &Evidence,
         tokens: impl FnOnce() -> (&'t [u32], &'t [u32]),
     ) -> Option<(f64, f64)> {
-        self.check_sets(a, b).or_else(|| {
-            if !self.aligning() {
-                return None;
-            }
-            let (ta, tb) = tokens();
-            self.aligns(ta, tb)
-                .map(|_| scores(&a.shingles, &b.shingles))
-        })
+        // The set scores are kept for a pair that only the alignment takes.
+        let (scores, passes) = self.score_sets(a, b);
+        if passes {
+            return Some(scores);
+        }
+        if !self.aligning() {
+            return None;
+        }
+        let (ta, tb) = tokens();
+        self.aligns(ta, tb).map(|_| scores)
     }
 
     /// [`VerifyRule::check`] by the set rules alone ([`VerifyRule::accepts`]).
@@ -1178,7 +1180,9 @@ mod tests {
         let (j, _) = scores(&a.shingles, &b.shingles);
         assert!(j < 0.4, "J {j}: the set rules alone miss it");
         assert!(RULE.check(&a, &b).is_none());
-        assert!(rule.check(&a, &b).is_some());
+        // Taken by the alignment, with the sets' scores.
+        let both = scores(&a.shingles, &b.shingles);
+        assert_eq!(rule.check(&a, &b), Some(both));
         assert!(RULE.aligns(&a.tokens, &b.tokens).is_none(), "off above 1");
         let template = story.replace("4.5", "4.75").replace("3.2", "3.4");
         assert!(
