@@ -267,8 +267,8 @@ impl StoryConfig {
         smaller: usize,
         spec: ShingleSpec,
     ) -> bool {
-        let same_day =
-            gap.is_some_and(|g| g.unsigned_abs() as f64 <= self.quote_window_days * 86_400.0);
+        // Undated versions never take the long-passage path.
+        let same_day = gap.is_some() && self.one_day(gap);
         (same_day && shared >= self.quote_shingles(spec))
             || (shared > 0 && shared as f64 >= self.min_shared_share * smaller as f64)
     }
