@@ -210,19 +210,39 @@ pub(crate) struct SignStage {
     pub(crate) exact_duplicates: usize,
 }
 
-/// One signed document of a batch: its facts, band keys, lead band keys and
-/// kept shingle set.
-type SignedDoc = (Signed, Vec<u64>, Vec<u64>, Option<Kept>);
+/// The signature products of one body that enters LSH: its band keys,
+/// lead band keys and kept shingle set.
+type SignedBody = (Vec<u64>, Vec<u64>, Option<Kept>);
 
-/// Signs document `i`'s body and makes its band keys.
+/// What a batch knows of a document before signing: its body's hash and
+/// length, and its folded length.
+struct Body {
+    hash: u128,
+    len: usize,
+    folded: usize,
+}
+
+/// Document `i`'s [`Body`] facts (its body made in `buf`).
+fn body_of(model: &BodyModel, i: usize, buf: &mut String) -> Result<Body> {
+    let (body, folded) = model.body_into(i, buf)?;
+    let hash = xxh3_128(body.as_bytes());
+    Ok(Body {
+        hash,
+        len: body.len(),
+        folded,
+    })
+}
+
+/// Signs document `i`'s body and makes its band keys; `short` when it has
+/// too few shingles (then it has no keys).
 fn sign_one(
     model: &BodyModel,
     signer: &Signer,
     keep_streams: bool,
     i: usize,
     (buf, shingled, set): &mut (String, Shingled, Vec<u32>),
-) -> Result<SignedDoc> {
-    let (body, folded) = model.body_into(i, buf)?;
+) -> Result<(bool, SignedBody)> {
+    let (body, _) = model.body_into(i, buf)?;
     let sig = signer.sign_into(body, shingled);
     let short = sig.short;
     let mut keys = Vec::new();
@@ -231,21 +251,21 @@ fn sign_one(
         lsh::band_keys(&sig.whole, signer.params(), &mut keys);
         signer.lead_band_keys(&sig, &mut lead_keys);
     }
-    let s = Signed {
-        body_hash: xxh3_128(body.as_bytes()),
-        first: i as u32,
-        short,
-        folded: folded as u32,
-        body: body.len() as u32,
-    };
     let keep = (keep_streams && !short).then(|| Kept::of(shingled, set));
-    Ok((s, keys, lead_keys, keep))
+    Ok((short, (keys, lead_keys, keep)))
 }
 
 /// Signs every body in parallel batches and files the results in input
-/// order: a body identical to an earlier one is joined to it (and stays
-/// out of LSH), every other long-enough body's band keys go into the
+/// order: a body identical to an earlier one is joined to it and is not
+/// signed (it stays out of LSH; at scale most pages of a many-site corpus
+/// are such copies), every other long-enough body's band keys go into the
 /// tables. `keep_streams` keeps the shingle sets for verification.
+///
+/// Each batch hashes its bodies in parallel, finds the copies of earlier
+/// bodies in input order, then makes the first bodies again (holding a
+/// batch's bodies would cost more memory than removing boilerplate twice
+/// costs time) and signs them in parallel; so what is signed and filed
+/// does not depend on the batches.
 pub(crate) fn sign_stage(
     model: &mut BodyModel,
     signer: &Signer,
@@ -271,32 +291,55 @@ pub(crate) fn sign_stage(
     let mut first_with: AHashMap<u128, u32> = AHashMap::with_capacity(n);
     let batch = model.batch.max(1);
     for start in (0..n).step_by(batch) {
-        let signed_batch: Vec<SignedDoc> = (start..(start + batch).min(n))
+        let end = (start + batch).min(n);
+        let bodies: Vec<Body> = (start..end)
             .into_par_iter()
+            .map_init(String::new, |buf, i| body_of(&*model, i, buf))
+            .collect::<Result<_>>()?;
+        // The first document of each body, in input order.
+        let firsts: Vec<u32> = (start as u32..)
+            .zip(&bodies)
+            .map(|(i, b)| *first_with.entry(b.hash).or_insert(i))
+            .collect();
+        let signed_bodies: Vec<Option<(bool, SignedBody)>> = (start..end)
+            .into_par_iter()
+            .zip(firsts.par_iter())
             .map_init(
                 || (String::new(), Shingled::default(), Vec::new()),
-                |bufs, i| sign_one(&*model, signer, keep_streams, i, bufs),
+                |bufs, (i, &first)| {
+                    (first as usize == i)
+                        .then(|| sign_one(&*model, signer, keep_streams, i, bufs))
+                        .transpose()
+                },
             )
             .collect::<Result<_>>()?;
-        for (mut s, keys, lead_keys, shingled) in signed_batch {
+        let filed = bodies.into_iter().zip(firsts).zip(signed_bodies);
+        for ((b, j), signed) in filed {
             let i = out.signed.len() as u32;
+            let mut s = Signed {
+                body_hash: b.hash,
+                first: j,
+                short: false,
+                folded: b.folded as u32,
+                body: b.len as u32,
+            };
             let mut stream = None;
-            match first_with.get(&s.body_hash) {
-                Some(&j) => {
+            match signed {
+                None => {
                     out.exact.union(j, i);
-                    s.first = j;
+                    s.short = out.signed[j as usize].short;
                     out.exact_duplicates += 1;
                     // No stage reads its body but through `first`'s.
                     model.share_body(i, j);
                 }
-                None => {
-                    first_with.insert(s.body_hash, i);
-                    if !s.short {
+                Some((short, (keys, lead_keys, kept))) => {
+                    s.short = short;
+                    if !short {
                         tables.whole.push(i, &keys)?;
                         if let Some(t) = &mut tables.lead {
                             t.push(i, &lead_keys)?;
                         }
-                        stream = shingled;
+                        stream = kept;
                     }
                 }
             }
@@ -345,6 +388,46 @@ mod tests {
         assert!(pairs
             .iter()
             .all(|&(a, b)| a != 5 && b != 5 && a != 6 && b != 6));
+    }
+
+    #[test]
+    fn copies_are_found_whatever_the_batches() {
+        let mut docs = corpus();
+        // Copies of a long and of a short body, one next to its first page
+        // (same batch of two) and one far from it.
+        docs.push(page("a1-again", "Alpha", STORIES[1]));
+        docs.push(page("short", "Alpha", "Breaking news."));
+        docs.push(page("short-again", "Alpha", "Breaking news."));
+        docs.push(page("a3-again", "Alpha", STORIES[3]));
+        let config = Config::default();
+        let texts = Texts::new(&docs);
+        let signer = Signer::new(&config).unwrap();
+        let run = |batch: usize| {
+            let mut model =
+                BodyModel::learn(&docs, &texts, &config, &Resources::default()).unwrap();
+            model.batch = batch;
+            let (mut s, t) = sign_stage(&mut model, &signer, true, &Resources::default()).unwrap();
+            let facts: Vec<(u32, bool, u32, u32, u32, bool)> = (0..docs.len() as u32)
+                .map(|i| {
+                    let x = &s.signed[i as usize];
+                    let kept = s.streams[i as usize].is_some();
+                    (x.first, x.short, x.folded, x.body, s.exact.find(i), kept)
+                })
+                .collect();
+            (facts, s.exact_duplicates, t.whole.candidates(256).unwrap())
+        };
+        let all = run(docs.len());
+        assert_eq!(all.1, 3);
+        let first: Vec<u32> = all.0.iter().map(|f| f.0).collect();
+        assert_eq!(first, [0, 1, 2, 3, 4, 1, 6, 6, 3]);
+        assert!(all.0[6].1 && all.0[7].1, "a short body's copy is short");
+        assert!(
+            !all.0[5].5 && !all.0[7].5 && !all.0[8].5,
+            "copies keep no set"
+        );
+        for batch in [1, 2, 3] {
+            assert_eq!(run(batch), all, "batches of {batch}");
+        }
     }
 
     #[test]
