@@ -578,6 +578,81 @@ fn index_clusters_equal_cluster_on_the_sample() {
     index_agrees_with_cluster("corpora/sample/articles.jsonl");
 }
 
+/// Copies of a page's body (on another site) next to their first page,
+/// far from it, and in other signing batches than their first page's land
+/// in its cluster: in an index as in `syndic cluster`, with and without a
+/// memory limit.
+#[test]
+fn index_copies_across_signing_chunks_agree_with_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("pages.jsonl");
+    // Distinct articles of pseudo-random words (no two alike).
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut word = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        format!("w{}", state % 60_000)
+    };
+    let articles: Vec<String> = (0..4_120)
+        .map(|_| (0..60).map(|_| word()).collect::<Vec<_>>().join(" "))
+        .collect();
+    let mut lines: Vec<String> = articles
+        .iter()
+        .enumerate()
+        .map(|(k, text)| {
+            serde_json::json!({"id": format!("a{k}"), "source": "alpha", "text": text}).to_string()
+        })
+        .collect();
+    // Copies on another site: of the first page, of pages on both sides of
+    // the chunk boundary, and one right after its first page.
+    for k in [0usize, 1, 4_094, 4_095, 4_096, 4_100] {
+        let copy =
+            serde_json::json!({"id": format!("copy{k}"), "source": "beta", "text": articles[k]});
+        lines.push(copy.to_string());
+    }
+    lines.insert(
+        3,
+        serde_json::json!({"id": "copy2", "source": "beta", "text": articles[2]}).to_string(),
+    );
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    index_agrees_with_cluster(&input.to_string_lossy());
+    // And the copies are in their first pages' clusters.
+    let out = dir.path().join("c.jsonl");
+    let run = common::syndic(&[
+        "cluster",
+        &input.to_string_lossy(),
+        "-o",
+        &out.to_string_lossy(),
+        "-q",
+    ]);
+    assert!(run.status.success());
+    let ids = cluster_ids(&out);
+    for k in [0usize, 1, 2, 4_094, 4_095, 4_096, 4_100] {
+        assert_eq!(
+            ids[&format!("copy{k}")].0,
+            ids[&format!("a{k}")].0,
+            "copy of page {k}"
+        );
+    }
+    assert_ne!(ids["a1"].0, ids["a2"].0);
+    // Under a memory limit `syndic cluster` signs in batches of a few
+    // thousand pages (16,384 without), so copies and their first pages
+    // fall in different batches: the same clusters.
+    let limited = dir.path().join("limited.jsonl");
+    let run = common::syndic(&[
+        "cluster",
+        &input.to_string_lossy(),
+        "-o",
+        &limited.to_string_lossy(),
+        "--memory",
+        "64M",
+        "-q",
+    ]);
+    assert!(run.status.success());
+    assert_eq!(cluster_ids(&limited), ids);
+}
+
 #[test]
 fn index_clusters_equal_cluster_on_bbc_generated() {
     let bbc = Path::new("../shared/corpora/bbc");
