@@ -578,22 +578,17 @@ fn index_clusters_equal_cluster_on_the_sample() {
     index_agrees_with_cluster("corpora/sample/articles.jsonl");
 }
 
-/// Copies of a page's body (on another site) next to their first page,
-/// far from it, and in other signing batches than their first page's land
-/// in its cluster: in an index as in `syndic cluster`, with and without a
-/// memory limit.
+/// Copies of a page's body (on another site), next to their first page
+/// and thousands of pages after it, land in its cluster: in an index as in
+/// `syndic cluster`, and in `syndic cluster` under a memory limit too, where
+/// the copies are signed in other batches than their first pages.
 #[test]
-fn index_copies_across_signing_chunks_agree_with_cluster() {
+fn copies_near_and_far_join_their_first_page_in_index_and_cluster() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("pages.jsonl");
     // Distinct articles of pseudo-random words (no two alike).
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut word = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        format!("w{}", state % 60_000)
-    };
+    let mut rng = common::Lcg(7);
+    let mut word = || format!("w{}", rng.next(60_000));
     let articles: Vec<String> = (0..4_120)
         .map(|_| (0..60).map(|_| word()).collect::<Vec<_>>().join(" "))
         .collect();
@@ -604,8 +599,8 @@ fn index_copies_across_signing_chunks_agree_with_cluster() {
             serde_json::json!({"id": format!("a{k}"), "source": "alpha", "text": text}).to_string()
         })
         .collect();
-    // Copies on another site: of the first page, of pages on both sides of
-    // the chunk boundary, and one right after its first page.
+    // Copies on another site, at the end: of the first pages and of pages
+    // about 4,100 pages later; and one right after its first page.
     for k in [0usize, 1, 4_094, 4_095, 4_096, 4_100] {
         let copy =
             serde_json::json!({"id": format!("copy{k}"), "source": "beta", "text": articles[k]});
@@ -617,17 +612,22 @@ fn index_copies_across_signing_chunks_agree_with_cluster() {
     );
     std::fs::write(&input, lines.join("\n") + "\n").unwrap();
     index_agrees_with_cluster(&input.to_string_lossy());
+    // `syndic cluster`'s clusters, written to `name` with `extra` flags.
+    let clusters = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let (input, out_arg) = (input.to_string_lossy(), out.to_string_lossy());
+        let mut args = vec!["cluster", &input, "-o", &out_arg, "-q"];
+        args.extend_from_slice(extra);
+        let run = common::syndic(&args);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        cluster_ids(&out)
+    };
     // And the copies are in their first pages' clusters.
-    let out = dir.path().join("c.jsonl");
-    let run = common::syndic(&[
-        "cluster",
-        &input.to_string_lossy(),
-        "-o",
-        &out.to_string_lossy(),
-        "-q",
-    ]);
-    assert!(run.status.success());
-    let ids = cluster_ids(&out);
+    let ids = clusters("c.jsonl", &[]);
     for k in [0usize, 1, 2, 4_094, 4_095, 4_096, 4_100] {
         assert_eq!(
             ids[&format!("copy{k}")].0,
@@ -639,18 +639,7 @@ fn index_copies_across_signing_chunks_agree_with_cluster() {
     // Under a memory limit `syndic cluster` signs in batches of a few
     // thousand pages (16,384 without), so copies and their first pages
     // fall in different batches: the same clusters.
-    let limited = dir.path().join("limited.jsonl");
-    let run = common::syndic(&[
-        "cluster",
-        &input.to_string_lossy(),
-        "-o",
-        &limited.to_string_lossy(),
-        "--memory",
-        "64M",
-        "-q",
-    ]);
-    assert!(run.status.success());
-    assert_eq!(cluster_ids(&limited), ids);
+    assert_eq!(clusters("limited.jsonl", &["--memory", "64M"]), ids);
 }
 
 #[test]

@@ -316,33 +316,30 @@ pub(crate) fn sign_stage(
         let filed = bodies.into_iter().zip(firsts).zip(signed_bodies);
         for ((b, j), signed) in filed {
             let i = out.signed.len() as u32;
-            let mut s = Signed {
-                body_hash: b.hash,
-                first: j,
-                short: false,
-                folded: b.folded as u32,
-                body: b.len as u32,
-            };
-            let mut stream = None;
-            match signed {
+            let (short, stream) = match signed {
                 None => {
                     out.exact.union(j, i);
-                    s.short = out.signed[j as usize].short;
                     out.exact_duplicates += 1;
                     // No stage reads its body but through `first`'s.
                     model.share_body(i, j);
+                    (out.signed[j as usize].short, None)
                 }
-                Some((short, (keys, lead_keys, kept))) => {
-                    s.short = short;
-                    if !short {
-                        tables.whole.push(i, &keys)?;
-                        if let Some(t) = &mut tables.lead {
-                            t.push(i, &lead_keys)?;
-                        }
-                        stream = kept;
+                Some((true, _)) => (true, None),
+                Some((false, (keys, lead_keys, kept))) => {
+                    tables.whole.push(i, &keys)?;
+                    if let Some(t) = &mut tables.lead {
+                        t.push(i, &lead_keys)?;
                     }
+                    (false, kept)
                 }
-            }
+            };
+            let s = Signed {
+                body_hash: b.hash,
+                first: j,
+                short,
+                folded: b.folded as u32,
+                body: b.len as u32,
+            };
             if keep_streams {
                 out.streams.push(stream);
             }
