@@ -617,7 +617,31 @@ where
     if !cfg.enabled || n == 0 {
         return Ok((0..n as u32).collect());
     }
-    let pairs = candidate_pairs(n, |i| Ok(top_terms(vector(i)?, cfg)), cfg)?;
+    let index = TermIndex::new(n, |i| Ok(top_terms(vector(i)?, cfg)))?;
+    group_indexed(published, vector, evidence, &index, spec, cfg)
+}
+
+/// [`group`] over the clusters' [`TermIndex`], made by the caller: the
+/// story and thread levels group nearly the same clusters with the same
+/// top terms, so the pipeline indexes them once and gives the thread level
+/// the index of its subset ([`TermIndex::subset`]).
+pub fn group_indexed<'v, 'e, V, E>(
+    published: &[Option<i64>],
+    vector: V,
+    evidence: E,
+    index: &TermIndex,
+    spec: ShingleSpec,
+    cfg: &StoryConfig,
+) -> Result<Vec<u32>>
+where
+    V: Fn(usize) -> Result<Cow<'v, TermVector>> + Sync,
+    E: Fn(usize) -> Result<Cow<'e, Evidence>> + Sync,
+{
+    let n = published.len();
+    if !cfg.enabled || n == 0 {
+        return Ok((0..n as u32).collect());
+    }
+    let pairs = index.candidate_pairs(n, cfg);
     group_pairs(published, vector, evidence, &pairs, spec, cfg)
 }
 
@@ -679,32 +703,74 @@ pub fn candidate_pairs<T>(n: usize, top: T, cfg: &StoryConfig) -> Result<Vec<Can
 where
     T: Fn(usize) -> Result<Vec<u64>> + Sync,
 {
-    // The inverted index of the top terms: (term, cluster) entries, sorted
-    // in parallel; a run of one term is its posting list.
-    let tops: Vec<Vec<u128>> = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            Ok(top(i)?
-                .into_iter()
-                .map(|t| (t as u128) << 32 | i as u128)
-                .collect())
-        })
-        .collect::<Result<_>>()?;
-    let mut entries: Vec<u128> = tops.concat();
-    drop(tops);
-    entries.par_sort_unstable();
-    let lists: Vec<(u64, Vec<u32>)> = entries
-        .chunk_by(|x, y| x >> 32 == y >> 32)
-        .filter(|run| posting_used((run[0] >> 32) as u64, run.len(), cfg))
-        .map(|run| {
-            (
-                (run[0] >> 32) as u64,
-                run.iter().map(|&e| e as u32).collect(),
-            )
-        })
-        .collect();
-    drop(entries);
-    Ok(shared_term_pairs(n, &lists, cfg))
+    Ok(TermIndex::new(n, top)?.candidate_pairs(n, cfg))
+}
+
+/// The inverted index of clusters' [`top_terms`]: every `(term, cluster)`
+/// entry, sorted; a run of one term is its posting list (clusters
+/// ascending).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermIndex {
+    /// `term << 32 | cluster`, sorted.
+    entries: Vec<u128>,
+}
+
+impl TermIndex {
+    /// The index of `n` clusters whose top terms are `top(i)`.
+    pub fn new<T>(n: usize, top: T) -> Result<TermIndex>
+    where
+        T: Fn(usize) -> Result<Vec<u64>> + Sync,
+    {
+        let tops: Vec<Vec<u128>> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                Ok(top(i)?
+                    .into_iter()
+                    .map(|t| (t as u128) << 32 | i as u128)
+                    .collect())
+            })
+            .collect::<Result<_>>()?;
+        let mut entries: Vec<u128> = tops.concat();
+        drop(tops);
+        entries.par_sort_unstable();
+        Ok(TermIndex { entries })
+    }
+
+    /// The index of the clusters `keep` (ascending, each below the number
+    /// indexed), numbered by their place in `keep`: what [`TermIndex::new`]
+    /// gives on those clusters alone (their entries keep their order, since
+    /// the numbering is increasing).
+    pub fn subset(&self, keep: &[u32]) -> TermIndex {
+        debug_assert!(keep.windows(2).all(|w| w[0] < w[1]));
+        let len = keep.last().map_or(0, |&k| k as usize + 1);
+        let mut place = vec![u32::MAX; len];
+        for (p, &k) in (0u32..).zip(keep) {
+            place[k as usize] = p;
+        }
+        let entries = self
+            .entries
+            .par_iter()
+            .filter_map(|&e| {
+                let p = *place.get(e as u32 as usize)?;
+                (p != u32::MAX).then_some(e >> 32 << 32 | p as u128)
+            })
+            .collect();
+        TermIndex { entries }
+    }
+
+    /// [`candidate_pairs`] of the `n` clusters indexed.
+    pub fn candidate_pairs(&self, n: usize, cfg: &StoryConfig) -> Vec<Candidate> {
+        let lists: Vec<(u64, Vec<u32>)> = self
+            .entries
+            .chunk_by(|x, y| x >> 32 == y >> 32)
+            .filter(|run| posting_used((run[0] >> 32) as u64, run.len(), cfg))
+            .map(|run| {
+                let list = run.iter().map(|&e| e as u32).collect();
+                ((run[0] >> 32) as u64, list)
+            })
+            .collect();
+        shared_term_pairs(n, &lists, cfg)
+    }
 }
 
 /// Star grouping of clusters over the `candidates` (sorted): a pair is an
@@ -915,6 +981,51 @@ mod tests {
         let pair = [(1, 10), (2, 20), (9, 90)];
         assert!(!agree(&names, &[(1, 11), (2, 21), (8, 80)]));
         assert!(cfg.figures_agree(&names, &pair, &[(1, 10), (2, 21), (8, 80)]));
+    }
+
+    /// The thread level reads the story level's index restricted to its
+    /// clusters: that must be the index, and give the candidates, of those
+    /// clusters indexed alone.
+    #[test]
+    fn a_subset_of_the_index_is_the_index_of_the_subset() {
+        let mut state = 3u64;
+        let mut next = |m: u64| {
+            state = crate::shingle::fmix64(state + 1);
+            state % m
+        };
+        // Top terms over a small vocabulary (so that posting lists are
+        // shared), with lead terms; 300 clusters.
+        let tops: Vec<Vec<u64>> = (0..300)
+            .map(|_| {
+                let mut t: Vec<u64> = (0..12).map(|_| 1 + next(400)).collect();
+                t.sort_unstable();
+                t.dedup();
+                let led: Vec<u64> = t.iter().take(3).map(|&x| x | LEAD_BIT).collect();
+                t.extend(led);
+                t
+            })
+            .collect();
+        let cfg = StoryConfig {
+            max_posting: 30,
+            min_shared_terms: 2,
+            ..StoryConfig::default()
+        };
+        let index = TermIndex::new(tops.len(), |i| Ok(tops[i].clone())).unwrap();
+        for keep_one_in in [1, 2, 3, 7] {
+            let keep: Vec<u32> = (0..300u32)
+                .filter(|&k| next(keep_one_in) == 0 || k == 299)
+                .collect();
+            let alone = TermIndex::new(keep.len(), |i| Ok(tops[keep[i] as usize].clone())).unwrap();
+            let sub = index.subset(&keep);
+            assert_eq!(sub, alone, "one in {keep_one_in}");
+            let pairs = sub.candidate_pairs(keep.len(), &cfg);
+            assert!(!pairs.is_empty());
+            assert_eq!(pairs, alone.candidate_pairs(keep.len(), &cfg));
+        }
+        assert_eq!(
+            index.subset(&[]),
+            TermIndex::new(0, |_| Ok(vec![])).unwrap()
+        );
     }
 
     /// The steps a distributed run takes (frequencies joined per term,

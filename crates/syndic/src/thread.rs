@@ -97,6 +97,25 @@ where
     story::group(published, vector, evidence, spec, &thread.rules(story))
 }
 
+/// [`group`] over the stories' [`story::TermIndex`] (their top terms are
+/// the same at both levels: see [`story::group_indexed`]).
+pub fn group_indexed<'v, 'e, V, E>(
+    published: &[Option<i64>],
+    vector: V,
+    evidence: E,
+    index: &story::TermIndex,
+    spec: ShingleSpec,
+    story: &StoryConfig,
+    thread: &ThreadConfig,
+) -> Result<Vec<u32>>
+where
+    V: Fn(usize) -> Result<Cow<'v, TermVector>> + Sync,
+    E: Fn(usize) -> Result<Cow<'e, Evidence>> + Sync,
+{
+    let rules = thread.rules(story);
+    story::group_indexed(published, vector, evidence, index, spec, &rules)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -131,10 +131,15 @@ fn group(
         .iter()
         .map(|&r| ranks[r as usize].published)
         .collect();
-    let centers = story::group(
+    // The clusters' top terms, indexed once for both levels.
+    let index = story::TermIndex::new(cluster_reps.len(), |k| {
+        Ok(story::top_terms(vectors.get(k as u32)?, &config.story))
+    })?;
+    let centers = story::group_indexed(
         &published,
         |k| vectors.get(k as u32),
         |k| source.evidence(cluster_reps[k]),
+        &index,
         config.shingle,
         &config.story,
     )?;
@@ -147,13 +152,16 @@ fn group(
         })
         .collect();
     let started = std::time::Instant::now();
-    let thread_centers = thread::group(
+    let head_index = index.subset(&heads);
+    drop(index);
+    let thread_centers = thread::group_indexed(
         &heads
             .iter()
             .map(|&k| published[k as usize])
             .collect::<Vec<_>>(),
         |t| vectors.get(heads[t]),
         |t| source.evidence(cluster_reps[heads[t] as usize]),
+        &head_index,
         config.shingle,
         &config.story,
         &config.thread,
