@@ -706,13 +706,18 @@ where
     Ok(TermIndex::new(n, top)?.candidate_pairs(n, cfg))
 }
 
-/// The inverted index of clusters' [`top_terms`]: every `(term, cluster)`
-/// entry, sorted; a run of one term is its posting list (clusters
-/// ascending).
+/// The inverted index of clusters' [`top_terms`]: each term (ascending)
+/// with its posting list (the clusters whose top terms hold it,
+/// ascending), stored as one array of clusters cut by the terms' ends: 4
+/// bytes per entry, where the sorted `term << 32 | cluster` entries it is
+/// made from take 16 (the pipeline holds it through the story level, for
+/// the thread level).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TermIndex {
-    /// `term << 32 | cluster`, sorted.
-    entries: Vec<u128>,
+    terms: Vec<u64>,
+    /// Where each term's list ends in `clusters`.
+    ends: Vec<u32>,
+    clusters: Vec<u32>,
 }
 
 impl TermIndex {
@@ -733,13 +738,32 @@ impl TermIndex {
         let mut entries: Vec<u128> = tops.concat();
         drop(tops);
         entries.par_sort_unstable();
-        Ok(TermIndex { entries })
+        let mut index = TermIndex {
+            terms: Vec::new(),
+            ends: Vec::new(),
+            clusters: Vec::with_capacity(entries.len()),
+        };
+        for run in entries.chunk_by(|x, y| x >> 32 == y >> 32) {
+            index.clusters.extend(run.iter().map(|&e| e as u32));
+            index.terms.push((run[0] >> 32) as u64);
+            index.ends.push(index.clusters.len() as u32);
+        }
+        Ok(index)
+    }
+
+    /// Each term with its posting list.
+    fn lists(&self) -> impl Iterator<Item = (u64, &[u32])> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        self.terms
+            .iter()
+            .zip(starts.zip(&self.ends))
+            .map(|(&t, (start, &end))| (t, &self.clusters[start as usize..end as usize]))
     }
 
     /// The index of the clusters `keep` (ascending, each below the number
     /// indexed), numbered by their place in `keep`: what [`TermIndex::new`]
-    /// gives on those clusters alone (their entries keep their order, since
-    /// the numbering is increasing).
+    /// gives on those clusters alone (each list keeps its order, since the
+    /// numbering is increasing; a term none of them holds goes).
     pub fn subset(&self, keep: &[u32]) -> TermIndex {
         debug_assert!(keep.windows(2).all(|w| w[0] < w[1]));
         let len = keep.last().map_or(0, |&k| k as usize + 1);
@@ -747,27 +771,32 @@ impl TermIndex {
         for (p, &k) in (0u32..).zip(keep) {
             place[k as usize] = p;
         }
-        let entries = self
-            .entries
-            .par_iter()
-            .filter_map(|&e| {
-                let p = *place.get(e as u32 as usize)?;
-                (p != u32::MAX).then_some(e >> 32 << 32 | p as u128)
-            })
-            .collect();
-        TermIndex { entries }
+        let mut out = TermIndex {
+            terms: Vec::new(),
+            ends: Vec::new(),
+            clusters: Vec::new(),
+        };
+        for (term, list) in self.lists() {
+            let before = out.clusters.len();
+            out.clusters.extend(
+                list.iter()
+                    .filter_map(|&k| place.get(k as usize).copied())
+                    .filter(|&p| p != u32::MAX),
+            );
+            if out.clusters.len() > before {
+                out.terms.push(term);
+                out.ends.push(out.clusters.len() as u32);
+            }
+        }
+        out
     }
 
     /// [`candidate_pairs`] of the `n` clusters indexed.
     pub fn candidate_pairs(&self, n: usize, cfg: &StoryConfig) -> Vec<Candidate> {
         let lists: Vec<(u64, Vec<u32>)> = self
-            .entries
-            .chunk_by(|x, y| x >> 32 == y >> 32)
-            .filter(|run| posting_used((run[0] >> 32) as u64, run.len(), cfg))
-            .map(|run| {
-                let list = run.iter().map(|&e| e as u32).collect();
-                ((run[0] >> 32) as u64, list)
-            })
+            .lists()
+            .filter(|(term, list)| posting_used(*term, list.len(), cfg))
+            .map(|(term, list)| (term, list.to_vec()))
             .collect();
         shared_term_pairs(n, &lists, cfg)
     }
