@@ -613,11 +613,10 @@ where
     V: Fn(usize) -> Result<Cow<'v, TermVector>> + Sync,
     E: Fn(usize) -> Result<Cow<'e, Evidence>> + Sync,
 {
-    let n = published.len();
-    if !cfg.enabled || n == 0 {
-        return Ok((0..n as u32).collect());
-    }
-    let index = TermIndex::new(n, |i| Ok(top_terms(vector(i)?, cfg)))?;
+    let index = match cfg.enabled {
+        true => TermIndex::new(published.len(), |i| Ok(top_terms(vector(i)?, cfg)))?,
+        false => TermIndex::default(),
+    };
     group_indexed(published, vector, evidence, &index, spec, cfg)
 }
 
@@ -712,7 +711,7 @@ where
 /// bytes per entry, where the sorted `term << 32 | cluster` entries it is
 /// made from take 16 (the pipeline holds it through the story level, for
 /// the thread level).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TermIndex {
     terms: Vec<u64>,
     /// Where each term's list ends in `clusters`.
