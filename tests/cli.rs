@@ -2,25 +2,14 @@
 
 mod common;
 
-use common::{p, syndic};
+use common::{p, syndic, syndic_ok};
 
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 const SAMPLE: &str = "corpora/sample/articles.jsonl";
 const LABELS: &str = "corpora/sample/labels.tsv";
-
-fn ok(args: &[&str]) -> Output {
-    let out = syndic(args);
-    assert!(
-        out.status.success(),
-        "syndic {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
@@ -38,7 +27,7 @@ fn cluster_lines(path: &str) -> Vec<serde_json::Value> {
 fn every_input_id_appears_exactly_once() {
     let d = tmp();
     let out = p(d.path(), "c.jsonl");
-    ok(&["cluster", SAMPLE, "-o", &out]);
+    syndic_ok(&["cluster", SAMPLE, "-o", &out]);
     let ids = common::ids_in(SAMPLE);
     let lines = cluster_lines(&out);
     let got: Vec<String> = lines
@@ -65,7 +54,7 @@ fn every_input_id_appears_exactly_once() {
 /// Runs `syndic eval` and returns a reader of its Markdown table's values.
 fn eval(pred: &str, level: &str) -> impl Fn(&str) -> f64 {
     let args = ["eval", "--labels", LABELS, "--pred", pred, "--level", level];
-    let report = String::from_utf8(ok(&args).stdout).unwrap();
+    let report = String::from_utf8(syndic_ok(&args).stdout).unwrap();
     move |name: &str| -> f64 {
         let line = report
             .lines()
@@ -80,7 +69,7 @@ fn eval(pred: &str, level: &str) -> impl Fn(&str) -> f64 {
 fn sample_quality_meets_targets() {
     let d = tmp();
     let out = p(d.path(), "c.jsonl");
-    ok(&["cluster", SAMPLE, "-o", &out]);
+    syndic_ok(&["cluster", SAMPLE, "-o", &out]);
     let value = eval(&out, "cluster");
     let report = "cluster level";
     assert!(value("pair precision") >= 0.99, "{report}");
@@ -97,7 +86,7 @@ fn sample_quality_meets_targets() {
 fn syndication_report_lists_origin_and_copies() {
     let d = tmp();
     let (kept, report) = (p(d.path(), "kept.jsonl"), p(d.path(), "report.jsonl"));
-    ok(&["dedup", SAMPLE, "-o", &kept, "--report", &report, "-q"]);
+    syndic_ok(&["dedup", SAMPLE, "-o", &kept, "--report", &report, "-q"]);
     let clusters = cluster_lines(&report);
     assert_eq!(
         clusters.len(),
@@ -129,7 +118,7 @@ fn output_is_identical_across_thread_counts_and_runs() {
         .enumerate()
         .map(|(i, threads)| {
             let out = p(d.path(), &format!("c{i}.jsonl"));
-            ok(&["cluster", SAMPLE, "-o", &out, "--threads", threads, "-q"]);
+            syndic_ok(&["cluster", SAMPLE, "-o", &out, "--threads", threads, "-q"]);
             fs::read(&out).unwrap()
         })
         .collect();
@@ -141,7 +130,7 @@ fn output_is_identical_across_thread_counts_and_runs() {
 fn dedup_keeps_representatives_byte_for_byte() {
     let d = tmp();
     let (kept, clusters) = (p(d.path(), "kept.jsonl"), p(d.path(), "c.jsonl"));
-    ok(&["dedup", SAMPLE, "-o", &kept, "--clusters", &clusters, "-q"]);
+    syndic_ok(&["dedup", SAMPLE, "-o", &kept, "--clusters", &clusters, "-q"]);
     let input: Vec<String> = fs::read_to_string(SAMPLE)
         .unwrap()
         .lines()
@@ -240,7 +229,7 @@ fn seed_article_with_changed_chrome_joins_and_impostor_does_not() {
     )
     .unwrap();
     let out = p(d.path(), "c.jsonl");
-    ok(&["cluster", &input, "-o", &out, "-q"]);
+    syndic_ok(&["cluster", &input, "-o", &out, "-q"]);
     let cluster: HashMap<String, String> = cluster_lines(&out)
         .iter()
         .map(|v| {
@@ -264,7 +253,7 @@ fn seed_article_with_changed_chrome_joins_and_impostor_does_not() {
 fn eval_pairs_reports_counts_and_threshold_curves() {
     let d = tmp();
     let (out, pairs) = (p(d.path(), "c.jsonl"), p(d.path(), "pairs.csv"));
-    ok(&["cluster", SAMPLE, "-o", &out, "-q"]);
+    syndic_ok(&["cluster", SAMPLE, "-o", &out, "-q"]);
     let labels = fs::read_to_string(LABELS).unwrap();
     let rows: Vec<Vec<&str>> = labels
         .lines()
@@ -295,7 +284,7 @@ fn eval_pairs_reports_counts_and_threshold_curves() {
     )
     .unwrap();
     let report = String::from_utf8(
-        ok(&[
+        syndic_ok(&[
             "eval", "--pairs", &pairs, "--pred", &out, "--corpus", SAMPLE,
         ])
         .stdout,
@@ -317,8 +306,8 @@ fn eval_pairs_reports_counts_and_threshold_curves() {
 fn sign_writes_versioned_deterministic_signatures() {
     let d = tmp();
     let (a, b) = (p(d.path(), "a.sig"), p(d.path(), "b.sig"));
-    ok(&["sign", SAMPLE, "-o", &a, "-q", "--threads", "1"]);
-    ok(&[
+    syndic_ok(&["sign", SAMPLE, "-o", &a, "-q", "--threads", "1"]);
+    syndic_ok(&[
         "sign",
         SAMPLE,
         "-o",
@@ -345,7 +334,7 @@ fn sign_writes_versioned_deterministic_signatures() {
         syndic::minhash::read_signatures(fs::File::open(&b).unwrap(), Path::new(&b)).unwrap();
     assert_eq!((h64.minhash.num_perm, r64[0].1.len()), (64, 64));
     let again = p(d.path(), "c.sig");
-    ok(&["sign", SAMPLE, "-o", &again, "-q", "--threads", "2"]);
+    syndic_ok(&["sign", SAMPLE, "-o", &again, "-q", "--threads", "2"]);
     assert_eq!(
         fs::read(&a).unwrap(),
         fs::read(&again).unwrap(),
@@ -383,7 +372,7 @@ fn generate_reads_an_article_folder_beside_its_readme() {
     }
     let out = d.path().join("gen");
     let (from, to) = (src.to_string_lossy(), out.to_string_lossy());
-    ok(&["corpora", "generate", "--from", &from, "--out", &to]);
+    syndic_ok(&["corpora", "generate", "--from", &from, "--out", &to]);
     let text = fs::read_to_string(out.join("articles.jsonl")).unwrap();
     assert!(
         !text.contains("Consists of documents"),
@@ -434,13 +423,13 @@ fn html_pages_give_their_article_and_join() {
     fs::write(pages.join("gazette.html"), &latin1).unwrap();
     let pages = pages.to_string_lossy().into_owned();
     let text_out = p(dir.path(), "text.jsonl");
-    ok(&["extract", &pages, "-o", &text_out, "-q"]);
+    syndic_ok(&["extract", &pages, "-o", &text_out, "-q"]);
     for line in fs::read_to_string(&text_out).unwrap().lines() {
         let record: serde_json::Value = serde_json::from_str(line).unwrap();
         assert_eq!(record["text"], story.join("\n"), "{}", record["id"]);
     }
     let clusters = p(dir.path(), "clusters.jsonl");
-    ok(&["cluster", &pages, "-o", &clusters, "-q"]);
+    syndic_ok(&["cluster", &pages, "-o", &clusters, "-q"]);
     let lines = cluster_lines(&clusters);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["cluster"], lines[1]["cluster"], "{lines:?}");

@@ -349,12 +349,7 @@ fn build_sample(dir: &std::path::Path, extra: &[&str]) {
         "-q",
     ];
     args.extend_from_slice(extra);
-    let out = common::syndic(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::syndic_ok(&args);
 }
 
 fn cli_index(sub: &str, dir: &std::path::Path) -> std::process::Output {
@@ -423,12 +418,7 @@ fn index_memory_limit_changes_nothing() {
         let ixs = ix.to_string_lossy().into_owned();
         let mut args = vec!["index", "add", "corpora/stories", "--index", &ixs, "-q"];
         args.extend_from_slice(extra);
-        let out = common::syndic(&args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = common::syndic_ok(&args);
         (out.stdout, cli_index("clusters", &ix).stdout)
     };
     assert_eq!(
@@ -541,19 +531,9 @@ fn index_agrees_with_cluster(input: &str) {
     let dir = tempfile::tempdir().unwrap();
     let ix = dir.path().join("ix");
     let out = dir.path().join("clusters.jsonl");
-    let run = common::syndic(&["cluster", input, "-o", &out.to_string_lossy(), "-q"]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    common::syndic_ok(&["cluster", input, "-o", &out.to_string_lossy(), "-q"]);
     let ixs = ix.to_string_lossy().into_owned();
-    let built = common::syndic(&["index", "build", input, "--index", &ixs, "-q"]);
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    common::syndic_ok(&["index", "build", input, "--index", &ixs, "-q"]);
     std::fs::write(
         dir.path().join("ix.jsonl"),
         cli_index("clusters", &ix).stdout,
@@ -618,12 +598,7 @@ fn copies_near_and_far_join_their_first_page_in_index_and_cluster() {
         let (input, out_arg) = (input.to_string_lossy(), out.to_string_lossy());
         let mut args = vec!["cluster", &input, "-o", &out_arg, "-q"];
         args.extend_from_slice(extra);
-        let run = common::syndic(&args);
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        common::syndic_ok(&args);
         cluster_ids(&out)
     };
     // And the copies are in their first pages' clusters.
@@ -651,7 +626,7 @@ fn index_clusters_equal_cluster_on_bbc_generated() {
     }
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bbcgen");
-    let made = common::syndic(&[
+    common::syndic_ok(&[
         "corpora",
         "generate",
         "--from",
@@ -659,11 +634,6 @@ fn index_clusters_equal_cluster_on_bbc_generated() {
         "--out",
         &out.to_string_lossy(),
     ]);
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
     index_agrees_with_cluster(&out.join("articles.jsonl").to_string_lossy());
 }
 

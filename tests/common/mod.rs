@@ -14,6 +14,18 @@ pub fn syndic(args: &[&str]) -> Output {
         .expect("run syndic")
 }
 
+/// Runs the `syndic` binary and asserts that it succeeded (its stderr in
+/// the message).
+pub fn syndic_ok(args: &[&str]) -> Output {
+    let out = syndic(args);
+    assert!(
+        out.status.success(),
+        "syndic {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// `syndic cluster INPUT -o OUT --skip-invalid --rejects REJECTS`.
 pub fn cluster_skipping(input: &str, out: &str, rejects: &str) -> Output {
     syndic(&[
