@@ -185,3 +185,44 @@ fn a_flood_of_near_identical_pages_is_one_cluster_from_few_candidates() {
     }
     assert_eq!(outcomes[0], outcomes[1]);
 }
+
+/// A report and its translation share names (people, places, a club), not
+/// words: with few top terms they share none of them, and they are one
+/// story by their names alone (`min_shared_names`), which two reports in
+/// one language are not (the report and another event with its coach's
+/// names). Around them (`tests/fixtures/translation.jsonl`), reports in
+/// each language on other topics give every document its language's
+/// profile of common words. `tests/python/test_spark.py` runs the same
+/// file on Spark.
+#[test]
+fn a_translation_joins_its_report_by_names_alone() {
+    let input = "tests/fixtures/translation.jsonl";
+    let docs = Corpus::read(&[input.into()], &ReadOptions::default())
+        .unwrap()
+        .docs;
+    assert_eq!(docs.len(), 15);
+    let story_of = |config: &Config| {
+        let outcome = syndic::run(&docs, config).unwrap();
+        let of = |id: &str| outcome.docs[docs.iter().position(|d| d.id == id).unwrap()].story;
+        (
+            of("report"),
+            of("translation"),
+            of("same-names-other-event"),
+        )
+    };
+    let mut config = Config::default();
+    // Too few top terms for the pair to share any: only names remain.
+    config.story.top_terms = 4;
+    let (report, translation, other) = story_of(&config);
+    assert_eq!(report, translation, "the translation joins by its names");
+    assert_ne!(
+        report, other,
+        "names alone do not join two reports in one language"
+    );
+    config.story.min_shared_names = 0;
+    let (report, translation, _) = story_of(&config);
+    assert_ne!(
+        report, translation,
+        "without the names rule the pair is no candidate"
+    );
+}

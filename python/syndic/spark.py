@@ -513,9 +513,9 @@ def stories_and_threads(docs, reps, model: List[Tuple[str, int]], partitions: Op
 
     Steps: terms of each representative's body; document frequencies (a
     shuffle on the term) joined back to each one's terms, giving TF-IDF
-    vectors and top terms; posting lists of top terms (a shuffle on the
-    term) whose pairs, counted with their rare and rare lead terms (a
-    shuffle on the pair), are the candidates; the cosine of each
+    vectors, top terms and name marks; posting lists of those (a shuffle
+    on the term) whose pairs, counted with their shared, rare, rare lead
+    terms and names (a shuffle on the pair), are the candidates; the cosine of each
     candidate's vectors (a join), since a pair whose cosine and rare terms
     make no edge can be dropped; connected components of the pairs that
     pass; star grouping of each component alone by the CLI's code.
@@ -602,11 +602,14 @@ def _group_stories(rep_docs, vectors, shared, settings_json: str, partitions: Op
         for b in batches:
             yield from _syndic.story_pairs(_stream(b), settings_json).to_batches()
 
+    # story::is_candidate: enough shared top terms, or enough names.
+    counts = ("shared", "rare", "lead", "names")
+    by_names = (F.col("names") >= cfg["min_shared_names"]) if cfg["min_shared_names"] > 0 else F.lit(False)
     pairs = _cut(postings.mapInArrow(pairs_partition,
-                                     "a long, b long, shared long, rare long, lead long")
-                 .groupBy("a", "b").agg(*(F.sum(c).alias(c) for c in ("shared", "rare", "lead")))
-                 .filter(F.col("shared") >= cfg["min_shared_terms"])
-                 .select("a", "b", "rare", "lead"), f"{level}: candidates")
+                                     "a long, b long, shared long, rare long, lead long, names long")
+                 .groupBy("a", "b").agg(*(F.sum(c).alias(c) for c in counts))
+                 .filter((F.col("shared") >= cfg["min_shared_terms"]) | by_names)
+                 .select("a", "b", *counts), f"{level}: candidates")
     # A pair whose cosine and rare terms make no edge can be dropped: only
     # the others join components (the candidate graph alone is one giant
     # component on news, where topics share terms).
@@ -617,15 +620,16 @@ def _group_stories(rep_docs, vectors, shared, settings_json: str, partitions: Op
     va = vectors.select(F.col("num").alias("a"), F.col("terms").alias("ta"), F.col("weights").alias("wa"))
     vb = vectors.select(F.col("num").alias("b"), F.col("terms").alias("tb"), F.col("weights").alias("wb"))
     close = _cut(pairs.join(va, "a").join(vb, "b")
-                 .mapInArrow(close_partition, "a long, b long, rare long, lead long"), f"{level}: cosines")
+                 .mapInArrow(close_partition, "a long, b long, " + ", ".join(f"{c} long" for c in counts)),
+                 f"{level}: cosines")
     labels = components(close.select("a", "b"), level)
     partners = (close.groupBy(F.col("a").alias("num"))
-                .agg(F.collect_list(F.struct("b", "rare", "lead")).alias("p"))
-                .select("num", F.col("p.b").alias("partners"), F.col("p.rare").alias("partner_rare"),
-                        F.col("p.lead").alias("partner_lead")))
+                .agg(F.collect_list(F.struct("b", *counts)).alias("p"))
+                .select("num", F.col("p.b").alias("partners"),
+                        *(F.col(f"p.{c}").alias(f"partner_{c}") for c in counts)))
     grouped = (labels.join(rep_docs, "num").join(vectors.select("num", "terms", "weights"), "num")
                .join(partners, "num", "left"))
-    for c in ("partners", "partner_rare", "partner_lead"):
+    for c in ("partners", *(f"partner_{c}" for c in counts)):
         grouped = grouped.withColumn(c, F.coalesce(c, F.array().cast("array<long>")))
 
     parts = partitions or max(spark.sparkContext.defaultParallelism, 1)

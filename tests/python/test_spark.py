@@ -122,6 +122,21 @@ def test_clusters_and_stories_equal_the_cli(spark, tmp_path):
     assert_clusters_equal(spark, [str(SAMPLE)], off, partitions=3, story={"enabled": False})
 
 
+def test_a_translation_joins_by_names_as_in_the_cli(spark, tmp_path):
+    """A report and its German translation are one story by the names they
+    share (candidates by name marks, in two languages only), on Spark as in
+    the CLI (tests/library.rs: `a_translation_joins_its_report_by_names_alone`)."""
+    path = ROOT / "tests" / "fixtures" / "translation.jsonl"
+    config = tmp_path / "few-top-terms.toml"
+    config.write_text("[story]\ntop_terms = 4\n")
+    expected = cli_clusters(path, tmp_path, "--config", str(config))
+    story = {e["id"]: e["story"] for e in expected}
+    assert story["report"] == story["translation"]
+    assert story["report"] != story["same-names-other-event"]
+    for partitions in (1, 3):
+        assert_clusters_equal(spark, [str(path)], expected, partitions=partitions, story={"top_terms": 4})
+
+
 def layouts(rows, tmp_path):
     """The same documents as one JSON Lines file, as 7 files (in the order
     of their sorted names) and as Parquet with several row groups: each

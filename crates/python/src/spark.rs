@@ -627,7 +627,7 @@ impl Signing {
 /// its terms joined with their document frequencies over the `documents`
 /// representatives. Reads `num`, `terms`, `counts`, `dfs` (aligned lists,
 /// in any order) and returns `num`, `terms` (sorted), `weights` and `top`
-/// (the terms indexed for candidates).
+/// (the terms indexed for candidates: top terms and name marks).
 #[pyfunction]
 pub fn story_vectors<'py>(
     py: Python<'py>,
@@ -654,15 +654,18 @@ pub fn story_vectors<'py>(
             rows.sort_unstable();
             let c: syndic::story::TermCounts = rows.iter().map(|&(t, c, _)| (t, c)).collect();
             let d: Vec<u32> = rows.iter().map(|&(_, _, d)| d).collect();
-            let v = syndic::story::vector_with_df(&c, &d, documents);
+            // Name marks as the CLI makes them (none when names are off).
+            let posting = match cfg.min_shared_names {
+                0 => 0,
+                _ => cfg.name_posting,
+            };
+            let (v, names) = syndic::story::vector_and_names_with_df(&c, &d, documents, posting);
+            let mut top = syndic::story::top_terms(std::borrow::Cow::Borrowed(&v), &cfg);
+            top.extend(names);
             nums.append_value(num[k]);
             terms_out.append_value(v.iter().map(|&(t, _)| Some(t as i64)));
             weights_out.append_value(v.iter().map(|&(_, w)| Some(w)));
-            tops.append_value(
-                syndic::story::top_terms(std::borrow::Cow::Borrowed(&v), &cfg)
-                    .into_iter()
-                    .map(|t| Some(t as i64)),
-            );
+            tops.append_value(top.into_iter().map(|t| Some(t as i64)));
         }
     }
     named_table(
@@ -685,8 +688,9 @@ pub fn story_vectors<'py>(
 /// `term`, `members`; others are skipped: [`syndic::story::posting_used`]),
 /// with what the list adds to each pair's counts
 /// ([`syndic::story::posting_counts`]). Returns `a`, `b` (`a < b`),
-/// `shared`, `rare`, `lead`; summed per pair, the pairs whose `shared`
-/// reaches `min_shared_terms` are the CLI's candidates.
+/// `shared`, `rare`, `lead`, `names`; summed per pair, the pairs whose
+/// counts make a candidate ([`syndic::story::is_candidate`]) are the
+/// CLI's candidates.
 #[pyfunction]
 pub fn story_pairs<'py>(
     py: Python<'py>,
@@ -694,7 +698,7 @@ pub fn story_pairs<'py>(
     settings_json: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     let cfg = config(settings_json)?.story;
-    let mut cols: [Int64Builder; 5] = std::array::from_fn(|_| Int64Builder::new());
+    let mut cols: [Int64Builder; 6] = std::array::from_fn(|_| Int64Builder::new());
     for batch in batches(data)? {
         let terms = longs(&batch, "term")?;
         let lists = long_lists(column(&batch, "members")?.as_ref())?;
@@ -703,11 +707,11 @@ pub fn story_pairs<'py>(
             if !syndic::story::posting_used(term, len, &cfg) {
                 continue;
             }
-            let (shared, rare, lead) = syndic::story::posting_counts(term, len, &cfg);
+            let (shared, rare, lead, names) = syndic::story::posting_counts(term, len, &cfg);
             members.sort_unstable();
             for (i, &a) in members.iter().enumerate() {
                 for &b in &members[i + 1..] {
-                    let row = [a, b, shared.into(), rare.into(), lead.into()];
+                    let row = [a, b, shared.into(), rare.into(), lead.into(), names.into()];
                     for (c, v) in cols.iter_mut().zip(row) {
                         c.append_value(v);
                     }
@@ -715,7 +719,7 @@ pub fn story_pairs<'py>(
             }
         }
     }
-    let [a, b, shared, rare, lead] = cols.map(|mut c| c.finish());
+    let [a, b, shared, rare, lead, names] = cols.map(|mut c| c.finish());
     named_table(
         py,
         vec![
@@ -724,6 +728,7 @@ pub fn story_pairs<'py>(
             col("shared", DataType::Int64, false, shared),
             col("rare", DataType::Int64, false, rare),
             col("lead", DataType::Int64, false, lead),
+            col("names", DataType::Int64, false, names),
         ],
     )
 }
@@ -733,10 +738,10 @@ pub fn story_pairs<'py>(
 /// and their rare terms and languages
 /// ([`syndic::story::StoryConfig::edge_by_terms`], as if of one day:
 /// those it does not rule out; figures, dates and shared passages are
-/// checked in the grouping). Reads `a`, `b`, `rare`, `lead`,
-/// `ta`, `wa`, `tb`, `wb` (each side's terms and weights) and returns `a`,
-/// `b`, `rare`, `lead` of those: only they need to reach the per-component
-/// grouping.
+/// checked in the grouping). Reads `a`, `b`, `shared`, `rare`, `lead`,
+/// `names`, `ta`, `wa`, `tb`, `wb` (each side's terms and weights) and
+/// returns `a`, `b`, `shared`, `rare`, `lead`, `names` of those: only they
+/// need to reach the per-component grouping.
 #[pyfunction]
 pub fn story_close<'py>(
     py: Python<'py>,
@@ -744,7 +749,7 @@ pub fn story_close<'py>(
     settings_json: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     let cfg = config(settings_json)?.story;
-    let mut cols: [Int64Builder; 4] = std::array::from_fn(|_| Int64Builder::new());
+    let mut cols: [Int64Builder; 6] = std::array::from_fn(|_| Int64Builder::new());
     let vector = |terms: &[i64], weights: &[f32]| -> syndic::story::TermVector {
         terms
             .iter()
@@ -753,8 +758,8 @@ pub fn story_close<'py>(
             .collect()
     };
     for batch in batches(data)? {
-        let [a, b, rare, lead] = ["a", "b", "rare", "lead"].map(|name| longs(&batch, name));
-        let (a, b, rare, lead) = (a?, b?, rare?, lead?);
+        let [a, b, shared, rare, lead, names] = COUNTS.map(|name| longs(&batch, name));
+        let (a, b, shared, rare, lead, names) = (a?, b?, shared?, rare?, lead?, names?);
         let (ta, tb) = (
             long_lists(column(&batch, "ta")?.as_ref())?,
             long_lists(column(&batch, "tb")?.as_ref())?,
@@ -764,38 +769,41 @@ pub fn story_close<'py>(
         };
         let (wa, wb) = (float_lists("wa")?, float_lists("wb")?);
         for k in 0..a.len() {
-            let c = candidate(a[k], b[k], rare[k], lead[k]);
+            let row = [a[k], b[k], shared[k], rare[k], lead[k], names[k]];
+            let c = candidate(row);
             let (va, vb) = (vector(&ta[k], &wa[k]), vector(&tb[k], &wb[k]));
             let cos = syndic::story::cosine(&va, &vb);
             let cross = syndic::story::cross_language(&va, &vb);
             // Dates are checked in the grouping: here any pair may be of one day.
             if cfg.edge_by_terms(&c, cos, cross, true) != Some(false) {
-                for (col, v) in cols.iter_mut().zip([a[k], b[k], rare[k], lead[k]]) {
+                for (col, v) in cols.iter_mut().zip(row) {
                     col.append_value(v);
                 }
             }
         }
     }
-    let [a, b, rare, lead] = cols.map(|mut c| c.finish());
-    named_table(
-        py,
-        vec![
-            col("a", DataType::Int64, false, a),
-            col("b", DataType::Int64, false, b),
-            col("rare", DataType::Int64, false, rare),
-            col("lead", DataType::Int64, false, lead),
-        ],
-    )
+    let columns = COUNTS
+        .into_iter()
+        .zip(cols.map(|mut c| c.finish()))
+        .map(|(name, values)| col(name, DataType::Int64, false, values))
+        .collect();
+    named_table(py, columns)
 }
 
-/// A story candidate from Spark's columns (the pair's indices are not
-/// read by the edge test: the `num`s are kept).
-fn candidate(a: i64, b: i64, rare: i64, lead: i64) -> syndic::story::Candidate {
+/// The columns of a story candidate, in [`candidate`]'s order.
+const COUNTS: [&str; 6] = ["a", "b", "shared", "rare", "lead", "names"];
+
+/// A story candidate from Spark's columns ([`COUNTS`]; the pair's indices
+/// are not read by the edge test: the `num`s are kept).
+fn candidate([a, b, shared, rare, lead, names]: [i64; 6]) -> syndic::story::Candidate {
+    let count = |v: i64| v.clamp(0, u32::MAX as i64) as u32;
     syndic::story::Candidate {
         a: a as u32,
         b: b as u32,
-        rare: rare.clamp(0, u32::MAX as i64) as u32,
-        lead: lead.clamp(0, u32::MAX as i64) as u32,
+        shared: count(shared),
+        rare: count(rare),
+        lead: count(lead),
+        names: count(names),
     }
 }
 
@@ -876,9 +884,9 @@ fn component_rows(batches: &[RecordBatch]) -> PyResult<ComponentRows> {
 ///   ([`syndic::pipeline::stories::partitioned::component_stories`]); rows
 ///   also carry `terms`, `weights` (the TF-IDF vector), `partners` (the
 ///   `num`s of its candidates after it) and, aligned with them,
-///   `partner_rare` and `partner_lead` (the candidates' rare and rare lead
-///   terms). Returns `num`, `story` (the `num` of its story's
-///   representative).
+///   `partner_shared`, `partner_rare`, `partner_lead` and `partner_names`
+///   (the candidates' counts: [`syndic::story::Candidate`]). Returns
+///   `num`, `story` (the `num` of its story's representative).
 #[pyclass(module = "syndic._syndic", name = "Components")]
 pub struct Components {
     config: syndic::Config,
@@ -955,8 +963,15 @@ impl Components {
                         column(b, "weights")?.as_ref(),
                     )?,
                     long_lists(column(b, "partners")?.as_ref())?,
-                    long_lists(column(b, "partner_rare")?.as_ref())?,
-                    long_lists(column(b, "partner_lead")?.as_ref())?,
+                    [
+                        "partner_shared",
+                        "partner_rare",
+                        "partner_lead",
+                        "partner_names",
+                    ]
+                    .map(|name| long_lists(column(b, name)?.as_ref()))
+                    .into_iter()
+                    .collect::<PyResult<Vec<_>>>()?,
                 ))
             })
             .collect::<PyResult<_>>()?;
@@ -966,7 +981,7 @@ impl Components {
             let mut vectors = Vec::with_capacity(g.len());
             let mut pairs = Vec::new();
             for (k, &(_, _, b, row)) in g.iter().enumerate() {
-                let (terms, weights, partners, rares, leads) = &columns[b];
+                let (terms, weights, partners, counts) = &columns[b];
                 vectors.push(
                     terms[row]
                         .iter()
@@ -974,11 +989,19 @@ impl Components {
                         .map(|(&t, &w)| (t as u64, w))
                         .collect(),
                 );
-                for ((p, &rare), &lead) in partners[row].iter().zip(&rares[row]).zip(&leads[row]) {
+                for (j, p) in partners[row].iter().enumerate() {
                     let other = *local.get(p).ok_or_else(|| {
                         PyValueError::new_err(format!("partner {p} is not in the component"))
                     })?;
-                    pairs.push(candidate(k as i64, other as i64, rare, lead));
+                    let [shared, rare, lead, names] = [0, 1, 2, 3].map(|c| counts[c][row][j]);
+                    pairs.push(candidate([
+                        k as i64,
+                        other as i64,
+                        shared,
+                        rare,
+                        lead,
+                        names,
+                    ]));
                 }
             }
             pairs.sort_unstable();

@@ -145,6 +145,19 @@ pub struct StoryConfig {
     /// markets, rubber and gold calls) and one company's unrelated
     /// announcements of a day (see the README).
     pub same_day_similarity: f64,
+    /// A pair in two languages ([`cross_language`]) is one story from
+    /// `cross_language_similarity` when it shares this many *names*: words
+    /// held by at least two and at most `name_posting` clusters, whichever
+    /// their weight (0: off). Two languages share names, figures and
+    /// loanwords and little else; a report's own common words, rare in a
+    /// corpus of many languages, outweigh its names, so the names of two
+    /// translations are often not among both top terms (on SemEval-2022
+    /// train, 44 of the 82 same-story pairs in two languages shared too
+    /// few top terms to be candidates). Names are candidates of their own
+    /// for such pairs, and only for them.
+    pub min_shared_names: usize,
+    /// At most this many clusters hold a name (see `min_shared_names`).
+    pub name_posting: usize,
 }
 
 impl Default for StoryConfig {
@@ -166,23 +179,30 @@ impl Default for StoryConfig {
             min_lead_terms: 2,
             cross_language_similarity: 0.06,
             same_day_similarity: 1.0,
+            min_shared_names: 4,
+            name_posting: 20,
         }
     }
 }
 
-/// A story candidate: clusters `a < b` (indices) share at least
-/// `min_shared_terms` indexed terms, `rare` of them rare, `lead` of the
-/// rare ones in both leads.
+/// A story candidate: clusters `a < b` (indices) share `shared` indexed
+/// terms (at least `min_shared_terms`), `rare` of them rare, `lead` of the
+/// rare ones in both leads; or `names` names, at least `min_shared_names`
+/// (such a pair is judged only if it is in two languages).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Candidate {
     /// The lower cluster index.
     pub a: u32,
     /// The higher cluster index.
     pub b: u32,
+    /// Shared indexed terms (the top terms of both).
+    pub shared: u32,
     /// Shared indexed terms that are rare (`rare_posting`).
     pub rare: u32,
     /// Shared rare terms in both leads.
     pub lead: u32,
+    /// Shared names (see [`StoryConfig::min_shared_names`]).
+    pub names: u32,
 }
 
 impl StoryConfig {
@@ -190,7 +210,10 @@ impl StoryConfig {
     /// rare terms (`Some`), or only if it also shares passages
     /// ([`StoryConfig::shares_passages`]; `None`: the caller checks). A
     /// pair in two languages (`cross_language`) below `similarity` is an
-    /// edge only from `cross_language_similarity` and by its names. A
+    /// edge only from `cross_language_similarity` and by its rare terms;
+    /// from that cosine, `min_shared_names` names also make it one
+    /// ([`StoryConfig::names_across_languages`]). A candidate by names
+    /// alone in one language is no edge. A
     /// pair of `one_day` ([`StoryConfig::one_day`]; a caller that does not
     /// know the dates passes `true` and gets an answer that rules out no
     /// edge) in one language needs fewer rare terms from
@@ -202,6 +225,12 @@ impl StoryConfig {
         cross_language: bool,
         one_day: bool,
     ) -> Option<bool> {
+        if cross_language && self.names_across_languages(c, cos) {
+            return Some(true);
+        }
+        if (c.shared as usize) < self.min_shared_terms {
+            return Some(false);
+        }
         if cos < self.similarity {
             let names = cross_language
                 && cos >= self.cross_language_similarity
@@ -216,6 +245,15 @@ impl StoryConfig {
             return Some(true);
         }
         (cos < self.quote_similarity).then_some(false)
+    }
+
+    /// Whether a candidate in two languages at cosine `cos` shares the
+    /// names of one event: `min_shared_names` (when on) from
+    /// `cross_language_similarity`.
+    pub fn names_across_languages(&self, c: &Candidate, cos: f64) -> bool {
+        self.min_shared_names > 0
+            && c.names as usize >= self.min_shared_names
+            && cos >= self.cross_language_similarity
     }
 
     /// Whether two versions published `gap` seconds apart (`None`: either
@@ -310,6 +348,18 @@ pub const PROFILE_BIT: u64 = 1 << 62;
 
 /// The two marking bits: a term's own hash has neither.
 const MARKS: u64 = LEAD_BIT | PROFILE_BIT;
+
+/// The marking bits of a *name mark*: [`PROFILE_BIT`] alone, on a term
+/// that at least two and at most `name_posting` clusters hold
+/// ([`StoryConfig::min_shared_names`]). Name marks are indexed for
+/// candidates beside the top terms ([`vector_and_names`]); vectors hold
+/// none.
+pub const NAME_MARK: u64 = PROFILE_BIT;
+
+/// Whether a term hash is a name mark's.
+pub fn is_name(term: u64) -> bool {
+    term & MARKS == NAME_MARK
+}
 
 /// Whether a term hash is a lead term's.
 pub fn is_lead(term: u64) -> bool {
@@ -472,12 +522,39 @@ fn idf_value(d: u32, n: usize) -> f32 {
 /// table, for a distributed run that joins each document's terms with
 /// their frequencies instead of holding the table.
 pub fn vector_with_df(counts: &TermCounts, df: &[u32], n: usize) -> TermVector {
-    let idf: AHashMap<u64, f32> = counts
+    vector(counts, &idf_with_df(counts, df, n))
+}
+
+/// The inverse document frequencies of `counts`' terms, whose document
+/// frequencies over `n` documents are `df` (aligned).
+fn idf_with_df(counts: &TermCounts, df: &[u32], n: usize) -> AHashMap<u64, f32> {
+    counts
         .iter()
         .zip(df)
         .map(|(&(t, _), &d)| (t, idf_value(d, n)))
-        .collect();
-    vector(counts, &idf)
+        .collect()
+}
+
+/// The inverse document frequencies of a name over `n` documents: held by
+/// at least two and at most `name_posting` of them (none below two).
+pub fn name_range(n: usize, name_posting: usize) -> Option<(f32, f32)> {
+    (name_posting >= 2).then(|| (idf_value(name_posting as u32, n), idf_value(2, n)))
+}
+
+/// [`vector_and_names`] of a document whose terms' document frequencies
+/// over `n` documents are `df` (aligned with `counts`, as
+/// [`vector_with_df`]), names being held by 2 to `name_posting` of them.
+pub fn vector_and_names_with_df(
+    counts: &TermCounts,
+    df: &[u32],
+    n: usize,
+    name_posting: usize,
+) -> (TermVector, Vec<u64>) {
+    vector_and_names(
+        counts,
+        &idf_with_df(counts, df, n),
+        name_range(n, name_posting),
+    )
 }
 
 /// The TF-IDF vector of one document (sublinear term frequency); its lead
@@ -489,6 +566,20 @@ pub fn vector_with_df(counts: &TermCounts, df: &[u32], n: usize) -> TermVector {
 /// function words; a document's own frequent words are not (in a few
 /// hundred police reports, "police" and "officials" are held by many).
 pub fn vector(counts: &TermCounts, idf: &AHashMap<u64, f32>) -> TermVector {
+    vector_and_names(counts, idf, None).0
+}
+
+/// [`vector`] and the document's name marks ([`NAME_MARK`]): one for each
+/// term whose inverse document frequency is within `names`
+/// ([`name_range`]), ascending, found in the same pass. They are indexed
+/// beside its [`top_terms`] ([`TermIndex`]), whatever the terms' weights.
+pub fn vector_and_names(
+    counts: &TermCounts,
+    idf: &AHashMap<u64, f32>,
+    names: Option<(f32, f32)>,
+) -> (TermVector, Vec<u64>) {
+    let (lo, hi) = names.unwrap_or((f32::INFINITY, f32::NEG_INFINITY));
+    let mut marks: Vec<u64> = Vec::new();
     // The idf of a word held by `COMMON_SHARE` of the documents.
     let common_idf = (1.0 / COMMON_SHARE).ln() as f32;
     // Profile candidates: (idf, term).
@@ -502,6 +593,9 @@ pub fn vector(counts: &TermCounts, idf: &AHashMap<u64, f32>) -> TermVector {
             continue;
         }
         let Some(&i) = idf.get(&t) else { continue };
+        if lo <= i && i <= hi {
+            marks.push(t | NAME_MARK);
+        }
         if n >= PROFILE_MIN_COUNT && i <= common_idf {
             common.push((i, t));
         }
@@ -520,7 +614,7 @@ pub fn vector(counts: &TermCounts, idf: &AHashMap<u64, f32>) -> TermVector {
     }
     // Profile marks sort after every term and lead mark.
     v.extend(profile.into_iter().map(|t| (t, 0.0)));
-    v
+    (v, marks)
 }
 
 /// Cosine of two unit vectors.
@@ -598,6 +692,12 @@ pub(crate) fn sample_stories() -> Vec<String> {
 /// Deterministic: ties go to the lower index, so callers should pass
 /// clusters in a stable order.
 ///
+/// Candidates come from the vectors' [`top_terms`] only: name marks
+/// ([`StoryConfig::min_shared_names`]) need the document frequencies,
+/// which the pipeline has when it makes the vectors
+/// ([`vector_and_names`], then [`group_indexed`] over their
+/// [`TermIndex`]).
+///
 /// The two steps are public for a distributed run: [`candidate_pairs`]
 /// needs every cluster's top terms (a shuffle on the term), while
 /// [`group_pairs`] can run on each connected component of the candidate
@@ -646,7 +746,9 @@ where
 
 /// The terms of `vector` that are indexed for candidates: its
 /// `cfg.top_terms` heaviest (ties to the lower term hash), and the lead
-/// term of each of them that occurs in the lead, in any order.
+/// term of each of them that occurs in the lead, in any order. (Its
+/// name marks, made with its vector ([`vector_and_names`]), are indexed
+/// too.)
 pub fn top_terms(vector: Cow<'_, TermVector>, cfg: &StoryConfig) -> Vec<u64> {
     let heaviest = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
     // A vector read back from a spilled store is already owned: no copy.
@@ -685,13 +787,23 @@ pub fn posting_rare(len: usize, cfg: &StoryConfig) -> bool {
 
 /// What a used posting list ([`posting_used`]) of `term`, `len` clusters
 /// long, adds to the count of each pair of its members: `(shared, rare,
-/// lead)` terms. A lead term's list counts only as a lead term.
-pub fn posting_counts(term: u64, len: usize, cfg: &StoryConfig) -> (u32, u32, u32) {
+/// lead, names)`. A lead term's list counts only as a lead term, a name
+/// mark's only as a name.
+pub fn posting_counts(term: u64, len: usize, cfg: &StoryConfig) -> (u32, u32, u32, u32) {
     if is_lead(term) {
-        (0, 0, 1)
+        (0, 0, 1, 0)
+    } else if is_name(term) {
+        (0, 0, 0, 1)
     } else {
-        (1, posting_rare(len, cfg) as u32, 0)
+        (1, posting_rare(len, cfg) as u32, 0, 0)
     }
+}
+
+/// Whether pair counts ([`posting_counts`], summed) make a candidate:
+/// `min_shared_terms` shared terms, or `min_shared_names` names (when on).
+pub fn is_candidate(shared: u32, names: u32, cfg: &StoryConfig) -> bool {
+    shared as usize >= cfg.min_shared_terms
+        || (cfg.min_shared_names > 0 && names as usize >= cfg.min_shared_names)
 }
 
 /// Candidate pairs, sorted, of `n` clusters given each one's
@@ -834,8 +946,14 @@ where
                 return Ok(None);
             }
             let (va, vb) = (vector(a)?, vector(b)?);
+            let cross = cross_language(&va, &vb);
+            // A candidate by names alone is judged only in two languages
+            // (most are in one: skip its cosine).
+            if !cross && (c.shared as usize) < cfg.min_shared_terms {
+                return Ok(None);
+            }
             let cos = cosine(&va, &vb);
-            let by_terms = cfg.edge_by_terms(c, cos, cross_language(&va, &vb), cfg.one_day(gap));
+            let by_terms = cfg.edge_by_terms(c, cos, cross, cfg.one_day(gap));
             if by_terms == Some(false) {
                 return Ok(None);
             }
@@ -905,10 +1023,10 @@ fn rescue_lone_centers(center: Vec<u32>, neighbours: &[Vec<(u32, Option<f64>)>])
         .collect()
 }
 
-/// The candidates among `n` clusters: the pairs `(a, b)`, `a < b`, that
-/// appear together in at least `min_shared_terms` of the `(term, posting
-/// list)` `lists` (each sorted ascending), with their rare and rare lead
-/// terms ([`posting_counts`]); sorted. Counted per document `a` in a dense
+/// The candidates among `n` clusters: the pairs `(a, b)`, `a < b`, whose
+/// counts over the `(term, posting list)` `lists` (each sorted ascending;
+/// [`posting_counts`]) make a candidate ([`is_candidate`]), with those
+/// counts; sorted. Counted per document `a` in a dense
 /// array, in parallel: no list of all co-occurrences is built or sorted.
 fn shared_term_pairs(n: usize, lists: &[(u64, Vec<u32>)], cfg: &StoryConfig) -> Vec<Candidate> {
     let mut lists_of: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
@@ -917,19 +1035,22 @@ fn shared_term_pairs(n: usize, lists: &[(u64, Vec<u32>)], cfg: &StoryConfig) -> 
             lists_of[d as usize].push((l as u32, at as u32));
         }
     }
-    // Three counts of at most `top_terms` in one word: shared terms, rare
-    // ones, rare lead terms.
-    const FIELD: u32 = 21;
-    const MASK: u64 = (1 << FIELD) - 1;
+    // Four counts in one word: shared terms, rare ones, rare lead terms
+    // and names.
+    const FIELD: u32 = 32;
+    let field = |c: u128, k: u32| (c >> (k * FIELD)) as u32;
     (0..n)
         .into_par_iter()
         .map_init(
-            || (vec![0u64; n], Vec::new()),
+            || (vec![0u128; n], Vec::new()),
             |(count, touched), a| {
                 for &(l, at) in &lists_of[a] {
                     let (term, list) = &lists[l as usize];
-                    let (shared, rare, lead) = posting_counts(*term, list.len(), cfg);
-                    let add = shared as u64 | (rare as u64) << FIELD | (lead as u64) << (2 * FIELD);
+                    let (shared, rare, lead, names) = posting_counts(*term, list.len(), cfg);
+                    let add = shared as u128
+                        | (rare as u128) << FIELD
+                        | (lead as u128) << (2 * FIELD)
+                        | (names as u128) << (3 * FIELD);
                     for &b in &list[at as usize + 1..] {
                         if count[b as usize] == 0 {
                             touched.push(b);
@@ -940,12 +1061,15 @@ fn shared_term_pairs(n: usize, lists: &[(u64, Vec<u32>)], cfg: &StoryConfig) -> 
                 let mut out: Vec<Candidate> = Vec::new();
                 for b in touched.drain(..) {
                     let c = count[b as usize];
-                    if (c & MASK) as usize >= cfg.min_shared_terms {
+                    let (shared, names) = (field(c, 0), field(c, 3));
+                    if is_candidate(shared, names, cfg) {
                         out.push(Candidate {
                             a: a as u32,
                             b,
-                            rare: (c >> FIELD & MASK) as u32,
-                            lead: (c >> (2 * FIELD) & MASK) as u32,
+                            shared,
+                            rare: field(c, 1),
+                            lead: field(c, 2),
+                            names,
                         });
                     }
                     count[b as usize] = 0;
@@ -988,8 +1112,10 @@ mod tests {
         let names = Candidate {
             a: 0,
             b: 1,
+            shared: 8,
             rare: 5,
             lead: 3,
+            names: 0,
         };
         let topic = Candidate { lead: 0, ..names };
         // (context, figure): four figures in the same contexts.
@@ -1180,7 +1306,7 @@ mod tests {
 
     #[test]
     fn shared_term_pairs_are_the_pairs_in_enough_lists() {
-        // Terms 10..: plain; 20..: lead terms.
+        // Terms 10..: plain; 20..: lead terms; 30..: name marks.
         let lists: Vec<(u64, Vec<u32>)> = vec![
             (10, vec![0, 1, 2]),
             (11, vec![0, 1]),
@@ -1190,36 +1316,41 @@ mod tests {
             (15, vec![3]),
             (20 | LEAD_BIT, vec![0, 1]),
             (21 | LEAD_BIT, vec![0, 1, 2]),
+            (30 | NAME_MARK, vec![3, 4]),
+            (31 | NAME_MARK, vec![3, 4, 5]),
+            (32 | NAME_MARK, vec![0, 3, 4]),
+            (33 | NAME_MARK, vec![0, 1]),
         ];
-        for rare_posting in [2, 3] {
+        for (rare_posting, min_names) in [(2, 0), (3, 2), (2, 3)] {
             for min in 1..=4 {
                 let cfg = StoryConfig {
                     min_shared_terms: min,
                     rare_posting,
+                    min_shared_names: min_names,
                     ..StoryConfig::default()
                 };
                 let mut direct: Vec<Candidate> = Vec::new();
                 for a in 0..6u32 {
                     for b in a + 1..6 {
-                        let both = |lead: bool| -> Vec<usize> {
+                        let both = |kind: fn(u64) -> bool| -> Vec<usize> {
                             lists
                                 .iter()
-                                .filter(|(t, l)| {
-                                    is_lead(*t) == lead && l.contains(&a) && l.contains(&b)
-                                })
+                                .filter(|(t, l)| kind(*t) && l.contains(&a) && l.contains(&b))
                                 .map(|(_, l)| l.len())
                                 .collect()
                         };
-                        let (shared, led) = (both(false), both(true));
+                        let (shared, led, names) = (both(is_term), both(is_lead), both(is_name));
                         let rare = |lens: &[usize]| {
                             lens.iter().filter(|&&n| n <= rare_posting).count() as u32
                         };
-                        if shared.len() >= min {
+                        if shared.len() >= min || (min_names > 0 && names.len() >= min_names) {
                             direct.push(Candidate {
                                 a,
                                 b,
+                                shared: shared.len() as u32,
                                 rare: rare(&shared),
                                 lead: rare(&led),
+                                names: names.len() as u32,
                             });
                         }
                     }
@@ -1233,7 +1364,7 @@ mod tests {
                 assert_eq!(
                     shared_term_pairs(6, &used, &cfg),
                     direct,
-                    "min {min}, rare {rare_posting}"
+                    "min {min}, rare {rare_posting}, names {min_names}"
                 );
             }
         }
@@ -1296,8 +1427,10 @@ mod tests {
         let pair = [Candidate {
             a: 0,
             b: 1,
+            shared: 3,
             rare: 2,
             lead: 2,
+            names: 0,
         }];
         assert!((cosine(&v[0], &v[1]) - 0.25).abs() < 1e-9);
         let none = Evidence::default();
@@ -1336,8 +1469,10 @@ mod tests {
         let c = |rare, lead| Candidate {
             a: 0,
             b: 1,
+            shared: 3,
             rare,
             lead,
+            names: 0,
         };
         // Each case: rare terms, lead terms, cosine, the answer, and why;
         // judged as a pair in two languages or not, of one day or not.
@@ -1391,6 +1526,39 @@ mod tests {
             true,
         );
         assert_eq!(cfg.edge_by_terms(&c(4, 2), 0.07, false, true), Some(false));
+        // Names shared across two languages, whatever the top terms; a
+        // candidate by names alone in one language is no edge, even at a
+        // cosine where shared passages would decide.
+        let named = |shared, names| Candidate {
+            shared,
+            names,
+            ..c(0, 0)
+        };
+        let min = cfg.min_shared_names as u32;
+        // (shared top terms, names, cosine, two languages, the answer)
+        let cases = [
+            (0, min, 0.07, true, Some(true)),
+            (0, min, 0.05, true, Some(false)),
+            (0, min - 1, 0.07, true, Some(false)),
+            (3, min, 0.11, true, Some(true)),
+            (0, min, 0.35, false, Some(false)),
+            (3, min, 0.35, false, None),
+        ];
+        for (shared, names, cos, cross, want) in cases {
+            let got = cfg.edge_by_terms(&named(shared, names), cos, cross, true);
+            assert_eq!(
+                got, want,
+                "{shared} terms, {names} names, cosine {cos}, cross {cross}"
+            );
+        }
+        let no_names = StoryConfig {
+            min_shared_names: 0,
+            ..cfg
+        };
+        assert_eq!(
+            no_names.edge_by_terms(&named(0, 9), 0.3, true, true),
+            Some(false)
+        );
         let (word, char5) = (ShingleSpec::default(), "char:5".parse().unwrap());
         let hour = Some(3600);
         // A long passage counts on the same day only, and in words.
@@ -1404,6 +1572,50 @@ mod tests {
         assert!(cfg.shares_passages(None, 80, 400, word));
         assert!(cfg.shares_passages(Some(30 * 86_400), 80, 400, word));
         assert!(!cfg.shares_passages(None, 0, 0, word));
+    }
+
+    #[test]
+    fn name_marks_are_the_terms_of_two_to_name_posting_documents() {
+        let texts = [
+            "alpha beta gamma delta",
+            "alpha beta gamma",
+            "alpha beta",
+            "alpha epsilon",
+        ];
+        let counts: Vec<TermCounts> = texts.iter().map(|t| term_counts(t)).collect();
+        let idf = idf(counts.iter());
+        let plain = |t: &str| term_counts(t)[0].0;
+        let marks = |k: usize, posting: usize| -> Vec<u64> {
+            let (v, m) = vector_and_names(&counts[k], &idf, name_range(texts.len(), posting));
+            assert_eq!(v, vector(&counts[k], &idf), "the vector is the same");
+            assert!(m.iter().all(|&t| is_name(t) && !is_term(t) && !is_lead(t)));
+            assert!(m.windows(2).all(|w| w[0] < w[1]));
+            m.into_iter().map(|t| t & !NAME_MARK).collect()
+        };
+        // Held by 4, 3, 2 and 1 documents: with a posting of 3, gamma
+        // (2) and beta (3) are names; alpha (4) and delta (1) are not.
+        let mut want = vec![plain("beta"), plain("gamma")];
+        want.sort_unstable();
+        assert_eq!(marks(0, 3), want);
+        assert_eq!(marks(0, 2), vec![plain("gamma")]);
+        assert!(marks(0, 1).is_empty(), "no name below two documents");
+        assert!(marks(3, 3).is_empty());
+        assert!(vector_and_names(&counts[0], &idf, None).1.is_empty());
+        // From the frequencies alongside, as a distributed run joins them.
+        let df: Vec<u32> = counts[0]
+            .iter()
+            .map(|&(t, _)| {
+                counts
+                    .iter()
+                    .filter(|c| c.iter().any(|&(u, _)| u == t))
+                    .count() as u32
+            })
+            .collect();
+        let joined = vector_and_names_with_df(&counts[0], &df, texts.len(), 3);
+        assert_eq!(
+            joined,
+            vector_and_names(&counts[0], &idf, name_range(texts.len(), 3))
+        );
     }
 
     #[test]

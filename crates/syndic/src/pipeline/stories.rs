@@ -92,11 +92,18 @@ pub fn stories(
         });
     }
     // The counts and frequencies are freed before grouping.
-    let vectors = {
+    let (vectors, names) = {
         let (counts, counted) = term_counts(&cluster_reps, source, resources, batch)?;
-        story_vectors(counts, df.unwrap_or(&counted), resources, batch)?
+        story_vectors(counts, df.unwrap_or(&counted), config, resources, batch)?
     };
-    group(reps, ranks, &cluster_reps, &vectors, source, config)
+    // The clusters' top terms and names, indexed once for both levels.
+    let index = story::TermIndex::new(names.len(), |k| {
+        let mut top = story::top_terms(vectors.get(k as u32)?, &config.story);
+        top.extend_from_slice(&names[k]);
+        Ok(top)
+    })?;
+    drop(names);
+    group(reps, ranks, &cluster_reps, &vectors, index, source, config)
 }
 
 /// The document frequencies of the terms of `docs` (cluster
@@ -124,6 +131,7 @@ fn group(
     ranks: &[Rank],
     cluster_reps: &[u32],
     vectors: &SpillVec<TermVector>,
+    index: story::TermIndex,
     source: &dyn StorySource,
     config: &Config,
 ) -> Result<Grouped> {
@@ -131,10 +139,6 @@ fn group(
         .iter()
         .map(|&r| ranks[r as usize].published)
         .collect();
-    // The clusters' top terms, indexed once for both levels.
-    let index = story::TermIndex::new(cluster_reps.len(), |k| {
-        Ok(story::top_terms(vectors.get(k as u32)?, &config.story))
-    })?;
     let centers = story::group_indexed(
         &published,
         |k| vectors.get(k as u32),
@@ -225,33 +229,43 @@ fn term_counts(
     Ok((counts, df))
 }
 
-/// The TF-IDF vector of each counted document under `df`. The counts are
-/// consumed: each document's are freed as its vector is made, so the two
-/// are not all held at once (they are the story stage's largest data).
+/// The TF-IDF vector of each counted document under `df`, and its name
+/// marks (made with its vector, where the frequencies are:
+/// [`story::vector_and_names`]), which are indexed for candidates beside
+/// its top terms. The counts are consumed: each document's are freed as
+/// its vector is made, so the two are not all held at once (they are the
+/// story stage's largest data).
 fn story_vectors(
     mut counts: SpillVec<TermCounts>,
     df: &DocumentFrequencies,
+    config: &Config,
     resources: &Resources,
     batch: usize,
-) -> Result<SpillVec<TermVector>> {
+) -> Result<(SpillVec<TermVector>, Vec<Vec<u64>>)> {
     let idf = df.idf();
+    let names = match config.story.min_shared_names {
+        0 => None,
+        _ => story::name_range(df.documents(), config.story.name_posting),
+    };
     let mut vectors = SpillVec::new(resources, VECTOR_SHARE);
+    let mut marks: Vec<Vec<u64>> = Vec::with_capacity(counts.len());
     let ids: Vec<u32> = (0..counts.len() as u32).collect();
     for chunk in ids.chunks(batch.max(1)) {
         let taken: Vec<TermCounts> = chunk
             .iter()
             .map(|&k| counts.take(k))
             .collect::<Result<_>>()?;
-        let made: Vec<TermVector> = taken
+        let made: Vec<(TermVector, Vec<u64>)> = taken
             .into_par_iter()
-            .map(|c| story::vector(&c, &idf))
+            .map(|c| story::vector_and_names(&c, &idf, names))
             .collect();
-        for v in made {
+        for (v, m) in made {
             vectors.push(v)?;
+            marks.push(m);
         }
     }
     vectors.finish()?;
-    Ok(vectors)
+    Ok((vectors, marks))
 }
 
 /// The story stage split into steps over plain data, for a run whose
@@ -262,11 +276,11 @@ fn story_vectors(
 ///    ([`super::ModelBodies`]);
 /// 2. each term's document frequency over the representatives (a shuffle
 ///    on the term), joined back to the representative's terms:
-///    [`story::vector_with_df`] and [`story::top_terms`];
-/// 3. posting lists of the top terms (a shuffle on the term) that are
-///    [`story::posting_used`], their pairs counted (a shuffle on the pair),
-///    and those of lists that are [`story::posting_rare`]: candidates share
-///    at least `min_shared_terms` lists;
+///    [`story::vector_and_names_with_df`] and [`story::top_terms`];
+/// 3. posting lists of the top terms and name marks (a shuffle on the
+///    term) that are [`story::posting_used`], their pairs counted
+///    ([`story::posting_counts`], a shuffle on the pair): candidates are
+///    the pairs whose counts are [`story::is_candidate`];
 /// 4. connected components of the candidates (those whose cosine is
 ///    below `similarity` can be dropped first: they are never edges);
 /// 5. `component_stories` on each component: star grouping only joins
