@@ -94,6 +94,12 @@ window_days 7
 window_days 30
 cross_language_similarity 0.03
 cross_language_similarity 0.12
+min_shared_names 0
+min_shared_names 3
+min_shared_names 5
+name_posting 8
+name_posting 12
+name_posting 50
 same_day_similarity 0.15
 same_day_similarity 0.2
 same_day_similarity 0.3
