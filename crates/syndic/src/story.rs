@@ -147,7 +147,7 @@ pub struct StoryConfig {
     pub same_day_similarity: f64,
     /// A pair in two languages ([`cross_language`]) is one story from
     /// `cross_language_similarity` when it shares this many *names*: words
-    /// held by at least two and at most `name_posting` clusters, whichever
+    /// held by at least two and at most `name_posting` clusters, whatever
     /// their weight (0: off). Two languages share names, figures and
     /// loanwords and little else; a report's own common words, rare in a
     /// corpus of many languages, outweigh its names, so the names of two
