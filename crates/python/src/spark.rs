@@ -654,12 +654,7 @@ pub fn story_vectors<'py>(
             rows.sort_unstable();
             let c: syndic::story::TermCounts = rows.iter().map(|&(t, c, _)| (t, c)).collect();
             let d: Vec<u32> = rows.iter().map(|&(_, _, d)| d).collect();
-            // Name marks as the CLI makes them (none when names are off).
-            let posting = match cfg.min_shared_names {
-                0 => 0,
-                _ => cfg.name_posting,
-            };
-            let (v, names) = syndic::story::vector_and_names_with_df(&c, &d, documents, posting);
+            let (v, names) = syndic::story::vector_and_names_with_df(&c, &d, documents, &cfg);
             let mut top = syndic::story::top_terms(std::borrow::Cow::Borrowed(&v), &cfg);
             top.extend(names);
             nums.append_value(num[k]);

@@ -256,6 +256,14 @@ impl StoryConfig {
             && cos >= self.cross_language_similarity
     }
 
+    /// The inverse document frequencies of a name over `n` documents: held
+    /// by at least two and at most `name_posting` of them; `None` when
+    /// names are off (`min_shared_names` 0) or `name_posting` is below two.
+    pub fn name_range(&self, n: usize) -> Option<(f32, f32)> {
+        let on = self.min_shared_names > 0 && self.name_posting >= 2;
+        on.then(|| (idf_value(self.name_posting as u32, n), idf_value(2, n)))
+    }
+
     /// Whether two versions published `gap` seconds apart (`None`: either
     /// undated) are reports of one day: within `quote_window_days`, or
     /// undated (nothing tells a saga's steps apart then).
@@ -535,26 +543,16 @@ fn idf_with_df(counts: &TermCounts, df: &[u32], n: usize) -> AHashMap<u64, f32> 
         .collect()
 }
 
-/// The inverse document frequencies of a name over `n` documents: held by
-/// at least two and at most `name_posting` of them (none below two).
-pub fn name_range(n: usize, name_posting: usize) -> Option<(f32, f32)> {
-    (name_posting >= 2).then(|| (idf_value(name_posting as u32, n), idf_value(2, n)))
-}
-
 /// [`vector_and_names`] of a document whose terms' document frequencies
 /// over `n` documents are `df` (aligned with `counts`, as
-/// [`vector_with_df`]), names being held by 2 to `name_posting` of them.
+/// [`vector_with_df`]), its names as `cfg` says ([`StoryConfig::name_range`]).
 pub fn vector_and_names_with_df(
     counts: &TermCounts,
     df: &[u32],
     n: usize,
-    name_posting: usize,
+    cfg: &StoryConfig,
 ) -> (TermVector, Vec<u64>) {
-    vector_and_names(
-        counts,
-        &idf_with_df(counts, df, n),
-        name_range(n, name_posting),
-    )
+    vector_and_names(counts, &idf_with_df(counts, df, n), cfg.name_range(n))
 }
 
 /// The TF-IDF vector of one document (sublinear term frequency); its lead
@@ -571,7 +569,7 @@ pub fn vector(counts: &TermCounts, idf: &AHashMap<u64, f32>) -> TermVector {
 
 /// [`vector`] and the document's name marks ([`NAME_MARK`]): one for each
 /// term whose inverse document frequency is within `names`
-/// ([`name_range`]), ascending, found in the same pass. They are indexed
+/// ([`StoryConfig::name_range`]), ascending, found in the same pass. They are indexed
 /// beside its [`top_terms`] ([`TermIndex`]), whatever the terms' weights.
 pub fn vector_and_names(
     counts: &TermCounts,
@@ -946,14 +944,8 @@ where
                 return Ok(None);
             }
             let (va, vb) = (vector(a)?, vector(b)?);
-            let cross = cross_language(&va, &vb);
-            // A candidate by names alone is judged only in two languages
-            // (most are in one: skip its cosine).
-            if !cross && (c.shared as usize) < cfg.min_shared_terms {
-                return Ok(None);
-            }
             let cos = cosine(&va, &vb);
-            let by_terms = cfg.edge_by_terms(c, cos, cross, cfg.one_day(gap));
+            let by_terms = cfg.edge_by_terms(c, cos, cross_language(&va, &vb), cfg.one_day(gap));
             if by_terms == Some(false) {
                 return Ok(None);
             }
@@ -1586,7 +1578,11 @@ mod tests {
         let idf = idf(counts.iter());
         let plain = |t: &str| term_counts(t)[0].0;
         let marks = |k: usize, posting: usize| -> Vec<u64> {
-            let (v, m) = vector_and_names(&counts[k], &idf, name_range(texts.len(), posting));
+            let cfg = StoryConfig {
+                name_posting: posting,
+                ..StoryConfig::default()
+            };
+            let (v, m) = vector_and_names(&counts[k], &idf, cfg.name_range(texts.len()));
             assert_eq!(v, vector(&counts[k], &idf), "the vector is the same");
             assert!(m.iter().all(|&t| is_name(t) && !is_term(t) && !is_lead(t)));
             assert!(m.windows(2).all(|w| w[0] < w[1]));
@@ -1611,11 +1607,21 @@ mod tests {
                     .count() as u32
             })
             .collect();
-        let joined = vector_and_names_with_df(&counts[0], &df, texts.len(), 3);
+        let cfg = StoryConfig {
+            name_posting: 3,
+            ..StoryConfig::default()
+        };
+        let joined = vector_and_names_with_df(&counts[0], &df, texts.len(), &cfg);
         assert_eq!(
             joined,
-            vector_and_names(&counts[0], &idf, name_range(texts.len(), 3))
+            vector_and_names(&counts[0], &idf, cfg.name_range(texts.len()))
         );
+        // No names when the rule is off.
+        let off = StoryConfig {
+            min_shared_names: 0,
+            ..cfg
+        };
+        assert_eq!(off.name_range(texts.len()), None);
     }
 
     #[test]

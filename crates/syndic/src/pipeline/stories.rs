@@ -243,10 +243,7 @@ fn story_vectors(
     batch: usize,
 ) -> Result<(SpillVec<TermVector>, Vec<Vec<u64>>)> {
     let idf = df.idf();
-    let names = match config.story.min_shared_names {
-        0 => None,
-        _ => story::name_range(df.documents(), config.story.name_posting),
-    };
+    let names = config.story.name_range(df.documents());
     let mut vectors = SpillVec::new(resources, VECTOR_SHARE);
     let mut marks: Vec<Vec<u64>> = Vec::with_capacity(counts.len());
     let ids: Vec<u32> = (0..counts.len() as u32).collect();
