@@ -477,8 +477,8 @@ const MATCH_CHUNK: usize = 2048;
 
 /// The verified edges of every changed document (new, signed again, or
 /// linked to a removed one). Documents are matched [`MATCH_CHUNK`] at a
-/// time: their candidates are gathered first, and every document involved
-/// is made into a probe once. (Making a probe decompresses, folds and
+/// time, in [`locality_order`]: their candidates are gathered first, and
+/// every document involved is made into a probe once. (Making a probe decompresses, folds and
 /// shingles a stored text; a flood's pages are candidates of many changed
 /// pages, and made again for each, 20,000 near-identical pages took 31 s.)
 /// A pair of two changed documents is verified once, from its larger
@@ -489,8 +489,12 @@ fn match_changed(state: &State, changed: &[u32]) -> Result<Vec<Edge>> {
     changed.sort_unstable();
     changed.dedup();
     let is_changed = |n: u32| changed.binary_search(&n).is_ok();
+    let ordered = locality_order(state, &changed);
     let mut edges = Vec::new();
-    for chunk in changed.chunks(MATCH_CHUNK) {
+    for keyed in ordered.chunks(MATCH_CHUNK) {
+        let mut chunk: Vec<u32> = keyed.to_vec();
+        chunk.sort_unstable();
+        let chunk = &chunk[..];
         let probes: Vec<Probe> = chunk
             .par_iter()
             .map(|&n| state.probe(n))
@@ -500,10 +504,9 @@ fn match_changed(state: &State, changed: &[u32]) -> Result<Vec<Edge>> {
             .zip(chunk)
             .map(|(p, &n)| (p, Some(n)))
             .collect();
-        let mut candidates = state.candidates_of(&asked);
-        for (found, &n) in candidates.iter_mut().zip(chunk) {
-            found.retain(|&m| !(is_changed(m) && m > n));
-        }
+        // A pair of two changed documents is decided from its larger number.
+        let keep = |k: u32, m: u32| !(m > chunk[k as usize] && is_changed(m));
+        let candidates = state.candidates_of(&asked, keep);
         let mut others: Vec<u32> = candidates
             .iter()
             .flatten()
@@ -533,4 +536,65 @@ fn match_changed(state: &State, changed: &[u32]) -> Result<Vec<Edge>> {
         edges.extend(found.into_iter().flatten());
     }
     Ok(edges)
+}
+
+/// Changed documents ordered at a time ([`locality_order`]), bounding the
+/// keys held.
+const ORDER_CHUNK: usize = 65536;
+
+/// `changed` (sorted) in an order that keeps each document beside its
+/// candidates: by connected component of "shares a band key, the lead
+/// key or the body hash" among them (read from their stored signatures),
+/// components in order of their first member, and within one by first
+/// band key (a component bigger than a chunk is then cut between groups
+/// of copies). Copies of one article are spread over an input (one world
+/// after another): taken in number order, each chunk of [`match_changed`]
+/// made probes of most of their other copies again. The order changes no
+/// edge: each pair is decided by its numbers.
+fn locality_order(state: &State, changed: &[u32]) -> Vec<u32> {
+    let mut order = Vec::with_capacity(changed.len());
+    for part in changed.chunks(ORDER_CHUNK) {
+        let mut keys: Vec<(usize, u64, u32)> = part
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(k, &n)| {
+                let mut buf = Vec::new();
+                state.keys(&state.key_probe(n), &mut buf);
+                buf.into_iter().map(move |(t, key)| (t, key, k as u32))
+            })
+            .collect();
+        keys.par_sort_unstable();
+        // Each document's key in the first table it has one in.
+        let mut first_key = vec![u64::MAX; part.len()];
+        for &(_, key, k) in keys.iter().rev() {
+            first_key[k as usize] = key;
+        }
+        let mut uf = crate::cluster::UnionFind::new(part.len());
+        for w in keys.windows(2) {
+            if (w[0].0, w[0].1) == (w[1].0, w[1].1) {
+                uf.union(w[0].2, w[1].2);
+            }
+        }
+        drop(keys);
+        // Each component under its first member (a union-find's roots
+        // depend on the order of unions; a component's first member does
+        // not).
+        let mut first = vec![u32::MAX; part.len()];
+        for k in 0..part.len() as u32 {
+            let r = uf.find(k) as usize;
+            first[r] = first[r].min(k);
+        }
+        let mut keyed: Vec<(u32, u64, u32)> = (0..part.len() as u32)
+            .map(|k| {
+                (
+                    first[uf.find(k) as usize],
+                    first_key[k as usize],
+                    part[k as usize],
+                )
+            })
+            .collect();
+        keyed.sort_unstable();
+        order.extend(keyed.into_iter().map(|(_, _, n)| n));
+    }
+    order
 }

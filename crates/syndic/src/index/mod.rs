@@ -1130,6 +1130,10 @@ impl Probe {
     }
 }
 
+/// Runs of lookups (one key of one table) looked up in order by one task
+/// ([`State::candidates_of`]).
+const LOOKUP_BLOCK: usize = 4096;
+
 /// A consistent view of segments and live documents for matching.
 struct State<'a> {
     segments: &'a [Segment],
@@ -1194,7 +1198,7 @@ impl<'a> State<'a> {
     /// The live documents other than `own` that share a band key, the
     /// opening key or the exact body with `probe`, sorted and distinct.
     fn candidates(&self, probe: &Probe, own: Option<u32>) -> Vec<u32> {
-        self.candidates_of(&[(probe, own)])
+        self.candidates_of(&[(probe, own)], |_, _| true)
             .pop()
             .expect("one probe")
     }
@@ -1206,28 +1210,68 @@ impl<'a> State<'a> {
     /// while its keys are looked up, where probe by probe every lookup
     /// went to another table (the lookups' cache misses were 18% of
     /// `syndic index build`).
-    fn candidates_of(&self, probes: &[(&Probe, Option<u32>)]) -> Vec<Vec<u32>> {
-        let mut lookups: Vec<(usize, u64, u32)> = Vec::new();
-        let mut buf = Vec::new();
-        for (k, (probe, _)) in probes.iter().enumerate() {
-            buf.clear();
-            self.keys(probe, &mut buf);
-            lookups.extend(buf.iter().map(|&(t, key)| (t, key, k as u32)));
-        }
+    ///
+    /// Only the candidates `m` of probe `k` for which `keep(k, m)` holds
+    /// are listed (a caller that decides each pair once drops half).
+    fn candidates_of(
+        &self,
+        probes: &[(&Probe, Option<u32>)],
+        keep: impl Fn(u32, u32) -> bool + Sync,
+    ) -> Vec<Vec<u32>> {
+        let mut lookups: Vec<(usize, u64, u32)> = probes
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(k, (probe, _))| {
+                let mut buf = Vec::new();
+                self.keys(probe, &mut buf);
+                buf.into_iter().map(move |(t, key)| (t, key, k as u32))
+            })
+            .collect();
         lookups.par_sort_unstable();
         let runs: Vec<&[(usize, u64, u32)]> =
             lookups.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).collect();
+        // Runs in blocks, each looked up in key order from the previous
+        // bucket of its table in each segment (`Segment::bucket`).
         let mut found: Vec<(u32, u32)> = runs
-            .par_iter()
-            .flat_map_iter(|run| {
-                let (t, key) = (run[0].0, run[0].1);
-                let ranges: Vec<_> = self.segments.iter().map(|seg| seg.bucket(t, key)).collect();
+            .par_chunks(LOOKUP_BLOCK)
+            .flat_map_iter(|block| {
                 let mut pairs = Vec::new();
                 let mut partners = Vec::new();
-                for &(_, _, k) in run.iter() {
+                // Per segment: the table and the end of the last bucket.
+                let mut at = vec![(usize::MAX, 0); self.segments.len()];
+                for run in block {
+                    let (t, key) = (run[0].0, run[0].1);
+                    let ranges: Vec<_> = self
+                        .segments
+                        .iter()
+                        .zip(&mut at)
+                        .map(|(seg, at)| {
+                            let from = if at.0 == t { at.1 } else { 0 };
+                            let r = seg.bucket(t, key, from);
+                            *at = (t, r.end);
+                            r
+                        })
+                        .collect();
+                    // A bucket that is no flood gives every probe its live
+                    // entries (but the probe's own): listed once.
+                    let whole = !self.flooded(&ranges, t);
                     partners.clear();
-                    self.bucket_partners(t, &ranges, probes[k as usize].1, &mut partners);
-                    pairs.extend(partners.iter().map(|&n| (k, n)));
+                    if whole {
+                        self.bucket_partners(t, &ranges, None, &mut partners);
+                    }
+                    for &(_, _, k) in run.iter() {
+                        let own = probes[k as usize].1;
+                        if !whole {
+                            partners.clear();
+                            self.bucket_partners(t, &ranges, own, &mut partners);
+                        }
+                        pairs.extend(
+                            partners
+                                .iter()
+                                .filter(|&&n| Some(n) != own && keep(k, n))
+                                .map(|&n| (k, n)),
+                        );
+                    }
                 }
                 pairs
             })
@@ -1260,6 +1304,25 @@ impl<'a> State<'a> {
             );
         }
         out.push((exact_table, probe.body_hash as u64));
+    }
+
+    /// The live document `n` as a probe for candidates only: its stored
+    /// signatures and body hash, no evidence and no opening (which needs
+    /// its body).
+    fn key_probe(&self, n: u32) -> Probe {
+        let (seg, i) = self.at(n);
+        Probe {
+            whole: seg.signature(i),
+            lead: seg.lead(i),
+            short: seg.short(i),
+            shingles: seg.shingles(i),
+            body_hash: seg.body_hash(i),
+            published: seg.published(i),
+            opening: None,
+            evidence: Evidence::default(),
+            body: None,
+            tokens: std::sync::OnceLock::new(),
+        }
     }
 
     /// The live document `n` as a probe for verification (its stored text

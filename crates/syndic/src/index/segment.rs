@@ -508,21 +508,21 @@ impl Segment {
     }
 
     /// The entries of table `t` whose key is `key`, as positions for
-    /// [`Segment::entry`] (searched in the mapping: [`first_at_least`],
-    /// then [`gallop`] over the bucket); none when the
+    /// [`Segment::entry`], searched in the mapping from position `from`,
+    /// before which every key is under `key` ([`bucket_in`]); none when the
     /// segment has no table `t` (segments written before the opening table
     /// was added end at the exact table). Entries of one key are in record
-    /// order, which is number order.
-    pub fn bucket(&self, t: usize, key: u64) -> std::ops::Range<usize> {
+    /// order, which is number order. A caller looking up keys in ascending
+    /// order passes the end of the previous bucket (the lookups of
+    /// `syndic index build` are dense: a key every few dozen entries);
+    /// others pass 0.
+    pub fn bucket(&self, t: usize, key: u64, from: usize) -> std::ops::Range<usize> {
         let Some(&at) = self.head.tables.get(t) else {
             return 0..0;
         };
         let at = at as usize;
         let count = self.u64_at(at) as usize;
-        let key_at = |j: usize| self.u64_at(at + 8 + j * ENTRY);
-        let lo = first_at_least(count, key_at, key);
-        // Most buckets hold a few entries.
-        lo..gallop(lo, count, |j| key_at(j) <= key)
+        bucket_in(count, |j| self.u64_at(at + 8 + j * ENTRY), key, from, NEAR)
     }
 
     /// The record of entry `j` of table `t` (a position from
@@ -531,6 +531,33 @@ impl Segment {
         let at = self.head.tables[t] as usize;
         self.u32_at(at + 8 + j * ENTRY + 8) as usize
     }
+}
+
+/// Entries after a lookup's starting point searched by galloping from it
+/// before the rest of the table ([`bucket_in`]): 64 KiB of the mapping.
+const NEAR: usize = 4096;
+
+/// The positions of the `count` sorted keys (`key_at(j)`) that equal
+/// `key`, when every key before `from` is under it: within `near`
+/// positions of `from` by galloping from it ([`gallop`], a few nearby
+/// probes), else by interpolation over the rest ([`first_at_least`]);
+/// then the bucket's end by galloping (most buckets hold a few entries).
+/// On `syndic index build` of the 211 MB mix, looking up from the
+/// previous bucket took candidate gathering from 2.0 to 1.6 s.
+fn bucket_in(
+    count: usize,
+    key_at: impl Fn(usize) -> u64,
+    key: u64,
+    from: usize,
+    near: usize,
+) -> std::ops::Range<usize> {
+    let from = from.min(count);
+    let far = from + near;
+    let lo = match far < count && key_at(far) < key {
+        true => far + 1 + first_at_least(count - far - 1, |j| key_at(far + 1 + j), key),
+        false => gallop(from, (far + 1).min(count), |j| key_at(j) < key),
+    };
+    lo..gallop(lo, count, |j| key_at(j) <= key)
 }
 
 /// The first of `count` sorted keys (`key_at(j)`) that is at least `key`,
@@ -550,7 +577,8 @@ pub(super) fn first_at_least(count: usize, key_at: impl Fn(usize) -> u64, key: u
         if hi - lo <= 16 {
             break;
         }
-        let share = (key - below) as u128 * (hi - lo) as u128 / ((above - below) as u128 + 1);
+        // A guess, so f64 (a u128 division took most of the search).
+        let share = (key - below) as f64 / ((above - below) as f64 + 1.0) * (hi - lo) as f64;
         let guess = lo + (share as usize).min(hi - lo - 1);
         let k = key_at(guess);
         if k < key {
@@ -631,6 +659,9 @@ mod tests {
             prop_assert_eq!(gallop(lower, n, |j| keys[j] <= key), upper);
             for from in [0, lower / 2, lower] {
                 prop_assert_eq!(gallop(from, n, |j| keys[j] < key), lower);
+                for near in [0, 1, 16, NEAR] {
+                    prop_assert_eq!(bucket_in(n, |j| keys[j], key, from, near), lower..upper);
+                }
             }
         }
     }
