@@ -1253,8 +1253,12 @@ impl<'a> State<'a> {
                         })
                         .collect();
                     // A bucket that is no flood gives every probe its live
-                    // entries (but the probe's own): listed once.
-                    let whole = !self.flooded(&ranges, t);
+                    // entries (but the probe's own): listed once. So does
+                    // a flood to queries (no own number: no chain), which
+                    // are not asked whether it is one (that counts dead
+                    // entries, once per `State`, and a query makes one).
+                    let stored = run.iter().any(|&(_, _, k)| probes[k as usize].1.is_some());
+                    let whole = !stored || !self.flooded(&ranges, t);
                     partners.clear();
                     if whole {
                         self.bucket_partners(t, &ranges, None, &mut partners);
