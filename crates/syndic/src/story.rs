@@ -1777,21 +1777,24 @@ mod tests {
         assert_ne!(centers[2], centers[0]);
     }
 
+    /// An English report `k` of its own subject (words no other report
+    /// holds) in English's function words.
+    fn english_report(k: usize) -> String {
+        (0..6)
+            .map(|j| {
+                format!(
+                    "The w{k}x{j} said that the w{k}y{j} was in the w{k}z{j}, and it \
+                    was to the w{k}v{j} of the w{k}u{j} that it said this."
+                )
+            })
+            .collect()
+    }
+
     /// An earnings table's most used words ("shr", "vs", "mln") are no
     /// language's: a page whose terms are a fifth or more figures has no
     /// profile, so it is never in another language than a prose report.
     #[test]
     fn a_table_is_in_no_language() {
-        let prose = |k: usize| {
-            (0..6)
-                .map(|j| {
-                    format!(
-                        "The w{k}x{j} said that the w{k}y{j} was in the w{k}z{j}, and it \
-                        was to the w{k}v{j} of the w{k}u{j} that it said this. "
-                    )
-                })
-                .collect::<String>()
-        };
         let table = |k: usize| {
             format!(
                 "CO{k} 4TH QTR NET Shr {a} cts vs {b} cts Net {c} mln dlrs vs {d} mln dlrs \
@@ -1805,7 +1808,7 @@ mod tests {
                 f = 1720 + k
             )
         };
-        let mut texts: Vec<String> = (0..6).map(prose).collect();
+        let mut texts: Vec<String> = (0..6).map(english_report).collect();
         texts.extend((0..4).map(table));
         let mut counts: Vec<TermCounts> =
             texts.iter().map(|t| term_counts(&normalize(t))).collect();
@@ -1854,16 +1857,6 @@ mod tests {
             sei enttäuscht und prüfe die Optionen.";
         // Other reports in each language: their own subjects, the
         // language's function words.
-        let other_en = |k: usize| {
-            (0..6)
-                .map(|j| {
-                    format!(
-                        "The w{k}x{j} said that the w{k}y{j} was in the w{k}z{j}, and it \
-                        was to the w{k}v{j} of the w{k}u{j} that it said this."
-                    )
-                })
-                .collect::<String>()
-        };
         let other_de = |k: usize| {
             (0..6)
                 .map(|j| {
@@ -1875,7 +1868,7 @@ mod tests {
                 .collect::<String>()
         };
         let mut texts = vec![english, german.to_string()];
-        texts.extend((0..6).map(other_en));
+        texts.extend((0..6).map(english_report));
         texts.extend((0..6).map(other_de));
         let n = texts.len();
         let counts: Vec<TermCounts> = texts.iter().map(|t| term_counts(&normalize(t))).collect();

@@ -491,8 +491,8 @@ fn match_changed(state: &State, changed: &[u32]) -> Result<Vec<Edge>> {
     let is_changed = |n: u32| changed.binary_search(&n).is_ok();
     let ordered = locality_order(state, &changed);
     let mut edges = Vec::new();
-    for keyed in ordered.chunks(MATCH_CHUNK) {
-        let mut chunk: Vec<u32> = keyed.to_vec();
+    for batch in ordered.chunks(MATCH_CHUNK) {
+        let mut chunk: Vec<u32> = batch.to_vec();
         chunk.sort_unstable();
         let chunk = &chunk[..];
         let probes: Vec<Probe> = chunk
@@ -554,16 +554,7 @@ const ORDER_CHUNK: usize = 65536;
 fn locality_order(state: &State, changed: &[u32]) -> Vec<u32> {
     let mut order = Vec::with_capacity(changed.len());
     for part in changed.chunks(ORDER_CHUNK) {
-        let mut keys: Vec<(usize, u64, u32)> = part
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(k, &n)| {
-                let mut buf = Vec::new();
-                state.keys(&state.key_probe(n), &mut buf);
-                buf.into_iter().map(move |(t, key)| (t, key, k as u32))
-            })
-            .collect();
-        keys.par_sort_unstable();
+        let keys = state.lookups(part.len(), |k| state.key_probe(part[k]));
         // Each document's key in the first table it has one in.
         let mut first_key = vec![u64::MAX; part.len()];
         for &(_, key, k) in keys.iter().rev() {

@@ -1218,16 +1218,7 @@ impl<'a> State<'a> {
         probes: &[(&Probe, Option<u32>)],
         keep: impl Fn(u32, u32) -> bool + Sync,
     ) -> Vec<Vec<u32>> {
-        let mut lookups: Vec<(usize, u64, u32)> = probes
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(k, (probe, _))| {
-                let mut buf = Vec::new();
-                self.keys(probe, &mut buf);
-                buf.into_iter().map(move |(t, key)| (t, key, k as u32))
-            })
-            .collect();
-        lookups.par_sort_unstable();
+        let lookups = self.lookups(probes.len(), |k| probes[k].0);
         let runs: Vec<&[(usize, u64, u32)]> =
             lookups.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).collect();
         // Runs in blocks, each looked up in key order from the previous
@@ -1287,6 +1278,25 @@ impl<'a> State<'a> {
             out[k as usize].push(n);
         }
         out
+    }
+
+    /// The `(table, key, k)` lookups of probes `0..n` (`probe(k)`), each
+    /// probe's keys ([`State::keys`]), sorted.
+    fn lookups<P: std::borrow::Borrow<Probe>>(
+        &self,
+        n: usize,
+        probe: impl Fn(usize) -> P + Sync,
+    ) -> Vec<(usize, u64, u32)> {
+        let mut lookups: Vec<(usize, u64, u32)> = (0..n)
+            .into_par_iter()
+            .flat_map_iter(|k| {
+                let mut buf = Vec::new();
+                self.keys(probe(k).borrow(), &mut buf);
+                buf.into_iter().map(move |(t, key)| (t, key, k as u32))
+            })
+            .collect();
+        lookups.par_sort_unstable();
+        lookups
     }
 
     /// The (table, key) pairs that `probe` is looked up by, as
