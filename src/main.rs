@@ -54,14 +54,64 @@ fn return_freed_memory_at_once() {
 /// set, 158 -> 143 MB and 0.25 s on BBC-generated. Purging at once, as
 /// under `--memory`, cost 8-20% of the time; never purging saves 11% of
 /// the time for 12% more memory. A `MIMALLOC_PURGE_DELAY` in the
-/// environment wins.
+/// environment wins. A large input lengthens the delay as it is read
+/// ([`purge_delay_for_input`]).
 fn return_freed_memory_soon() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
         return;
     }
     // SAFETY: as in `return_freed_memory_at_once`.
     unsafe {
-        libmimalloc_sys::mi_option_set(PURGE_DELAY, 100);
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, PURGE_DELAY_MIN_MS);
+    }
+    PURGE_DELAY_SCALES.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The purge delay of a small input, and the longest (mimalloc's default).
+const PURGE_DELAY_MIN_MS: std::ffi::c_long = 100;
+const PURGE_DELAY_MAX_MS: std::ffi::c_long = 1000;
+
+/// Input bytes read per millisecond of purge delay.
+const BYTES_PER_PURGE_MS: u64 = 2_000_000;
+
+/// Whether [`purge_delay_for_input`] may change the delay: no memory limit
+/// and no `MIMALLOC_PURGE_DELAY`.
+static PURGE_DELAY_SCALES: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// The purge delay after `bytes_read` bytes of input, in milliseconds.
+fn purge_delay_ms(bytes_read: u64) -> u64 {
+    (bytes_read / BYTES_PER_PURGE_MS).clamp(PURGE_DELAY_MIN_MS as u64, PURGE_DELAY_MAX_MS as u64)
+}
+
+/// Without a limit, the purge delay grows with the input read so far: one
+/// millisecond per 2 MB, from 100 ms (up to 200 MB) to 1 s (from 2 GB).
+/// A stage's time grows with the input, and so does the time between a
+/// buffer freed by one step and the same memory wanted by the next; memory
+/// returned to the OS in between is faulted in and zeroed again, which
+/// costs several times more on the VMs syndic is measured on (see
+/// `syndic::pages`). Interleaved runs (2026-12-04, four each): the 2.2 GB
+/// s30 corpus 21.69 -> 21.11 s (medians; system time 4.9-5.8 -> 3.8-4.3 s)
+/// at a 1% higher peak. A fixed 1 s delay was faster there (20.84 s) but
+/// raised the 211 MB mix's peak 379 -> 423 MB, so a small input keeps
+/// 100 ms.
+pub(crate) fn purge_delay_for_input(bytes_read: u64) {
+    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+    static SET_MS: AtomicU64 = AtomicU64::new(0);
+    if !PURGE_DELAY_SCALES.load(Relaxed) {
+        return;
+    }
+    let ms = purge_delay_ms(bytes_read);
+    if ms <= SET_MS.load(Relaxed) {
+        return;
+    }
+    SET_MS.store(ms, Relaxed);
+    // SAFETY: as in `return_freed_memory_at_once`. Worker threads may be
+    // freeing meanwhile; they read the option's value, an aligned `long`
+    // written in one store (at most 900 times a run, as it only grows), so
+    // they see the old delay or the new one.
+    unsafe {
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, ms as std::ffi::c_long);
     }
 }
 
@@ -141,5 +191,19 @@ fn main() -> ExitCode {
             eprintln!("syndic: error: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::purge_delay_ms;
+
+    #[test]
+    fn the_purge_delay_grows_with_the_input_from_100_ms_to_1_s() {
+        assert_eq!(purge_delay_ms(0), 100);
+        assert_eq!(purge_delay_ms(211_011_853), 105); // the mix
+        assert_eq!(purge_delay_ms(864_742_540), 432); // s12
+        assert_eq!(purge_delay_ms(2_161_928_333), 1000); // s30
+        assert_eq!(purge_delay_ms(u64::MAX), 1000);
     }
 }

@@ -124,7 +124,12 @@ impl Reading {
             Corpus::read_handing(
                 &input.inputs,
                 &options,
-                &mut |bytes, docs| progress.reading(bytes, docs),
+                &mut |bytes, docs| {
+                    progress.reading(bytes, docs);
+                    if docs.is_multiple_of(1024) {
+                        crate::purge_delay_for_input(bytes);
+                    }
+                },
                 &mut |reject| match &mut spool {
                     Some(w) => write_rejects(w, std::slice::from_ref(reject)),
                     None => Ok(()),
