@@ -494,7 +494,7 @@ fn term_hash(token: &[u8]) -> u64 {
 /// lists (the `stop-words` crate) of the languages whose lists hold
 /// function words only (the longer Chinese, Indonesian, Slovenian and
 /// Hinglish lists hold content words too).
-const FUNCTION_WORD_LANGUAGES: [&str; 18] = [
+pub const FUNCTION_WORD_LANGUAGES: [&str; 18] = [
     "ar", "ca", "da", "de", "el", "en", "es", "fi", "fr", "hu", "it", "nl", "no", "pt", "ro", "ru",
     "sv", "tr",
 ];
@@ -520,7 +520,7 @@ fn function_words() -> &'static AHashMap<u64, u32> {
 
 /// Distinct function words a document must hold for its language to be
 /// told ([`FunctionWords::of`]).
-const MIN_FUNCTION_WORDS: usize = 8;
+pub const MIN_FUNCTION_WORDS: usize = 8;
 
 /// The function words of a document's language: those of the one of
 /// [`FUNCTION_WORD_LANGUAGES`] whose function words it holds the most of
