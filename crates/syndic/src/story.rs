@@ -442,7 +442,6 @@ pub fn cross_language(a: &TermVector, b: &TermVector) -> bool {
 /// tokens. (Word bigrams were measured and dropped: mostly unshared between
 /// rewrites, they dilute the cosine.)
 pub fn term_counts(body: &str) -> TermCounts {
-    let hash = term_hash;
     // Tokens average about 6 bytes with their separator.
     let mut terms: Vec<u64> = Vec::with_capacity(body.len() / 4 + LEAD_TOKENS);
     let mut prev_cjk: Option<&str> = None;
@@ -453,12 +452,12 @@ pub fn term_counts(body: &str) -> TermCounts {
             matches!((chars.next(), chars.next()), (Some(c), None) if is_unspaced_script(c))
         };
         let term = if single_cjk {
-            let bigram = prev_cjk.map(|p| hash(format!("{p}{t}").as_bytes()));
+            let bigram = prev_cjk.map(|p| term_hash(format!("{p}{t}").as_bytes()));
             prev_cjk = Some(t);
             bigram
         } else {
             prev_cjk = None;
-            (t.len() > 1).then(|| hash(t.as_bytes()))
+            (t.len() > 1).then(|| term_hash(t.as_bytes()))
         };
         if let Some(term) = term {
             figures += u32::from(t.as_bytes()[0].is_ascii_digit());
@@ -855,8 +854,9 @@ where
 }
 
 /// The terms of `vector` that are indexed for candidates: its
-/// `cfg.top_terms` heaviest (ties to the lower term hash), and the lead
-/// term of each of them that occurs in the lead, in any order. (Its
+/// `cfg.top_terms` heaviest (ties to the lower term hash) less its
+/// language's function words ([`FunctionWords`]), and the lead term of
+/// each of them that occurs in the lead, in any order. (Its
 /// name marks, made with its vector ([`vector_and_names`]), are indexed
 /// too.)
 pub fn top_terms(vector: Cow<'_, TermVector>, cfg: &StoryConfig) -> Vec<u64> {
