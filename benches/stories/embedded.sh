@@ -18,34 +18,13 @@ SYNDIC=${1:-target/release/syndic}
 GEN=${2:-}
 shift $(( $# < 2 ? $# : 2 ))
 [[ ${1:-} == -- ]] && shift
-CORPORA=${SYNDIC_CORPORA:-../shared/corpora}
-SEMEVAL=$CORPORA/semeval2022-task8-train/training_set.csv
-REUTERS="$CORPORA/reuters21578/reut2-*.sgm"
-if [[ ! -f $SEMEVAL ]]; then
-    echo "embedded.sh: $SEMEVAL not found; the shared corpora are needed" >&2
-    exit 2
-fi
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-
-python3 - "$SEMEVAL" "$WORK/en.csv" <<'PY'
-import csv, sys
-csv.field_size_limit(1 << 30)
-rows = csv.DictReader(open(sys.argv[1], newline=""))
-out = csv.DictWriter(open(sys.argv[2], "w", newline=""), fieldnames=rows.fieldnames)
-out.writeheader()
-for r in rows:
-    if r["lang1"] == r["lang2"] == "en":
-        out.writerow(r)
-PY
-
-metric() { grep -F "| $1 |" | head -1 | awk -F'|' '{gsub(/ /, "", $3); print $3}'; }
+source "$(dirname "$0")/common.sh"
 row() {
     local name=$1; shift
     "$SYNDIC" cluster "$WORK/en.csv" "$@" -q -o "$WORK/out.jsonl"
     local e
     e=$("$SYNDIC" eval --pairs "$WORK/en.csv" --pred "$WORK/out.jsonl" --level story)
-    echo "| $name | $(metric 'pair precision' <<<"$e") | $(metric 'pair recall' <<<"$e") | $(metric 'pair F1' <<<"$e") |"
+    echo "| $name | $(prf "$e") |"
 }
 echo "| SemEval train English pairs | P | R | F1 |"
 echo "|---|---|---|---|"

@@ -14,31 +14,8 @@
 set -euo pipefail
 SYNDIC=${1:-target/release/syndic}
 GEN=${2:-}
-CORPORA=${SYNDIC_CORPORA:-../shared/corpora}
-SEMEVAL=$CORPORA/semeval2022-task8-train/training_set.csv
-REUTERS="$CORPORA/reuters21578/reut2-*.sgm"
+source "$(dirname "$0")/common.sh"
 OWN=benches/stories/reuters-same-event.csv
-if [[ ! -f $SEMEVAL ]]; then
-    echo "knobs.sh: $SEMEVAL not found; the shared corpora are needed" >&2
-    exit 2
-fi
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-
-# SemEval train's English pairs, as their own corpus.
-python3 - "$SEMEVAL" "$WORK/en.csv" <<'EOF'
-import csv, sys
-csv.field_size_limit(1 << 30)
-rows = csv.DictReader(open(sys.argv[1], newline=""))
-out = csv.DictWriter(open(sys.argv[2], "w", newline=""), fieldnames=rows.fieldnames)
-out.writeheader()
-for r in rows:
-    if r["lang1"] == r["lang2"] == "en":
-        out.writerow(r)
-EOF
-
-# The value of a metric row of `syndic eval`'s table.
-metric() { grep -F "| $1 |" | head -1 | awk -F'|' '{gsub(/ /, "", $3); print $3}'; }
 
 # Scores one settings file: P R F1 for each pair set, P for each generated set.
 score() {
@@ -47,12 +24,12 @@ score() {
         "$SYNDIC" cluster "$set" --config "$cfg" -q -o "$WORK/out.jsonl"
         local e
         e=$("$SYNDIC" eval --pairs "$set" --pred "$WORK/out.jsonl" --level story)
-        row+=" $(metric 'pair precision' <<<"$e") | $(metric 'pair recall' <<<"$e") | $(metric 'pair F1' <<<"$e") |"
+        row+=" $(prf "$e") |"
     done
     "$SYNDIC" cluster "$REUTERS" --config "$cfg" -q -o "$WORK/out.jsonl"
     local e
     e=$("$SYNDIC" eval --pairs "$OWN" --pred "$WORK/out.jsonl" --level story)
-    row+=" $(metric 'pair precision' <<<"$e") | $(metric 'pair recall' <<<"$e") | $(metric 'pair F1' <<<"$e") |"
+    row+=" $(prf "$e") |"
     for g in reutgen bbcgen; do
         if [[ -n $GEN && -f $GEN/$g/articles.jsonl ]]; then
             "$SYNDIC" cluster "$GEN/$g/articles.jsonl" --config "$cfg" -q -o "$WORK/out.jsonl"
