@@ -22,6 +22,10 @@ OCR engines do, not on syndic's rules:
 * quoting (a negative for the origin): another article with one or two
   sentences of the origin quoted in it; it belongs to the quoting article's
   group and must not join the origin's.
+* rewrite (with `--rewrites N`): another outlet's own report written from
+  the wire copy (new headline, sentences paraphrased, moved, split and
+  joined, some left out, a line of its own; names and figures kept), at the
+  levels close, loose and brief. Same story, a cluster of its own.
 
 Every page is wrapped in one of 40 outlets' chrome (navigation, promos,
 cookie and newsletter lines, related links, footer), as text the way a
@@ -32,7 +36,7 @@ left out.
 
     python benches/copies/copymaker.py --bbc ../shared/corpora/bbc \
         --reuters ../shared/corpora/reuters21578 --out /tmp/copies \
-        [--tesseract 150] [--origins 800]
+        [--tesseract 150] [--origins 800] [--rewrites 400]
 """
 
 from __future__ import annotations
@@ -307,6 +311,200 @@ def truncate(paras, rng: random.Random):
 
 
 # --------------------------------------------------------------------------
+# Rewrites: another outlet's own report, written from the wire copy
+#
+# Modelled on what a newsroom (or a language model) does to a wire story it
+# re-reports: a new headline, the lead recast, sentences paraphrased (words
+# swapped for near-synonyms, attributions moved, figures reformatted, long
+# sentences split and short ones joined), a share of the body left out, a
+# later paragraph moved up, quotes kept or turned into reported speech, and
+# a line or two of the outlet's own. Names and figures stay: they are the
+# facts. Same story, not the same text: its group is the origin's story but
+# a cluster of its own.
+
+# Lower-case words only, so that names ("Bank of England") stay.
+SYNONYMS = {
+    "said": ["stated", "told reporters", "noted", "added"], "says": ["states", "notes"],
+    "company": ["firm", "group"], "companies": ["firms", "groups"], "firm": ["company"],
+    "rose": ["climbed", "increased", "gained", "went up"], "rise": ["increase", "gain", "climb"],
+    "fell": ["dropped", "declined", "slipped", "went down"], "fall": ["drop", "decline"],
+    "increase": ["rise", "gain"], "increased": ["raised", "lifted"], "decrease": ["drop", "fall"],
+    "buy": ["acquire", "purchase"], "bought": ["acquired", "purchased"], "sell": ["offload", "dispose of"],
+    "sold": ["offloaded", "disposed of"], "announced": ["unveiled", "disclosed", "revealed"],
+    "expected": ["anticipated", "forecast"], "expects": ["anticipates", "forecasts"],
+    "government": ["administration", "authorities"], "officials": ["authorities", "sources"],
+    "also": ["additionally", "as well"], "however": ["but", "though"],
+    "because": ["as", "since"], "big": ["large", "major"], "large": ["big", "sizeable"],
+    "major": ["key", "leading"], "important": ["key", "significant"], "help": ["assist", "aid"],
+    "need": ["require"], "needs": ["requires"], "showed": ["indicated", "revealed"],
+    "shows": ["indicates"], "began": ["started"], "begin": ["start"], "start": ["begin"],
+    "ended": ["concluded", "finished"], "statement": ["release", "written statement"],
+    "spokesman": ["spokesperson", "representative"], "talks": ["negotiations", "discussions"],
+    "deal": ["agreement", "accord"], "agreement": ["deal", "accord"], "proposal": ["plan"],
+    "profit": ["earnings"], "profits": ["earnings"], "sales": ["revenue"], "revenues": ["sales"],
+    "stake": ["holding", "interest"], "bank": ["lender"], "banks": ["lenders"], "oil": ["crude"],
+    "country": ["nation"], "countries": ["nations"], "earlier": ["previously"], "currently": ["now"],
+    "recently": ["lately"], "very": ["highly"], "many": ["numerous", "a lot of"], "several": ["a number of"],
+    "could": ["might"], "may": ["might"], "reduce": ["lower", "trim"], "raise": ["lift"], "raised": ["lifted"],
+    "new": ["fresh"], "chairman": ["chair"], "acquisition": ["takeover", "purchase"], "merger": ["combination"],
+    "offer": ["bid"], "bid": ["offer"], "workers": ["employees", "staff"], "employees": ["staff", "workers"],
+    "jobs": ["positions", "posts"], "strike": ["walkout", "stoppage"], "election": ["vote", "poll"],
+    "growth": ["expansion"], "production": ["output"], "output": ["production"], "decision": ["move"],
+    "decided": ["chose", "opted"], "people": ["individuals", "persons"], "police": ["officers", "authorities"],
+    "meeting": ["session", "gathering"], "plans": ["intends"], "plan": ["scheme", "proposal"],
+    "told": ["informed"], "reported": ["posted", "recorded"], "total": ["overall"], "level": ["mark"],
+    "week": ["seven days"], "month": ["four weeks"], "higher": ["up"], "lower": ["down"],
+    "said it": ["announced it", "confirmed it"], "last year": ["a year ago"], "in the last year": ["over the past twelve months"],
+    "this year": ["in the current year"], "next year": ["in the coming year"],
+    "chief executive": ["CEO", "boss"], "in order to": ["to"], "as well as": ["and"],
+    "according to": ["citing", "as reported by"], "per share": ["a share"], "at least": ["no fewer than"],
+}
+OWN_LINES = [
+    "The news was first reported by the wire services.",
+    "It was not immediately clear what the move would mean for consumers.",
+    "Markets had been watching for the announcement for several days.",
+    "Details were still emerging on {day}.",
+    "Our reporters are following the story and will bring updates.",
+    "Critics said the step came too late.",
+    "The figures are the latest in a series of closely watched reports.",
+    "Industry observers called the development significant.",
+]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+ABBREV = re.compile(r"(?:\b[A-Z]|\b(?:Inc|Co|Corp|Ltd|Mr|Mrs|Ms|Dr|St|Jr|No|Gen|Sen|Rep|Gov|Jan|Feb|Aug|Sept|Oct|Nov|Dec))\.$")
+
+
+def rewrite_sentences(p: str):
+    """Sentences, not split after an initial or an abbreviation ("E.F. Hutton", "U.S. Virgin")."""
+    out = []
+    for s in sentences(p):
+        if out and ABBREV.search(out[-1]):
+            out[-1] += " " + s
+        else:
+            out.append(s)
+    return out
+
+
+def paraphrase(s: str, rng: random.Random, rate: float) -> str:
+    """One sentence reworded: near-synonyms, figures in another style."""
+    keys = sorted(SYNONYMS, key=len, reverse=True)
+
+    def one(m):
+        w = m.group(0)
+        if w[0].isupper() and m.start() > 0 or rng.random() >= rate:
+            return w  # a capital inside a sentence is a name
+        r = rng.choice(SYNONYMS[w.lower()])
+        return upper_first(r) if w[0].isupper() else r
+
+    s = re.sub(r"\b(" + "|".join(map(re.escape, keys)) + r")\b", one, s, flags=re.I)
+    # Wire style figures to newspaper style and back.
+    s = re.sub(r"(\d[\d.,]*)\s+(mln|million)\s+dlrs", lambda m: f"${m.group(1)} million", s)
+    s = re.sub(r"(\d[\d.,]*)\s+(bln|billion)\s+dlrs", lambda m: f"${m.group(1)} billion", s)
+    s = re.sub(r"(\d[\d.,]*)\s+dlrs", lambda m: f"${m.group(1)}", s)
+    s = re.sub(r"(\d)\s*(pct|per cent|percent)\b", lambda m: m.group(1) + rng.choice(["%", " percent"]), s)
+    s = re.sub(r"\bmln\b", "million", s)
+    s = re.sub(r"\bbln\b", "billion", s)
+    return s
+
+
+LEADING = ("The ", "A ", "An ", "It ", "He ", "She ", "They ", "We ", "This ", "That ", "Its ", "There ")
+
+
+def lower_first(s: str) -> str:
+    """A sentence's first word in lower case when it is a plain word (names stay)."""
+    return s[0].lower() + s[1:] if s.startswith(LEADING) else s
+
+
+def upper_first(s: str) -> str:
+    return s[0].upper() + s[1:]
+
+
+def recast(s: str) -> str:
+    """Attribution moved: "Y, X said." becomes "X said that Y." and back."""
+    speaker = r"(?:he|she|they|it|the [a-z]+|[A-Z][\w.]+(?: [A-Z][\w.]+){0,3})"
+    m = re.match(r"^(.{25,}?),\s+(" + speaker + r"\s+(?:said|says|added))\.$", s)
+    if m and not m.group(1).startswith(("\"", "“")):
+        return f"{upper_first(m.group(2))} that {lower_first(m.group(1))}."
+    m = re.match(r"^(" + speaker + r" said)(?: that)? (.{25,})\.$", s)
+    if m:
+        return f"{upper_first(m.group(2))}, {lower_first(m.group(1))}."
+    return s
+
+
+def reported_speech(s: str) -> str:
+    """A direct quote turned into reported speech: the quote marks go."""
+    return re.sub(r"[\"“”]", "", s).strip()
+
+
+def split_join(ss: list[str], rng: random.Random) -> list[str]:
+    out = []
+    for s in ss:
+        m = re.search(r"(.{40,}?)(?:; |, and |, but | while )(.{30,})$", s)
+        if m and rng.random() < 0.5:
+            out += [m.group(1).rstrip(",;") + ".", upper_first(m.group(2))]
+        elif out and len(s.split()) < 14 and len(out[-1].split()) < 14 and rng.random() < 0.5:
+            out[-1] = out[-1].rstrip(".") + ", and " + lower_first(s)
+        else:
+            out.append(s)
+    return out
+
+
+def headline(title: str, lead: str, rng: random.Random, rate: float) -> str:
+    """Another outlet's headline: the wire's reworded, or the lead's opening words."""
+    t = title.strip()
+    if t.isupper():
+        t = t.title()
+    if rng.random() < 0.5:
+        t = upper_first(paraphrase(lower_first(t), rng, rate))
+    else:
+        ws = re.sub(r"^(?:[A-Z ,]+\s*,\s*\w+ \d+\s*-\s*|\w+ \(Reuters\) - )", "", lead).split()
+        t = " ".join(ws[: rng.randint(7, 11)]).rstrip(",;:")
+    return t
+
+
+def rewrite(paras, title, rng: random.Random, level: str, when: dt.datetime):
+    """Another outlet's report of the same event written from this one."""
+    # close: most of it, lightly reworded; loose: reworded, a share left out;
+    # brief: a short item of the lead and two to four facts.
+    rate, keep, quotes, moves = {"close": (0.35, 0.85, 0.8, 0), "loose": (0.75, 0.6, 0.4, 1),
+                                 "brief": (0.75, 0.6, 0.3, 1)}[level]
+    ss = [s for p in paras for s in rewrite_sentences(p)]
+    if not ss:
+        return title, list(paras)
+    lead, body = ss[0], ss[1:]
+    # The lead is always recast; the body keeps a share of its sentences,
+    # figures first (they are the news).
+    kept = [s for s in body if rng.random() < (keep + 0.15 if re.search(r"\d", s) else keep - 0.1)]
+    if not kept and body:
+        kept = body[:1]
+    if level == "brief":
+        kept = kept[: rng.randint(2, 4)]
+    for _ in range(moves):  # a later sentence moved up, as a rewriter leads with what matters
+        if len(kept) > 3:
+            s = kept.pop(rng.randrange(2, len(kept)))
+            kept.insert(0, s)
+    out = []
+    for s in [lead] + kept:
+        if re.search(r"[\"“”]", s) and rng.random() >= quotes:
+            s = reported_speech(s)
+        if rng.random() < 0.6:
+            s = recast(s)
+        out.append(paraphrase(s, rng, rate))
+    out = split_join(out, rng)
+    for _ in range(rng.randint(1, 2)):
+        line = rng.choice(OWN_LINES).format(day=DAYS[when.weekday()])
+        out.insert(rng.randint(2, max(2, len(out))), line)
+    # Paragraphs of one to three sentences, as the outlet writes them.
+    new, i = [], 0
+    while i < len(out):
+        k = rng.randint(1, 3)
+        new.append(" ".join(out[i:i + k]))
+        i += k
+    return headline(title, out[0], rng, rate), new
+
+
+# --------------------------------------------------------------------------
 # OCR-like noise (a model of what OCR engines confuse), 1-3% of letters
 
 CONFUSE = [
@@ -436,6 +634,9 @@ def main():
     ap.add_argument("--origins", type=int, default=800, help="articles that get copies, per source")
     ap.add_argument("--tesseract", type=int, default=0, help="articles per source OCR'd by tesseract at each level")
     ap.add_argument("--levels", default="light,medium")
+    ap.add_argument("--rewrites", type=int, default=0,
+                    help="articles per source that get another outlet's rewrite at each rewrite level")
+    ap.add_argument("--rewrite-levels", default="close,loose,brief")
     ap.add_argument("--article-only", action="store_true", help="leave out the outlets' chrome")
     ap.add_argument("--seed", type=int, default=20261201)
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
@@ -452,17 +653,17 @@ def main():
     args.out.mkdir(parents=True, exist_ok=True)
     cache = args.out / "tesseract-cache"
     cache.mkdir(exist_ok=True)
-    pages, labels, ocr_jobs = [], [], []
+    pages, labels, ocr_jobs, rewrite_jobs = [], [], [], []
     base = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.timezone.utc)
 
-    def add(doc_id, group, kind, outlet, title, paras, when, chrome=True, byline=None):
+    def add(doc_id, group, kind, outlet, title, paras, when, chrome=True, byline=None, story=None):
         related = [t for t in rng.sample(all_titles, 5)]
         text = outlet.page(title, paras, when, rng, related, chrome=chrome and not args.article_only,
                            byline=byline)
         slug = re.sub(r"[^a-z0-9]+", "-", title.lower())[:60].strip("-")
         pages.append({"id": doc_id, "text": text, "url": f"https://{outlet.host}/{when:%Y/%m/%d}/{slug}-{len(pages)}",
                       "source": outlet.host, "published": when.isoformat().replace("+00:00", "Z")})
-        labels.append((doc_id, group, group, kind))
+        labels.append((doc_id, group, story or group, kind))
 
     all_titles = [t for _, arts in sources for _, t, _ in arts]
     for name, arts in sources:
@@ -523,6 +724,15 @@ def main():
                 qp = list(qparas)
                 qp.insert(min(2, len(qp)), f'As {home.name} reported: "{quote}"')
                 add(f"{qkey}-quotes-{key}", qkey, "quoting", rng.choice(others), qtitle, qp, later())
+            if n < args.rewrites:
+                # Its own random stream, so that the other pages are the same
+                # with and without rewrites.
+                for level in args.rewrite_levels.split(","):
+                    rrng = random.Random(f"{args.seed}:rewrite:{key}:{level}")
+                    rwhen = when + dt.timedelta(minutes=rrng.randint(30, 2000))
+                    rtitle, rparas = rewrite(paras, title, rrng, level, rwhen)
+                    rewrite_jobs.append((f"{key}-rewrite-{level}", f"{key}-rewrite-{level}", f"rewrite-{level}",
+                                         rrng.choice(others), rtitle, rparas, rwhen, key))
             if n < args.tesseract:
                 for level in args.levels.split(","):
                     ocr_jobs.append((f"{key}-tess-{level}", key, f"ocr-tesseract-{level}", rng.choice(others),
@@ -537,6 +747,8 @@ def main():
             add(doc_id, group, kind, outlet, title, text, when)
             if k % 50 == 0:
                 print(f"tesseract {k}/{len(ocr_jobs)}", file=sys.stderr)
+    for doc_id, group, kind, outlet, title, paras, when, story in rewrite_jobs:
+        add(doc_id, group, kind, outlet, title, paras, when, story=story)
     order = list(range(len(pages)))
     rng.shuffle(order)
     with open(args.out / "articles.jsonl", "w") as f:
