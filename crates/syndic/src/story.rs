@@ -1024,10 +1024,9 @@ impl TermIndex {
 
     /// [`candidate_pairs`] of the `n` clusters indexed.
     pub fn candidate_pairs(&self, n: usize, cfg: &StoryConfig) -> Vec<Candidate> {
-        let lists: Vec<(u64, Vec<u32>)> = self
+        let lists: Vec<(u64, &[u32])> = self
             .lists()
             .filter(|(term, list)| posting_used(*term, list.len(), cfg))
-            .map(|(term, list)| (term, list.to_vec()))
             .collect();
         shared_term_pairs(n, &lists, cfg)
     }
@@ -1142,7 +1141,7 @@ fn rescue_lone_centers(center: Vec<u32>, neighbours: &[Vec<(u32, Option<f64>)>])
 /// [`posting_counts`]) make a candidate ([`is_candidate`]), with those
 /// counts; sorted. Counted per document `a` in a dense
 /// array, in parallel: no list of all co-occurrences is built or sorted.
-fn shared_term_pairs(n: usize, lists: &[(u64, Vec<u32>)], cfg: &StoryConfig) -> Vec<Candidate> {
+fn shared_term_pairs(n: usize, lists: &[(u64, &[u32])], cfg: &StoryConfig) -> Vec<Candidate> {
     let mut lists_of: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
     for (l, (_, list)) in lists.iter().enumerate() {
         for (at, &d) in list.iter().enumerate() {
@@ -1470,10 +1469,10 @@ mod tests {
                     }
                 }
                 // As `candidate_pairs` passes them: the used lists.
-                let used: Vec<(u64, Vec<u32>)> = lists
+                let used: Vec<(u64, &[u32])> = lists
                     .iter()
                     .filter(|(t, l)| posting_used(*t, l.len(), &cfg))
-                    .cloned()
+                    .map(|(t, l)| (*t, l.as_slice()))
                     .collect();
                 assert_eq!(
                     shared_term_pairs(6, &used, &cfg),
