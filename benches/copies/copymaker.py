@@ -473,8 +473,8 @@ def rewrite(paras, title, rng: random.Random, level: str, when: dt.datetime):
     if not ss:
         return title, list(paras)
     lead, body = ss[0], ss[1:]
-    # The lead is always recast; the body keeps a share of its sentences,
-    # figures first (they are the news).
+    # The lead is always kept (reworded); the body keeps a share of its
+    # sentences, those with figures likelier (they are the news).
     kept = [s for s in body if rng.random() < (keep + 0.15 if re.search(r"\d", s) else keep - 0.1)]
     if not kept and body:
         kept = body[:1]
