@@ -386,10 +386,13 @@ def rewrite_sentences(p: str):
     return out
 
 
+# The table's keys, longest first ("in the last year" before "last year").
+SYNONYM_RE = re.compile(r"\b(" + "|".join(map(re.escape, sorted(SYNONYMS, key=len, reverse=True))) + r")\b",
+                        re.I)
+
+
 def paraphrase(s: str, rng: random.Random, rate: float) -> str:
     """One sentence reworded: near-synonyms, figures in another style."""
-    keys = sorted(SYNONYMS, key=len, reverse=True)
-
     def one(m):
         w = m.group(0)
         if w[0].isupper() and m.start() > 0 or rng.random() >= rate:
@@ -397,7 +400,7 @@ def paraphrase(s: str, rng: random.Random, rate: float) -> str:
         r = rng.choice(SYNONYMS[w.lower()])
         return upper_first(r) if w[0].isupper() else r
 
-    s = re.sub(r"\b(" + "|".join(map(re.escape, keys)) + r")\b", one, s, flags=re.I)
+    s = SYNONYM_RE.sub(one, s)
     # Wire style figures to newspaper style and back.
     s = re.sub(r"(\d[\d.,]*)\s+(mln|million)\s+dlrs", lambda m: f"${m.group(1)} million", s)
     s = re.sub(r"(\d[\d.,]*)\s+(bln|billion)\s+dlrs", lambda m: f"${m.group(1)} billion", s)
