@@ -191,6 +191,12 @@ INSERTS = [
 ]
 
 
+def words_re(table: dict) -> re.Pattern:
+    """A pattern matching any key of `table` as a whole word, longest first."""
+    keys = sorted(table, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(map(re.escape, keys)) + r")\b", re.I)
+
+
 def respell(text: str, table: dict) -> str:
     def one(m):
         w = m.group(0)
@@ -198,8 +204,10 @@ def respell(text: str, table: dict) -> str:
         if r is None:
             return w
         return r.capitalize() if w[0].isupper() else r
-    keys = sorted(table, key=len, reverse=True)
-    return re.sub(r"\b(" + "|".join(map(re.escape, keys)) + r")\b", one, text, flags=re.I)
+    return SPELLING_RE[id(table)].sub(one, text)
+
+
+SPELLING_RE = {id(t): words_re(t) for t in (UK_US, US_UK)}
 
 
 def spell_numbers(text: str, rng: random.Random) -> str:
@@ -387,8 +395,7 @@ def rewrite_sentences(p: str):
 
 
 # The table's keys, longest first ("in the last year" before "last year").
-SYNONYM_RE = re.compile(r"\b(" + "|".join(map(re.escape, sorted(SYNONYMS, key=len, reverse=True))) + r")\b",
-                        re.I)
+SYNONYM_RE = words_re(SYNONYMS)
 
 
 def paraphrase(s: str, rng: random.Random, rate: float) -> str:
