@@ -720,7 +720,8 @@ def main():
             add(f"{key}-ocr", key, "ocr", o, title, ocr_noise(paras, rng, rng.uniform(0.01, 0.03)), later())
             if n % 4 == 0 and n + 1 < len(unique):
                 # A different article that quotes one paragraph of this one.
-                qkey, qtitle, qparas = unique[-1 - n // 4]
+                q = len(unique) - 1 - n // 4
+                qkey, qtitle, qparas = unique[q]
                 # One or two sentences from the body, 15-45 words: what a
                 # news page quotes (its own generator, so the others' stay put).
                 qrng = random.Random(f"{args.seed}:{key}")
@@ -733,7 +734,11 @@ def main():
                 quote = " ".join(quote.split()[:45])
                 qp = list(qparas)
                 qp.insert(min(2, len(qp)), f'As {home.name} reported: "{quote}"')
-                add(f"{qkey}-quotes-{key}", qkey, "quoting", rng.choice(others), qtitle, qp, later())
+                # After both the quoted article and its own (the quoting
+                # article's origin): a copy is never older than its origin.
+                qwhen = base + dt.timedelta(minutes=37 * q)
+                qo = rng.choice(others)
+                add(f"{qkey}-quotes-{key}", qkey, "quoting", qo, qtitle, qp, later() - when + max(when, qwhen))
             if n < args.rewrites:
                 # Its own random stream, so that the other pages are the same
                 # with and without rewrites.

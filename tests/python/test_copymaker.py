@@ -85,16 +85,34 @@ def run(tmp_path, name, *extra):
     return pages, labels
 
 
-def test_rewrites_are_their_origins_story_and_leave_the_other_pages_as_they_were(tmp_path):
+def fake_bbc(tmp_path, per_section):
+    """A BBC-like folder of made-up articles, `per_section` in each of two sections."""
     rng = random.Random(1)
     words = "harbour council vote budget ferry station minister report storm river".split()
     for section in ("business", "politics"):
         (tmp_path / "bbc" / section).mkdir(parents=True)
-        for k in range(4):
+        for k in range(per_section):
             paras = [" ".join(rng.choice(words) for _ in range(12)).capitalize() + "."
                      for _ in range(8)]
             body = f"Headline {section} {k}\n\n" + "\n\n".join(paras)
             (tmp_path / "bbc" / section / f"{k:03}.txt").write_text(body)
+
+
+def test_no_page_is_older_than_its_origin(tmp_path):
+    # A quoting page is a copy of a later article (it quotes an earlier
+    # one): it was once dated after the article it quotes only, and so,
+    # as its cluster's earliest page, passed for the origin and carried
+    # the quote into the story level.
+    fake_bbc(tmp_path, 20)
+    pages, labels = run(tmp_path, "dated", "--rewrites", "3")
+    when = {p["id"]: p["published"] for p in pages}
+    assert any(kind == "quoting" for *_, kind in labels)
+    for doc_id, _, story, kind in labels:
+        assert when[doc_id] >= when[story], (doc_id, kind, when[doc_id], when[story])
+
+
+def test_rewrites_are_their_origins_story_and_leave_the_other_pages_as_they_were(tmp_path):
+    fake_bbc(tmp_path, 4)
     plain, _ = run(tmp_path, "plain")
     with_rw, labels = run(tmp_path, "rw", "--rewrites", "3")
     rewrites = [l for l in labels if l[3].startswith("rewrite-")]
