@@ -197,17 +197,26 @@ def words_re(table: dict) -> re.Pattern:
     return re.compile(r"\b(" + "|".join(map(re.escape, keys)) + r")\b", re.I)
 
 
-def respell(text: str, table: dict) -> str:
+# Each spelling table with its pattern, compiled once.
+TO_US = (UK_US, words_re(UK_US))
+TO_UK = (US_UK, words_re(US_UK))
+
+
+def respell(text: str, spelling: tuple[dict, re.Pattern]) -> str:
+    table, pattern = spelling
+
     def one(m):
         w = m.group(0)
         r = table.get(w.lower())
         if r is None:
             return w
         return r.capitalize() if w[0].isupper() else r
-    return SPELLING_RE[id(table)].sub(one, text)
+    return pattern.sub(one, text)
 
 
-SPELLING_RE = {id(t): words_re(t) for t in (UK_US, US_UK)}
+def wire_units(text: str) -> str:
+    """Wire-style "mln" and "bln" spelled out."""
+    return re.sub(r"\b(mln|bln)\b", lambda m: "million" if m.group(1) == "mln" else "billion", text)
 
 
 def spell_numbers(text: str, rng: random.Random) -> str:
@@ -217,8 +226,7 @@ def spell_numbers(text: str, rng: random.Random) -> str:
     text = re.sub(r"(?<![\d.,$£€])\b(\d{1,2})\b(?![\d.,%])", one, text)
     text = re.sub(r"(\d)%", lambda m: m.group(1) + rng.choice([" per cent", " percent"]), text)
     text = re.sub(r"(\d)(bn|m)\b", lambda m: m.group(1) + (" billion" if m.group(2) == "bn" else " million"), text)
-    text = re.sub(r"\b(mln|bln)\b", lambda m: "million" if m.group(1) == "mln" else "billion", text)
-    return text
+    return wire_units(text)
 
 
 def sentences(p: str):
@@ -267,9 +275,9 @@ def edit(paras, rng: random.Random, related):
             paras = [spell_numbers(p, rng) for p in paras]
             changed += sum(a != b for a, b in zip(before.split(), " ".join(paras).split())) // 2 + 1
         elif op == "spelling":
-            table = US_UK if rng.random() < 0.5 else UK_US
+            spelling = TO_UK if rng.random() < 0.5 else TO_US
             before = " ".join(paras)
-            paras = [respell(p, table) for p in paras]
+            paras = [respell(p, spelling) for p in paras]
             changed += sum(a != b for a, b in zip(before.split(), " ".join(paras).split())) // 2 + 1
         elif op == "word":
             i = rng.randrange(len(paras))
@@ -413,9 +421,7 @@ def paraphrase(s: str, rng: random.Random, rate: float) -> str:
     s = re.sub(r"(\d[\d.,]*)\s+(bln|billion)\s+dlrs", lambda m: f"${m.group(1)} billion", s)
     s = re.sub(r"(\d[\d.,]*)\s+dlrs", lambda m: f"${m.group(1)}", s)
     s = re.sub(r"(\d)\s*(pct|per cent|percent)\b", lambda m: m.group(1) + rng.choice(["%", " percent"]), s)
-    s = re.sub(r"\bmln\b", "million", s)
-    s = re.sub(r"\bbln\b", "billion", s)
-    return s
+    return wire_units(s)
 
 
 LEADING = ("The ", "A ", "An ", "It ", "He ", "She ", "They ", "We ", "This ", "That ", "Its ", "There ")
@@ -666,6 +672,10 @@ def main():
     pages, labels, ocr_jobs, rewrite_jobs = [], [], [], []
     base = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.timezone.utc)
 
+    def origin_time(k):
+        """When the `k`th article of a source's shuffle is first published."""
+        return base + dt.timedelta(minutes=37 * k)
+
     def add(doc_id, group, kind, outlet, title, paras, when, chrome=True, byline=None, story=None):
         related = [t for t in rng.sample(all_titles, 5)]
         text = outlet.page(title, paras, when, rng, related, chrome=chrome and not args.article_only,
@@ -696,7 +706,7 @@ def main():
         rng.shuffle(unique)
         copied = unique[: args.origins]
         for n, (key, title, paras) in enumerate(unique):
-            when = base + dt.timedelta(minutes=37 * n)
+            when = origin_time(n)
             home = rng.choice(outlets)
             add(key, key, "origin", home, title, paras, when)
             if n >= len(copied):
@@ -736,9 +746,9 @@ def main():
                 qp.insert(min(2, len(qp)), f'As {home.name} reported: "{quote}"')
                 # After both the quoted article and its own (the quoting
                 # article's origin): a copy is never older than its origin.
-                qwhen = base + dt.timedelta(minutes=37 * q)
                 qo = rng.choice(others)
-                add(f"{qkey}-quotes-{key}", qkey, "quoting", qo, qtitle, qp, later() - when + max(when, qwhen))
+                qwhen = max(when, origin_time(q)) + (later() - when)
+                add(f"{qkey}-quotes-{key}", qkey, "quoting", qo, qtitle, qp, qwhen)
             if n < args.rewrites:
                 # Its own random stream, so that the other pages are the same
                 # with and without rewrites.
