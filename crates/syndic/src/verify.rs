@@ -15,7 +15,8 @@
 //!   or insert; templated reports substitute;
 //!
 //! * (unless `aligned_share` is above 1) most of the shorter text's prose
-//!   aligns in order with the longer one, or its lead does
+//!   aligns in order with the longer one, or its lead does and what is
+//!   left names no figure of its own
 //!   ([`VerifyRule::aligns`], [`crate::align`]): OCR-noisy, edited and
 //!   excerpted copies whose shingle sets overlap little; checked in a second
 //!   pass, only on rejected pairs whose documents are not yet joined, and
@@ -403,10 +404,16 @@ impl VerifyRule {
     /// Whether the shorter text is a copy by [`crate::align`] (see the
     /// module documentation): most of its prose aligns in order with the
     /// longer text, or a lead of at least `min_aligned` tokens aligns with
-    /// the longer text's lead and little other prose is left (an excerpt).
+    /// the longer text's lead and little other prose is left (an excerpt),
+    /// none of which holds a figure that the longer text lacks
+    /// ([`align::Alignment::foreign_figures`]: one day's money-market
+    /// forecast opens as another day's does, then drains "some 338 mln
+    /// stg" where the other drained 483).
     /// Either way few figures of its prose may stand where the other has
-    /// other figures (one in eight): templated reports stay apart, while the
-    /// dates and times on a page's short lines do not count.
+    /// other figures (one in eight), and no month or weekday where the
+    /// other has another ([`align::Alignment::date_substitutions`]: a
+    /// weekly table of another week): templated reports stay apart, while
+    /// the dates and times on a page's short lines do not count.
     /// Returns the aligned share of the shorter text's prose when it is.
     pub fn aligns(&self, a: &[u32], b: &[u32]) -> Option<f64> {
         if !self.aligning() || a.len().min(b.len()) < self.min_aligned {
@@ -414,6 +421,7 @@ impl VerifyRule {
         }
         let al = align::align(a, b);
         if al.aligned < self.min_aligned
+            || al.date_substitutions > 0
             || al.substitutions > al.figures / 8 + usize::from(al.aligned >= LONG_ALIGNED)
         {
             return None;
@@ -426,7 +434,8 @@ impl VerifyRule {
             && al.first.1 <= LEAD
             && al.first_len >= self.min_aligned
             && al.prose_aligned >= self.min_aligned
-            && rest <= al.first_len.min(EXCERPT_REST);
+            && rest <= al.first_len.min(EXCERPT_REST)
+            && al.foreign_figures == 0;
         (most || lead).then(|| al.prose_share())
     }
 
@@ -1026,6 +1035,18 @@ mod tests {
         min_aligned: 20,
     };
 
+    /// [`RULE`] with the alignment rule on (70% of prose, leads of 20).
+    const ALIGNING: VerifyRule = VerifyRule {
+        aligned: 0.7,
+        min_aligned: 20,
+        ..RULE
+    };
+
+    /// The alignment keys of a text, normalized as the pipeline does.
+    fn tokens(text: &str) -> Vec<u32> {
+        crate::shingle::token_keys(&crate::text::normalize::normalize(text))
+    }
+
     /// Evidence whose figure `x` stands in context `x % 100`.
     fn ev(shingles: &[u32], numbers: &[u64]) -> Evidence {
         let mut figures: Vec<(u64, u64)> = numbers.iter().map(|&x| (x % 100, x)).collect();
@@ -1160,13 +1181,7 @@ mod tests {
 
     #[test]
     fn a_long_alignment_tolerates_one_figure_that_ocr_broke() {
-        use crate::shingle::token_keys;
-        let tokens = |text: &str| token_keys(&crate::text::normalize::normalize(text));
-        let rule = VerifyRule {
-            aligned: 0.7,
-            min_aligned: 20,
-            ..RULE
-        };
+        let rule = ALIGNING;
         let offering = "Valero Energy Corp said Valero Natural Gas Partners was making an initial public \
             offering of 9.5 mln units at 22.75 dlrs a unit, and that a subsidiary will own a 49 pct stake. \
             The offering is being managed by Shearson Lehman Brothers, Goldman Sachs and Company, \
@@ -1196,6 +1211,69 @@ mod tests {
     }
 
     #[test]
+    fn a_table_of_another_date_is_not_a_copy() {
+        let rule = ALIGNING;
+        let table = |through: &str| {
+            format!(
+                "NATIONAL AVERAGE PRICES FOR FARMER-OWNED RESERVE\nThe U.S. Agriculture Department \
+                 reported the farmer-owned reserve national five-day average price through {through} \
+                 as follows (Dlrs/Bu-Sorghum Cwt) -\nWheat 2.63 2.40 IV 4.65\nV 4.65\nVI 4.45\n\
+                 Corn 1.38 1.92 IV 3.15 3.15\nV 3.25\nOats 1.68 0.99 V 1.65\nBarley 1.61 1.56 IV 2.55 \
+                 2.55\nV 2.65\nSorghum 2.44 3.25 IV 5.36 5.36\nV 5.54"
+            )
+        };
+        assert!(rule
+            .aligns(&tokens(&table("April 7")), &tokens(&table("April 7")))
+            .is_some());
+        assert!(
+            rule.aligns(&tokens(&table("April 7")), &tokens(&table("February 7")))
+                .is_none(),
+            "the table of another month"
+        );
+        // OCR's "Apri1" is no other month.
+        assert!(rule
+            .aligns(&tokens(&table("April 7")), &tokens(&table("Apri1 7")))
+            .is_some());
+    }
+
+    #[test]
+    fn an_excerpt_holds_no_figure_of_its_own() {
+        let rule = ALIGNING;
+        let lead = "U.K. MONEY MARKET SHORTAGE FORECAST AT 300 MLN STG\n\
+            The Bank of England said it forecast a liquidity shortage of around 300 mln stg in the \
+            market today, the third day running that it expected to add funds.";
+        let report = format!(
+            "{lead}\nAmong the main factors, the Bank said bills maturing in official hands and the \
+             treasury bill take-up would drain 483 mln stg from the system, while a rise in the note \
+             circulation would take out 100 mln stg.\nPartially offsetting these, exchequer \
+             transactions would add around 355 mln stg, the Bank added in its morning statement."
+        );
+        let excerpt = format!(
+            "{lead}\nRead the full report at the Northern Ledger, which follows the money market \
+             every morning before trading opens."
+        );
+        assert!(
+            rule.aligns(&tokens(&report), &tokens(&excerpt)).is_some(),
+            "an excerpt: the lead, then a line of the site's own"
+        );
+        // Another day's forecast of the same size: the same opening, then
+        // that day's own figures.
+        let other_day = format!(
+            "{lead}\nBills maturing in official hands and the take-up of treasury bills will drain \
+             some 338 mln stg, while bankers' balances take out 25 mln."
+        );
+        let al = crate::align::align(&tokens(&report), &tokens(&other_day));
+        assert_eq!(al.foreign_figures, 2, "{al:?}");
+        assert!(
+            rule.aligns(&tokens(&report), &tokens(&other_day)).is_none(),
+            "figures the report lacks: another day's report"
+        );
+        // Its figures anywhere in the longer text are not foreign.
+        let same_day = other_day.replace("338", "355").replace("25 mln", "100 mln");
+        assert!(rule.aligns(&tokens(&report), &tokens(&same_day)).is_some());
+    }
+
+    #[test]
     fn alignment_rule_takes_noisy_copies_and_leaves_templates_and_quotes() {
         use crate::shingle::{shingle_body, token_keys, Shingled};
         let evidence = |text: &str| {
@@ -1221,11 +1299,7 @@ mod tests {
             })
             .collect::<Vec<_>>()
             .join(" ");
-        let rule = VerifyRule {
-            aligned: 0.7,
-            min_aligned: 20,
-            ..RULE
-        };
+        let rule = ALIGNING;
         let (a, b) = (evidence(story), evidence(&noisy));
         let both = scores(&a.shingles, &b.shingles);
         assert!(both.0 < 0.4, "J {}: the set rules alone miss it", both.0);
