@@ -182,8 +182,8 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
     }
     let anchors = anchors(s, l);
     let chain = longest_chain(&anchors);
-    let prose = prose_lines(s);
-    let prose_long = prose_lines(l);
+    let (prose, has_prose_line) = prose_lines(s);
+    let (prose_long, _) = prose_lines(l);
     let mut marked = vec![false; s.len()];
     // Walk the chain, segment by segment.
     let mut seg = Segment::default();
@@ -239,7 +239,6 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
     seg.close((s, l, &prose, &prose_long), &mut out, &mut marked);
     // Without a line of prose (a table, hard-wrapped text), every token
     // counts as prose, page furniture's figures (an article id) too.
-    let has_prose_line = lines(s).any(|line| line.len() >= PROSE_LINE);
     let mut unaligned_figures: Vec<u32> = Vec::new();
     for (i, &m) in marked.iter().enumerate() {
         if prose[i] {
@@ -266,18 +265,19 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
 }
 
 /// Whether each token is in a prose line ([`PROSE_LINE`] tokens or more);
-/// every token when no line is that long.
-fn prose_lines(s: &[u32]) -> Vec<bool> {
+/// every token when no line is that long. Also whether some line is.
+fn prose_lines(s: &[u32]) -> (Vec<bool>, bool) {
     let mut prose = vec![false; s.len()];
     for line in lines(s).filter(|line| line.len() >= PROSE_LINE) {
         prose[line].fill(true);
     }
-    if !prose.contains(&true) {
+    let has_line = prose.contains(&true);
+    if !has_line {
         // Hard-wrapped text (a wire story at 70 columns) has no long
         // lines: all of it is prose.
         prose.fill(true);
     }
-    prose
+    (prose, has_line)
 }
 
 /// A run of anchors with small gaps, being built.
@@ -356,6 +356,11 @@ impl Segment {
     }
 }
 
+/// Whether two token keys are one token (a line's end aside).
+fn same_token(a: u32, b: u32) -> bool {
+    (a ^ b) & !LINE_END_BIT == 0
+}
+
 /// Date words of prose ([`is_date`]) standing where the other side has
 /// other date words: those of `x` missing from `y` or those of `y`
 /// missing from `x`, whichever are fewer (both sides must hold one of
@@ -364,13 +369,14 @@ impl Segment {
 /// rule: OCR misreads digits, and counting "April 6" against "April 1"
 /// as another date lost 19 to 30 of the copy-maker's 1,600 OCR copies.)
 fn dates_swapped((x, px): (&[u32], &[bool]), (y, py): (&[u32], &[bool])) -> usize {
-    let only = |a: &[u32], pa: &[bool], b: &[u32], pb: &[bool]| {
-        (0..a.len())
-            .filter(|&i| pa[i] && is_date(a[i]))
-            .filter(|&i| !(0..b.len()).any(|j| pb[j] && (a[i] ^ b[j]) & !LINE_END_BIT == 0))
+    let only = |(a, pa): (&[u32], &[bool]), (b, pb): (&[u32], &[bool])| {
+        let in_b = |k: u32| b.iter().zip(pb).any(|(&o, &p)| p && same_token(k, o));
+        a.iter()
+            .zip(pa)
+            .filter(|&(&k, &p)| p && is_date(k) && !in_b(k))
             .count()
     };
-    only(x, px, y, py).min(only(y, py, x, px))
+    only((x, px), (y, py)).min(only((y, py), (x, px)))
 }
 
 /// Whether a token key is a date word's: an English month (but "may",
@@ -416,7 +422,7 @@ fn count_figures(t: &[u32], prose: &[bool]) -> usize {
 /// that both sides have of their own count.
 fn substituted((gs, ps): (&[u32], &[bool]), (gl, pl): (&[u32], &[bool]), between: bool) -> usize {
     let figure = |k: u32| k & FIGURE_BIT != 0;
-    let in_other = |k: u32, y: &[u32]| y.iter().any(|&o| (o ^ k) & !LINE_END_BIT == 0);
+    let in_other = |k: u32, y: &[u32]| y.iter().any(|&o| same_token(k, o));
     let only = |x: &[u32], px: &[bool], y: &[u32]| {
         x.iter()
             .zip(px)
@@ -570,6 +576,11 @@ mod tests {
     use crate::shingle::token_keys;
     use crate::text::normalize::normalize;
 
+    /// The alignment keys of a text, normalized as the pipeline does.
+    fn fold(text: &str) -> Vec<u32> {
+        token_keys(&normalize(text))
+    }
+
     /// The anchors as a hash map of the longer text's trigrams gives them,
     /// and how many of the shorter text's trigrams repeat too often.
     fn anchors_by_map(s: &[u32], l: &[u32]) -> (Vec<(u32, u32)>, usize) {
@@ -694,7 +705,6 @@ mod tests {
         // line counts as prose), which differ only in the Fed funds rate.
         let a = "The Federal Reserve entered the U.S.\nGovernment securities market to arrange 1.5 billion dlrs of\ncustomer repurchase agreements, a Fed spokesman said.\n    Dealers said Federal funds were trading at 6-3/16 pct when\nthe Fed began its temporary and indirect supply of reserves to\nthe banking system.\n";
         let b = a.replace("6-3/16", "6-1/4");
-        let fold = |t: &str| token_keys(&normalize(t));
         let al = align(&fold(a), &fold(&b));
         assert_eq!(
             (al.aligned, al.prose, al.substitutions),
@@ -731,7 +741,7 @@ mod tests {
             read the full story at the courier";
         let lead = "the title of the story\nthe head of a philippine panel charged with recovering illegal wealth \
             accumulated by the former president said on monday that funds remain hidden abroad";
-        let (p, l) = (token_keys(&normalize(page)), token_keys(&normalize(lead)));
+        let (p, l) = (fold(page), fold(lead));
         assert_eq!(opening(&p), opening(&l), "the same first prose words");
         assert_ne!(
             opening(&p),
@@ -764,14 +774,13 @@ mod tests {
 
     #[test]
     fn foreign_figures_are_unaligned_prose_figures_the_longer_text_lacks() {
-        let keys = |t: &str| token_keys(&normalize(t));
         let story = "the ministry said on tuesday that exports rose 12 pct in march from a year \
             earlier to 4,250 mln dlrs while imports fell six pct to 3,100 mln dlrs leaving a surplus";
         let own = format!("{story}\nanalysts polled on monday had expected a surplus nearer 900 mln dlrs than 1,150 mln, dealers said");
         let long = format!(
             "{story}\nthe surplus was the largest since 1985 and 1,150 mln dlrs above february's, when oil imports had jumped after the cold"
         );
-        let al = align(&keys(&long), &keys(&own));
+        let al = align(&fold(&long), &fold(&own));
         // 900 is in neither place in the longer text; 1,150 is in it.
         assert_eq!(al.foreign_figures, 1, "{al:?}");
         // A table or hard-wrapped text (no line of prose): none counted,
@@ -784,13 +793,12 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join("\n")
         };
-        let al = align(&keys(&short_lines(&long)), &keys(&short_lines(&own)));
+        let al = align(&fold(&short_lines(&long)), &fold(&short_lines(&own)));
         assert_eq!(al.foreign_figures, 0, "{al:?}");
     }
 
     #[test]
     fn another_month_in_the_same_place_is_a_date_substitution() {
-        let keys = |t: &str| token_keys(&normalize(t));
         let week = |ended: &str| {
             format!(
                 "Published {ended}, 1987\nsugar imports subject to the u.s. sugar import quota during the \
@@ -798,7 +806,7 @@ mod tests {
                  the agriculture department said in its weekly report on the quota year"
             )
         };
-        let subs = |a: &str, b: &str| align(&keys(a), &keys(b)).date_substitutions;
+        let subs = |a: &str, b: &str| align(&fold(a), &fold(b)).date_substitutions;
         assert_eq!(subs(&week("march 6"), &week("march 6")), 0);
         assert_eq!(
             subs(&week("march 6"), &week("january 6")),
@@ -813,6 +821,6 @@ mod tests {
         // On a short line ("Published ..."), a date is page furniture.
         let line = |when: &str| format!("Published {when}\n{}", week("march 6"));
         assert_eq!(subs(&line("april 7"), &line("april 8 june")), 0);
-        assert!(is_date(keys("december")[0]) && !is_date(keys("may")[0]));
+        assert!(is_date(fold("december")[0]) && !is_date(fold("may")[0]));
     }
 }

@@ -1166,7 +1166,7 @@ mod tests {
             offering of units, and that a subsidiary will own a stake in the partnership. The \
             offering is being managed by Shearson Lehman Brothers, Goldman Sachs and Company, \
             and Dean Witter Reynolds, and the proceeds will buy pipeline assets.";
-        let tokens = crate::shingle::token_keys(&crate::text::normalize::normalize(text));
+        let tokens = tokens(text);
         assert!(tokens.len() >= rule.min_aligned);
         let pair = |shared: u32| {
             let a = Evidence::new((0..100).collect(), vec![]).with_tokens(tokens.clone());
