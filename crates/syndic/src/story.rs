@@ -62,6 +62,11 @@
 //! story stays out of it because the star's center was another report;
 //! with it, a story's reach is at most two verified edges from its center,
 //! and only for such a report, which no other report followed.
+//!
+//! Before the stars, a *roundup* (a digest such as an evening's commodity
+//! highlights) keeps only its nearest edge by shared passages: it shares a
+//! long passage with two reports that are not one story (low cosine, no
+//! passage of their own in common), and as a center it would join them.
 
 use crate::error::Result;
 use crate::shingle::{ShingleKind, ShingleSpec, SHINGLE_SEED};
@@ -1056,7 +1061,7 @@ where
 {
     let n = published.len();
     let window = cfg.window_days * 86_400.0;
-    let edges: Vec<Option<(u32, u32, Option<f64>)>> = candidates
+    let edges: Vec<Option<StoryEdge>> = candidates
         .par_iter()
         .map(|c| {
             let (a, b) = (c.a as usize, c.b as usize);
@@ -1074,20 +1079,54 @@ where
             if !cfg.figures_agree(c, &x.figures, &y.figures) {
                 return Ok(None);
             }
-            let edge = by_terms.unwrap_or_else(|| {
-                let shared = intersection(&x.shingles, &y.shingles);
-                let smaller = x.shingles.len().min(y.shingles.len());
-                cfg.shares_passages(gap, shared, smaller, spec)
-            });
+            let shared = intersection(&x.shingles, &y.shingles);
+            let smaller = x.shingles.len().min(y.shingles.len());
+            let edge = by_terms.unwrap_or_else(|| cfg.shares_passages(gap, shared, smaller, spec));
             // A lone center may follow only an edge that names one event.
             let follow = cfg.names_one_event(c).then_some(cos);
-            Ok(edge.then_some((c.a, c.b, follow)))
+            Ok(edge.then_some(StoryEdge {
+                a: c.a,
+                b: c.b,
+                cos,
+                follow,
+                passage: shared >= cfg.quote_shingles(spec) && cos < cfg.strong_similarity,
+            }))
         })
         .collect::<Result<_>>()?;
+    let edges: Vec<StoryEdge> = edges.into_iter().flatten().collect();
+    // Two reports that are not one story: a low cosine and no long
+    // passage in common.
+    let unrelated = |x: usize, y: usize| -> Result<bool> {
+        let (vx, vy) = (vector(x)?, vector(y)?);
+        if cosine(&vx, &vy) >= cfg.similarity {
+            return Ok(false);
+        }
+        let (ex, ey) = (evidence(x)?, evidence(y)?);
+        let shared = intersection(&ex.shingles, &ey.shingles);
+        Ok(shared < cfg.quote_shingles(spec))
+    };
+    let roundups = roundups(n, &edges, unrelated)?;
+    // A roundup keeps its nearest passage edge (highest cosine, ties to
+    // the lower other cluster) and no other.
+    let mut nearest: Vec<Option<(f64, u32)>> = vec![None; n];
+    for e in edges.iter().filter(|e| e.passage) {
+        for (x, y) in [(e.a, e.b), (e.b, e.a)] {
+            let best = &mut nearest[x as usize];
+            if roundups[x as usize] && best.is_none_or(|(c, o)| e.cos > c || (e.cos == c && y < o))
+            {
+                *best = Some((e.cos, y));
+            }
+        }
+    }
+    let kept =
+        |x: u32, y: u32| !roundups[x as usize] || nearest[x as usize].is_some_and(|(_, o)| o == y);
     let mut neighbours: Vec<Vec<(u32, Option<f64>)>> = vec![Vec::new(); n];
-    for (a, b, follow) in edges.into_iter().flatten() {
-        neighbours[a as usize].push((b, follow));
-        neighbours[b as usize].push((a, follow));
+    for e in edges {
+        if e.passage && !(kept(e.a, e.b) && kept(e.b, e.a)) {
+            continue;
+        }
+        neighbours[e.a as usize].push((e.b, e.follow));
+        neighbours[e.b as usize].push((e.a, e.follow));
     }
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_by_key(|&i| (std::cmp::Reverse(neighbours[i as usize].len()), i));
@@ -1104,6 +1143,65 @@ where
         }
     }
     Ok(rescue_lone_centers(center, &neighbours))
+}
+
+/// A verified story edge between clusters `a < b`: `follow` is its cosine
+/// when it names one event ([`StoryConfig::names_one_event`]); `passage`
+/// when the two share a long verbatim passage
+/// ([`StoryConfig::quote_shingles`]) but are no close rewrite of each
+/// other (cosine below `strong_similarity`).
+struct StoryEdge {
+    a: u32,
+    b: u32,
+    cos: f64,
+    follow: Option<f64>,
+    passage: bool,
+}
+
+/// Of a cluster's passage neighbours, how many (the lowest indices)
+/// [`roundups`] compares pairwise: a cap on the work at a hub.
+const ROUNDUP_PARTS: usize = 64;
+
+/// Which clusters are *roundups*: a news digest ("commodity highlights",
+/// a morning briefing) that shares a long passage with each of two
+/// reports that are not one story: their cosine is below `similarity`
+/// and they share no long passage themselves (an article and another
+/// that quotes it are no such pair: a copy of the first shares the
+/// quoted passage with both).
+/// It keeps only its nearest passage edge: as a star's center it would
+/// join the unrelated reports it sums up (Castro's sugar harvest and
+/// Yeutter's trade warning, through one evening's commodity highlights),
+/// and it can be one story with at most one of two unrelated reports
+/// (an article, its truncated copy and another article that quotes it:
+/// the copy is nearer). Reports of one event that quote one article are
+/// no witnesses: they share its names, and so each other's words.
+/// `unrelated(x, y)` tells two such reports. Depends only on each
+/// cluster's own edges and their ends, so a connected component grouped
+/// alone gets the same answer.
+fn roundups<U>(n: usize, edges: &[StoryEdge], unrelated: U) -> Result<Vec<bool>>
+where
+    U: Fn(usize, usize) -> Result<bool> + Sync,
+{
+    let mut parts: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for e in edges.iter().filter(|e| e.passage) {
+        parts[e.a as usize].push(e.b);
+        parts[e.b as usize].push(e.a);
+    }
+    parts
+        .par_iter_mut()
+        .map(|parts| {
+            parts.sort_unstable();
+            parts.truncate(ROUNDUP_PARTS);
+            for (k, &x) in parts.iter().enumerate() {
+                for &y in &parts[k + 1..] {
+                    if unrelated(x as usize, y as usize)? {
+                        return Ok(true);
+                    }
+                }
+            }
+            Ok(false)
+        })
+        .collect()
 }
 
 /// A star center that took no member (each of its neighbours was taken by
@@ -2089,6 +2187,62 @@ mod tests {
         assert!((norm - 1.0).abs() < 1e-5);
         assert!((cosine(&v[0], &v[1]) - cosine(&v[1], &v[0])).abs() < 1e-12);
         assert!(cosine(&v[0], &v[1]) > cosine(&v[0], &v[2]));
+    }
+
+    #[test]
+    fn a_roundup_joins_at_most_one_of_the_reports_it_sums_up() {
+        // Cluster 0 is an evening's highlights: a passage of report 1 (a
+        // sugar harvest) and one of report 2 (a trade warning), which
+        // share nothing. Each pair is an edge by its passage alone (cosine
+        // between `quote_similarity` and `strong_similarity`, no rare
+        // terms), so star grouping with 0 as the center would put all
+        // three in one story.
+        let unit = |terms: &[u64]| -> TermVector {
+            let w = 1.0 / (terms.len() as f32).sqrt();
+            terms.iter().map(|&t| (t, w)).collect()
+        };
+        let v = [
+            unit(&[1, 2, 3, 4, 5, 6, 7, 8]),
+            unit(&[1, 2, 3, 4, 20, 21, 22, 23]),
+            unit(&[5, 6, 7, 30, 31, 32, 33, 34, 35]),
+        ];
+        assert!(cosine(&v[0], &v[1]) > cosine(&v[0], &v[2]));
+        assert!(cosine(&v[0], &v[2]) >= 0.3 && cosine(&v[1], &v[2]) == 0.0);
+        // Shingle sets as `[from, to)` runs of shingle keys.
+        let set = |runs: &[(u32, u32)]| -> Evidence {
+            Evidence::new(runs.iter().flat_map(|&(a, b)| a..b).collect(), Vec::new())
+        };
+        let pair = |a, b| Candidate {
+            a,
+            b,
+            shared: 3,
+            rare: 0,
+            lead: 0,
+            names: 0,
+        };
+        let stories = |evidence: &[Evidence]| {
+            group_pairs(
+                &[None; 3],
+                |i| Ok(Cow::Borrowed(&v[i])),
+                |i| Ok(Cow::Borrowed(&evidence[i])),
+                &[pair(0, 1), pair(0, 2)],
+                ShingleSpec::default(),
+                &StoryConfig::default(),
+            )
+            .unwrap()
+        };
+        let highlights = set(&[(0, 60)]);
+        let (sugar, trade) = (set(&[(0, 30), (200, 260)]), set(&[(30, 60), (300, 360)]));
+        // The roundup keeps its nearer report; the other is its own story.
+        assert_eq!(
+            stories(&[highlights.clone(), sugar, trade.clone()]),
+            vec![0, 0, 2]
+        );
+        // Two reports that share a passage themselves (an article and
+        // another that quotes it) are no sign of a roundup: the text that
+        // holds passages of both is one story with both.
+        let quoting = set(&[(0, 30), (200, 260), (300, 320)]);
+        assert_eq!(stories(&[highlights, quoting, trade]), vec![0, 0, 0]);
     }
 
     #[test]
