@@ -1096,16 +1096,13 @@ where
     let edges: Vec<StoryEdge> = edges.into_iter().flatten().collect();
     // Two reports that are not one story: a low cosine and no long
     // passage in common.
-    let unrelated = |x: usize, y: usize| -> Result<bool> {
-        let (vx, vy) = (vector(x)?, vector(y)?);
-        if cosine(&vx, &vy) >= cfg.similarity {
-            return Ok(false);
-        }
-        let (ex, ey) = (evidence(x)?, evidence(y)?);
-        let shared = intersection(&ex.shingles, &ey.shingles);
-        Ok(shared < cfg.quote_shingles(spec))
+    let load = |x: usize| Ok((vector(x)?, evidence(x)?));
+    let unrelated = |(vx, ex): &(Cow<TermVector>, Cow<Evidence>),
+                     (vy, ey): &(Cow<TermVector>, Cow<Evidence>)| {
+        cosine(vx, vy) < cfg.similarity
+            && intersection(&ex.shingles, &ey.shingles) < cfg.quote_shingles(spec)
     };
-    let roundups = roundups(n, &edges, unrelated)?;
+    let roundups = roundups(n, &edges, load, unrelated)?;
     // A roundup keeps its nearest passage edge (highest cosine, ties to
     // the lower other cluster) and no other.
     let mut nearest: Vec<Option<(f64, u32)>> = vec![None; n];
@@ -1175,12 +1172,14 @@ const ROUNDUP_PARTS: usize = 64;
 /// (an article, its truncated copy and another article that quotes it:
 /// the copy is nearer). Reports of one event that quote one article are
 /// no witnesses: they share its names, and so each other's words.
-/// `unrelated(x, y)` tells two such reports. Depends only on each
-/// cluster's own edges and their ends, so a connected component grouped
-/// alone gets the same answer.
-fn roundups<U>(n: usize, edges: &[StoryEdge], unrelated: U) -> Result<Vec<bool>>
+/// `load(x)` reads what `unrelated` compares of cluster `x`, once per
+/// cluster a roundup check reaches, and `unrelated` tells two such
+/// reports. Depends only on each cluster's own edges and their ends, so a
+/// connected component grouped alone gets the same answer.
+fn roundups<T, L, U>(n: usize, edges: &[StoryEdge], load: L, unrelated: U) -> Result<Vec<bool>>
 where
-    U: Fn(usize, usize) -> Result<bool> + Sync,
+    L: Fn(usize) -> Result<T> + Sync,
+    U: Fn(&T, &T) -> bool + Sync,
 {
     let mut parts: Vec<Vec<u32>> = vec![Vec::new(); n];
     for e in edges.iter().filter(|e| e.passage) {
@@ -1190,16 +1189,16 @@ where
     parts
         .par_iter_mut()
         .map(|parts| {
+            if parts.len() < 2 {
+                return Ok(false);
+            }
             parts.sort_unstable();
             parts.truncate(ROUNDUP_PARTS);
-            for (k, &x) in parts.iter().enumerate() {
-                for &y in &parts[k + 1..] {
-                    if unrelated(x as usize, y as usize)? {
-                        return Ok(true);
-                    }
-                }
-            }
-            Ok(false)
+            let loaded: Vec<T> = parts
+                .iter()
+                .map(|&p| load(p as usize))
+                .collect::<Result<_>>()?;
+            Ok((0..loaded.len()).any(|i| loaded[i + 1..].iter().any(|y| unrelated(&loaded[i], y))))
         })
         .collect()
 }
