@@ -571,13 +571,14 @@ fn longest_chain(anchors: &[(u32, u32)]) -> Vec<(u32, u32)> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::shingle::token_keys;
     use crate::text::normalize::normalize;
 
-    /// The alignment keys of a text, normalized as the pipeline does.
-    fn fold(text: &str) -> Vec<u32> {
+    /// The alignment keys of a text, normalized as the pipeline does (the
+    /// verify tests use it too).
+    pub(crate) fn fold(text: &str) -> Vec<u32> {
         token_keys(&normalize(text))
     }
 

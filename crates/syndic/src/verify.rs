@@ -1042,10 +1042,7 @@ mod tests {
         ..RULE
     };
 
-    /// The alignment keys of a text, normalized as the pipeline does.
-    fn tokens(text: &str) -> Vec<u32> {
-        crate::shingle::token_keys(&crate::text::normalize::normalize(text))
-    }
+    use crate::align::tests::fold as tokens;
 
     /// Evidence whose figure `x` stands in context `x % 100`.
     fn ev(shingles: &[u32], numbers: &[u64]) -> Evidence {
