@@ -186,6 +186,21 @@ fn a_flood_of_near_identical_pages_is_one_cluster_from_few_candidates() {
     assert_eq!(outcomes[0], outcomes[1]);
 }
 
+/// The `n` documents of a fixture file.
+fn fixture(input: &str, n: usize) -> Vec<syndic::Document> {
+    let docs = Corpus::read(&[input.into()], &ReadOptions::default())
+        .unwrap()
+        .docs;
+    assert_eq!(docs.len(), n);
+    docs
+}
+
+/// The story of each document of `docs` under `config`, by id.
+fn stories<'d>(docs: &'d [syndic::Document], config: &Config) -> impl Fn(&str) -> u32 + 'd {
+    let outcome = syndic::run(docs, config).unwrap();
+    move |id: &str| outcome.docs[docs.iter().position(|d| d.id == id).unwrap()].story
+}
+
 /// A report and its translation share names (people, places, a club), not
 /// words: with few top terms they share none of them, and they are one
 /// story by their names alone (`min_shared_names`), which two reports in
@@ -196,14 +211,9 @@ fn a_flood_of_near_identical_pages_is_one_cluster_from_few_candidates() {
 /// file on Spark.
 #[test]
 fn a_translation_joins_its_report_by_names_alone() {
-    let input = "tests/fixtures/translation.jsonl";
-    let docs = Corpus::read(&[input.into()], &ReadOptions::default())
-        .unwrap()
-        .docs;
-    assert_eq!(docs.len(), 15);
+    let docs = fixture("tests/fixtures/translation.jsonl", 15);
     let story_of = |config: &Config| {
-        let outcome = syndic::run(&docs, config).unwrap();
-        let of = |id: &str| outcome.docs[docs.iter().position(|d| d.id == id).unwrap()].story;
+        let of = stories(&docs, config);
         (
             of("report"),
             of("translation"),
@@ -225,4 +235,28 @@ fn a_translation_joins_its_report_by_names_alone() {
         report, translation,
         "without the names rule the pair is no candidate"
     );
+}
+
+/// A report in Chinese and the English report of the same event share
+/// only the names the first writes in Latin letters: in two scripts, two
+/// shared names and a term in both leads make them one story, and only
+/// the report alone in its story moves. A Chinese and an English page
+/// that share only a news site's "follow us on Facebook, Twitter and
+/// YouTube" line, at their ends, stay apart (`tests/fixtures/scripts.jsonl`;
+/// `tests/python/test_spark.py` runs the same file on Spark).
+#[test]
+fn a_report_in_another_script_joins_by_the_names_in_its_lead() {
+    let docs = fixture("tests/fixtures/scripts.jsonl", 6);
+    let story_of = |config: &Config, a: &str, b: &str| {
+        let of = stories(&docs, config);
+        (of(a), of(b))
+    };
+    let (report, translation) = story_of(&Config::default(), "report", "translation");
+    assert_eq!(report, translation, "joined by names");
+    let (zh, en) = story_of(&Config::default(), "storm-zh", "budget-en");
+    assert_ne!(zh, en, "chrome is no lead");
+    let mut config = Config::default();
+    config.story.min_names_across_scripts = 0;
+    let (report, translation) = story_of(&config, "report", "translation");
+    assert_ne!(report, translation, "the rule is off");
 }

@@ -73,6 +73,9 @@ _INGEST_SCHEMA = (
     "url string, source string, published string, _problem string, _message string"
 )
 _DOC_FIELDS = ["id", "text", "title", "url", "source", "published"]
+# story::UNSPACED_MARK (u64::MAX) as Spark's signed long: the pseudo-term
+# story::top_terms adds for a document written in an unspaced script.
+_UNSPACED_MARK = -1
 
 
 def _stream(batch: pa.RecordBatch) -> pa.RecordBatchReader:
@@ -591,7 +594,11 @@ def _group_stories(rep_docs, vectors, shared, settings_json: str, partitions: Op
 
     spark = rep_docs.sparkSession
     cfg = _config(json.loads(settings_json))["story"]
-    postings = (vectors.select("num", F.explode("top").alias("term"))
+    tops = vectors.select("num", F.explode("top").alias("term"))
+    # story::top_terms marks a representative written in an unspaced script
+    # with story::UNSPACED_MARK (u64::MAX, -1 here), which is no term.
+    script = vectors.select("num", F.array_contains("top", F.lit(_UNSPACED_MARK)).alias("unspaced"))
+    postings = (tops.filter(F.col("term") != _UNSPACED_MARK)
                 .groupBy("term").agg(F.collect_list("num").alias("members"))
                 # story::posting_used: shared, not too common, and a lead
                 # term's (the lead bit makes it negative) only when rare.
@@ -602,12 +609,19 @@ def _group_stories(rep_docs, vectors, shared, settings_json: str, partitions: Op
         for b in batches:
             yield from _syndic.story_pairs(_stream(b), settings_json).to_batches()
 
-    # story::is_candidate: enough shared top terms, or enough names.
+    # story::is_candidate: enough shared top terms, or enough names (in
+    # two scripts, min_names_across_scripts of them).
     counts = ("shared", "rare", "lead", "names")
-    by_names = (F.col("names") >= cfg["min_shared_names"]) if cfg["min_shared_names"] > 0 else F.lit(False)
+    one = cfg["min_shared_names"]
+    two = (cfg["min_names_across_scripts"] or one) if one > 0 else 0
+    scripts = F.col("ua") != F.col("ub")
+    least = F.when(scripts, F.lit(two)).otherwise(F.lit(one))
+    by_names = (least > 0) & (F.col("names") >= least)
     pairs = _cut(postings.mapInArrow(pairs_partition,
                                      "a long, b long, shared long, rare long, lead long, names long")
                  .groupBy("a", "b").agg(*(F.sum(c).alias(c) for c in counts))
+                 .join(script.select(F.col("num").alias("a"), F.col("unspaced").alias("ua")), "a")
+                 .join(script.select(F.col("num").alias("b"), F.col("unspaced").alias("ub")), "b")
                  .filter((F.col("shared") >= cfg["min_shared_terms"]) | by_names)
                  .select("a", "b", *counts), f"{level}: candidates")
     # A pair whose cosine and rare terms make no edge can be dropped: only

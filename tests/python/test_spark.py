@@ -137,6 +137,20 @@ def test_a_translation_joins_by_names_as_in_the_cli(spark, tmp_path):
         assert_clusters_equal(spark, [str(path)], expected, partitions=partitions, story={"top_terms": 4})
 
 
+def test_a_report_in_another_script_joins_as_in_the_cli(spark, tmp_path):
+    """A Chinese report joins the English report of its event by the names it
+    writes in Latin letters (candidates by fewer names in two scripts), and
+    two pages that share only a site's chrome stay apart, on Spark as in the
+    CLI (tests/library.rs: `a_report_in_another_script_joins_by_the_names_in_its_lead`)."""
+    path = ROOT / "tests" / "fixtures" / "scripts.jsonl"
+    expected = cli_clusters(path, tmp_path)
+    story = {e["id"]: e["story"] for e in expected}
+    assert story["report"] == story["translation"]
+    assert story["storm-zh"] != story["budget-en"]
+    for partitions in (1, 3):
+        assert_clusters_equal(spark, [str(path)], expected, partitions=partitions)
+
+
 def layouts(rows, tmp_path):
     """The same documents as one JSON Lines file, as 7 files (in the order
     of their sorted names) and as Parquet with several row groups: each

@@ -730,8 +730,8 @@ pub fn story_pairs<'py>(
 
 /// Story step 3b: the candidates that can be edges, by the cosine of their
 /// TF-IDF vectors (as [`syndic::story::cosine`] computes it in the CLI)
-/// and their rare terms and languages
-/// ([`syndic::story::StoryConfig::edge_by_terms`], as if of one day:
+/// and their rare terms, languages and scripts
+/// ([`syndic::story::StoryConfig::edge_by_vectors`], as if of one day:
 /// those it does not rule out; figures, dates and shared passages are
 /// checked in the grouping). Reads `a`, `b`, `shared`, `rare`, `lead`,
 /// `names`, `ta`, `wa`, `tb`, `wb` (each side's terms and weights) and
@@ -767,10 +767,8 @@ pub fn story_close<'py>(
             let row = [a[k], b[k], shared[k], rare[k], lead[k], names[k]];
             let c = candidate(row);
             let (va, vb) = (vector(&ta[k], &wa[k]), vector(&tb[k], &wb[k]));
-            let cos = syndic::story::cosine(&va, &vb);
-            let cross = syndic::story::cross_language(&va, &vb);
             // Dates are checked in the grouping: here any pair may be of one day.
-            if cfg.edge_by_terms(&c, cos, cross, true) != Some(false) {
+            if cfg.edge_by_vectors(&c, &va, &vb, true).2 != Some(false) {
                 for (col, v) in cols.iter_mut().zip(row) {
                     col.append_value(v);
                 }

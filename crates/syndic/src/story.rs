@@ -46,6 +46,14 @@
 //! shares one rare term more than `min_rare_terms`, `min_lead_terms` of
 //! them in both leads.
 //!
+//! A pair in two scripts ([`cross_script`]: a page in Chinese, Japanese
+//! or Thai, whose terms are character bigrams, and one in a spaced
+//! script) shares only the names and figures the first writes in the
+//! other's letters, and its cosine is near zero. It is an edge when it
+//! shares `min_names_across_scripts` names and a term in both leads, and
+//! such an edge only brings a cluster left alone by the stars into a story
+//! ([`StoryConfig::min_names_across_scripts`]).
+//!
 //! (A shared quote of 8 shingles at cosine 0.3, on any dates, was the only
 //! evidence below 0.45 before; measured on SemEval-2022 train, our own
 //! labelled Reuters-21578 pairs and the generated corpora, the rules above
@@ -163,6 +171,18 @@ pub struct StoryConfig {
     pub min_shared_names: usize,
     /// At most this many clusters hold a name (see `min_shared_names`).
     pub name_posting: usize,
+    /// A pair in two scripts ([`cross_script`]: a report in Chinese,
+    /// Japanese or Thai and one in a spaced script) shares nothing but
+    /// the names and figures the first writes in the other's script, so
+    /// its cosine says nothing; it is an edge when it shares this many
+    /// names and at least one term in both leads (chrome's "follow us on
+    /// Facebook, Twitter" is no lead) (0: off). Such an edge only brings a
+    /// report that is alone in its story into another's
+    /// ([`group_pairs`]). On SemEval-2022 train (counted over the CSV's
+    /// articles), none of the 28 Chinese-English pairs labelled different
+    /// shares a name in Latin letters, and 14 of the 22 labelled one story
+    /// share two or more; 7 of those share one in both leads too.
+    pub min_names_across_scripts: usize,
 }
 
 impl Default for StoryConfig {
@@ -186,6 +206,7 @@ impl Default for StoryConfig {
             same_day_similarity: 1.0,
             min_shared_names: 4,
             name_posting: 20,
+            min_names_across_scripts: 2,
         }
     }
 }
@@ -250,6 +271,51 @@ impl StoryConfig {
             return Some(true);
         }
         (cos < self.quote_similarity).then_some(false)
+    }
+
+    /// Whether candidate `c`, of vectors `a` and `b` in two scripts
+    /// ([`cross_script`]), names one event: `min_names_across_scripts`
+    /// names, and a term in both leads.
+    pub fn names_across_scripts(&self, c: &Candidate, a: &TermVector, b: &TermVector) -> bool {
+        self.min_names_across_scripts > 0 && c.names as usize >= self.min_names_across_scripts && {
+            let mut lead = 0;
+            merge_join(a, b, |t| t.0, |x, _| lead += usize::from(is_lead(x.0)));
+            lead >= 1
+        }
+    }
+
+    /// The cosine of candidate `c`'s vectors `a` and `b`, whether they are
+    /// judged as a pair in two scripts ([`cross_script`], when
+    /// `min_names_across_scripts` is on), and whether it is an edge by its
+    /// terms: [`StoryConfig::names_across_scripts`] in two scripts,
+    /// [`StoryConfig::edge_by_terms`] otherwise (`None`: only if it also
+    /// shares passages).
+    pub fn edge_by_vectors(
+        &self,
+        c: &Candidate,
+        a: &TermVector,
+        b: &TermVector,
+        one_day: bool,
+    ) -> (f64, bool, Option<bool>) {
+        let cos = cosine(a, b);
+        if self.min_names_across_scripts > 0 && cross_script(a, b) {
+            return (cos, true, Some(self.names_across_scripts(c, a, b)));
+        }
+        (
+            cos,
+            false,
+            self.edge_by_terms(c, cos, cross_language(a, b), one_day),
+        )
+    }
+
+    /// The fewest names that make a candidate by names alone
+    /// ([`is_candidate`]) in one script and in two (0: none).
+    fn candidate_names(&self) -> (usize, usize) {
+        match (self.min_shared_names, self.min_names_across_scripts) {
+            (0, _) => (0, 0),
+            (one, 0) => (one, one),
+            (one, two) => (one, two),
+        }
     }
 
     /// Whether a candidate in two languages at cosine `cos` shares the
@@ -394,6 +460,20 @@ pub const PROFILE_TERMS: usize = 8;
 /// share of the terms tells a table from prose ([`FIGURE_SHARE`]).
 pub const FIGURES: u64 = u64::MAX;
 
+/// The entry of a document's [`TermCounts`] that holds, as its count, how
+/// many of its terms are bigrams of an unspaced script (Han, kana, Thai);
+/// it sorts just before [`FIGURES`] and is no term.
+pub const UNSPACED: u64 = u64::MAX - 1;
+
+/// The vector entry (weight zero, last) of a document written mostly in
+/// an unspaced script ([`UNSPACED_SHARE`] of its terms): see
+/// [`cross_script`].
+pub const UNSPACED_MARK: u64 = u64::MAX;
+
+/// Share of a document's terms that are unspaced-script bigrams from which
+/// it is written in such a script.
+pub const UNSPACED_SHARE: f64 = 0.5;
+
 /// Share of a document's terms that are figures from which it is a table
 /// (earnings, prices, results), whose most used words ("vs", "mln",
 /// "shr", "cts") are a table's, not a language's: it gets no profile, so
@@ -424,7 +504,20 @@ const SAME_LANGUAGE_SHARED: usize = 2;
 /// A vector's profile entries ([`PROFILE_BIT`]): they sort after every term
 /// and lead mark.
 fn profile_marks(v: &TermVector) -> &[(u64, f32)] {
-    &v[v.partition_point(|&(t, _)| t < MARKS)..]
+    let end = v.len() - usize::from(unspaced(v));
+    &v[v[..end].partition_point(|&(t, _)| t < MARKS)..end]
+}
+
+/// Whether a vector's document is written mostly in an unspaced script.
+pub fn unspaced(v: &TermVector) -> bool {
+    v.last().is_some_and(|&(t, _)| t == UNSPACED_MARK)
+}
+
+/// Whether two vectors are in two scripts: one written mostly in an
+/// unspaced script, the other not. Such a pair shares only the names and
+/// figures the first writes in the other's script.
+pub fn cross_script(a: &TermVector, b: &TermVector) -> bool {
+    unspaced(a) != unspaced(b)
 }
 
 /// Whether two vectors are in two languages: both have a full profile
@@ -451,6 +544,7 @@ pub fn term_counts(body: &str) -> TermCounts {
     let mut terms: Vec<u64> = Vec::with_capacity(body.len() / 4 + LEAD_TOKENS);
     let mut prev_cjk: Option<&str> = None;
     let mut figures = 0u32;
+    let mut unspaced = 0u32;
     for (k, t) in crate::shingle::tokens(body).enumerate() {
         let single_cjk = t.as_bytes()[0] >= 0x80 && {
             let mut chars = t.chars();
@@ -459,6 +553,7 @@ pub fn term_counts(body: &str) -> TermCounts {
         let term = if single_cjk {
             let bigram = prev_cjk.map(|p| term_hash(format!("{p}{t}").as_bytes()));
             prev_cjk = Some(t);
+            unspaced += u32::from(bigram.is_some());
             bigram
         } else {
             prev_cjk = None;
@@ -482,6 +577,9 @@ pub fn term_counts(body: &str) -> TermCounts {
             Some((last, n)) if *last == t => *n += 1,
             _ => out.push((t, 1)),
         }
+    }
+    if unspaced > 0 {
+        out.push((UNSPACED, unspaced));
     }
     if figures > 0 {
         out.push((FIGURES, figures));
@@ -691,10 +789,14 @@ pub fn vector_and_names(
     // vector is held at once.
     let mut v: TermVector = Vec::with_capacity(counts.len() + PROFILE_TERMS);
     // Terms that are figures, and all terms, for [`FIGURE_SHARE`].
-    let (mut figures, mut terms) = (0u64, 0u64);
+    let (mut figures, mut terms, mut unspaced) = (0u64, 0u64, 0u64);
     for &(t, n) in counts {
         if t == FIGURES {
             figures = u64::from(n);
+            continue;
+        }
+        if t == UNSPACED {
+            unspaced = u64::from(n);
             continue;
         }
         if is_lead(t) {
@@ -728,6 +830,9 @@ pub fn vector_and_names(
     }
     // Profile marks sort after every term and lead mark.
     v.extend(profile.into_iter().map(|t| (t, 0.0)));
+    if unspaced > 0 && unspaced as f64 >= UNSPACED_SHARE * terms as f64 {
+        v.push((UNSPACED_MARK, 0.0));
+    }
     (v, marks)
 }
 
@@ -861,7 +966,9 @@ where
 /// The terms of `vector` that are indexed for candidates: its
 /// `cfg.top_terms` heaviest (ties to the lower term hash) less its
 /// language's function words ([`FunctionWords`]), and the lead term of
-/// each of them that occurs in the lead, in any order. (Its
+/// each of them that occurs in the lead, in any order; and, for a document
+/// written in an unspaced script ([`unspaced`]), [`UNSPACED_MARK`], whose
+/// posting list tells the index which clusters are ([`is_candidate`]). (Its
 /// name marks, made with its vector ([`vector_and_names`]), are indexed
 /// too.)
 pub fn top_terms(vector: Cow<'_, TermVector>, cfg: &StoryConfig) -> Vec<u64> {
@@ -874,6 +981,7 @@ pub fn top_terms(vector: Cow<'_, TermVector>, cfg: &StoryConfig) -> Vec<u64> {
         .map(|&(t, _)| t)
         .collect();
     let function = FunctionWords::of(top.iter().map(|&(t, _)| t));
+    let script = unspaced(&top);
     top.retain(|&(t, _)| is_term(t));
     if top.len() > cfg.top_terms {
         top.select_nth_unstable_by(cfg.top_terms, heaviest);
@@ -895,6 +1003,9 @@ pub fn top_terms(vector: Cow<'_, TermVector>, cfg: &StoryConfig) -> Vec<u64> {
         .filter(|t| lead.binary_search(t).is_ok())
         .collect();
     out.extend(led);
+    if script {
+        out.push(UNSPACED_MARK);
+    }
     out
 }
 
@@ -902,7 +1013,10 @@ pub fn top_terms(vector: Cow<'_, TermVector>, cfg: &StoryConfig) -> Vec<u64> {
 /// is used for candidates: shared, and not too common; a lead term's only
 /// when it is rare (it counts for nothing else: [`posting_counts`]).
 pub fn posting_used(term: u64, len: usize, cfg: &StoryConfig) -> bool {
-    len > 1 && len <= cfg.max_posting && (!is_lead(term) || posting_rare(len, cfg))
+    term != UNSPACED_MARK
+        && len > 1
+        && len <= cfg.max_posting
+        && (!is_lead(term) || posting_rare(len, cfg))
 }
 
 /// Whether a used posting list of this length is a rare term's.
@@ -924,11 +1038,14 @@ pub fn posting_counts(term: u64, len: usize, cfg: &StoryConfig) -> (u32, u32, u3
     }
 }
 
-/// Whether pair counts ([`posting_counts`], summed) make a candidate:
-/// `min_shared_terms` shared terms, or `min_shared_names` names (when on).
-pub fn is_candidate(shared: u32, names: u32, cfg: &StoryConfig) -> bool {
-    shared as usize >= cfg.min_shared_terms
-        || (cfg.min_shared_names > 0 && names as usize >= cfg.min_shared_names)
+/// Whether pair counts ([`posting_counts`], summed) of two clusters, in
+/// two scripts or not (`scripts`: see [`cross_script`]), make a
+/// candidate: `min_shared_terms` shared terms, or (when names are on)
+/// `min_shared_names` names, `min_names_across_scripts` in two scripts.
+pub fn is_candidate(shared: u32, names: u32, scripts: bool, cfg: &StoryConfig) -> bool {
+    let (one, two) = cfg.candidate_names();
+    let least = if scripts { two } else { one };
+    shared as usize >= cfg.min_shared_terms || (least > 0 && names as usize >= least)
 }
 
 /// Candidate pairs, sorted, of `n` clusters given each one's
@@ -1033,7 +1150,13 @@ impl TermIndex {
             .lists()
             .filter(|(term, list)| posting_used(*term, list.len(), cfg))
             .collect();
-        shared_term_pairs(n, &lists, cfg)
+        // The clusters written in an unspaced script (see [`top_terms`]).
+        let mut script = vec![false; n];
+        let unspaced = self.lists().find(|&(term, _)| term == UNSPACED_MARK);
+        for &k in unspaced.map_or(&[][..], |(_, list)| list) {
+            script[k as usize] = true;
+        }
+        shared_term_pairs(n, &lists, &script, cfg)
     }
 }
 
@@ -1070,8 +1193,7 @@ where
                 return Ok(None);
             }
             let (va, vb) = (vector(a)?, vector(b)?);
-            let cos = cosine(&va, &vb);
-            let by_terms = cfg.edge_by_terms(c, cos, cross_language(&va, &vb), cfg.one_day(gap));
+            let (cos, scripts, by_terms) = cfg.edge_by_vectors(c, &va, &vb, cfg.one_day(gap));
             if by_terms == Some(false) {
                 return Ok(None);
             }
@@ -1090,10 +1212,15 @@ where
                 cos,
                 follow,
                 passage: shared >= cfg.quote_shingles(spec) && cos < cfg.strong_similarity,
+                across: scripts.then_some(c.names),
             }))
         })
         .collect::<Result<_>>()?;
-    let edges: Vec<StoryEdge> = edges.into_iter().flatten().collect();
+    // Edges across scripts only attach clusters left alone (below).
+    let (across, edges): (Vec<StoryEdge>, Vec<StoryEdge>) = edges
+        .into_iter()
+        .flatten()
+        .partition(|e| e.across.is_some());
     // Two reports that are not one story: a low cosine and no long
     // passage in common.
     let load = |x: usize| Ok((vector(x)?, evidence(x)?));
@@ -1139,7 +1266,8 @@ where
             }
         }
     }
-    Ok(rescue_lone_centers(center, &neighbours))
+    let center = rescue_lone_centers(center, &neighbours);
+    Ok(attach_across_scripts(center, &across))
 }
 
 /// A verified story edge between clusters `a < b`: `follow` is its cosine
@@ -1153,6 +1281,8 @@ struct StoryEdge {
     cos: f64,
     follow: Option<f64>,
     passage: bool,
+    /// An edge across scripts ([`cross_script`]): the names it shares.
+    across: Option<u32>,
 }
 
 /// Of a cluster's passage neighbours, how many (the lowest indices)
@@ -1233,12 +1363,67 @@ fn rescue_lone_centers(center: Vec<u32>, neighbours: &[Vec<(u32, Option<f64>)>])
         .collect()
 }
 
+/// A cluster alone in its story after the stars joins, by its edges
+/// across scripts ([`cross_script`]), the story of its best such
+/// neighbour (most shared names, ties to the lower index): at once when
+/// that neighbour is in a story of two or more, with it when each is the
+/// other's best and both are alone (in the lower one's story), and
+/// otherwise wherever that neighbour goes by one of those two steps. A
+/// report in one script shares with one in another only the names and
+/// figures it writes in the other's script: such an edge is evidence for
+/// a report with no story of its own, never a reason to break up or
+/// reorder stories made within a script. Reads only each cluster's edges
+/// and their ends' stars, so a connected component gets the same answer
+/// grouped alone.
+fn attach_across_scripts(center: Vec<u32>, across: &[StoryEdge]) -> Vec<u32> {
+    let n = center.len();
+    if across.is_empty() {
+        return center;
+    }
+    let mut size = vec![0u32; n];
+    for &c in &center {
+        size[c as usize] += 1;
+    }
+    let alone = |i: usize| size[center[i] as usize] == 1;
+    // Each alone cluster's best neighbour across scripts.
+    let mut best: Vec<Option<(u32, u32)>> = vec![None; n];
+    for e in across {
+        let names = e.across.unwrap_or(0);
+        for (x, y) in [(e.a, e.b), (e.b, e.a)] {
+            let b = &mut best[x as usize];
+            if alone(x as usize) && b.is_none_or(|(m, o)| names > m || (names == m && y < o)) {
+                *b = Some((names, y));
+            }
+        }
+    }
+    let best: Vec<Option<u32>> = best.into_iter().map(|b| b.map(|(_, y)| y)).collect();
+    let direct: Vec<Option<u32>> = (0..n)
+        .map(|i| match best[i] {
+            Some(j) if !alone(j as usize) => Some(center[j as usize]),
+            Some(j) if best[j as usize] == Some(i as u32) => Some(j.min(i as u32)),
+            _ => None,
+        })
+        .collect();
+    (0..n)
+        .map(|i| {
+            direct[i]
+                .or_else(|| best[i].and_then(|j| direct[j as usize]))
+                .unwrap_or(center[i])
+        })
+        .collect()
+}
+
 /// The candidates among `n` clusters: the pairs `(a, b)`, `a < b`, whose
 /// counts over the `(term, posting list)` `lists` (each sorted ascending;
 /// [`posting_counts`]) make a candidate ([`is_candidate`]), with those
 /// counts; sorted. Counted per document `a` in a dense
 /// array, in parallel: no list of all co-occurrences is built or sorted.
-fn shared_term_pairs(n: usize, lists: &[(u64, &[u32])], cfg: &StoryConfig) -> Vec<Candidate> {
+fn shared_term_pairs(
+    n: usize,
+    lists: &[(u64, &[u32])],
+    script: &[bool],
+    cfg: &StoryConfig,
+) -> Vec<Candidate> {
     let mut lists_of: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
     for (l, (_, list)) in lists.iter().enumerate() {
         for (at, &d) in list.iter().enumerate() {
@@ -1272,7 +1457,8 @@ fn shared_term_pairs(n: usize, lists: &[(u64, &[u32])], cfg: &StoryConfig) -> Ve
                 for b in touched.drain(..) {
                     let c = count[b as usize];
                     let (shared, names) = (field(c, 0), field(c, 3));
-                    if is_candidate(shared, names, cfg) {
+                    let scripts = script[a] != script[b as usize];
+                    if is_candidate(shared, names, scripts, cfg) {
                         out.push(Candidate {
                             a: a as u32,
                             b,
@@ -1531,12 +1717,15 @@ mod tests {
             (32 | NAME_MARK, vec![0, 3, 4]),
             (33 | NAME_MARK, vec![0, 1]),
         ];
+        // Cluster 3 is written in another script: its pairs need one name.
+        let script = [false, false, false, true, false, false];
         for (rare_posting, min_names) in [(2, 0), (3, 2), (2, 3)] {
             for min in 1..=4 {
                 let cfg = StoryConfig {
                     min_shared_terms: min,
                     rare_posting,
                     min_shared_names: min_names,
+                    min_names_across_scripts: 1,
                     ..StoryConfig::default()
                 };
                 let mut direct: Vec<Candidate> = Vec::new();
@@ -1553,7 +1742,11 @@ mod tests {
                         let rare = |lens: &[usize]| {
                             lens.iter().filter(|&&n| n <= rare_posting).count() as u32
                         };
-                        if shared.len() >= min || (min_names > 0 && names.len() >= min_names) {
+                        let least = match script[a as usize] != script[b as usize] {
+                            true if min_names > 0 => 1,
+                            _ => min_names,
+                        };
+                        if shared.len() >= min || (least > 0 && names.len() >= least) {
                             direct.push(Candidate {
                                 a,
                                 b,
@@ -1572,7 +1765,7 @@ mod tests {
                     .map(|(t, l)| (*t, l.as_slice()))
                     .collect();
                 assert_eq!(
-                    shared_term_pairs(6, &used, &cfg),
+                    shared_term_pairs(6, &used, &script, &cfg),
                     direct,
                     "min {min}, rare {rare_posting}, names {min_names}"
                 );
@@ -1618,10 +1811,12 @@ mod tests {
         let body = |t: &str| {
             term_counts(t)
                 .into_iter()
-                .filter(|&(t, _)| !is_lead(t))
+                .filter(|&(t, _)| is_term(t))
                 .count()
         };
         assert_eq!(body("新 冠 疫 苗 test"), 4);
+        let counts = term_counts("新 冠 疫 苗 test");
+        assert!(counts.contains(&(UNSPACED, 3)), "three bigrams");
         assert_eq!(body("a bb bb"), 1, "one-letter words are not terms");
     }
 
@@ -2270,6 +2465,69 @@ mod tests {
             assert!(cosine(&v[i], &v[i + 1]) >= 0.2, "{i} and {} are", i + 1);
         }
         assert_eq!(group_plain(&v, &[None; 6], &cfg), vec![1, 1, 1, 3, 3, 5]);
+    }
+
+    #[test]
+    fn a_report_alone_joins_by_its_edges_across_scripts() {
+        let across = |a: u32, b: u32, names: u32| StoryEdge {
+            a,
+            b,
+            cos: 0.0,
+            follow: None,
+            passage: false,
+            across: Some(names),
+        };
+        // Stories {0, 1} and {6, 7}; 2, 3, 4, 5 and 8 alone.
+        let center = vec![0, 0, 2, 3, 4, 5, 6, 6, 8];
+        let edges = [
+            // 2 has two neighbours in stories: the one with more names.
+            across(1, 2, 2),
+            across(2, 7, 3),
+            // 3 and 4 are each other's best: the lower one's story.
+            across(3, 4, 2),
+            // 5's best is 2, alone, which goes to 7's story: 5 follows.
+            across(2, 5, 2),
+            // 8 joins the story of the member it shares more names with;
+            // members never move.
+            across(0, 8, 1),
+            across(6, 8, 2),
+        ];
+        assert_eq!(
+            attach_across_scripts(center.clone(), &edges),
+            vec![0, 0, 6, 3, 3, 6, 6, 6, 6]
+        );
+        assert_eq!(attach_across_scripts(center.clone(), &[]), center);
+    }
+
+    #[test]
+    fn a_text_in_an_unspaced_script_is_marked_and_keeps_its_profile() {
+        let zh = "航运公司 Kestrel Marine 首席执行官表示，港务局周二批准了该公司在北码头建设两个集装箱泊位的计划，这两个泊位将于三月开工，预计两年内完工，新泊位将使港口可停靠的船只数量增加一倍。";
+        let mut texts: Vec<String> = (0..4).map(english_report).collect();
+        texts.push(zh.to_string());
+        texts.push(zh.replace("北码头", "南码头").replace("三月", "五月"));
+        let counts: Vec<TermCounts> = texts.iter().map(|t| term_counts(&normalize(t))).collect();
+        assert!(counts[4].iter().any(|e| e.0 == UNSPACED));
+        assert!(counts[0].iter().all(|e| e.0 != UNSPACED));
+        let idf = idf(counts.iter());
+        let v: Vec<TermVector> = counts.iter().map(|c| vector(c, &idf)).collect();
+        assert!(unspaced(&v[4]) && !unspaced(&v[0]));
+        assert!(cross_script(&v[0], &v[4]) && !cross_script(&v[4], &v[5]));
+        assert!(!cross_script(&v[0], &v[1]));
+        // The mark is no profile term and no indexed term.
+        assert!(profile_marks(&v[4]).iter().all(|e| e.0 != UNSPACED_MARK));
+        assert_eq!(
+            cosine(&v[4], &v[5]),
+            cosine(
+                &v[4][..v[4].len() - 1].to_vec(),
+                &v[5][..v[5].len() - 1].to_vec()
+            )
+        );
+        let top = top_terms(Cow::Borrowed(&v[4]), &StoryConfig::default());
+        assert_eq!(top.last(), Some(&UNSPACED_MARK));
+        assert!(!posting_used(UNSPACED_MARK, 2, &StoryConfig::default()));
+        assert!(top_terms(Cow::Borrowed(&v[0]), &StoryConfig::default())
+            .iter()
+            .all(|&t| t != UNSPACED_MARK));
     }
 
     #[test]
