@@ -594,3 +594,41 @@ fn outputs_are_checked_before_the_run() {
         assert!(!Path::new(&same).exists());
     }
 }
+
+/// A reader that stops early (`syndic extract ... -o - | head`) closes
+/// the pipe: syndic stops quietly with success, as Unix tools do, where
+/// it printed an error (`extract`), or panicked where it used `print!`
+/// (`index stats`, `eval`, `bench`). Here the pipe is closed before
+/// syndic writes, so its first write fails.
+#[test]
+fn a_closed_output_pipe_ends_the_run_quietly() {
+    use std::process::{Command, Stdio};
+    let dir = tmp();
+    let pred = p(dir.path(), "clusters.jsonl");
+    syndic_ok(&[
+        "cluster",
+        "corpora/sample/articles.jsonl",
+        "-q",
+        "-o",
+        &pred,
+    ]);
+    let labels = "corpora/sample/labels.tsv";
+    for args in [
+        &["extract", "corpora/sample/articles.jsonl", "-q", "-o", "-"][..],
+        &["cluster", "corpora/sample/articles.jsonl", "-q", "-o", "-"][..],
+        &["eval", "--labels", labels, "--pred", &pred][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_syndic"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run syndic");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}

@@ -70,6 +70,5 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
             gold.as_deref(),
         )
     })?;
-    print!("{}", report.render());
-    Ok(())
+    super::print(&report.render())
 }

@@ -90,8 +90,7 @@ fn evaluate(labels: &Path, pred: &Path, level: LevelArg) -> Result<()> {
             gold.len() - metrics.documents
         );
     }
-    print!("{}", metrics.render());
-    Ok(())
+    super::print(&metrics.render())
 }
 
 fn evaluate_pairs(args: &EvalArgs, pairs: &Path, pred: Option<&Path>) -> Result<()> {
@@ -103,16 +102,15 @@ fn evaluate_pairs(args: &EvalArgs, pairs: &Path, pred: Option<&Path>) -> Result<
             .iter()
             .map(|(id, g)| (id.as_str(), g.as_str()))
             .collect();
-        print!("{}", eval::evaluate_pairs(&labels, &pred_map).render());
+        super::print(&eval::evaluate_pairs(&labels, &pred_map).render())?;
     }
     if !args.corpus.is_empty() {
         let corpus = Corpus::read(&args.corpus, &ReadOptions::default())?;
         let (scored, curves) = eval::pair_label_curves(&labels, &corpus.docs, &Config::default())?;
-        println!(
-            "\n{scored} labeled pairs scored ({} with an id not in the corpus)\n",
+        super::print(&format!(
+            "\n{scored} labeled pairs scored ({} with an id not in the corpus)\n\n{curves}",
             labels.len() - scored
-        );
-        print!("{curves}");
+        ))?;
     }
     Ok(())
 }

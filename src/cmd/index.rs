@@ -193,8 +193,7 @@ pub fn index(command: &IndexCommand) -> Result<()> {
         IndexCommand::Query(args) => query(args),
         IndexCommand::Stats { index, verify } => {
             let stats = Index::open(&index.index)?.stats(*verify)?;
-            println!("{}", serde_json::to_string_pretty(&stats)?);
-            Ok(())
+            super::print(&format!("{}\n", serde_json::to_string_pretty(&stats)?))
         }
         IndexCommand::Remove { index, wait, ids } => {
             wait.announce(&index.index);
@@ -216,8 +215,7 @@ pub fn index(command: &IndexCommand) -> Result<()> {
                 "segments_before": report.segments_before,
                 "removed_reclaimed": report.removed_reclaimed,
                 "bytes_before": before, "bytes_after": after});
-            println!("{line}");
-            Ok(())
+            super::print(&format!("{line}\n"))
         }
         IndexCommand::Clusters { index } => {
             let idx = Index::open(&index.index)?;

@@ -21,6 +21,15 @@ use syndic::pipeline::fold::Folder;
 use syndic::Resources;
 use syndic::{Config, Corpus, Outcome};
 
+/// Writes `text` to standard output, returning the error (a closed pipe,
+/// as `| head` leaves, is one: see `main`) where `print!` would panic.
+pub fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
 /// Layout of a cluster file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
