@@ -597,7 +597,10 @@ def _group_stories(rep_docs, vectors, shared, settings_json: str, partitions: Op
     tops = vectors.select("num", F.explode("top").alias("term"))
     # story::top_terms marks a representative written in an unspaced script
     # with story::UNSPACED_MARK (u64::MAX, -1 here), which is no term.
-    script = vectors.select("num", F.array_contains("top", F.lit(_UNSPACED_MARK)).alias("unspaced"))
+    # Few documents are (none, in most corpora): a broadcast set, so that
+    # marking the candidate pairs shuffles nothing.
+    unspaced = F.broadcast(vectors.filter(F.array_contains("top", F.lit(_UNSPACED_MARK)))
+                           .select("num"))
     postings = (tops.filter(F.col("term") != _UNSPACED_MARK)
                 .groupBy("term").agg(F.collect_list("num").alias("members"))
                 # story::posting_used: shared, not too common, and a lead
@@ -614,14 +617,14 @@ def _group_stories(rep_docs, vectors, shared, settings_json: str, partitions: Op
     counts = ("shared", "rare", "lead", "names")
     one = cfg["min_shared_names"]
     two = (cfg["min_names_across_scripts"] or one) if one > 0 else 0
-    scripts = F.col("ua") != F.col("ub")
+    scripts = F.coalesce("ua", F.lit(False)) != F.coalesce("ub", F.lit(False))
     least = F.when(scripts, F.lit(two)).otherwise(F.lit(one))
     by_names = (least > 0) & (F.col("names") >= least)
     pairs = _cut(postings.mapInArrow(pairs_partition,
                                      "a long, b long, shared long, rare long, lead long, names long")
                  .groupBy("a", "b").agg(*(F.sum(c).alias(c) for c in counts))
-                 .join(script.select(F.col("num").alias("a"), F.col("unspaced").alias("ua")), "a")
-                 .join(script.select(F.col("num").alias("b"), F.col("unspaced").alias("ub")), "b")
+                 .join(unspaced.select(F.col("num").alias("a"), F.lit(True).alias("ua")), "a", "left")
+                 .join(unspaced.select(F.col("num").alias("b"), F.lit(True).alias("ub")), "b", "left")
                  .filter((F.col("shared") >= cfg["min_shared_terms"]) | by_names)
                  .select("a", "b", *counts), f"{level}: candidates")
     # A pair whose cosine and rare terms make no edge can be dropped: only
