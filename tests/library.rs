@@ -201,6 +201,45 @@ fn stories<'d>(docs: &'d [syndic::Document], config: &Config) -> impl Fn(&str) -
     move |id: &str| outcome.docs[docs.iter().position(|d| d.id == id).unwrap()].story
 }
 
+/// Two outlets' reports of one harbour fire, on one day, share eleven
+/// ordinary words (`warehouse`, `roof`, `trapped`, `smoke`), each of which
+/// six or more clusters hold, so none is rare: no rule but the combination
+/// joins them. Sixteen reports of other events each hold three of those
+/// words (`tests/fixtures/combination.jsonl`; `tests/python/test_spark.py`
+/// runs the same file on Spark). A third report that holds most of them
+/// makes them a topic, not an event; two days apart, they are no longer
+/// one day's reports.
+#[test]
+fn reports_of_one_day_join_by_a_combination_of_words_no_other_holds() {
+    let docs = fixture("tests/fixtures/combination.jsonl", 18);
+    let joined = |docs: &[syndic::Document], config: &Config| {
+        let of = stories(docs, config);
+        of("fire-a") == of("fire-b")
+    };
+    assert!(joined(&docs, &Config::default()), "a unique combination");
+    let mut off = Config::default();
+    off.story.combination_share = 0.0;
+    assert!(!joined(&docs, &off), "no other rule joins them");
+
+    let mut topic = docs.clone();
+    let mut drill = syndic::Document::new(
+        "drill",
+        "Firefighters held a drill at a harbour warehouse: smoke filled the hall, a roof \
+         section was said to have collapsed, and dockworkers played the trapped.",
+    );
+    drill.published = Some("2026-03-03T10:00:00Z".into());
+    topic.push(drill);
+    assert!(
+        !joined(&topic, &Config::default()),
+        "a third holds the words"
+    );
+
+    let mut apart = docs.clone();
+    let b = apart.iter_mut().find(|d| d.id == "fire-b").unwrap();
+    b.published = Some("2026-03-06T15:40:00Z".into());
+    assert!(!joined(&apart, &Config::default()), "not of one day");
+}
+
 /// A report and its translation share names (people, places, a club), not
 /// words: with few top terms they share none of them, and they are one
 /// story by their names alone (`min_shared_names`), which two reports in

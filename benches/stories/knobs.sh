@@ -80,6 +80,9 @@ name_posting 50
 same_day_similarity 0.15
 same_day_similarity 0.2
 same_day_similarity 0.3
+combination_share 0
+combination_share 0.25
+combination_share 0.5
 KNOBS
 printf '[story]\n' >"$WORK/cfg.toml"
 echo "| default |$(score "$WORK/cfg.toml")"

@@ -640,13 +640,38 @@ def _group_stories(rep_docs, vectors, shared, settings_json: str, partitions: Op
                  .mapInArrow(close_partition, "a long, b long, " + ", ".join(f"{c} long" for c in counts)),
                  f"{level}: cosines")
     labels = components(close.select("a", "b"), level)
+
+    # story::StoryConfig::asks_combination: a pair of one day in one
+    # language at a high cosine may be an edge by a combination of its
+    # shared terms that no other cluster holds (story::unique_combination).
+    # Only pairs with COMBINATION_TERMS (4) shared terms can be; their
+    # shared top terms meet the posting lists here (a shuffle on the term).
+    def unique_partition(batches):
+        for b in batches:
+            yield from _syndic.story_unique(_stream(b), settings_json).to_batches()
+
+    if cfg["combination_share"] > 0:
+        ask = close.filter(F.col("shared") >= 4).select("a", "b")
+        shared_tops = (ask.join(tops.select(F.col("num").alias("a"), "term"), "a")
+                       .join(tops.select(F.col("num").alias("b"), "term"), ["b", "term"]))
+        with_lists = (shared_tops.join(postings, "term", "left")
+                      .withColumn("members", F.coalesce("members", F.array().cast("array<long>"))))
+        unique = (with_lists.groupBy("a", "b")
+                  .agg(F.collect_list(F.struct("term", "members")).alias("s"))
+                  .select("a", "b", F.col("s.term").alias("terms"), F.col("s.members").alias("members"))
+                  .mapInArrow(unique_partition, "a long, b long")
+                  .withColumn("unique", F.lit(1).cast("long")))
+        close = close.join(unique, ["a", "b"], "left").fillna(0, ["unique"])
+    else:
+        close = close.withColumn("unique", F.lit(0).cast("long"))
+    pair_facts = (*counts, "unique")
     partners = (close.groupBy(F.col("a").alias("num"))
-                .agg(F.collect_list(F.struct("b", *counts)).alias("p"))
+                .agg(F.collect_list(F.struct("b", *pair_facts)).alias("p"))
                 .select("num", F.col("p.b").alias("partners"),
-                        *(F.col(f"p.{c}").alias(f"partner_{c}") for c in counts)))
+                        *(F.col(f"p.{c}").alias(f"partner_{c}") for c in pair_facts)))
     grouped = (labels.join(rep_docs, "num").join(vectors.select("num", "terms", "weights"), "num")
                .join(partners, "num", "left"))
-    for c in ("partners", *(f"partner_{c}" for c in counts)):
+    for c in ("partners", *(f"partner_{c}" for c in pair_facts)):
         grouped = grouped.withColumn(c, F.coalesce(c, F.array().cast("array<long>")))
 
     parts = partitions or max(spark.sparkContext.defaultParallelism, 1)

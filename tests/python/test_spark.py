@@ -151,6 +151,24 @@ def test_a_report_in_another_script_joins_as_in_the_cli(spark, tmp_path):
         assert_clusters_equal(spark, [str(path)], expected, partitions=partitions)
 
 
+def test_reports_joined_by_a_unique_combination_of_words_as_in_the_cli(spark, tmp_path):
+    """Two reports of one harbour fire share only words that many clusters
+    hold, but no other cluster holds most of them together: one story by
+    their combination (its posting lists joined on Spark before the
+    components are grouped), on Spark as in the CLI, and apart with the rule
+    off (tests/library.rs:
+    `reports_of_one_day_join_by_a_combination_of_words_no_other_holds`)."""
+    path = ROOT / "tests" / "fixtures" / "combination.jsonl"
+    off = tmp_path / "off.toml"
+    off.write_text("[story]\ncombination_share = 0.0\n")
+    for story, flags in (({}, ()), ({"combination_share": 0.0}, ("--config", str(off)))):
+        expected = cli_clusters(path, tmp_path, *flags)
+        of = {e["id"]: e["story"] for e in expected}
+        assert (of["fire-a"] == of["fire-b"]) == (not story)
+        for partitions in (1, 3):
+            assert_clusters_equal(spark, [str(path)], expected, partitions=partitions, story=story)
+
+
 def layouts(rows, tmp_path):
     """The same documents as one JSON Lines file, as 7 files (in the order
     of their sorted names) and as Parquet with several row groups: each

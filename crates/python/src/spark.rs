@@ -783,6 +783,55 @@ pub fn story_close<'py>(
     named_table(py, columns)
 }
 
+/// Story step 4b: of candidate pairs (`a`, `b`) with the terms both top
+/// terms hold (`terms`) and, aligned, each one's posting list (`members`;
+/// empty when it is not [`syndic::story::posting_used`]), those whose
+/// terms are a combination no other cluster holds
+/// ([`syndic::story::unique_combination`], as the CLI's grouping asks).
+/// Returns `a`, `b` of those.
+#[pyfunction]
+pub fn story_unique<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    settings_json: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let cfg = config(settings_json)?.story;
+    let (mut a_out, mut b_out) = (Int64Builder::new(), Int64Builder::new());
+    for batch in batches(data)? {
+        let (a, b) = (longs(&batch, "a")?, longs(&batch, "b")?);
+        let terms = long_lists(column(&batch, "terms")?.as_ref())?;
+        let members = column(&batch, "members")?;
+        let members = members
+            .as_any()
+            .downcast_ref::<arrow_array::ListArray>()
+            .ok_or_else(|| PyValueError::new_err("members: expected a list of lists"))?;
+        for k in 0..a.len() {
+            let lists = long_lists(members.value(k).as_ref())?;
+            let lists: Vec<Vec<u32>> = lists
+                .into_iter()
+                .map(|l| l.into_iter().map(|x| x as u32).collect())
+                .collect();
+            let mut shared: Vec<(u64, Option<&[u32]>)> = terms[k]
+                .iter()
+                .zip(&lists)
+                .map(|(&t, l)| (t as u64, (!l.is_empty()).then_some(l.as_slice())))
+                .collect();
+            shared.sort_unstable_by_key(|&(t, _)| t);
+            if syndic::story::unique_combination(&shared, a[k] as u32, b[k] as u32, &cfg) {
+                a_out.append_value(a[k]);
+                b_out.append_value(b[k]);
+            }
+        }
+    }
+    named_table(
+        py,
+        vec![
+            col("a", DataType::Int64, false, a_out.finish()),
+            col("b", DataType::Int64, false, b_out.finish()),
+        ],
+    )
+}
+
 /// The columns of a story candidate, in [`candidate`]'s order.
 const COUNTS: [&str; 6] = ["a", "b", "shared", "rare", "lead", "names"];
 
@@ -878,7 +927,9 @@ fn component_rows(batches: &[RecordBatch]) -> PyResult<ComponentRows> {
 ///   also carry `terms`, `weights` (the TF-IDF vector), `partners` (the
 ///   `num`s of its candidates after it) and, aligned with them,
 ///   `partner_shared`, `partner_rare`, `partner_lead` and `partner_names`
-///   (the candidates' counts: [`syndic::story::Candidate`]). Returns
+///   (the candidates' counts: [`syndic::story::Candidate`]) and
+///   `partner_unique` (1 when [`story_unique`] found the pair's combination
+///   of terms unique, else 0). Returns
 ///   `num`, `story` (the `num` of its story's representative).
 #[pyclass(module = "syndic._syndic", name = "Components")]
 pub struct Components {
@@ -946,7 +997,9 @@ impl Components {
         let groups = component_rows(&batches)?;
         // Each component's vectors and candidates (local indices).
         type Vectors = Vec<syndic::story::TermVector>;
-        let mut inputs: Vec<(Vectors, Vec<syndic::story::Candidate>)> = Vec::new();
+        // ... and the pairs among them with a unique combination of terms.
+        type Component = (Vectors, Vec<syndic::story::Candidate>, Vec<(u32, u32)>);
+        let mut inputs: Vec<Component> = Vec::new();
         let columns: Vec<_> = batches
             .iter()
             .map(|b| {
@@ -961,6 +1014,7 @@ impl Components {
                         "partner_rare",
                         "partner_lead",
                         "partner_names",
+                        "partner_unique",
                     ]
                     .map(|name| long_lists(column(b, name)?.as_ref()))
                     .into_iter()
@@ -972,7 +1026,7 @@ impl Components {
             let local: AHashMap<i64, u32> =
                 g.iter().enumerate().map(|(k, r)| (r.0, k as u32)).collect();
             let mut vectors = Vec::with_capacity(g.len());
-            let mut pairs = Vec::new();
+            let (mut pairs, mut unique) = (Vec::new(), Vec::new());
             for (k, &(_, _, b, row)) in g.iter().enumerate() {
                 let (terms, weights, partners, counts) = &columns[b];
                 vectors.push(
@@ -986,7 +1040,11 @@ impl Components {
                     let other = *local.get(p).ok_or_else(|| {
                         PyValueError::new_err(format!("partner {p} is not in the component"))
                     })?;
-                    let [shared, rare, lead, names] = [0, 1, 2, 3].map(|c| counts[c][row][j]);
+                    let [shared, rare, lead, names, one] =
+                        [0, 1, 2, 3, 4].map(|c| counts[c][row][j]);
+                    if one != 0 {
+                        unique.push((k as u32, other));
+                    }
                     pairs.push(candidate([
                         k as i64,
                         other as i64,
@@ -998,19 +1056,21 @@ impl Components {
                 }
             }
             pairs.sort_unstable();
-            inputs.push((vectors, pairs));
+            unique.sort_unstable();
+            inputs.push((vectors, pairs, unique));
         }
         let results = engine(py, || {
             use rayon::prelude::*;
             groups
                 .par_iter()
                 .zip(&inputs)
-                .map(|(g, (vectors, pairs))| {
+                .map(|(g, (vectors, pairs, unique))| {
                     let docs: Vec<Document> = g.iter().map(|r| r.1.clone()).collect();
                     syndic::pipeline::stories::partitioned::component_stories(
                         &docs,
                         vectors,
                         pairs,
+                        unique,
                         &self.config,
                         &self.model,
                     )

@@ -37,7 +37,13 @@
 //!   `quote_window_days` (same-day reports of a big event, whose names are
 //!   in many clusters and so not rare, that repeat one statement), or, on
 //!   any dates, `min_shared_share` of the smaller one's shingles (a noisy
-//!   or edited copy that its cluster missed).
+//!   or edited copy that its cluster missed);
+//! - the cosine reaches `quote_similarity`, they are of one day and one
+//!   language, and their shared indexed terms are a combination that no
+//!   other cluster holds ([`unique_combination`], `combination_share`):
+//!   in a large corpus, two outlets' reports of a factory fire share words
+//!   (`factory`, `fire`, `trapped`) that tens of clusters each hold, so
+//!   none is rare, but no third cluster holds most of them together.
 //!
 //! A pair in two languages ([`cross_language`]: the words that the most
 //! documents hold, its function words, differ) shares only names, figures
@@ -183,6 +189,18 @@ pub struct StoryConfig {
     /// shares a name in Latin letters, and 14 of the 22 labelled one story
     /// share two or more; 7 of those share one in both leads too.
     pub min_names_across_scripts: usize,
+    /// A pair of one day (both dated within `quote_window_days`, or either
+    /// undated) in one language, at cosine `quote_similarity` or more,
+    /// whose indexed terms are each held by too many clusters to be rare,
+    /// still names one event when it shares at least
+    /// [`COMBINATION_TERMS`] indexed terms, `min_lead_terms` of them in
+    /// both leads, and no other cluster indexes this share of those terms
+    /// (at least [`COMBINATION_HELD`] of them): the combination picks out
+    /// the two, where each word alone (`fire`, `trapped`, `collapsed`)
+    /// is held by many clusters in a large corpus (0: off). A single
+    /// word's rarity falls as a corpus grows; a combination's falls far
+    /// less (see [`unique_combination`] and the README).
+    pub combination_share: f64,
 }
 
 impl Default for StoryConfig {
@@ -207,6 +225,7 @@ impl Default for StoryConfig {
             min_shared_names: 4,
             name_posting: 20,
             min_names_across_scripts: 2,
+            combination_share: 0.34,
         }
     }
 }
@@ -373,6 +392,30 @@ impl StoryConfig {
         c.rare as usize >= self.min_rare_terms && c.lead as usize >= self.min_lead_terms
     }
 
+    /// Whether candidate `c`, at cosine `cos`, in two languages or one,
+    /// of one day or not ([`StoryConfig::one_day`]), is judged by its
+    /// combination of terms ([`unique_combination`]) when no other
+    /// evidence makes it an edge (`combination_share`).
+    pub fn asks_combination(
+        &self,
+        c: &Candidate,
+        cos: f64,
+        cross_language: bool,
+        one_day: bool,
+    ) -> bool {
+        self.combination_share > 0.0
+            && !cross_language
+            && one_day
+            && cos >= self.quote_similarity
+            && c.shared as usize >= COMBINATION_TERMS
+    }
+
+    /// How many of `shared` terms another cluster must index to hold a
+    /// pair's combination ([`unique_combination`]).
+    pub fn combination_held(&self, shared: usize) -> usize {
+        COMBINATION_HELD.max((self.combination_share * shared as f64).ceil() as usize)
+    }
+
     /// Whether two versions published `gap` seconds apart (`None`: either
     /// undated), with `shared` shingles of `spec` in common of `smaller` in
     /// the smaller version, share enough passages to be one story: a long
@@ -397,6 +440,57 @@ impl StoryConfig {
             ShingleKind::Char => self.min_shared_shingles * 6,
         }
     }
+}
+
+/// The fewest shared indexed terms that make a combination
+/// ([`StoryConfig::combination_share`]).
+pub const COMBINATION_TERMS: usize = 4;
+
+/// The fewest of a pair's shared terms that another cluster indexes to
+/// hold its combination ([`StoryConfig::combination_held`]).
+pub const COMBINATION_HELD: usize = 3;
+
+/// Whether clusters `a` and `b` share a combination of terms that names
+/// one event ([`StoryConfig::combination_share`]): `shared` are the
+/// indexed terms both hold among their top terms, with each one's posting
+/// list (the clusters indexing it) when it is used for candidates
+/// ([`posting_used`]; `None` otherwise), and lead terms (`t | LEAD_BIT`,
+/// no list) for those of them in both leads. The used terms must be at
+/// least [`COMBINATION_TERMS`], `min_lead_terms` of them in both leads,
+/// and no cluster but `a` and `b` may be in
+/// [`StoryConfig::combination_held`] of their lists. Two reports of one
+/// event by two outlets share its ordinary words (`factory`, `fire`,
+/// `trapped`, `Delhi`), which tens of clusters each hold in a large
+/// corpus, but no other cluster holds most of them together; two reports
+/// of one topic share them with the topic's other reports.
+pub fn unique_combination(
+    shared: &[(u64, Option<&[u32]>)],
+    a: u32,
+    b: u32,
+    cfg: &StoryConfig,
+) -> bool {
+    let lists: Vec<(u64, &[u32])> = shared
+        .iter()
+        .filter_map(|&(t, list)| list.filter(|_| is_term(t)).map(|l| (t, l)))
+        .collect();
+    if cfg.combination_share <= 0.0 || lists.len() < COMBINATION_TERMS {
+        return false;
+    }
+    let led = lists
+        .iter()
+        .filter(|(t, _)| shared.iter().any(|&(u, _)| u == t | LEAD_BIT))
+        .count();
+    if led < cfg.min_lead_terms {
+        return false;
+    }
+    let held = cfg.combination_held(lists.len());
+    let mut counts: AHashMap<u32, usize> = AHashMap::new();
+    for (_, list) in &lists {
+        for &c in list.iter().filter(|&&c| c != a && c != b) {
+            *counts.entry(c).or_default() += 1;
+        }
+    }
+    counts.values().all(|&n| n < held)
 }
 
 /// Figures that may differ between two versions of one story in the same
@@ -960,7 +1054,15 @@ where
         return Ok((0..n as u32).collect());
     }
     let pairs = index.candidate_pairs(n, cfg);
-    group_pairs(published, vector, evidence, &pairs, spec, cfg)
+    let unique = |c: &Candidate, a: &TermVector, b: &TermVector| {
+        let (ta, tb) = (
+            top_terms(Cow::Borrowed(a), cfg),
+            top_terms(Cow::Borrowed(b), cfg),
+        );
+        let shared = index.shared_lists(&ta, &tb, cfg);
+        Ok(unique_combination(&shared, c.a, c.b, cfg))
+    };
+    group_pairs(published, vector, evidence, &pairs, unique, spec, cfg)
 }
 
 /// The terms of `vector` that are indexed for candidates: its
@@ -1104,6 +1206,37 @@ impl TermIndex {
         Ok(index)
     }
 
+    /// The terms both of two clusters' [`top_terms`] hold, ascending, each
+    /// with its posting list when that is used for candidates
+    /// ([`posting_used`]): what [`unique_combination`] reads.
+    pub fn shared_lists(
+        &self,
+        a: &[u64],
+        b: &[u64],
+        cfg: &StoryConfig,
+    ) -> Vec<(u64, Option<&[u32]>)> {
+        let sorted = |x: &[u64]| {
+            let mut x = x.to_vec();
+            x.sort_unstable();
+            x
+        };
+        let (a, b) = (sorted(a), sorted(b));
+        let mut out = Vec::new();
+        merge_join(
+            &a,
+            &b,
+            |&t| t,
+            |&t, _| {
+                let list = self.terms.binary_search(&t).ok().map(|k| {
+                    let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+                    &self.clusters[start..self.ends[k] as usize]
+                });
+                out.push((t, list.filter(|l| posting_used(t, l.len(), cfg))));
+            },
+        );
+        out
+    }
+
     /// Each term with its posting list.
     fn lists(&self) -> impl Iterator<Item = (u64, &[u32])> + '_ {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
@@ -1163,24 +1296,30 @@ impl TermIndex {
 /// Star grouping of clusters over the `candidates` (sorted): a pair is an
 /// edge when it passes the window, the figures test and
 /// [`StoryConfig::edge_by_terms`] or, failing that,
-/// [`StoryConfig::shares_passages`] (see the module docs); clusters are
+/// [`StoryConfig::shares_passages`], or, when
+/// [`StoryConfig::asks_combination`], `unique(candidate, a's vector, b's
+/// vector)` says its shared terms are a combination no other cluster holds
+/// ([`unique_combination`]; the caller holds the posting lists: see
+/// [`group_indexed`]) (see the module docs); clusters are
 /// then visited by decreasing number of edges (ties to the lower index)
 /// and each unassigned one becomes a center that takes its unassigned
 /// neighbours; a center that took none joins its nearest neighbour's story
 /// (`rescue_lone_centers`). Returns each cluster's center. On a
 /// subset of clusters closed under the candidates (a connected component
 /// of them), the result is the whole run's, restricted.
-pub fn group_pairs<'v, 'e, V, E>(
+pub fn group_pairs<'v, 'e, V, E, U>(
     published: &[Option<i64>],
     vector: V,
     evidence: E,
     candidates: &[Candidate],
+    unique: U,
     spec: ShingleSpec,
     cfg: &StoryConfig,
 ) -> Result<Vec<u32>>
 where
     V: Fn(usize) -> Result<Cow<'v, TermVector>> + Sync,
     E: Fn(usize) -> Result<Cow<'e, Evidence>> + Sync,
+    U: Fn(&Candidate, &TermVector, &TermVector) -> Result<bool> + Sync,
 {
     let n = published.len();
     let window = cfg.window_days * 86_400.0;
@@ -1203,7 +1342,14 @@ where
             }
             let shared = intersection(&x.shingles, &y.shingles);
             let smaller = x.shingles.len().min(y.shingles.len());
-            let edge = by_terms.unwrap_or_else(|| cfg.shares_passages(gap, shared, smaller, spec));
+            let mut edge =
+                by_terms.unwrap_or_else(|| cfg.shares_passages(gap, shared, smaller, spec));
+            if !edge
+                && !scripts
+                && cfg.asks_combination(c, cos, cross_language(&va, &vb), cfg.one_day(gap))
+            {
+                edge = unique(c, &va, &vb)?;
+            }
             // A lone center may follow only an edge that names one event.
             let follow = cfg.names_one_event(c).then_some(cos);
             Ok(edge.then_some(StoryEdge {
@@ -1646,8 +1792,8 @@ mod tests {
             })
             .collect();
         assert_eq!(joined, v, "bit for bit");
-        let pairs =
-            candidate_pairs(40, |i| Ok(top_terms(Cow::Borrowed(&joined[i]), &cfg)), &cfg).unwrap();
+        let index = TermIndex::new(40, |i| Ok(top_terms(Cow::Borrowed(&joined[i]), &cfg))).unwrap();
+        let pairs = index.candidate_pairs(40, &cfg);
         // Components of the pairs (naive union-find), each grouped alone.
         let mut root: Vec<usize> = (0..40).collect();
         fn find(root: &mut [usize], x: usize) -> usize {
@@ -1683,11 +1829,23 @@ mod tests {
                 })
                 .collect();
             let pubs: Vec<Option<i64>> = members.iter().map(|&m| published[m]).collect();
+            // Combinations are judged on the whole run's posting lists, as
+            // Spark joins them before grouping components.
+            let unique = |c: &Candidate, a: &TermVector, b: &TermVector| {
+                let (ta, tb) = (
+                    top_terms(Cow::Borrowed(a), &cfg),
+                    top_terms(Cow::Borrowed(b), &cfg),
+                );
+                let shared = index.shared_lists(&ta, &tb, &cfg);
+                let (ga, gb) = (members[c.a as usize], members[c.b as usize]);
+                Ok(unique_combination(&shared, ga as u32, gb as u32, &cfg))
+            };
             let got = group_pairs(
                 &pubs,
                 |k| Ok(Cow::Borrowed(&joined[members[k]])),
                 |_| Ok(Cow::Borrowed(&none)),
                 &local_pairs,
+                unique,
                 ShingleSpec::default(),
                 &cfg,
             )
@@ -1845,6 +2003,7 @@ mod tests {
                 |i| Ok(Cow::Borrowed(&v[i])),
                 |_| Ok(Cow::Borrowed(&none)),
                 &pair,
+                |_: &Candidate, _: &TermVector, _: &TermVector| Ok(false),
                 ShingleSpec::default(),
                 cfg,
             )
@@ -2420,6 +2579,7 @@ mod tests {
                 |i| Ok(Cow::Borrowed(&v[i])),
                 |i| Ok(Cow::Borrowed(&evidence[i])),
                 &[pair(0, 1), pair(0, 2)],
+                |_: &Candidate, _: &TermVector, _: &TermVector| Ok(false),
                 ShingleSpec::default(),
                 &StoryConfig::default(),
             )
@@ -2437,6 +2597,59 @@ mod tests {
         // holds passages of both is one story with both.
         let quoting = set(&[(0, 30), (200, 260), (300, 320)]);
         assert_eq!(stories(&[highlights, quoting, trade]), vec![0, 0, 0]);
+    }
+
+    #[test]
+    fn a_combination_is_unique_when_no_other_cluster_holds_its_share() {
+        let cfg = StoryConfig::default();
+        // Terms 1..=6 held by clusters 0 and 1 and by others; 1 and 2 are
+        // in both leads.
+        let lists: Vec<Vec<u32>> = vec![
+            vec![0, 1, 2, 3],
+            vec![0, 1, 2, 4],
+            vec![0, 1, 3, 5],
+            vec![0, 1, 4, 5],
+            vec![0, 1, 6, 7],
+            vec![0, 1, 6, 8],
+        ];
+        let shared = |lists: &[Vec<u32>], leads: &[u64]| -> Vec<(u64, Option<Vec<u32>>)> {
+            let mut v: Vec<(u64, Option<Vec<u32>>)> = lists
+                .iter()
+                .enumerate()
+                .map(|(k, l)| (k as u64 + 1, Some(l.clone())))
+                .collect();
+            v.extend(leads.iter().map(|&t| (t | LEAD_BIT, None)));
+            v.sort_unstable_by_key(|e| e.0);
+            v
+        };
+        let unique = |v: &[(u64, Option<Vec<u32>>)], cfg: &StoryConfig| {
+            let v: Vec<(u64, Option<&[u32]>)> = v.iter().map(|(t, l)| (*t, l.as_deref())).collect();
+            unique_combination(&v, 0, 1, cfg)
+        };
+        // Six terms: another cluster must hold three; each holds two.
+        assert_eq!(cfg.combination_held(6), 3);
+        assert!(unique(&shared(&lists, &[1, 2]), &cfg));
+        // One lead term in both leads is too few.
+        assert!(!unique(&shared(&lists, &[1]), &cfg));
+        // Cluster 2 holding a third term holds the combination.
+        let mut held = lists.clone();
+        held[4].push(2);
+        assert!(!unique(&shared(&held, &[1, 2]), &cfg));
+        // Fewer than COMBINATION_TERMS used terms: no combination; a term
+        // whose list is not used (or a name mark) does not count.
+        let mut few = shared(&lists[..3], &[1, 2]);
+        assert!(!unique(&few, &cfg));
+        few.push((40 | NAME_MARK, Some(vec![0, 1])));
+        few.push((41, None));
+        assert!(!unique(&few, &cfg));
+        // Off.
+        let off = StoryConfig {
+            combination_share: 0.0,
+            ..cfg
+        };
+        assert!(!unique(&shared(&lists, &[1, 2]), &off));
+        // The share: twelve terms ask for five of them.
+        assert_eq!(cfg.combination_held(12), 5);
     }
 
     #[test]

@@ -280,6 +280,10 @@ fn story_vectors(
 ///    the pairs whose counts are [`story::is_candidate`];
 /// 4. connected components of the candidates (those whose cosine is
 ///    below `similarity` can be dropped first: they are never edges);
+///    for those that may be judged by their combination of terms
+///    ([`story::StoryConfig::asks_combination`]), whether it is unique:
+///    [`story::unique_combination`] of the terms both top terms hold,
+///    joined to their posting lists (a shuffle on the term);
 /// 5. `component_stories` on each component: star grouping only joins
 ///    edges, so a component grouped alone gets the whole run's stories.
 pub mod partitioned {
@@ -293,13 +297,16 @@ pub mod partitioned {
     /// TF-IDF vectors under the whole run's frequencies, `pairs` the
     /// candidates among them (indices into `docs`, sorted; any set that
     /// holds every edge, e.g. the candidates whose cosine reaches
-    /// `similarity`, gives the same stories). Returns,
+    /// `similarity`, gives the same stories), and `unique` the pairs (sorted) among
+    /// them whose shared terms are a unique combination (step 4; any set
+    /// that holds every such pair the grouping asks about). Returns,
     /// for each, the index of its story's representative (the best-ranked
     /// member of its star).
     pub fn component_stories(
         docs: &[Document],
         vectors: &[TermVector],
         pairs: &[story::Candidate],
+        unique: &[(u32, u32)],
         config: &Config,
         model: &GroupLines,
     ) -> Result<Vec<u32>> {
@@ -321,6 +328,9 @@ pub mod partitioned {
             |k| Ok(Cow::Borrowed(&vectors[k])),
             |k| Ok(Cow::Borrowed(&evidence[k])),
             pairs,
+            |c: &story::Candidate, _: &TermVector, _: &TermVector| {
+                Ok(unique.binary_search(&(c.a, c.b)).is_ok())
+            },
             config.shingle,
             &config.story,
         )?;
