@@ -138,6 +138,7 @@ impl Config {
             "story.cross_language_similarity",
             self.story.cross_language_similarity,
         )?;
+        unit("story.combination_share", self.story.combination_share)?;
         unit("thread.similarity", self.thread.similarity)?;
         if self.threshold == 0.0 {
             return Err(Error::Config("threshold must be above 0".into()));
@@ -250,6 +251,8 @@ mod tests {
         bad(|c| c.threshold = 0.0);
         bad(|c| c.story.similarity = f64::NAN);
         bad(|c| c.story.window_days = -1.0);
+        bad(|c| c.story.combination_share = f64::NAN);
+        bad(|c| c.story.combination_share = 2.0);
         bad(|c| c.thread.similarity = 1.5);
         bad(|c| c.thread.window_days = f64::NAN);
         bad(|c| c.max_bucket = 0);
