@@ -637,21 +637,23 @@ def _group_stories(rep_docs, vectors, shared, settings_json: str, partitions: Op
     va = vectors.select(F.col("num").alias("a"), F.col("terms").alias("ta"), F.col("weights").alias("wa"))
     vb = vectors.select(F.col("num").alias("b"), F.col("terms").alias("tb"), F.col("weights").alias("wb"))
     close = _cut(pairs.join(va, "a").join(vb, "b")
-                 .mapInArrow(close_partition, "a long, b long, " + ", ".join(f"{c} long" for c in counts)),
+                 .mapInArrow(close_partition,
+                             "a long, b long, " + ", ".join(f"{c} long" for c in counts) + ", ask long"),
                  f"{level}: cosines")
     labels = components(close.select("a", "b"), level)
 
     # story::StoryConfig::asks_combination: a pair of one day in one
     # language at a high cosine may be an edge by a combination of its
     # shared terms that no other cluster holds (story::unique_combination).
-    # Only pairs with COMBINATION_TERMS (4) shared terms can be; their
-    # shared top terms meet the posting lists here (a shuffle on the term).
+    # story_close marks those that may ask (`ask`, dates unknown there);
+    # their shared top terms meet the posting lists here (a shuffle on the
+    # term).
     def unique_partition(batches):
         for b in batches:
             yield from _syndic.story_unique(_stream(b), settings_json).to_batches()
 
     if cfg["combination_share"] > 0:
-        ask = close.filter(F.col("shared") >= 4).select("a", "b")
+        ask = close.filter(F.col("ask") == 1).select("a", "b")
         shared_tops = (ask.join(tops.select(F.col("num").alias("a"), "term"), "a")
                        .join(tops.select(F.col("num").alias("b"), "term"), ["b", "term"]))
         with_lists = (shared_tops.join(postings, "term", "left")

@@ -736,7 +736,10 @@ pub fn story_pairs<'py>(
 /// checked in the grouping). Reads `a`, `b`, `shared`, `rare`, `lead`,
 /// `names`, `ta`, `wa`, `tb`, `wb` (each side's terms and weights) and
 /// returns `a`, `b`, `shared`, `rare`, `lead`, `names` of those: only they
-/// need to reach the per-component grouping.
+/// need to reach the per-component grouping; and `ask`, 1 when the
+/// grouping may ask whether the pair's terms are a unique combination
+/// ([`syndic::story::StoryConfig::asks_combination`], as if of one day):
+/// only those pairs need [`story_unique`].
 #[pyfunction]
 pub fn story_close<'py>(
     py: Python<'py>,
@@ -745,6 +748,7 @@ pub fn story_close<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let cfg = config(settings_json)?.story;
     let mut cols: [Int64Builder; 6] = std::array::from_fn(|_| Int64Builder::new());
+    let mut ask = Int64Builder::new();
     let vector = |terms: &[i64], weights: &[f32]| -> syndic::story::TermVector {
         terms
             .iter()
@@ -768,18 +772,23 @@ pub fn story_close<'py>(
             let c = candidate(row);
             let (va, vb) = (vector(&ta[k], &wa[k]), vector(&tb[k], &wb[k]));
             // Dates are checked in the grouping: here any pair may be of one day.
-            if cfg.edge_by_vectors(&c, &va, &vb, true).2 != Some(false) {
+            let (cos, scripts, verdict) = cfg.edge_by_vectors(&c, &va, &vb, true);
+            if verdict != Some(false) {
                 for (col, v) in cols.iter_mut().zip(row) {
                     col.append_value(v);
                 }
+                let asks = !scripts
+                    && cfg.asks_combination(&c, cos, syndic::story::cross_language(&va, &vb), true);
+                ask.append_value(asks.into());
             }
         }
     }
-    let columns = COUNTS
+    let mut columns: Vec<_> = COUNTS
         .into_iter()
         .zip(cols.map(|mut c| c.finish()))
         .map(|(name, values)| col(name, DataType::Int64, false, values))
         .collect();
+    columns.push(col("ask", DataType::Int64, false, ask.finish()));
     named_table(py, columns)
 }
 
