@@ -1227,10 +1227,7 @@ impl TermIndex {
             &b,
             |&t| t,
             |&t, _| {
-                let list = self.terms.binary_search(&t).ok().map(|k| {
-                    let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
-                    &self.clusters[start..self.ends[k] as usize]
-                });
+                let list = self.terms.binary_search(&t).ok().map(|k| self.list(k));
                 out.push((t, list.filter(|l| posting_used(t, l.len(), cfg))));
             },
         );
@@ -1239,11 +1236,16 @@ impl TermIndex {
 
     /// Each term with its posting list.
     fn lists(&self) -> impl Iterator<Item = (u64, &[u32])> + '_ {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
         self.terms
             .iter()
-            .zip(starts.zip(&self.ends))
-            .map(|(&t, (start, &end))| (t, &self.clusters[start as usize..end as usize]))
+            .enumerate()
+            .map(|(k, &t)| (t, self.list(k)))
+    }
+
+    /// The posting list of the `k`th term.
+    fn list(&self, k: usize) -> &[u32] {
+        let start = k.checked_sub(1).map_or(0, |j| self.ends[j] as usize);
+        &self.clusters[start..self.ends[k] as usize]
     }
 
     /// The index of the clusters `keep` (ascending, each below the number
