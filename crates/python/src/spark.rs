@@ -777,8 +777,7 @@ pub fn story_close<'py>(
                 for (col, v) in cols.iter_mut().zip(row) {
                     col.append_value(v);
                 }
-                let asks = !scripts
-                    && cfg.asks_combination(&c, cos, syndic::story::cross_language(&va, &vb), true);
+                let asks = !scripts && cfg.asks_combination(&c, cos, (&va, &vb), true);
                 ask.append_value(asks.into());
             }
         }

@@ -392,22 +392,23 @@ impl StoryConfig {
         c.rare as usize >= self.min_rare_terms && c.lead as usize >= self.min_lead_terms
     }
 
-    /// Whether candidate `c`, at cosine `cos`, in two languages or one,
-    /// of one day or not ([`StoryConfig::one_day`]), is judged by its
+    /// Whether candidate `c` of vectors `a` and `b`, at cosine `cos`, of
+    /// one day or not ([`StoryConfig::one_day`]), is judged by its
     /// combination of terms ([`unique_combination`]) when no other
-    /// evidence makes it an edge (`combination_share`).
+    /// evidence makes it an edge (`combination_share`): in one language
+    /// ([`cross_language`], told last, as few pairs get that far).
     pub fn asks_combination(
         &self,
         c: &Candidate,
         cos: f64,
-        cross_language: bool,
+        (a, b): (&TermVector, &TermVector),
         one_day: bool,
     ) -> bool {
         self.combination_share > 0.0
-            && !cross_language
             && one_day
             && cos >= self.quote_similarity
             && c.shared as usize >= COMBINATION_TERMS
+            && !cross_language(a, b)
     }
 
     /// How many of `shared` terms another cluster must index to hold a
@@ -1346,10 +1347,7 @@ where
             let smaller = x.shingles.len().min(y.shingles.len());
             let mut edge =
                 by_terms.unwrap_or_else(|| cfg.shares_passages(gap, shared, smaller, spec));
-            if !edge
-                && !scripts
-                && cfg.asks_combination(c, cos, cross_language(&va, &vb), cfg.one_day(gap))
-            {
+            if !edge && !scripts && cfg.asks_combination(c, cos, (&va, &vb), cfg.one_day(gap)) {
                 edge = unique(c, &va, &vb)?;
             }
             // A lone center may follow only an edge that names one event.
