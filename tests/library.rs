@@ -240,6 +240,52 @@ fn reports_of_one_day_join_by_a_combination_of_words_no_other_holds() {
     assert!(!joined(&apart, &Config::default()), "not of one day");
 }
 
+/// Another outlet's report, published beside a late copy of the article
+/// it reports (`corpora/sample`'s vineyard-frost story, whose OCR-noisy
+/// copy ran a month after the origin), joins the article's story: a report
+/// that nobody copied is as near a cluster as the nearest of its pages
+/// ([`syndic::story::Dates`]). Beside no copy it stays apart (the
+/// window), and so does the report when it is itself copied: two clusters
+/// of copies are as far apart as their earliest pages.
+/// `tests/python/test_spark.py` runs the same documents on Spark.
+#[test]
+fn a_lone_report_is_dated_beside_the_nearest_copy_of_a_cluster() {
+    let mut docs = fixture("corpora/sample/articles.jsonl", 54);
+    let date = |docs: &mut Vec<syndic::Document>, id: &str, t: &str| {
+        let d = docs.iter_mut().find(|d| d.id == id).unwrap();
+        d.published = Some(t.into());
+    };
+    let copied = docs.remove(
+        docs.iter()
+            .position(|d| d.id == "02-vineyard-frost-r0-syndicated-17")
+            .unwrap(),
+    );
+    let (origin, ocr, report) = (
+        "02-vineyard-frost-origin-9",
+        "02-vineyard-frost-ocr-15",
+        "02-vineyard-frost-r0-rewrite-16",
+    );
+    // A month after the origin, five hours after its OCR-noisy copy.
+    date(&mut docs, report, "2026-05-19T14:00:00Z");
+    let outcome = syndic::run(&docs, &Config::default()).unwrap();
+    let at = |id: &str| docs.iter().position(|d| d.id == id).unwrap();
+    let doc = |id: &str| &outcome.docs[at(id)];
+    assert_eq!(doc(ocr).representative, doc(origin).representative);
+    assert_eq!(doc(report).story, doc(origin).story, "beside the late copy");
+
+    let mut early = docs.clone();
+    date(&mut early, ocr, "2026-04-18T21:00:00Z");
+    let of = stories(&early, &Config::default());
+    assert_ne!(of(report), of(origin), "beside no copy");
+
+    let mut copies = docs.clone();
+    let mut copy = copied.clone();
+    copy.published = Some("2026-05-19T15:30:00Z".into());
+    copies.push(copy);
+    let of = stories(&copies, &Config::default());
+    assert_ne!(of(report), of(origin), "a cluster of copies of the report");
+}
+
 /// A report and its translation share names (people, places, a club), not
 /// words: with few top terms they share none of them, and they are one
 /// story by their names alone (`min_shared_names`), which two reports in

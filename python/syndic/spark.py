@@ -479,9 +479,14 @@ def cluster_frame(docs, model: Optional[List[Tuple[str, int]]] = None, partition
                      F.lit(None).cast("float").alias("containment"), "short"))
     outcome = _cut(clustered.unionByName(alone), "verify and cluster")
     if cfg["story"]["enabled"]:
-        story_of, thread_of = stories_and_threads(
-            docs, outcome.filter(F.col("rep") == F.col("num")).select("num"), model, partitions,
-            **settings)
+        # Each cluster's pages' dates (syndic::story::Dates): a report that
+        # nobody copied is as near a cluster as the nearest of its pages.
+        # An undated page stays in the list (as ""), since a cluster of
+        # one page is read apart from larger ones.
+        reps = (outcome.join(docs.select("num", "published"), "num")
+                .groupBy(F.col("rep").alias("num"))
+                .agg(F.collect_list(F.coalesce("published", F.lit(""))).alias("times")))
+        story_of, thread_of = stories_and_threads(docs, reps, model, partitions, **settings)
         outcome = (outcome.join(story_of.select(F.col("num").alias("rep"), "story"), "rep")
                    .join(thread_of.select(F.col("num").alias("rep"), "thread"), "rep"))
     else:
@@ -512,7 +517,10 @@ def stories_and_threads(docs, reps, model: List[Tuple[str, int]], partitions: Op
     ``syndic cluster`` groups them: two frames, ``num``, ``story`` and
     ``num``, ``thread`` (the ``num`` of the representative), for the
     ``num``s in ``reps`` (one row per cluster); without ``threads``, the
-    second is ``None``.
+    second is ``None``. ``reps`` may carry ``times``, the ``published`` of
+    every page of each one's cluster (``""`` for an undated page), which
+    the story rules read as ``syndic cluster`` does (``syndic::story::Dates``);
+    without it, each cluster is taken as its representative alone.
 
     Steps: terms of each representative's body; document frequencies (a
     shuffle on the term) joined back to each one's terms, giving TF-IDF
@@ -543,7 +551,8 @@ def stories_and_threads(docs, reps, model: List[Tuple[str, int]], partitions: Op
         return story_of, story_of.select("num", F.col("story").alias("thread"))
 
     heads = story_of.filter(F.col("story") == F.col("num")).select("num")
-    head_docs = _cut(rep_docs.join(heads, "num", "left_semi"), "thread: stories")
+    # Threads date each story by its representative alone, as the CLI does.
+    head_docs = _cut(rep_docs.drop("times").join(heads, "num", "left_semi"), "thread: stories")
     head_vectors = vectors.join(heads, "num", "left_semi")
     thread_of_head = _group_stories(head_docs, head_vectors, shared, thread_json, partitions,
                                     "thread").withColumnRenamed("story", "thread")

@@ -169,6 +169,29 @@ def test_reports_joined_by_a_unique_combination_of_words_as_in_the_cli(spark, tm
             assert_clusters_equal(spark, [str(path)], expected, partitions=partitions, story=story)
 
 
+def test_a_lone_report_beside_a_late_copy_as_in_the_cli(spark, tmp_path):
+    """Another outlet's report, published a month after an article and five
+    hours after the article's late OCR-noisy copy, joins the article's story
+    (a lone page is dated beside the nearest page of a cluster: each
+    representative carries its cluster's dates to the grouping), on Spark as
+    in the CLI; copied itself, it stays apart (tests/library.rs:
+    `a_lone_report_is_dated_beside_the_nearest_copy_of_a_cluster`)."""
+    rows = [json.loads(line) for line in open(SAMPLE, encoding="utf-8")]
+    copy = next(r for r in rows if r["id"] == "02-vineyard-frost-r0-syndicated-17")
+    rows = [r for r in rows if r is not copy]
+    report = next(r for r in rows if r["id"] == "02-vineyard-frost-r0-rewrite-16")
+    report["published"] = "2026-05-19T14:00:00Z"
+    copy["published"] = "2026-05-19T15:30:00Z"
+    for name, docs, joined in (("lone", rows, True), ("copied", rows + [copy], False)):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in docs), encoding="utf-8")
+        expected = cli_clusters(path, tmp_path)
+        story = {e["id"]: e["story"] for e in expected}
+        assert (story["02-vineyard-frost-r0-rewrite-16"] == story["02-vineyard-frost-origin-9"]) == joined
+        for partitions in (1, 3):
+            assert_clusters_equal(spark, [str(path)], expected, partitions=partitions)
+
+
 def layouts(rows, tmp_path):
     """The same documents as one JSON Lines file, as 7 files (in the order
     of their sorted names) and as Parquet with several row groups: each

@@ -124,6 +124,33 @@ fn primitive_lists<T: arrow_array::ArrowPrimitiveType>(
         .collect()
 }
 
+/// A list-of-strings column (`array<string>`), if the batch has it (null
+/// lists and items as empty lists and `None`).
+fn string_lists(batch: &RecordBatch, name: &str) -> PyResult<Option<Vec<Vec<Option<String>>>>> {
+    let Some(a) = batch.column_by_name(name) else {
+        return Ok(None);
+    };
+    let list = match a.data_type() {
+        DataType::List(_) => a.as_list::<i32>(),
+        t => {
+            return Err(PyValueError::new_err(format!(
+                "column {name:?} is {t}, not a list of strings"
+            )))
+        }
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for i in 0..list.len() {
+        if list.is_null(i) {
+            out.push(Vec::new());
+            continue;
+        }
+        let items = RecordBatch::try_from_iter([("item", list.value(i))])
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        out.push(strings(&items, "item")?);
+    }
+    Ok(Some(out))
+}
+
 /// A list-of-longs column (`array<long>`).
 fn long_lists(a: &dyn Array) -> PyResult<Vec<Vec<i64>>> {
     primitive_lists::<Int64Type>(a)
@@ -937,7 +964,8 @@ fn component_rows(batches: &[RecordBatch]) -> PyResult<ComponentRows> {
 ///   `partner_shared`, `partner_rare`, `partner_lead` and `partner_names`
 ///   (the candidates' counts: [`syndic::story::Candidate`]) and
 ///   `partner_unique` (1 when [`story_unique`] found the pair's combination
-///   of terms unique, else 0). Returns
+///   of terms unique, else 0), and optionally `times` (the `published` of
+///   every page of its cluster: [`syndic::story::Dates`]). Returns
 ///   `num`, `story` (the `num` of its story's representative).
 #[pyclass(module = "syndic._syndic", name = "Components")]
 pub struct Components {
@@ -1006,7 +1034,14 @@ impl Components {
         // Each component's vectors and candidates (local indices).
         type Vectors = Vec<syndic::story::TermVector>;
         // ... and the pairs among them with a unique combination of terms.
-        type Component = (Vectors, Vec<syndic::story::Candidate>, Vec<(u32, u32)>);
+        // ... and the `published` of every page of each one's cluster, when
+        // the rows carry them (`times`).
+        type Component = (
+            Vectors,
+            Vec<syndic::story::Candidate>,
+            Vec<(u32, u32)>,
+            Option<Vec<Vec<Option<String>>>>,
+        );
         let mut inputs: Vec<Component> = Vec::new();
         let columns: Vec<_> = batches
             .iter()
@@ -1027,6 +1062,7 @@ impl Components {
                     .map(|name| long_lists(column(b, name)?.as_ref()))
                     .into_iter()
                     .collect::<PyResult<Vec<_>>>()?,
+                    string_lists(b, "times")?,
                 ))
             })
             .collect::<PyResult<_>>()?;
@@ -1036,7 +1072,7 @@ impl Components {
             let mut vectors = Vec::with_capacity(g.len());
             let (mut pairs, mut unique) = (Vec::new(), Vec::new());
             for (k, &(_, _, b, row)) in g.iter().enumerate() {
-                let (terms, weights, partners, counts) = &columns[b];
+                let (terms, weights, partners, counts, _) = &columns[b];
                 vectors.push(
                     terms[row]
                         .iter()
@@ -1065,20 +1101,26 @@ impl Components {
             }
             pairs.sort_unstable();
             unique.sort_unstable();
-            inputs.push((vectors, pairs, unique));
+            // Every row or none carries its cluster's times.
+            let times = g
+                .iter()
+                .map(|&(_, _, b, row)| columns[b].4.as_ref().map(|t| t[row].clone()))
+                .collect::<Option<Vec<_>>>();
+            inputs.push((vectors, pairs, unique, times));
         }
         let results = engine(py, || {
             use rayon::prelude::*;
             groups
                 .par_iter()
                 .zip(&inputs)
-                .map(|(g, (vectors, pairs, unique))| {
+                .map(|(g, (vectors, pairs, unique, times))| {
                     let docs: Vec<Document> = g.iter().map(|r| r.1.clone()).collect();
                     syndic::pipeline::stories::partitioned::component_stories(
                         &docs,
                         vectors,
                         pairs,
                         unique,
+                        times.as_deref(),
                         &self.config,
                         &self.model,
                     )

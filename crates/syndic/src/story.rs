@@ -15,7 +15,9 @@
 //! clusters is *rare*: a name or detail of one event rather than a topic.
 //!
 //! Verification and grouping: a candidate pair is an edge when both are
-//! undated or published within `window_days`, at most one figure differs
+//! undated or published within `window_days` (as far apart as their
+//! earliest pages, or, for a cluster of one page, as the other cluster's
+//! nearest page: [`Dates`]), at most one figure differs
 //! between them in the same context (rewrites of one event report the same
 //! figures; successive templated reports, such as weekly export sales, do
 //! not), their cosine reaches `similarity`, and one of three kinds of
@@ -999,8 +1001,99 @@ pub(crate) fn sample_stories() -> Vec<String> {
         .collect()
 }
 
-/// Groups clusters into stories. Cluster `i` (of `published.len()`) has
-/// publication time `published[i]`, TF-IDF vector `vector(i)`, and shingles
+/// When each cluster was published, as the story rules read it: the
+/// distinct publication times (seconds since the epoch) of its dated
+/// pages, sorted, all in one array cut by the clusters' ends (8 bytes per
+/// distinct time), and whether it is a lone page.
+///
+/// Two clusters are as far apart in time as their representatives, the
+/// earliest page of each ([`Dates::gap`]), unless one of them is a lone
+/// page: a report that nobody copied is as near a cluster as the nearest
+/// of its pages. Another outlet writes its own report beside the copy it
+/// read, which can be days after the cluster's earliest page: a wire
+/// story run again later, or an article whose copies in several
+/// collections carry each collection's own dates. Two clusters of copies
+/// keep their earliest pages' distance, so that a cluster whose pages run
+/// over weeks does not bring every saga step of those weeks into reach.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dates {
+    ends: Vec<u32>,
+    times: Vec<i64>,
+    lone: Vec<bool>,
+}
+
+impl Dates {
+    /// One page per cluster: cluster `k` published at `published[k]`.
+    pub fn one_each(published: &[Option<i64>]) -> Dates {
+        Dates::of_pages(
+            published.len(),
+            published.iter().enumerate().map(|(k, &t)| (k as u32, t)),
+        )
+    }
+
+    /// The dates of `n` clusters from their pages: `(cluster, published)`
+    /// for each page, in any order.
+    pub fn of_pages(n: usize, pages: impl IntoIterator<Item = (u32, Option<i64>)>) -> Dates {
+        let mut count = vec![0u32; n];
+        let mut dated: Vec<(u32, i64)> = pages
+            .into_iter()
+            .filter_map(|(k, t)| {
+                count[k as usize] += 1;
+                t.map(|t| (k, t))
+            })
+            .collect();
+        dated.sort_unstable();
+        dated.dedup();
+        let mut ends = Vec::with_capacity(n);
+        let mut at = 0;
+        for k in 0..n as u32 {
+            at += dated[at..].partition_point(|&(c, _)| c == k);
+            ends.push(at as u32);
+        }
+        Dates {
+            ends,
+            times: dated.into_iter().map(|(_, t)| t).collect(),
+            lone: count.into_iter().map(|c| c == 1).collect(),
+        }
+    }
+
+    /// Clusters.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are no clusters.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Cluster `k`'s times, sorted (empty when no page of it is dated).
+    pub fn of(&self, k: usize) -> &[i64] {
+        let start = k.checked_sub(1).map_or(0, |j| self.ends[j] as usize);
+        &self.times[start..self.ends[k] as usize]
+    }
+
+    /// Seconds between clusters `a` and `b` (see [`Dates`]); `None` when
+    /// either has no dated page.
+    pub fn gap(&self, a: usize, b: usize) -> Option<i64> {
+        let (x, y) = (self.of(a), self.of(b));
+        let (&x0, &y0) = (x.first()?, y.first()?);
+        if !self.lone[a] && !self.lone[b] {
+            return Some(x0.abs_diff(y0).min(i64::MAX as u64) as i64);
+        }
+        // The nearest of two sorted lists, one of them one time long.
+        let (t, list) = if self.lone[a] { (x0, y) } else { (y0, x) };
+        let at = list.partition_point(|&u| u < t);
+        let near = |u: i64| t.abs_diff(u).min(i64::MAX as u64) as i64;
+        list[at.saturating_sub(1)..list.len().min(at + 1)]
+            .iter()
+            .map(|&u| near(u))
+            .min()
+    }
+}
+
+/// Groups clusters into stories. Cluster `i` (of `dates.len()`) has
+/// publication times `dates.of(i)` ([`Dates`]), TF-IDF vector `vector(i)`, and shingles
 /// (of `spec`) and figures in `evidence(i)` (fetched on demand: they may be
 /// spilled). Returns, for each cluster, the index of its story's center.
 /// Deterministic: ties go to the lower index, so callers should pass
@@ -1017,7 +1110,7 @@ pub(crate) fn sample_stories() -> Vec<String> {
 /// [`group_pairs`] can run on each connected component of the candidate
 /// pairs alone (star grouping never crosses a component).
 pub fn group<'v, 'e, V, E>(
-    published: &[Option<i64>],
+    dates: &Dates,
     vector: V,
     evidence: E,
     spec: ShingleSpec,
@@ -1028,10 +1121,10 @@ where
     E: Fn(usize) -> Result<Cow<'e, Evidence>> + Sync,
 {
     let index = match cfg.enabled {
-        true => TermIndex::new(published.len(), |i| Ok(top_terms(vector(i)?, cfg)))?,
+        true => TermIndex::new(dates.len(), |i| Ok(top_terms(vector(i)?, cfg)))?,
         false => TermIndex::default(),
     };
-    group_indexed(published, vector, evidence, &index, spec, cfg)
+    group_indexed(dates, vector, evidence, &index, spec, cfg)
 }
 
 /// [`group`] over the clusters' [`TermIndex`], made by the caller: the
@@ -1039,7 +1132,7 @@ where
 /// top terms, so the pipeline indexes them once and gives the thread level
 /// the index of its subset ([`TermIndex::subset`]).
 pub fn group_indexed<'v, 'e, V, E>(
-    published: &[Option<i64>],
+    dates: &Dates,
     vector: V,
     evidence: E,
     index: &TermIndex,
@@ -1050,7 +1143,7 @@ where
     V: Fn(usize) -> Result<Cow<'v, TermVector>> + Sync,
     E: Fn(usize) -> Result<Cow<'e, Evidence>> + Sync,
 {
-    let n = published.len();
+    let n = dates.len();
     if !cfg.enabled || n == 0 {
         return Ok((0..n as u32).collect());
     }
@@ -1063,7 +1156,7 @@ where
         let shared = index.shared_lists(&ta, &tb, cfg);
         Ok(unique_combination(&shared, c.a, c.b, cfg))
     };
-    group_pairs(published, vector, evidence, &pairs, unique, spec, cfg)
+    group_pairs(dates, vector, evidence, &pairs, unique, spec, cfg)
 }
 
 /// The terms of `vector` that are indexed for candidates: its
@@ -1311,7 +1404,7 @@ impl TermIndex {
 /// subset of clusters closed under the candidates (a connected component
 /// of them), the result is the whole run's, restricted.
 pub fn group_pairs<'v, 'e, V, E, U>(
-    published: &[Option<i64>],
+    dates: &Dates,
     vector: V,
     evidence: E,
     candidates: &[Candidate],
@@ -1324,13 +1417,13 @@ where
     E: Fn(usize) -> Result<Cow<'e, Evidence>> + Sync,
     U: Fn(&Candidate, &TermVector, &TermVector) -> Result<bool> + Sync,
 {
-    let n = published.len();
+    let n = dates.len();
     let window = cfg.window_days * 86_400.0;
     let edges: Vec<Option<StoryEdge>> = candidates
         .par_iter()
         .map(|c| {
             let (a, b) = (c.a as usize, c.b as usize);
-            let gap = published[a].zip(published[b]).map(|(s, t)| s - t);
+            let gap = dates.gap(a, b);
             if gap.is_some_and(|g| g.unsigned_abs() as f64 > window) {
                 return Ok(None);
             }
@@ -1633,7 +1726,7 @@ mod tests {
     fn group_plain(v: &[TermVector], published: &[Option<i64>], cfg: &StoryConfig) -> Vec<u32> {
         let none = Evidence::default();
         group(
-            published,
+            &Dates::one_each(published),
             |i| Ok(Cow::Borrowed(&v[i])),
             |_| Ok(Cow::Borrowed(&none)),
             ShingleSpec::default(),
@@ -1762,7 +1855,7 @@ mod tests {
         };
         let none = Evidence::default();
         let whole = group(
-            &published,
+            &Dates::one_each(&published),
             |i| Ok(Cow::Borrowed(&v[i])),
             |_| Ok(Cow::Borrowed(&none)),
             ShingleSpec::default(),
@@ -1841,7 +1934,7 @@ mod tests {
                 Ok(unique_combination(&shared, ga as u32, gb as u32, &cfg))
             };
             let got = group_pairs(
-                &pubs,
+                &Dates::one_each(&pubs),
                 |k| Ok(Cow::Borrowed(&joined[members[k]])),
                 |_| Ok(Cow::Borrowed(&none)),
                 &local_pairs,
@@ -1952,7 +2045,7 @@ mod tests {
                 .map(|f| Evidence::new(Vec::new(), f.to_vec()))
                 .collect();
             group(
-                &[None; 3],
+                &Dates::one_each(&[None; 3]),
                 |i| Ok(Cow::Borrowed(&v[i])),
                 |i| Ok(Cow::Borrowed(&evidence[i])),
                 ShingleSpec::default(),
@@ -1981,6 +2074,43 @@ mod tests {
     /// Through the grouping, the one-day rule reads the pair's dates: two
     /// reports at cosine 0.25 with two rare names in both leads are one
     /// story on one day or undated, two a day apart, and two by default.
+    /// A lone page is as near a cluster as the cluster's nearest page;
+    /// two clusters of copies, as their earliest pages; undated pages
+    /// count as pages but have no time.
+    #[test]
+    fn dates_measure_a_lone_page_from_the_nearest_copy() {
+        const DAY: i64 = 86_400;
+        let pages = [
+            (0, Some(40 * DAY)), // a cluster of three: days 0, 10 and 40
+            (0, Some(0)),
+            (0, Some(10 * DAY)),
+            (1, Some(12 * DAY)), // lone
+            (2, Some(41 * DAY)), // two copies: days 41 and 50
+            (2, Some(50 * DAY)),
+            (3, None),          // lone, undated
+            (4, Some(9 * DAY)), // one dated page and one undated: not lone
+            (4, None),
+            (5, Some(39 * DAY)), // lone
+        ];
+        let dates = Dates::of_pages(6, pages);
+        assert_eq!(dates.len(), 6);
+        assert_eq!(dates.of(0), &[0, 10 * DAY, 40 * DAY]);
+        assert_eq!(dates.gap(1, 0), Some(2 * DAY), "lone: the nearest copy");
+        assert_eq!(dates.gap(0, 1), Some(2 * DAY), "either order");
+        assert_eq!(dates.gap(5, 0), Some(DAY), "lone, after the last copy");
+        assert_eq!(
+            dates.gap(0, 2),
+            Some(41 * DAY),
+            "two clusters: the earliest pages"
+        );
+        assert_eq!(dates.gap(4, 0), Some(9 * DAY), "an undated page is a page");
+        assert_eq!(dates.gap(1, 4), Some(3 * DAY));
+        assert_eq!(dates.gap(3, 0), None, "undated");
+        assert_eq!(dates.gap(1, 5), Some(27 * DAY), "two lone pages");
+        assert_eq!(Dates::one_each(&[Some(5), None]).gap(0, 1), None);
+        assert_eq!(Dates::one_each(&[Some(5), Some(-7)]).gap(0, 1), Some(12));
+    }
+
     #[test]
     fn the_one_day_rule_reads_the_dates() {
         let v: Vec<TermVector> = vec![
@@ -1999,7 +2129,7 @@ mod tests {
         let none = Evidence::default();
         let stories = |published: &[Option<i64>], cfg: &StoryConfig| {
             group_pairs(
-                published,
+                &Dates::one_each(published),
                 |i| Ok(Cow::Borrowed(&v[i])),
                 |_| Ok(Cow::Borrowed(&none)),
                 &pair,
@@ -2308,7 +2438,7 @@ mod tests {
         assert!(cosine(&v[0], &v[1]) < cfg.strong_similarity);
         let none = Evidence::default();
         let centers = group(
-            &vec![None; n],
+            &Dates::one_each(&vec![None; n]),
             |i| Ok(Cow::Borrowed(&v[i])),
             |_| Ok(Cow::Borrowed(&none)),
             ShingleSpec::default(),
@@ -2575,7 +2705,7 @@ mod tests {
         };
         let stories = |evidence: &[Evidence]| {
             group_pairs(
-                &[None; 3],
+                &Dates::one_each(&[None; 3]),
                 |i| Ok(Cow::Borrowed(&v[i])),
                 |i| Ok(Cow::Borrowed(&evidence[i])),
                 &[pair(0, 1), pair(0, 2)],

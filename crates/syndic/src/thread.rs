@@ -78,12 +78,12 @@ impl ThreadConfig {
     }
 }
 
-/// Groups stories into threads. Story `i` (of `published.len()`) has
-/// publication time `published[i]`, TF-IDF vector `vector(i)` and evidence
+/// Groups stories into threads. Story `i` (of `dates.len()`) has
+/// publication times `dates.of(i)`, TF-IDF vector `vector(i)` and evidence
 /// `evidence(i)`. Returns, for each story, the index of its thread's
 /// center. Deterministic: ties go to the lower index.
 pub fn group<'v, 'e, V, E>(
-    published: &[Option<i64>],
+    dates: &story::Dates,
     vector: V,
     evidence: E,
     spec: ShingleSpec,
@@ -94,13 +94,13 @@ where
     V: Fn(usize) -> Result<Cow<'v, TermVector>> + Sync,
     E: Fn(usize) -> Result<Cow<'e, Evidence>> + Sync,
 {
-    story::group(published, vector, evidence, spec, &thread.rules(story))
+    story::group(dates, vector, evidence, spec, &thread.rules(story))
 }
 
 /// [`group`] over the stories' [`story::TermIndex`] (their top terms are
 /// the same at both levels: see [`story::group_indexed`]).
 pub fn group_indexed<'v, 'e, V, E>(
-    published: &[Option<i64>],
+    dates: &story::Dates,
     vector: V,
     evidence: E,
     index: &story::TermIndex,
@@ -113,7 +113,7 @@ where
     E: Fn(usize) -> Result<Cow<'e, Evidence>> + Sync,
 {
     let rules = thread.rules(story);
-    story::group_indexed(published, vector, evidence, index, spec, &rules)
+    story::group_indexed(dates, vector, evidence, index, spec, &rules)
 }
 
 #[cfg(test)]
@@ -179,6 +179,7 @@ mod tests {
             .map(|&(_, d)| Some(d * DAY))
             .chain(later)
             .collect();
+        let published = story::Dates::one_each(&published);
         let none = Evidence::default();
         let spec = ShingleSpec::default();
         let stories = story::group(

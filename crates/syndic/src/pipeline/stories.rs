@@ -140,7 +140,7 @@ fn group(
         .map(|&r| ranks[r as usize].published)
         .collect();
     let centers = story::group_indexed(
-        &published,
+        &cluster_dates(reps, ranks, cluster_reps),
         |k| vectors.get(k as u32),
         |k| source.evidence(cluster_reps[k]),
         &index,
@@ -159,10 +159,12 @@ fn group(
     let head_index = index.subset(&heads);
     drop(index);
     let thread_centers = thread::group_indexed(
-        &heads
-            .iter()
-            .map(|&k| published[k as usize])
-            .collect::<Vec<_>>(),
+        &story::Dates::one_each(
+            &heads
+                .iter()
+                .map(|&k| published[k as usize])
+                .collect::<Vec<_>>(),
+        ),
         |t| vectors.get(heads[t]),
         |t| source.evidence(cluster_reps[heads[t] as usize]),
         &head_index,
@@ -182,6 +184,19 @@ fn group(
         spilled: vectors.spilled(),
         thread_seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The dates of the clusters whose representatives are `cluster_reps`
+/// (ascending), from every page's: `reps[d]` is page `d`'s representative
+/// (`u32::MAX`: not there).
+fn cluster_dates(reps: &[u32], ranks: &[Rank], cluster_reps: &[u32]) -> story::Dates {
+    story::Dates::of_pages(
+        cluster_reps.len(),
+        reps.iter().zip(ranks).filter_map(|(&r, rank)| {
+            let k = cluster_reps.binary_search(&r).ok()?;
+            Some((k as u32, rank.published))
+        }),
+    )
 }
 
 /// Each cluster representative's story representative: the best-ranked
@@ -299,7 +314,10 @@ pub mod partitioned {
     /// holds every edge, e.g. the candidates whose cosine reaches
     /// `similarity`, gives the same stories), and `unique` the pairs (sorted) among
     /// them whose shared terms are a unique combination (step 4; any set
-    /// that holds every such pair the grouping asks about). Returns,
+    /// that holds every such pair the grouping asks about), and `pages`,
+    /// when given, the `published` value of every page of each one's
+    /// cluster (the story rules read a cluster's dates from all its pages:
+    /// [`story::Dates`]; without them, each representative's own). Returns,
     /// for each, the index of its story's representative (the best-ranked
     /// member of its star).
     pub fn component_stories(
@@ -307,6 +325,7 @@ pub mod partitioned {
         vectors: &[TermVector],
         pairs: &[story::Candidate],
         unique: &[(u32, u32)],
+        pages: Option<&[Vec<Option<String>>]>,
         config: &Config,
         model: &GroupLines,
     ) -> Result<Vec<u32>> {
@@ -322,9 +341,20 @@ pub mod partitioned {
             })
             .collect();
         let ranks: Vec<Rank> = docs.iter().map(rank_of).collect();
-        let published: Vec<Option<i64>> = ranks.iter().map(|r| r.published).collect();
+        use crate::corpus::parse_time;
+        let dates = match pages {
+            Some(pages) => story::Dates::of_pages(
+                docs.len(),
+                pages.iter().enumerate().flat_map(|(k, times)| {
+                    times
+                        .iter()
+                        .map(move |t| (k as u32, t.as_deref().and_then(parse_time)))
+                }),
+            ),
+            None => story::Dates::one_each(&ranks.iter().map(|r| r.published).collect::<Vec<_>>()),
+        };
         let centers = story::group_pairs(
-            &published,
+            &dates,
             |k| Ok(Cow::Borrowed(&vectors[k])),
             |k| Ok(Cow::Borrowed(&evidence[k])),
             pairs,
