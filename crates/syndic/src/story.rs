@@ -48,7 +48,8 @@
 //!   none is rare, but no third cluster holds most of them together.
 //!
 //! A pair in two languages ([`cross_language`]: the words that the most
-//! documents hold, its function words, differ) shares only names, figures
+//! documents hold, its function words, differ, and the function words of
+//! one language do not tell both) shares only names, figures
 //! and loanwords, so its cosine is about half a rewrite's: below
 //! `similarity`, it is an edge from `cross_language_similarity` when it
 //! shares one rare term more than `min_rare_terms`, `min_lead_terms` of
@@ -619,7 +620,11 @@ pub fn cross_script(a: &TermVector, b: &TermVector) -> bool {
 
 /// Whether two vectors are in two languages: both have a full profile
 /// ([`PROFILE_TERMS`] common words) and they share fewer than
-/// `SAME_LANGUAGE_SHARED` (2) of them.
+/// `SAME_LANGUAGE_SHARED` (2) of them, unless both hold enough function
+/// words of one language to be told as that one ([`FunctionWords::of`]).
+/// A profile is a document's most widely held words, and a page that is
+/// mostly a table (an earnings report rewritten with a sentence or two of
+/// prose) has its table's words there, not its language's.
 pub fn cross_language(a: &TermVector, b: &TermVector) -> bool {
     let (pa, pb) = (profile_marks(a), profile_marks(b));
     if pa.len() < PROFILE_TERMS || pb.len() < PROFILE_TERMS {
@@ -627,7 +632,12 @@ pub fn cross_language(a: &TermVector, b: &TermVector) -> bool {
     }
     let mut shared = 0;
     merge_join(pa, pb, |t| t.0, |_, _| shared += 1);
-    shared < SAME_LANGUAGE_SHARED
+    if shared >= SAME_LANGUAGE_SHARED {
+        return false;
+    }
+    let language = |v: &TermVector| FunctionWords::of(v.iter().map(|&(t, _)| t));
+    let (la, lb) = (language(a), language(b));
+    la == FunctionWords(0) || la != lb
 }
 
 /// Counts the terms of a folded body: its words, except that runs of
@@ -2506,6 +2516,46 @@ mod tests {
         counts.iter_mut().for_each(|c| c.retain(|e| e.0 != FIGURES));
         let v = vectors(&counts);
         assert!(cross_language(&v[0], &v[6]));
+    }
+
+    /// A table rewritten with a few sentences of prose is prose by its
+    /// share of figures, and its most widely held words (its profile) are
+    /// still the table's: by profiles alone it reads as another language
+    /// than an English report. Its English function words tell it is not.
+    #[test]
+    fn a_table_with_some_prose_is_in_its_prose_language() {
+        let table = |k: usize| {
+            format!(
+                "CO{k} 4TH QTR NET Shr profit {a} cts vs profit {b} cts, and Net profit \
+                {c} mln vs loss {d} mln, and Revs {e} mln vs {f} mln, and Year Shr \
+                profit {b} cts vs loss {a} cts, and Net profit {d} mln vs loss {c} \
+                mln, and Revs {f} mln vs {e} mln",
+                a = 11 + k,
+                b = 23 + k,
+                c = 145 + k,
+                d = 167 + k,
+                e = 1890 + k,
+                f = 1720 + k
+            )
+        };
+        let prose = " Analysts had expected more from its new owners. Why this was so \
+            is not yet known, but they say an answer should come by Friday when \
+            we will hear from them about what each of those plans would do for our \
+            town.";
+        let mut texts: Vec<String> = (0..6).map(english_report).collect();
+        texts.extend((0..12).map(table));
+        texts.push(format!("{}{prose}", table(20)));
+        let counts: Vec<TermCounts> = texts.iter().map(|t| term_counts(&normalize(t))).collect();
+        let idf = idf(counts.iter());
+        let v: Vec<TermVector> = counts.iter().map(|c| vector(c, &idf)).collect();
+        let prosed = &v[18];
+        let (pa, pb) = (profile_marks(&v[0]), profile_marks(prosed));
+        assert_eq!((pa.len(), pb.len()), (PROFILE_TERMS, PROFILE_TERMS));
+        let mut shared = 0;
+        merge_join(pa, pb, |t| t.0, |_, _| shared += 1);
+        assert!(shared < SAME_LANGUAGE_SHARED, "the profiles differ");
+        assert!(!cross_language(&v[0], prosed), "both English");
+        assert!(!cross_language(prosed, &v[0]));
     }
 
     /// Pages in a language that few documents of a corpus are in share
