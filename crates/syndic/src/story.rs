@@ -1400,7 +1400,8 @@ impl TermIndex {
 }
 
 /// Star grouping of clusters over the `candidates` (sorted): a pair is an
-/// edge when it passes the window, the figures test and
+/// edge when it passes the window (`dates`: [`Dates::gap`]), the figures
+/// test and
 /// [`StoryConfig::edge_by_terms`] or, failing that,
 /// [`StoryConfig::shares_passages`], or, when
 /// [`StoryConfig::asks_combination`], `unique(candidate, a's vector, b's
