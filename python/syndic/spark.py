@@ -471,21 +471,22 @@ def cluster_frame(docs, model: Optional[List[Tuple[str, int]]] = None, partition
     grouped = (assigned.filter(F.col("size") > 1).select("num", "label")
                .join(docs.select("num", *_DOC_FIELDS), "num"))
     parts = partitions or max(spark.sparkContext.defaultParallelism, 1)
+    # A representative's row also carries its cluster's pages' dates
+    # (`times`; syndic::story::Dates), a page alone none: it is dated by
+    # its own.
     clustered = (grouped.repartition(parts, "label").mapInArrow(
         _on_components(settings_json, shared, "batch"),
-        "num long, rep long, similarity float, containment float, short boolean"))
+        "num long, rep long, similarity float, containment float, short boolean, "
+        "times array<string>"))
     alone = (assigned.filter(F.col("size") == 1)
              .select("num", F.col("num").alias("rep"), F.lit(None).cast("float").alias("similarity"),
-                     F.lit(None).cast("float").alias("containment"), "short"))
+                     F.lit(None).cast("float").alias("containment"), "short",
+                     F.lit(None).cast("array<string>").alias("times")))
     outcome = _cut(clustered.unionByName(alone), "verify and cluster")
     if cfg["story"]["enabled"]:
-        # Each cluster's pages' dates (syndic::story::Dates): a report that
-        # nobody copied is as near a cluster as the nearest of its pages.
-        # An undated page stays in the list (as ""), since a cluster of
-        # one page is read apart from larger ones.
-        reps = (outcome.join(docs.select("num", "published"), "num")
-                .groupBy(F.col("rep").alias("num"))
-                .agg(F.collect_list(F.coalesce("published", F.lit(""))).alias("times")))
+        # A report that nobody copied is as near a cluster as the nearest
+        # of its pages: the representatives carry their clusters' dates.
+        reps = outcome.filter(F.col("rep") == F.col("num")).select("num", "times")
         story_of, thread_of = stories_and_threads(docs, reps, model, partitions, **settings)
         outcome = (outcome.join(story_of.select(F.col("num").alias("rep"), "story"), "rep")
                    .join(thread_of.select(F.col("num").alias("rep"), "thread"), "rep"))
@@ -518,7 +519,7 @@ def stories_and_threads(docs, reps, model: List[Tuple[str, int]], partitions: Op
     ``num``, ``thread`` (the ``num`` of the representative), for the
     ``num``s in ``reps`` (one row per cluster); without ``threads``, the
     second is ``None``. ``reps`` may carry ``times``, the ``published`` of
-    every page of each one's cluster (``""`` for an undated page), which
+    every page of each one's cluster (null for a cluster of one page), which
     the story rules read as ``syndic cluster`` does (``syndic::story::Dates``);
     without it, each cluster is taken as its representative alone.
 

@@ -125,8 +125,12 @@ fn primitive_lists<T: arrow_array::ArrowPrimitiveType>(
 }
 
 /// A list-of-strings column (`array<string>`), if the batch has it (null
-/// lists and items as empty lists and `None`).
-fn string_lists(batch: &RecordBatch, name: &str) -> PyResult<Option<Vec<Vec<Option<String>>>>> {
+/// lists and items as `None`).
+#[allow(clippy::type_complexity)]
+fn string_lists(
+    batch: &RecordBatch,
+    name: &str,
+) -> PyResult<Option<Vec<Option<Vec<Option<String>>>>>> {
     let Some(a) = batch.column_by_name(name) else {
         return Ok(None);
     };
@@ -141,12 +145,12 @@ fn string_lists(batch: &RecordBatch, name: &str) -> PyResult<Option<Vec<Vec<Opti
     let mut out = Vec::with_capacity(list.len());
     for i in 0..list.len() {
         if list.is_null(i) {
-            out.push(Vec::new());
+            out.push(None);
             continue;
         }
         let items = RecordBatch::try_from_iter([("item", list.value(i))])
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        out.push(strings(&items, "item")?);
+        out.push(Some(strings(&items, "item")?));
     }
     Ok(Some(out))
 }
@@ -956,7 +960,9 @@ fn component_rows(batches: &[RecordBatch]) -> PyResult<ComponentRows> {
 /// - `batch(data)` clusters components of LSH candidates
 ///   ([`syndic::pipeline::cluster_with_model`]) and returns `num`, `rep`
 ///   (the `num` of its cluster's representative), `similarity`,
-///   `containment` (null for representatives) and `short`.
+///   `containment` (null for representatives), `short` and `times` (on a
+///   representative's row, the `published` of every page of its cluster;
+///   null on the others).
 /// - `stories(data)` groups components of story candidates
 ///   ([`syndic::pipeline::stories::partitioned::component_stories`]); rows
 ///   also carry `terms`, `weights` (the TF-IDF vector), `partners` (the
@@ -965,7 +971,8 @@ fn component_rows(batches: &[RecordBatch]) -> PyResult<ComponentRows> {
 ///   (the candidates' counts: [`syndic::story::Candidate`]) and
 ///   `partner_unique` (1 when [`story_unique`] found the pair's combination
 ///   of terms unique, else 0), and optionally `times` (the `published` of
-///   every page of its cluster: [`syndic::story::Dates`]). Returns
+///   every page of its cluster, as `batch` returns it; null for a cluster
+///   of one page: [`syndic::story::Dates`]). Returns
 ///   `num`, `story` (the `num` of its story's representative).
 #[pyclass(module = "syndic._syndic", name = "Components")]
 pub struct Components {
@@ -1003,13 +1010,29 @@ impl Components {
             arrow_array::builder::Float32Builder::new(),
         );
         let mut shorts = BooleanBuilder::new();
+        // A representative's row carries the `published` of every page of
+        // its cluster (the story rules' dates: syndic::story::Dates).
+        let mut times = ListBuilder::new(StringBuilder::new());
         for (g, outcome) in groups.iter().zip(results) {
+            let mut members: Vec<Vec<Option<&str>>> = vec![Vec::new(); g.len()];
             for (row, o) in g.iter().zip(&outcome.docs) {
+                members[o.representative as usize].push(row.1.published.as_deref());
+            }
+            for (k, (row, o)) in g.iter().zip(&outcome.docs).enumerate() {
                 nums.append_value(row.0);
                 reps.append_value(g[o.representative as usize].0);
                 sims.append_option(o.similarity);
                 conts.append_option(o.containment);
                 shorts.append_value(o.short);
+                match o.representative as usize == k {
+                    true => {
+                        for t in &members[k] {
+                            times.values().append_option(*t);
+                        }
+                        times.append(true);
+                    }
+                    false => times.append_null(),
+                }
             }
         }
         named_table(
@@ -1020,6 +1043,12 @@ impl Components {
                 col("similarity", DataType::Float32, true, sims.finish()),
                 col("containment", DataType::Float32, true, conts.finish()),
                 col("short", DataType::Boolean, false, shorts.finish()),
+                col(
+                    "times",
+                    DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+                    true,
+                    times.finish(),
+                ),
             ],
         )
     }
@@ -1101,10 +1130,18 @@ impl Components {
             }
             pairs.sort_unstable();
             unique.sort_unstable();
-            // Every row or none carries its cluster's times.
+            // With a `times` column, a row without times (a cluster of one
+            // page) is dated by its own page.
             let times = g
                 .iter()
-                .map(|&(_, _, b, row)| columns[b].4.as_ref().map(|t| t[row].clone()))
+                .map(|(_, doc, b, row)| {
+                    let times = columns[*b].4.as_ref()?;
+                    Some(
+                        times[*row]
+                            .clone()
+                            .unwrap_or_else(|| vec![doc.published.clone()]),
+                    )
+                })
                 .collect::<Option<Vec<_>>>();
             inputs.push((vectors, pairs, unique, times));
         }
