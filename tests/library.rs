@@ -279,7 +279,7 @@ fn a_lone_report_is_dated_beside_the_nearest_copy_of_a_cluster() {
     assert_ne!(of(report), of(origin), "beside no copy");
 
     let mut copies = docs.clone();
-    let mut copy = copied.clone();
+    let mut copy = copied;
     copy.published = Some("2026-05-19T15:30:00Z".into());
     copies.push(copy);
     let of = stories(&copies, &Config::default());

@@ -1079,8 +1079,7 @@ impl Dates {
 
     /// Cluster `k`'s times, sorted (empty when no page of it is dated).
     pub fn of(&self, k: usize) -> &[i64] {
-        let start = k.checked_sub(1).map_or(0, |j| self.ends[j] as usize);
-        &self.times[start..self.ends[k] as usize]
+        cut(&self.times, &self.ends, k)
     }
 
     /// Seconds between clusters `a` and `b` (see [`Dates`]); `None` when
@@ -1088,18 +1087,25 @@ impl Dates {
     pub fn gap(&self, a: usize, b: usize) -> Option<i64> {
         let (x, y) = (self.of(a), self.of(b));
         let (&x0, &y0) = (x.first()?, y.first()?);
+        let apart = |s: i64, t: i64| s.abs_diff(t).min(i64::MAX as u64) as i64;
         if !self.lone[a] && !self.lone[b] {
-            return Some(x0.abs_diff(y0).min(i64::MAX as u64) as i64);
+            return Some(apart(x0, y0));
         }
         // The nearest of two sorted lists, one of them one time long.
         let (t, list) = if self.lone[a] { (x0, y) } else { (y0, x) };
         let at = list.partition_point(|&u| u < t);
-        let near = |u: i64| t.abs_diff(u).min(i64::MAX as u64) as i64;
         list[at.saturating_sub(1)..list.len().min(at + 1)]
             .iter()
-            .map(|&u| near(u))
+            .map(|&u| apart(t, u))
             .min()
     }
+}
+
+/// The `k`th of the runs that `ends` cuts `items` into (each run ends
+/// where the next starts).
+fn cut<'a, T>(items: &'a [T], ends: &[u32], k: usize) -> &'a [T] {
+    let start = k.checked_sub(1).map_or(0, |j| ends[j] as usize);
+    &items[start..ends[k] as usize]
 }
 
 /// Groups clusters into stories. Cluster `i` (of `dates.len()`) has
@@ -1348,8 +1354,7 @@ impl TermIndex {
 
     /// The posting list of the `k`th term.
     fn list(&self, k: usize) -> &[u32] {
-        let start = k.checked_sub(1).map_or(0, |j| self.ends[j] as usize);
-        &self.clusters[start..self.ends[k] as usize]
+        cut(&self.clusters, &self.ends, k)
     }
 
     /// The index of the clusters `keep` (ascending, each below the number
@@ -2082,9 +2087,6 @@ mod tests {
         assert_eq!(body("a bb bb"), 1, "one-letter words are not terms");
     }
 
-    /// Through the grouping, the one-day rule reads the pair's dates: two
-    /// reports at cosine 0.25 with two rare names in both leads are one
-    /// story on one day or undated, two a day apart, and two by default.
     /// A lone page is as near a cluster as the cluster's nearest page;
     /// two clusters of copies, as their earliest pages; undated pages
     /// count as pages but have no time.
@@ -2122,6 +2124,9 @@ mod tests {
         assert_eq!(Dates::one_each(&[Some(5), Some(-7)]).gap(0, 1), Some(12));
     }
 
+    /// Through the grouping, the one-day rule reads the pair's dates: two
+    /// reports at cosine 0.25 with two rare names in both leads are one
+    /// story on one day or undated, two a day apart, and two by default.
     #[test]
     fn the_one_day_rule_reads_the_dates() {
         let v: Vec<TermVector> = vec![
@@ -2473,22 +2478,22 @@ mod tests {
             .collect()
     }
 
+    /// The six figures of the `k`th earnings table of the tests below.
+    fn table_figures(k: usize) -> [usize; 6] {
+        [11, 23, 145, 167, 1890, 1720].map(|x| x + k)
+    }
+
     /// An earnings table's most used words ("shr", "vs", "mln") are no
     /// language's: a page whose terms are a fifth or more figures has no
     /// profile, so it is never in another language than a prose report.
     #[test]
     fn a_table_is_in_no_language() {
         let table = |k: usize| {
+            let [a, b, c, d, e, f] = table_figures(k);
             format!(
                 "CO{k} 4TH QTR NET Shr {a} cts vs {b} cts Net {c} mln dlrs vs {d} mln dlrs \
                 Revs {e} mln dlrs vs {f} mln dlrs Year Shr {b} cts vs {a} cts Net {d} mln \
-                vs {c} mln",
-                a = 11 + k,
-                b = 23 + k,
-                c = 145 + k,
-                d = 167 + k,
-                e = 1890 + k,
-                f = 1720 + k
+                vs {c} mln"
             )
         };
         let mut texts: Vec<String> = (0..6).map(english_report).collect();
@@ -2526,17 +2531,12 @@ mod tests {
     #[test]
     fn a_table_with_some_prose_is_in_its_prose_language() {
         let table = |k: usize| {
+            let [a, b, c, d, e, f] = table_figures(k);
             format!(
                 "CO{k} 4TH QTR NET Shr profit {a} cts vs profit {b} cts, and Net profit \
                 {c} mln vs loss {d} mln, and Revs {e} mln vs {f} mln, and Year Shr \
                 profit {b} cts vs loss {a} cts, and Net profit {d} mln vs loss {c} \
-                mln, and Revs {f} mln vs {e} mln",
-                a = 11 + k,
-                b = 23 + k,
-                c = 145 + k,
-                d = 167 + k,
-                e = 1890 + k,
-                f = 1720 + k
+                mln, and Revs {f} mln vs {e} mln"
             )
         };
         let prose = " Analysts had expected more from its new owners. Why this was so \

@@ -304,7 +304,7 @@ fn story_vectors(
 pub mod partitioned {
     use super::*;
     use crate::cluster::Rank;
-    use crate::corpus::Document;
+    use crate::corpus::{parse_time, Document};
     use crate::pipeline::{rank_of, GroupLines, ModelBodies};
 
     /// The stories of one connected component of story candidates: `docs`
@@ -341,7 +341,6 @@ pub mod partitioned {
             })
             .collect();
         let ranks: Vec<Rank> = docs.iter().map(rank_of).collect();
-        use crate::corpus::parse_time;
         let dates = match pages {
             Some(pages) => story::Dates::of_pages(
                 docs.len(),
