@@ -632,3 +632,49 @@ fn a_closed_output_pipe_ends_the_run_quietly() {
         assert!(stderr.is_empty(), "{args:?}: {stderr}");
     }
 }
+
+/// `eval --per-world` scores each world of a many-world corpus on its own:
+/// an article's copies in two worlds (two clusters by the worlds' labels)
+/// joined by syndic are no false pair there, while a false join inside a
+/// world still is one; the recall of each kind is per world too.
+#[test]
+fn eval_per_world_scores_pairs_within_each_world() {
+    let d = tmp();
+    let (labels, pred) = (p(d.path(), "labels.tsv"), p(d.path(), "pred.jsonl"));
+    let gold = [
+        ("w1/a", "w1/a", "origin"),
+        ("w1/a-copy", "w1/a", "syndicated"),
+        ("w1/b", "w1/b", "origin"),
+        ("w2/a", "w2/a", "origin"),
+        ("w2/a-copy", "w2/a", "syndicated"),
+    ];
+    let mut tsv = String::from("id\tcluster\tstory\tkind\n");
+    for (id, cluster, kind) in gold {
+        tsv.push_str(&format!("{id}\t{cluster}\t{cluster}\t{kind}\n"));
+    }
+    fs::write(&labels, tsv).unwrap();
+    // Both worlds' copies of `a` in one cluster; `w1/b` wrongly with them.
+    let lines: Vec<String> = gold
+        .iter()
+        .map(|(id, ..)| format!(r#"{{"id":"{id}","cluster":"w1/a","story":"w1/a"}}"#))
+        .collect();
+    fs::write(&pred, lines.join("\n")).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["eval", "--labels", &labels, "--pred", &pred];
+        args.extend_from_slice(extra);
+        String::from_utf8(syndic_ok(&args).stdout).unwrap()
+    };
+    let whole = run(&[]);
+    assert!(whole.contains("| pair precision | 0.2000 |"), "{whole}");
+    let worlds = run(&["--per-world"]);
+    assert!(
+        worlds.contains("| w1 | 3 | 0.3333 | 1.0000 | 0.5000 | 1.0000 (1/1) |"),
+        "{worlds}"
+    );
+    assert!(
+        worlds.contains("| w2 | 2 | 1.0000 | 1.0000 | 1.0000 | 1.0000 (1/1) |"),
+        "{worlds}"
+    );
+    let refused = syndic(&["eval", "--pairs", &labels, "--pred", &pred, "--per-world"]);
+    assert!(!refused.status.success(), "--per-world needs --labels");
+}

@@ -49,6 +49,11 @@ pub struct EvalArgs {
     /// Compare near-duplicate clusters or stories.
     #[arg(long, value_enum, default_value = "cluster")]
     pub level: LevelArg,
+    /// With --labels: score each world of a many-world corpus on its own
+    /// (ids prefixed `world/`, as `scripts/make_worlds.py` writes them),
+    /// one row per world; pairs across worlds do not count.
+    #[arg(long, requires = "labels")]
+    pub per_world: bool,
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -62,7 +67,7 @@ fn predictions(path: &Path, level: LevelArg) -> Result<Vec<(String, String)>> {
 
 pub fn eval(args: &EvalArgs) -> Result<()> {
     match (&args.labels, &args.pairs, &args.pred) {
-        (Some(labels), _, Some(pred)) => evaluate(labels, pred, args.level),
+        (Some(labels), _, Some(pred)) => evaluate(labels, pred, args.level, args.per_world),
         (None, Some(pairs), pred) => evaluate_pairs(args, pairs, pred.as_deref()),
         _ => Err(anyhow::anyhow!(
             "give --labels with --pred, or --pairs with --pred and/or --corpus"
@@ -70,7 +75,7 @@ pub fn eval(args: &EvalArgs) -> Result<()> {
     }
 }
 
-fn evaluate(labels: &Path, pred: &Path, level: LevelArg) -> Result<()> {
+fn evaluate(labels: &Path, pred: &Path, level: LevelArg, per_world: bool) -> Result<()> {
     let gold = eval::parse_labels(&read_text(labels)?, level.into())
         .map_err(|e| anyhow::anyhow!("{}: {e}", labels.display()))?;
     let predicted = predictions(pred, level)?;
@@ -83,14 +88,21 @@ fn evaluate(labels: &Path, pred: &Path, level: LevelArg) -> Result<()> {
         .iter()
         .map(|(id, g)| (id.as_str(), g.as_str()))
         .collect();
-    let metrics = eval::evaluate(&ids, &pred_map, &gold_map);
-    if metrics.documents < gold.len() {
+    let (documents, report) = if per_world {
+        let worlds = eval::evaluate_by_world(&ids, &pred_map, &gold_map);
+        let documents = worlds.iter().map(|(_, m)| m.documents).sum();
+        (documents, eval::render_worlds(&worlds))
+    } else {
+        let metrics = eval::evaluate(&ids, &pred_map, &gold_map);
+        (metrics.documents, metrics.render())
+    };
+    if documents < gold.len() {
         eprintln!(
             "eval: {} labeled documents have no prediction",
-            gold.len() - metrics.documents
+            gold.len() - documents
         );
     }
-    super::print(&metrics.render())
+    super::print(&report)
 }
 
 fn evaluate_pairs(args: &EvalArgs, pairs: &Path, pred: Option<&Path>) -> Result<()> {

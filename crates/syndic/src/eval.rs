@@ -206,6 +206,76 @@ impl Metrics {
     }
 }
 
+/// The world of a document id in a corpus of several worlds joined by
+/// `scripts/make_worlds.py`, which prefixes every id with its world's
+/// folder name and a `/`: the part before the first `/` ("" without one).
+pub fn world_of(id: &str) -> &str {
+    id.split_once('/').map_or("", |(world, _)| world)
+}
+
+/// [`evaluate`] within each world ([`world_of`]) of `ids`, worlds in
+/// sorted order. Only pairs of one world count: a many-world corpus
+/// repeats the same base articles in every world, and its labels call an
+/// article's copies in two worlds two clusters, so scored as one corpus
+/// every right join across worlds would count as a false pair.
+pub fn evaluate_by_world<'a>(
+    ids: &[&'a str],
+    predicted: &AHashMap<&str, &str>,
+    gold: &AHashMap<&str, GoldLabel>,
+) -> Vec<(&'a str, Metrics)> {
+    let mut worlds: BTreeMap<&'a str, Vec<&'a str>> = BTreeMap::new();
+    for &id in ids {
+        worlds.entry(world_of(id)).or_default().push(id);
+    }
+    worlds
+        .into_iter()
+        .map(|(world, ids)| (world, evaluate(&ids, predicted, gold)))
+        .collect()
+}
+
+/// A Markdown table of [`evaluate_by_world`]'s metrics: one row per world,
+/// with pair precision, recall and F1 and the recall of each kind.
+pub fn render_worlds(worlds: &[(&str, Metrics)]) -> String {
+    let kinds: std::collections::BTreeSet<&str> = worlds
+        .iter()
+        .flat_map(|(_, m)| m.recall_by_kind.keys().map(String::as_str))
+        .collect();
+    let mut s = String::from("| world | documents | pair precision | pair recall | pair F1 |");
+    let mut rule = String::from("|---|---|---|---|---|");
+    for kind in &kinds {
+        s.push_str(&format!(" recall: {kind} |"));
+        rule.push_str("---|");
+    }
+    s.push('\n');
+    s.push_str(&rule);
+    s.push('\n');
+    for (world, m) in worlds {
+        s.push_str(&format!(
+            "| {} | {} | {:.4} | {:.4} | {:.4} |",
+            if world.is_empty() {
+                "(no world)"
+            } else {
+                world
+            },
+            m.documents,
+            m.pair_precision,
+            m.pair_recall,
+            m.pair_f1
+        ));
+        for kind in &kinds {
+            match m.recall_by_kind.get(*kind) {
+                Some(&(found, total)) => s.push_str(&format!(
+                    " {:.4} ({found}/{total}) |",
+                    ratio(found as f64, total as f64)
+                )),
+                None => s.push_str(" |"),
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
 /// Scores every labelled pair whose two ids are in `docs` with syndic's
 /// similarities (Jaccard, containment, cosine) and returns precision/recall
 /// curves over thresholds 0.05 to 0.95, rendered as Markdown, with the
@@ -288,6 +358,24 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn worlds_are_scored_apart_and_ids_without_one_form_their_own() {
+        assert_eq!(world_of("c12r/reuters-17/excerpt"), "c12r");
+        assert_eq!(world_of("reuters-17"), "");
+        // Every page its own gold cluster.
+        let ids = ["b/x", "a/x", "a/y", "plain"];
+        let g = gold(&ids.map(|id| (id, id, "origin")));
+        let pred: AHashMap<&str, &str> = ids.iter().map(|&id| (id, "one")).collect();
+        let worlds = evaluate_by_world(&ids, &pred, &g);
+        let names: Vec<&str> = worlds.iter().map(|(w, _)| *w).collect();
+        assert_eq!(names, ["", "a", "b"], "sorted, one entry per world");
+        let sizes: Vec<usize> = worlds.iter().map(|(_, m)| m.documents).collect();
+        assert_eq!(sizes, [1, 2, 1]);
+        assert_eq!(worlds[1].1.pair_precision, 0.0, "a/x and a/y: a false pair");
+        let table = render_worlds(&worlds);
+        assert!(table.contains("| (no world) | 1 |"), "{table}");
     }
 
     #[test]
