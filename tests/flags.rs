@@ -293,6 +293,11 @@ fn cases() -> Vec<Case> {
                     &["--labels", "corpora/sample/labels.tsv", "--level", "story"],
                 ),
                 (
+                    "--per-world",
+                    &["--labels", "corpora/sample/labels.tsv"],
+                    &["--labels", "corpora/sample/labels.tsv", "--per-world"],
+                ),
+                (
                     "--same-max",
                     &["--pairs", "{d}/semeval.csv"],
                     &["--pairs", "{d}/semeval.csv", "--same-max", "3"],
