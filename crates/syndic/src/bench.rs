@@ -195,8 +195,10 @@ impl BenchReport {
         for (level, m) in &self.quality {
             let _ = writeln!(
                 s,
-                "| {level}: pair P / R / F1 | {:.4} / {:.4} / {:.4} |",
-                m.pair_precision, m.pair_recall, m.pair_f1
+                "| {level}: pair P / R / F1 | {} / {:.4} / {:.4} |",
+                crate::eval::show(m.pair_precision, 4),
+                m.pair_recall,
+                m.pair_f1
             );
             let _ = writeln!(
                 s,

@@ -30,7 +30,8 @@ pub struct GoldLabel {
 pub struct Metrics {
     /// Labelled documents that have a prediction.
     pub documents: usize,
-    /// Of predicted same-cluster pairs, the share that are gold pairs.
+    /// Of predicted same-cluster pairs, the share that are gold pairs: NaN
+    /// (shown as "n/a") when no pair is predicted, not a perfect 1.
     pub pair_precision: f64,
     /// Of gold same-cluster pairs, the share predicted.
     pub pair_recall: f64,
@@ -73,7 +74,7 @@ fn precision_of(tp: f64, predicted: f64) -> f64 {
 }
 
 /// A metric for a table: four decimals, or "n/a" when undefined.
-fn show(x: f64, decimals: usize) -> String {
+pub(crate) fn show(x: f64, decimals: usize) -> String {
     if x.is_nan() {
         "n/a".into()
     } else {
@@ -112,7 +113,7 @@ pub fn evaluate(
     let tp: f64 = cells.values().map(|&c| pairs(c)).sum();
     let pred_pairs: f64 = pred_sizes.values().map(|&c| pairs(c)).sum();
     let gold_pairs: f64 = gold_sizes.values().map(|&c| pairs(c)).sum();
-    let (pp, pr) = (ratio(tp, pred_pairs), ratio(tp, gold_pairs));
+    let (pp, pr) = (precision_of(tp, pred_pairs), ratio(tp, gold_pairs));
 
     let expected = pred_pairs * gold_pairs / pairs(n).max(1.0);
     let max_index = (pred_pairs + gold_pairs) / 2.0;
@@ -185,9 +186,9 @@ impl Metrics {
     /// A Markdown table of the metrics.
     pub fn render(&self) -> String {
         let mut s = format!(
-            "| metric | value |\n|---|---|\n| documents | {} |\n| pair precision | {:.4} |\n| pair recall | {:.4} |\n| pair F1 | {:.4} |\n| adjusted Rand index | {:.4} |\n| B-cubed precision | {:.4} |\n| B-cubed recall | {:.4} |\n| B-cubed F1 | {:.4} |\n| exact-set accuracy | {:.4} |\n",
+            "| metric | value |\n|---|---|\n| documents | {} |\n| pair precision | {} |\n| pair recall | {:.4} |\n| pair F1 | {:.4} |\n| adjusted Rand index | {:.4} |\n| B-cubed precision | {:.4} |\n| B-cubed recall | {:.4} |\n| B-cubed F1 | {:.4} |\n| exact-set accuracy | {:.4} |\n",
             self.documents,
-            self.pair_precision,
+            show(self.pair_precision, 4),
             self.pair_recall,
             self.pair_f1,
             self.adjusted_rand_index,
@@ -251,14 +252,14 @@ pub fn render_worlds(worlds: &[(&str, Metrics)]) -> String {
     s.push('\n');
     for (world, m) in worlds {
         s.push_str(&format!(
-            "| {} | {} | {:.4} | {:.4} | {:.4} |",
+            "| {} | {} | {} | {:.4} | {:.4} |",
             if world.is_empty() {
                 "(no world)"
             } else {
                 world
             },
             m.documents,
-            m.pair_precision,
+            show(m.pair_precision, 4),
             m.pair_recall,
             m.pair_f1
         ));
@@ -415,6 +416,21 @@ mod tests {
         let m = evaluate(&ids, &split, &g);
         assert_eq!((m.pair_precision, m.pair_recall), (1.0, 0.5));
         assert_eq!(m.recall_by_kind["syndicated"], (0, 1));
+
+        // Every page alone: no pair predicted, so precision is undefined,
+        // not perfect; B-cubed precision (per page) is still 1.
+        let alone: AHashMap<&str, &str> = ids.iter().map(|&i| (i, i)).collect();
+        let m = evaluate(&ids, &alone, &g);
+        assert!(m.pair_precision.is_nan());
+        assert_eq!(
+            (m.pair_recall, m.pair_f1, m.bcubed_precision),
+            (0.0, 0.0, 1.0)
+        );
+        assert!(
+            m.render().contains("| pair precision | n/a |"),
+            "{}",
+            m.render()
+        );
     }
 }
 
