@@ -197,14 +197,16 @@ impl Metrics {
             self.bcubed_f1,
             self.exact_set_accuracy
         );
-        for (kind, (found, total)) in &self.recall_by_kind {
-            s.push_str(&format!(
-                "| recall: {kind} | {:.4} ({found}/{total}) |\n",
-                ratio(*found as f64, *total as f64)
-            ));
+        for (kind, &found_of) in &self.recall_by_kind {
+            s.push_str(&format!("| recall: {kind} | {} |\n", kind_recall(found_of)));
         }
         s
     }
+}
+
+/// A kind's recall for a table: the share, then `(found/total)`.
+fn kind_recall((found, total): (usize, usize)) -> String {
+    format!("{:.4} ({found}/{total})", ratio(found as f64, total as f64))
 }
 
 /// The world of a document id in a corpus of several worlds joined by
@@ -265,10 +267,7 @@ pub fn render_worlds(worlds: &[(&str, Metrics)]) -> String {
         ));
         for kind in &kinds {
             match m.recall_by_kind.get(*kind) {
-                Some(&(found, total)) => s.push_str(&format!(
-                    " {:.4} ({found}/{total}) |",
-                    ratio(found as f64, total as f64)
-                )),
+                Some(&found_of) => s.push_str(&format!(" {} |", kind_recall(found_of))),
                 None => s.push_str(" |"),
             }
         }
