@@ -678,3 +678,63 @@ fn eval_per_world_scores_pairs_within_each_world() {
     let refused = syndic(&["eval", "--pairs", &labels, "--pred", &pred, "--per-world"]);
     assert!(!refused.status.success(), "--per-world needs --labels");
 }
+
+/// `eval --errors N` lists what is wrong to read by eye: with --labels the
+/// predicted groups that mix gold groups and the gold groups split apart
+/// (worst first, each with its parts and an id of each), with --pairs the
+/// false positive and false negative pairs; the metrics stay as they were.
+#[test]
+fn eval_errors_lists_false_merges_and_misses() {
+    let d = tmp();
+    let (labels, pred) = (p(d.path(), "labels.tsv"), p(d.path(), "pred.jsonl"));
+    let pairs = p(d.path(), "pairs.csv");
+    let gold = [
+        ("a", "a"),
+        ("a-copy", "a"),
+        ("b", "b"),
+        ("c", "c"),
+        ("c-copy", "c"),
+    ];
+    let mut tsv = String::from("id\tcluster\n");
+    for (id, cluster) in gold {
+        tsv.push_str(&format!("{id}\t{cluster}\n"));
+    }
+    fs::write(&labels, tsv).unwrap();
+    // `b` wrongly with `a` and its copy; `c-copy` missed.
+    let predicted = [
+        ("a", "a"),
+        ("a-copy", "a"),
+        ("b", "a"),
+        ("c", "c"),
+        ("c-copy", "c-copy"),
+    ];
+    let lines: Vec<String> = predicted
+        .iter()
+        .map(|(id, cluster)| format!(r#"{{"id":"{id}","cluster":"{cluster}"}}"#))
+        .collect();
+    fs::write(&pred, lines.join("\n")).unwrap();
+    fs::write(&pairs, "id1,id2,label\na,b,0\nc,c-copy,1\na,a-copy,1\n").unwrap();
+    let run = |args: &[&str]| String::from_utf8(syndic_ok(args).stdout).unwrap();
+    let plain = run(&["eval", "--labels", &labels, "--pred", &pred]);
+    let listed = run(&[
+        "eval", "--labels", &labels, "--pred", &pred, "--errors", "5",
+    ]);
+    assert!(listed.starts_with(&plain), "{listed}");
+    assert!(
+        listed.contains("| a | 3 | 2 | a (2, a); b (1, b) |"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("| c | 2 | 1 | c (1, c); c-copy (1, c-copy) |"),
+        "{listed}"
+    );
+    let listed = run(&["eval", "--pairs", &pairs, "--pred", &pred, "--errors", "5"]);
+    assert!(listed.contains("| a | b |  | a | a |"), "{listed}");
+    assert!(
+        listed.contains("| c | c-copy |  | c | c-copy |"),
+        "{listed}"
+    );
+    assert!(!listed.contains("| a | a-copy |"), "a right pair: {listed}");
+    let refused = syndic(&["eval", "--labels", &labels, "--errors", "5"]);
+    assert!(!refused.status.success(), "--errors needs --pred");
+}

@@ -3,7 +3,7 @@
 
 use ahash::AHashMap;
 use proptest::prelude::*;
-use syndic::eval::{evaluate, GoldLabel};
+use syndic::eval::{evaluate, group_errors, GoldLabel};
 
 /// Brute force over all pairs: (pair precision, pair recall, ARI).
 fn brute_force(pred: &[u8], gold: &[u8]) -> (f64, f64, f64) {
@@ -34,20 +34,56 @@ fn brute_force(pred: &[u8], gold: &[u8]) -> (f64, f64, f64) {
     (precision, recall, ari)
 }
 
+/// Generated labels as `syndic eval` reads them: ids `d0, d1, ...`, each
+/// with predicted group `p{x}` and gold group `g{y}` of its `(x, y)`.
+struct Labelled {
+    ids: Vec<String>,
+    predicted: Vec<String>,
+    gold: Vec<String>,
+}
+
+impl Labelled {
+    fn new(labels: &[(u8, u8)]) -> Labelled {
+        Labelled {
+            ids: (0..labels.len()).map(|i| format!("d{i}")).collect(),
+            predicted: labels.iter().map(|(p, _)| format!("p{p}")).collect(),
+            gold: labels.iter().map(|(_, g)| format!("g{g}")).collect(),
+        }
+    }
+
+    /// The ids, and the predicted and gold maps that `evaluate` takes.
+    #[allow(clippy::type_complexity)]
+    fn maps(&self) -> (Vec<&str>, AHashMap<&str, &str>, AHashMap<&str, GoldLabel>) {
+        let ids: Vec<&str> = self.ids.iter().map(String::as_str).collect();
+        let predicted = ids
+            .iter()
+            .copied()
+            .zip(self.predicted.iter().map(String::as_str))
+            .collect();
+        let gold = ids
+            .iter()
+            .zip(&self.gold)
+            .map(|(&i, g)| {
+                (
+                    i,
+                    GoldLabel {
+                        group: g.clone(),
+                        kind: None,
+                    },
+                )
+            })
+            .collect();
+        (ids, predicted, gold)
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(500))]
 
     #[test]
     fn eval_matches_brute_force(labels in prop::collection::vec((0u8..6, 0u8..6), 2..60)) {
-        let ids: Vec<String> = (0..labels.len()).map(|i| format!("d{i}")).collect();
-        let pred_labels: Vec<String> = labels.iter().map(|(p, _)| format!("p{p}")).collect();
-        let predicted: AHashMap<&str, &str> = ids.iter().zip(&pred_labels).map(|(i, p)| (i.as_str(), p.as_str())).collect();
-        let gold: AHashMap<&str, GoldLabel> = ids
-            .iter()
-            .zip(&labels)
-            .map(|(i, (_, g))| (i.as_str(), GoldLabel { group: format!("g{g}"), kind: None }))
-            .collect();
-        let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let labelled = Labelled::new(&labels);
+        let (id_refs, predicted, gold) = labelled.maps();
         let m = evaluate(&id_refs, &predicted, &gold);
         let pred: Vec<u8> = labels.iter().map(|l| l.0).collect();
         let truth: Vec<u8> = labels.iter().map(|l| l.1).collect();
@@ -60,6 +96,40 @@ proptest! {
         prop_assert!((m.adjusted_rand_index - ari).abs() < 1e-4, "ARI {} vs {}", m.adjusted_rand_index, ari);
         let f1 = if p.is_nan() || p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
         prop_assert!((m.pair_f1 - f1).abs() < 1e-4);
+    }
+
+    /// `eval --errors` lists, by brute force over all pairs: each predicted
+    /// group's pairs of two gold groups (a merge) and each gold group's
+    /// pairs in two predicted groups (a miss), and nothing else.
+    #[test]
+    fn errors_match_brute_force(labels in prop::collection::vec((0u8..5, 0u8..5), 2..50)) {
+        let labelled = Labelled::new(&labels);
+        let (id_refs, predicted, gold) = labelled.maps();
+        let e = group_errors(&id_refs, &predicted, &gold);
+        let (mut merged, mut missed) = (AHashMap::new(), AHashMap::new());
+        for i in 0..labels.len() {
+            for j in i + 1..labels.len() {
+                let ((pi, gi), (pj, gj)) = (labels[i], labels[j]);
+                if pi == pj && gi != gj {
+                    *merged.entry(format!("p{pi}")).or_insert(0u64) += 1;
+                }
+                if gi == gj && pi != pj {
+                    *missed.entry(format!("g{gi}")).or_insert(0u64) += 1;
+                }
+            }
+        }
+        let listed = |groups: &[syndic::eval::MixedGroup]| -> AHashMap<String, u64> {
+            groups.iter().map(|g| (g.group.clone(), g.pairs)).collect()
+        };
+        prop_assert_eq!(listed(&e.merges), merged);
+        prop_assert_eq!(listed(&e.misses), missed);
+        for side in [&e.merges, &e.misses] {
+            prop_assert!(side.windows(2).all(|w| w[0].pairs >= w[1].pairs), "worst first");
+            for g in side.iter() {
+                prop_assert!(g.parts.len() > 1);
+                prop_assert_eq!(g.parts.iter().map(|p| p.1).sum::<usize>(), g.documents);
+            }
+        }
     }
 }
 

@@ -298,6 +298,11 @@ fn cases() -> Vec<Case> {
                     &["--labels", "corpora/sample/labels.tsv", "--per-world"],
                 ),
                 (
+                    "--errors",
+                    &["--labels", "corpora/sample/labels.tsv"],
+                    &["--labels", "corpora/sample/labels.tsv", "--errors", "3"],
+                ),
+                (
                     "--same-max",
                     &["--pairs", "{d}/semeval.csv"],
                     &["--pairs", "{d}/semeval.csv", "--same-max", "3"],

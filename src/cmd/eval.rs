@@ -54,6 +54,18 @@ pub struct EvalArgs {
     /// one row per world; pairs across worlds do not count.
     #[arg(long, requires = "labels")]
     pub per_world: bool,
+    /// Also list what is wrong, worst first, to read by eye: with
+    /// --labels, the N predicted groups with the most false pairs and the
+    /// N gold groups with the most missed pairs (each with the groups it
+    /// mixes and an id of each); with --pairs, the first N false positive
+    /// and false negative pairs.
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "pred",
+        conflicts_with = "per_world"
+    )]
+    pub errors: Option<usize>,
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -67,7 +79,7 @@ fn predictions(path: &Path, level: LevelArg) -> Result<Vec<(String, String)>> {
 
 pub fn eval(args: &EvalArgs) -> Result<()> {
     match (&args.labels, &args.pairs, &args.pred) {
-        (Some(labels), _, Some(pred)) => evaluate(labels, pred, args.level, args.per_world),
+        (Some(labels), _, Some(pred)) => evaluate(args, labels, pred),
         (None, Some(pairs), pred) => evaluate_pairs(args, pairs, pred.as_deref()),
         _ => Err(anyhow::anyhow!(
             "give --labels with --pred, or --pairs with --pred and/or --corpus"
@@ -75,7 +87,8 @@ pub fn eval(args: &EvalArgs) -> Result<()> {
     }
 }
 
-fn evaluate(labels: &Path, pred: &Path, level: LevelArg, per_world: bool) -> Result<()> {
+fn evaluate(args: &EvalArgs, labels: &Path, pred: &Path) -> Result<()> {
+    let level = args.level;
     let gold = eval::parse_labels(&read_text(labels)?, level.into())
         .map_err(|e| anyhow::anyhow!("{}: {e}", labels.display()))?;
     let predicted = predictions(pred, level)?;
@@ -88,7 +101,7 @@ fn evaluate(labels: &Path, pred: &Path, level: LevelArg, per_world: bool) -> Res
         .iter()
         .map(|(id, g)| (id.as_str(), g.as_str()))
         .collect();
-    let (documents, report) = if per_world {
+    let (documents, mut report) = if args.per_world {
         let worlds = eval::evaluate_by_world(&ids, &pred_map, &gold_map);
         let documents = worlds.iter().map(|(_, m)| m.documents).sum();
         (documents, eval::render_worlds(&worlds))
@@ -96,6 +109,10 @@ fn evaluate(labels: &Path, pred: &Path, level: LevelArg, per_world: bool) -> Res
         let metrics = eval::evaluate(&ids, &pred_map, &gold_map);
         (metrics.documents, metrics.render())
     };
+    if let Some(top) = args.errors {
+        let errors = eval::group_errors(&ids, &pred_map, &gold_map);
+        report.push_str(&eval::render_group_errors(&errors, top));
+    }
     if documents < gold.len() {
         eprintln!(
             "eval: {} labeled documents have no prediction",
@@ -114,7 +131,12 @@ fn evaluate_pairs(args: &EvalArgs, pairs: &Path, pred: Option<&Path>) -> Result<
             .iter()
             .map(|(id, g)| (id.as_str(), g.as_str()))
             .collect();
-        super::print(&eval::evaluate_pairs(&labels, &pred_map).render())?;
+        let mut report = eval::evaluate_pairs(&labels, &pred_map).render();
+        if let Some(top) = args.errors {
+            let (fp, fneg) = eval::pair_errors(&labels, &pred_map);
+            report.push_str(&eval::render_pair_errors((&fp, &fneg), &pred_map, top));
+        }
+        super::print(&report)?;
     }
     if !args.corpus.is_empty() {
         let corpus = Corpus::read(&args.corpus, &ReadOptions::default())?;

@@ -276,6 +276,216 @@ pub fn render_worlds(worlds: &[(&str, Metrics)]) -> String {
     s
 }
 
+/// A group that mixes groups of the other side: a predicted group holding
+/// pages of several gold groups (a false merge), or a gold group spread
+/// over several predicted groups (a miss). See [`group_errors`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MixedGroup {
+    /// The group's label (predicted for a merge, gold for a miss).
+    pub group: String,
+    /// Its labelled and predicted documents.
+    pub documents: usize,
+    /// Its pairs of documents that are wrongly together (a merge: pairs of
+    /// two gold groups) or wrongly apart (a miss: pairs in two predicted
+    /// groups).
+    pub pairs: u64,
+    /// The other side's groups inside it, most documents first (ties by
+    /// label): `(label, documents, its first id in input order)`.
+    pub parts: Vec<(String, usize, String)>,
+}
+
+/// The errors of a grouping against gold labels, group by group: what
+/// `syndic eval --errors` lists. The pairs of `merges` add up to the false
+/// pairs behind [`Metrics::pair_precision`], those of `misses` to the
+/// missed pairs behind [`Metrics::pair_recall`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GroupErrors {
+    /// Predicted groups that hold pages of two or more gold groups, most
+    /// false pairs first (ties: more documents, then label).
+    pub merges: Vec<MixedGroup>,
+    /// Gold groups whose pages are in two or more predicted groups, most
+    /// missed pairs first (same ties).
+    pub misses: Vec<MixedGroup>,
+}
+
+/// Pairs of `n` things.
+fn pair_count(n: usize) -> u64 {
+    n as u64 * n.saturating_sub(1) as u64 / 2
+}
+
+/// [`GroupErrors`] of `predicted` against `gold`, over the documents in
+/// both (in `ids` order, which picks each part's example id).
+pub fn group_errors(
+    ids: &[&str],
+    predicted: &AHashMap<&str, &str>,
+    gold: &AHashMap<&str, GoldLabel>,
+) -> GroupErrors {
+    // (predicted, gold) → (documents, first id), in first-seen order.
+    let mut cells: AHashMap<(&str, &str), (usize, &str)> = AHashMap::new();
+    for &id in ids {
+        let (Some(&p), Some(g)) = (predicted.get(id), gold.get(id)) else {
+            continue;
+        };
+        cells.entry((p, g.group.as_str())).or_insert((0, id)).0 += 1;
+    }
+    // Each side's groups with their parts on the other side.
+    let mut by_pred: AHashMap<&str, Vec<(&str, usize, &str)>> = AHashMap::new();
+    let mut by_gold: AHashMap<&str, Vec<(&str, usize, &str)>> = AHashMap::new();
+    for (&(p, g), &(n, first)) in &cells {
+        by_pred.entry(p).or_default().push((g, n, first));
+        by_gold.entry(g).or_default().push((p, n, first));
+    }
+    let mixed = |side: AHashMap<&str, Vec<(&str, usize, &str)>>| {
+        let mut out: Vec<MixedGroup> = side
+            .into_iter()
+            .filter(|(_, parts)| parts.len() > 1)
+            .map(|(group, mut parts)| {
+                parts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                let documents: usize = parts.iter().map(|p| p.1).sum();
+                let within: u64 = parts.iter().map(|p| pair_count(p.1)).sum();
+                MixedGroup {
+                    group: group.to_string(),
+                    documents,
+                    pairs: pair_count(documents) - within,
+                    parts: parts
+                        .into_iter()
+                        .map(|(label, n, first)| (label.to_string(), n, first.to_string()))
+                        .collect(),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (b.pairs, b.documents)
+                .cmp(&(a.pairs, a.documents))
+                .then_with(|| a.group.cmp(&b.group))
+        });
+        out
+    };
+    GroupErrors {
+        merges: mixed(by_pred),
+        misses: mixed(by_gold),
+    }
+}
+
+/// An error list's heading (`shown`: which of them the table holds, when
+/// not all) and its table's header row.
+fn heading(title: &str, shown: Option<String>, columns: &[&str]) -> String {
+    let shown = shown.map(|s| format!(" ({s})")).unwrap_or_default();
+    format!(
+        "\n{title}{shown}\n\n| {} |\n|{}\n",
+        columns.join(" | "),
+        "---|".repeat(columns.len())
+    )
+}
+
+/// Parts of a mixed group listed in a table cell; the rest are counted.
+const LISTED_PARTS: usize = 8;
+
+/// Markdown tables of the `top` worst false merges and misses of
+/// [`group_errors`], each part as `label (documents, an id)`.
+pub fn render_group_errors(errors: &GroupErrors, top: usize) -> String {
+    let table = |title: &str, what: &str, inside: &str, groups: &[MixedGroup]| {
+        let total: u64 = groups.iter().map(|g| g.pairs).sum();
+        let mut s = heading(
+            &format!("{title}: {} groups, {total} pairs", groups.len()),
+            (groups.len() > top).then(|| format!("the {top} with most")),
+            &[
+                "group",
+                "documents",
+                what,
+                &format!("{inside} (documents, an id)"),
+            ],
+        );
+        for g in groups.iter().take(top) {
+            let mut cell: Vec<String> = g
+                .parts
+                .iter()
+                .take(LISTED_PARTS)
+                .map(|(label, n, id)| format!("{label} ({n}, {id})"))
+                .collect();
+            if g.parts.len() > LISTED_PARTS {
+                cell.push(format!("and {} more", g.parts.len() - LISTED_PARTS));
+            }
+            s.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                g.group,
+                g.documents,
+                g.pairs,
+                cell.join("; ")
+            ));
+        }
+        s
+    };
+    table(
+        "False merges (predicted groups holding several gold groups)",
+        "false pairs",
+        "gold groups inside",
+        &errors.merges,
+    ) + &table(
+        "Misses (gold groups split over several predicted groups)",
+        "missed pairs",
+        "predicted groups",
+        &errors.misses,
+    )
+}
+
+/// The labelled pairs that a grouping gets wrong, in file order: false
+/// positives (labelled different, predicted together) and false negatives
+/// (labelled same, predicted apart). Pairs with an unknown id are left
+/// out, as [`evaluate_pairs`] leaves them out.
+pub fn pair_errors<'a>(
+    labels: &'a [PairLabel],
+    predicted: &AHashMap<&str, &str>,
+) -> (Vec<&'a PairLabel>, Vec<&'a PairLabel>) {
+    let (mut false_positives, mut false_negatives) = (Vec::new(), Vec::new());
+    for l in labels {
+        let (Some(x), Some(y)) = (predicted.get(l.a.as_str()), predicted.get(l.b.as_str())) else {
+            continue;
+        };
+        match (l.same, x == y) {
+            (false, true) => false_positives.push(l),
+            (true, false) => false_negatives.push(l),
+            _ => {}
+        }
+    }
+    (false_positives, false_negatives)
+}
+
+/// Markdown tables of the first `top` false positive and false negative
+/// pairs of [`pair_errors`], with their languages (when labelled) and the
+/// predicted group of each side.
+pub fn render_pair_errors(
+    (false_positives, false_negatives): (&[&PairLabel], &[&PairLabel]),
+    predicted: &AHashMap<&str, &str>,
+    top: usize,
+) -> String {
+    let table = |title: &str, pairs: &[&PairLabel]| {
+        let mut s = heading(
+            &format!("{title}: {}", pairs.len()),
+            (pairs.len() > top).then(|| format!("the first {top}, in file order")),
+            &["id1", "id2", "languages", "group of id1", "group of id2"],
+        );
+        for l in pairs.iter().take(top) {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                l.a,
+                l.b,
+                l.languages.as_deref().unwrap_or(""),
+                predicted.get(l.a.as_str()).copied().unwrap_or(""),
+                predicted.get(l.b.as_str()).copied().unwrap_or("")
+            ));
+        }
+        s
+    };
+    table(
+        "False positives (labelled different, predicted together)",
+        false_positives,
+    ) + &table(
+        "False negatives (labelled same, predicted apart)",
+        false_negatives,
+    )
+}
+
 /// Scores every labelled pair whose two ids are in `docs` with syndic's
 /// similarities (Jaccard, containment, cosine) and returns precision/recall
 /// curves over thresholds 0.05 to 0.95, rendered as Markdown, with the
@@ -376,6 +586,77 @@ mod tests {
         assert_eq!(worlds[1].1.pair_precision, 0.0, "a/x and a/y: a false pair");
         let table = render_worlds(&worlds);
         assert!(table.contains("| (no world) | 1 |"), "{table}");
+    }
+
+    #[test]
+    fn errors_name_the_mixed_groups_worst_first() {
+        let ids = ["a", "b", "c", "d", "e", "f"];
+        // Gold: {a b c} {d e} {f}; predicted: {a b d} {c} {e f}.
+        let g = gold(&[
+            ("a", "1", "origin"),
+            ("b", "1", "syndicated"),
+            ("c", "1", "excerpt"),
+            ("d", "2", "origin"),
+            ("e", "2", "ocr"),
+            ("f", "3", "origin"),
+        ]);
+        let pred: AHashMap<&str, &str> = [
+            ("a", "x"),
+            ("b", "x"),
+            ("c", "y"),
+            ("d", "x"),
+            ("e", "z"),
+            ("f", "z"),
+        ]
+        .into_iter()
+        .collect();
+        let e = group_errors(&ids, &pred, &g);
+        let part = |l: &str, n: usize, id: &str| (l.to_string(), n, id.to_string());
+        assert_eq!(e.merges.len(), 2);
+        assert_eq!((e.merges[0].group.as_str(), e.merges[0].pairs), ("x", 2));
+        assert_eq!(e.merges[0].parts, [part("1", 2, "a"), part("2", 1, "d")]);
+        assert_eq!((e.merges[1].group.as_str(), e.merges[1].pairs), ("z", 1));
+        assert_eq!(e.misses.len(), 2, "gold 3 is whole");
+        assert_eq!((e.misses[0].group.as_str(), e.misses[0].pairs), ("1", 2));
+        assert_eq!(e.misses[0].parts, [part("x", 2, "a"), part("y", 1, "c")]);
+        // The listed pairs are the metrics' false and missed pairs.
+        let m = evaluate(&ids, &pred, &g);
+        assert_eq!(m.pair_precision, 1.0 / 4.0, "3 of 4 predicted pairs false");
+        assert_eq!(m.pair_recall, 1.0 / 4.0, "3 of 4 gold pairs missed");
+        let table = render_group_errors(&e, 1);
+        assert!(
+            table.contains("False merges (predicted groups holding several gold groups): 2 groups, 3 pairs (the 1 with most)"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| x | 3 | 2 | 1 (2, a); 2 (1, d) |"),
+            "{table}"
+        );
+        assert!(!table.contains("| z |"), "only the worst one: {table}");
+        assert!(
+            table.contains("| 1 | 3 | 2 | x (2, a); y (1, c) |"),
+            "{table}"
+        );
+
+        let labels = parse_pair_labels(
+            "id1,id2,label\na,b,1\nc,d,0\na,d,0\na,c,1\nq,a,1\n",
+            0.5,
+            0.5,
+        )
+        .unwrap();
+        let (fp, fneg) = pair_errors(&labels, &pred);
+        let ab = |l: &[&PairLabel]| -> Vec<(String, String)> {
+            l.iter().map(|l| (l.a.clone(), l.b.clone())).collect()
+        };
+        assert_eq!(ab(&fp), [("a".to_string(), "d".to_string())]);
+        assert_eq!(
+            ab(&fneg),
+            [("a".to_string(), "c".to_string())],
+            "q is unknown"
+        );
+        let table = render_pair_errors((&fp, &fneg), &pred, 5);
+        assert!(table.contains("| a | d |  | x | x |"), "{table}");
+        assert!(table.contains("| a | c |  | x | y |"), "{table}");
     }
 
     #[test]
