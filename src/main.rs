@@ -12,6 +12,7 @@ use cmd::bench::BenchArgs;
 use cmd::cluster::{ClusterArgs, DedupArgs};
 use cmd::corpora::CorporaCommand;
 use cmd::eval::EvalArgs;
+use cmd::explain::ExplainArgs;
 use cmd::extract::ExtractArgs;
 use cmd::index::IndexCommand;
 use cmd::sign::SignArgs;
@@ -138,6 +139,8 @@ enum Command {
     Extract(ExtractArgs),
     /// Score a clusters.jsonl against gold labels (pairwise, ARI, B-cubed) or pair labels.
     Eval(EvalArgs),
+    /// Say why two documents are (or are not) one cluster, story and thread; prints Markdown.
+    Explain(ExplainArgs),
     /// Time the pipeline (and score it, given labels) on a corpus; prints Markdown.
     Bench(BenchArgs),
     /// Build labeled sample corpora.
@@ -161,6 +164,7 @@ fn main() -> ExitCode {
         Command::Dedup(a) => a.run.resources.memory,
         Command::Sign(a) => a.resources.memory,
         Command::Extract(a) => a.resources.memory,
+        Command::Explain(a) => a.run.resources.memory,
         _ => None,
     };
     match memory_limit {
@@ -181,6 +185,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => cmd::sign::sign(args),
         Command::Extract(args) => cmd::extract::extract(args),
         Command::Eval(args) => cmd::eval::eval(args),
+        Command::Explain(args) => cmd::explain::explain(args),
         Command::Bench(args) => cmd::bench::bench(args),
         Command::Corpora(command) => cmd::corpora::corpora(command),
         Command::Index(command) => cmd::index::index(command),

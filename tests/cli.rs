@@ -738,3 +738,49 @@ fn eval_errors_lists_false_merges_and_misses() {
     let refused = syndic(&["eval", "--labels", &labels, "--errors", "5"]);
     assert!(!refused.status.success(), "--errors needs --pred");
 }
+
+/// `syndic explain` says why two documents are or are not grouped: the
+/// run's groups, the edges that join a cluster, and the pair's evidence;
+/// an id that no document has is refused by name.
+#[test]
+fn explain_tells_why_a_pair_is_or_is_not_grouped() {
+    let run = |pair: [&str; 2]| {
+        let out = syndic_ok(&["explain", SAMPLE, "-q", "--pair", pair[0], pair[1]]);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let copy = run(["04-rail-strike-origin-27", "04-rail-strike-syndicated-30"]);
+    assert!(
+        copy.starts_with("## 04-rail-strike-origin-27 and 04-rail-strike-syndicated-30"),
+        "{copy}"
+    );
+    assert!(
+        copy.contains("| cluster | 04-rail-strike-origin-27 | 04-rail-strike-origin-27 | yes |"),
+        "{copy}"
+    );
+    assert!(copy.contains("One cluster through"), "{copy}");
+    assert!(copy.contains("| a match by verification | yes |"), "{copy}");
+    let apart = run(["04-rail-strike-origin-27", "03-library-hours-origin-18"]);
+    assert!(
+        apart.contains("| story |") && apart.contains("| no |"),
+        "{apart}"
+    );
+    assert!(!apart.contains("One cluster through"), "{apart}");
+    assert!(
+        apart.contains("| a match by verification | no |"),
+        "{apart}"
+    );
+    let out = syndic(&[
+        "explain",
+        SAMPLE,
+        "-q",
+        "--pair",
+        "04-rail-strike-origin-27",
+        "nope",
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no document has the id \"nope\""),
+        "{stderr}"
+    );
+}

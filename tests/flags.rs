@@ -169,6 +169,28 @@ fn cases() -> Vec<Case> {
             ),
         },
         Case {
+            sub: &["explain"],
+            input: &[SAMPLE],
+            base: &[],
+            setup: &[],
+            flags: with_pairs(with(
+                &[MATCHING, INPUT, TITLES, RESOURCES],
+                &[
+                    (
+                        "--pair",
+                        &[],
+                        &[
+                            "--pair",
+                            "04-rail-strike-origin-27",
+                            "03-library-hours-origin-18",
+                        ],
+                    ),
+                    ("--stats", &[], &["--stats", "{d}/stats.json"]),
+                    ("--quiet", &[], &["--quiet"]),
+                ],
+            )),
+        },
+        Case {
             sub: &["sign"],
             input: &[SAMPLE],
             base: &["-o", "{d}/sig.bin"],
@@ -359,6 +381,31 @@ fn cases() -> Vec<Case> {
             ],
         },
     ]
+}
+
+/// `explain`'s checks: each with a pair of two documents of the input it
+/// runs on (`explain` refuses an id that no document has).
+fn with_pairs(variants: Vec<Variant>) -> Vec<Variant> {
+    let pair = |args: &[&str]| -> &'static [&'static str] {
+        if args.contains(&"@{d}/noisy.jsonl") {
+            &["--pair", "report", "scan"]
+        } else if args.contains(&"@{d}/titled") {
+            &["--pair", "0.txt", "1.txt"]
+        } else {
+            &[
+                "--pair",
+                "04-rail-strike-origin-27",
+                "04-rail-strike-syndicated-30",
+            ]
+        }
+    };
+    let paired = |args: &'static [&'static str]| -> &'static [&'static str] {
+        Box::leak([args, pair(args)].concat().into_boxed_slice())
+    };
+    variants
+        .into_iter()
+        .map(|(flag, base, with)| (flag, paired(base), paired(with)))
+        .collect()
 }
 
 /// The long flags that `syndic SUB --help` lists.

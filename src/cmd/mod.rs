@@ -5,6 +5,7 @@ pub mod bench;
 pub mod cluster;
 pub mod corpora;
 pub mod eval;
+pub mod explain;
 pub mod extract;
 pub mod index;
 pub mod sign;

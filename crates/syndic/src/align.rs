@@ -104,7 +104,7 @@ pub const MIN_SEGMENT: usize = 6;
 const K: usize = 3;
 
 /// How the shorter of two token sequences aligns with the longer.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Alignment {
     /// Tokens in the shorter sequence.
     pub short_len: usize,

@@ -30,7 +30,8 @@
 //! document frequencies) is a value passed in, so that a distributed run
 //! can compute it once. Around the pipeline: [`index`] (a persistent,
 //! incremental index on disk that matches with the same rule), [`eval`]
-//! (metrics), [`bench`](mod@bench) (timing on sample corpora) and
+//! (metrics), [`explain`] (why two documents are or are not grouped),
+//! [`bench`](mod@bench) (timing on sample corpora) and
 //! [`corpus::generate`] (labelled corpora).
 //!
 //! Everything is seeded and deterministic: the same input and configuration
@@ -44,6 +45,7 @@ pub mod cluster;
 pub mod corpus;
 pub mod error;
 pub mod eval;
+pub mod explain;
 pub mod index;
 pub mod lsh;
 pub mod minhash;

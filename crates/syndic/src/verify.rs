@@ -422,7 +422,7 @@ impl VerifyRule {
         let al = align::align(a, b);
         if al.aligned < self.min_aligned
             || al.date_substitutions > 0
-            || al.substitutions > al.figures / 8 + usize::from(al.aligned >= LONG_ALIGNED)
+            || al.substitutions > substitution_budget(&al)
         {
             return None;
         }
@@ -449,7 +449,7 @@ impl VerifyRule {
     }
 
     /// Whether most of the smaller set of figures appears in the larger.
-    fn figures_agree(&self, a: &Evidence, b: &Evidence) -> bool {
+    pub(crate) fn figures_agree(&self, a: &Evidence, b: &Evidence) -> bool {
         let shared = merge_count(&a.numbers, &b.numbers);
         let small = a.numbers.len().min(b.numbers.len());
         small < MIN_NUMBERS || shared as f64 >= self.numbers * small as f64
@@ -466,14 +466,57 @@ impl VerifyRule {
         a: &Evidence,
         b: &Evidence,
     ) -> bool {
-        let (sa, sb) = sizes;
-        let contained = c >= self.containment && sa.min(sb) >= self.min_contained;
-        let near = j >= self.near
+        (j >= self.jaccard || self.contained(c, sizes) || self.near(j, sizes, a, b))
+            && self.figures_agree(a, b)
+    }
+
+    /// The containment rule: most of the smaller set is in the larger.
+    pub(crate) fn contained(&self, c: f64, (sa, sb): (usize, usize)) -> bool {
+        c >= self.containment && sa.min(sb) >= self.min_contained
+    }
+
+    /// The near rule: a noisy or edited copy of about the same length with
+    /// at most [`MAX_NEAR_SUBSTITUTIONS`] figures changed in place.
+    pub(crate) fn near(
+        &self,
+        j: f64,
+        (sa, sb): (usize, usize),
+        a: &Evidence,
+        b: &Evidence,
+    ) -> bool {
+        j >= self.near
             && sa.min(sb) >= self.min_contained
             && sa.min(sb) as f64 >= self.near_size_ratio * sa.max(sb) as f64
-            && substitutions(&a.figures, &b.figures) <= MAX_NEAR_SUBSTITUTIONS;
-        (j >= self.jaccard || contained || near) && self.figures_agree(a, b)
+            && substitutions(&a.figures, &b.figures) <= MAX_NEAR_SUBSTITUTIONS
     }
+}
+
+/// The set rules' answers for one pair, for a report of why it is or is
+/// not a copy ([`VerifyRule::accepts`] is [`SetRules::pass`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SetRules {
+    /// Jaccard reaches `jaccard`.
+    pub jaccard: bool,
+    /// Containment reaches `containment` (and the smaller set is big enough).
+    pub contained: bool,
+    /// The near rule holds (`near`, `near_size_ratio`, few figures changed).
+    pub near: bool,
+    /// Most of the smaller set of figures is in the larger (`numbers`).
+    pub figures_agree: bool,
+}
+
+impl SetRules {
+    /// Whether the set rules take the pair: one of the three, and the figures.
+    pub fn pass(&self) -> bool {
+        (self.jaccard || self.contained || self.near) && self.figures_agree
+    }
+}
+
+/// How many of an alignment's figures may stand where the other text has
+/// another figure ([`VerifyRule::aligns`]): one in eight, and one more in
+/// a long alignment.
+pub fn substitution_budget(al: &align::Alignment) -> usize {
+    al.figures / 8 + usize::from(al.aligned >= LONG_ALIGNED)
 }
 
 /// Candidate pairs are checked in rounds of this many, in pair order. A

@@ -1,0 +1,583 @@
+//! Explain: why two documents are, or are not, one cluster, story and
+//! thread: what `syndic explain` prints, to read a merge or a miss by eye.
+//!
+//! Input: the documents, the settings, the run's [`Outcome`] over them
+//! (from [`crate::pipeline::run`] with the same settings) and pairs of
+//! document indices. Output: one [`Explanation`] per pair, made with the
+//! stages' own kernels, never a second implementation:
+//! - the run's answer: each document's cluster, story and thread
+//!   representatives, and, when the two share a cluster, a shortest path of
+//!   the run's verified edges (and identical bodies) that joins them, each
+//!   step with its scores and the rule that takes it now;
+//! - the pair itself, as verification sees it: the bodies after boilerplate
+//!   removal (learned over all the documents, as the run learns it), the
+//!   LSH keys they share (whole-body bands, lead bands, the opening), the
+//!   exact Jaccard and containment, each set rule's answer, the figures,
+//!   and the alignment (aligned share, figure and date substitutions,
+//!   foreign figures) with the rule's verdict;
+//! - one level up: the TF-IDF cosine of the two clusters' representatives,
+//!   weighed over clusters as the story stage weighs them, and how far
+//!   apart the two were published.
+//!
+//! A pair of one cluster need not be an edge itself: clusters join through
+//! chains of copies (an edited copy, then its excerpt), which is what the
+//! path shows.
+
+use crate::align::{self, Alignment};
+use crate::corpus::{parse_time, Document, Texts};
+use crate::error::Result;
+use crate::lsh;
+use crate::pipeline::{BodyModel, BodySignature, Config, Outcome, Signer};
+use crate::shingle::Shingled;
+use crate::store::Resources;
+use crate::story::{self, DocumentFrequencies};
+use crate::verify::{self, Evidence, SetRules, VerifyRule};
+use ahash::{AHashMap, AHashSet};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::VecDeque;
+
+/// One step of a path between two documents of one cluster.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    /// From this document (index) ...
+    pub from: usize,
+    /// ... to this one.
+    pub to: usize,
+    /// `None`: the two bodies are identical (joined before any edge);
+    /// otherwise the edge's exact Jaccard and containment.
+    pub scores: Option<(f32, f32)>,
+}
+
+/// What verification makes of the pair itself.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairEvidence {
+    /// Each body's length in bytes after boilerplate removal.
+    pub body_bytes: (usize, usize),
+    /// Each body's distinct shingles.
+    pub shingles: (usize, usize),
+    /// The bodies are identical.
+    pub identical: bool,
+    /// Whole-signature LSH bands with equal keys, of how many.
+    pub bands: (usize, usize),
+    /// Lead-signature bands with equal keys, of how many (none when leads
+    /// are off).
+    pub lead_bands: Option<(usize, usize)>,
+    /// Both have a prose opening, and it is the same.
+    pub same_opening: bool,
+    /// Exact Jaccard of the shingle sets.
+    pub jaccard: f64,
+    /// Exact containment of the smaller set in the larger.
+    pub containment: f64,
+    /// Each set rule's answer.
+    pub set_rules: SetRules,
+    /// Distinct figures of the smaller list found in the larger, of how
+    /// many.
+    pub figures_shared: (usize, usize),
+    /// Contexts both put a figure in, and in how many the figures differ.
+    pub figures_in_context: (usize, usize),
+    /// The alignment of the two token sequences (when the alignment rule
+    /// is on).
+    pub alignment: Option<Alignment>,
+    /// Figure substitutions the alignment rule allows for it.
+    pub substitution_budget: usize,
+    /// The set rules reject the pair and its containment is high enough
+    /// for the alignment rule to try it.
+    pub alignment_tried: bool,
+    /// The alignment rule takes it.
+    pub aligned: bool,
+}
+
+impl PairEvidence {
+    /// Whether verification makes the pair a match (an edge, or a part
+    /// match when one is a small part of the other).
+    pub fn matches(&self) -> bool {
+        self.set_rules.pass() || (self.alignment_tried && self.aligned)
+    }
+}
+
+/// Why two documents are, or are not, grouped (see the module docs).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// The two documents (indices).
+    pub a: usize,
+    /// The second one.
+    pub b: usize,
+    /// Each one's cluster, story and thread representative (indices).
+    pub groups: [(usize, usize); 3],
+    /// When they share a cluster: a shortest path of verified edges and
+    /// identical bodies between them.
+    pub path: Option<Vec<Step>>,
+    /// The pair as verification sees it.
+    pub evidence: PairEvidence,
+    /// TF-IDF cosine of their clusters' representatives, terms weighed
+    /// over clusters (as the story stage weighs them).
+    pub story_cosine: f64,
+    /// Days between their publication dates, when both parse.
+    pub days_apart: Option<f64>,
+    /// The story level's `similarity` and `strong_similarity` (a cosine
+    /// from which a pair is a close rewrite on its own) and `window_days`,
+    /// to read the cosine against. (The rare-term and passage evidence
+    /// that the story stage also weighs is not shown.)
+    pub story_thresholds: (f64, f64, f64),
+}
+
+/// Explains each pair of `pairs` (indices into `docs`, whose texts are
+/// `texts`) given the run `outcome` over them with `config`. Holds the
+/// folded texts (spilled within `resources`' limit, as a run does) and the
+/// bodies of the clusters that the pairs share, not every body.
+pub fn explain(
+    docs: &[Document],
+    texts: &Texts,
+    config: &Config,
+    resources: &Resources,
+    outcome: &Outcome,
+    pairs: &[(usize, usize)],
+) -> Result<Vec<Explanation>> {
+    let model = BodyModel::learn(docs, texts, config, resources)?;
+    let body = |i: usize| -> Result<String> {
+        let mut out = String::new();
+        model.body_into(i, &mut out)?;
+        Ok(out)
+    };
+    let signer = Signer::new(config)?;
+    let rule = config.verify_rule();
+    // Story weights: document frequencies over cluster representatives.
+    let rep_of = |x: usize| outcome.docs[x].representative as usize;
+    let df = (0..docs.len())
+        .into_par_iter()
+        .filter(|&i| rep_of(i) == i)
+        .map(|r| Ok(story::term_counts(&body(r)?)))
+        .try_fold(DocumentFrequencies::default, |mut df, counts: Result<_>| {
+            df.add(&counts?);
+            Ok::<_, crate::error::Error>(df)
+        })
+        .try_reduce(DocumentFrequencies::default, |mut x, y| {
+            x.merge(&y);
+            Ok(x)
+        })?;
+    let idf = df.idf();
+    // The clusters that explained pairs share, for paths inside them.
+    let shared: AHashSet<usize> = pairs
+        .iter()
+        .filter(|&&(a, b)| rep_of(a) == rep_of(b))
+        .map(|&(a, _)| rep_of(a))
+        .collect();
+    let members: Vec<usize> = (0..docs.len())
+        .filter(|&i| shared.contains(&rep_of(i)))
+        .collect();
+    let member_bodies: Vec<(usize, String)> = members
+        .par_iter()
+        .map(|&i| Ok((i, body(i)?)))
+        .collect::<Result<_>>()?;
+    let graph = EdgeGraph::new(outcome, &member_bodies);
+    pairs
+        .iter()
+        .map(|&(a, b)| {
+            let of = |x: usize| {
+                let d = &outcome.docs[x];
+                (
+                    d.representative as usize,
+                    d.story as usize,
+                    d.thread as usize,
+                )
+            };
+            let ((ca, sa, ta), (cb, sb, tb)) = (of(a), of(b));
+            let vector = |rep: usize| -> Result<story::TermVector> {
+                Ok(story::vector(&story::term_counts(&body(rep)?), &idf))
+            };
+            let date = |x: usize| docs[x].published.as_deref().and_then(parse_time);
+            Ok(Explanation {
+                a,
+                b,
+                groups: [(ca, cb), (sa, sb), (ta, tb)],
+                path: (ca == cb).then(|| graph.path(a, b)).flatten(),
+                evidence: pair_evidence(&signer, &rule, &body(a)?, &body(b)?),
+                story_cosine: story::cosine(&vector(ca)?, &vector(cb)?),
+                days_apart: date(a)
+                    .zip(date(b))
+                    .map(|(x, y)| (x - y).unsigned_abs() as f64 / 86_400.0),
+                story_thresholds: (
+                    config.story.similarity,
+                    config.story.strong_similarity,
+                    config.story.window_days,
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Verification's view of two bodies (folded, boilerplate removed).
+pub fn pair_evidence(signer: &Signer, rule: &VerifyRule, a: &str, b: &str) -> PairEvidence {
+    let ((sig_a, ev_a), (sig_b, ev_b)) = (signed(signer, a), signed(signer, b));
+    let equal_keys = |x: &[u64], y: &[u64]| x.iter().zip(y).filter(|(p, q)| p == q).count();
+    let keys = |sig: &[u32], params| {
+        let mut out = Vec::new();
+        lsh::band_keys(sig, params, &mut out);
+        out
+    };
+    let params = signer.params();
+    let bands = (
+        equal_keys(&keys(&sig_a.whole, params), &keys(&sig_b.whole, params)),
+        params.bands,
+    );
+    let lead_bands = signer.lead_params().map(|p| {
+        (
+            equal_keys(&keys(&sig_a.lead, p), &keys(&sig_b.lead, p)),
+            p.bands,
+        )
+    });
+    let (sizes, (j, c)) = (
+        (ev_a.shingles.len(), ev_b.shingles.len()),
+        verify::scores(&ev_a.shingles, &ev_b.shingles),
+    );
+    let set_rules = SetRules {
+        jaccard: j >= rule.jaccard,
+        contained: rule.contained(c, sizes),
+        near: rule.near(j, sizes, &ev_a, &ev_b),
+        figures_agree: rule.figures_agree(&ev_a, &ev_b),
+    };
+    let (ta, tb) = (crate::shingle::token_keys(a), crate::shingle::token_keys(b));
+    let alignment = rule.aligning().then(|| align::align(&ta, &tb));
+    let (small, large) = match ev_a.numbers.len() <= ev_b.numbers.len() {
+        true => (&ev_a.numbers, &ev_b.numbers),
+        false => (&ev_b.numbers, &ev_a.numbers),
+    };
+    PairEvidence {
+        body_bytes: (a.len(), b.len()),
+        shingles: sizes,
+        identical: a == b,
+        bands,
+        lead_bands,
+        same_opening: sig_a.opening.is_some() && sig_a.opening == sig_b.opening,
+        jaccard: j,
+        containment: c,
+        set_rules,
+        figures_shared: (
+            small
+                .iter()
+                .filter(|n| large.binary_search(n).is_ok())
+                .count(),
+            small.len(),
+        ),
+        figures_in_context: verify::figures_in_context(&ev_a.figures, &ev_b.figures),
+        substitution_budget: alignment.as_ref().map_or(0, verify::substitution_budget),
+        alignment,
+        alignment_tried: !set_rules.pass() && rule.may_align(c),
+        aligned: rule.aligns(&ta, &tb).is_some(),
+    }
+}
+
+/// A neighbour in an [`EdgeGraph`]: the document and the edge's Jaccard and
+/// containment (`None`: identical bodies).
+type Link = (usize, Option<(f32, f32)>);
+
+/// A body's signatures and its evidence (shingle set and figures), as the
+/// sign stage makes them.
+fn signed(signer: &Signer, body: &str) -> (BodySignature, Evidence) {
+    let mut shingled = Shingled::default();
+    let sig = signer.sign_into(body, &mut shingled);
+    let figures = std::mem::take(&mut shingled.figures);
+    (sig, Evidence::new(shingled.set(), figures))
+}
+
+/// The run's verified edges and identical bodies, as a graph over the
+/// documents, for paths within a cluster.
+struct EdgeGraph {
+    next: AHashMap<usize, Vec<Link>>,
+}
+
+impl EdgeGraph {
+    /// The run's edges, and identical bodies among `bodies` (documents of
+    /// the clusters explained, with their bodies).
+    fn new(outcome: &Outcome, bodies: &[(usize, String)]) -> EdgeGraph {
+        let mut next: AHashMap<usize, Vec<Link>> = AHashMap::new();
+        let mut link = |x: usize, y: usize, s: Option<(f32, f32)>| {
+            next.entry(x).or_default().push((y, s));
+            next.entry(y).or_default().push((x, s));
+        };
+        for e in &outcome.edges {
+            link(e.a as usize, e.b as usize, Some((e.jaccard, e.containment)));
+        }
+        // Identical bodies of one cluster: each to the first of its body.
+        let mut first: AHashMap<(u32, &str), usize> = AHashMap::new();
+        for (i, body) in bodies {
+            let (i, key) = (*i, (outcome.docs[*i].representative, body.as_str()));
+            match first.get(&key) {
+                Some(&f) => link(f, i, None),
+                None => {
+                    first.insert(key, i);
+                }
+            }
+        }
+        EdgeGraph { next }
+    }
+
+    /// A shortest path from `a` to `b` (breadth first; neighbours in edge
+    /// order, so the same path every run), or `None`.
+    fn path(&self, a: usize, b: usize) -> Option<Vec<Step>> {
+        let mut came: AHashMap<usize, Link> = AHashMap::new();
+        let mut queue = VecDeque::from([a]);
+        while let Some(x) = queue.pop_front() {
+            if x == b {
+                let mut steps = Vec::new();
+                let mut at = b;
+                while at != a {
+                    let (from, scores) = came[&at];
+                    steps.push(Step {
+                        from,
+                        to: at,
+                        scores,
+                    });
+                    at = from;
+                }
+                steps.reverse();
+                return Some(steps);
+            }
+            for &(y, s) in self.next.get(&x).map_or(&[][..], Vec::as_slice) {
+                if y != a && !came.contains_key(&y) {
+                    came.insert(y, (x, s));
+                    queue.push_back(y);
+                }
+            }
+        }
+        None
+    }
+}
+
+/// A yes or no for a report.
+fn yes(x: bool) -> &'static str {
+    if x {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+impl Explanation {
+    /// The explanation as Markdown, naming documents by their ids.
+    pub fn render(&self, docs: &[Document]) -> String {
+        let id = |i: usize| docs[i].id.as_str();
+        let (a, b) = (id(self.a), id(self.b));
+        let e = &self.evidence;
+        let mut s =
+            format!("## {a} and {b}\n\n| level | {a} | {b} | together |\n|---|---|---|---|\n");
+        for (level, (x, y)) in ["cluster", "story", "thread"].iter().zip(self.groups) {
+            s.push_str(&format!(
+                "| {level} | {} | {} | {} |\n",
+                id(x),
+                id(y),
+                yes(x == y)
+            ));
+        }
+        match &self.path {
+            Some(steps) if steps.is_empty() => {}
+            Some(steps) => {
+                s.push_str(&format!(
+                    "\nOne cluster through {} step{}:\n\n| from | to | how |\n|---|---|---|\n",
+                    steps.len(),
+                    if steps.len() == 1 { "" } else { "s" }
+                ));
+                for st in steps {
+                    let how = match st.scores {
+                        None => "identical bodies".to_string(),
+                        Some((j, c)) => format!("edge: Jaccard {j:.3}, containment {c:.3}"),
+                    };
+                    s.push_str(&format!("| {} | {} | {how} |\n", id(st.from), id(st.to)));
+                }
+            }
+            None if self.groups[0].0 == self.groups[0].1 => {
+                s.push_str("\nOne cluster, but no path of the run's edges joins them.\n");
+            }
+            None => {}
+        }
+        let lead = e
+            .lead_bands
+            .map_or("off".to_string(), |(k, n)| format!("{k} of {n}"));
+        s.push_str(&format!(
+            "\nThe two as verification sees them:\n\n| measure | value |\n|---|---|\n\
+             | body after boilerplate (bytes) | {} / {} |\n\
+             | distinct shingles | {} / {} |\n\
+             | identical bodies | {} |\n\
+             | LSH bands with equal keys | {} of {} |\n\
+             | lead bands with equal keys | {lead} |\n\
+             | same opening | {} |\n\
+             | Jaccard | {:.4} |\n\
+             | containment of the smaller | {:.4} |\n\
+             | set rules: Jaccard / containment / near | {} / {} / {} |\n\
+             | figures: of the smaller list's, in the larger | {} of {} ({}) |\n\
+             | figures in the same context, differing | {} of {} |\n",
+            e.body_bytes.0,
+            e.body_bytes.1,
+            e.shingles.0,
+            e.shingles.1,
+            yes(e.identical),
+            e.bands.0,
+            e.bands.1,
+            yes(e.same_opening),
+            e.jaccard,
+            e.containment,
+            yes(e.set_rules.jaccard),
+            yes(e.set_rules.contained),
+            yes(e.set_rules.near),
+            e.figures_shared.0,
+            e.figures_shared.1,
+            match e.set_rules.figures_agree {
+                true => "agree",
+                false => "disagree",
+            },
+            e.figures_in_context.1,
+            e.figures_in_context.0,
+        ));
+        if let Some(al) = &e.alignment {
+            s.push_str(&format!(
+                "| alignment: aligned tokens of the shorter | {} of {} ({:.3}) |\n\
+                 | alignment: aligned prose share | {:.3} ({} of {} prose tokens) |\n\
+                 | alignment: figure substitutions (allowed) | {} ({}) |\n\
+                 | alignment: date substitutions | {} |\n\
+                 | alignment: foreign figures | {} |\n\
+                 | alignment rule: tried / takes it | {} / {} |\n",
+                al.aligned,
+                al.short_len,
+                al.share(),
+                al.prose_share(),
+                al.prose_aligned,
+                al.prose,
+                al.substitutions,
+                e.substitution_budget,
+                al.date_substitutions,
+                al.foreign_figures,
+                yes(e.alignment_tried),
+                yes(e.aligned),
+            ));
+        }
+        let days = self
+            .days_apart
+            .map_or("unknown".to_string(), |d| format!("{d:.1}"));
+        let cosine = match self.groups[0].0 == self.groups[0].1 {
+            true => "(one cluster)".to_string(),
+            false => format!("{:.3}", self.story_cosine),
+        };
+        s.push_str(&format!(
+            "| a match by verification | {} |\n\
+             | cosine of their clusters' representatives (TF-IDF) | {cosine} |\n\
+             | story settings: similarity / strong_similarity / window_days | {} / {} / {} |\n\
+             | days apart | {days} |\n",
+            yes(e.matches()),
+            self.story_thresholds.0,
+            self.story_thresholds.1,
+            self.story_thresholds.2,
+        ));
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pipeline's test corpus, its run at default settings and its
+    /// bodies.
+    fn sample() -> (Vec<Document>, Config, Outcome, Vec<String>) {
+        let docs = crate::pipeline::testdata::corpus();
+        let config = Config::default();
+        let outcome = crate::pipeline::run(&docs, &config).unwrap();
+        let bodies = crate::pipeline::extract_bodies(&docs, &config)
+            .unwrap()
+            .bodies;
+        (docs, config, outcome, bodies)
+    }
+
+    #[test]
+    fn a_copy_is_explained_by_its_edge_and_other_stories_by_their_scores() {
+        let (docs, config, outcome, _) = sample();
+        // Page 4 is story 0 on another site; page 1 another story.
+        let texts = Texts::new(&docs);
+        let resources = Resources::default();
+        let ex = explain(
+            &docs,
+            &texts,
+            &config,
+            &resources,
+            &outcome,
+            &[(0, 4), (0, 1)],
+        )
+        .unwrap();
+        let copy = &ex[0];
+        assert_eq!(copy.groups[0].0, copy.groups[0].1, "one cluster");
+        let path = copy.path.as_ref().expect("a path in one cluster");
+        assert_eq!(path.first().map(|s| s.from), Some(0));
+        assert_eq!(path.last().map(|s| s.to), Some(4));
+        assert!(copy.evidence.matches(), "{:?}", copy.evidence);
+        assert!(copy.evidence.bands.0 > 0, "{:?}", copy.evidence);
+        let other = &ex[1];
+        assert_ne!(other.groups[0].0, other.groups[0].1);
+        assert_eq!(other.path, None);
+        assert!(!other.evidence.matches(), "{:?}", other.evidence);
+        assert!(other.evidence.jaccard < 0.05, "{:?}", other.evidence);
+        assert!(copy.story_cosine > other.story_cosine);
+        let text = copy.render(&docs);
+        assert!(text.contains("| cluster |"), "{text}");
+        assert!(text.contains("| a match by verification | yes |"), "{text}");
+        assert!(other
+            .render(&docs)
+            .contains("| a match by verification | no |"));
+    }
+
+    /// What the report calls a match is what verification decides, for
+    /// every pair of the corpus (the report recomputes the rules' parts).
+    #[test]
+    fn the_verdict_is_verifications() {
+        let (docs, config, _, bodies) = sample();
+        let (signer, rule) = (Signer::new(&config).unwrap(), config.verify_rule());
+        let evidence = |body: &str| {
+            signed(&signer, body)
+                .1
+                .with_tokens(crate::shingle::token_keys(body))
+        };
+        let (mut matched, mut apart) = (0, 0);
+        for a in 0..docs.len() {
+            for b in a + 1..docs.len() {
+                let e = pair_evidence(&signer, &rule, &bodies[a], &bodies[b]);
+                let decided = rule.check(&evidence(&bodies[a]), &evidence(&bodies[b]));
+                assert_eq!(e.matches(), decided.is_some(), "{a} {b}: {e:?}");
+                match decided {
+                    Some((j, c)) => {
+                        assert_eq!((e.jaccard, e.containment), (j, c));
+                        matched += 1;
+                    }
+                    None => apart += 1,
+                }
+            }
+        }
+        assert!(matched > 0 && apart > 0, "{matched} {apart}");
+    }
+
+    #[test]
+    fn paths_follow_edges_and_identical_bodies() {
+        let (docs, _, outcome, bodies) = sample();
+        let graph = EdgeGraph::new(
+            &outcome,
+            &bodies.iter().cloned().enumerate().collect::<Vec<_>>(),
+        );
+        // Every pair of one cluster is joined by a path whose steps are
+        // edges of the run or identical bodies, within the cluster.
+        for a in 0..docs.len() {
+            for b in a + 1..docs.len() {
+                let same = outcome.docs[a].representative == outcome.docs[b].representative;
+                let path = graph.path(a, b);
+                assert_eq!(path.is_some(), same, "{a} {b}");
+                for st in path.unwrap_or_default() {
+                    let rep = outcome.docs[a].representative;
+                    assert_eq!(outcome.docs[st.to].representative, rep);
+                    match st.scores {
+                        None => assert_eq!(bodies[st.from], bodies[st.to]),
+                        Some(_) => assert!(outcome.edges.iter().any(|e| {
+                            (e.a as usize, e.b as usize) == (st.from.min(st.to), st.from.max(st.to))
+                        })),
+                    }
+                }
+            }
+        }
+    }
+}
