@@ -361,39 +361,112 @@ fn same_token(a: u32, b: u32) -> bool {
     (a ^ b) & !LINE_END_BIT == 0
 }
 
-/// Date words of prose ([`is_date`]) standing where the other side has
-/// other date words: those of `x` missing from `y` or those of `y`
-/// missing from `x`, whichever are fewer (both sides must hold one of
+/// Date words of prose ([`date_word`]) standing where the other side has
+/// other date words: those of `x` whose date `y` lacks or those of `y`
+/// whose date `x` lacks, whichever are fewer (both sides must hold one of
 /// their own). Date words on short lines ("Published April 7") are page
 /// furniture. (The day's figure beside a month is left to the figure
 /// rule: OCR misreads digits, and counting "April 6" against "April 1"
 /// as another date lost 19 to 30 of the copy-maker's 1,600 OCR copies.)
 fn dates_swapped((x, px): (&[u32], &[bool]), (y, py): (&[u32], &[bool])) -> usize {
     let only = |(a, pa): (&[u32], &[bool]), (b, pb): (&[u32], &[bool])| {
-        let in_b = |k: u32| b.iter().zip(pb).any(|(&o, &p)| p && same_token(k, o));
+        let in_b = |d: u8| {
+            b.iter()
+                .zip(pb)
+                .any(|(&o, &p)| p && date_word(o) == Some(d))
+        };
         a.iter()
             .zip(pa)
-            .filter(|&(&k, &p)| p && is_date(k) && !in_b(k))
+            .filter(|&(&k, &p)| p && date_word(k).is_some_and(|d| !in_b(d)))
             .count()
     };
     only((x, px), (y, py)).min(only((y, py), (x, px)))
 }
 
-/// Whether a token key is a date word's: an English month (but "may",
-/// also a verb) or day of the week. Told by key, so token keys carry no
-/// new flag and every stored key and opening stays as it was.
-pub fn is_date(key: u32) -> bool {
-    static DATES: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+/// The date words: English months (but "may", also a verb) and days of
+/// the week, in order.
+const DATE_WORDS: [&str; 18] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// Date words this long or longer are also known misread by OCR.
+const OCR_DATE_MIN: usize = 5;
+
+/// The date a token key names ([`DATE_WORDS`], by index), if any: the word
+/// itself, or, for words of [`OCR_DATE_MIN`] letters or more, the word
+/// with one character misread (`apri1`, `augusl`, `rnarch`, `decernber`:
+/// any one letter replaced by another letter or a digit, or an `m` read
+/// as `rn`), since OCR damages a date it does not change. So an OCR copy
+/// of one week's table ("through Apri1 8") is still another week than
+/// "February 25", while "Apri1" against "April" is one date. Told by key,
+/// so token keys carry no new flag and every stored key and opening stays
+/// as it was.
+pub fn date_word(key: u32) -> Option<u8> {
+    static DATES: std::sync::OnceLock<ahash::AHashMap<u32, u8>> = std::sync::OnceLock::new();
     let dates = DATES.get_or_init(|| {
-        let mut keys = crate::shingle::token_keys(
-            "january february march april june july august september october november \
-             december monday tuesday wednesday thursday friday saturday sunday",
-        );
-        keys.iter_mut().for_each(|k| *k &= !LINE_END_BIT);
-        keys.sort_unstable();
-        keys
+        let key_of = |word: &str| crate::shingle::token_keys(word)[0] & !LINE_END_BIT;
+        let mut misread: ahash::AHashMap<u32, u8> = ahash::AHashMap::new();
+        for (d, word) in DATE_WORDS.iter().enumerate() {
+            if word.len() < OCR_DATE_MIN {
+                continue;
+            }
+            let bytes = word.as_bytes();
+            let mut variants: Vec<String> = Vec::new();
+            for i in 0..bytes.len() {
+                // A digit first would make the token a figure.
+                let with = "abcdefghijklmnopqrstuvwxyz0123456789";
+                for c in with
+                    .bytes()
+                    .filter(|&c| c != bytes[i] && (i > 0 || c.is_ascii_alphabetic()))
+                {
+                    let mut v = bytes.to_vec();
+                    v[i] = c;
+                    variants.push(String::from_utf8(v).expect("ASCII"));
+                }
+                if bytes[i] == b'm' {
+                    variants.push(format!("{}rn{}", &word[..i], &word[i + 1..]));
+                }
+            }
+            for v in variants {
+                // A misreading of two date words ("munday": monday or
+                // sunday) names neither.
+                let e = misread.entry(key_of(&v)).or_insert(d as u8);
+                if *e != d as u8 {
+                    *e = u8::MAX;
+                }
+            }
+        }
+        misread.retain(|_, d| *d != u8::MAX);
+        // The words themselves last: a misreading of one that is another
+        // date word is that word.
+        for (d, word) in DATE_WORDS.iter().enumerate() {
+            misread.insert(key_of(word), d as u8);
+        }
+        misread
     });
-    dates.binary_search(&(key & !LINE_END_BIT)).is_ok()
+    dates.get(&(key & !LINE_END_BIT)).copied()
+}
+
+/// Whether a token key is a date word's ([`date_word`]).
+pub fn is_date(key: u32) -> bool {
+    date_word(key).is_some()
 }
 
 /// Figures among tokens `t` that stand in prose lines (figures in short
@@ -818,7 +891,23 @@ pub(crate) mod tests {
         // OCR's damage to a month is no other month, and the day beside
         // it is the figure rule's.
         assert_eq!(subs(&week("march 6"), &week("rnarch 6")), 0);
+        assert_eq!(subs(&week("april 8"), &week("apri1 8")), 0);
         assert_eq!(subs(&week("march 6"), &week("march 8")), 0);
+        // ... but a misread month is still its month, not another one:
+        // an OCR copy of one week's table against another week's.
+        assert_eq!(subs(&week("february 25"), &week("apri1 8")), 1);
+        assert_eq!(subs(&week("rnarch 6"), &week("january 6")), 1);
+        assert_eq!(subs(&week("friday"), &week("rnonday")), 1);
+        assert_eq!(
+            date_word(fold("decernber")[0]),
+            date_word(fold("december")[0])
+        );
+        assert_eq!(date_word(fold("july")[0]), Some(5));
+        assert_eq!(
+            date_word(fold("ju1y")[0]),
+            None,
+            "short words only as written"
+        );
         // On a short line ("Published ..."), a date is page furniture.
         let line = |when: &str| format!("Published {when}\n{}", week("march 6"));
         assert_eq!(subs(&line("april 7"), &line("april 8 june")), 0);
