@@ -30,7 +30,7 @@ import numpy as np
 from . import _syndic
 from ._syndic import InputError
 
-__all__ = ["MinHash", "MinHashLSH", "InputError", "Index", "cluster", "dedup", "sign"]
+__all__ = ["MinHash", "MinHashLSH", "InputError", "Index", "cluster", "dedup", "explain", "sign"]
 
 _FIELDS = ("id", "text", "title", "url", "source", "published")
 
@@ -100,6 +100,22 @@ def cluster(data: Any, threads: Optional[int] = None, **settings: Any):
     and ``kind``; bad settings raise ``ValueError``.
     """
     return _syndic.cluster_table(_arrow(data), _settings(settings), threads)
+
+
+def explain(data: Any, pairs: Iterable[Tuple[str, str]], threads: Optional[int] = None,
+            **settings: Any) -> List[dict]:
+    """Why pairs of documents (given by id) are, or are not, one cluster,
+    story and thread, as ``syndic explain`` reports it: one dict per pair
+    with ``a``, ``b``, ``cluster``, ``story`` and ``thread`` (each side's
+    representative id), ``path`` (within one cluster: the steps of the
+    run's edges that join them, each ``from``, ``to``, ``jaccard``,
+    ``containment``; ``None`` for identical bodies), ``evidence`` (LSH
+    bands, Jaccard, containment, set rules, figures, alignment),
+    ``matches``, ``story_cosine``, ``days_apart`` and ``report`` (the
+    Markdown). An id that no document has raises ``ValueError``."""
+    pairs = [(str(a), str(b)) for a, b in pairs]
+    texts = _syndic.explain_pairs(_arrow(data), pairs, _settings(settings), threads)
+    return [json.loads(t) for t in texts]
 
 
 def sign(data: Any, threads: Optional[int] = None, **settings: Any) -> Tuple[List[str], np.ndarray]:

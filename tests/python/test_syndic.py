@@ -187,6 +187,27 @@ def test_cluster_equals_the_cli_from_records_pyarrow_and_pandas(tmp_path):
     same(table_rows(syndic.cluster(iter(rows), threads=1)), expected)
 
 
+def test_explain_equals_the_cli_report(tmp_path):
+    rows = records(SAMPLE)
+    pairs = [("04-rail-strike-origin-27", "04-rail-strike-syndicated-30"),
+             ("04-rail-strike-origin-27", "03-library-hours-origin-18")]
+    copy, apart = syndic.explain(rows, pairs)
+    assert copy["a"] == pairs[0][0] and copy["matches"] is True
+    assert copy["cluster"][0] == copy["cluster"][1]
+    assert copy["path"][0]["from"] == pairs[0][0] and copy["path"][-1]["to"] == pairs[0][1]
+    assert apart["matches"] is False and apart["path"] is None
+    assert apart["cluster"][0] != apart["cluster"][1]
+    assert 0.0 <= apart["evidence"]["jaccard"] < copy["evidence"]["jaccard"]
+    # The report is the CLI's, pair by pair.
+    args = [cli(), "explain", str(SAMPLE), "-q"]
+    for a, b in pairs:
+        args += ["--pair", a, b]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    assert out == "\n".join(e["report"] for e in (copy, apart))
+    with pytest.raises(ValueError, match="no document has the id"):
+        syndic.explain(rows, [("04-rail-strike-origin-27", "nope")])
+
+
 @pytest.mark.skipif(not BBC.exists(), reason="../shared/corpora/bbc is absent")
 def test_cluster_and_sign_equal_the_cli_on_bbc_generated(tmp_path):
     import pyarrow.json as pj

@@ -491,6 +491,49 @@ fn pool(threads: Option<usize>) -> PyResult<rayon::ThreadPool> {
 
 /// Clusters the documents of an Arrow stream: a `pyarrow.Table` with one
 /// row per document, in input order, with the columns of `clusters.jsonl`.
+/// Explains pairs of documents of an Arrow stream (by id): one JSON text
+/// per pair ([`syndic::explain::Explanation::to_json`]).
+#[pyfunction]
+#[pyo3(signature = (data, pairs, settings_json, threads = None))]
+fn explain_pairs(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    pairs: Vec<(String, String)>,
+    settings_json: &str,
+    threads: Option<usize>,
+) -> PyResult<Vec<String>> {
+    let config = config(settings_json)?;
+    let pool = pool(threads)?;
+    let docs = documents(py, data, &pool)?;
+    let mut at: std::collections::HashMap<&str, usize> = Default::default();
+    for (i, d) in docs.iter().enumerate() {
+        at.entry(d.id.as_str()).or_insert(i);
+    }
+    let index = |id: &String| {
+        at.get(id.as_str())
+            .copied()
+            .ok_or_else(|| PyValueError::new_err(format!("no document has the id {id:?}")))
+    };
+    let pairs: Vec<(usize, usize)> = pairs
+        .iter()
+        .map(|(a, b)| Ok((index(a)?, index(b)?)))
+        .collect::<PyResult<_>>()?;
+    engine(py, || {
+        pool.install(|| {
+            let outcome = syndic::run(&docs, &config)?;
+            let texts = syndic::corpus::Texts::new(&docs);
+            let resources = syndic::Resources::default();
+            let explained =
+                syndic::explain::explain(&docs, &texts, &config, &resources, &outcome, &pairs)?;
+            Ok(explained
+                .iter()
+                .map(|e| e.to_json(&docs).to_string())
+                .collect())
+        })
+    })
+    .map_err(py_err)
+}
+
 #[pyfunction]
 #[pyo3(signature = (data, settings_json, threads = None))]
 fn cluster_table<'py>(
@@ -682,6 +725,7 @@ fn _syndic(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_minhash_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(_lsh_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(cluster_table, m)?)?;
+    m.add_function(wrap_pyfunction!(explain_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(sign_table, m)?)?;
     m.add("InputError", m.py().get_type::<InputError>())?;
     m.add_class::<spark::Ingest>()?;

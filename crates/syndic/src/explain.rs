@@ -355,6 +355,40 @@ fn yes(x: bool) -> &'static str {
 }
 
 impl Explanation {
+    /// The explanation as JSON, documents named by their ids, with its
+    /// Markdown [`Explanation::render`] under `report` (what Python's
+    /// `syndic.explain` returns).
+    pub fn to_json(&self, docs: &[Document]) -> serde_json::Value {
+        let id = |i: usize| docs[i].id.clone();
+        let level = |(x, y): (usize, usize)| serde_json::json!([id(x), id(y)]);
+        let path = self.path.as_ref().map(|steps| {
+            steps
+                .iter()
+                .map(|st| {
+                    serde_json::json!({
+                        "from": id(st.from),
+                        "to": id(st.to),
+                        "jaccard": st.scores.map(|x| x.0),
+                        "containment": st.scores.map(|x| x.1),
+                    })
+                })
+                .collect::<Vec<_>>()
+        });
+        serde_json::json!({
+            "a": id(self.a),
+            "b": id(self.b),
+            "cluster": level(self.groups[0]),
+            "story": level(self.groups[1]),
+            "thread": level(self.groups[2]),
+            "path": path,
+            "evidence": self.evidence,
+            "matches": self.evidence.matches(),
+            "story_cosine": self.story_cosine,
+            "days_apart": self.days_apart,
+            "report": self.render(docs),
+        })
+    }
+
     /// The explanation as Markdown, naming documents by their ids.
     pub fn render(&self, docs: &[Document]) -> String {
         let id = |i: usize| docs[i].id.as_str();
@@ -522,6 +556,12 @@ mod tests {
         assert!(other
             .render(&docs)
             .contains("| a match by verification | no |"));
+        let json = copy.to_json(&docs);
+        assert_eq!(json["a"], docs[0].id.as_str());
+        assert_eq!(json["cluster"][0], json["cluster"][1]);
+        assert_eq!(json["matches"], true);
+        assert_eq!(json["path"][0]["from"], docs[0].id.as_str());
+        assert_eq!(json["report"], copy.render(&docs));
     }
 
     /// What the report calls a match is what verification decides, for
