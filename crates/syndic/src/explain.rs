@@ -1,14 +1,14 @@
 //! Explain: why two documents are, or are not, one cluster, story and
 //! thread: what `syndic explain` prints, to read a merge or a miss by eye.
 //!
-//! Input: the documents, the settings, the run's [`Outcome`] over them
-//! (from [`crate::pipeline::run`] with the same settings) and pairs of
-//! document indices. Output: one [`Explanation`] per pair, made with the
+//! Input: the documents and their texts, the settings and resources, the
+//! run's [`Outcome`] over them (from [`crate::pipeline::run`] with the
+//! same settings) and pairs of document indices. Output: one [`Explanation`] per pair, made with the
 //! stages' own kernels, never a second implementation:
 //! - the run's answer: each document's cluster, story and thread
 //!   representatives, and, when the two share a cluster, a shortest path of
 //!   the run's verified edges (and identical bodies) that joins them, each
-//!   step with its scores and the rule that takes it now;
+//!   edge with its exact Jaccard and containment;
 //! - the pair itself, as verification sees it: the bodies after boilerplate
 //!   removal (learned over all the documents, as the run learns it), the
 //!   LSH keys they share (whole-body bands, lead bands, the opening), the
