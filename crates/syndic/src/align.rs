@@ -385,7 +385,7 @@ fn dates_swapped((x, px): (&[u32], &[bool]), (y, py): (&[u32], &[bool])) -> usiz
 
 /// The date words: English months (but "may", also a verb) and days of
 /// the week, in order.
-const DATE_WORDS: [&str; 18] = [
+pub const DATE_WORDS: [&str; 18] = [
     "january",
     "february",
     "march",
@@ -407,7 +407,7 @@ const DATE_WORDS: [&str; 18] = [
 ];
 
 /// Date words this long or longer are also known misread by OCR.
-const OCR_DATE_MIN: usize = 5;
+pub const OCR_DATE_MIN: usize = 5;
 
 /// The date a token key names ([`DATE_WORDS`], by index), if any: the word
 /// itself, or, for words of [`OCR_DATE_MIN`] letters or more, the word
