@@ -2,9 +2,8 @@
 //! and thread (see `syndic::explain`).
 
 use super::{exit_without_freeing, RunArgs};
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
-use std::collections::HashMap;
 
 /// Say why documents are (or are not) grouped: for each pair, the groups
 /// of the run, the path of verified edges that joins them, and the pair as
@@ -30,18 +29,12 @@ pub fn explain(args: &ExplainArgs) -> Result<()> {
     let config = args.run.matching.config()?;
     let (run, ()) = args.run.execute(true, |_| Ok(()))?;
     let docs = &run.corpus.docs;
-    let mut at: HashMap<&str, usize> = HashMap::with_capacity(docs.len());
-    for (i, d) in docs.iter().enumerate() {
-        at.entry(d.id.as_str()).or_insert(i);
-    }
-    let mut pairs = Vec::new();
-    for two in args.pairs.chunks(2) {
-        let index = |id: &String| match at.get(id.as_str()) {
-            Some(&i) => Ok(i),
-            None => bail!("no document has the id {id:?}"),
-        };
-        pairs.push((index(&two[0])?, index(&two[1])?));
-    }
+    let ids: Vec<(String, String)> = args
+        .pairs
+        .chunks(2)
+        .map(|two| (two[0].clone(), two[1].clone()))
+        .collect();
+    let pairs = syndic::explain::pair_indices(docs, &ids).map_err(anyhow::Error::msg)?;
     let resources = args.run.resources.resources();
     let explained = run.pool.install(|| {
         syndic::explain::explain(

@@ -505,19 +505,7 @@ fn explain_pairs(
     let config = config(settings_json)?;
     let pool = pool(threads)?;
     let docs = documents(py, data, &pool)?;
-    let mut at: std::collections::HashMap<&str, usize> = Default::default();
-    for (i, d) in docs.iter().enumerate() {
-        at.entry(d.id.as_str()).or_insert(i);
-    }
-    let index = |id: &String| {
-        at.get(id.as_str())
-            .copied()
-            .ok_or_else(|| PyValueError::new_err(format!("no document has the id {id:?}")))
-    };
-    let pairs: Vec<(usize, usize)> = pairs
-        .iter()
-        .map(|(a, b)| Ok((index(a)?, index(b)?)))
-        .collect::<PyResult<_>>()?;
+    let pairs = syndic::explain::pair_indices(&docs, &pairs).map_err(PyValueError::new_err)?;
     engine(py, || {
         pool.install(|| {
             let outcome = syndic::run(&docs, &config)?;

@@ -133,7 +133,7 @@ pub struct Alignment {
     /// own words ("will drain some 338 mln stg"), where an excerpt's
     /// unaligned rest is a "read more" line or a related headline.
     pub foreign_figures: usize,
-    /// Date words ([`is_date`]: a month or a day of the week) that stand
+    /// Date words ([`date_word`]: a month or a day of the week) that stand
     /// where the other text has another: "the week ended March 26" against
     /// "April 2", a table "through April 7" against "February 25". OCR
     /// does not turn one month into another and a copy keeps its dates,
@@ -431,9 +431,9 @@ pub fn date_word(key: u32) -> Option<u8> {
             let mut variants: Vec<String> = Vec::new();
             for i in 0..bytes.len() {
                 // A digit first would make the token a figure.
-                let with = "abcdefghijklmnopqrstuvwxyz0123456789";
-                for c in with
-                    .bytes()
+                for c in b"abcdefghijklmnopqrstuvwxyz0123456789"
+                    .iter()
+                    .copied()
                     .filter(|&c| c != bytes[i] && (i > 0 || c.is_ascii_alphabetic()))
                 {
                     let mut v = bytes.to_vec();
@@ -462,11 +462,6 @@ pub fn date_word(key: u32) -> Option<u8> {
         misread
     });
     dates.get(&(key & !LINE_END_BIT)).copied()
-}
-
-/// Whether a token key is a date word's ([`date_word`]).
-pub fn is_date(key: u32) -> bool {
-    date_word(key).is_some()
 }
 
 /// Figures among tokens `t` that stand in prose lines (figures in short
@@ -911,6 +906,6 @@ pub(crate) mod tests {
         // On a short line ("Published ..."), a date is page furniture.
         let line = |when: &str| format!("Published {when}\n{}", week("march 6"));
         assert_eq!(subs(&line("april 7"), &line("april 8 june")), 0);
-        assert!(is_date(fold("december")[0]) && !is_date(fold("may")[0]));
+        assert!(date_word(fold("december")[0]).is_some() && date_word(fold("may")[0]).is_none());
     }
 }

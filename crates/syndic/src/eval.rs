@@ -52,7 +52,7 @@ pub struct Metrics {
 }
 
 fn pairs(n: usize) -> f64 {
-    (n as f64) * (n as f64 - 1.0) / 2.0
+    pair_count(n) as f64
 }
 
 fn f1(p: f64, r: f64) -> f64 {
@@ -308,7 +308,7 @@ pub struct GroupErrors {
     pub misses: Vec<MixedGroup>,
 }
 
-/// Pairs of `n` things.
+/// Unordered pairs of `n` things.
 fn pair_count(n: usize) -> u64 {
     n as u64 * n.saturating_sub(1) as u64 / 2
 }
@@ -439,12 +439,9 @@ pub fn pair_errors<'a>(
 ) -> (Vec<&'a PairLabel>, Vec<&'a PairLabel>) {
     let (mut false_positives, mut false_negatives) = (Vec::new(), Vec::new());
     for l in labels {
-        let (Some(x), Some(y)) = (predicted.get(l.a.as_str()), predicted.get(l.b.as_str())) else {
-            continue;
-        };
-        match (l.same, x == y) {
-            (false, true) => false_positives.push(l),
-            (true, false) => false_negatives.push(l),
+        match (l.same, together(l, predicted)) {
+            (false, Some(true)) => false_positives.push(l),
+            (true, Some(false)) => false_negatives.push(l),
             _ => {}
         }
     }
@@ -907,6 +904,12 @@ pub struct PairMetrics {
     pub by_languages: Vec<(String, [usize; 3])>,
 }
 
+/// Whether a labelled pair's two documents are predicted in one group
+/// (`None` when either has no prediction).
+fn together(l: &PairLabel, predicted: &AHashMap<&str, &str>) -> Option<bool> {
+    Some(predicted.get(l.a.as_str())? == predicted.get(l.b.as_str())?)
+}
+
 /// Counts labeled pairs predicted in the same group.
 pub fn evaluate_pairs(labels: &[PairLabel], predicted: &AHashMap<&str, &str>) -> PairMetrics {
     let (mut same, mut different, mut unknown) = (0, 0, 0);
@@ -915,11 +918,10 @@ pub fn evaluate_pairs(labels: &[PairLabel], predicted: &AHashMap<&str, &str>) ->
     let mut counts = [0usize; 3];
     let mut by: std::collections::BTreeMap<&str, ([usize; 3], usize)> = Default::default();
     for l in labels {
-        let (Some(x), Some(y)) = (predicted.get(l.a.as_str()), predicted.get(l.b.as_str())) else {
+        let Some(together) = together(l, predicted) else {
             unknown += 1;
             continue;
         };
-        let together = x == y;
         let outcome = match (l.same, together) {
             (true, true) => Some(0),
             (false, true) => Some(1),

@@ -207,6 +207,27 @@ pub fn explain(
         .collect()
 }
 
+/// Pairs of ids as pairs of indices into `docs` (an id given twice names
+/// its first document), or the message naming an id no document has.
+pub fn pair_indices(
+    docs: &[Document],
+    pairs: &[(String, String)],
+) -> std::result::Result<Vec<(usize, usize)>, String> {
+    let mut at: AHashMap<&str, usize> = AHashMap::with_capacity(docs.len());
+    for (i, d) in docs.iter().enumerate() {
+        at.entry(d.id.as_str()).or_insert(i);
+    }
+    let index = |id: &String| {
+        at.get(id.as_str())
+            .copied()
+            .ok_or_else(|| format!("no document has the id {id:?}"))
+    };
+    pairs
+        .iter()
+        .map(|(a, b)| Ok((index(a)?, index(b)?)))
+        .collect()
+}
+
 /// Verification's view of two bodies (folded, boilerplate removed).
 pub fn pair_evidence(signer: &Signer, rule: &VerifyRule, a: &str, b: &str) -> PairEvidence {
     let ((sig_a, ev_a), (sig_b, ev_b)) = (signed(signer, a), signed(signer, b));
@@ -227,25 +248,12 @@ pub fn pair_evidence(signer: &Signer, rule: &VerifyRule, a: &str, b: &str) -> Pa
             p.bands,
         )
     });
-    let (sizes, (j, c)) = (
-        (ev_a.shingles.len(), ev_b.shingles.len()),
-        verify::scores(&ev_a.shingles, &ev_b.shingles),
-    );
-    let set_rules = SetRules {
-        jaccard: j >= rule.jaccard,
-        contained: rule.contained(c, sizes),
-        near: rule.near(j, sizes, &ev_a, &ev_b),
-        figures_agree: rule.figures_agree(&ev_a, &ev_b),
-    };
+    let ((j, c), set_rules) = rule.set_rules(&ev_a, &ev_b);
     let (ta, tb) = (crate::shingle::token_keys(a), crate::shingle::token_keys(b));
     let alignment = rule.aligning().then(|| align::align(&ta, &tb));
-    let (small, large) = match ev_a.numbers.len() <= ev_b.numbers.len() {
-        true => (&ev_a.numbers, &ev_b.numbers),
-        false => (&ev_b.numbers, &ev_a.numbers),
-    };
     PairEvidence {
         body_bytes: (a.len(), b.len()),
-        shingles: sizes,
+        shingles: (ev_a.shingles.len(), ev_b.shingles.len()),
         identical: a == b,
         bands,
         lead_bands,
@@ -254,17 +262,16 @@ pub fn pair_evidence(signer: &Signer, rule: &VerifyRule, a: &str, b: &str) -> Pa
         containment: c,
         set_rules,
         figures_shared: (
-            small
-                .iter()
-                .filter(|n| large.binary_search(n).is_ok())
-                .count(),
-            small.len(),
+            verify::merge_count(&ev_a.numbers, &ev_b.numbers),
+            ev_a.numbers.len().min(ev_b.numbers.len()),
         ),
         figures_in_context: verify::figures_in_context(&ev_a.figures, &ev_b.figures),
         substitution_budget: alignment.as_ref().map_or(0, verify::substitution_budget),
+        aligned: alignment
+            .as_ref()
+            .is_some_and(|al| rule.alignment_verdict(al).is_some()),
         alignment,
         alignment_tried: !set_rules.pass() && rule.may_align(c),
-        aligned: rule.aligns(&ta, &tb).is_some(),
     }
 }
 

@@ -395,6 +395,22 @@ impl VerifyRule {
         ((j, c), self.accepts(j, c, (sa, sb), a, b))
     }
 
+    /// [`VerifyRule::score_sets`] with each set rule's answer, for a report
+    /// of why a pair is or is not a copy ([`SetRules::pass`] is the
+    /// verdict; [`VerifyRule::accepts`] decides the same without
+    /// evaluating the rules it does not need).
+    pub fn set_rules(&self, a: &Evidence, b: &Evidence) -> ((f64, f64), SetRules) {
+        let sizes = (a.shingles.len(), b.shingles.len());
+        let (j, c) = scores(&a.shingles, &b.shingles);
+        let rules = SetRules {
+            jaccard: j >= self.jaccard,
+            contained: self.contained(c, sizes),
+            near: self.near(j, sizes, a, b),
+            figures_agree: self.figures_agree(a, b),
+        };
+        ((j, c), rules)
+    }
+
     /// Whether the alignment rule is on (`aligned` at most 1), so that
     /// evidence needs token sequences.
     pub fn aligning(&self) -> bool {
@@ -419,10 +435,16 @@ impl VerifyRule {
         if !self.aligning() || a.len().min(b.len()) < self.min_aligned {
             return None;
         }
-        let al = align::align(a, b);
-        if al.aligned < self.min_aligned
+        self.alignment_verdict(&align::align(a, b))
+    }
+
+    /// [`VerifyRule::aligns`]' verdict on an alignment already made: the
+    /// aligned share of the shorter text's prose when it is a copy.
+    pub fn alignment_verdict(&self, al: &align::Alignment) -> Option<f64> {
+        if !self.aligning()
+            || al.aligned < self.min_aligned
             || al.date_substitutions > 0
-            || al.substitutions > substitution_budget(&al)
+            || al.substitutions > substitution_budget(al)
         {
             return None;
         }
@@ -449,7 +471,7 @@ impl VerifyRule {
     }
 
     /// Whether most of the smaller set of figures appears in the larger.
-    pub(crate) fn figures_agree(&self, a: &Evidence, b: &Evidence) -> bool {
+    fn figures_agree(&self, a: &Evidence, b: &Evidence) -> bool {
         let shared = merge_count(&a.numbers, &b.numbers);
         let small = a.numbers.len().min(b.numbers.len());
         small < MIN_NUMBERS || shared as f64 >= self.numbers * small as f64
@@ -471,19 +493,13 @@ impl VerifyRule {
     }
 
     /// The containment rule: most of the smaller set is in the larger.
-    pub(crate) fn contained(&self, c: f64, (sa, sb): (usize, usize)) -> bool {
+    fn contained(&self, c: f64, (sa, sb): (usize, usize)) -> bool {
         c >= self.containment && sa.min(sb) >= self.min_contained
     }
 
     /// The near rule: a noisy or edited copy of about the same length with
     /// at most [`MAX_NEAR_SUBSTITUTIONS`] figures changed in place.
-    pub(crate) fn near(
-        &self,
-        j: f64,
-        (sa, sb): (usize, usize),
-        a: &Evidence,
-        b: &Evidence,
-    ) -> bool {
+    fn near(&self, j: f64, (sa, sb): (usize, usize), a: &Evidence, b: &Evidence) -> bool {
         j >= self.near
             && sa.min(sb) >= self.min_contained
             && sa.min(sb) as f64 >= self.near_size_ratio * sa.max(sb) as f64
