@@ -380,6 +380,9 @@ fn index_memory_limit_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     build_sample(&dir.path().join("plain"), &[]);
     build_sample(&dir.path().join("limited"), &["--memory", "1K"]);
+    // Without a limit a change keeps what signing made for matching;
+    // under one it makes it again from the stored texts: the same files.
+    assert_same_files(&dir.path().join("plain"), &dir.path().join("limited"));
     let plain = cli_index("clusters", &dir.path().join("plain"));
     let limited = cli_index("clusters", &dir.path().join("limited"));
     assert_eq!(plain.stdout, limited.stdout);
@@ -425,6 +428,31 @@ fn index_memory_limit_changes_nothing() {
         add("add-plain", &[]),
         add("add-limited", &["--memory", "1K"])
     );
+    assert_same_files(
+        &dir.path().join("add-plain"),
+        &dir.path().join("add-limited"),
+    );
+}
+
+/// Two index folders hold the same files, byte for byte (but the lock).
+fn assert_same_files(a: &std::path::Path, b: &std::path::Path) {
+    let names = |d: &std::path::Path| -> std::collections::BTreeSet<String> {
+        std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "LOCK")
+            .collect()
+    };
+    assert_eq!(names(a), names(b));
+    for n in names(a) {
+        let same = std::fs::read(a.join(&n)).unwrap() == std::fs::read(b.join(&n)).unwrap();
+        assert!(
+            same,
+            "{n} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
 }
 
 /// Every index subcommand on a damaged file exits 2 with a message naming

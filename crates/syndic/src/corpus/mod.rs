@@ -210,6 +210,13 @@ impl<'a> Texts<'a> {
         }
     }
 
+    /// Whether the texts are held under a memory limit (they spill to
+    /// disk past their share): a caller then holds nothing more per text
+    /// than it must.
+    pub fn limited(&self) -> bool {
+        self.spilled.is_some()
+    }
+
     /// Whether the texts are (partly) on disk.
     pub fn spilled(&self) -> bool {
         self.spilled.is_some_and(BlobStore::spilled)

@@ -7,8 +7,8 @@
 
 use super::segment::{self, Segment, StoredDoc};
 use super::{
-    group_of, hex, write_file, ChangeReport, CompactReport, Edge, FileRef, Index, Manifest, Probe,
-    State,
+    group_of, hex, write_file, ChangeReport, CompactReport, Edge, FileRef, Index, Kept, Manifest,
+    Probe, Signed, State,
 };
 use crate::corpus::{parse_time, Document, Texts};
 use crate::error::{Error, Result};
@@ -73,7 +73,7 @@ impl Index {
             old: self.live_numbers(),
             manifest,
         };
-        let stored = self.sign_again(&self.model, &plan.old)?;
+        let (stored, _) = self.sign_again(&self.model, &plan.old, false)?;
         drop(self.write_segment(&mut plan, &stored)?);
         drop(stored);
         let (model, edges) = (self.model.clone(), self.edges.clone());
@@ -136,8 +136,20 @@ impl Index {
             })
             .collect::<Result<_>>()?;
         let learned = self.relearn(&plan, &new_profiles)?;
-        let mut stored = self.resign(&learned)?;
-        stored.extend(self.sign_new(&learned.model, docs, texts, new_profiles, plan.first_new)?);
+        // The evidence signing makes is kept for matching, unless the
+        // texts are held under a memory limit (it is about half their size).
+        let keep = !texts.limited();
+        let (mut stored, mut kept) = self.sign_again(&learned.model, &learned.resign, keep)?;
+        let (new, new_kept) = self.sign_new(
+            &learned.model,
+            docs,
+            texts,
+            new_profiles,
+            plan.first_new,
+            keep,
+        )?;
+        stored.extend(new);
+        kept.extend(new_kept);
         let new_segment = self.write_segment(&mut plan, &stored)?;
         drop(stored);
 
@@ -155,7 +167,8 @@ impl Index {
             &self.signer,
             &plan.manifest.settings,
             &learned.model,
-        );
+        )
+        .with_kept(&kept);
         // A flood's pages are linked in a chain (see `State::bucket_partners`),
         // so the live pages linked to a removed one are matched again, to
         // close the gap it leaves.
@@ -293,33 +306,36 @@ impl Index {
 
     /// The old documents whose bodies changed, signed again from their
     /// stored text under the new model.
-    fn resign(&self, learned: &Relearned) -> Result<Vec<StoredDoc>> {
-        self.sign_again(&learned.model, &learned.resign)
-    }
-
     /// Stored documents `numbers`, signed again from their stored text
-    /// under `model`.
-    fn sign_again(&self, model: &Boilerplate, numbers: &[u32]) -> Result<Vec<StoredDoc>> {
+    /// under `model`; with `keep`, their evidence too.
+    fn sign_again(
+        &self,
+        model: &Boilerplate,
+        numbers: &[u32],
+        keep: bool,
+    ) -> Result<(Vec<StoredDoc<'static>>, Kept)> {
         numbers
             .par_iter()
             .map(|&n| {
                 let (seg, i) = self.state().at(n);
                 let d = seg.doc(i)?;
                 let meta = (d.group, d.published, d.title);
-                Ok(self.sign_stored(model, n, &d.text, d.id, meta, d.lines))
+                Ok(self.sign_stored(model, n, d.text, d.id, meta, d.lines, keep))
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()
+            .map(unzip_kept)
     }
 
     /// The new documents, signed under the new model.
-    fn sign_new(
+    fn sign_new<'t>(
         &self,
         model: &Boilerplate,
         docs: &[Document],
-        texts: &Texts,
+        texts: &Texts<'t>,
         profiles: Vec<Profile>,
         first_new: u32,
-    ) -> Result<Vec<StoredDoc>> {
+        keep: bool,
+    ) -> Result<(Vec<StoredDoc<'t>>, Kept)> {
         docs.par_iter()
             .zip(profiles)
             .enumerate()
@@ -328,24 +344,36 @@ impl Index {
                 let number = first_new + k as u32;
                 let meta = (p.group, published, p.title);
                 let text = texts.text(k)?;
-                Ok(self.sign_stored(model, number, &text, d.id.clone(), meta, p.lines))
+                let id = d.id.clone();
+                Ok(self.sign_stored(model, number, text, id, meta, p.lines, keep))
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()
+            .map(unzip_kept)
     }
 
     /// A document as stored: its signatures, body hash and figures under
-    /// `model`, its text and profile.
-    fn sign_stored(
+    /// `model`, its text (kept as given, not copied) and profile; with
+    /// `keep`, also its evidence for matching.
+    #[allow(clippy::too_many_arguments)]
+    fn sign_stored<'t>(
         &self,
         model: &Boilerplate,
         number: u32,
-        text: &str,
+        text: std::borrow::Cow<'t, str>,
         id: String,
         (group, published, title): (u32, Option<i64>, u64),
         lines: Vec<u8>,
-    ) -> StoredDoc {
-        let probe = Probe::of_text(model, &self.signer, group, text, published, false);
-        StoredDoc {
+        keep: bool,
+    ) -> (StoredDoc<'t>, Option<(u32, Signed)>) {
+        let probe = Probe::of_text(model, &self.signer, group, &text, published, false);
+        let signed = keep.then(|| {
+            let signed = Signed {
+                evidence: probe.evidence.clone(),
+                opening: probe.opening,
+            };
+            (number, signed)
+        });
+        let stored = StoredDoc {
             number,
             id,
             group,
@@ -355,17 +383,18 @@ impl Index {
             body_hash: probe.body_hash,
             short: probe.short,
             title,
-            text: text.to_string(),
+            text,
             lines,
             figures: probe.evidence.figures,
             whole: probe.whole,
             lead: probe.lead,
             opening: probe.opening,
-        }
+        };
+        (stored, signed)
     }
 
     /// Writes the change's segment and lists it in the plan's manifest.
-    fn write_segment(&self, plan: &mut Plan, stored: &[StoredDoc]) -> Result<Segment> {
+    fn write_segment(&self, plan: &mut Plan, stored: &[StoredDoc<'_>]) -> Result<Segment> {
         let cfg = &plan.manifest.settings.config;
         let name = format!("seg-{}.syx", plan.generation);
         let path = self.dir.join(&name);
@@ -529,13 +558,30 @@ fn match_changed(state: &State, changed: &[u32]) -> Result<Vec<Edge>> {
                 let (n, probe) = (chunk[k], &probes[k]);
                 candidates[k]
                     .iter()
-                    .filter_map(|&m| state.edge(probe, Some(n), probe_of(m), m))
-                    .collect()
+                    .map(|&m| state.edge(probe, Some(n), probe_of(m), m))
+                    .filter_map(Result::transpose)
+                    .collect::<Result<Vec<Edge>>>()
             })
-            .collect();
+            .collect::<Result<_>>()?;
         edges.extend(found.into_iter().flatten());
     }
     Ok(edges)
+}
+
+/// Signed documents and, for those whose evidence was kept, that
+/// evidence by number.
+fn unzip_kept<'t>(
+    signed: Vec<(StoredDoc<'t>, Option<(u32, Signed)>)>,
+) -> (Vec<StoredDoc<'t>>, Kept) {
+    let mut kept = Kept::default();
+    let stored = signed
+        .into_iter()
+        .map(|(doc, signed)| {
+            kept.extend(signed);
+            doc
+        })
+        .collect();
+    (stored, kept)
 }
 
 /// Changed documents ordered at a time ([`locality_order`]), bounding the

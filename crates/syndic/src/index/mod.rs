@@ -776,7 +776,7 @@ impl Index {
     }
 
     /// The band keys of stored documents: whole bands, lead bands, exact.
-    fn table_keys(&self, docs: &[StoredDoc]) -> Vec<Vec<Option<u64>>> {
+    fn table_keys(&self, docs: &[StoredDoc<'_>]) -> Vec<Vec<Option<u64>>> {
         let params = self.signer.params();
         let lead = self.signer.lead_params();
         let exact = params.bands + lead.map_or(0, |p| p.bands);
@@ -1049,13 +1049,30 @@ struct Probe {
     /// verifies them.
     evidence: Evidence,
     /// The body, kept when the probe is made for matching and the
-    /// alignment rule is on: its token keys ([`Probe::tokens`]) are made
+    /// alignment rule is on: its token keys ([`State::tokens`]) are made
     /// from it only for a pair that the set rules reject (most pairs pass
     /// or fail on their sets; making every probe's keys was a tenth of
-    /// `syndic index build`).
+    /// `syndic index build`). A probe of a document signed in this change
+    /// ([`Signed`]) has none: its body is made again from its stored text
+    /// (`number`) for such a pair only.
     body: Option<String>,
+    /// The stored document's number (none for a query).
+    number: Option<u32>,
     tokens: std::sync::OnceLock<Vec<u32>>,
 }
+
+/// What signing a document in a change made that matching it needs
+/// again: its exact shingle set and figures, and its opening. A change
+/// keeps them for its own documents ([`Kept`]), so that matching does not
+/// decompress, fold, strip and shingle again texts it has just signed (a
+/// fifth of `syndic index build`).
+struct Signed {
+    evidence: Evidence,
+    opening: Option<u64>,
+}
+
+/// The [`Signed`] documents of a change, by number.
+type Kept = AHashMap<u32, Signed>;
 
 impl Probe {
     /// Folds `text`, removes the boilerplate of `group` and signs the body;
@@ -1085,6 +1102,7 @@ impl Probe {
             opening: sig.opening,
             evidence: Evidence::new(set, figures),
             body: tokens.then_some(body),
+            number: None,
             tokens: std::sync::OnceLock::new(),
         }
     }
@@ -1114,18 +1132,8 @@ impl Probe {
             opening: shingled.opening,
             evidence: Evidence::new(shingled.set(), doc.figures),
             body: tokens.then_some(body),
+            number: Some(doc.number),
             tokens: std::sync::OnceLock::new(),
-        })
-    }
-
-    /// The body's token keys for the alignment rule, made on first use
-    /// (none for a probe made without its body).
-    fn tokens(&self) -> &[u32] {
-        self.tokens.get_or_init(|| {
-            self.body
-                .as_deref()
-                .map(shingle::token_keys)
-                .unwrap_or_default()
         })
     }
 }
@@ -1142,6 +1150,8 @@ struct State<'a> {
     settings: &'a IndexSettings,
     /// The boilerplate model that bodies are made with.
     model: &'a Boilerplate,
+    /// The evidence of the documents signed in this change, if kept.
+    kept: Option<&'a Kept>,
     /// Stored documents that are not live (removed, or older versions):
     /// at most this many entries of a bucket are dead. Counted over every
     /// document, so only when a bucket is over `max_bucket` ([`State::dead`]).
@@ -1162,7 +1172,16 @@ impl<'a> State<'a> {
             signer,
             settings,
             model,
+            kept: None,
             dead: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// This state, with `kept` the evidence of the change's documents.
+    fn with_kept(self, kept: &'a Kept) -> State<'a> {
+        State {
+            kept: Some(kept),
+            ..self
         }
     }
 
@@ -1190,7 +1209,7 @@ impl<'a> State<'a> {
         let mut edges = Vec::new();
         for n in self.candidates(probe, own) {
             let other = self.probe(n)?;
-            edges.extend(self.edge(probe, own, &other, n));
+            edges.extend(self.edge(probe, own, &other, n)?);
         }
         Ok(edges)
     }
@@ -1335,37 +1354,85 @@ impl<'a> State<'a> {
             opening: None,
             evidence: Evidence::default(),
             body: None,
+            number: Some(n),
             tokens: std::sync::OnceLock::new(),
         }
     }
 
-    /// The live document `n` as a probe for verification (its stored text
-    /// folded, stripped and shingled again).
+    /// The live document `n` as a probe for verification: its evidence as
+    /// signing made it in this change ([`Signed`]), or else its stored
+    /// text folded, stripped and shingled again.
     fn probe(&self, n: u32) -> Result<Probe> {
+        if let Some(signed) = self.kept.and_then(|kept| kept.get(&n)) {
+            return Ok(Probe {
+                opening: signed.opening,
+                evidence: signed.evidence.clone(),
+                ..self.key_probe(n)
+            });
+        }
         let (seg, i) = self.at(n);
         let spec = self.settings.config.shingle;
         Probe::stored(seg, i, self.model, spec, self.aligning())
+    }
+
+    /// The body of live document `n` into `out`: its stored text folded
+    /// and stripped of the boilerplate.
+    fn body_into(&self, n: u32, out: &mut String) -> Result<()> {
+        let (seg, i) = self.at(n);
+        let doc = seg.doc(i)?;
+        out.clear();
+        self.model.body_into(doc.group, &doc.text, out);
+        Ok(())
+    }
+
+    /// The token keys of `probe`'s body for the alignment rule, made on
+    /// first use: from its body, or from its stored text when it was made
+    /// without one. A text that cannot be read again leaves them unmade
+    /// and the error in `failed`.
+    fn tokens<'p>(&self, probe: &'p Probe, failed: &mut Option<Error>) -> &'p [u32] {
+        if let Some(tokens) = probe.tokens.get() {
+            return tokens;
+        }
+        let made = match (&probe.body, probe.number) {
+            (Some(body), _) => Ok(shingle::token_keys(body)),
+            (None, Some(n)) => {
+                let mut body = String::new();
+                self.body_into(n, &mut body)
+                    .map(|_| shingle::token_keys(&body))
+            }
+            (None, None) => Ok(Vec::new()),
+        };
+        match made {
+            Ok(tokens) => probe.tokens.get_or_init(|| tokens),
+            Err(e) => {
+                failed.get_or_insert(e);
+                &[]
+            }
+        }
     }
 
     /// The edge between `probe` (number `own`, or a query) and the stored
     /// document `n` (as `other`), if they match. Two stored documents are
     /// decided lower number first, as `syndic cluster` does, so that either
     /// side gives the same answer.
-    fn edge(&self, probe: &Probe, own: Option<u32>, other: &Probe, n: u32) -> Option<Edge> {
-        let (j, c) = match own {
+    fn edge(&self, probe: &Probe, own: Option<u32>, other: &Probe, n: u32) -> Result<Option<Edge>> {
+        let decided = match own {
             Some(o) if n < o => self.decide(other, probe)?,
             _ => self.decide(probe, other)?,
+        };
+        let Some((j, c)) = decided else {
+            return Ok(None);
         };
         let (a, b) = match own {
             Some(o) => (o.min(n), o.max(n)),
             None => (u32::MAX, n),
         };
-        Some(Edge {
+        Ok(Some(Edge {
             a,
             b,
             jaccard: j as f32,
             containment: c as f32,
-        })
+        }))
     }
 
     /// Appends the live documents (other than `own`) of a bucket of table
@@ -1448,24 +1515,32 @@ impl<'a> State<'a> {
     /// Whether two documents match, and their exact Jaccard and
     /// containment: the pipeline's rule ([`crate::verify::VerifyRule::check`])
     /// on the same shingle sets and figures, after the index's time window.
-    fn decide(&self, x: &Probe, y: &Probe) -> Option<(f64, f64)> {
+    fn decide(&self, x: &Probe, y: &Probe) -> Result<Option<(f64, f64)>> {
         if let (Some(days), Some(s), Some(t)) =
             (self.settings.window_days, x.published, y.published)
         {
             if (s - t).abs() as f64 > days * 86_400.0 {
-                return None;
+                return Ok(None);
             }
         }
         if x.body_hash == y.body_hash {
-            return Some((1.0, 1.0));
+            return Ok(Some((1.0, 1.0)));
         }
         if x.short || y.short {
-            return None;
+            return Ok(None);
         }
-        self.settings
-            .config
-            .verify_rule()
-            .check_with(&x.evidence, &y.evidence, || (x.tokens(), y.tokens()))
+        let mut failed = None;
+        let decided =
+            self.settings
+                .config
+                .verify_rule()
+                .check_with(&x.evidence, &y.evidence, || {
+                    (self.tokens(x, &mut failed), self.tokens(y, &mut failed))
+                });
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(decided),
+        }
     }
 
     /// Each number's rank for choosing representatives, as the pipeline's.
@@ -1530,14 +1605,13 @@ struct IndexStories<'s, 'a> {
 
 impl StorySource for IndexStories<'_, '_> {
     fn body_into(&self, d: u32, out: &mut String) -> Result<()> {
-        let (seg, i) = self.state.at(d);
-        let doc = seg.doc(i)?;
-        out.clear();
-        self.state.model.body_into(doc.group, &doc.text, out);
-        Ok(())
+        self.state.body_into(d, out)
     }
 
     fn evidence(&self, d: u32) -> Result<std::borrow::Cow<'_, Evidence>> {
+        if let Some(signed) = self.state.kept.and_then(|kept| kept.get(&d)) {
+            return Ok(std::borrow::Cow::Borrowed(&signed.evidence));
+        }
         let (seg, i) = self.state.at(d);
         let spec = self.state.settings.config.shingle;
         Ok(std::borrow::Cow::Owned(

@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use memmap2::Mmap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -36,7 +37,7 @@ const ENTRY: usize = 16;
 
 /// A document as stored in a segment.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StoredDoc {
+pub struct StoredDoc<'t> {
     /// The document's number in the index (stable across re-signing).
     pub number: u32,
     pub id: String,
@@ -50,7 +51,9 @@ pub struct StoredDoc {
     pub body_hash: u128,
     pub short: bool,
     pub title: u64,
-    pub text: String,
+    /// The text: borrowed from the caller's texts when a new document is
+    /// written (a build does not copy its corpus), owned when read back.
+    pub text: Cow<'t, str>,
     /// Boilerplate profile lines (see [`crate::text::boilerplate::Profile`]).
     pub lines: Vec<u8>,
     /// `(context, figure)` pairs.
@@ -105,7 +108,7 @@ impl Header {
 /// returns the file's checksum. The file is synced before returning.
 pub fn write(
     path: &Path,
-    docs: &[StoredDoc],
+    docs: &[StoredDoc<'_>],
     num_perm: usize,
     lead_perm: usize,
     band_rows: &[u32],
@@ -142,7 +145,7 @@ pub fn write(
 
 /// The 64-byte record of every document, and the blobs they point into
 /// (id, title hash, zstd text, profile lines, figures).
-fn records_and_blobs(path: &Path, docs: &[StoredDoc]) -> Result<(Vec<u8>, Vec<u8>)> {
+fn records_and_blobs(path: &Path, docs: &[StoredDoc<'_>]) -> Result<(Vec<u8>, Vec<u8>)> {
     let mut blobs: Vec<u8> = Vec::new();
     let mut records: Vec<u8> = Vec::with_capacity(docs.len() * RECORD);
     // Texts are compressed in parallel, a chunk at a time (so that only a
@@ -163,7 +166,7 @@ fn records_and_blobs(path: &Path, docs: &[StoredDoc]) -> Result<(Vec<u8>, Vec<u8
 const COMPRESS_CHUNK: usize = 1024;
 
 /// Appends document `d`'s record and its blob (`z`: its compressed text).
-fn put_record(records: &mut Vec<u8>, blobs: &mut Vec<u8>, d: &StoredDoc, z: &[u8]) {
+fn put_record(records: &mut Vec<u8>, blobs: &mut Vec<u8>, d: &StoredDoc<'_>, z: &[u8]) {
     let offset = blobs.len() as u64;
     put_bytes(blobs, d.id.as_bytes());
     blobs.extend_from_slice(&d.title.to_le_bytes());
@@ -457,7 +460,7 @@ impl Segment {
     }
 
     /// Everything stored about record `i` (decompresses its text).
-    pub fn doc(&self, i: usize) -> Result<StoredDoc> {
+    pub fn doc(&self, i: usize) -> Result<StoredDoc<'static>> {
         let [id, title, text, lines, _] = self.blob_parts(i);
         let text = decompress(text, self.length(i) as usize).map_err(|e| Error::Format {
             path: self.path.clone(),
@@ -477,7 +480,7 @@ impl Segment {
             body_hash: self.body_hash(i),
             short: self.short(i),
             title: u64::from_le_bytes(title.try_into().expect("8 bytes")),
-            text,
+            text: Cow::Owned(text),
             lines: lines.to_vec(),
             figures: self.figures(i),
             whole: self.signature(i),
