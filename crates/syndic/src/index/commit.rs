@@ -304,8 +304,6 @@ impl Index {
         Ok(Relearned { model, resign })
     }
 
-    /// The old documents whose bodies changed, signed again from their
-    /// stored text under the new model.
     /// Stored documents `numbers`, signed again from their stored text
     /// under `model`; with `keep`, their evidence too.
     fn sign_again(
