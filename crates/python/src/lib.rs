@@ -489,8 +489,6 @@ fn pool(threads: Option<usize>) -> PyResult<rayon::ThreadPool> {
     b.build().map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
-/// Clusters the documents of an Arrow stream: a `pyarrow.Table` with one
-/// row per document, in input order, with the columns of `clusters.jsonl`.
 /// Explains pairs of documents of an Arrow stream (by id): one JSON text
 /// per pair ([`syndic::explain::Explanation::to_json`]).
 #[pyfunction]
@@ -522,6 +520,8 @@ fn explain_pairs(
     .map_err(py_err)
 }
 
+/// Clusters the documents of an Arrow stream: a `pyarrow.Table` with one
+/// row per document, in input order, with the columns of `clusters.jsonl`.
 #[pyfunction]
 #[pyo3(signature = (data, settings_json, threads = None))]
 fn cluster_table<'py>(
