@@ -249,8 +249,10 @@ pub fn pair_evidence(signer: &Signer, rule: &VerifyRule, a: &str, b: &str) -> Pa
         )
     });
     let ((j, c), set_rules) = rule.set_rules(&ev_a, &ev_b);
-    let (ta, tb) = (crate::shingle::token_keys(a), crate::shingle::token_keys(b));
-    let alignment = rule.aligning().then(|| align::align(&ta, &tb));
+    let alignment = rule.aligning().then(|| {
+        let keys = crate::shingle::token_keys;
+        align::align(&keys(a), &keys(b))
+    });
     PairEvidence {
         body_bytes: (a.len(), b.len()),
         shingles: (ev_a.shingles.len(), ev_b.shingles.len()),
