@@ -111,8 +111,12 @@ def explain(data: Any, pairs: Iterable[Tuple[str, str]], threads: Optional[int] 
     run's edges that join them, each ``from``, ``to``, ``jaccard``,
     ``containment``; ``None`` for identical bodies), ``evidence`` (LSH
     bands, Jaccard, containment, set rules, figures, alignment),
-    ``matches``, ``story_cosine``, ``days_apart`` and ``report`` (the
-    Markdown). An id that no document has raises ``ValueError``."""
+    ``matches``, ``story_cosine``, ``days_apart``, ``story_level`` and
+    ``thread_level`` (the story rules on their two clusters, and on their
+    two stories: shared terms, rare ones, ``judged`` with the ``verdict``
+    and the rule, ``edge``, and each one's ``edges_in_group``; ``None``
+    when stories are off) and ``report`` (the Markdown). An id that no
+    document has raises ``ValueError``."""
     pairs = [(str(a), str(b)) for a, b in pairs]
     texts = _syndic.explain_pairs(_arrow(data), pairs, _settings(settings), threads)
     return [json.loads(t) for t in texts]

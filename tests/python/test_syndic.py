@@ -198,6 +198,13 @@ def test_explain_equals_the_cli_report(tmp_path):
     assert apart["matches"] is False and apart["path"] is None
     assert apart["cluster"][0] != apart["cluster"][1]
     assert 0.0 <= apart["evidence"]["jaccard"] < copy["evidence"]["jaccard"]
+    # One level up: one cluster needs no story rule; two stories are
+    # judged, and refused for a reason.
+    assert copy["story_level"]["judged"] is None
+    level = apart["story_level"]
+    assert level["representatives"] == apart["cluster"]
+    assert level["edge"] is False and "no_edge" in level["judged"]["verdict"]
+    assert apart["thread_level"]["representatives"] == apart["story"]
     # The report is the CLI's, pair by pair.
     args = [cli(), "explain", str(SAMPLE), "-q"]
     for a, b in pairs:

@@ -15,9 +15,14 @@
 //!   exact Jaccard and containment, each set rule's answer, the figures,
 //!   and the alignment (aligned share, figure and date substitutions,
 //!   foreign figures) with the rule's verdict;
-//! - one level up: the TF-IDF cosine of the two clusters' representatives,
-//!   weighed over clusters as the story stage weighs them, and how far
-//!   apart the two were published.
+//! - one level up: the TF-IDF cosine of the two clusters' representatives
+//!   and how far apart the two were published; then the story stage's own
+//!   rules ([`story::judge`]) on their two clusters, and the thread
+//!   stage's on their two stories, with the run's vectors, term index and
+//!   dates ([`LevelEvidence`]): the terms both index (by word, how many
+//!   groups index each, which are rare, which are in both leads), the
+//!   verdict and the rule that makes it, and the edges by which each of
+//!   the two is in its own story or thread.
 //!
 //! A pair of one cluster need not be an edge itself: clusters join through
 //! chains of copies (an edited copy, then its excerpt), which is what the
@@ -27,10 +32,12 @@ use crate::align::{self, Alignment};
 use crate::corpus::{parse_time, Document, Texts};
 use crate::error::Result;
 use crate::lsh;
+use crate::pipeline::stories::{self, StorySource};
 use crate::pipeline::{BodyModel, BodySignature, Config, Outcome, Signer};
 use crate::shingle::Shingled;
 use crate::store::Resources;
-use crate::story::{self, DocumentFrequencies};
+use crate::store::SpillVec;
+use crate::story::{self, EdgeRule, Refusal, StoryVerdict};
 use crate::verify::{self, Evidence, SetRules, VerifyRule};
 use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
@@ -117,9 +124,58 @@ pub struct Explanation {
     pub days_apart: Option<f64>,
     /// The story level's `similarity` and `strong_similarity` (a cosine
     /// from which a pair is a close rewrite on its own) and `window_days`,
-    /// to read the cosine against. (The rare-term and passage evidence
-    /// that the story stage also weighs is not shown.)
+    /// to read the cosine against.
     pub story_thresholds: (f64, f64, f64),
+    /// The story stage's rules on their two clusters, then the thread
+    /// stage's on their two stories (`None`: the levels are off).
+    pub levels: Option<[LevelEvidence; 2]>,
+}
+
+/// One level up, the rules of the story stage ([`story::judge`]) on two
+/// groups: their clusters (story level) or their stories (thread level),
+/// each read as its representative, with the run's vectors, term index
+/// and dates.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LevelEvidence {
+    /// The two groups' representatives (document indices).
+    pub reps: (usize, usize),
+    /// Shared indexed terms as candidates are counted: terms used, rare
+    /// ones, rare ones in both leads, names.
+    pub counts: (u32, u32, u32, u32),
+    /// The counts make them a candidate pair.
+    pub candidate: bool,
+    /// The terms both index, by word.
+    pub terms: Vec<ShownTerm>,
+    /// The rules' verdict on the pair (`None`: one group).
+    pub judged: Option<story::Judged>,
+    /// Each one's edges in its own group at this level (its story, its
+    /// thread): the other members (representatives, at most
+    /// [`MEMBERS_JUDGED`]) that the rules join it to, and by which rule.
+    /// A member joins its star's center, or, a lone center, the story of
+    /// its nearest neighbour; the best-ranked representative need be
+    /// neither.
+    pub edges_in_group: [Vec<(usize, story::Judged)>; 2],
+    /// Days between the two groups as the stage dates them.
+    pub days_apart: Option<f64>,
+}
+
+/// The most members of a group that [`LevelEvidence::edges_in_group`]
+/// judges.
+pub const MEMBERS_JUDGED: usize = 200;
+
+/// A term that two groups both index ([`story::SharedTerm`]), by word.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShownTerm {
+    /// The word (`?` when neither body holds it).
+    pub word: String,
+    /// `term`, `lead` (in both leads) or `name` (a name mark).
+    pub kind: &'static str,
+    /// How many groups index it at this level.
+    pub groups: usize,
+    /// Its posting list is used for candidates.
+    pub used: bool,
+    /// It counts as rare.
+    pub rare: bool,
 }
 
 /// Explains each pair of `pairs` (indices into `docs`, whose texts are
@@ -142,21 +198,9 @@ pub fn explain(
     };
     let signer = Signer::new(config)?;
     let rule = config.verify_rule();
-    // Story weights: document frequencies over cluster representatives.
     let rep_of = |x: usize| outcome.docs[x].representative as usize;
-    let df = (0..docs.len())
-        .into_par_iter()
-        .filter(|&i| rep_of(i) == i)
-        .map(|r| Ok(story::term_counts(&body(r)?)))
-        .try_fold(DocumentFrequencies::default, |mut df, counts: Result<_>| {
-            df.add(&counts?);
-            Ok::<_, crate::error::Error>(df)
-        })
-        .try_reduce(DocumentFrequencies::default, |mut x, y| {
-            x.merge(&y);
-            Ok(x)
-        })?;
-    let idf = df.idf();
+    // The story stage's vectors, term index and dates, made as it makes them.
+    let levels = Levels::new(docs, config, resources, outcome, &model)?;
     // The clusters that explained pairs share, for paths inside them.
     let shared: AHashSet<usize> = pairs
         .iter()
@@ -183,9 +227,7 @@ pub fn explain(
                 )
             };
             let ((ca, sa, ta), (cb, sb, tb)) = (of(a), of(b));
-            let vector = |rep: usize| -> Result<story::TermVector> {
-                Ok(story::vector(&story::term_counts(&body(rep)?), &idf))
-            };
+            let vector = |rep: usize| levels.vectors.get(levels.cluster(rep) as u32);
             let date = |x: usize| docs[x].published.as_deref().and_then(parse_time);
             Ok(Explanation {
                 a,
@@ -193,7 +235,7 @@ pub fn explain(
                 groups: [(ca, cb), (sa, sb), (ta, tb)],
                 path: (ca == cb).then(|| graph.path(a, b)).flatten(),
                 evidence: pair_evidence(&signer, &rule, &body(a)?, &body(b)?),
-                story_cosine: story::cosine(&vector(ca)?, &vector(cb)?),
+                story_cosine: story::cosine(&*vector(ca)?, &*vector(cb)?),
                 days_apart: date(a)
                     .zip(date(b))
                     .map(|(x, y)| (x - y).unsigned_abs() as f64 / 86_400.0),
@@ -202,9 +244,246 @@ pub fn explain(
                     config.story.strong_similarity,
                     config.story.window_days,
                 ),
+                levels: match config.story.enabled {
+                    true => Some([
+                        levels.story((ca, cb), (sa, sb), &body)?,
+                        levels.thread((sa, sb), (ta, tb), &body)?,
+                    ]),
+                    false => None,
+                },
             })
         })
         .collect()
+}
+
+/// The story stage's data over the run's clusters, as the stage makes it
+/// ([`stories::vectors_and_index`]), and the thread stage's over its
+/// stories.
+struct Levels<'m> {
+    source: stories::ModelSource<'m>,
+    cluster_reps: Vec<u32>,
+    vectors: SpillVec<story::TermVector>,
+    index: story::TermIndex,
+    dates: story::Dates,
+    /// The clusters (indices into `cluster_reps`) that represent stories.
+    heads: Vec<u32>,
+    head_index: story::TermIndex,
+    head_dates: story::Dates,
+    /// Each cluster's story representative (a document).
+    story_of: Vec<u32>,
+    /// Each story's (head's) thread representative (a document).
+    thread_of: Vec<u32>,
+    story_rules: story::StoryConfig,
+    thread_rules: story::StoryConfig,
+    spec: crate::shingle::ShingleSpec,
+}
+
+/// One level's groups as [`Levels::level`] reads them: group `g` is
+/// cluster `groups[g]` (or cluster `g`, at the story level), in the group
+/// of this level represented by document `up_of[g]`.
+struct Level<'a> {
+    groups: Option<&'a [u32]>,
+    up_of: &'a [u32],
+    index: &'a story::TermIndex,
+    dates: &'a story::Dates,
+    rules: &'a story::StoryConfig,
+}
+
+impl<'m> Levels<'m> {
+    fn new(
+        docs: &[Document],
+        config: &Config,
+        resources: &Resources,
+        outcome: &Outcome,
+        model: &'m BodyModel,
+    ) -> Result<Levels<'m>> {
+        let source = stories::ModelSource {
+            model,
+            spec: config.shingle,
+        };
+        let reps: Vec<u32> = outcome.docs.iter().map(|d| d.representative).collect();
+        let cluster_reps = stories::cluster_representatives(&reps);
+        let (vectors, index) =
+            stories::vectors_and_index(&cluster_reps, &source, None, config, resources, 1024)?;
+        let ranks: Vec<_> = docs.iter().map(crate::pipeline::rank_of).collect();
+        let dates = stories::cluster_dates(&reps, &ranks, &cluster_reps);
+        let heads: Vec<u32> = (0..cluster_reps.len() as u32)
+            .filter(|&k| {
+                let r = cluster_reps[k as usize];
+                outcome.docs[r as usize].story == r
+            })
+            .collect();
+        let head_index = index.subset(&heads);
+        let published: Vec<Option<i64>> = heads
+            .iter()
+            .map(|&k| ranks[cluster_reps[k as usize] as usize].published)
+            .collect();
+        let story_of: Vec<u32> = cluster_reps
+            .iter()
+            .map(|&r| outcome.docs[r as usize].story)
+            .collect();
+        let thread_of: Vec<u32> = heads
+            .iter()
+            .map(|&k| outcome.docs[cluster_reps[k as usize] as usize].thread)
+            .collect();
+        Ok(Levels {
+            source,
+            story_of,
+            thread_of,
+            head_dates: story::Dates::one_each(&published),
+            heads,
+            head_index,
+            cluster_reps,
+            vectors,
+            index,
+            dates,
+            story_rules: config.story,
+            thread_rules: config.thread.rules(&config.story),
+            spec: config.shingle,
+        })
+    }
+
+    /// The cluster (index into `cluster_reps`) that document `rep`
+    /// represents.
+    fn cluster(&self, rep: usize) -> usize {
+        self.cluster_reps
+            .binary_search(&(rep as u32))
+            .expect("a cluster representative")
+    }
+
+    /// The story level on two clusters (their representatives `clusters`)
+    /// of stories represented by `stories`.
+    fn story(
+        &self,
+        clusters: (usize, usize),
+        stories: (usize, usize),
+        body: &dyn Fn(usize) -> Result<String>,
+    ) -> Result<LevelEvidence> {
+        let level = Level {
+            groups: None,
+            up_of: &self.story_of,
+            index: &self.index,
+            dates: &self.dates,
+            rules: &self.story_rules,
+        };
+        self.level(clusters, stories, &level, body)
+    }
+
+    /// The thread level on two stories (their representatives `stories`)
+    /// of threads represented by `threads`.
+    fn thread(
+        &self,
+        stories: (usize, usize),
+        threads: (usize, usize),
+        body: &dyn Fn(usize) -> Result<String>,
+    ) -> Result<LevelEvidence> {
+        let level = Level {
+            groups: Some(&self.heads),
+            up_of: &self.thread_of,
+            index: &self.head_index,
+            dates: &self.head_dates,
+            rules: &self.thread_rules,
+        };
+        self.level(stories, threads, &level, body)
+    }
+
+    /// One level's evidence on groups represented by `reps`, in groups
+    /// of this level represented by `ups`.
+    fn level(
+        &self,
+        reps: (usize, usize),
+        ups: (usize, usize),
+        level: &Level,
+        body: &dyn Fn(usize) -> Result<String>,
+    ) -> Result<LevelEvidence> {
+        let Level {
+            up_of,
+            index,
+            dates,
+            rules,
+            ..
+        } = *level;
+        let cluster_of = |g: usize| level.groups.map_or(g, |h| h[g] as usize);
+        let rep_of = |g: usize| self.cluster_reps[cluster_of(g)] as usize;
+        let group = |rep: usize| {
+            let k = self.cluster(rep);
+            level.groups.map_or(k, |h| {
+                h.binary_search(&(k as u32))
+                    .expect("a story representative")
+            })
+        };
+        let members = |up: usize| (0..up_of.len()).filter(move |&g| up_of[g] as usize == up);
+        let (ga, gb) = (group(reps.0), group(reps.1));
+        let (c, candidate, shared) = index.pair(ga as u32, gb as u32, rules);
+        let mut words = story::term_words(&body(reps.0)?);
+        words.extend(story::term_words(&body(reps.1)?));
+        let terms = shared
+            .iter()
+            .map(|t| ShownTerm {
+                word: words
+                    .get(&story::base_term(t.term))
+                    .cloned()
+                    .unwrap_or_else(|| "?".to_string()),
+                kind: match (story::is_lead(t.term), story::is_name(t.term)) {
+                    (true, _) => "lead",
+                    (_, true) => "name",
+                    _ => "term",
+                },
+                groups: t.clusters,
+                used: t.used,
+                rare: t.rare,
+            })
+            .collect();
+        let judge = |x: usize, y: usize| -> Result<story::Judged> {
+            let (x, y) = (x.min(y), x.max(y));
+            let (c, _, _) = index.pair(x as u32, y as u32, rules);
+            story::judge(
+                &c,
+                dates.gap(x, y),
+                || {
+                    Ok((
+                        self.vectors.get(cluster_of(x) as u32)?,
+                        self.vectors.get(cluster_of(y) as u32)?,
+                    ))
+                },
+                || {
+                    Ok((
+                        self.source.evidence(rep_of(x) as u32)?,
+                        self.source.evidence(rep_of(y) as u32)?,
+                    ))
+                },
+                |va, vb| Ok(index.unique(&c, va, vb, rules)),
+                self.spec,
+                rules,
+            )
+        };
+        let judged = match ga == gb {
+            true => None,
+            false => Some(judge(ga, gb)?),
+        };
+        let edges_in = |rep: usize, up: usize| -> Result<Vec<(usize, story::Judged)>> {
+            let g = group(rep);
+            let mut out = Vec::new();
+            for m in members(up).filter(|&m| m != g).take(MEMBERS_JUDGED) {
+                let judged = judge(g, m)?;
+                if judged.verdict.is_edge() {
+                    out.push((rep_of(m), judged));
+                }
+            }
+            Ok(out)
+        };
+        Ok(LevelEvidence {
+            reps,
+            counts: (c.shared, c.rare, c.lead, c.names),
+            candidate,
+            terms,
+            judged,
+            edges_in_group: [edges_in(reps.0, ups.0)?, edges_in(reps.1, ups.1)?],
+            days_apart: dates
+                .gap(ga, gb)
+                .map(|g| g.unsigned_abs() as f64 / 86_400.0),
+        })
+    }
 }
 
 /// Pairs of ids as pairs of indices into `docs` (an id given twice names
@@ -394,6 +673,8 @@ impl Explanation {
             "matches": self.evidence.matches(),
             "story_cosine": self.story_cosine,
             "days_apart": self.days_apart,
+            "story_level": self.levels.as_ref().map(|l| l[0].to_json(docs)),
+            "thread_level": self.levels.as_ref().map(|l| l[1].to_json(docs)),
             "report": self.render(docs),
         })
     }
@@ -511,7 +792,147 @@ impl Explanation {
             self.story_thresholds.1,
             self.story_thresholds.2,
         ));
+        if let Some([story_level, thread_level]) = &self.levels {
+            for (level, (name, group, up)) in [
+                (story_level, ("Story", "cluster", "story")),
+                (thread_level, ("Thread", "story", "thread")),
+            ] {
+                s.push_str(&level.render(docs, name, group, up));
+            }
+        }
         s
+    }
+}
+
+impl LevelEvidence {
+    /// The level as JSON, naming documents by their ids.
+    pub fn to_json(&self, docs: &[Document]) -> serde_json::Value {
+        let id = |i: usize| docs[i].id.clone();
+        let edges = self.edges_in_group.each_ref().map(|list| {
+            list.iter()
+                .map(|(m, judged)| serde_json::json!({"representative": id(*m), "judged": judged}))
+                .collect::<Vec<_>>()
+        });
+        serde_json::json!({
+            "representatives": [id(self.reps.0), id(self.reps.1)],
+            "shared_terms": self.counts.0,
+            "rare_terms": self.counts.1,
+            "rare_lead_terms": self.counts.2,
+            "names": self.counts.3,
+            "candidate": self.candidate,
+            "terms": self.terms,
+            "judged": self.judged,
+            "edge": self.judged.map(|j| j.verdict.is_edge()),
+            "edges_in_group": edges,
+            "days_apart": self.days_apart,
+        })
+    }
+
+    /// The level as Markdown: `name` ("Story"), the groups judged
+    /// (`group`: "cluster") and the groups they are in (`up`: "story").
+    fn render(&self, docs: &[Document], name: &str, group: &str, up: &str) -> String {
+        let id = |i: usize| docs[i].id.as_str();
+        let (a, b) = (id(self.reps.0), id(self.reps.1));
+        let groups = match group {
+            "story" => "stories".to_string(),
+            _ => format!("{group}s"),
+        };
+        let Some(j) = &self.judged else {
+            return format!("\n{name} level: one {group} ({a}).\n");
+        };
+        let mut s = format!(
+            "\n{name} level, the rules on their {groups} (representatives {a} and {b}):\n\n\
+             | measure | value |\n|---|---|\n\
+             | shared indexed terms / rare / rare in both leads / names | {} / {} / {} / {} |\n\
+             | a candidate pair | {} |\n\
+             | days apart, as the stage dates them | {} |\n\
+             | cosine | {} |\n",
+            self.counts.0,
+            self.counts.1,
+            self.counts.2,
+            self.counts.3,
+            yes(self.candidate),
+            self.days_apart
+                .map_or("unknown".to_string(), |d| format!("{d:.1}")),
+            j.cosine.map_or("-".to_string(), |c| format!("{c:.3}")),
+        );
+        if let Some((same, differ)) = j.figures_in_context {
+            s.push_str(&format!(
+                "| figures in the same context, differing | {differ} of {same} |\n"
+            ));
+        }
+        if let Some((shared, smaller)) = j.shared_shingles {
+            s.push_str(&format!(
+                "| shingles shared, of the smaller one's | {shared} of {smaller} |\n"
+            ));
+        }
+        s.push_str(&format!("| verdict | {} |\n", verdict_text(j.verdict)));
+        for (rep, edges) in [self.reps.0, self.reps.1].iter().zip(&self.edges_in_group) {
+            let list: Vec<String> = edges
+                .iter()
+                .map(|(m, judged)| format!("{} ({})", id(*m), verdict_text(judged.verdict)))
+                .collect();
+            s.push_str(&format!(
+                "| {}'s edges in its {up} | {} |\n",
+                id(*rep),
+                match list.is_empty() {
+                    true => "none".to_string(),
+                    false => list.join("; "),
+                }
+            ));
+        }
+        // Name marks count only in two languages or scripts: not shown.
+        let shown = |kind: &str| -> Vec<String> {
+            self.terms
+                .iter()
+                .filter(|t| t.used && t.kind == kind)
+                .map(|t| match t.rare {
+                    true => format!("**{}** {}", t.word, t.groups),
+                    false => format!("{} {}", t.word, t.groups),
+                })
+                .collect()
+        };
+        let (terms, leads) = (shown("term"), shown("lead"));
+        if !terms.is_empty() {
+            s.push_str(&format!(
+                "\nShared top terms, each with how many {groups} index it (rare in bold): {}.\n",
+                terms.join(", ")
+            ));
+        }
+        if !leads.is_empty() {
+            s.push_str(&format!("In both leads: {}.\n", leads.join(", ")));
+        }
+        s
+    }
+}
+
+/// A story verdict in words.
+fn verdict_text(v: StoryVerdict) -> String {
+    match v {
+        StoryVerdict::Edge(rule) => format!(
+            "edge: {}",
+            match rule {
+                EdgeRule::NamesAcrossLanguages => "names across languages",
+                EdgeRule::RareTermsAcrossLanguages => "rare terms across languages",
+                EdgeRule::NamesAcrossScripts => "names across scripts",
+                EdgeRule::CloseRewrite => "a close rewrite",
+                EdgeRule::NamesOneEvent => "the names of one event",
+                EdgeRule::NamesOneDaysEvent => "one day's event",
+                EdgeRule::Passages => "shared passages",
+                EdgeRule::Combination => "a combination no other group holds",
+            }
+        ),
+        StoryVerdict::NoEdge(why) => format!(
+            "no edge: {}",
+            match why {
+                Refusal::OutsideWindow => "dated further apart than window_days",
+                Refusal::FewSharedTerms => "fewer shared indexed terms than min_shared_terms",
+                Refusal::BelowSimilarity => "cosine below similarity",
+                Refusal::AcrossScripts => "two scripts, without the names that join them",
+                Refusal::FiguresDiffer => "figures differ in the same context",
+                Refusal::NoEvidence => "no rule's evidence holds",
+            }
+        ),
     }
 }
 
@@ -600,6 +1021,102 @@ mod tests {
             }
         }
         assert!(matched > 0 && apart > 0, "{matched} {apart}");
+    }
+
+    /// One level up, explain judges with the run's own vectors, index,
+    /// dates and each level's rules: six reports and a rewrite of each
+    /// (in file-name order, each rewrite just before its report), three
+    /// rewrites a day later (one story) and three five days later (past
+    /// the story window, within the thread's). Every cluster in a
+    /// story of two or more has an edge in it, and every story in a
+    /// thread of two or more; the terms shown are the reports' words.
+    #[test]
+    fn story_levels_are_judged_as_the_run_groups_them() {
+        const DAY: i64 = 86_400;
+        let day = |k: usize| match (k % 2, k) {
+            (1, _) => 0,
+            (_, 0..6) => DAY,
+            _ => 5 * DAY,
+        };
+        let docs: Vec<Document> = story::sample_stories()
+            .into_iter()
+            .enumerate()
+            .map(|(k, text)| {
+                let mut d = Document::new(format!("s{k:02}"), text);
+                let at = 1_709_287_200 + day(k) + 600 * k as i64;
+                d.published = Some(at.to_string());
+                d
+            })
+            .collect();
+        let config = Config::default();
+        let outcome = crate::pipeline::run(&docs, &config).unwrap();
+        let n = docs.len();
+        let pairs: Vec<(usize, usize)> = (0..n)
+            .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+            .collect();
+        let texts = Texts::new(&docs);
+        let ex = explain(
+            &docs,
+            &texts,
+            &config,
+            &Resources::default(),
+            &outcome,
+            &pairs,
+        )
+        .unwrap();
+        let reps = |e: &Explanation, level: usize| [e.groups[level].0, e.groups[level].1];
+        for e in &ex {
+            let levels = e.levels.as_ref().expect("stories are on");
+            for (l, level) in levels.iter().enumerate() {
+                assert_eq!(level.reps, e.groups[l]);
+                let Some(judged) = level.judged else {
+                    assert_eq!(e.groups[l].0, e.groups[l].1);
+                    continue;
+                };
+                assert!(
+                    judged.cosine.is_some()
+                        || judged.verdict == StoryVerdict::NoEdge(Refusal::OutsideWindow)
+                );
+                // A group alone in the group above has no edge in it.
+                for (k, edges) in level.edges_in_group.iter().enumerate() {
+                    let (rep, up) = (reps(e, l)[k], reps(e, l + 1)[k]);
+                    let field = |d: usize| {
+                        let o = &outcome.docs[d];
+                        [o.representative, o.story, o.thread][l] as usize
+                    };
+                    let up_of =
+                        |d: usize| [outcome.docs[d].story, outcome.docs[d].thread][l] as usize;
+                    let alone = (0..n).all(|d| up_of(d) != up || field(d) == rep);
+                    assert_eq!(edges.is_empty(), alone, "level {l}: {rep} in {up}");
+                }
+                for t in level.terms.iter().filter(|t| t.used) {
+                    assert_ne!(t.word, "?", "{t:?}");
+                }
+            }
+            if e.a % 2 == 0 && e.b == e.a + 1 {
+                let [story_level, thread_level] = levels;
+                let verdict = story_level.judged.map(|j| j.verdict);
+                if e.a < 6 {
+                    assert!(
+                        verdict.is_some_and(|v| v.is_edge()),
+                        "{} {}: {verdict:?}",
+                        e.a,
+                        e.b
+                    );
+                    assert_eq!(e.groups[1].0, e.groups[1].1, "one story");
+                } else {
+                    let window = StoryVerdict::NoEdge(Refusal::OutsideWindow);
+                    assert_eq!(verdict, Some(window), "{} {}", e.a, e.b);
+                    assert_eq!(e.groups[2].0, e.groups[2].1, "one thread");
+                    let judged = thread_level.judged.expect("two stories");
+                    assert!(judged.verdict.is_edge(), "{} {}: {judged:?}", e.a, e.b);
+                }
+                let text = e.render(&docs);
+                assert!(text.contains("Story level, the rules"), "{text}");
+                let json = e.to_json(&docs);
+                assert_eq!(json["story_level"]["edge"], verdict.unwrap().is_edge());
+            }
+        }
     }
 
     #[test]

@@ -253,6 +253,89 @@ pub struct Candidate {
     pub names: u32,
 }
 
+/// The evidence that makes a story edge (see the module docs), in the
+/// order the rules are tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeRule {
+    /// In two languages, `min_shared_names` names from
+    /// `cross_language_similarity`.
+    NamesAcrossLanguages,
+    /// In two languages below `similarity`: one rare term more than
+    /// `min_rare_terms`, from `cross_language_similarity`.
+    RareTermsAcrossLanguages,
+    /// In two scripts: `min_names_across_scripts` names and a lead term.
+    NamesAcrossScripts,
+    /// The cosine reaches `strong_similarity`.
+    CloseRewrite,
+    /// `min_rare_terms` rare terms, `min_lead_terms` of them in both leads.
+    NamesOneEvent,
+    /// Of one day: `min_lead_terms` rare terms in both leads, from
+    /// `same_day_similarity`.
+    NamesOneDaysEvent,
+    /// From `quote_similarity`: a long passage in common on one day, or
+    /// `min_shared_share` of the smaller one's shingles.
+    Passages,
+    /// From `quote_similarity`, of one day: shared terms that no other
+    /// cluster holds together ([`unique_combination`]).
+    Combination,
+}
+
+/// Why a story candidate is no edge, by the first rule that rules it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// Dated further apart than `window_days`.
+    OutsideWindow,
+    /// Fewer than `min_shared_terms` shared indexed terms (a candidate by
+    /// names alone, in one language).
+    FewSharedTerms,
+    /// The cosine is below `similarity`.
+    BelowSimilarity,
+    /// In two scripts without the names that join such a pair.
+    AcrossScripts,
+    /// More figures differ in the same context than a report of one event
+    /// allows ([`StoryConfig::figures_agree`]).
+    FiguresDiffer,
+    /// None of the evidence holds.
+    NoEvidence,
+}
+
+/// A story candidate's verdict: an edge and the evidence that makes it,
+/// or none and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoryVerdict {
+    /// An edge, by this rule.
+    Edge(EdgeRule),
+    /// No edge, for this reason.
+    NoEdge(Refusal),
+}
+
+impl StoryVerdict {
+    /// Whether it is an edge.
+    pub fn is_edge(self) -> bool {
+        matches!(self, StoryVerdict::Edge(_))
+    }
+}
+
+/// One story candidate judged ([`judge`]): the verdict and what it was
+/// read from, as far as the rules got.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Judged {
+    /// The verdict.
+    pub verdict: StoryVerdict,
+    /// The TF-IDF cosine (not computed past the window).
+    pub cosine: Option<f64>,
+    /// Judged as a pair in two scripts ([`cross_script`]).
+    pub across_scripts: bool,
+    /// Figures both put in the same context, and how many of those differ
+    /// (read when the terms do not rule the pair out).
+    pub figures_in_context: Option<(usize, usize)>,
+    /// Shared shingles, and the smaller one's (read with the figures).
+    pub shared_shingles: Option<(usize, usize)>,
+}
+
 impl StoryConfig {
     /// Whether candidate `c`, at cosine `cos`, is an edge by its cosine and
     /// rare terms (`Some`), or only if it also shares passages
@@ -273,26 +356,47 @@ impl StoryConfig {
         cross_language: bool,
         one_day: bool,
     ) -> Option<bool> {
+        self.rule_by_terms(c, cos, cross_language, one_day)
+            .map(|v| v.is_edge())
+    }
+
+    /// [`StoryConfig::edge_by_terms`], saying which rule decides: the
+    /// evidence that makes the edge, or why there is none (`None`: only
+    /// if it also shares passages).
+    pub fn rule_by_terms(
+        &self,
+        c: &Candidate,
+        cos: f64,
+        cross_language: bool,
+        one_day: bool,
+    ) -> Option<StoryVerdict> {
+        use StoryVerdict::{Edge, NoEdge};
         if cross_language && self.names_across_languages(c, cos) {
-            return Some(true);
+            return Some(Edge(EdgeRule::NamesAcrossLanguages));
         }
         if (c.shared as usize) < self.min_shared_terms {
-            return Some(false);
+            return Some(NoEdge(Refusal::FewSharedTerms));
         }
         if cos < self.similarity {
             let names = cross_language
                 && cos >= self.cross_language_similarity
                 && self.names_one_event(c)
                 && c.rare as usize > self.min_rare_terms;
-            return Some(names);
+            return Some(match names {
+                true => Edge(EdgeRule::RareTermsAcrossLanguages),
+                false => NoEdge(Refusal::BelowSimilarity),
+            });
         }
-        if cos >= self.strong_similarity || self.names_one_event(c) {
-            return Some(true);
+        if cos >= self.strong_similarity {
+            return Some(Edge(EdgeRule::CloseRewrite));
+        }
+        if self.names_one_event(c) {
+            return Some(Edge(EdgeRule::NamesOneEvent));
         }
         if one_day && !cross_language && self.names_one_days_event(c, cos) {
-            return Some(true);
+            return Some(Edge(EdgeRule::NamesOneDaysEvent));
         }
-        (cos < self.quote_similarity).then_some(false)
+        (cos < self.quote_similarity).then_some(NoEdge(Refusal::NoEvidence))
     }
 
     /// Whether candidate `c`, of vectors `a` and `b` in two scripts
@@ -319,14 +423,31 @@ impl StoryConfig {
         b: &TermVector,
         one_day: bool,
     ) -> (f64, bool, Option<bool>) {
+        let (cos, scripts, rule) = self.rule_by_vectors(c, a, b, one_day);
+        (cos, scripts, rule.map(|v| v.is_edge()))
+    }
+
+    /// [`StoryConfig::edge_by_vectors`], saying which rule decides
+    /// ([`StoryConfig::rule_by_terms`]).
+    pub fn rule_by_vectors(
+        &self,
+        c: &Candidate,
+        a: &TermVector,
+        b: &TermVector,
+        one_day: bool,
+    ) -> (f64, bool, Option<StoryVerdict>) {
         let cos = cosine(a, b);
         if self.min_names_across_scripts > 0 && cross_script(a, b) {
-            return (cos, true, Some(self.names_across_scripts(c, a, b)));
+            let verdict = match self.names_across_scripts(c, a, b) {
+                true => StoryVerdict::Edge(EdgeRule::NamesAcrossScripts),
+                false => StoryVerdict::NoEdge(Refusal::AcrossScripts),
+            };
+            return (cos, true, Some(verdict));
         }
         (
             cos,
             false,
-            self.edge_by_terms(c, cos, cross_language(a, b), one_day),
+            self.rule_by_terms(c, cos, cross_language(a, b), one_day),
         )
     }
 
@@ -533,6 +654,12 @@ const MARKS: u64 = LEAD_BIT | PROFILE_BIT;
 /// none.
 pub const NAME_MARK: u64 = PROFILE_BIT;
 
+/// A term's own hash, without its marking bits (a lead term's or name
+/// mark's word).
+pub fn base_term(term: u64) -> u64 {
+    term & !MARKS
+}
+
 /// Whether a term hash is a name mark's.
 pub fn is_name(term: u64) -> bool {
     term & MARKS == NAME_MARK
@@ -649,31 +776,18 @@ pub fn cross_language(a: &TermVector, b: &TermVector) -> bool {
 pub fn term_counts(body: &str) -> TermCounts {
     // Tokens average about 6 bytes with their separator.
     let mut terms: Vec<u64> = Vec::with_capacity(body.len() / 4 + LEAD_TOKENS);
-    let mut prev_cjk: Option<&str> = None;
     let mut figures = 0u32;
     let mut unspaced = 0u32;
-    for (k, t) in crate::shingle::tokens(body).enumerate() {
-        let single_cjk = t.as_bytes()[0] >= 0x80 && {
-            let mut chars = t.chars();
-            matches!((chars.next(), chars.next()), (Some(c), None) if is_unspaced_script(c))
-        };
-        let term = if single_cjk {
-            let bigram = prev_cjk.map(|p| term_hash(format!("{p}{t}").as_bytes()));
-            prev_cjk = Some(t);
-            unspaced += u32::from(bigram.is_some());
-            bigram
-        } else {
-            prev_cjk = None;
-            (t.len() > 1).then(|| term_hash(t.as_bytes()))
-        };
-        if let Some(term) = term {
-            figures += u32::from(t.as_bytes()[0].is_ascii_digit());
-            terms.push(term);
-            if k < LEAD_TOKENS {
-                terms.push(term | LEAD_BIT);
-            }
+    each_term(body, |k, term, word| {
+        match word {
+            Term::Word(t) => figures += u32::from(t.as_bytes()[0].is_ascii_digit()),
+            Term::Bigram(..) => unspaced += 1,
         }
-    }
+        terms.push(term);
+        if k < LEAD_TOKENS {
+            terms.push(term | LEAD_BIT);
+        }
+    });
     crate::shingle::sort_hashes(&mut terms);
     // Exactly one entry per distinct term: every representative's counts
     // are held at once, and tokens repeat about twice on average.
@@ -692,6 +806,56 @@ pub fn term_counts(body: &str) -> TermCounts {
         out.push((FIGURES, figures));
     }
     out
+}
+
+/// A term as [`each_term`] finds it: a word, or a bigram of two
+/// single-character tokens of an unspaced script.
+enum Term<'a> {
+    Word(&'a str),
+    Bigram(&'a str, &'a str),
+}
+
+/// Calls `f(k, term hash, term)` for each term of a folded body, `k` the
+/// place of its (last) token: words of two or more bytes, and for runs of
+/// single-character tokens of unspaced scripts (Han, kana, Thai), their
+/// character bigrams ([`term_counts`]).
+fn each_term<'a>(body: &'a str, mut f: impl FnMut(usize, u64, Term<'a>)) {
+    let mut prev_cjk: Option<&str> = None;
+    for (k, t) in crate::shingle::tokens(body).enumerate() {
+        let single_cjk = t.as_bytes()[0] >= 0x80 && {
+            let mut chars = t.chars();
+            matches!((chars.next(), chars.next()), (Some(c), None) if is_unspaced_script(c))
+        };
+        if single_cjk {
+            if let Some(p) = prev_cjk {
+                f(
+                    k,
+                    term_hash(format!("{p}{t}").as_bytes()),
+                    Term::Bigram(p, t),
+                );
+            }
+            prev_cjk = Some(t);
+        } else {
+            prev_cjk = None;
+            if t.len() > 1 {
+                f(k, term_hash(t.as_bytes()), Term::Word(t));
+            }
+        }
+    }
+}
+
+/// The words of a folded body by their term hashes (as [`term_counts`]
+/// counts them), to show a term to a reader: `syndic explain` names the
+/// terms two reports share.
+pub fn term_words(body: &str) -> AHashMap<u64, String> {
+    let mut words = AHashMap::new();
+    each_term(body, |_, term, word| {
+        words.entry(term).or_insert_with(|| match word {
+            Term::Word(t) => t.to_string(),
+            Term::Bigram(p, t) => format!("{p}{t}"),
+        });
+    });
+    words
 }
 
 /// A token's term hash (no marking bit set).
@@ -1164,14 +1328,7 @@ where
         return Ok((0..n as u32).collect());
     }
     let pairs = index.candidate_pairs(n, cfg);
-    let unique = |c: &Candidate, a: &TermVector, b: &TermVector| {
-        let (ta, tb) = (
-            top_terms(Cow::Borrowed(a), cfg),
-            top_terms(Cow::Borrowed(b), cfg),
-        );
-        let shared = index.shared_lists(&ta, &tb, cfg);
-        Ok(unique_combination(&shared, c.a, c.b, cfg))
-    };
+    let unique = |c: &Candidate, a: &TermVector, b: &TermVector| Ok(index.unique(c, a, b, cfg));
     group_pairs(dates, vector, evidence, &pairs, unique, spec, cfg)
 }
 
@@ -1271,6 +1428,21 @@ where
     Ok(TermIndex::new(n, top)?.candidate_pairs(n, cfg))
 }
 
+/// A term that two clusters both index ([`TermIndex::pair`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SharedTerm {
+    /// Its hash: a term's, a lead term's ([`is_lead`]) or a name mark's
+    /// ([`is_name`]).
+    pub term: u64,
+    /// How many clusters index it.
+    pub clusters: usize,
+    /// Its posting list is used for candidates ([`posting_used`]).
+    pub used: bool,
+    /// It counts as rare ([`posting_rare`]): a rare term, or a rare term
+    /// in both leads.
+    pub rare: bool,
+}
+
 /// The inverted index of clusters' [`top_terms`]: each term (ascending)
 /// with its posting list (the clusters whose top terms hold it,
 /// ascending), stored as one array of clusters cut by the terms' ends: 4
@@ -1344,6 +1516,65 @@ impl TermIndex {
         out
     }
 
+    /// Clusters `a` and `b` as [`TermIndex::candidate_pairs`] counts them
+    /// (`a < b` or not, the candidate names the lower one first), whether
+    /// that makes them a candidate ([`is_candidate`]), and every term both
+    /// index ([`SharedTerm`]). Reads every posting list: for one pair at a
+    /// time (`syndic explain`), not for grouping.
+    pub fn pair(&self, a: u32, b: u32, cfg: &StoryConfig) -> (Candidate, bool, Vec<SharedTerm>) {
+        let (a, b) = (a.min(b), a.max(b));
+        let mut c = Candidate {
+            a,
+            b,
+            shared: 0,
+            rare: 0,
+            lead: 0,
+            names: 0,
+        };
+        let (mut terms, mut script) = (Vec::new(), (false, false));
+        for (term, list) in self.lists() {
+            let (in_a, in_b) = (
+                list.binary_search(&a).is_ok(),
+                list.binary_search(&b).is_ok(),
+            );
+            if term == UNSPACED_MARK {
+                script = (in_a, in_b);
+            }
+            if !(in_a && in_b) || term == UNSPACED_MARK {
+                continue;
+            }
+            let used = posting_used(term, list.len(), cfg);
+            let (shared, rare, lead, names) = match used {
+                true => posting_counts(term, list.len(), cfg),
+                false => (0, 0, 0, 0),
+            };
+            (c.shared, c.rare, c.lead, c.names) = (
+                c.shared + shared,
+                c.rare + rare,
+                c.lead + lead,
+                c.names + names,
+            );
+            terms.push(SharedTerm {
+                term,
+                clusters: list.len(),
+                used,
+                rare: rare + lead > 0,
+            });
+        }
+        let candidate = is_candidate(c.shared, c.names, script.0 != script.1, cfg);
+        (c, candidate, terms)
+    }
+
+    /// [`unique_combination`] of candidate `c`, whose clusters' vectors
+    /// are `a` and `b`, over this index.
+    pub fn unique(&self, c: &Candidate, a: &TermVector, b: &TermVector, cfg: &StoryConfig) -> bool {
+        let (ta, tb) = (
+            top_terms(Cow::Borrowed(a), cfg),
+            top_terms(Cow::Borrowed(b), cfg),
+        );
+        unique_combination(&self.shared_lists(&ta, &tb, cfg), c.a, c.b, cfg)
+    }
+
     /// Each term with its posting list.
     fn lists(&self) -> impl Iterator<Item = (u64, &[u32])> + '_ {
         self.terms
@@ -1404,6 +1635,72 @@ impl TermIndex {
     }
 }
 
+/// Judges story candidate `c`, its clusters published `gap` seconds
+/// apart (`None`: either undated): the window, then the rules on their
+/// vectors ([`StoryConfig::rule_by_vectors`]), the figures
+/// ([`StoryConfig::figures_agree`]) and shared passages
+/// ([`StoryConfig::shares_passages`]), then, when
+/// [`StoryConfig::asks_combination`], `unique(a's vector, b's vector)`.
+/// The vectors and the evidence are read only when a rule needs them.
+/// [`group_pairs`] makes its edges with it, and `syndic explain` shows it.
+pub fn judge<'v, 'e, V, E, U>(
+    c: &Candidate,
+    gap: Option<i64>,
+    vectors: V,
+    evidence: E,
+    unique: U,
+    spec: ShingleSpec,
+    cfg: &StoryConfig,
+) -> Result<Judged>
+where
+    V: FnOnce() -> Result<(Cow<'v, TermVector>, Cow<'v, TermVector>)>,
+    E: FnOnce() -> Result<(Cow<'e, Evidence>, Cow<'e, Evidence>)>,
+    U: FnOnce(&TermVector, &TermVector) -> Result<bool>,
+{
+    let mut judged = Judged {
+        verdict: StoryVerdict::NoEdge(Refusal::OutsideWindow),
+        cosine: None,
+        across_scripts: false,
+        figures_in_context: None,
+        shared_shingles: None,
+    };
+    if gap.is_some_and(|g| g.unsigned_abs() as f64 > cfg.window_days * 86_400.0) {
+        return Ok(judged);
+    }
+    let (va, vb) = vectors()?;
+    let (cos, scripts, by_terms) = cfg.rule_by_vectors(c, &va, &vb, cfg.one_day(gap));
+    judged.cosine = Some(cos);
+    judged.across_scripts = scripts;
+    if let Some(verdict @ StoryVerdict::NoEdge(_)) = by_terms {
+        judged.verdict = verdict;
+        return Ok(judged);
+    }
+    let (x, y) = evidence()?;
+    judged.figures_in_context = Some(figures_in_context(&x.figures, &y.figures));
+    if !cfg.figures_agree(c, &x.figures, &y.figures) {
+        judged.verdict = StoryVerdict::NoEdge(Refusal::FiguresDiffer);
+        return Ok(judged);
+    }
+    let shared = intersection(&x.shingles, &y.shingles);
+    let smaller = x.shingles.len().min(y.shingles.len());
+    judged.shared_shingles = Some((shared, smaller));
+    judged.verdict = match by_terms {
+        Some(verdict) => verdict,
+        None if cfg.shares_passages(gap, shared, smaller, spec) => {
+            StoryVerdict::Edge(EdgeRule::Passages)
+        }
+        None => StoryVerdict::NoEdge(Refusal::NoEvidence),
+    };
+    if !judged.verdict.is_edge()
+        && !scripts
+        && cfg.asks_combination(c, cos, (&va, &vb), cfg.one_day(gap))
+        && unique(&va, &vb)?
+    {
+        judged.verdict = StoryVerdict::Edge(EdgeRule::Combination);
+    }
+    Ok(judged)
+}
+
 /// Star grouping of clusters over the `candidates` (sorted): a pair is an
 /// edge when it passes the window (`dates`: [`Dates::gap`]), the figures
 /// test and
@@ -1434,40 +1731,33 @@ where
     U: Fn(&Candidate, &TermVector, &TermVector) -> Result<bool> + Sync,
 {
     let n = dates.len();
-    let window = cfg.window_days * 86_400.0;
     let edges: Vec<Option<StoryEdge>> = candidates
         .par_iter()
         .map(|c| {
             let (a, b) = (c.a as usize, c.b as usize);
-            let gap = dates.gap(a, b);
-            if gap.is_some_and(|g| g.unsigned_abs() as f64 > window) {
+            let judged = judge(
+                c,
+                dates.gap(a, b),
+                || Ok((vector(a)?, vector(b)?)),
+                || Ok((evidence(a)?, evidence(b)?)),
+                |va, vb| unique(c, va, vb),
+                spec,
+                cfg,
+            )?;
+            if !judged.verdict.is_edge() {
                 return Ok(None);
             }
-            let (va, vb) = (vector(a)?, vector(b)?);
-            let (cos, scripts, by_terms) = cfg.edge_by_vectors(c, &va, &vb, cfg.one_day(gap));
-            if by_terms == Some(false) {
-                return Ok(None);
-            }
-            let (x, y) = (evidence(a)?, evidence(b)?);
-            if !cfg.figures_agree(c, &x.figures, &y.figures) {
-                return Ok(None);
-            }
-            let shared = intersection(&x.shingles, &y.shingles);
-            let smaller = x.shingles.len().min(y.shingles.len());
-            let mut edge =
-                by_terms.unwrap_or_else(|| cfg.shares_passages(gap, shared, smaller, spec));
-            if !edge && !scripts && cfg.asks_combination(c, cos, (&va, &vb), cfg.one_day(gap)) {
-                edge = unique(c, &va, &vb)?;
-            }
+            let cos = judged.cosine.unwrap_or_default();
+            let shared = judged.shared_shingles.map_or(0, |(s, _)| s);
             // A lone center may follow only an edge that names one event.
             let follow = cfg.names_one_event(c).then_some(cos);
-            Ok(edge.then_some(StoryEdge {
+            Ok(Some(StoryEdge {
                 a: c.a,
                 b: c.b,
                 cos,
                 follow,
                 passage: shared >= cfg.quote_shingles(spec) && cos < cfg.strong_similarity,
-                across: scripts.then_some(c.names),
+                across: judged.across_scripts.then_some(c.names),
             }))
         })
         .collect::<Result<_>>()?;

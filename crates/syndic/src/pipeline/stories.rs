@@ -49,6 +49,25 @@ impl StorySource for PipelineSource<'_> {
     }
 }
 
+/// A source over a [`BodyModel`] alone: evidence is made from the body
+/// each time it is read (`syndic explain`, which reads a few).
+pub(crate) struct ModelSource<'a> {
+    pub(crate) model: &'a BodyModel,
+    pub(crate) spec: ShingleSpec,
+}
+
+impl StorySource for ModelSource<'_> {
+    fn body_into(&self, d: u32, out: &mut String) -> Result<()> {
+        self.model.body_into(d as usize, out).map(drop)
+    }
+
+    fn evidence(&self, d: u32) -> Result<Cow<'_, Evidence>> {
+        let mut body = String::new();
+        self.body_into(d, &mut body)?;
+        Ok(Cow::Owned(super::evidence::make_evidence(&body, self.spec)))
+    }
+}
+
 /// What the story stage gives: by cluster representative (other entries
 /// are meaningless), its story's and its thread's representatives.
 #[derive(Debug, Clone)]
@@ -91,19 +110,33 @@ pub fn stories(
             thread_seconds: 0.0,
         });
     }
-    // The counts and frequencies are freed before grouping.
+    let (vectors, index) = vectors_and_index(&cluster_reps, source, df, config, resources, batch)?;
+    group(reps, ranks, &cluster_reps, &vectors, index, source, config)
+}
+
+/// What the story stage groups by: each cluster's TF-IDF vector (of the
+/// representatives `cluster_reps`, in order) under `df` or, without it,
+/// their own document frequencies, and the [`story::TermIndex`] of their
+/// top terms and name marks (indexed once for both levels).
+pub(crate) fn vectors_and_index(
+    cluster_reps: &[u32],
+    source: &dyn StorySource,
+    df: Option<&DocumentFrequencies>,
+    config: &Config,
+    resources: &Resources,
+    batch: usize,
+) -> Result<(SpillVec<TermVector>, story::TermIndex)> {
+    // The counts and frequencies are freed before indexing.
     let (vectors, names) = {
-        let (counts, counted) = term_counts(&cluster_reps, source, resources, batch)?;
+        let (counts, counted) = term_counts(cluster_reps, source, resources, batch)?;
         story_vectors(counts, df.unwrap_or(&counted), config, resources, batch)?
     };
-    // The clusters' top terms and names, indexed once for both levels.
     let index = story::TermIndex::new(names.len(), |k| {
         let mut top = story::top_terms(vectors.get(k as u32)?, &config.story);
         top.extend_from_slice(&names[k]);
         Ok(top)
     })?;
-    drop(names);
-    group(reps, ranks, &cluster_reps, &vectors, index, source, config)
+    Ok((vectors, index))
 }
 
 /// The document frequencies of the terms of `docs` (cluster
@@ -117,7 +150,7 @@ pub fn document_frequencies(
 }
 
 /// The documents that represent their cluster, in order.
-fn cluster_representatives(reps: &[u32]) -> Vec<u32> {
+pub(crate) fn cluster_representatives(reps: &[u32]) -> Vec<u32> {
     (0..reps.len() as u32)
         .filter(|&i| reps[i as usize] == i)
         .collect()
@@ -189,7 +222,7 @@ fn group(
 /// The dates of the clusters whose representatives are `cluster_reps`
 /// (ascending), from every page's: `reps[d]` is page `d`'s representative
 /// (`u32::MAX`: not there).
-fn cluster_dates(reps: &[u32], ranks: &[Rank], cluster_reps: &[u32]) -> story::Dates {
+pub(crate) fn cluster_dates(reps: &[u32], ranks: &[Rank], cluster_reps: &[u32]) -> story::Dates {
     story::Dates::of_pages(
         cluster_reps.len(),
         reps.iter().zip(ranks).filter_map(|(&r, rank)| {
