@@ -406,7 +406,7 @@ impl Index {
             cfg.minhash.num_perm,
             lead_perm,
             &self.table_rows(),
-            &self.table_keys(stored),
+            self.table_keys(stored),
         )?;
         super::crash_point();
         plan.manifest.segments.push(FileRef {

@@ -25,9 +25,9 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use xxhash_rust::xxh3::{xxh3_64, Xxh3};
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Version of the segment file format. Bump on any change.
 pub const SEGMENT_FORMAT_VERSION: u32 = 1;
@@ -106,22 +106,33 @@ impl Header {
 /// Writes a segment with `docs` and their band keys (`keys[t][i]`: the key
 /// of document `i` in table `t`, `None` when it is not in that table), and
 /// returns the file's checksum. The file is synced before returning.
+///
+/// No part is assembled whole in memory but the records (64 bytes per
+/// document): the signatures are written from `docs`, each table is
+/// sorted, written and freed in turn, and the texts are compressed and
+/// written a chunk at a time. The records, which point into the blobs
+/// after them, are written last in the space left for them, and the
+/// checksum is then read over the file.
 pub fn write(
     path: &Path,
     docs: &[StoredDoc<'_>],
     num_perm: usize,
     lead_perm: usize,
     band_rows: &[u32],
-    keys: &[Vec<Option<u64>>],
+    mut keys: Vec<Vec<Option<u64>>>,
 ) -> Result<u64> {
-    let (records, blobs) = records_and_blobs(path, docs)?;
-    let mut sigs: Vec<u8> = Vec::with_capacity(docs.len() * num_perm * 4);
-    let mut leads: Vec<u8> = Vec::with_capacity(docs.len() * lead_perm * 4);
-    for d in docs {
-        sigs.extend(d.whole.iter().flat_map(|v| v.to_le_bytes()));
-        leads.extend(d.lead.iter().flat_map(|v| v.to_le_bytes()));
-    }
-    let tables: Vec<Vec<u8>> = keys.iter().map(|t| table(t)).collect();
+    let io = |e| Error::io(path, e);
+    let table_len = |t: &[Option<u64>]| 8 + t.iter().flatten().count() * ENTRY;
+    // The blobs are last: their length places nothing.
+    let lengths: Vec<usize> = [
+        docs.len() * RECORD,
+        docs.len() * num_perm * 4,
+        docs.len() * lead_perm * 4,
+    ]
+    .into_iter()
+    .chain(keys.iter().map(|t| table_len(t)))
+    .chain([0])
+    .collect();
     let head = Header {
         format_version: SEGMENT_FORMAT_VERSION,
         docs: docs.len() as u64,
@@ -134,40 +145,116 @@ pub fn write(
         tables: vec![0; keys.len()],
         blobs: 0,
     };
-    let parts: Vec<&[u8]> = [&records[..], &sigs, &leads]
-        .into_iter()
-        .chain(tables.iter().map(Vec::as_slice))
-        .chain([&blobs[..]])
-        .collect();
-    let header = head.laid_out(&parts);
-    stream(path, &header, &parts)
+    let (header, records_at) = head.laid_out(&lengths);
+    // Read as well: the checksum is read over what was written.
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)
+        .map_err(io)?;
+    let mut sink = Sink {
+        out: BufWriter::with_capacity(1 << 20, &file),
+        written: 0,
+    };
+    sink.put(header.as_slice()).map_err(io)?;
+    // The records' space, filled in at the end.
+    sink.pad().map_err(io)?;
+    debug_assert_eq!(sink.written as u64, records_at);
+    for chunk in vec![0u8; docs.len() * RECORD].chunks(1 << 16) {
+        sink.put(chunk).map_err(io)?;
+    }
+    let mut bytes: Vec<u8> = Vec::new();
+    for lead in [false, true] {
+        sink.pad().map_err(io)?;
+        for d in docs {
+            let sig = if lead { &d.lead } else { &d.whole };
+            bytes.clear();
+            bytes.extend(sig.iter().flat_map(|v| v.to_le_bytes()));
+            sink.put(&bytes).map_err(io)?;
+        }
+    }
+    for t in keys.iter_mut() {
+        sink.pad().map_err(io)?;
+        sink.put(&table(&std::mem::take(t))).map_err(io)?;
+    }
+    sink.pad().map_err(io)?;
+    let records = records_and_blobs(path, docs, |bytes| sink.put(bytes))?;
+    sink.pad().map_err(io)?;
+    let end = sink.written;
+    sink.out.flush().map_err(io)?;
+    drop(sink);
+    file.seek(SeekFrom::Start(records_at)).map_err(io)?;
+    file.write_all(&records).map_err(io)?;
+    drop(records);
+    file.flush().map_err(io)?;
+    // SAFETY: the file was created above and is written by this function
+    // alone; it is mapped read-only to hash what was written.
+    let map = unsafe { Mmap::map(&file) }.map_err(io)?;
+    let checksum = xxh3_64(&map[..end]);
+    drop(map);
+    file.seek(SeekFrom::Start(end as u64)).map_err(io)?;
+    file.write_all(&checksum.to_le_bytes()).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    Ok(checksum)
 }
 
-/// The 64-byte record of every document, and the blobs they point into
-/// (id, title hash, zstd text, profile lines, figures).
-fn records_and_blobs(path: &Path, docs: &[StoredDoc<'_>]) -> Result<(Vec<u8>, Vec<u8>)> {
-    let mut blobs: Vec<u8> = Vec::new();
+/// Where [`write`] writes: the file, counting the bytes written.
+struct Sink<'f> {
+    out: BufWriter<&'f File>,
+    written: usize,
+}
+
+impl Sink<'_> {
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(bytes)?;
+        self.written += bytes.len();
+        Ok(())
+    }
+
+    /// Zeros up to the next 8-byte boundary.
+    fn pad(&mut self) -> std::io::Result<()> {
+        let w = self.written;
+        self.put(&[0u8; 8][..w.next_multiple_of(8) - w])
+    }
+}
+
+/// The 64-byte record of every document, returned, and the blobs they
+/// point into (id, title hash, zstd text, profile lines, figures), given
+/// to `emit` a chunk at a time, in order.
+fn records_and_blobs<F>(path: &Path, docs: &[StoredDoc<'_>], mut emit: F) -> Result<Vec<u8>>
+where
+    F: FnMut(&[u8]) -> std::io::Result<()>,
+{
     let mut records: Vec<u8> = Vec::with_capacity(docs.len() * RECORD);
+    let mut blobs: Vec<u8> = Vec::new();
+    let mut emitted = 0u64;
     // Texts are compressed in parallel, a chunk at a time (so that only a
-    // chunk's compressed texts are held beside the blobs).
+    // chunk's compressed texts and blobs are held).
     for chunk in docs.chunks(COMPRESS_CHUNK) {
         let texts: Vec<Vec<u8>> = chunk
             .par_iter()
             .map(|d| compress(d.text.as_bytes()).map_err(|e| Error::io(path, e)))
             .collect::<Result<_>>()?;
+        blobs.clear();
         for (d, z) in chunk.iter().zip(texts) {
-            put_record(&mut records, &mut blobs, d, &z);
+            put_record(&mut records, &mut blobs, emitted, d, &z);
         }
+        emit(&blobs).map_err(|e| Error::io(path, e))?;
+        emitted += blobs.len() as u64;
     }
-    Ok((records, blobs))
+    Ok(records)
 }
 
 /// Texts compressed at a time when a segment is written.
 const COMPRESS_CHUNK: usize = 1024;
 
-/// Appends document `d`'s record and its blob (`z`: its compressed text).
-fn put_record(records: &mut Vec<u8>, blobs: &mut Vec<u8>, d: &StoredDoc<'_>, z: &[u8]) {
-    let offset = blobs.len() as u64;
+/// Appends document `d`'s record and its blob (`z`: its compressed text)
+/// to `blobs`, which start `base` bytes into the blobs section.
+fn put_record(records: &mut Vec<u8>, blobs: &mut Vec<u8>, base: u64, d: &StoredDoc<'_>, z: &[u8]) {
+    let start = blobs.len() as u64;
+    let offset = base + start;
     put_bytes(blobs, d.id.as_bytes());
     blobs.extend_from_slice(&d.title.to_le_bytes());
     put_bytes(blobs, z);
@@ -185,7 +272,7 @@ fn put_record(records: &mut Vec<u8>, blobs: &mut Vec<u8>, d: &StoredDoc<'_>, z: 
     records.extend_from_slice(&d.shingles.to_le_bytes());
     records.extend_from_slice(&d.body_hash.to_le_bytes());
     records.extend_from_slice(&u32::from(d.short).to_le_bytes());
-    records.extend_from_slice(&((blobs.len() as u64 - offset) as u32).to_le_bytes());
+    records.extend_from_slice(&((blobs.len() as u64 - start) as u32).to_le_bytes());
     records.extend_from_slice(&offset.to_le_bytes());
     records.extend_from_slice(&0u64.to_le_bytes());
 }
@@ -242,11 +329,13 @@ fn table(keys: &[Option<u64>]) -> Vec<u8> {
 
 impl Header {
     /// The file's header bytes (magic, length, JSON) with the offsets of
-    /// `parts` (records, signatures, leads, tables..., blobs), each on an
-    /// 8-byte boundary. The offsets depend on the header's own length: it
-    /// is laid out once with placeholder numbers wide enough, then filled in.
-    fn laid_out(mut self, parts: &[&[u8]]) -> Vec<u8> {
-        let tables = parts.len() - 4;
+    /// parts of `lengths` (records, signatures, leads, tables..., blobs),
+    /// each on an 8-byte boundary. The offsets depend on the header's own
+    /// length: it is laid out once with placeholder numbers wide enough,
+    /// then filled in.
+    /// Also returns where the records start.
+    fn laid_out(mut self, lengths: &[usize]) -> (Vec<u8>, u64) {
+        let tables = lengths.len() - 4;
         let header_space = {
             self.records = u64::MAX;
             self.signatures = u64::MAX;
@@ -256,9 +345,9 @@ impl Header {
             serde_json::to_vec(&self).expect("header serializes").len()
         };
         let mut at = (12 + header_space).next_multiple_of(8) as u64;
-        let mut offsets = parts.iter().map(|p| {
+        let mut offsets = lengths.iter().map(|&len| {
             let start = at;
-            at = (at + p.len() as u64).next_multiple_of(8);
+            at = (at + len as u64).next_multiple_of(8);
             start
         });
         self.records = offsets.next().expect("records");
@@ -272,40 +361,8 @@ impl Header {
         header.extend_from_slice(&(header_space as u32).to_le_bytes());
         header.extend_from_slice(&json);
         header.resize(12 + header_space, b' ');
-        header
+        (header, self.records)
     }
-}
-
-/// Writes the header and the parts (each padded to 8 bytes) through the
-/// checksum, then the checksum, and syncs the file; the parts are not
-/// copied into one buffer.
-fn stream(path: &Path, header: &[u8], parts: &[&[u8]]) -> Result<u64> {
-    let io = |e| Error::io(path, e);
-    let file = File::create(path).map_err(io)?;
-    let mut out = BufWriter::with_capacity(1 << 20, &file);
-    let mut hasher = Xxh3::new();
-    let mut written = 0usize;
-    let mut put = |bytes: &[u8]| -> std::io::Result<()> {
-        let padding = [0u8; 8];
-        let pad = &padding[..written.next_multiple_of(8) - written];
-        for chunk in [pad, bytes] {
-            hasher.update(chunk);
-            out.write_all(chunk)?;
-            written += chunk.len();
-        }
-        Ok(())
-    };
-    put(header).map_err(io)?;
-    for part in parts {
-        put(part).map_err(io)?;
-    }
-    put(&[]).map_err(io)?;
-    let checksum = hasher.digest();
-    out.write_all(&checksum.to_le_bytes()).map_err(io)?;
-    out.flush().map_err(io)?;
-    drop(out);
-    file.sync_all().map_err(io)?;
-    Ok(checksum)
 }
 
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
@@ -671,6 +728,75 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A segment of more documents than one compression chunk, written
+    /// part by part, opens with its checksum checked and gives back every
+    /// document, signature and table entry as written.
+    #[test]
+    fn a_segment_reads_back_what_was_written() {
+        let n = 2 * COMPRESS_CHUNK + 37;
+        let docs: Vec<StoredDoc<'static>> = (0..n)
+            .map(|i| {
+                let k = i as u64;
+                StoredDoc {
+                    number: 3 * i as u32 + 1,
+                    id: format!("doc-{i}"),
+                    group: (i % 7) as u32,
+                    published: (i % 5 != 0).then(|| 1_700_000_000 + i as i64),
+                    length: 0,
+                    shingles: (i % 300) as u32,
+                    body_hash: u128::from(crate::shingle::fmix64(k)) << 64 | u128::from(k),
+                    short: i % 11 == 0,
+                    title: crate::shingle::fmix64(k + 1),
+                    text: Cow::Owned(
+                        format!("The story of doc {i}, told {} times. ", i % 13).repeat(1 + i % 9),
+                    ),
+                    lines: vec![(i % 251) as u8; i % 17],
+                    figures: (0..i % 4)
+                        .map(|j| (k + j as u64, k * 10 + j as u64))
+                        .collect(),
+                    whole: (0..8).map(|j| (i * 8 + j) as u32).collect(),
+                    lead: (0..4).map(|j| (i * 4 + j) as u32 ^ 0xdead).collect(),
+                    opening: None,
+                }
+            })
+            .map(|mut d| {
+                d.length = d.text.len() as u32;
+                d
+            })
+            .collect();
+        // Two band tables and the exact one; short documents are in the exact one only.
+        let keys: Vec<Vec<Option<u64>>> = (0..3)
+            .map(|t| {
+                docs.iter()
+                    .enumerate()
+                    .map(|(i, d)| match (t, d.short) {
+                        (2, _) => Some(d.body_hash as u64),
+                        (_, true) => None,
+                        _ => Some(crate::shingle::fmix64((i as u64) / 3 + t as u64)),
+                    })
+                    .collect()
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seg-1.syx");
+        let checksum = write(&path, &docs, 8, 4, &[4, 4], keys.clone()).unwrap();
+        let seg = Segment::open(&path, checksum, true).unwrap();
+        assert_eq!(seg.len(), n);
+        for (i, d) in docs.iter().enumerate() {
+            assert_eq!(&seg.doc(i).unwrap(), d, "document {i}");
+        }
+        for (t, table) in keys.iter().enumerate() {
+            for (i, key) in table.iter().enumerate() {
+                let found: Vec<usize> = seg
+                    .bucket(t, key.unwrap_or(0), 0)
+                    .map(|j| seg.entry(t, j))
+                    .collect();
+                assert_eq!(found.contains(&i), key.is_some(), "table {t}, document {i}");
+            }
+        }
+        assert!(Segment::open(&path, checksum ^ 1, true).is_err());
     }
 
     #[test]
