@@ -199,8 +199,10 @@ pub fn explain(
     let signer = Signer::new(config)?;
     let rule = config.verify_rule();
     let rep_of = |x: usize| outcome.docs[x].representative as usize;
-    // The story stage's vectors, term index and dates, made as it makes them.
-    let levels = Levels::new(docs, config, resources, outcome, &model)?;
+    // The story stage's vectors, term index and dates, made as it makes
+    // them; no evidence is kept: each representative's is made when read.
+    let no_evidence = crate::pipeline::EvidenceStore::new(docs.len(), resources);
+    let levels = Levels::new(docs, config, resources, outcome, &model, &no_evidence)?;
     // The clusters that explained pairs share, for paths inside them.
     let shared: AHashSet<usize> = pairs
         .iter()
@@ -260,7 +262,7 @@ pub fn explain(
 /// ([`stories::vectors_and_index`]), and the thread stage's over its
 /// stories.
 struct Levels<'m> {
-    source: stories::ModelSource<'m>,
+    source: stories::PipelineSource<'m>,
     cluster_reps: Vec<u32>,
     vectors: SpillVec<story::TermVector>,
     index: story::TermIndex,
@@ -296,9 +298,11 @@ impl<'m> Levels<'m> {
         resources: &Resources,
         outcome: &Outcome,
         model: &'m BodyModel,
+        evidence: &'m crate::pipeline::EvidenceStore,
     ) -> Result<Levels<'m>> {
-        let source = stories::ModelSource {
+        let source = stories::PipelineSource {
             model,
+            evidence,
             spec: config.shingle,
         };
         let reps: Vec<u32> = outcome.docs.iter().map(|d| d.representative).collect();
@@ -434,11 +438,11 @@ impl<'m> Levels<'m> {
                 rare: t.rare,
             })
             .collect();
-        let judge = |x: usize, y: usize| -> Result<story::Judged> {
-            let (x, y) = (x.min(y), x.max(y));
-            let (c, _, _) = index.pair(x as u32, y as u32, rules);
+        // A candidate as `index.pair` counts it (its groups in order).
+        let judge_candidate = |c: &story::Candidate| -> Result<story::Judged> {
+            let (x, y) = (c.a as usize, c.b as usize);
             story::judge(
-                &c,
+                c,
                 dates.gap(x, y),
                 || {
                     Ok((
@@ -452,14 +456,15 @@ impl<'m> Levels<'m> {
                         self.source.evidence(rep_of(y) as u32)?,
                     ))
                 },
-                |va, vb| Ok(index.unique(&c, va, vb, rules)),
+                |va, vb| Ok(index.unique(c, va, vb, rules)),
                 self.spec,
                 rules,
             )
         };
+        let judge = |x: usize, y: usize| judge_candidate(&index.pair(x as u32, y as u32, rules).0);
         let judged = match ga == gb {
             true => None,
-            false => Some(judge(ga, gb)?),
+            false => Some(judge_candidate(&c)?),
         };
         let edges_in = |rep: usize, up: usize| -> Result<Vec<(usize, story::Judged)>> {
             let g = group(rep);

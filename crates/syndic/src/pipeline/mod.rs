@@ -49,6 +49,7 @@
 
 mod config;
 mod evidence;
+pub(crate) use evidence::EvidenceStore;
 pub mod fold;
 mod output;
 mod score;

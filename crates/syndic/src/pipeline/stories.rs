@@ -32,7 +32,8 @@ pub trait StorySource: Sync {
 }
 
 /// The pipeline's source: bodies from the [`BodyModel`], evidence from the
-/// shingle stage's store (made on demand for representatives not in it).
+/// shingle stage's store (made on demand for representatives not in it;
+/// over an empty store, for every document: `syndic explain`).
 pub(crate) struct PipelineSource<'a> {
     pub(crate) model: &'a BodyModel,
     pub(crate) evidence: &'a EvidenceStore,
@@ -46,25 +47,6 @@ impl StorySource for PipelineSource<'_> {
 
     fn evidence(&self, d: u32) -> Result<Cow<'_, Evidence>> {
         self.evidence.get_or_make(d, self.model, self.spec)
-    }
-}
-
-/// A source over a [`BodyModel`] alone: evidence is made from the body
-/// each time it is read (`syndic explain`, which reads a few).
-pub(crate) struct ModelSource<'a> {
-    pub(crate) model: &'a BodyModel,
-    pub(crate) spec: ShingleSpec,
-}
-
-impl StorySource for ModelSource<'_> {
-    fn body_into(&self, d: u32, out: &mut String) -> Result<()> {
-        self.model.body_into(d as usize, out).map(drop)
-    }
-
-    fn evidence(&self, d: u32) -> Result<Cow<'_, Evidence>> {
-        let mut body = String::new();
-        self.body_into(d, &mut body)?;
-        Ok(Cow::Owned(super::evidence::make_evidence(&body, self.spec)))
     }
 }
 
