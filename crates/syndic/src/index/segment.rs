@@ -188,7 +188,6 @@ pub fn write(
     file.seek(SeekFrom::Start(records_at)).map_err(io)?;
     file.write_all(&records).map_err(io)?;
     drop(records);
-    file.flush().map_err(io)?;
     // SAFETY: the file was created above and is written by this function
     // alone; it is mapped read-only to hash what was written.
     let map = unsafe { Mmap::map(&file) }.map_err(io)?;
