@@ -123,8 +123,15 @@ pub struct StoryConfig {
     /// share a long verbatim passage (`min_shared_shingles`) at cosine
     /// `quote_similarity` are one story (same-day reports of one event that
     /// repeat a statement; the names they share are not rare when the
-    /// event is big). Undated versions never take this path.
+    /// event is big). Undated versions never take this path. Also what
+    /// "of one day" means to the other rules ([`StoryConfig::one_day`]).
     pub quote_window_days: f64,
+    /// The long-passage window, when it is not `quote_window_days`: the
+    /// thread level sets its `window_days` here
+    /// ([`crate::thread::ThreadConfig::rules`]), since the steps of one
+    /// developing story days apart repeat its background paragraphs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passage_window_days: Option<f64>,
     /// Shared shingles that make a long verbatim passage: word shingles, or
     /// six times as many character shingles (about six characters a word).
     pub min_shared_shingles: usize,
@@ -217,6 +224,7 @@ impl Default for StoryConfig {
             window_days: 3.0,
             strong_similarity: 0.6,
             quote_window_days: 0.5,
+            passage_window_days: None,
             min_shared_shingles: 15,
             quote_similarity: 0.3,
             min_shared_share: 0.2,
@@ -558,7 +566,9 @@ impl StoryConfig {
     /// Whether two versions published `gap` seconds apart (`None`: either
     /// undated), with `shared` shingles of `spec` in common of `smaller` in
     /// the smaller version, share enough passages to be one story: a long
-    /// one on the same day, or a share of the text on any dates.
+    /// one within the passage window (`passage_window_days`, else
+    /// `quote_window_days`: the same day), or a share of the text on any
+    /// dates.
     pub fn shares_passages(
         &self,
         gap: Option<i64>,
@@ -566,9 +576,10 @@ impl StoryConfig {
         smaller: usize,
         spec: ShingleSpec,
     ) -> bool {
+        let window = self.passage_window_days.unwrap_or(self.quote_window_days);
         // Undated versions never take the long-passage path.
-        let same_day = gap.is_some() && self.one_day(gap);
-        (same_day && shared >= self.quote_shingles(spec))
+        let close = gap.is_some_and(|g| g.unsigned_abs() as f64 <= window * 86_400.0);
+        (close && shared >= self.quote_shingles(spec))
             || (shared > 0 && shared as f64 >= self.min_shared_share * smaller as f64)
     }
 

@@ -29,7 +29,8 @@ use std::borrow::Cow;
 
 /// Thread settings: how the story rules are widened one level up. The
 /// other story settings (top terms, postings, passages, figures, two
-/// languages) are the story level's.
+/// languages) are the story level's, but for the long-passage rule's
+/// window, which is the thread's (`window_days`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ThreadConfig {
@@ -63,8 +64,8 @@ impl Default for ThreadConfig {
 }
 
 impl ThreadConfig {
-    /// The story rules widened for threads: `story`'s, with this window,
-    /// cosine and rarity.
+    /// The story rules widened for threads: `story`'s, with this window
+    /// (also the long-passage rule's), cosine and rarity.
     pub fn rules(&self, story: &StoryConfig) -> StoryConfig {
         StoryConfig {
             enabled: self.enabled && story.enabled,
@@ -73,6 +74,7 @@ impl ThreadConfig {
             rare_posting: self.rare_posting,
             min_rare_terms: self.min_rare_terms,
             min_lead_terms: self.min_lead_terms,
+            passage_window_days: Some(self.window_days),
             ..*story
         }
     }
@@ -214,6 +216,90 @@ mod tests {
         assert_eq!(threads[1], threads[2]);
         assert_ne!(threads[3], threads[0]);
         assert_ne!(threads[4], threads[0]);
+    }
+
+    /// Two steps of one sale five days apart (the deal, then a strike
+    /// over it), each with a lead of its own, repeat the seller's
+    /// background paragraph. Days apart, they are two stories; the long
+    /// passage makes them one thread.
+    #[test]
+    fn a_background_paragraph_days_apart_joins_a_thread() {
+        const BACKGROUND: &str = " Harwick Mills, founded in 1887 by the Brannock \
+            family, has closed four of its eleven plants since the market for \
+            newsprint collapsed, and its chief executive Ilse Marwick has promised \
+            investors a leaner group built around packaging and labels.";
+        let deal = "Harwick Mills agrees to sell paper division. Harwick Mills said on \
+            Monday that it had agreed to sell its paper division to Olsen Pulp for an \
+            undisclosed sum, ending a review that began last autumn. The division \
+            employs about nine hundred people at three plants and made a loss last \
+            year. Analysts said the price was likely below book value, and the shares \
+            rose in early trading as investors welcomed the exit. The company said \
+            the proceeds would go to paying down debt and to its growing packaging \
+            arm, which it sees as the core of the group.";
+        let strike = "Tarrow workers vote to strike over job guarantees. Unions at the \
+            Tarrow plant voted on Saturday to strike over job guarantees, putting at \
+            risk a deal announced earlier in the week. Their leaders said members \
+            wanted written promises on pensions and shifts before any transfer of \
+            ownership, and talks with management broke down late on Friday night. A \
+            spokeswoman said the company remained committed to the sale and hoped \
+            that talks would resume next week with a mediator from the county.";
+        let others = story::sample_stories();
+        let texts: Vec<String> = [deal, strike]
+            .iter()
+            .map(|t| normalize(&format!("{t}{BACKGROUND}")))
+            .chain(others)
+            .collect();
+        let spec = ShingleSpec::default();
+        let evidence: Vec<Evidence> = texts
+            .iter()
+            .map(|t| {
+                let mut shingled = crate::shingle::Shingled::default();
+                crate::shingle::shingle_body(t, spec, &mut shingled);
+                Evidence::new(shingled.set(), shingled.figures)
+            })
+            .collect();
+        let counts: Vec<_> = texts.iter().map(|t| term_counts(t)).collect();
+        let idf = idf(counts.iter());
+        let vectors: Vec<TermVector> = counts.iter().map(|c| vector(c, &idf)).collect();
+        // Short texts: passages decide from a lower cosine, and the share
+        // of the text that joins on any dates is raised above theirs, so
+        // that only the long passage can join them.
+        let story = StoryConfig {
+            quote_similarity: 0.25,
+            min_shared_share: 0.5,
+            ..StoryConfig::default()
+        };
+        let cos = story::cosine(&vectors[0], &vectors[1]);
+        assert!(
+            story.quote_similarity <= cos && cos < story.strong_similarity,
+            "{cos}"
+        );
+        let shared = crate::verify::intersection(&evidence[0].shingles, &evidence[1].shingles);
+        let smaller = evidence[0].shingles.len().min(evidence[1].shingles.len());
+        assert!(
+            shared >= story.quote_shingles(spec),
+            "a long passage: {shared}"
+        );
+        assert!(
+            (shared as f64) < story.min_shared_share * smaller as f64,
+            "under the share: {shared} of {smaller}"
+        );
+        let mut published = vec![Some(0), Some(5 * DAY)];
+        published.resize(texts.len(), Some(300 * DAY));
+        let published = story::Dates::one_each(&published);
+        let levels = |thread: &ThreadConfig| {
+            let vector = |i: usize| Ok(Cow::Borrowed(&vectors[i]));
+            let evidence = |i: usize| Ok(Cow::Borrowed(&evidence[i]));
+            let stories = story::group(&published, vector, evidence, spec, &story).unwrap();
+            let threads = group(&published, vector, evidence, spec, &story, thread).unwrap();
+            (stories[0] == stories[1], threads[0] == threads[1])
+        };
+        assert_eq!(levels(&ThreadConfig::default()), (false, true));
+        let short = ThreadConfig {
+            window_days: 4.0,
+            ..ThreadConfig::default()
+        };
+        assert_eq!(levels(&short), (false, false), "past the thread's window");
     }
 
     #[test]

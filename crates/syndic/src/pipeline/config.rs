@@ -149,8 +149,11 @@ impl Config {
                 self.containment
             )));
         }
+        let passage_days = self.story.passage_window_days;
         for (name, days) in [
             ("story.window_days", self.story.window_days),
+            ("story.quote_window_days", self.story.quote_window_days),
+            ("story.passage_window_days", passage_days.unwrap_or(0.0)),
             ("thread.window_days", self.thread.window_days),
         ] {
             if days.is_nan() || days < 0.0 {
