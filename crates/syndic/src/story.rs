@@ -241,6 +241,12 @@ impl Default for StoryConfig {
     }
 }
 
+/// Whether two publication times `gap` seconds apart are within `days`
+/// of each other (one day, the passage window).
+fn within_days(gap: i64, days: f64) -> bool {
+    gap.unsigned_abs() as f64 <= days * 86_400.0
+}
+
 /// A story candidate: clusters `a < b` (indices) share `shared` indexed
 /// terms (at least `min_shared_terms`), `rare` of them rare, `lead` of the
 /// rare ones in both leads; or `names` names, at least `min_shared_names`
@@ -491,7 +497,7 @@ impl StoryConfig {
     /// undated) are reports of one day: within `quote_window_days`, or
     /// undated (nothing tells a saga's steps apart then).
     pub fn one_day(&self, gap: Option<i64>) -> bool {
-        gap.is_none_or(|g| g.unsigned_abs() as f64 <= self.quote_window_days * 86_400.0)
+        gap.is_none_or(|g| within_days(g, self.quote_window_days))
     }
 
     /// Whether candidate `c`, at cosine `cos`, reports of one day, names
@@ -578,7 +584,7 @@ impl StoryConfig {
     ) -> bool {
         let window = self.passage_window_days.unwrap_or(self.quote_window_days);
         // Undated versions never take the long-passage path.
-        let close = gap.is_some_and(|g| g.unsigned_abs() as f64 <= window * 86_400.0);
+        let close = gap.is_some_and(|g| within_days(g, window));
         (close && shared >= self.quote_shingles(spec))
             || (shared > 0 && shared as f64 >= self.min_shared_share * smaller as f64)
     }

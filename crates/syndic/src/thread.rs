@@ -252,11 +252,7 @@ mod tests {
         let spec = ShingleSpec::default();
         let evidence: Vec<Evidence> = texts
             .iter()
-            .map(|t| {
-                let mut shingled = crate::shingle::Shingled::default();
-                crate::shingle::shingle_body(t, spec, &mut shingled);
-                Evidence::new(shingled.set(), shingled.figures)
-            })
+            .map(|t| crate::pipeline::make_evidence(t, spec))
             .collect();
         let counts: Vec<_> = texts.iter().map(|t| term_counts(t)).collect();
         let idf = idf(counts.iter());

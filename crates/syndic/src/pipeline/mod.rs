@@ -49,7 +49,7 @@
 
 mod config;
 mod evidence;
-pub(crate) use evidence::EvidenceStore;
+pub(crate) use evidence::{make_evidence, EvidenceStore};
 pub mod fold;
 mod output;
 mod score;

@@ -351,9 +351,7 @@ pub mod partitioned {
         let evidence: Vec<Evidence> = docs
             .par_iter()
             .enumerate()
-            .map(|(k, d)| {
-                super::super::evidence::make_evidence(&bodies.body(k, &d.text), config.shingle)
-            })
+            .map(|(k, d)| super::super::make_evidence(&bodies.body(k, &d.text), config.shingle))
             .collect();
         let ranks: Vec<Rank> = docs.iter().map(rank_of).collect();
         let dates = match pages {
@@ -385,7 +383,7 @@ pub mod partitioned {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shingle::{self, Shingled};
+    use crate::pipeline::make_evidence;
     use crate::text::normalize::normalize;
 
     /// Bodies given directly; evidence made from them.
@@ -399,10 +397,8 @@ mod tests {
         }
 
         fn evidence(&self, d: u32) -> Result<Cow<'_, Evidence>> {
-            let mut s = Shingled::default();
-            shingle::shingle_body(&self.0[d as usize], ShingleSpec::default(), &mut s);
-            let figures = std::mem::take(&mut s.figures);
-            Ok(Cow::Owned(Evidence::new(s.set(), figures)))
+            let body = &self.0[d as usize];
+            Ok(Cow::Owned(make_evidence(body, ShingleSpec::default())))
         }
     }
 
