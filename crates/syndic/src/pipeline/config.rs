@@ -143,6 +143,12 @@ impl Config {
         if self.threshold == 0.0 {
             return Err(Error::Config("threshold must be above 0".into()));
         }
+        let background = self.story.background_documents;
+        if !background.is_finite() || background < 0.0 {
+            return Err(Error::Config(format!(
+                "story.background_documents must be 0 or more, not {background}"
+            )));
+        }
         if self.containment.is_nan() || self.containment <= 0.0 {
             return Err(Error::Config(format!(
                 "containment must be above 0 (above 1 disables it), not {}",

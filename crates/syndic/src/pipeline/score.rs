@@ -32,7 +32,9 @@ pub fn pair_scores(
 ) -> Result<Vec<PairScore>> {
     let bodies = extract_bodies(docs, config)?.bodies;
     let terms: Vec<TermCounts> = bodies.par_iter().map(|b| story::term_counts(b)).collect();
-    let idf = story::idf(terms.iter());
+    let mut df = story::DocumentFrequencies::default();
+    terms.iter().for_each(|t| df.add(t));
+    let idf = df.idf_with_background(config.story.background_documents);
     let mut needed: Vec<usize> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
     needed.sort_unstable();
     needed.dedup();

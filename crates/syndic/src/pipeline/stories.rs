@@ -272,7 +272,7 @@ fn story_vectors(
     resources: &Resources,
     batch: usize,
 ) -> Result<(SpillVec<TermVector>, Vec<Vec<u64>>)> {
-    let idf = df.idf();
+    let idf = df.idf_with_background(config.story.background_documents);
     let names = config.story.name_range(df.documents());
     let mut vectors = SpillVec::new(resources, VECTOR_SHARE);
     let mut marks: Vec<Vec<u64>> = Vec::with_capacity(counts.len());
