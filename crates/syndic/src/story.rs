@@ -507,8 +507,8 @@ impl StoryConfig {
         let b = self.background_documents;
         on.then(|| {
             (
-                idf_value(self.name_posting as u32, n, b),
-                idf_value(2, n, b),
+                idf_value(self.name_posting as f64, n, b),
+                idf_value(2.0, n, b),
             )
         })
     }
@@ -1084,17 +1084,11 @@ impl DocumentFrequencies {
     }
 }
 
-/// Inverse document frequencies from document frequencies over `n` documents.
-pub fn idf_from_df(df: &AHashMap<u64, u32>, n: usize) -> AHashMap<u64, f32> {
-    df.iter()
-        .map(|(&t, &d)| (t, idf_value(d, n, 0.0)))
-        .collect()
-}
-
-/// The inverse document frequency of a term held by `d` of `n` documents
-/// and by none of `background` documents of general news (a name's).
-fn idf_value(d: u32, n: usize, background: f64) -> f32 {
-    ((n.max(1) as f64 + background) / d as f64).ln() as f32
+/// The inverse document frequency of a term held by `held` of `n`
+/// documents and `background` documents of general news together (a
+/// name's: by none of the background's).
+fn idf_value(held: f64, n: usize, background: f64) -> f32 {
+    ((n.max(1) as f64 + background) / held).ln() as f32
 }
 
 /// The share of general-news documents that hold a function word of
@@ -1110,7 +1104,7 @@ pub const FUNCTION_WORD_SHARE: f64 = 0.3;
 /// other term (a name, a topic's own word) not at all.
 pub fn term_idf(t: u64, d: u32, n: usize, background: f64) -> f32 {
     if background <= 0.0 {
-        return idf_value(d, n, 0.0);
+        return idf_value(d as f64, n, 0.0);
     }
     let share = match BackgroundNews::share(t) {
         Some(share) => share,
@@ -1119,7 +1113,7 @@ pub fn term_idf(t: u64, d: u32, n: usize, background: f64) -> f32 {
         }
         None => 0.0,
     };
-    ((n.max(1) as f64 + background) / (d as f64 + background * share)).ln() as f32
+    idf_value(d as f64 + background * share, n, background)
 }
 
 /// General English news as the story stage's background
@@ -1154,7 +1148,7 @@ impl BackgroundNews {
 
 /// The TF-IDF vector of one document whose terms' document frequencies
 /// (over `n` documents) are given alongside: `df[k]` is that of
-/// `counts[k]`. Equal to [`vector`] under [`idf_from_df`] of the whole
+/// `counts[k]`. Equal to [`vector`] under [`DocumentFrequencies::idf`] of the whole
 /// table, for a distributed run that joins each document's terms with
 /// their frequencies instead of holding the table.
 pub fn vector_with_df(counts: &TermCounts, df: &[u32], n: usize) -> TermVector {
@@ -3085,12 +3079,6 @@ mod tests {
         assert!(!cross_language(prosed, &v[0]));
     }
 
-    /// A price table with words between its figures is prose by its share
-    /// of figures; its profile is the table's words, and it holds too few
-    /// function words of any language for its own to be told. It holds
-    /// English's at more than [`TOLD_BY_SHARE`] of its terms, so it is in
-    /// an English report's language. A report in a language without a
-    /// list (Polish) holds as few of them, among many more terms.
     /// The background of general news ([`StoryConfig::background_documents`],
     /// [`term_idf`]): in a corpus of a hundred reports, a common word and a
     /// name that four reports hold weigh alike without it; with it, the
@@ -3112,7 +3100,7 @@ mod tests {
             term_idf(quarter, 4, 100, 0.0),
             term_idf(marwick, 4, 100, 0.0)
         );
-        assert_eq!(term_idf(quarter, 4, 100, 0.0), idf_value(4, 100, 0.0));
+        assert_eq!(term_idf(quarter, 4, 100, 0.0), idf_value(4.0, 100, 0.0));
         // A hundred reports: the common word sinks, the name rises.
         let (common, name, alone) = (
             term_idf(quarter, 4, 100, b),
@@ -3147,6 +3135,12 @@ mod tests {
         assert_eq!(df.idf()[&quarter], df.idf()[&marwick]);
     }
 
+    /// A price table with words between its figures is prose by its share
+    /// of figures; its profile is the table's words, and it holds too few
+    /// function words of any language for its own to be told. It holds
+    /// English's at more than [`TOLD_BY_SHARE`] of its terms, so it is in
+    /// an English report's language. A report in a language without a
+    /// list (Polish) holds as few of them, among many more terms.
     #[test]
     fn a_price_table_is_in_the_language_of_its_few_words() {
         let table = |k: usize| {
