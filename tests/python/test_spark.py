@@ -5,8 +5,11 @@ clusters and stories equal to `syndic cluster` in every field, from one
 file, from 7 files and from Parquet, at several partition counts. Skips
 when pyspark or Java is absent."""
 
+import datetime
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -265,6 +268,52 @@ def test_bad_lines_name_file_and_line(spark, tmp_path):
 
 
 @pytest.mark.skipif(not BBC.exists(), reason="../shared/corpora/bbc is absent")
+def trade_reports(tmp_path):
+    """The 100 Reuters-21578 `trade` reports of our third thread set
+    (benches/stories/reuters-trade-threads.tsv) as JSON Lines: id, title,
+    body and date of each."""
+    labels = ROOT / "benches" / "stories" / "reuters-trade-threads.tsv"
+    files = sorted(REUTERS.glob("reut2-*.sgm"))
+    if not files:
+        pytest.skip("../shared/corpora/reuters21578 is absent")
+    wanted = {line.split("\t")[0] for line in labels.read_text(encoding="utf-8").splitlines()[1:]}
+    rows = []
+    for f in files:
+        for m in re.finditer(r'<REUTERS[^>]*NEWID="(\d+)"[^>]*>(.*?)</REUTERS>',
+                             f.read_text(encoding="latin-1"), re.S):
+            if m.group(1) not in wanted:
+                continue
+
+            def part(tag, report=m.group(2)):
+                found = re.search(f"<{tag}>(.*?)</{tag}>", report, re.S)
+                return html.unescape(found.group(1)).strip() if found else ""
+
+            when = datetime.datetime.strptime(part("DATE").split(".")[0], "%d-%b-%Y %H:%M:%S")
+            rows.append({"id": m.group(1), "title": part("TITLE"), "text": part("BODY"),
+                         "published": when.isoformat() + "Z"})
+    assert len(rows) == len(wanted)
+    path = tmp_path / "trade.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_a_long_developing_story_merges_its_threads_as_in_the_cli(spark, tmp_path):
+    """The U.S.-Japan chip dispute of March-April 1987 (25 of our trade set's
+    reports) is more than one star reaches at the thread level; its star
+    groups, linked by edges between their stories, merge by their centroids
+    (`thread.merge_similarity`), on Spark as in the CLI, and stand apart with
+    the merging off (tests/real_corpora.rs: `energy_threads_run_alone`)."""
+    path = trade_reports(tmp_path)
+    off = tmp_path / "off.toml"
+    off.write_text("[thread]\nmerge_similarity = 0.0\n")
+    merged = cli_clusters(path, tmp_path)
+    apart = cli_clusters(path, tmp_path, "--config", str(off))
+    assert len({e["thread"] for e in merged}) < len({e["thread"] for e in apart})
+    for partitions in (1, 3):
+        assert_clusters_equal(spark, [str(path)], merged, partitions=partitions)
+    assert_clusters_equal(spark, [str(path)], apart, partitions=3, thread={"merge_similarity": 0.0})
+
+
 def test_bbc_generated_at_two_partition_sizes(spark, tmp_path):
     cli = os.environ.get("SYNDIC_BIN", str(ROOT / "target" / "release" / "syndic"))
     if not Path(cli).exists():

@@ -152,8 +152,9 @@ pub struct LevelEvidence {
     /// thread): the other members (representatives, at most
     /// [`MEMBERS_JUDGED`]) that the rules join it to, and by which rule.
     /// A member joins its star's center, or, a lone center, the story of
-    /// its nearest neighbour; the best-ranked representative need be
-    /// neither.
+    /// its nearest neighbour, or its star merges with another that an
+    /// edge links (`merge_similarity`: threads); the best-ranked
+    /// representative need be none of these.
     pub edges_in_group: [Vec<(usize, story::Judged)>; 2],
     /// Days between the two groups as the stage dates them.
     pub days_apart: Option<f64>,

@@ -80,6 +80,11 @@
 //! with it, a story's reach is at most two verified edges from its center,
 //! and only for such a report, which no other report followed.
 //!
+//! With `merge_similarity` (off for stories, on for threads), stars that an
+//! edge links then merge when their centroids agree
+//! (`merge_linked_stars`, in [`group_pairs`]): a developing story told in more reports than
+//! one star reaches is not left in pieces.
+//!
 //! Before the stars, a *roundup* (a digest such as an evening's commodity
 //! highlights) keeps only its nearest edge by shared passages: it shares a
 //! long passage with two reports that are not one story (low cosine, no
@@ -224,6 +229,13 @@ pub struct StoryConfig {
     /// clusters the corpus's own counts decide. 300, measured on our three
     /// 100-report sets and SemEval-2022 train (see the README).
     pub background_documents: f64,
+    /// Star groups that a verified edge links (a member of one and a
+    /// member of the other) merge when their centroids reach this cosine
+    /// and their centers are within `window_days` (`merge_linked_stars`,
+    /// in [`group_pairs`]; 0: off). Off at the story level, where a saga's
+    /// steps are other events; the thread level sets it
+    /// ([`crate::thread::ThreadConfig::merge_similarity`]).
+    pub merge_similarity: f64,
 }
 
 impl Default for StoryConfig {
@@ -251,6 +263,7 @@ impl Default for StoryConfig {
             min_names_across_scripts: 2,
             combination_share: 0.34,
             background_documents: 300.0,
+            merge_similarity: 0.0,
         }
     }
 }
@@ -1961,7 +1974,163 @@ where
         }
     }
     let center = rescue_lone_centers(center, &neighbours);
+    let center = merge_linked_stars(center, &neighbours, &vector, dates, cfg)?;
     Ok(attach_across_scripts(center, &across))
+}
+
+/// A group's centroid: the sum of its members' TF-IDF vectors (positive
+/// weights only, sorted by term) and that sum's norm.
+struct Centroid {
+    sum: Vec<(u64, f64)>,
+    norm: f64,
+}
+
+impl Centroid {
+    fn of(v: &TermVector) -> Centroid {
+        let sum = v.iter().filter(|x| x.1 > 0.0);
+        Centroid::from_sorted(sum.map(|&(t, w)| (t, f64::from(w))).collect())
+    }
+
+    fn from_sorted(sum: Vec<(u64, f64)>) -> Centroid {
+        let norm = sum.iter().map(|x| x.1 * x.1).sum::<f64>().sqrt();
+        Centroid { sum, norm }
+    }
+
+    /// The centroid of the two groups together.
+    fn add(&self, other: &Centroid) -> Centroid {
+        let (a, b) = (&self.sum, &other.sum);
+        let mut sum = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => {
+                    sum.push(a[i]);
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    sum.push(b[j]);
+                    j += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    sum.push((a[i].0, a[i].1 + b[j].1));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        sum.extend_from_slice(&a[i..]);
+        sum.extend_from_slice(&b[j..]);
+        Centroid::from_sorted(sum)
+    }
+
+    fn cosine(&self, other: &Centroid) -> f64 {
+        let mut dot = 0.0;
+        merge_join(&self.sum, &other.sum, |x| x.0, |x, y| dot += x.1 * y.1);
+        match self.norm * other.norm {
+            n if n > 0.0 => dot / n,
+            _ => 0.0,
+        }
+    }
+}
+
+/// Merges star groups (`center`: each cluster's group center) that a
+/// verified edge links when their centroids are alike (`merge_similarity`;
+/// 0: off), in rounds: each pair of linked groups whose centers are within
+/// `window_days` is scored by the cosine of the sums of their members'
+/// vectors ([`Centroid`]); pairs at `merge_similarity` or more merge, best
+/// first (ties to the lower centers), each group at most once a round; the
+/// next round scores the merged groups; the last merges none.
+///
+/// Star grouping never chains: each member is one edge from its center. So
+/// a developing story told in more reports than one star reaches breaks
+/// into pieces (the U.S.-Japan chip dispute of March-April 1987, 25
+/// Reuters reports, was six threads). Its pieces are linked by edges
+/// between their members, and their centroids share the dispute's names;
+/// two sagas of one region or sector that a stray edge links share far
+/// fewer, and a centroid weighs the whole group, not the one pair. Returns
+/// the new centers: a merged pair's lower center (the pipeline names each
+/// group by its best-ranked member anyway).
+fn merge_linked_stars<'v, V>(
+    mut center: Vec<u32>,
+    neighbours: &[Vec<(u32, Option<f64>)>],
+    vector: &V,
+    dates: &Dates,
+    cfg: &StoryConfig,
+) -> Result<Vec<u32>>
+where
+    V: Fn(usize) -> Result<Cow<'v, TermVector>> + Sync,
+{
+    if cfg.merge_similarity <= 0.0 {
+        return Ok(center);
+    }
+    // Pairs of groups (their centers, ascending) that an edge links.
+    let linked = |center: &[u32]| {
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for (i, list) in neighbours.iter().enumerate() {
+            for &(m, _) in list {
+                let (a, b) = (center[i], center[m as usize]);
+                if a < b {
+                    pairs.push((a, b));
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs
+    };
+    let mut pairs = linked(&center);
+    if pairs.is_empty() {
+        return Ok(center);
+    }
+    // The centroids of the groups that may merge, summed in cluster order.
+    let mut centroids: AHashMap<u32, Centroid> = AHashMap::new();
+    for &(a, b) in &pairs {
+        for g in [a, b] {
+            centroids
+                .entry(g)
+                .or_insert_with(|| Centroid::from_sorted(Vec::new()));
+        }
+    }
+    for (i, &c) in center.iter().enumerate() {
+        if let Some(group) = centroids.get_mut(&c) {
+            let v = vector(i)?;
+            *group = group.add(&Centroid::of(&v));
+        }
+    }
+    let window = cfg.window_days * 86_400.0;
+    loop {
+        let mut scored: Vec<(f64, u32, u32)> = pairs
+            .iter()
+            .filter(|&&(a, b)| {
+                let gap = dates.gap(a as usize, b as usize);
+                gap.is_none_or(|g| g.unsigned_abs() as f64 <= window)
+            })
+            .map(|&(a, b)| (centroids[&a].cosine(&centroids[&b]), a, b))
+            .filter(|&(cos, _, _)| cos >= cfg.merge_similarity)
+            .collect();
+        scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+        // Each merged group's new center.
+        let mut into: AHashMap<u32, u32> = AHashMap::new();
+        for (_, a, b) in scored {
+            if into.contains_key(&a) || into.contains_key(&b) {
+                continue;
+            }
+            into.insert(a, a);
+            into.insert(b, a);
+            let both = centroids[&a].add(&centroids[&b]);
+            centroids.insert(a, both);
+            centroids.remove(&b);
+        }
+        if into.is_empty() {
+            return Ok(center);
+        }
+        for c in center.iter_mut() {
+            if let Some(&a) = into.get(c) {
+                *c = a;
+            }
+        }
+        pairs = linked(&center);
+    }
 }
 
 /// A verified story edge between clusters `a < b`: `follow` is its cosine
@@ -3611,6 +3780,72 @@ mod tests {
             rescue_lone_centers(vec![0, 1, 2, 3, 4, 5, 0, 1], &neighbours),
             vec![0, 1, 1, 0, 0, 5, 0, 1]
         );
+    }
+
+    #[test]
+    fn linked_stars_merge_when_their_centroids_agree() {
+        // Four stars: A (0, 1) and B (2, 3) tell one saga, D (6, 7) its
+        // next step, C (4, 5) another story. Edges 1-3, 3-6 and 3-5 link
+        // them, member to member.
+        let v: Vec<TermVector> = vec![
+            vec![(1, 0.8), (2, 0.6)],
+            vec![(1, 0.6), (3, 0.8)],
+            vec![(1, 0.6), (2, 0.8)],
+            vec![(3, 0.6), (4, 0.8)],
+            vec![(7, 0.8), (8, 0.6)],
+            vec![(4, 0.3), (7, 0.954)],
+            vec![(3, 0.8), (4, 0.6)],
+            vec![(2, 0.6), (4, 0.8)],
+        ];
+        let mut neighbours: Vec<Vec<(u32, Option<f64>)>> = vec![Vec::new(); 8];
+        for (a, b) in [(0, 1), (2, 3), (4, 5), (6, 7), (1, 3), (3, 6), (3, 5)] {
+            neighbours[a as usize].push((b, None));
+            neighbours[b as usize].push((a, None));
+        }
+        let stars = vec![0, 0, 2, 2, 4, 4, 6, 6];
+        let day = 86_400;
+        let run = |times: &[Option<i64>], cfg: &StoryConfig| {
+            let vector = |i: usize| Ok(Cow::Borrowed(&v[i]));
+            let dates = Dates::one_each(times);
+            merge_linked_stars(stars.clone(), &neighbours, &vector, &dates, cfg).unwrap()
+        };
+        let on = StoryConfig {
+            merge_similarity: 0.3,
+            window_days: 14.0,
+            ..StoryConfig::default()
+        };
+        let same_day = [Some(0); 8];
+        // One round merges the best pair, the next the third piece; the
+        // other story's centroid stays apart (cosine 0.09).
+        assert_eq!(run(&same_day, &on), vec![0, 0, 0, 0, 4, 4, 0, 0]);
+        let (a, b, c) = (
+            Centroid::of(&v[0]).add(&Centroid::of(&v[1])),
+            Centroid::of(&v[2]).add(&Centroid::of(&v[3])),
+            Centroid::of(&v[4]).add(&Centroid::of(&v[5])),
+        );
+        assert!(a.cosine(&b) > 0.7 && b.cosine(&c) < 0.1);
+        assert!((a.cosine(&a) - 1.0).abs() < 1e-12);
+        // Off (the story level's default), the stars stand.
+        let off = StoryConfig::default();
+        assert_eq!(off.merge_similarity, 0.0);
+        assert_eq!(run(&same_day, &off), stars);
+        // Above the pieces' centroid cosine, nothing merges.
+        let high = StoryConfig {
+            merge_similarity: 0.99,
+            ..on
+        };
+        assert_eq!(run(&same_day, &high), stars);
+        // A piece whose center is past the window stays out.
+        let mut late = same_day;
+        late[6] = Some(30 * day);
+        late[7] = Some(30 * day);
+        assert_eq!(run(&late, &on), vec![0, 0, 0, 0, 4, 4, 6, 6]);
+        // Stars that no edge links never merge, however alike.
+        let apart = vec![Vec::new(); 8];
+        let vector = |i: usize| Ok(Cow::Borrowed(&v[i]));
+        let dates = Dates::one_each(&same_day);
+        let kept = merge_linked_stars(stars.clone(), &apart, &vector, &dates, &on).unwrap();
+        assert_eq!(kept, stars);
     }
 
     #[test]

@@ -140,6 +140,8 @@ impl Config {
         )?;
         unit("story.combination_share", self.story.combination_share)?;
         unit("thread.similarity", self.thread.similarity)?;
+        unit("story.merge_similarity", self.story.merge_similarity)?;
+        unit("thread.merge_similarity", self.thread.merge_similarity)?;
         if self.threshold == 0.0 {
             return Err(Error::Config("threshold must be above 0".into()));
         }
