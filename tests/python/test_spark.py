@@ -315,13 +315,7 @@ def test_a_long_developing_story_merges_its_threads_as_in_the_cli(spark, tmp_pat
 
 
 def test_bbc_generated_at_two_partition_sizes(spark, tmp_path):
-    cli = os.environ.get("SYNDIC_BIN", str(ROOT / "target" / "release" / "syndic"))
-    if not Path(cli).exists():
-        pytest.skip("no syndic binary")
-    gen = tmp_path / "bbcgen"
-    subprocess.run([cli, "corpora", "generate", "--from", str(BBC), "--out", str(gen)], check=True,
-                   stderr=subprocess.DEVNULL)
-    path = gen / "articles.jsonl"
+    path = generated("bbc", tmp_path)
     rows = records(path)
     for size in (128 << 20, 4 << 20):
         split_bytes(spark, size)
