@@ -99,6 +99,7 @@ use ahash::AHashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::collections::{BTreeSet, BinaryHeap};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Story settings.
@@ -2035,11 +2036,14 @@ impl Centroid {
 
 /// Merges star groups (`center`: each cluster's group center) that a
 /// verified edge links when their centroids are alike (`merge_similarity`;
-/// 0: off), in rounds: each pair of linked groups whose centers are within
-/// `window_days` is scored by the cosine of the sums of their members'
-/// vectors ([`Centroid`]); pairs at `merge_similarity` or more merge, best
-/// first (ties to the lower centers), each group at most once a round; the
-/// next round scores the merged groups; the last merges none.
+/// 0: off), best first: the linked pair of groups whose centers are within
+/// `window_days` and whose centroids ([`Centroid`]: the sums of their
+/// members' vectors) have the highest cosine merges, if it reaches
+/// `merge_similarity` (ties to the lower centers); the merged group is
+/// scored again against every group it is now linked to; and so on until
+/// no linked pair reaches it. A heap of scored pairs, rescored lazily, so
+/// the cost is about `E log E` for `E` links, however many groups one
+/// absorbs.
 ///
 /// Star grouping never chains: each member is one edge from its center. So
 /// a developing story told in more reports than one star reaches breaks
@@ -2063,34 +2067,25 @@ where
     if cfg.merge_similarity <= 0.0 {
         return Ok(center);
     }
-    // Pairs of groups (their centers, ascending) that an edge links.
-    let linked = |center: &[u32]| {
-        let mut pairs: Vec<(u32, u32)> = Vec::new();
-        for (i, list) in neighbours.iter().enumerate() {
-            for &(m, _) in list {
-                let (a, b) = (center[i], center[m as usize]);
-                if a < b {
-                    pairs.push((a, b));
-                }
+    // The groups each group is linked to by an edge between members.
+    let mut links: AHashMap<u32, BTreeSet<u32>> = AHashMap::new();
+    for (i, list) in neighbours.iter().enumerate() {
+        for &(m, _) in list {
+            let (a, b) = (center[i], center[m as usize]);
+            if a != b {
+                links.entry(a).or_default().insert(b);
+                links.entry(b).or_default().insert(a);
             }
         }
-        pairs.sort_unstable();
-        pairs.dedup();
-        pairs
-    };
-    let mut pairs = linked(&center);
-    if pairs.is_empty() {
+    }
+    if links.is_empty() {
         return Ok(center);
     }
-    // The centroids of the groups that may merge, summed in cluster order.
-    let mut centroids: AHashMap<u32, Centroid> = AHashMap::new();
-    for &(a, b) in &pairs {
-        for g in [a, b] {
-            centroids
-                .entry(g)
-                .or_insert_with(|| Centroid::from_sorted(Vec::new()));
-        }
-    }
+    // The centroids of the linked groups, summed in cluster order.
+    let mut centroids: AHashMap<u32, Centroid> = links
+        .keys()
+        .map(|&g| (g, Centroid::from_sorted(Vec::new())))
+        .collect();
     for (i, &c) in center.iter().enumerate() {
         if let Some(group) = centroids.get_mut(&c) {
             let v = vector(i)?;
@@ -2098,40 +2093,107 @@ where
         }
     }
     let window = cfg.window_days * 86_400.0;
-    loop {
-        let mut scored: Vec<(f64, u32, u32)> = pairs
-            .iter()
-            .filter(|&&(a, b)| {
-                let gap = dates.gap(a as usize, b as usize);
-                gap.is_none_or(|g| g.unsigned_abs() as f64 <= window)
-            })
-            .map(|&(a, b)| (centroids[&a].cosine(&centroids[&b]), a, b))
-            .filter(|&(cos, _, _)| cos >= cfg.merge_similarity)
-            .collect();
-        scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
-        // Each merged group's new center.
-        let mut into: AHashMap<u32, u32> = AHashMap::new();
-        for (_, a, b) in scored {
-            if into.contains_key(&a) || into.contains_key(&b) {
-                continue;
-            }
-            into.insert(a, a);
-            into.insert(b, a);
-            let both = centroids[&a].add(&centroids[&b]);
-            centroids.insert(a, both);
-            centroids.remove(&b);
-        }
-        if into.is_empty() {
-            return Ok(center);
-        }
-        for c in center.iter_mut() {
-            if let Some(&a) = into.get(c) {
-                *c = a;
+    let within = |a: u32, b: u32| {
+        let gap = dates.gap(a as usize, b as usize);
+        gap.is_none_or(|g| g.unsigned_abs() as f64 <= window)
+    };
+    // Each group's version: a scored pair is stale once either side has
+    // merged since.
+    let mut version: AHashMap<u32, u32> = AHashMap::new();
+    let mut heap: BinaryHeap<LinkedPair> = BinaryHeap::new();
+    let score = |centroids: &AHashMap<u32, Centroid>, a: u32, b: u32| {
+        let (a, b) = (a.min(b), a.max(b));
+        let cos = centroids[&a].cosine(&centroids[&b]);
+        (within(a, b) && cos >= cfg.merge_similarity).then_some((cos, a, b))
+    };
+    for (&a, linked) in &links {
+        for &b in linked.range(a + 1..) {
+            if let Some((cos, a, b)) = score(&centroids, a, b) {
+                heap.push(LinkedPair {
+                    cos,
+                    a,
+                    b,
+                    versions: (0, 0),
+                });
             }
         }
-        pairs = linked(&center);
+    }
+    // Each merged group's group: the lower center of the pair.
+    let mut into: AHashMap<u32, u32> = AHashMap::new();
+    let current = |version: &AHashMap<u32, u32>, g: u32| version.get(&g).copied().unwrap_or(0);
+    while let Some(p) = heap.pop() {
+        let live = |g: u32| !into.contains_key(&g);
+        let versions = (current(&version, p.a), current(&version, p.b));
+        if !(live(p.a) && live(p.b)) || versions != p.versions {
+            continue;
+        }
+        let (a, b) = (p.a, p.b);
+        let both = centroids[&a].add(&centroids[&b]);
+        centroids.insert(a, both);
+        centroids.remove(&b);
+        into.insert(b, a);
+        *version.entry(a).or_default() += 1;
+        let of_b = links.remove(&b).unwrap_or_default();
+        for &c in of_b.iter().filter(|&&c| c != a) {
+            let of_c = links.get_mut(&c).expect("links are symmetric");
+            of_c.remove(&b);
+            of_c.insert(a);
+        }
+        let of_a = links.get_mut(&a).expect("a linked group");
+        of_a.remove(&b);
+        of_a.extend(of_b.into_iter().filter(|&c| c != a));
+        for &c in &links[&a] {
+            if let Some((cos, x, y)) = score(&centroids, a, c) {
+                let versions = (current(&version, x), current(&version, y));
+                heap.push(LinkedPair {
+                    cos,
+                    a: x,
+                    b: y,
+                    versions,
+                });
+            }
+        }
+    }
+    for c in center.iter_mut() {
+        while let Some(&a) = into.get(c) {
+            *c = a;
+        }
+    }
+    Ok(center)
+}
+
+/// A scored pair of linked groups (`a < b`) in [`merge_linked_stars`]'s
+/// heap: the highest cosine first, ties to the lower groups; `versions`,
+/// the two groups' versions when it was scored.
+struct LinkedPair {
+    cos: f64,
+    a: u32,
+    b: u32,
+    versions: (u32, u32),
+}
+
+impl Ord for LinkedPair {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.cos
+            .total_cmp(&other.cos)
+            .then_with(|| (other.a, other.b).cmp(&(self.a, self.b)))
+            .then_with(|| self.versions.cmp(&other.versions))
     }
 }
+
+impl PartialOrd for LinkedPair {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for LinkedPair {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for LinkedPair {}
 
 /// A verified story edge between clusters `a < b`: `follow` is its cosine
 /// when it names one event ([`StoryConfig::names_one_event`]); `passage`
@@ -3815,8 +3877,9 @@ mod tests {
             ..StoryConfig::default()
         };
         let same_day = [Some(0); 8];
-        // One round merges the best pair, the next the third piece; the
-        // other story's centroid stays apart (cosine 0.09).
+        // The best pair merges first, then the third piece joins the
+        // merged group; the other story's centroid stays apart (cosine
+        // 0.09).
         assert_eq!(run(&same_day, &on), vec![0, 0, 0, 0, 4, 4, 0, 0]);
         let (a, b, c) = (
             Centroid::of(&v[0]).add(&Centroid::of(&v[1])),
@@ -3846,6 +3909,47 @@ mod tests {
         let dates = Dates::one_each(&same_day);
         let kept = merge_linked_stars(stars.clone(), &apart, &vector, &dates, &on).unwrap();
         assert_eq!(kept, stars);
+    }
+
+    #[test]
+    fn a_group_absorbs_every_linked_group_alike() {
+        // A hub star (0, 1) and 300 one-report stars, each linked to the
+        // hub's member 1, the first 200 alike (they share its two terms),
+        // the last 100 about something else each; every other one is also
+        // linked to the next. Best first, the hub and the 200 alike merge,
+        // whatever the order the links were found in; the others stay.
+        let n = 302;
+        let mut v: Vec<TermVector> = vec![vec![(1, 0.6), (2, 0.8)], vec![(1, 0.8), (2, 0.6)]];
+        for k in 0..300u64 {
+            v.push(match k < 200 {
+                true => vec![(1, 0.7), (2, 0.7), (1000 + k, 0.1)],
+                false => vec![(1000 + k, 1.0)],
+            });
+        }
+        let mut neighbours: Vec<Vec<(u32, Option<f64>)>> = vec![Vec::new(); n];
+        let mut link = |a: u32, b: u32| {
+            neighbours[a as usize].push((b, None));
+            neighbours[b as usize].push((a, None));
+        };
+        link(0, 1);
+        for k in 2..n as u32 {
+            link(1, k);
+            if k % 2 == 0 && k + 1 < n as u32 {
+                link(k, k + 1);
+            }
+        }
+        let mut stars: Vec<u32> = (0..n as u32).collect();
+        stars[1] = 0;
+        let cfg = StoryConfig {
+            merge_similarity: 0.3,
+            window_days: 14.0,
+            ..StoryConfig::default()
+        };
+        let vector = |i: usize| Ok(Cow::Borrowed(&v[i]));
+        let dates = Dates::one_each(&vec![Some(0); n]);
+        let merged = merge_linked_stars(stars, &neighbours, &vector, &dates, &cfg).unwrap();
+        assert!(merged[..202].iter().all(|&c| c == 0), "{:?}", &merged[..10]);
+        assert!((202..n).all(|i| merged[i] == i as u32));
     }
 
     #[test]
