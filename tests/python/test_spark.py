@@ -267,7 +267,6 @@ def test_bad_lines_name_file_and_line(spark, tmp_path):
         ss.read(spark, [str(dup)])
 
 
-@pytest.mark.skipif(not BBC.exists(), reason="../shared/corpora/bbc is absent")
 def trade_reports(tmp_path):
     """The 100 Reuters-21578 `trade` reports of our third thread set
     (benches/stories/reuters-trade-threads.tsv) as JSON Lines: id, title,
