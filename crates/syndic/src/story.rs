@@ -1987,9 +1987,19 @@ struct Centroid {
 }
 
 impl Centroid {
-    fn of(v: &TermVector) -> Centroid {
-        let sum = v.iter().filter(|x| x.1 > 0.0);
-        Centroid::from_sorted(sum.map(|&(t, w)| (t, f64::from(w))).collect())
+    /// The centroid of members whose positive weights are `weights`, in
+    /// member order: each term's weights are added in that order (a
+    /// stable sort), as adding the members one by one would.
+    fn summed(mut weights: Vec<(u64, f64)>) -> Centroid {
+        weights.sort_by_key(|x| x.0);
+        let mut sum: Vec<(u64, f64)> = Vec::with_capacity(weights.len());
+        for (t, w) in weights {
+            match sum.last_mut() {
+                Some(last) if last.0 == t => last.1 += w,
+                _ => sum.push((t, w)),
+            }
+        }
+        Centroid::from_sorted(sum)
     }
 
     fn from_sorted(sum: Vec<(u64, f64)>) -> Centroid {
@@ -2032,6 +2042,14 @@ impl Centroid {
             _ => 0.0,
         }
     }
+}
+
+/// A vector's positive weights (its terms; not its lead and profile
+/// marks), as `f64`.
+fn positive_weights(v: &TermVector) -> impl Iterator<Item = (u64, f64)> + '_ {
+    v.iter()
+        .filter(|x| x.1 > 0.0)
+        .map(|&(t, w)| (t, f64::from(w)))
 }
 
 /// Merges star groups (`center`: each cluster's group center) that a
@@ -2081,17 +2099,20 @@ where
     if links.is_empty() {
         return Ok(center);
     }
-    // The centroids of the linked groups, summed in cluster order.
-    let mut centroids: AHashMap<u32, Centroid> = links
-        .keys()
-        .map(|&g| (g, Centroid::from_sorted(Vec::new())))
-        .collect();
+    // The centroids of the linked groups: their members' positive
+    // weights, gathered in cluster order, summed once.
+    let mut weights: AHashMap<u32, Vec<(u64, f64)>> =
+        links.keys().map(|&g| (g, Vec::new())).collect();
     for (i, &c) in center.iter().enumerate() {
-        if let Some(group) = centroids.get_mut(&c) {
+        if let Some(group) = weights.get_mut(&c) {
             let v = vector(i)?;
-            *group = group.add(&Centroid::of(&v));
+            group.extend(positive_weights(&v));
         }
     }
+    let mut centroids: AHashMap<u32, Centroid> = weights
+        .into_iter()
+        .map(|(g, w)| (g, Centroid::summed(w)))
+        .collect();
     let window = cfg.window_days * 86_400.0;
     let within = |a: u32, b: u32| {
         let gap = dates.gap(a as usize, b as usize);
@@ -3881,10 +3902,19 @@ mod tests {
         // merged group; the other story's centroid stays apart (cosine
         // 0.09).
         assert_eq!(run(&same_day, &on), vec![0, 0, 0, 0, 4, 4, 0, 0]);
-        let (a, b, c) = (
-            Centroid::of(&v[0]).add(&Centroid::of(&v[1])),
-            Centroid::of(&v[2]).add(&Centroid::of(&v[3])),
-            Centroid::of(&v[4]).add(&Centroid::of(&v[5])),
+        let of = |i: usize| Centroid::summed(positive_weights(&v[i]).collect());
+        let (a, b, c) = (of(0).add(&of(1)), of(2).add(&of(3)), of(4).add(&of(5)));
+        let together = |i: usize, j: usize| {
+            Centroid::summed(
+                positive_weights(&v[i])
+                    .chain(positive_weights(&v[j]))
+                    .collect(),
+            )
+        };
+        assert_eq!(
+            a.sum,
+            together(0, 1).sum,
+            "adding groups is summing members"
         );
         assert!(a.cosine(&b) > 0.7 && b.cosine(&c) < 0.1);
         assert!((a.cosine(&a) - 1.0).abs() < 1e-12);
