@@ -114,7 +114,9 @@ def explain(data: Any, pairs: Iterable[Tuple[str, str]], threads: Optional[int] 
     ``matches``, ``story_cosine``, ``days_apart``, ``story_level`` and
     ``thread_level`` (the story rules on their two clusters, and on their
     two stories: shared terms, rare ones, ``judged`` with the ``verdict``
-    and the rule, ``edge``, and each one's ``edges_in_group``; ``None``
+    and the rule, ``edge``, each one's ``edges_in_group``, and, for two
+    of one group that no edge joins, ``path_in_group``: the steps of
+    edges that join them, each ``from``, ``to``, ``judged``; ``None``
     when stories are off) and ``report`` (the Markdown). An id that no
     document has raises ``ValueError``."""
     pairs = [(str(a), str(b)) for a, b in pairs]

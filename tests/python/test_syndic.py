@@ -215,6 +215,33 @@ def test_explain_equals_the_cli_report(tmp_path):
         syndic.explain(rows, [("04-rail-strike-origin-27", "nope")])
 
 
+def test_explain_shows_the_path_through_a_story_center():
+    # Two parts of one event, each an edge to the report that tells both
+    # (the star's center) and none to each other: the path joins them.
+    at = 1_709_287_200
+    texts = [
+        "Kestrel Bay harbour authority and the Marlow shipyard agreed on Tuesday to "
+        "rebuild the Quayside ferry terminal, said Ingrid Vasquez, who chairs the "
+        "Kestrel Bay harbour authority. The Marlow shipyard will start the work in "
+        "June with the Tolland dredging company, she said.",
+        "Ingrid Vasquez, who chairs the Kestrel Bay harbour authority, said on Tuesday "
+        "that the authority would pay for the rebuilding from its reserves and that "
+        "the Kestrel Bay council had approved the plan.",
+        "The Marlow shipyard and the Tolland dredging company will begin rebuilding "
+        "the Quayside ferry terminal in June, the shipyard's managers told its "
+        "workers on Tuesday, and hire forty welders.",
+    ]
+    rows = [{"id": f"h{k}", "text": t, "published": str(at + 600 * k)}
+            for k, t in enumerate(texts)]
+    (why,) = syndic.explain(rows, [("h1", "h2")])
+    level = why["story_level"]
+    assert why["story"][0] == why["story"][1] and level["edge"] is False
+    steps = [(s["from"], s["to"]) for s in level["path_in_group"]]
+    assert steps == [("h1", "h0"), ("h0", "h2")]
+    assert all("edge" in s["judged"]["verdict"] for s in level["path_in_group"])
+    assert "| joined in their story through | h1 → h0" in why["report"]
+
+
 @pytest.mark.skipif(not BBC.exists(), reason="../shared/corpora/bbc is absent")
 def test_cluster_and_sign_equal_the_cli_on_bbc_generated(tmp_path):
     import pyarrow.json as pj

@@ -21,8 +21,10 @@
 //!   stage's on their two stories, with the run's vectors, term index and
 //!   dates ([`LevelEvidence`]): the terms both index (by word, how many
 //!   groups index each, which are rare, which are in both leads), the
-//!   verdict and the rule that makes it, and the edges by which each of
-//!   the two is in its own story or thread.
+//!   verdict and the rule that makes it, the edges by which each of
+//!   the two is in its own story or thread, and, for two of one story or
+//!   thread that no edge joins, a shortest path of the rules' edges
+//!   between them among its members.
 //!
 //! A pair of one cluster need not be an edge itself: clusters join through
 //! chains of copies (an edited copy, then its excerpt), which is what the
@@ -156,6 +158,15 @@ pub struct LevelEvidence {
     /// edge links (`merge_similarity`: threads); the best-ranked
     /// representative need be none of these.
     pub edges_in_group: [Vec<(usize, story::Judged)>; 2],
+    /// When the two are in one group at this level (one story, one
+    /// thread) but no edge joins them: a shortest path of the rules'
+    /// edges between them among that group's members (representatives,
+    /// the first [`MEMBERS_JUDGED`]), each step `(from, to, verdict)`;
+    /// the group holds such a path, since every member joins it by an
+    /// edge (to its star's center, a lone center's nearest neighbour, a
+    /// linked star). `None` otherwise, or when the path runs through
+    /// members past the first [`MEMBERS_JUDGED`].
+    pub path_in_group: Option<Vec<(usize, usize, story::Judged)>>,
     /// Days between the two groups as the stage dates them.
     pub days_apart: Option<f64>,
 }
@@ -478,6 +489,45 @@ impl<'m> Levels<'m> {
             }
             Ok(out)
         };
+        // A shortest path of edges between the two in their group, found
+        // breadth first, judging each member's pairs as it is reached.
+        let joined = judged.is_some_and(|j| j.verdict.is_edge());
+        let path_in_group = match ups.0 == ups.1 && ga != gb && !joined {
+            false => None,
+            true => {
+                let inside: Vec<usize> = members(ups.0).take(MEMBERS_JUDGED).collect();
+                let mut came: AHashMap<usize, (usize, story::Judged)> = AHashMap::new();
+                let mut queue = VecDeque::from([ga]);
+                let mut found = false;
+                while let Some(x) = queue.pop_front() {
+                    if x == gb {
+                        found = true;
+                        break;
+                    }
+                    for &y in &inside {
+                        if y == ga || y == x || came.contains_key(&y) {
+                            continue;
+                        }
+                        let step = judge(x, y)?;
+                        if step.verdict.is_edge() {
+                            came.insert(y, (x, step));
+                            queue.push_back(y);
+                        }
+                    }
+                }
+                found.then(|| {
+                    let mut steps = Vec::new();
+                    let mut at = gb;
+                    while at != ga {
+                        let (from, step) = came[&at];
+                        steps.push((rep_of(from), rep_of(at), step));
+                        at = from;
+                    }
+                    steps.reverse();
+                    steps
+                })
+            }
+        };
         Ok(LevelEvidence {
             reps,
             counts: (c.shared, c.rare, c.lead, c.names),
@@ -485,6 +535,7 @@ impl<'m> Levels<'m> {
             terms,
             judged,
             edges_in_group: [edges_in(reps.0, ups.0)?, edges_in(reps.1, ups.1)?],
+            path_in_group,
             days_apart: dates
                 .gap(ga, gb)
                 .map(|g| g.unsigned_abs() as f64 / 86_400.0),
@@ -830,6 +881,14 @@ impl LevelEvidence {
             "judged": self.judged,
             "edge": self.judged.map(|j| j.verdict.is_edge()),
             "edges_in_group": edges,
+            "path_in_group": self.path_in_group.as_ref().map(|steps| {
+                steps
+                    .iter()
+                    .map(|(from, to, judged)| {
+                        serde_json::json!({"from": id(*from), "to": id(*to), "judged": judged})
+                    })
+                    .collect::<Vec<_>>()
+            }),
             "days_apart": self.days_apart,
         })
     }
@@ -886,6 +945,17 @@ impl LevelEvidence {
                     false => list.join("; "),
                 }
             ));
+        }
+        if let Some(steps) = &self.path_in_group {
+            let mut line = id(self.reps.0).to_string();
+            for (_, to, judged) in steps {
+                line.push_str(&format!(
+                    " → {} ({})",
+                    id(*to),
+                    verdict_text(judged.verdict)
+                ));
+            }
+            s.push_str(&format!("| joined in their {up} through | {line} |\n"));
         }
         // Name marks count only in two languages or scripts: not shown.
         let shown = |kind: &str| -> Vec<String> {
@@ -1071,6 +1141,8 @@ mod tests {
         )
         .unwrap();
         let reps = |e: &Explanation, level: usize| [e.groups[level].0, e.groups[level].1];
+        // Pairs of one story, and of one thread, that a path joins.
+        let mut paths = [0; 2];
         for e in &ex {
             let levels = e.levels.as_ref().expect("stories are on");
             for (l, level) in levels.iter().enumerate() {
@@ -1098,6 +1170,23 @@ mod tests {
                 for t in level.terms.iter().filter(|t| t.used) {
                     assert_ne!(t.word, "?", "{t:?}");
                 }
+                // Two of one group that no edge joins: a path of edges.
+                let ups = e.groups[l + 1];
+                let joined = judged.verdict.is_edge();
+                match &level.path_in_group {
+                    Some(steps) => {
+                        assert!(ups.0 == ups.1 && !joined, "level {l}: {e:?}");
+                        assert!(steps.len() >= 2, "{steps:?}");
+                        assert_eq!(steps[0].0, level.reps.0);
+                        assert_eq!(steps[steps.len() - 1].1, level.reps.1);
+                        for w in steps.windows(2) {
+                            assert_eq!(w[0].1, w[1].0);
+                        }
+                        assert!(steps.iter().all(|s| s.2.verdict.is_edge()));
+                        paths[l] += 1;
+                    }
+                    None => assert!(ups.0 != ups.1 || joined, "level {l}: {e:?}"),
+                }
             }
             if e.a % 2 == 0 && e.b == e.a + 1 {
                 let [story_level, thread_level] = levels;
@@ -1123,6 +1212,55 @@ mod tests {
                 assert_eq!(json["story_level"]["edge"], verdict.unwrap().is_edge());
             }
         }
+        // The sample's stories and threads are stars of two or three
+        // whose members are edges to one another too: no path is needed.
+        assert_eq!(paths, [0, 0]);
+    }
+
+    /// Two reports of one story that no edge joins (each tells another
+    /// part of the event) are joined through the report that tells both,
+    /// the star's center: the report shows that path, step by step.
+    #[test]
+    fn a_story_joined_through_its_center_shows_the_path() {
+        let center = "Kestrel Bay harbour authority and the Marlow shipyard agreed on \
+                      Tuesday to rebuild the Quayside ferry terminal, said Ingrid Vasquez, \
+                      who chairs the Kestrel Bay harbour authority. The Marlow shipyard will \
+                      start the work in June with the Tolland dredging company, she said.";
+        let one_part = "Ingrid Vasquez, who chairs the Kestrel Bay harbour authority, said \
+                        on Tuesday that the authority would pay for the rebuilding from its \
+                        reserves and that the Kestrel Bay council had approved the plan.";
+        let other_part = "The Marlow shipyard and the Tolland dredging company will begin \
+                          rebuilding the Quayside ferry terminal in June, the shipyard's \
+                          managers told its workers on Tuesday, and hire forty welders.";
+        let docs: Vec<Document> = [center, one_part, other_part]
+            .into_iter()
+            .enumerate()
+            .map(|(k, text)| {
+                let mut d = Document::new(format!("h{k}"), text);
+                d.published = Some((1_709_287_200 + 600 * k as i64).to_string());
+                d
+            })
+            .collect();
+        let config = Config::default();
+        let outcome = crate::pipeline::run(&docs, &config).unwrap();
+        let story: Vec<u32> = outcome.docs.iter().map(|d| d.story).collect();
+        assert!(story.iter().all(|&s| s == story[0]), "one story: {story:?}");
+        let texts = Texts::new(&docs);
+        let resources = Resources::default();
+        let ex = explain(&docs, &texts, &config, &resources, &outcome, &[(1, 2)]).unwrap();
+        let story_level = &ex[0].levels.as_ref().expect("stories are on")[0];
+        let judged = story_level.judged.expect("two clusters");
+        assert!(!judged.verdict.is_edge(), "{judged:?}");
+        let steps = story_level.path_in_group.as_ref().expect("a path");
+        let hops: Vec<(usize, usize)> = steps.iter().map(|s| (s.0, s.1)).collect();
+        assert_eq!(hops, [(1, 0), (0, 2)]);
+        let text = ex[0].render(&docs);
+        assert!(
+            text.contains("| joined in their story through | h1 → h0 (edge: "),
+            "{text}"
+        );
+        let json = ex[0].to_json(&docs);
+        assert_eq!(json["story_level"]["path_in_group"][1]["to"], "h2");
     }
 
     #[test]
