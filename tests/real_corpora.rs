@@ -186,7 +186,7 @@ fn templated_reports_stay_apart() {
 /// 10") share their pay and record lines with other notices, which are
 /// learned as boilerplate (the corpus has no source field), and were
 /// reduced to their first line: 46 pairs of other companies' notices of
-/// one amount were identical bodies. A small page keeps such lines when
+/// one amount were identical bodies. A small report keeps such lines when
 /// its body would be short (`boilerplate::SHORT_BODY_TOKENS`), so no
 /// cluster may hold two notices whose figures differ; a notice filed twice
 /// still joins.
