@@ -155,21 +155,39 @@ fn templated_reports_stay_apart() {
             .map(String::from)
             .collect()
     };
+    let (seen, _) = clusters_agree_on_figures(
+        &corpus,
+        &outcome,
+        |doc| doc.title.as_deref().is_some_and(templated),
+        figures,
+    );
+    assert!(seen >= 30, "only {seen} templated reports found");
+}
+
+/// Groups the documents of `corpus` that `keep` selects by their cluster in
+/// `outcome`, and asserts that every member of a cluster has the first
+/// member's `figures`. Returns how many documents were selected and how
+/// many joined a first member.
+fn clusters_agree_on_figures(
+    corpus: &syndic::Corpus,
+    outcome: &syndic::Outcome,
+    keep: impl Fn(&syndic::Document) -> bool,
+    figures: impl Fn(&str) -> Vec<String>,
+) -> (usize, usize) {
     let mut by_cluster: std::collections::HashMap<u32, Vec<usize>> = Default::default();
-    let mut seen = 0;
     for (i, doc) in corpus.docs.iter().enumerate() {
-        if doc.title.as_deref().is_some_and(templated) {
-            seen += 1;
+        if keep(doc) {
             by_cluster
                 .entry(outcome.docs[i].representative)
                 .or_default()
                 .push(i);
         }
     }
-    assert!(seen >= 30, "only {seen} templated reports found");
+    let mut joined = 0;
     for members in by_cluster.values() {
         let first = figures(&corpus.docs[members[0]].text);
         for &m in &members[1..] {
+            joined += 1;
             assert_eq!(
                 figures(&corpus.docs[m].text),
                 first,
@@ -179,6 +197,7 @@ fn templated_reports_stay_apart() {
             );
         }
     }
+    (by_cluster.values().map(Vec::len).sum(), joined)
 }
 
 /// Dividend notices of other companies are not duplicates. Reuters-21578's
@@ -207,29 +226,9 @@ fn dividend_notices_of_other_companies_stay_apart() {
             .to_ascii_lowercase()
             .starts_with("qtly div")
     };
-    let mut by_cluster: std::collections::HashMap<u32, Vec<usize>> = Default::default();
-    for (i, doc) in corpus.docs.iter().enumerate() {
-        if notice(&doc.text) {
-            let rep = outcome.docs[i].representative;
-            by_cluster.entry(rep).or_default().push(i);
-        }
-    }
-    let notices: usize = by_cluster.values().map(Vec::len).sum();
+    let (notices, joined) =
+        clusters_agree_on_figures(&corpus, &outcome, |doc| notice(&doc.text), digits);
     assert!(notices >= 200, "only {notices} notices found");
-    let mut joined = 0;
-    for members in by_cluster.values().filter(|m| m.len() > 1) {
-        let first = digits(&corpus.docs[members[0]].text);
-        for &m in &members[1..] {
-            joined += 1;
-            assert_eq!(
-                digits(&corpus.docs[m].text),
-                first,
-                "{} and {} are notices of other amounts or dates but share a cluster",
-                corpus.docs[members[0]].id,
-                corpus.docs[m].id
-            );
-        }
-    }
     // The Southeast Banking notice filed twice on March 20, 1987.
     assert!(joined >= 1, "no notice filed twice was joined");
     let at = |id: &str| corpus.docs.iter().position(|d| d.id == id).unwrap();

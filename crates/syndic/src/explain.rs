@@ -487,27 +487,34 @@ impl<'m> Levels<'m> {
             true => None,
             false => Some(judge_candidate(&c)?),
         };
-        let edges_in = |rep: usize, up: usize| -> Result<Vec<(usize, story::Judged)>> {
-            let g = group(rep);
+        // Group `g`'s edges to the other members of `up`'s group (groups).
+        let edges_of = |g: usize, up: usize| -> Result<Vec<(usize, story::Judged)>> {
             let mut out = Vec::new();
             for m in members(up).filter(|&m| m != g).take(MEMBERS_JUDGED) {
                 let judged = judge(g, m)?;
                 if judged.verdict.is_edge() {
-                    out.push((rep_of(m), judged));
+                    out.push((m, judged));
                 }
             }
             Ok(out)
         };
+        let edges = [edges_of(ga, ups.0)?, edges_of(gb, ups.1)?];
         // A shortest path of edges between the two in their group, found
-        // breadth first, judging each member's pairs as it is reached.
+        // breadth first, judging each member's pairs as it is reached; the
+        // first step's are `ga`'s edges, judged above.
         let joined = judged.is_some_and(|j| j.verdict.is_edge());
         let path_in_group = match ups.0 == ups.1 && ga != gb && !joined {
             false => None,
             true => {
                 let inside: Vec<usize> = members(ups.0).take(MEMBERS_JUDGED).collect();
                 let mut came: AHashMap<usize, (usize, story::Judged)> = AHashMap::new();
-                let mut queue = VecDeque::from([ga]);
-                let (mut found, mut judged_pairs) = (false, 0);
+                let mut queue = VecDeque::new();
+                for &(y, step) in edges[0].iter().filter(|(y, _)| inside.contains(y)) {
+                    came.insert(y, (ga, step));
+                    queue.push_back(y);
+                }
+                let mut judged_pairs = inside.iter().filter(|&&y| y != ga).count();
+                let mut found = false;
                 'search: while let Some(x) = queue.pop_front() {
                     if x == gb {
                         found = true;
@@ -529,25 +536,25 @@ impl<'m> Levels<'m> {
                     }
                 }
                 found.then(|| {
-                    let mut steps = Vec::new();
-                    let mut at = gb;
-                    while at != ga {
-                        let (from, step) = came[&at];
-                        steps.push((rep_of(from), rep_of(at), step));
-                        at = from;
-                    }
-                    steps.reverse();
-                    steps
+                    walk_back(&came, ga, gb)
+                        .into_iter()
+                        .map(|(from, to, step)| (rep_of(from), rep_of(to), step))
+                        .collect()
                 })
             }
         };
+        let [edges_a, edges_b] = edges.map(|list| {
+            list.into_iter()
+                .map(|(m, judged)| (rep_of(m), judged))
+                .collect()
+        });
         Ok(LevelEvidence {
             reps,
             counts: (c.shared, c.rare, c.lead, c.names),
             candidate,
             terms,
             judged,
-            edges_in_group: [edges_in(reps.0, ups.0)?, edges_in(reps.1, ups.1)?],
+            edges_in_group: [edges_a, edges_b],
             path_in_group,
             days_apart: dates
                 .gap(ga, gb)
@@ -678,19 +685,12 @@ impl EdgeGraph {
         let mut queue = VecDeque::from([a]);
         while let Some(x) = queue.pop_front() {
             if x == b {
-                let mut steps = Vec::new();
-                let mut at = b;
-                while at != a {
-                    let (from, scores) = came[&at];
-                    steps.push(Step {
-                        from,
-                        to: at,
-                        scores,
-                    });
-                    at = from;
-                }
-                steps.reverse();
-                return Some(steps);
+                let steps = walk_back(&came, a, b).into_iter();
+                return Some(
+                    steps
+                        .map(|(from, to, scores)| Step { from, to, scores })
+                        .collect(),
+                );
             }
             for &(y, s) in self.next.get(&x).map_or(&[][..], Vec::as_slice) {
                 if y != a && !came.contains_key(&y) {
@@ -701,6 +701,24 @@ impl EdgeGraph {
         }
         None
     }
+}
+
+/// The steps from `a` to `b` of a breadth-first search that reached each
+/// node `to` from `came[to] = (from, label)` (`b` reached, `a` the start).
+fn walk_back<L: Copy>(
+    came: &AHashMap<usize, (usize, L)>,
+    a: usize,
+    b: usize,
+) -> Vec<(usize, usize, L)> {
+    let mut steps = Vec::new();
+    let mut at = b;
+    while at != a {
+        let (from, label) = came[&at];
+        steps.push((from, at, label));
+        at = from;
+    }
+    steps.reverse();
+    steps
 }
 
 /// A yes or no for a report.

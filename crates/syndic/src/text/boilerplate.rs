@@ -616,20 +616,10 @@ fn small_report(folded: &str, body: &str) -> bool {
         && folded.bytes().any(|b| b.is_ascii_digit())
 }
 
-/// Whether folded text `t` (tokens separated by one space or one line
-/// break) has fewer than `n` tokens; reads at most its first `n` tokens.
+/// Whether folded text `t` has fewer than `n` tokens
+/// ([`crate::shingle::tokens`]); reads at most its first `n` tokens.
 fn fewer_tokens_than(t: &str, n: usize) -> bool {
-    match n {
-        0 => false,
-        1 => t.is_empty(),
-        // `k` separators make `k + 1` tokens.
-        _ => {
-            t.is_empty()
-                || memchr::memchr2_iter(b' ', b'\n', t.as_bytes())
-                    .nth(n - 2)
-                    .is_none()
-        }
-    }
+    n > 0 && crate::shingle::tokens(t).nth(n - 1).is_none()
 }
 
 /// Boilerplate learning split into steps over plain data, for a run whose
@@ -1095,20 +1085,30 @@ mod tests {
         assert_eq!(bp.body(0, &texts[6].1), normalize(&story(0)));
     }
 
+    /// Pages of `menu`, a story and `footer` (stories 0 to 5), then one of
+    /// `menu`, `own` and `footer`: the number of lines learned, and the
+    /// last page's body.
+    fn chrome_around(menu: &str, own: &str, footer: &str) -> (usize, String) {
+        let page = |own: &str| format!("{menu}\n{own}\n{footer}");
+        let texts: Vec<(u32, String)> = (0..6)
+            .map(|i| (0, page(&story(i))))
+            .chain([(0, page(own))])
+            .collect();
+        let bp = learn(&texts, &BoilerplateConfig::default());
+        (bp.len(), bp.body(0, &texts[6].1))
+    }
+
     /// A small page of chrome and a stub of its own, without figures, keeps
     /// the stub: two stubs of one site are not alike through their chrome.
     #[test]
     fn a_small_page_of_chrome_keeps_only_its_stub() {
-        let page = |own: &str| {
-            format!("alpha home news sport\n{own}\nsubscribe to the alpha daily newsletter")
-        };
-        let texts: Vec<(u32, String)> = (0..4)
-            .map(|i| (0, page(&story(i))))
-            .chain([(0, page("breaking news"))])
-            .collect();
-        let bp = learn(&texts, &BoilerplateConfig::default());
-        assert_eq!(bp.len(), 2);
-        assert_eq!(bp.body(0, &texts[4].1), "breaking news");
+        let (learned, body) = chrome_around(
+            "alpha home news sport",
+            "breaking news",
+            "subscribe to the alpha daily newsletter",
+        );
+        assert_eq!(learned, 2);
+        assert_eq!(body, "breaking news");
     }
 
     /// A scraped page of chrome (more than [`SMALL_PAGE_TOKENS`] in all) and
@@ -1121,16 +1121,9 @@ mod tests {
                     local politics world opinion obituaries puzzles travel";
         let footer = "about us careers advertise with us privacy policy cookie settings \
                       terms of use accessibility help centre all rights reserved";
-        let texts: Vec<(u32, String)> = (0..6)
-            .map(|i| (0, format!("{menu}\n{}\n{footer}", story(i))))
-            .chain([(
-                0,
-                format!("{menu}\nthe ferry sailed late on monday\n{footer}"),
-            )])
-            .collect();
-        let bp = learn(&texts, &BoilerplateConfig::default());
-        assert_eq!(bp.len(), 2);
-        assert_eq!(bp.body(0, &texts[6].1), "the ferry sailed late on monday");
+        let (learned, body) = chrome_around(menu, "the ferry sailed late on monday", footer);
+        assert_eq!(learned, 2);
+        assert_eq!(body, "the ferry sailed late on monday");
     }
 
     #[test]
