@@ -113,7 +113,8 @@ def explain(data: Any, pairs: Iterable[Tuple[str, str]], threads: Optional[int] 
     bands, Jaccard, containment, set rules, figures, alignment),
     ``matches``, ``story_cosine``, ``days_apart``, ``story_level`` and
     ``thread_level`` (the story rules on their two clusters, and on their
-    two stories: shared terms, rare ones, ``judged`` with the ``verdict``
+    two stories: shared ``terms``, each with ``word``, ``kind``, ``groups``,
+    ``used``, ``rare`` and ``burst``, ``judged`` with the ``verdict``
     and the rule, ``edge``, each one's ``edges_in_group``, and, for two
     of one group that no edge joins, ``path_in_group``: the steps of
     edges that join them, each ``from``, ``to``, ``judged``; ``None``

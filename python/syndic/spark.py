@@ -76,6 +76,8 @@ _DOC_FIELDS = ["id", "text", "title", "url", "source", "published"]
 # story::UNSPACED_MARK (u64::MAX) as Spark's signed long: the pseudo-term
 # story::top_terms adds for a document written in an unspaced script.
 _UNSPACED_MARK = -1
+# syndic_python's story_units marks an undated cluster with i64::MIN.
+_UNDATED = -(2 ** 63)
 
 
 def _stream(batch: pa.RecordBatch) -> pa.RecordBatchReader:
@@ -595,6 +597,50 @@ def _story_vectors(rep_docs, shared, settings_json: str):
         "story: terms and vectors")
 
 
+def _bursts(rep_docs, vectors, lists, settings_json: str, cfg: dict, level: str):
+    """The burst of each posting list that has one (``term``, ``burst``:
+    ``syndic::story::burst_members``), or ``None`` when the rule is off
+    (``bursty_posting`` not above ``rare_posting``). Each cluster's date and
+    whether it is prose come from ``story_units``; the dates of every
+    cluster are collected to the driver and broadcast (8 bytes a cluster),
+    since a window's count reads all of them; only lists that can hold a
+    burst (``syndic::story::bursty_list``: more than ``rare_posting``
+    members, at most ``bursty_posting``) meet their members' dates (a
+    shuffle on the cluster, then on the term)."""
+    from pyspark.sql import functions as F
+
+    most = min(cfg["bursty_posting"], cfg["max_posting"])
+    if most <= cfg["rare_posting"]:
+        return None
+    spark = rep_docs.sparkSession
+    times = ["times"] if "times" in rep_docs.columns else []
+
+    def units_partition(batches):
+        for b in batches:
+            yield from _syndic.story_units(_stream(b)).to_batches()
+
+    units = _cut(rep_docs.select("num", "published", *times).join(vectors.select("num", "terms"), "num")
+                 .mapInArrow(units_partition, "num long, date long, prose boolean"),
+                 f"{level}: dates")
+    with _stage(spark, f"{level}: dates"):
+        dated = sorted(r[0] for r in units.filter(F.col("date") != _UNDATED).select("date").collect())
+        clusters = units.count()
+    corpus = spark.sparkContext.broadcast((dated, clusters))
+    members = (lists.filter((F.size("members") > cfg["rare_posting"]) & (F.size("members") <= most))
+               .select("term", F.explode("members").alias("num"))
+               .join(units, "num")
+               .groupBy("term").agg(F.collect_list(F.struct("num", "date", "prose")).alias("m"))
+               .select("term", F.col("m.num").alias("members"), F.col("m.date").alias("dates"),
+                       F.col("m.prose").alias("prose")))
+
+    def bursts_partition(batches):
+        dates, n = corpus.value
+        for b in batches:
+            yield from _syndic.story_bursts(_stream(b), settings_json, dates, n).to_batches()
+
+    return members.mapInArrow(bursts_partition, "term long, burst array<long>")
+
+
 def _group_stories(rep_docs, vectors, shared, settings_json: str, partitions: Optional[int],
                    level: str):
     """Star grouping of ``rep_docs`` by their ``vectors`` under the story
@@ -611,12 +657,20 @@ def _group_stories(rep_docs, vectors, shared, settings_json: str, partitions: Op
     # marking the candidate pairs shuffles nothing.
     unspaced = F.broadcast(vectors.filter(F.array_contains("top", F.lit(_UNSPACED_MARK)))
                            .select("num"))
-    postings = (tops.filter(F.col("term") != _UNSPACED_MARK)
-                .groupBy("term").agg(F.collect_list("num").alias("members"))
-                # story::posting_used: shared, not too common, and a lead
-                # term's (the lead bit makes it negative) only when rare.
-                .filter((F.size("members") > 1) & (F.size("members") <= cfg["max_posting"])
-                        & ((F.col("term") >= 0) | (F.size("members") <= cfg["rare_posting"]))))
+    lists = (tops.filter(F.col("term") != _UNSPACED_MARK)
+             .groupBy("term").agg(F.collect_list("num").alias("members")))
+    # story::posting_used: shared, not too common, and a lead term's (the
+    # lead bit makes it negative) only when rare.
+    used = ((F.size("members") > 1) & (F.size("members") <= cfg["max_posting"])
+            & ((F.col("term") >= 0) | (F.size("members") <= cfg["rare_posting"])))
+    postings = lists.filter(used)
+    bursts = _bursts(rep_docs, vectors, lists, settings_json, cfg, level)
+    if bursts is None:
+        pair_lists = postings
+    else:
+        # A list that is not used still pairs the members of its burst.
+        pair_lists = _cut(lists.join(bursts, "term", "left")
+                          .filter(used | F.col("burst").isNotNull()), f"{level}: bursts")
 
     def pairs_partition(batches):
         for b in batches:
@@ -630,9 +684,18 @@ def _group_stories(rep_docs, vectors, shared, settings_json: str, partitions: Op
     scripts = F.coalesce("ua", F.lit(False)) != F.coalesce("ub", F.lit(False))
     least = F.when(scripts, F.lit(two)).otherwise(F.lit(one))
     by_names = (least > 0) & (F.col("names") >= least)
-    pairs = _cut(postings.mapInArrow(pairs_partition,
-                                     "a long, b long, shared long, rare long, lead long, names long")
-                 .groupBy("a", "b").agg(*(F.sum(c).alias(c) for c in counts))
+    # story::rare_with_bursts: terms rare in a burst that holds both count
+    # only for a pair that shares a rare term.
+    summed = (pair_lists.mapInArrow(pairs_partition,
+                                    "a long, b long, shared long, rare long, lead long, names long, "
+                                    "burst_rare long, burst_lead long")
+              .groupBy("a", "b").agg(*(F.sum(c).alias(c)
+                                       for c in (*counts, "burst_rare", "burst_lead")))
+              .withColumn("lead", F.when(F.col("rare") > 0, F.col("lead") + F.col("burst_lead"))
+                          .otherwise(F.col("lead")))
+              .withColumn("rare", F.when(F.col("rare") > 0, F.col("rare") + F.col("burst_rare"))
+                          .otherwise(F.col("rare"))))
+    pairs = _cut(summed
                  .join(unspaced.select(F.col("num").alias("a"), F.lit(True).alias("ua")), "a", "left")
                  .join(unspaced.select(F.col("num").alias("b"), F.lit(True).alias("ub")), "b", "left")
                  .filter((F.col("shared") >= cfg["min_shared_terms"]) | by_names)

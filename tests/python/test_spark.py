@@ -267,20 +267,18 @@ def test_bad_lines_name_file_and_line(spark, tmp_path):
         ss.read(spark, [str(dup)])
 
 
-def trade_reports(tmp_path):
-    """The 100 Reuters-21578 `trade` reports of our third thread set
-    (benches/stories/reuters-trade-threads.tsv) as JSON Lines: id, title,
-    body and date of each."""
-    labels = ROOT / "benches" / "stories" / "reuters-trade-threads.tsv"
-    files = sorted(REUTERS.glob("reut2-*.sgm"))
+def reuters_reports(tmp_path, name, wanted=None, files="reut2-*.sgm"):
+    """Reuters-21578 reports as JSON Lines (id, title, body and date of
+    each): those of the files matching `files`, or only the ids in
+    `wanted`."""
+    files = sorted(REUTERS.glob(files))
     if not files:
         pytest.skip("../shared/corpora/reuters21578 is absent")
-    wanted = {line.split("\t")[0] for line in labels.read_text(encoding="utf-8").splitlines()[1:]}
     rows = []
     for f in files:
         for m in re.finditer(r'<REUTERS[^>]*NEWID="(\d+)"[^>]*>(.*?)</REUTERS>',
                              f.read_text(encoding="latin-1"), re.S):
-            if m.group(1) not in wanted:
+            if wanted is not None and m.group(1) not in wanted:
                 continue
 
             def part(tag, report=m.group(2)):
@@ -290,10 +288,18 @@ def trade_reports(tmp_path):
             when = datetime.datetime.strptime(part("DATE").split(".")[0], "%d-%b-%Y %H:%M:%S")
             rows.append({"id": m.group(1), "title": part("TITLE"), "text": part("BODY"),
                          "published": when.isoformat() + "Z"})
-    assert len(rows) == len(wanted)
-    path = tmp_path / "trade.jsonl"
+    assert wanted is None or len(rows) == len(wanted)
+    path = tmp_path / f"{name}.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path
+
+
+def trade_reports(tmp_path):
+    """The 100 Reuters-21578 `trade` reports of our third thread set
+    (benches/stories/reuters-trade-threads.tsv)."""
+    labels = ROOT / "benches" / "stories" / "reuters-trade-threads.tsv"
+    wanted = {line.split("\t")[0] for line in labels.read_text(encoding="utf-8").splitlines()[1:]}
+    return reuters_reports(tmp_path, "trade", wanted)
 
 
 def test_a_long_developing_story_merges_its_threads_as_in_the_cli(spark, tmp_path):
@@ -311,6 +317,28 @@ def test_a_long_developing_story_merges_its_threads_as_in_the_cli(spark, tmp_pat
     for partitions in (1, 3):
         assert_clusters_equal(spark, [str(path)], merged, partitions=partitions)
     assert_clusters_equal(spark, [str(path)], apart, partitions=3, thread={"merge_similarity": 0.0})
+
+
+def test_a_saga_in_a_larger_corpus_joins_by_its_bursty_names_as_in_the_cli(spark, tmp_path):
+    """In Reuters-21578's first 3,000 reports (February 26 - March 6, 1987),
+    the TWA-USAir-Piedmont takeover fight's names are held by more stories
+    than the thread level's `rare_posting`, so its reports shared too few
+    rare terms; inside its days those names are rare (`thread.bursty_posting`,
+    `syndic::story::burst_members`), and its threads join, on Spark as in
+    the CLI (dates, prose and each list's burst counted by the same
+    kernels), and stay apart with the rule off."""
+    path = reuters_reports(tmp_path, "reuters-3000", files="reut2-00[0-2].sgm")
+    off = tmp_path / "off.toml"
+    off.write_text("[thread]\nbursty_posting = 0\n")
+    joined = cli_clusters(path, tmp_path)
+    apart = cli_clusters(path, tmp_path, "--config", str(off))
+    saga = ["1735", "1996", "2546", "2917", "2948"]  # TWA's bid, USAir's rejection, the suits
+    thread = {e["id"]: e["thread"] for e in joined}
+    assert len({thread[i] for i in saga}) == 1
+    thread_off = {e["id"]: e["thread"] for e in apart}
+    assert len({thread_off[i] for i in saga}) > 1
+    assert_clusters_equal(spark, [str(path)], joined, partitions=3)
+    assert_clusters_equal(spark, [str(path)], apart, partitions=2, thread={"bursty_posting": 0})
 
 
 def test_bbc_generated_at_two_partition_sizes(spark, tmp_path):

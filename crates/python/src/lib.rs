@@ -726,6 +726,8 @@ fn _syndic(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spark::bucket_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(spark::story_vectors, m)?)?;
     m.add_function(wrap_pyfunction!(spark::story_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::story_units, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::story_bursts, m)?)?;
     m.add_function(wrap_pyfunction!(spark::story_close, m)?)?;
     m.add_function(wrap_pyfunction!(spark::story_unique, m)?)?;
     m.add_class::<spark::Components>()?;

@@ -710,11 +710,139 @@ pub fn story_vectors<'py>(
     )
 }
 
-/// Story step 3a: the pairs of each used posting list of top terms (rows
-/// `term`, `members`; others are skipped: [`syndic::story::posting_used`]),
-/// with what the list adds to each pair's counts
-/// ([`syndic::story::posting_counts`]). Returns `a`, `b` (`a < b`),
-/// `shared`, `rare`, `lead`, `names`; summed per pair, the pairs whose
+/// A date column's value for an undated cluster ([`story_bursts`]).
+pub const UNDATED: i64 = i64::MIN;
+
+/// Story step 3a, for the burst rule ([`syndic::story::burst_members`]):
+/// each cluster's date and whether it is prose. Reads `num`, `published`,
+/// `times` (optional: the `published` of every page of its cluster, null
+/// for a cluster of one page) and `terms` (its vector's, sorted: see
+/// [`story_vectors`]); returns `num`, `date` (the earliest of its times,
+/// as [`syndic::story::Dates`] reads them; [`UNDATED`] when none parses)
+/// and `prose` ([`syndic::story::is_prose`]).
+#[pyfunction]
+pub fn story_units<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let (mut nums, mut dates, mut prose) = (
+        Int64Builder::new(),
+        Int64Builder::new(),
+        BooleanBuilder::new(),
+    );
+    for batch in batches(data)? {
+        let num = longs(&batch, "num")?;
+        let published = strings(&batch, "published")?;
+        let times = string_lists(&batch, "times")?;
+        let terms = long_lists(column(&batch, "terms")?.as_ref())?;
+        for k in 0..num.len() {
+            let own = [published[k].clone()];
+            let times = match times.as_ref().and_then(|t| t[k].as_deref()) {
+                Some(t) => t,
+                None => &own[..],
+            };
+            let date = times
+                .iter()
+                .filter_map(|t| t.as_deref().and_then(syndic::corpus::parse_time))
+                .min();
+            let vector: syndic::story::TermVector =
+                terms[k].iter().map(|&t| (t as u64, 0.0)).collect();
+            nums.append_value(num[k]);
+            dates.append_value(date.unwrap_or(UNDATED));
+            prose.append_value(syndic::story::is_prose(&vector));
+        }
+    }
+    named_table(
+        py,
+        vec![
+            col("num", DataType::Int64, false, nums.finish()),
+            col("date", DataType::Int64, false, dates.finish()),
+            col("prose", DataType::Boolean, false, prose.finish()),
+        ],
+    )
+}
+
+/// Story step 3b, for the burst rule: the burst of each posting list
+/// ([`syndic::story::burst_members`]; lists that cannot hold one,
+/// [`syndic::story::bursty_list`], and lists without one are left out).
+/// Reads `term`, `members`, `dates` and `prose` (aligned lists: each
+/// member's [`story_units`]); `dates` are the dates of every cluster that
+/// [`story_units`] dated and `clusters` how many clusters there are.
+/// Returns `term`, `burst` (its members, ascending).
+#[pyfunction]
+pub fn story_bursts<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    settings_json: &str,
+    dates: Vec<i64>,
+    clusters: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let cfg = config(settings_json)?.story;
+    let undated = clusters.saturating_sub(dates.len());
+    let corpus = syndic::story::BurstCorpus::new(
+        dates
+            .into_iter()
+            .map(Some)
+            .chain(std::iter::repeat_n(None, undated)),
+    );
+    let (mut terms_out, mut bursts) = (Int64Builder::new(), long_list_builder());
+    for batch in batches(data)? {
+        let terms = longs(&batch, "term")?;
+        let members = long_lists(column(&batch, "members")?.as_ref())?;
+        let dates = long_lists(column(&batch, "dates")?.as_ref())?;
+        let prose = column(&batch, "prose")?;
+        let prose = prose
+            .as_list_opt::<i32>()
+            .ok_or_else(|| PyValueError::new_err("column \"prose\" is not a list of booleans"))?;
+        for k in 0..terms.len() {
+            let term = terms[k] as u64;
+            if !syndic::story::bursty_list(term, members[k].len(), &cfg) {
+                continue;
+            }
+            let flags = prose.value(k);
+            let flags = flags.as_boolean_opt().ok_or_else(|| {
+                PyValueError::new_err("column \"prose\" is not a list of booleans")
+            })?;
+            if flags.len() != members[k].len() || dates[k].len() != members[k].len() {
+                return Err(PyValueError::new_err(
+                    "members, dates and prose differ in length",
+                ));
+            }
+            let listed: Vec<(u32, Option<i64>)> = members[k]
+                .iter()
+                .zip(&dates[k])
+                .map(|(&m, &t)| (m as u32, (t != UNDATED).then_some(t)))
+                .collect();
+            let place: AHashMap<u32, usize> =
+                listed.iter().enumerate().map(|(i, m)| (m.0, i)).collect();
+            let burst = syndic::story::burst_members(
+                &listed,
+                |m| Ok(flags.value(place[&m])),
+                &corpus,
+                &cfg,
+            )
+            .map_err(py_err)?;
+            if !burst.is_empty() {
+                terms_out.append_value(terms[k]);
+                bursts.append_value(burst.into_iter().map(|m| Some(i64::from(m))));
+            }
+        }
+    }
+    named_table(
+        py,
+        vec![
+            col("term", DataType::Int64, false, terms_out.finish()),
+            col("burst", long_list_type(), false, bursts.finish()),
+        ],
+    )
+}
+
+/// Story step 3c: the pairs of each posting list of top terms (rows
+/// `term`, `members` and optionally `burst`, from [`story_bursts`]) that
+/// is used ([`syndic::story::posting_used`]; others are skipped unless
+/// they have a burst), with what the list adds to each pair's counts
+/// ([`syndic::story::posting_counts`], and
+/// [`syndic::story::burst_counts`] for two members of its burst).
+/// Returns `a`, `b` (`a < b`), `shared`, `rare`, `lead`, `names`,
+/// `burst_rare`, `burst_lead`; summed per pair, with the burst counts
+/// folded in by [`syndic::story::rare_with_bursts`], the pairs whose
 /// counts make a candidate ([`syndic::story::is_candidate`]) are the
 /// CLI's candidates.
 #[pyfunction]
@@ -724,20 +852,47 @@ pub fn story_pairs<'py>(
     settings_json: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     let cfg = config(settings_json)?.story;
-    let mut cols: [Int64Builder; 6] = std::array::from_fn(|_| Int64Builder::new());
+    let mut cols: [Int64Builder; 8] = std::array::from_fn(|_| Int64Builder::new());
     for batch in batches(data)? {
         let terms = longs(&batch, "term")?;
         let lists = long_lists(column(&batch, "members")?.as_ref())?;
-        for (&term, mut members) in terms.iter().zip(lists) {
+        let bursts = match batch.column_by_name("burst") {
+            Some(b) => Some(long_lists(b.as_ref())?),
+            None => None,
+        };
+        for (k, (&term, mut members)) in terms.iter().zip(lists).enumerate() {
             let (term, len) = (term as u64, members.len());
-            if !syndic::story::posting_used(term, len, &cfg) {
+            let burst: Vec<u32> = match &bursts {
+                Some(b) => b[k].iter().map(|&m| m as u32).collect(),
+                None => Vec::new(),
+            };
+            let used = syndic::story::posting_used(term, len, &cfg);
+            if !used && burst.is_empty() {
                 continue;
             }
-            let (shared, rare, lead, names) = syndic::story::posting_counts(term, len, &cfg);
+            let (shared, rare, lead, names) = match used {
+                true => syndic::story::posting_counts(term, len, &cfg),
+                false => (0, 0, 0, 0),
+            };
             members.sort_unstable();
             for (i, &a) in members.iter().enumerate() {
                 for &b in &members[i + 1..] {
-                    let row = [a, b, shared.into(), rare.into(), lead.into(), names.into()];
+                    let both = burst.binary_search(&(a as u32)).is_ok()
+                        && burst.binary_search(&(b as u32)).is_ok();
+                    let (burst_rare, burst_lead) = syndic::story::burst_counts(term, both);
+                    let row = [
+                        a,
+                        b,
+                        shared.into(),
+                        rare.into(),
+                        lead.into(),
+                        names.into(),
+                        burst_rare.into(),
+                        burst_lead.into(),
+                    ];
+                    if row[2..].iter().all(|&v| v == 0) {
+                        continue;
+                    }
                     for (c, v) in cols.iter_mut().zip(row) {
                         c.append_value(v);
                     }
@@ -745,7 +900,7 @@ pub fn story_pairs<'py>(
             }
         }
     }
-    let [a, b, shared, rare, lead, names] = cols.map(|mut c| c.finish());
+    let [a, b, shared, rare, lead, names, burst_rare, burst_lead] = cols.map(|mut c| c.finish());
     named_table(
         py,
         vec![
@@ -755,11 +910,13 @@ pub fn story_pairs<'py>(
             col("rare", DataType::Int64, false, rare),
             col("lead", DataType::Int64, false, lead),
             col("names", DataType::Int64, false, names),
+            col("burst_rare", DataType::Int64, false, burst_rare),
+            col("burst_lead", DataType::Int64, false, burst_lead),
         ],
     )
 }
 
-/// Story step 3b: the candidates that can be edges, by the cosine of their
+/// Story step 3d: the candidates that can be edges, by the cosine of their
 /// TF-IDF vectors (as [`syndic::story::cosine`] computes it in the CLI)
 /// and their rare terms, languages and scripts
 /// ([`syndic::story::StoryConfig::edge_by_vectors`], as if of one day:

@@ -197,6 +197,10 @@ pub struct ShownTerm {
     pub used: bool,
     /// It counts as rare.
     pub rare: bool,
+    /// Both are in its burst ([`story::burst_members`]): held by more
+    /// than `rare_posting` groups, it is rare in its weeks, and counts as
+    /// rare when the two share a rare term as well.
+    pub burst: bool,
 }
 
 /// Explains each pair of `pairs` (indices into `docs`, whose texts are
@@ -288,10 +292,12 @@ struct Levels<'m> {
     vectors: SpillVec<story::TermVector>,
     index: story::TermIndex,
     dates: story::Dates,
+    bursts: story::Bursts,
     /// The clusters (indices into `cluster_reps`) that represent stories.
     heads: Vec<u32>,
     head_index: story::TermIndex,
     head_dates: story::Dates,
+    head_bursts: story::Bursts,
     /// Each cluster's story representative (a document).
     story_of: Vec<u32>,
     /// Each story's (head's) thread representative (a document).
@@ -309,6 +315,7 @@ struct Level<'a> {
     up_of: &'a [u32],
     index: &'a story::TermIndex,
     dates: &'a story::Dates,
+    bursts: &'a story::Bursts,
     rules: &'a story::StoryConfig,
 }
 
@@ -351,19 +358,27 @@ impl<'m> Levels<'m> {
             .iter()
             .map(|&k| outcome.docs[cluster_reps[k as usize] as usize].thread)
             .collect();
+        let story_rules = config.story;
+        let thread_rules = config.thread.rules(&config.story);
+        let bursts = index.bursts(&dates, |k| vectors.get(k as u32), &story_rules)?;
+        let head_dates = story::Dates::one_each(&published);
+        let head_bursts =
+            head_index.bursts(&head_dates, |t| vectors.get(heads[t]), &thread_rules)?;
         Ok(Levels {
             source,
             story_of,
             thread_of,
-            head_dates: story::Dates::one_each(&published),
+            head_dates,
+            head_bursts,
+            bursts,
             heads,
             head_index,
             cluster_reps,
             vectors,
             index,
             dates,
-            story_rules: config.story,
-            thread_rules: config.thread.rules(&config.story),
+            story_rules,
+            thread_rules,
             spec: config.shingle,
         })
     }
@@ -389,6 +404,7 @@ impl<'m> Levels<'m> {
             up_of: &self.story_of,
             index: &self.index,
             dates: &self.dates,
+            bursts: &self.bursts,
             rules: &self.story_rules,
         };
         self.level(clusters, stories, &level, body)
@@ -407,6 +423,7 @@ impl<'m> Levels<'m> {
             up_of: &self.thread_of,
             index: &self.head_index,
             dates: &self.head_dates,
+            bursts: &self.head_bursts,
             rules: &self.thread_rules,
         };
         self.level(stories, threads, &level, body)
@@ -425,6 +442,7 @@ impl<'m> Levels<'m> {
             up_of,
             index,
             dates,
+            bursts,
             rules,
             ..
         } = *level;
@@ -439,7 +457,7 @@ impl<'m> Levels<'m> {
         };
         let members = |up: usize| (0..up_of.len()).filter(move |&g| up_of[g] as usize == up);
         let (ga, gb) = (group(reps.0), group(reps.1));
-        let (c, candidate, shared) = index.pair(ga as u32, gb as u32, rules);
+        let (c, candidate, shared) = index.pair(ga as u32, gb as u32, rules, bursts);
         let mut words = story::term_words(&body(reps.0)?);
         words.extend(story::term_words(&body(reps.1)?));
         let terms = shared
@@ -457,6 +475,7 @@ impl<'m> Levels<'m> {
                 groups: t.clusters,
                 used: t.used,
                 rare: t.rare,
+                burst: t.burst,
             })
             .collect();
         // A candidate as `index.pair` counts it (its groups in order).
@@ -482,7 +501,8 @@ impl<'m> Levels<'m> {
                 rules,
             )
         };
-        let judge = |x: usize, y: usize| judge_candidate(&index.pair(x as u32, y as u32, rules).0);
+        let judge =
+            |x: usize, y: usize| judge_candidate(&index.pair(x as u32, y as u32, rules, bursts).0);
         let judged = match ga == gb {
             true => None,
             false => Some(judge_candidate(&c)?),
@@ -992,17 +1012,24 @@ impl LevelEvidence {
         let shown = |kind: &str| -> Vec<String> {
             self.terms
                 .iter()
-                .filter(|t| t.used && t.kind == kind)
-                .map(|t| match t.rare {
-                    true => format!("**{}** {}", t.word, t.groups),
-                    false => format!("{} {}", t.word, t.groups),
+                .filter(|t| (t.used || t.burst) && t.kind == kind)
+                .map(|t| {
+                    let burst = if t.burst { " in its burst" } else { "" };
+                    match t.rare {
+                        true => format!("**{}** {}{burst}", t.word, t.groups),
+                        false => format!("{} {}{burst}", t.word, t.groups),
+                    }
                 })
                 .collect()
         };
         let (terms, leads) = (shown("term"), shown("lead"));
         if !terms.is_empty() {
+            let burst = match self.terms.iter().any(|t| t.burst) {
+                true => "; \"in its burst\": rare in its weeks, see `bursty_posting`",
+                false => "",
+            };
             s.push_str(&format!(
-                "\nShared top terms, each with how many {groups} index it (rare in bold): {}.\n",
+                "\nShared top terms, each with how many {groups} index it (rare in bold{burst}): {}.\n",
                 terms.join(", ")
             ));
         }

@@ -237,6 +237,18 @@ pub struct StoryConfig {
     /// steps are other events; the thread level sets it
     /// ([`crate::thread::ThreadConfig::merge_similarity`]).
     pub merge_similarity: f64,
+    /// A term held by more than `rare_posting` clusters and at most this
+    /// many still counts as rare for two clusters in its *burst*
+    /// ([`burst_members`]: most of its clusters fall in one window of
+    /// `window_days`, where it is held by few of the clusters dated there
+    /// and far more often than in the whole corpus), when the two also
+    /// share a rare term. A developing story's names recur in more of a
+    /// large corpus's clusters than `rare_posting` (an earthquake's
+    /// country, a takeover's target), but inside its weeks they are
+    /// rare. Off at the story level (0); the thread level sets it
+    /// ([`crate::thread::ThreadConfig::bursty_posting`]). In a corpus of
+    /// 100 clusters or fewer no term can qualify ([`BURST_WINDOW_SHARE`]).
+    pub bursty_posting: usize,
 }
 
 impl Default for StoryConfig {
@@ -265,6 +277,7 @@ impl Default for StoryConfig {
             combination_share: 0.34,
             background_documents: 300.0,
             merge_similarity: 0.0,
+            bursty_posting: 0,
         }
     }
 }
@@ -1490,7 +1503,8 @@ where
     if !cfg.enabled || n == 0 {
         return Ok((0..n as u32).collect());
     }
-    let pairs = index.candidate_pairs(n, cfg);
+    let bursts = index.bursts(dates, &vector, cfg)?;
+    let pairs = index.candidate_pairs(n, cfg, &bursts);
     let unique = |c: &Candidate, a: &TermVector, b: &TermVector| Ok(index.unique(c, a, b, cfg));
     group_pairs(dates, vector, evidence, &pairs, unique, spec, cfg)
 }
@@ -1580,6 +1594,199 @@ pub fn is_candidate(shared: u32, names: u32, scripts: bool, cfg: &StoryConfig) -
     shared as usize >= cfg.min_shared_terms || (least > 0 && names as usize >= least)
 }
 
+/// A burst ([`burst_members`]) holds at least this share of its term's
+/// clusters in one window: a developing story's name, not a topic's word
+/// that comes back every week.
+pub const BURST_SHARE: f64 = 0.5;
+
+/// ... and the term is held by at most this share of the clusters dated in
+/// that window: rare among the news of those weeks. Since a burst's term
+/// is held by more than `rare_posting` (10 at the thread level) clusters,
+/// half of them in the window, a window needs more than 100 clusters for
+/// any term to qualify: a corpus of a hundred reports is judged as before.
+pub const BURST_WINDOW_SHARE: f64 = 0.05;
+
+/// ... and its clusters in the window span at least this many days (UTC):
+/// a developing story, not one day's market reports or a templated
+/// series of one day.
+pub const BURST_DAYS: usize = 3;
+
+/// ... and the term's share of the window's clusters is at least this many
+/// times its share of the whole corpus: the window is where the term
+/// comes from, not a busy stretch of the corpus (Reuters-21578 dates 1,531
+/// reports on April 7, 1987, its densest day).
+pub const BURST_LIFT: f64 = 2.0;
+
+/// Every cluster's date, as the burst rule counts the clusters of a window
+/// ([`burst_members`]): each cluster's earliest time ([`Dates::of`]),
+/// sorted, and how many clusters there are (dated or not).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BurstCorpus {
+    sorted: Vec<i64>,
+    clusters: usize,
+}
+
+impl BurstCorpus {
+    /// The corpus of clusters dated `dates` (`None`: undated), in any
+    /// order.
+    pub fn new(dates: impl IntoIterator<Item = Option<i64>>) -> BurstCorpus {
+        let mut clusters = 0;
+        let mut sorted: Vec<i64> = dates
+            .into_iter()
+            .inspect(|_| clusters += 1)
+            .flatten()
+            .collect();
+        sorted.sort_unstable();
+        BurstCorpus { sorted, clusters }
+    }
+
+    /// The corpus of the clusters of `dates`, each dated by its earliest
+    /// time.
+    pub fn of_dates(dates: &Dates) -> BurstCorpus {
+        BurstCorpus::new((0..dates.len()).map(|k| dates.of(k).first().copied()))
+    }
+
+    /// Clusters dated from `start` to `start + reach` (seconds, both
+    /// included).
+    fn within(&self, start: i64, reach: i64) -> usize {
+        let end = start.saturating_add(reach);
+        self.sorted.partition_point(|&t| t <= end) - self.sorted.partition_point(|&t| t < start)
+    }
+}
+
+/// Whether a posting list of `term`, `len` clusters long, can hold a
+/// burst ([`burst_members`]): a term's or a lead term's (no name mark)
+/// that is not rare, up to `bursty_posting` (and `max_posting`) clusters.
+/// A lead term's list is used for candidates only when rare
+/// ([`posting_used`]), so a bursty one is used only for its burst.
+pub fn bursty_list(term: u64, len: usize, cfg: &StoryConfig) -> bool {
+    (is_term(term) || is_lead(term))
+        && len > cfg.rare_posting
+        && len <= cfg.bursty_posting.min(cfg.max_posting)
+}
+
+/// What a posting list of `term`, `len` clusters long, adds to a pair of
+/// its members that are both in its burst (`burst`, [`burst_members`]),
+/// beside [`posting_counts`] when it is used: `(terms, leads)` rare in
+/// the burst, counted as rare only where the pair shares a rare term
+/// ([`rare_with_bursts`]).
+pub fn burst_counts(term: u64, burst: bool) -> (u32, u32) {
+    match (burst, is_lead(term)) {
+        (false, _) => (0, 0),
+        (true, false) => (1, 0),
+        (true, true) => (0, 1),
+    }
+}
+
+/// The clusters of a term's posting list that are in its *burst*,
+/// ascending, or none. `members` are the list's clusters with their dates
+/// (each cluster's earliest; `None`: undated) and `prose(k)` tells whether
+/// cluster `k` is prose ([`is_prose`]); `corpus` dates every cluster. The
+/// burst is the densest window of `cfg.window_days` among the members'
+/// dates (the earliest of equally dense ones), when it holds at least
+/// [`BURST_SHARE`] of the list, at most [`BURST_WINDOW_SHARE`] of the
+/// clusters dated in the window, at least [`BURST_LIFT`] times the term's
+/// share of the corpus, on at least [`BURST_DAYS`] days; its members are
+/// the prose clusters of the window (two at least). For two members of a
+/// burst the term counts as rare when they share a rare term as well
+/// ([`TermIndex::candidate_pairs`]).
+pub fn burst_members(
+    members: &[(u32, Option<i64>)],
+    mut prose: impl FnMut(u32) -> Result<bool>,
+    corpus: &BurstCorpus,
+    cfg: &StoryConfig,
+) -> Result<Vec<u32>> {
+    let mut dated: Vec<(i64, u32)> = members
+        .iter()
+        .filter_map(|&(k, t)| t.map(|t| (t, k)))
+        .collect();
+    dated.sort_unstable();
+    // As `within_days` reads a window: a gap of at most `reach` seconds.
+    let reach = (cfg.window_days * 86_400.0).floor() as i64;
+    let (mut best, mut from, mut end) = (0, 0, 0);
+    for i in 0..dated.len() {
+        while end < dated.len() && dated[end].0 - dated[i].0 <= reach {
+            end += 1;
+        }
+        if end - i > best {
+            (best, from) = (end - i, i);
+        }
+    }
+    let window = &dated[from..from + best];
+    let Some(&(start, _)) = window.first() else {
+        return Ok(Vec::new());
+    };
+    let (held, len) = (corpus.within(start, reach), members.len());
+    let mut days: Vec<i64> = window.iter().map(|&(t, _)| t.div_euclid(86_400)).collect();
+    days.dedup();
+    let bursts = (best as f64) >= BURST_SHARE * len as f64
+        && (best as f64) <= BURST_WINDOW_SHARE * held as f64
+        && best as f64 / held as f64 >= BURST_LIFT * len as f64 / corpus.clusters.max(1) as f64
+        && days.len() >= BURST_DAYS;
+    if !bursts {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::with_capacity(best);
+    for &(_, k) in window {
+        if prose(k)? {
+            out.push(k);
+        }
+    }
+    out.sort_unstable();
+    if out.len() < 2 {
+        out.clear();
+    }
+    Ok(out)
+}
+
+/// Whether a vector's document is prose in a language: it has a full
+/// profile ([`PROFILE_TERMS`] common words), where a table has none
+/// ([`FIGURE_SHARE`]) and a page too short to tell has fewer.
+pub fn is_prose(v: &TermVector) -> bool {
+    profile_marks(v).len() >= PROFILE_TERMS
+}
+
+/// The bursts of a [`TermIndex`]'s posting lists ([`burst_members`]):
+/// each bursty term with the clusters of its burst, ascending by term.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bursts {
+    terms: Vec<(u64, Vec<u32>)>,
+}
+
+impl Bursts {
+    /// The burst of `term`, if it has one.
+    pub fn of(&self, term: u64) -> Option<&[u32]> {
+        let k = self.terms.binary_search_by_key(&term, |e| e.0).ok()?;
+        Some(&self.terms[k].1)
+    }
+
+    /// Bursty terms.
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// Whether no term has a burst.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+}
+
+/// Whether clusters `a` and `b` are both in `burst` (ascending).
+fn both_in(burst: Option<&[u32]>, a: u32, b: u32) -> bool {
+    burst.is_some_and(|m| m.binary_search(&a).is_ok() && m.binary_search(&b).is_ok())
+}
+
+/// The rare terms and rare lead terms a candidate counts, given its
+/// `rare` terms and `lead` terms and the terms and lead terms rare in a
+/// burst that holds both ([`burst_counts`]): those count only when it
+/// shares a rare term at all.
+pub fn rare_with_bursts(rare: u32, lead: u32, burst: (u32, u32)) -> (u32, u32) {
+    match rare {
+        0 => (0, lead),
+        r => (r + burst.0, lead + burst.1),
+    }
+}
+
 /// Candidate pairs, sorted, of `n` clusters given each one's
 /// [`top_terms`]: the pairs that share at least `cfg.min_shared_terms`
 /// terms whose posting lists are [`posting_used`], with how many of those
@@ -1588,7 +1795,7 @@ pub fn candidate_pairs<T>(n: usize, top: T, cfg: &StoryConfig) -> Result<Vec<Can
 where
     T: Fn(usize) -> Result<Vec<u64>> + Sync,
 {
-    Ok(TermIndex::new(n, top)?.candidate_pairs(n, cfg))
+    Ok(TermIndex::new(n, top)?.candidate_pairs(n, cfg, &Bursts::default()))
 }
 
 /// A term that two clusters both index ([`TermIndex::pair`]).
@@ -1601,9 +1808,12 @@ pub struct SharedTerm {
     pub clusters: usize,
     /// Its posting list is used for candidates ([`posting_used`]).
     pub used: bool,
-    /// It counts as rare ([`posting_rare`]): a rare term, or a rare term
-    /// in both leads.
+    /// It counts as rare ([`posting_rare`]): a rare term, a rare term in
+    /// both leads, or a term rare in a burst that holds both
+    /// ([`burst_members`]) of a pair that shares a rare term.
     pub rare: bool,
+    /// Both clusters are in the term's burst ([`burst_members`]).
+    pub burst: bool,
 }
 
 /// The inverted index of clusters' [`top_terms`]: each term (ascending)
@@ -1684,7 +1894,13 @@ impl TermIndex {
     /// that makes them a candidate ([`is_candidate`]), and every term both
     /// index ([`SharedTerm`]). Reads every posting list: for one pair at a
     /// time (`syndic explain`), not for grouping.
-    pub fn pair(&self, a: u32, b: u32, cfg: &StoryConfig) -> (Candidate, bool, Vec<SharedTerm>) {
+    pub fn pair(
+        &self,
+        a: u32,
+        b: u32,
+        cfg: &StoryConfig,
+        bursts: &Bursts,
+    ) -> (Candidate, bool, Vec<SharedTerm>) {
         let (a, b) = (a.min(b), a.max(b));
         let mut c = Candidate {
             a,
@@ -1694,7 +1910,7 @@ impl TermIndex {
             lead: 0,
             names: 0,
         };
-        let (mut terms, mut script) = (Vec::new(), (false, false));
+        let (mut terms, mut script, mut bursty) = (Vec::new(), (false, false), (0, 0));
         for (term, list) in self.lists() {
             let (in_a, in_b) = (
                 list.binary_search(&a).is_ok(),
@@ -1717,13 +1933,23 @@ impl TermIndex {
                 c.lead + lead,
                 c.names + names,
             );
+            let burst = both_in(bursts.of(term), a, b);
+            let (t, l) = burst_counts(term, burst);
+            bursty = (bursty.0 + t, bursty.1 + l);
             terms.push(SharedTerm {
                 term,
                 clusters: list.len(),
                 used,
                 rare: rare + lead > 0,
+                burst,
             });
         }
+        if c.rare > 0 {
+            for t in terms.iter_mut().filter(|t| t.burst) {
+                t.rare = true;
+            }
+        }
+        (c.rare, c.lead) = rare_with_bursts(c.rare, c.lead, bursty);
         let candidate = is_candidate(c.shared, c.names, script.0 != script.1, cfg);
         (c, candidate, terms)
     }
@@ -1782,11 +2008,56 @@ impl TermIndex {
         out
     }
 
-    /// [`candidate_pairs`] of the `n` clusters indexed.
-    pub fn candidate_pairs(&self, n: usize, cfg: &StoryConfig) -> Vec<Candidate> {
-        let lists: Vec<(u64, &[u32])> = self
+    /// The bursts of this index's posting lists ([`burst_members`]) over
+    /// clusters dated `dates`, whose vectors are `vector(k)` (read only for
+    /// the members of a burst's window, to tell prose); none when
+    /// `cfg.bursty_posting` is not above `cfg.rare_posting`.
+    pub fn bursts<'v, V>(&self, dates: &Dates, vector: V, cfg: &StoryConfig) -> Result<Bursts>
+    where
+        V: Fn(usize) -> Result<Cow<'v, TermVector>>,
+    {
+        let mut out = Bursts::default();
+        if cfg.bursty_posting <= cfg.rare_posting {
+            return Ok(out);
+        }
+        let corpus = BurstCorpus::of_dates(dates);
+        let mut prose: AHashMap<u32, bool> = AHashMap::new();
+        for (term, list) in self.lists() {
+            if !bursty_list(term, list.len(), cfg) {
+                continue;
+            }
+            let members: Vec<(u32, Option<i64>)> = list
+                .iter()
+                .map(|&k| (k, dates.of(k as usize).first().copied()))
+                .collect();
+            let burst = burst_members(
+                &members,
+                |k| match prose.get(&k) {
+                    Some(&p) => Ok(p),
+                    None => {
+                        let p = is_prose(&*vector(k as usize)?);
+                        prose.insert(k, p);
+                        Ok(p)
+                    }
+                },
+                &corpus,
+                cfg,
+            )?;
+            if !burst.is_empty() {
+                out.terms.push((term, burst));
+            }
+        }
+        Ok(out)
+    }
+
+    /// [`candidate_pairs`] of the `n` clusters indexed, with the terms rare
+    /// in `bursts` ([`TermIndex::bursts`]) counted as rare where
+    /// [`rare_with_bursts`] says.
+    pub fn candidate_pairs(&self, n: usize, cfg: &StoryConfig, bursts: &Bursts) -> Vec<Candidate> {
+        let lists: Vec<PairedList> = self
             .lists()
-            .filter(|(term, list)| posting_used(*term, list.len(), cfg))
+            .map(|(term, list)| (term, list, bursts.of(term)))
+            .filter(|&(term, list, burst)| burst.is_some() || posting_used(term, list.len(), cfg))
             .collect();
         // The clusters written in an unspaced script (see [`top_terms`]).
         let mut script = vec![false; n];
@@ -2359,6 +2630,10 @@ fn attach_across_scripts(center: Vec<u32>, across: &[StoryEdge]) -> Vec<u32> {
         .collect()
 }
 
+/// A posting list whose pairs are counted ([`shared_term_pairs`]): its
+/// term, its clusters and its burst ([`burst_members`]), if any.
+type PairedList<'a> = (u64, &'a [u32], Option<&'a [u32]>);
+
 /// The candidates among `n` clusters: the pairs `(a, b)`, `a < b`, whose
 /// counts over the `(term, posting list)` `lists` (each sorted ascending;
 /// [`posting_counts`]) make a candidate ([`is_candidate`]), with those
@@ -2366,33 +2641,48 @@ fn attach_across_scripts(center: Vec<u32>, across: &[StoryEdge]) -> Vec<u32> {
 /// array, in parallel: no list of all co-occurrences is built or sorted.
 fn shared_term_pairs(
     n: usize,
-    lists: &[(u64, &[u32])],
+    lists: &[PairedList],
     script: &[bool],
     cfg: &StoryConfig,
 ) -> Vec<Candidate> {
     let mut lists_of: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
-    for (l, (_, list)) in lists.iter().enumerate() {
+    for (l, (_, list, _)) in lists.iter().enumerate() {
         for (at, &d) in list.iter().enumerate() {
             lists_of[d as usize].push((l as u32, at as u32));
         }
     }
-    // Four counts in one word: shared terms, rare ones, rare lead terms
-    // and names.
-    const FIELD: u32 = 32;
-    let field = |c: u128, k: u32| (c >> (k * FIELD)) as u32;
+    // Six counts in one word: shared terms, rare ones, rare lead terms,
+    // names, and terms and lead terms rare in a burst that holds both
+    // (each at most the number of terms a cluster indexes).
+    const FIELD: u32 = 21;
+    let field = |c: u128, k: u32| (c >> (k * FIELD)) as u32 & ((1 << FIELD) - 1);
     (0..n)
         .into_par_iter()
         .map_init(
             || (vec![0u128; n], Vec::new()),
             |(count, touched), a| {
                 for &(l, at) in &lists_of[a] {
-                    let (term, list) = &lists[l as usize];
-                    let (shared, rare, lead, names) = posting_counts(*term, list.len(), cfg);
+                    let &(term, list, burst) = &lists[l as usize];
+                    let (shared, rare, lead, names) = match posting_used(term, list.len(), cfg) {
+                        true => posting_counts(term, list.len(), cfg),
+                        false => (0, 0, 0, 0),
+                    };
                     let add = shared as u128
                         | (rare as u128) << FIELD
                         | (lead as u128) << (2 * FIELD)
                         | (names as u128) << (3 * FIELD);
+                    // Only the members of a burst add to each other's last counts.
+                    let (t, l) = burst_counts(term, true);
+                    let in_burst = (t as u128) << (4 * FIELD) | (l as u128) << (5 * FIELD);
+                    let burst = burst.filter(|m| m.binary_search(&(a as u32)).is_ok());
                     for &b in &list[at as usize + 1..] {
+                        let add = match burst.is_some_and(|m| m.binary_search(&b).is_ok()) {
+                            true => add | in_burst,
+                            false => add,
+                        };
+                        if add == 0 {
+                            continue;
+                        }
                         if count[b as usize] == 0 {
                             touched.push(b);
                         }
@@ -2405,12 +2695,14 @@ fn shared_term_pairs(
                     let (shared, names) = (field(c, 0), field(c, 3));
                     let scripts = script[a] != script[b as usize];
                     if is_candidate(shared, names, scripts, cfg) {
+                        let burst = (field(c, 4), field(c, 5));
+                        let (rare, lead) = rare_with_bursts(field(c, 1), field(c, 2), burst);
                         out.push(Candidate {
                             a: a as u32,
                             b,
                             shared,
-                            rare: field(c, 1),
-                            lead: field(c, 2),
+                            rare,
+                            lead,
                             names,
                         });
                     }
@@ -2440,6 +2732,151 @@ mod tests {
             cfg,
         )
         .unwrap()
+    }
+
+    const DAY: i64 = 86_400;
+
+    /// The thread level's burst settings.
+    fn burst_cfg() -> StoryConfig {
+        StoryConfig {
+            rare_posting: 10,
+            bursty_posting: 50,
+            window_days: 14.0,
+            ..StoryConfig::default()
+        }
+    }
+
+    /// `n` clusters, one every `60 / n` days from day 0 (60 days).
+    fn spread(n: usize) -> BurstCorpus {
+        BurstCorpus::new((0..n).map(|k| Some(k as i64 * 60 * DAY / n as i64)))
+    }
+
+    /// A term held by twelve clusters: eight on days 10-20 (a developing
+    /// story's weeks) and four scattered over the next weeks.
+    fn held_on(days: &[i64]) -> Vec<(u32, Option<i64>)> {
+        (0u32..)
+            .zip(days)
+            .map(|(k, &d)| (k, Some(d * DAY + 3600)))
+            .collect()
+    }
+
+    const STORY_DAYS: [i64; 12] = [10, 10, 11, 12, 13, 15, 16, 20, 40, 45, 50, 55];
+
+    #[test]
+    fn a_term_is_rare_only_in_its_burst() {
+        let cfg = burst_cfg();
+        let corpus = spread(1200);
+        let all_prose = |_| Ok(true);
+        let burst = |members: &[(u32, Option<i64>)], corpus: &BurstCorpus| {
+            burst_members(members, all_prose, corpus, &cfg).unwrap()
+        };
+        let members = held_on(&STORY_DAYS);
+        assert_eq!(burst(&members, &corpus), (0..8).collect::<Vec<u32>>());
+        // A table (no prose) in the window is left out.
+        let no_table = burst_members(&members, |k| Ok(k != 3), &corpus, &cfg).unwrap();
+        assert_eq!(no_table, [0, 1, 2, 4, 5, 6, 7]);
+        // Fewer than half of its clusters in one window: a topic's word.
+        let topic = held_on(&[10, 12, 14, 16, 20, 30, 33, 36, 40, 45, 50, 55]);
+        assert!(burst(&topic, &corpus).is_empty());
+        // Undated clusters count among its clusters, not in the window.
+        let mut undated = held_on(&STORY_DAYS[..8]);
+        undated.extend((8..17).map(|k| (k, None)));
+        assert!(burst(&undated, &corpus).is_empty());
+        // Its window on two days only: one day's series, not a story.
+        let two_days = held_on(&[10, 10, 10, 11, 11, 11, 11, 11, 40, 45, 50, 55]);
+        assert!(burst(&two_days, &corpus).is_empty());
+        // A corpus of 100 clusters: eight are more than 5 % of any window.
+        assert!(burst(&members, &spread(100)).is_empty());
+        // A busy stretch (1,000 of the 1,200 clusters on days 10-24): the
+        // term is no more frequent in its window than in the corpus.
+        let busy = BurstCorpus::new(
+            (0..1000)
+                .map(|k| Some(10 * DAY + k * 14 * DAY / 1000))
+                .chain((0..200).map(|k| Some(30 * DAY + k * DAY / 10))),
+        );
+        assert!(burst(&members, &busy).is_empty());
+        // Past `bursty_posting`, or not past `rare_posting`: no burst list.
+        assert!(bursty_list(7, 12, &cfg) && !bursty_list(7, 51, &cfg) && !bursty_list(7, 10, &cfg));
+        assert!(bursty_list(7 | LEAD_BIT, 12, &cfg) && !bursty_list(7 | NAME_MARK, 12, &cfg));
+    }
+
+    /// Candidates count a term rare in a burst that holds both only when
+    /// they share a truly rare term; a lead term's list, unused when not
+    /// rare, counts for its burst; `TermIndex::pair` counts as the
+    /// candidates do.
+    #[test]
+    fn a_bursty_term_counts_as_rare_beside_a_rare_one() {
+        let cfg = burst_cfg();
+        let n = 1200;
+        let (story, rare, other, common) = (1u64 << 40, 2u64 << 40, 3u64 << 40, 4u64 << 40);
+        let days: Vec<Option<i64>> = (0..n)
+            .map(|k| match k {
+                0..=11 => Some(STORY_DAYS[k] * DAY + 3600),
+                _ => Some(k as i64 * 60 * DAY / n as i64),
+            })
+            .collect();
+        let dates = Dates::one_each(&days);
+        let top = |k: usize| -> Result<Vec<u64>> {
+            let mut t = vec![10_000 + k as u64];
+            if k < 12 {
+                t.extend([story, story | LEAD_BIT]);
+            }
+            if k < 2 {
+                t.push(rare);
+            }
+            if k < 3 {
+                t.push(other);
+            }
+            if k < 40 {
+                t.push(common);
+            }
+            Ok(t)
+        };
+        let index = TermIndex::new(n, top).unwrap();
+        let profile: TermVector = (0..PROFILE_TERMS as u64)
+            .map(|j| (MARKS | j, 0.0))
+            .collect();
+        let bursts = index
+            .bursts(&dates, |_| Ok(Cow::Borrowed(&profile)), &cfg)
+            .unwrap();
+        assert_eq!(bursts.of(story), Some(&(0..8).collect::<Vec<u32>>()[..]));
+        assert_eq!(bursts.len(), 2, "the term and its lead term");
+        let got = |bursts: &Bursts| {
+            let pairs = index.candidate_pairs(n, &cfg, bursts);
+            for c in &pairs {
+                assert_eq!(index.pair(c.a, c.b, &cfg, bursts).0, *c);
+            }
+            pairs
+                .into_iter()
+                .map(|c| (c.a, c.b, c.rare, c.lead))
+                .collect::<Vec<_>>()
+        };
+        // 0-1 share `rare` and `other` (rare), `common` (held by 40, in no
+        // burst) and the story's term and lead term; 0-2 and 1-2 share
+        // `other`; 2-3 and 0-8 share no rare term: not rare for them.
+        assert_eq!(got(&bursts), [(0, 1, 3, 1), (0, 2, 2, 1), (1, 2, 2, 1)]);
+        assert_eq!(
+            got(&Bursts::default()),
+            [(0, 1, 2, 0), (0, 2, 1, 0), (1, 2, 1, 0)]
+        );
+        // A table is in no burst.
+        let table: TermVector = vec![(5, 1.0)];
+        let none = index
+            .bursts(
+                &dates,
+                |k| Ok(Cow::Borrowed(if k % 2 == 0 { &table } else { &profile })),
+                &cfg,
+            )
+            .unwrap();
+        assert_eq!(none.of(story), Some(&[1, 3, 5, 7][..]));
+        let off = StoryConfig {
+            bursty_posting: 0,
+            ..cfg
+        };
+        assert!(index
+            .bursts(&dates, |_| Ok(Cow::Borrowed(&profile)), &off)
+            .unwrap()
+            .is_empty());
     }
 
     fn vectors(texts: &[&str]) -> Vec<TermVector> {
@@ -2580,9 +3017,12 @@ mod tests {
             let alone = TermIndex::new(keep.len(), |i| Ok(tops[keep[i] as usize].clone())).unwrap();
             let sub = index.subset(&keep);
             assert_eq!(sub, alone, "one in {keep_one_in}");
-            let pairs = sub.candidate_pairs(keep.len(), &cfg);
+            let pairs = sub.candidate_pairs(keep.len(), &cfg, &Bursts::default());
             assert!(!pairs.is_empty());
-            assert_eq!(pairs, alone.candidate_pairs(keep.len(), &cfg));
+            assert_eq!(
+                pairs,
+                alone.candidate_pairs(keep.len(), &cfg, &Bursts::default())
+            );
         }
         assert_eq!(
             index.subset(&[]),
@@ -2659,7 +3099,7 @@ mod tests {
             .collect();
         assert_eq!(joined, v, "bit for bit");
         let index = TermIndex::new(40, |i| Ok(top_terms(Cow::Borrowed(&joined[i]), &cfg))).unwrap();
-        let pairs = index.candidate_pairs(40, &cfg);
+        let pairs = index.candidate_pairs(40, &cfg, &Bursts::default());
         // Components of the pairs (naive union-find), each grouped alone.
         let mut root: Vec<usize> = (0..40).collect();
         fn find(root: &mut [usize], x: usize) -> usize {
@@ -2783,10 +3223,10 @@ mod tests {
                     }
                 }
                 // As `candidate_pairs` passes them: the used lists.
-                let used: Vec<(u64, &[u32])> = lists
+                let used: Vec<PairedList> = lists
                     .iter()
                     .filter(|(t, l)| posting_used(*t, l.len(), &cfg))
-                    .map(|(t, l)| (*t, l.as_slice()))
+                    .map(|(t, l)| (*t, l.as_slice(), None))
                     .collect();
                 assert_eq!(
                     shared_term_pairs(6, &used, &script, &cfg),

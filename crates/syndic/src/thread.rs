@@ -70,6 +70,14 @@ pub struct ThreadConfig {
     /// where the lowest merge it needs scores 0.32; nothing changes on
     /// the energy sets from 0.1 to 0.6 (see the README).
     pub merge_similarity: f64,
+    /// Terms held by more than `rare_posting` stories and at most this
+    /// many count as rare for two stories in the term's burst
+    /// ([`StoryConfig::bursty_posting`]; 0: off). Inside all of
+    /// Reuters-21578 a developing story's names (`ecuador`, `pennzoil`)
+    /// are held by 11-50 stories, so its reports shared too few rare
+    /// terms: thread recall on our sets rose from 0.20 and 0.29 to 0.42
+    /// and 0.60 at precision 1.0 (see the README).
+    pub bursty_posting: usize,
 }
 
 impl Default for ThreadConfig {
@@ -82,6 +90,7 @@ impl Default for ThreadConfig {
             min_rare_terms: 3,
             min_lead_terms: 2,
             merge_similarity: 0.3,
+            bursty_posting: 50,
         }
     }
 }
@@ -98,6 +107,7 @@ impl ThreadConfig {
             min_rare_terms: self.min_rare_terms,
             min_lead_terms: self.min_lead_terms,
             merge_similarity: self.merge_similarity,
+            bursty_posting: self.bursty_posting,
             passage_window_days: Some(self.window_days),
             ..*story
         }
