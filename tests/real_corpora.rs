@@ -355,3 +355,35 @@ fn energy_threads_inside_all_of_reuters() {
         }
     }
 }
+
+/// `syndic explain` counts a pair's terms as the run does: two reports of
+/// Ecuador's earthquake three days apart (its export halt, and its call on
+/// OPEC) share `earthquake`, held by 49 stories of Reuters-21578, in the
+/// term's burst, so at the thread level it is rare for them; with the rule
+/// off it is neither.
+#[test]
+fn explain_marks_the_terms_rare_in_their_burst() {
+    let Some(corpus) = reuters() else {
+        return;
+    };
+    let at = |id: &str| corpus.docs.iter().position(|d| d.id == id).unwrap();
+    let pair = [(at("2973"), at("4039"))];
+    let mut off = syndic::Config::default();
+    off.thread.bursty_posting = 0;
+    for (config, bursts) in [(syndic::Config::default(), true), (off, false)] {
+        let outcome = syndic::run(&corpus.docs, &config).unwrap();
+        let resources = syndic::Resources::default();
+        let texts = corpus.texts();
+        let why =
+            syndic::explain::explain(&corpus.docs, &texts, &config, &resources, &outcome, &pair)
+                .unwrap();
+        let [_, thread] = why[0].levels.as_ref().expect("stories are on");
+        let earthquake = thread
+            .terms
+            .iter()
+            .find(|t| t.word == "earthquake" && t.kind == "term")
+            .expect("a shared top term");
+        assert!(earthquake.groups > 10, "not rare by its stories alone");
+        assert_eq!((earthquake.burst, earthquake.rare), (bursts, bursts));
+    }
+}
