@@ -597,11 +597,17 @@ def _story_vectors(rep_docs, shared, settings_json: str):
         "story: terms and vectors")
 
 
+def _bursts_on(cfg: dict) -> bool:
+    """Whether a posting list can hold a burst (``syndic::story::bursty_list``):
+    ``bursty_posting`` (within ``max_posting``) is above ``rare_posting``."""
+    return min(cfg["bursty_posting"], cfg["max_posting"]) > cfg["rare_posting"]
+
+
 def _bursts(rep_docs, vectors, lists, settings_json: str, cfg: dict, level: str):
-    """The burst of each posting list that has one (``term``, ``burst``:
-    ``syndic::story::burst_members``), or ``None`` when the rule is off
-    (``bursty_posting`` not above ``rare_posting``). Each cluster's date and
-    whether it is prose come from ``story_units``; the dates of every
+    """The burst of each posting list of ``lists`` that has one (``term``,
+    ``burst``: ``syndic::story::burst_members``), when ``_bursts_on``. Each
+    cluster's date and whether it is prose come from ``story_units``; the
+    dates of every
     cluster are collected to the driver and broadcast (8 bytes a cluster),
     since a window's count reads all of them; only lists that can hold a
     burst (``syndic::story::bursty_list``: more than ``rare_posting``
@@ -610,8 +616,6 @@ def _bursts(rep_docs, vectors, lists, settings_json: str, cfg: dict, level: str)
     from pyspark.sql import functions as F
 
     most = min(cfg["bursty_posting"], cfg["max_posting"])
-    if most <= cfg["rare_posting"]:
-        return None
     spark = rep_docs.sparkSession
     times = ["times"] if "times" in rep_docs.columns else []
 
@@ -663,12 +667,14 @@ def _group_stories(rep_docs, vectors, shared, settings_json: str, partitions: Op
     # lead bit makes it negative) only when rare.
     used = ((F.size("members") > 1) & (F.size("members") <= cfg["max_posting"])
             & ((F.col("term") >= 0) | (F.size("members") <= cfg["rare_posting"])))
+    if _bursts_on(cfg):
+        # Read three times below: stored once.
+        lists = _cut(lists, f"{level}: posting lists")
     postings = lists.filter(used)
-    bursts = _bursts(rep_docs, vectors, lists, settings_json, cfg, level)
-    if bursts is None:
-        pair_lists = postings
-    else:
+    pair_lists = postings
+    if _bursts_on(cfg):
         # A list that is not used still pairs the members of its burst.
+        bursts = _bursts(rep_docs, vectors, lists, settings_json, cfg, level)
         pair_lists = _cut(lists.join(bursts, "term", "left")
                           .filter(used | F.col("burst").isNotNull()), f"{level}: bursts")
 
