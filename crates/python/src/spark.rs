@@ -838,8 +838,7 @@ pub fn story_bursts<'py>(
 /// `term`, `members` and optionally `burst`, from [`story_bursts`]) that
 /// is used ([`syndic::story::posting_used`]; others are skipped unless
 /// they have a burst), with what the list adds to each pair's counts
-/// ([`syndic::story::posting_counts`], and
-/// [`syndic::story::burst_counts`] for two members of its burst).
+/// ([`syndic::story::list_counts`]).
 /// Returns `a`, `b` (`a < b`), `shared`, `rare`, `lead`, `names`,
 /// `burst_rare`, `burst_lead`; summed per pair, with the burst counts
 /// folded in by [`syndic::story::rare_with_bursts`], the pairs whose
@@ -866,34 +865,20 @@ pub fn story_pairs<'py>(
                 Some(b) => b[k].iter().map(|&m| m as u32).collect(),
                 None => Vec::new(),
             };
-            let used = syndic::story::posting_used(term, len, &cfg);
-            if !used && burst.is_empty() {
+            if !syndic::story::posting_used(term, len, &cfg) && burst.is_empty() {
                 continue;
             }
-            let (shared, rare, lead, names) = match used {
-                true => syndic::story::posting_counts(term, len, &cfg),
-                false => (0, 0, 0, 0),
-            };
             members.sort_unstable();
             for (i, &a) in members.iter().enumerate() {
                 for &b in &members[i + 1..] {
                     let both = burst.binary_search(&(a as u32)).is_ok()
                         && burst.binary_search(&(b as u32)).is_ok();
-                    let (burst_rare, burst_lead) = syndic::story::burst_counts(term, both);
-                    let row = [
-                        a,
-                        b,
-                        shared.into(),
-                        rare.into(),
-                        lead.into(),
-                        names.into(),
-                        burst_rare.into(),
-                        burst_lead.into(),
-                    ];
-                    if row[2..].iter().all(|&v| v == 0) {
+                    let counts = syndic::story::list_counts(term, len, both, &cfg);
+                    if counts == [0; 6] {
                         continue;
                     }
-                    for (c, v) in cols.iter_mut().zip(row) {
+                    let (ab, counts) = ([a, b], counts.map(i64::from));
+                    for (c, &v) in cols.iter_mut().zip(ab.iter().chain(&counts)) {
                         c.append_value(v);
                     }
                 }

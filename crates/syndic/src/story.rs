@@ -1665,17 +1665,25 @@ pub fn bursty_list(term: u64, len: usize, cfg: &StoryConfig) -> bool {
         && len <= cfg.bursty_posting.min(cfg.max_posting)
 }
 
-/// What a posting list of `term`, `len` clusters long, adds to a pair of
-/// its members that are both in its burst (`burst`, [`burst_members`]),
-/// beside [`posting_counts`] when it is used: `(terms, leads)` rare in
-/// the burst, counted as rare only where the pair shares a rare term
-/// ([`rare_with_bursts`]).
-pub fn burst_counts(term: u64, burst: bool) -> (u32, u32) {
-    match (burst, is_lead(term)) {
+/// What a posting list of `term`, `len` clusters long, adds to the counts
+/// of a pair of its members, `burst` when both are in its burst
+/// ([`burst_members`]): `[shared, rare, lead, names]`, its
+/// [`posting_counts`] when it is used ([`posting_used`]), then `[terms,
+/// leads]` rare in the burst, which count as rare only where the pair
+/// shares a rare term ([`rare_with_bursts`]). The CLI's candidates
+/// ([`TermIndex::candidate_pairs`]), one pair's counts ([`TermIndex::pair`])
+/// and a distributed run's pair rows sum these.
+pub fn list_counts(term: u64, len: usize, burst: bool, cfg: &StoryConfig) -> [u32; 6] {
+    let (shared, rare, lead, names) = match posting_used(term, len, cfg) {
+        true => posting_counts(term, len, cfg),
+        false => (0, 0, 0, 0),
+    };
+    let (burst_rare, burst_lead) = match (burst, is_lead(term)) {
         (false, _) => (0, 0),
         (true, false) => (1, 0),
         (true, true) => (0, 1),
-    }
+    };
+    [shared, rare, lead, names, burst_rare, burst_lead]
 }
 
 /// The clusters of a term's posting list that are in its *burst*,
@@ -1778,7 +1786,7 @@ fn both_in(burst: Option<&[u32]>, a: u32, b: u32) -> bool {
 
 /// The rare terms and rare lead terms a candidate counts, given its
 /// `rare` terms and `lead` terms and the terms and lead terms rare in a
-/// burst that holds both ([`burst_counts`]): those count only when it
+/// burst that holds both ([`list_counts`]): those count only when it
 /// shares a rare term at all.
 pub fn rare_with_bursts(rare: u32, lead: u32, burst: (u32, u32)) -> (u32, u32) {
     match rare {
@@ -1922,20 +1930,17 @@ impl TermIndex {
             if !(in_a && in_b) || term == UNSPACED_MARK {
                 continue;
             }
-            let used = posting_used(term, list.len(), cfg);
-            let (shared, rare, lead, names) = match used {
-                true => posting_counts(term, list.len(), cfg),
-                false => (0, 0, 0, 0),
-            };
+            let burst = both_in(bursts.of(term), a, b);
+            let [shared, rare, lead, names, burst_rare, burst_lead] =
+                list_counts(term, list.len(), burst, cfg);
             (c.shared, c.rare, c.lead, c.names) = (
                 c.shared + shared,
                 c.rare + rare,
                 c.lead + lead,
                 c.names + names,
             );
-            let burst = both_in(bursts.of(term), a, b);
-            let (t, l) = burst_counts(term, burst);
-            bursty = (bursty.0 + t, bursty.1 + l);
+            bursty = (bursty.0 + burst_rare, bursty.1 + burst_lead);
+            let used = posting_used(term, list.len(), cfg);
             terms.push(SharedTerm {
                 term,
                 clusters: list.len(),
@@ -2651,34 +2656,36 @@ fn shared_term_pairs(
             lists_of[d as usize].push((l as u32, at as u32));
         }
     }
-    // Six counts in one word: shared terms, rare ones, rare lead terms,
-    // names, and terms and lead terms rare in a burst that holds both
-    // (each at most the number of terms a cluster indexes).
+    // The six counts of `list_counts` in one word (each at most the number
+    // of terms a cluster indexes), per list: for two members outside its
+    // burst, and for two inside.
     const FIELD: u32 = 21;
     let field = |c: u128, k: u32| (c >> (k * FIELD)) as u32 & ((1 << FIELD) - 1);
+    let packed = |counts: [u32; 6]| {
+        (0..)
+            .zip(counts)
+            .fold(0u128, |w, (k, c)| w | (c as u128) << (k * FIELD))
+    };
+    let adds: Vec<[u128; 2]> = lists
+        .iter()
+        .map(|&(term, list, _)| {
+            [false, true].map(|b| packed(list_counts(term, list.len(), b, cfg)))
+        })
+        .collect();
     (0..n)
         .into_par_iter()
         .map_init(
             || (vec![0u128; n], Vec::new()),
             |(count, touched), a| {
                 for &(l, at) in &lists_of[a] {
-                    let &(term, list, burst) = &lists[l as usize];
-                    let (shared, rare, lead, names) = match posting_used(term, list.len(), cfg) {
-                        true => posting_counts(term, list.len(), cfg),
-                        false => (0, 0, 0, 0),
-                    };
-                    let add = shared as u128
-                        | (rare as u128) << FIELD
-                        | (lead as u128) << (2 * FIELD)
-                        | (names as u128) << (3 * FIELD);
+                    let (_, list, burst) = lists[l as usize];
+                    let [apart, together] = adds[l as usize];
                     // Only the members of a burst add to each other's last counts.
-                    let (t, l) = burst_counts(term, true);
-                    let in_burst = (t as u128) << (4 * FIELD) | (l as u128) << (5 * FIELD);
                     let burst = burst.filter(|m| m.binary_search(&(a as u32)).is_ok());
                     for &b in &list[at as usize + 1..] {
                         let add = match burst.is_some_and(|m| m.binary_search(&b).is_ok()) {
-                            true => add | in_burst,
-                            false => add,
+                            true => together,
+                            false => apart,
                         };
                         if add == 0 {
                             continue;
