@@ -241,14 +241,6 @@ fn dividend_notices_of_other_companies_stay_apart() {
     );
 }
 
-/// The three thread sets of `benches/stories/energy_threads.py` (100
-/// Reuters-21578 reports each, `crude` or `trade`, every pair labelled by
-/// whether the two follow one developing story: our labels), each run
-/// alone with the default settings as News Story Chains is run: the thread
-/// level's pair precision and recall stay at what the README reports
-/// (2026-12-06, with the background of general news and linked threads
-/// merged: 0.858 / 0.773, 0.797 / 0.810 and 0.696 / 0.694), with a
-/// little room. The trade set's recall is 0.371 with the merging off.
 /// One of our 100-report thread sets (`benches/stories`): each report's
 /// thread (`-`: it follows no other report of the set), by NEWID.
 fn thread_labels(labels: &str) -> std::collections::HashMap<String, String> {
@@ -300,6 +292,26 @@ fn thread_scores(
     (p, r)
 }
 
+/// The reports of one of our thread sets (`labels`), in input order.
+fn thread_set(corpus: &syndic::Corpus, labels: &str) -> Vec<syndic::Document> {
+    let threads = thread_labels(labels);
+    corpus
+        .docs
+        .iter()
+        .filter(|d| threads.contains_key(&d.id))
+        .cloned()
+        .collect()
+}
+
+/// The three thread sets of `benches/stories/energy_threads.py` (100
+/// Reuters-21578 reports each, `crude` or `trade`, every pair labelled by
+/// whether the two follow one developing story: our labels), each run
+/// alone with the default settings as News Story Chains is run: the thread
+/// level's pair precision and recall stay at what the README reports
+/// (2026-12-06, with linked threads merged and an uncommon term asked of
+/// the names of one event: 0.858 / 0.773, 0.797 / 0.810 and 0.719 /
+/// 0.694), with a little room. The trade set's recall is 0.371 with the
+/// merging off.
 #[test]
 fn energy_threads_run_alone() {
     let Some(corpus) = reuters() else {
@@ -308,21 +320,51 @@ fn energy_threads_run_alone() {
     for (labels, min_p, min_r) in [
         ("reuters-energy-threads.tsv", 0.82, 0.74),
         ("reuters-energy-threads-2.tsv", 0.76, 0.78),
-        ("reuters-trade-threads.tsv", 0.66, 0.65),
+        ("reuters-trade-threads.tsv", 0.70, 0.65),
     ] {
         let threads = thread_labels(labels);
-        let docs: Vec<syndic::Document> = corpus
-            .docs
-            .iter()
-            .filter(|d| threads.contains_key(&d.id))
-            .cloned()
-            .collect();
+        let docs = thread_set(&corpus, labels);
         let outcome = syndic::run(&docs, &syndic::Config::default()).unwrap();
         let (p, r) = thread_scores(labels, &threads, &docs, &outcome);
         assert!(
             p >= min_p && r >= min_r,
             "{labels}: thread P {p:.3} R {r:.3}"
         );
+    }
+}
+
+/// Two countries' monthly trade figures are no developing story: in the
+/// trade set run alone, Finland's and New Zealand's February surpluses
+/// (8212, 9135) and the Philippines' January deficit and West Germany's
+/// February import prices (8138, 8624) share rare terms in both leads
+/// (`figures`, `preliminary`, `february`, `january`; `statistics`,
+/// `office`, `compared`), which few of a hundred reports hold, but no
+/// name or figure: every one is a word general news uses. With
+/// `thread.min_uncommon_terms` 0 each pair is one thread by "the names of
+/// one event".
+#[test]
+fn two_countries_monthly_figures_are_no_thread() {
+    let Some(corpus) = reuters() else {
+        return;
+    };
+    let docs = thread_set(&corpus, "reuters-trade-threads.tsv");
+    let at = |id: &str| docs.iter().position(|d| d.id == id).unwrap();
+    let pairs = [(at("8212"), at("9135")), (at("8138"), at("8624"))];
+    let mut off = syndic::Config::default();
+    off.thread.min_uncommon_terms = 0;
+    for (config, apart) in [(syndic::Config::default(), true), (off, false)] {
+        let outcome = syndic::run(&docs, &config).unwrap();
+        for (a, b) in pairs {
+            let (ta, tb) = (&outcome.docs[a].thread, &outcome.docs[b].thread);
+            assert_eq!(
+                ta != tb,
+                apart,
+                "{} and {}, min_uncommon_terms {}",
+                docs[a].id,
+                docs[b].id,
+                config.thread.min_uncommon_terms
+            );
+        }
     }
 }
 

@@ -684,23 +684,23 @@ def _group_stories(rep_docs, vectors, shared, settings_json: str, partitions: Op
 
     # story::is_candidate: enough shared top terms, or enough names (in
     # two scripts, min_names_across_scripts of them).
-    counts = ("shared", "rare", "lead", "names")
+    counts = ("shared", "rare", "lead", "names", "uncommon")
     one = cfg["min_shared_names"]
     two = (cfg["min_names_across_scripts"] or one) if one > 0 else 0
     scripts = F.coalesce("ua", F.lit(False)) != F.coalesce("ub", F.lit(False))
     least = F.when(scripts, F.lit(two)).otherwise(F.lit(one))
     by_names = (least > 0) & (F.col("names") >= least)
     # story::rare_with_bursts: terms rare in a burst that holds both count
-    # only for a pair that shares a rare term.
+    # only for a pair that shares a rare term (`rare` is folded last: the
+    # other two read the pair's own).
+    in_burst = ("burst_rare", "burst_lead", "burst_uncommon")
     summed = (pair_lists.mapInArrow(pairs_partition,
                                     "a long, b long, shared long, rare long, lead long, names long, "
-                                    "burst_rare long, burst_lead long")
-              .groupBy("a", "b").agg(*(F.sum(c).alias(c)
-                                       for c in (*counts, "burst_rare", "burst_lead")))
-              .withColumn("lead", F.when(F.col("rare") > 0, F.col("lead") + F.col("burst_lead"))
-                          .otherwise(F.col("lead")))
-              .withColumn("rare", F.when(F.col("rare") > 0, F.col("rare") + F.col("burst_rare"))
-                          .otherwise(F.col("rare"))))
+                                    "burst_rare long, burst_lead long, uncommon long, burst_uncommon long")
+              .groupBy("a", "b").agg(*(F.sum(c).alias(c) for c in (*counts, *in_burst))))
+    for c in ("lead", "uncommon", "rare"):
+        summed = summed.withColumn(c, F.when(F.col("rare") > 0, F.col(c) + F.col(f"burst_{c}"))
+                                   .otherwise(F.col(c)))
     pairs = _cut(summed
                  .join(unspaced.select(F.col("num").alias("a"), F.lit(True).alias("ua")), "a", "left")
                  .join(unspaced.select(F.col("num").alias("b"), F.lit(True).alias("ub")), "b", "left")

@@ -840,8 +840,9 @@ pub fn story_bursts<'py>(
 /// they have a burst), with what the list adds to each pair's counts
 /// ([`syndic::story::list_counts`]).
 /// Returns `a`, `b` (`a < b`), `shared`, `rare`, `lead`, `names`,
-/// `burst_rare`, `burst_lead`; summed per pair, with the burst counts
-/// folded in by [`syndic::story::rare_with_bursts`], the pairs whose
+/// `burst_rare`, `burst_lead`, `uncommon`, `burst_uncommon`; summed per
+/// pair, with the burst counts folded in by
+/// [`syndic::story::rare_with_bursts`], the pairs whose
 /// counts make a candidate ([`syndic::story::is_candidate`]) are the
 /// CLI's candidates.
 #[pyfunction]
@@ -851,7 +852,7 @@ pub fn story_pairs<'py>(
     settings_json: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     let cfg = config(settings_json)?.story;
-    let mut cols: [Int64Builder; 8] = std::array::from_fn(|_| Int64Builder::new());
+    let mut cols: [Int64Builder; 10] = std::array::from_fn(|_| Int64Builder::new());
     for batch in batches(data)? {
         let terms = longs(&batch, "term")?;
         let lists = long_lists(column(&batch, "members")?.as_ref())?;
@@ -874,7 +875,7 @@ pub fn story_pairs<'py>(
                     let both = burst.binary_search(&(a as u32)).is_ok()
                         && burst.binary_search(&(b as u32)).is_ok();
                     let counts = syndic::story::list_counts(term, len, both, &cfg);
-                    if counts == [0; 6] {
+                    if counts == [0; 8] {
                         continue;
                     }
                     let (ab, counts) = ([a, b], counts.map(i64::from));
@@ -885,7 +886,8 @@ pub fn story_pairs<'py>(
             }
         }
     }
-    let [a, b, shared, rare, lead, names, burst_rare, burst_lead] = cols.map(|mut c| c.finish());
+    let [a, b, shared, rare, lead, names, burst_rare, burst_lead, uncommon, burst_uncommon] =
+        cols.map(|mut c| c.finish());
     named_table(
         py,
         vec![
@@ -897,6 +899,8 @@ pub fn story_pairs<'py>(
             col("names", DataType::Int64, false, names),
             col("burst_rare", DataType::Int64, false, burst_rare),
             col("burst_lead", DataType::Int64, false, burst_lead),
+            col("uncommon", DataType::Int64, false, uncommon),
+            col("burst_uncommon", DataType::Int64, false, burst_uncommon),
         ],
     )
 }
@@ -907,8 +911,9 @@ pub fn story_pairs<'py>(
 /// ([`syndic::story::StoryConfig::edge_by_vectors`], as if of one day:
 /// those it does not rule out; figures, dates and shared passages are
 /// checked in the grouping). Reads `a`, `b`, `shared`, `rare`, `lead`,
-/// `names`, `ta`, `wa`, `tb`, `wb` (each side's terms and weights) and
-/// returns `a`, `b`, `shared`, `rare`, `lead`, `names` of those: only they
+/// `names`, `uncommon`, `ta`, `wa`, `tb`, `wb` (each side's terms and
+/// weights) and returns `a`, `b`, `shared`, `rare`, `lead`, `names`,
+/// `uncommon` of those: only they
 /// need to reach the per-component grouping; and `ask`, 1 when the
 /// grouping may ask whether the pair's terms are a unique combination
 /// ([`syndic::story::StoryConfig::asks_combination`], as if of one day):
@@ -920,7 +925,7 @@ pub fn story_close<'py>(
     settings_json: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     let cfg = config(settings_json)?.story;
-    let mut cols: [Int64Builder; 6] = std::array::from_fn(|_| Int64Builder::new());
+    let mut cols: [Int64Builder; 7] = std::array::from_fn(|_| Int64Builder::new());
     let mut ask = Int64Builder::new();
     let vector = |terms: &[i64], weights: &[f32]| -> syndic::story::TermVector {
         terms
@@ -930,8 +935,9 @@ pub fn story_close<'py>(
             .collect()
     };
     for batch in batches(data)? {
-        let [a, b, shared, rare, lead, names] = COUNTS.map(|name| longs(&batch, name));
-        let (a, b, shared, rare, lead, names) = (a?, b?, shared?, rare?, lead?, names?);
+        let [a, b, shared, rare, lead, names, uncommon] = COUNTS.map(|name| longs(&batch, name));
+        let (a, b, shared, rare, lead, names, uncommon) =
+            (a?, b?, shared?, rare?, lead?, names?, uncommon?);
         let (ta, tb) = (
             long_lists(column(&batch, "ta")?.as_ref())?,
             long_lists(column(&batch, "tb")?.as_ref())?,
@@ -941,7 +947,15 @@ pub fn story_close<'py>(
         };
         let (wa, wb) = (float_lists("wa")?, float_lists("wb")?);
         for k in 0..a.len() {
-            let row = [a[k], b[k], shared[k], rare[k], lead[k], names[k]];
+            let row = [
+                a[k],
+                b[k],
+                shared[k],
+                rare[k],
+                lead[k],
+                names[k],
+                uncommon[k],
+            ];
             let c = candidate(row);
             let (va, vb) = (vector(&ta[k], &wa[k]), vector(&tb[k], &wb[k]));
             // Dates are checked in the grouping: here any pair may be of one day.
@@ -1014,11 +1028,11 @@ pub fn story_unique<'py>(
 }
 
 /// The columns of a story candidate, in [`candidate`]'s order.
-const COUNTS: [&str; 6] = ["a", "b", "shared", "rare", "lead", "names"];
+const COUNTS: [&str; 7] = ["a", "b", "shared", "rare", "lead", "names", "uncommon"];
 
 /// A story candidate from Spark's columns ([`COUNTS`]; the pair's indices
 /// are not read by the edge test: the `num`s are kept).
-fn candidate([a, b, shared, rare, lead, names]: [i64; 6]) -> syndic::story::Candidate {
+fn candidate([a, b, shared, rare, lead, names, uncommon]: [i64; 7]) -> syndic::story::Candidate {
     let count = |v: i64| v.clamp(0, u32::MAX as i64) as u32;
     syndic::story::Candidate {
         a: a as u32,
@@ -1027,6 +1041,7 @@ fn candidate([a, b, shared, rare, lead, names]: [i64; 6]) -> syndic::story::Cand
         rare: count(rare),
         lead: count(lead),
         names: count(names),
+        uncommon: count(uncommon),
     }
 }
 
@@ -1109,7 +1124,8 @@ fn component_rows(batches: &[RecordBatch]) -> PyResult<ComponentRows> {
 ///   ([`syndic::pipeline::stories::partitioned::component_stories`]); rows
 ///   also carry `terms`, `weights` (the TF-IDF vector), `partners` (the
 ///   `num`s of its candidates after it) and, aligned with them,
-///   `partner_shared`, `partner_rare`, `partner_lead` and `partner_names`
+///   `partner_shared`, `partner_rare`, `partner_lead`, `partner_names`
+///   and `partner_uncommon`
 ///   (the candidates' counts: [`syndic::story::Candidate`]) and
 ///   `partner_unique` (1 when [`story_unique`] found the pair's combination
 ///   of terms unique, else 0), and optionally `times` (the `published` of
@@ -1228,6 +1244,7 @@ impl Components {
                         "partner_rare",
                         "partner_lead",
                         "partner_names",
+                        "partner_uncommon",
                         "partner_unique",
                     ]
                     .map(|name| long_lists(column(b, name)?.as_ref()))
@@ -1255,8 +1272,8 @@ impl Components {
                     let other = *local.get(p).ok_or_else(|| {
                         PyValueError::new_err(format!("partner {p} is not in the component"))
                     })?;
-                    let [shared, rare, lead, names, one] =
-                        [0, 1, 2, 3, 4].map(|c| counts[c][row][j]);
+                    let [shared, rare, lead, names, uncommon, one] =
+                        [0, 1, 2, 3, 4, 5].map(|c| counts[c][row][j]);
                     if one != 0 {
                         unique.push((k as u32, other));
                     }
@@ -1267,6 +1284,7 @@ impl Components {
                         rare,
                         lead,
                         names,
+                        uncommon,
                     ]));
                 }
             }

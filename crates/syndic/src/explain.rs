@@ -142,8 +142,9 @@ pub struct LevelEvidence {
     /// The two groups' representatives (document indices).
     pub reps: (usize, usize),
     /// Shared indexed terms as candidates are counted: terms used, rare
-    /// ones, rare ones in both leads, names.
-    pub counts: (u32, u32, u32, u32),
+    /// ones, rare ones in both leads, names, rare ones that are uncommon
+    /// ([`crate::story::is_uncommon`]).
+    pub counts: (u32, u32, u32, u32, u32),
     /// The counts make them a candidate pair.
     pub candidate: bool,
     /// The terms both index, by word.
@@ -570,7 +571,7 @@ impl<'m> Levels<'m> {
         });
         Ok(LevelEvidence {
             reps,
-            counts: (c.shared, c.rare, c.lead, c.names),
+            counts: (c.shared, c.rare, c.lead, c.names, c.uncommon),
             candidate,
             terms,
             judged,
@@ -927,6 +928,7 @@ impl LevelEvidence {
             "rare_terms": self.counts.1,
             "rare_lead_terms": self.counts.2,
             "names": self.counts.3,
+            "uncommon_rare_terms": self.counts.4,
             "candidate": self.candidate,
             "terms": self.terms,
             "judged": self.judged,
@@ -960,6 +962,7 @@ impl LevelEvidence {
             "\n{name} level, the rules on their {groups} (representatives {a} and {b}):\n\n\
              | measure | value |\n|---|---|\n\
              | shared indexed terms / rare / rare in both leads / names | {} / {} / {} / {} |\n\
+             | rare terms that are uncommon (names and figures, not words of general news) | {} |\n\
              | a candidate pair | {} |\n\
              | days apart, as the stage dates them | {} |\n\
              | cosine | {} |\n",
@@ -967,6 +970,7 @@ impl LevelEvidence {
             self.counts.1,
             self.counts.2,
             self.counts.3,
+            self.counts.4,
             yes(self.candidate),
             self.days_apart
                 .map_or("unknown".to_string(), |d| format!("{d:.1}")),

@@ -249,6 +249,18 @@ pub struct StoryConfig {
     /// ([`crate::thread::ThreadConfig::bursty_posting`]). In a corpus of
     /// 100 clusters or fewer no term can qualify ([`BURST_WINDOW_SHARE`]).
     pub bursty_posting: usize,
+    /// "The names of one event" make an edge by themselves
+    /// ([`StoryConfig::names_one_event_by_name`]) when at least this many
+    /// of the shared rare terms are *uncommon* ([`is_uncommon`]): a name
+    /// or a figure, no word that general English news commonly uses (not
+    /// in [`BackgroundNews`]). Two reports of other events of one genre
+    /// share rare terms too, in a small corpus: two countries' monthly
+    /// trade figures share `figures`, `preliminary`, `february` and
+    /// `january`, which four of a hundred reports hold; an event's reports
+    /// share a name (`pontiac`, `nakasone`) or its figures. Off at the
+    /// story level (0: not measured there in this form); the thread level
+    /// sets it ([`crate::thread::ThreadConfig::min_uncommon_terms`]).
+    pub min_uncommon_terms: usize,
 }
 
 impl Default for StoryConfig {
@@ -278,6 +290,7 @@ impl Default for StoryConfig {
             background_documents: 300.0,
             merge_similarity: 0.0,
             bursty_posting: 0,
+            min_uncommon_terms: 0,
         }
     }
 }
@@ -306,6 +319,8 @@ pub struct Candidate {
     pub lead: u32,
     /// Shared names (see [`StoryConfig::min_shared_names`]).
     pub names: u32,
+    /// Shared rare terms that are uncommon ([`is_uncommon`]).
+    pub uncommon: u32,
 }
 
 /// The evidence that makes a story edge (see the module docs), in the
@@ -323,7 +338,8 @@ pub enum EdgeRule {
     NamesAcrossScripts,
     /// The cosine reaches `strong_similarity`.
     CloseRewrite,
-    /// `min_rare_terms` rare terms, `min_lead_terms` of them in both leads.
+    /// `min_rare_terms` rare terms, `min_lead_terms` of them in both leads,
+    /// `min_uncommon_terms` of them uncommon.
     NamesOneEvent,
     /// Of one day: `min_lead_terms` rare terms in both leads, from
     /// `same_day_similarity`.
@@ -446,7 +462,7 @@ impl StoryConfig {
         if cos >= self.strong_similarity {
             return Some(Edge(EdgeRule::CloseRewrite));
         }
-        if self.names_one_event(c) {
+        if self.names_one_event_by_name(c) {
             return Some(Edge(EdgeRule::NamesOneEvent));
         }
         if one_day && !cross_language && self.names_one_days_event(c, cos) {
@@ -591,6 +607,16 @@ impl StoryConfig {
         c.rare as usize >= self.min_rare_terms && c.lead as usize >= self.min_lead_terms
     }
 
+    /// Whether the names of one event ([`StoryConfig::names_one_event`])
+    /// make candidate `c` an edge by themselves ([`EdgeRule::NamesOneEvent`]):
+    /// when `min_uncommon_terms` of its rare terms are uncommon
+    /// ([`is_uncommon`]), so that one genre's reports of other events
+    /// (two countries' monthly figures), which share rare terms but no
+    /// name, are no edge.
+    pub fn names_one_event_by_name(&self, c: &Candidate) -> bool {
+        self.names_one_event(c) && c.uncommon as usize >= self.min_uncommon_terms
+    }
+
     /// Whether candidate `c` of vectors `a` and `b`, at cosine `cos`, of
     /// one day or not ([`StoryConfig::one_day`]), is judged by its
     /// combination of terms ([`unique_combination`]) when no other
@@ -724,6 +750,17 @@ pub const PROFILE_BIT: u64 = 1 << 62;
 
 /// The two marking bits: a term's own hash has neither.
 const MARKS: u64 = LEAD_BIT | PROFILE_BIT;
+
+/// Whether a term is *uncommon*: a term of its own ([`is_term`]) that
+/// general English news does not commonly use (no word of
+/// [`BackgroundNews`]) and no function word: the names and figures of one
+/// event (`pontiac`, `nakasone`, `5.63`), where `figures`, `february` or
+/// `preliminary` are not ([`StoryConfig::min_uncommon_terms`]). A figure
+/// counts: a company's results and its report of them, or a bill auction
+/// and its rates, share their figures and little else rare.
+pub fn is_uncommon(term: u64) -> bool {
+    is_term(term) && BackgroundNews::share(term).is_none() && !function_words().contains_key(&term)
+}
 
 /// The marking bits of a *name mark*: [`PROFILE_BIT`] alone, on a term
 /// that at least two and at most `name_posting` clusters hold
@@ -1670,10 +1707,12 @@ pub fn bursty_list(term: u64, len: usize, cfg: &StoryConfig) -> bool {
 /// ([`burst_members`]): `[shared, rare, lead, names]`, its
 /// [`posting_counts`] when it is used ([`posting_used`]), then `[terms,
 /// leads]` rare in the burst, which count as rare only where the pair
-/// shares a rare term ([`rare_with_bursts`]). The CLI's candidates
+/// shares a rare term ([`rare_with_bursts`]), then `[uncommon, uncommon
+/// in the burst]`: the rare terms of each kind that are uncommon
+/// ([`is_uncommon`]). The CLI's candidates
 /// ([`TermIndex::candidate_pairs`]), one pair's counts ([`TermIndex::pair`])
 /// and a distributed run's pair rows sum these.
-pub fn list_counts(term: u64, len: usize, burst: bool, cfg: &StoryConfig) -> [u32; 6] {
+pub fn list_counts(term: u64, len: usize, burst: bool, cfg: &StoryConfig) -> [u32; 8] {
     let (shared, rare, lead, names) = match posting_used(term, len, cfg) {
         true => posting_counts(term, len, cfg),
         false => (0, 0, 0, 0),
@@ -1683,7 +1722,17 @@ pub fn list_counts(term: u64, len: usize, burst: bool, cfg: &StoryConfig) -> [u3
         (true, false) => (1, 0),
         (true, true) => (0, 1),
     };
-    [shared, rare, lead, names, burst_rare, burst_lead]
+    let uncommon = u32::from(is_uncommon(term));
+    [
+        shared,
+        rare,
+        lead,
+        names,
+        burst_rare,
+        burst_lead,
+        rare * uncommon,
+        burst_rare * uncommon,
+    ]
 }
 
 /// The clusters of a term's posting list that are in its *burst*,
@@ -1784,14 +1833,15 @@ fn both_in(burst: Option<&[u32]>, a: u32, b: u32) -> bool {
     burst.is_some_and(|m| m.binary_search(&a).is_ok() && m.binary_search(&b).is_ok())
 }
 
-/// The rare terms and rare lead terms a candidate counts, given its
-/// `rare` terms and `lead` terms and the terms and lead terms rare in a
-/// burst that holds both ([`list_counts`]): those count only when it
-/// shares a rare term at all.
-pub fn rare_with_bursts(rare: u32, lead: u32, burst: (u32, u32)) -> (u32, u32) {
+/// The rare terms, rare lead terms and uncommon rare terms a candidate
+/// counts, `[rare, lead, uncommon]`, given those it shares and the terms,
+/// lead terms and uncommon terms rare in a burst that holds both
+/// (`burst`; [`list_counts`]): those count only when it shares a rare
+/// term at all.
+pub fn rare_with_bursts([rare, lead, uncommon]: [u32; 3], burst: [u32; 3]) -> [u32; 3] {
     match rare {
-        0 => (0, lead),
-        r => (r + burst.0, lead + burst.1),
+        0 => [0, lead, uncommon],
+        _ => [rare + burst[0], lead + burst[1], uncommon + burst[2]],
     }
 }
 
@@ -1917,8 +1967,9 @@ impl TermIndex {
             rare: 0,
             lead: 0,
             names: 0,
+            uncommon: 0,
         };
-        let (mut terms, mut script, mut bursty) = (Vec::new(), (false, false), (0, 0));
+        let (mut terms, mut script, mut bursty) = (Vec::new(), (false, false), [0; 3]);
         for (term, list) in self.lists() {
             let (in_a, in_b) = (
                 list.binary_search(&a).is_ok(),
@@ -1931,15 +1982,20 @@ impl TermIndex {
                 continue;
             }
             let burst = both_in(bursts.of(term), a, b);
-            let [shared, rare, lead, names, burst_rare, burst_lead] =
+            let [shared, rare, lead, names, burst_rare, burst_lead, uncommon, burst_uncommon] =
                 list_counts(term, list.len(), burst, cfg);
-            (c.shared, c.rare, c.lead, c.names) = (
+            (c.shared, c.rare, c.lead, c.names, c.uncommon) = (
                 c.shared + shared,
                 c.rare + rare,
                 c.lead + lead,
                 c.names + names,
+                c.uncommon + uncommon,
             );
-            bursty = (bursty.0 + burst_rare, bursty.1 + burst_lead);
+            bursty = [
+                bursty[0] + burst_rare,
+                bursty[1] + burst_lead,
+                bursty[2] + burst_uncommon,
+            ];
             let used = posting_used(term, list.len(), cfg);
             terms.push(SharedTerm {
                 term,
@@ -1954,7 +2010,7 @@ impl TermIndex {
                 t.rare = true;
             }
         }
-        (c.rare, c.lead) = rare_with_bursts(c.rare, c.lead, bursty);
+        [c.rare, c.lead, c.uncommon] = rare_with_bursts([c.rare, c.lead, c.uncommon], bursty);
         let candidate = is_candidate(c.shared, c.names, script.0 != script.1, cfg);
         (c, candidate, terms)
     }
@@ -2635,6 +2691,29 @@ fn attach_across_scripts(center: Vec<u32>, across: &[StoryEdge]) -> Vec<u32> {
         .collect()
 }
 
+/// The bits of each of [`list_counts`]' counts of a pair in the one word
+/// that [`shared_term_pairs`] sums them in: 14 for a count of top terms
+/// (at most `top_terms`, which [`crate::pipeline::Config::validate`] caps
+/// at [`MAX_TOP_TERMS`]) and 24 for names, which a cluster marks among
+/// all its words.
+const COUNT_BITS: [u32; 8] = [14, 14, 14, 24, 14, 14, 14, 14];
+
+/// Where each count of [`COUNT_BITS`] starts in the word.
+const COUNT_AT: [u32; 8] = {
+    let mut at = [0; 8];
+    let mut k = 1;
+    while k < 8 {
+        at[k] = at[k - 1] + COUNT_BITS[k - 1];
+        k += 1;
+    }
+    assert!(at[7] + COUNT_BITS[7] <= 128);
+    at
+};
+
+/// The most top terms a cluster may index (`StoryConfig::top_terms`): a
+/// pair's counts of them are summed in 14 bits each.
+pub const MAX_TOP_TERMS: usize = (1 << 14) - 1;
+
 /// A posting list whose pairs are counted ([`shared_term_pairs`]): its
 /// term, its clusters and its burst ([`burst_members`]), if any.
 type PairedList<'a> = (u64, &'a [u32], Option<&'a [u32]>);
@@ -2656,15 +2735,13 @@ fn shared_term_pairs(
             lists_of[d as usize].push((l as u32, at as u32));
         }
     }
-    // The six counts of `list_counts` in one word (each at most the number
-    // of terms a cluster indexes), per list: for two members outside its
-    // burst, and for two inside.
-    const FIELD: u32 = 21;
-    let field = |c: u128, k: u32| (c >> (k * FIELD)) as u32 & ((1 << FIELD) - 1);
-    let packed = |counts: [u32; 6]| {
+    // The eight counts of `list_counts` in one word, per list: for two
+    // members outside its burst, and for two inside.
+    let field = |c: u128, k: usize| (c >> COUNT_AT[k]) as u32 & ((1 << COUNT_BITS[k]) - 1);
+    let packed = |counts: [u32; 8]| {
         (0..)
             .zip(counts)
-            .fold(0u128, |w, (k, c)| w | (c as u128) << (k * FIELD))
+            .fold(0u128, |w, (k, c)| w | (c as u128) << COUNT_AT[k])
     };
     let adds: Vec<[u128; 2]> = lists
         .iter()
@@ -2702,8 +2779,9 @@ fn shared_term_pairs(
                     let (shared, names) = (field(c, 0), field(c, 3));
                     let scripts = script[a] != script[b as usize];
                     if is_candidate(shared, names, scripts, cfg) {
-                        let burst = (field(c, 4), field(c, 5));
-                        let (rare, lead) = rare_with_bursts(field(c, 1), field(c, 2), burst);
+                        let burst = [field(c, 4), field(c, 5), field(c, 7)];
+                        let [rare, lead, uncommon] =
+                            rare_with_bursts([field(c, 1), field(c, 2), field(c, 6)], burst);
                         out.push(Candidate {
                             a: a as u32,
                             b,
@@ -2711,6 +2789,7 @@ fn shared_term_pairs(
                             rare,
                             lead,
                             names,
+                            uncommon,
                         });
                     }
                     count[b as usize] = 0;
@@ -2812,6 +2891,65 @@ mod tests {
     /// rare, counts for its burst; `TermIndex::pair` counts as the
     /// candidates do.
     #[test]
+    fn the_names_of_one_event_need_an_uncommon_word() {
+        let term = |w: &str| term_hash(w.as_bytes());
+        // Names and figures are uncommon; words general news uses and
+        // function words are not.
+        for w in ["nakasone", "pontiac", "ecuadors", "yeutter", "594", "5.63"] {
+            assert!(is_uncommon(term(w)), "{w}");
+        }
+        for w in ["february", "figures", "preliminary", "statistics", "walk"] {
+            assert!(!is_uncommon(term(w)), "{w}");
+        }
+        assert!(!is_uncommon(term("the")) && !is_uncommon(term("und")));
+        // A mark is no term of its own.
+        assert!(!is_uncommon(term("nakasone") | LEAD_BIT));
+        assert!(!is_uncommon(term("nakasone") | NAME_MARK));
+
+        // A list's counts, [shared, rare, lead, names, burst rare, burst
+        // lead, uncommon, burst uncommon]: a rare uncommon term counts as
+        // uncommon, in its burst too; a rare common word does not.
+        let cfg = StoryConfig::default();
+        let counts = |w: &str, burst: bool| list_counts(term(w), 2, burst, &cfg);
+        assert_eq!(counts("yeutter", false), [1, 1, 0, 0, 0, 0, 1, 0]);
+        assert_eq!(counts("yeutter", true), [1, 1, 0, 0, 1, 0, 1, 1]);
+        assert_eq!(counts("figures", false), [1, 1, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(counts("statistics", true), [1, 1, 0, 0, 1, 0, 0, 0]);
+        // Folded with bursts only beside a rare term.
+        assert_eq!(rare_with_bursts([0, 1, 0], [2, 1, 2]), [0, 1, 0]);
+        assert_eq!(rare_with_bursts([1, 1, 0], [2, 1, 2]), [3, 2, 2]);
+
+        // The edge rule: three rare terms, two in both leads, and one of
+        // them uncommon.
+        let c = Candidate {
+            a: 0,
+            b: 1,
+            shared: 4,
+            rare: 3,
+            lead: 2,
+            names: 0,
+            uncommon: 0,
+        };
+        let rule = |c: &Candidate, cfg: &StoryConfig| cfg.rule_by_terms(c, 0.2, false, false);
+        // As the thread level sets it (off at the story level).
+        let cfg = StoryConfig {
+            min_uncommon_terms: 1,
+            ..cfg
+        };
+        let named = Some(StoryVerdict::Edge(EdgeRule::NamesOneEvent));
+        assert_eq!(
+            rule(&c, &cfg),
+            Some(StoryVerdict::NoEdge(Refusal::NoEvidence))
+        );
+        assert_eq!(rule(&Candidate { uncommon: 1, ..c }, &cfg), named);
+        let off = StoryConfig {
+            min_uncommon_terms: 0,
+            ..cfg
+        };
+        assert_eq!(rule(&c, &off), named);
+    }
+
+    #[test]
     fn a_bursty_term_counts_as_rare_beside_a_rare_one() {
         let cfg = burst_cfg();
         let n = 1200;
@@ -2902,6 +3040,7 @@ mod tests {
             rare: 5,
             lead: 3,
             names: 0,
+            uncommon: 5,
         };
         let topic = Candidate { lead: 0, ..names };
         // (context, figure): four figures in the same contexts.
@@ -2939,10 +3078,12 @@ mod tests {
             rare: 0,
             lead: 0,
             names: 0,
+            uncommon: 0,
         };
         let names = Candidate {
             rare: 5,
             lead: 3,
+            uncommon: 5,
             ..topic
         };
         let shortage = [(1, 12)];
@@ -3213,6 +3354,8 @@ mod tests {
                         let rare = |lens: &[usize]| {
                             lens.iter().filter(|&&n| n <= rare_posting).count() as u32
                         };
+                        // (No term here is a word of general news.)
+                        let uncommon = both(is_uncommon);
                         let least = match script[a as usize] != script[b as usize] {
                             true if min_names > 0 => 1,
                             _ => min_names,
@@ -3225,6 +3368,7 @@ mod tests {
                                 rare: rare(&shared),
                                 lead: rare(&led),
                                 names: names.len() as u32,
+                                uncommon: rare(&uncommon),
                             });
                         }
                     }
@@ -3344,6 +3488,7 @@ mod tests {
             rare: 2,
             lead: 2,
             names: 0,
+            uncommon: 2,
         }];
         assert!((cosine(&v[0], &v[1]) - 0.25).abs() < 1e-9);
         let none = Evidence::default();
@@ -3387,6 +3532,7 @@ mod tests {
             rare,
             lead,
             names: 0,
+            uncommon: rare,
         };
         // Each case: rare terms, lead terms, cosine, the answer, and why;
         // judged as a pair in two languages or not, of one day or not.
@@ -4086,6 +4232,7 @@ mod tests {
             rare: 0,
             lead: 0,
             names: 0,
+            uncommon: 0,
         };
         let stories = |evidence: &[Evidence]| {
             group_pairs(

@@ -145,6 +145,13 @@ impl Config {
         if self.threshold == 0.0 {
             return Err(Error::Config("threshold must be above 0".into()));
         }
+        if self.story.top_terms > crate::story::MAX_TOP_TERMS {
+            return Err(Error::Config(format!(
+                "story.top_terms must be at most {}, not {}",
+                crate::story::MAX_TOP_TERMS,
+                self.story.top_terms
+            )));
+        }
         let background = self.story.background_documents;
         if !background.is_finite() || background < 0.0 {
             return Err(Error::Config(format!(
@@ -268,6 +275,11 @@ mod tests {
         bad(|c| c.thread.window_days = f64::NAN);
         bad(|c| c.max_bucket = 0);
         bad(|c| c.bands = Some(3));
+        // A pair's counts of top terms are summed in 14 bits each.
+        bad(|c| c.story.top_terms = crate::story::MAX_TOP_TERMS + 1);
+        let mut most = Config::default();
+        most.story.top_terms = crate::story::MAX_TOP_TERMS;
+        most.validate().unwrap();
         let off = Config {
             containment: 2.0,
             ..Config::default()
