@@ -2886,10 +2886,10 @@ mod tests {
         assert!(bursty_list(7 | LEAD_BIT, 12, &cfg) && !bursty_list(7 | NAME_MARK, 12, &cfg));
     }
 
-    /// Candidates count a term rare in a burst that holds both only when
-    /// they share a truly rare term; a lead term's list, unused when not
-    /// rare, counts for its burst; `TermIndex::pair` counts as the
-    /// candidates do.
+    /// Names and figures are uncommon and words of general news are not;
+    /// each posting list counts its uncommon rare terms, in its burst too;
+    /// the names of one event make an edge only with one of them, when
+    /// `min_uncommon_terms` is on.
     #[test]
     fn the_names_of_one_event_need_an_uncommon_word() {
         let term = |w: &str| term_hash(w.as_bytes());
@@ -2949,6 +2949,10 @@ mod tests {
         assert_eq!(rule(&c, &off), named);
     }
 
+    /// Candidates count a term rare in a burst that holds both only when
+    /// they share a truly rare term; a lead term's list, unused when not
+    /// rare, counts for its burst; `TermIndex::pair` counts as the
+    /// candidates do.
     #[test]
     fn a_bursty_term_counts_as_rare_beside_a_rare_one() {
         let cfg = burst_cfg();
@@ -3314,10 +3318,12 @@ mod tests {
 
     #[test]
     fn shared_term_pairs_are_the_pairs_in_enough_lists() {
-        // Terms 10..: plain; 20..: lead terms; 30..: name marks.
+        // Terms 10..: plain; 20..: lead terms; 30..: name marks; and a
+        // word of general news (rare here, not uncommon).
         let lists: Vec<(u64, Vec<u32>)> = vec![
             (10, vec![0, 1, 2]),
             (11, vec![0, 1]),
+            (term_hash(b"february"), vec![0, 1, 5]),
             (12, vec![1, 2, 5]),
             (13, vec![0, 1, 5]),
             (14, vec![2, 5]),
@@ -3354,7 +3360,6 @@ mod tests {
                         let rare = |lens: &[usize]| {
                             lens.iter().filter(|&&n| n <= rare_posting).count() as u32
                         };
-                        // (No term here is a word of general news.)
                         let uncommon = both(is_uncommon);
                         let least = match script[a as usize] != script[b as usize] {
                             true if min_names > 0 => 1,
