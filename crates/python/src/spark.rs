@@ -870,15 +870,19 @@ pub fn story_pairs<'py>(
                 continue;
             }
             members.sort_unstable();
+            // What the list adds to a pair outside its burst, and inside:
+            // made once per list, as the CLI's candidates make it.
+            let adds = [false, true]
+                .map(|both| syndic::story::list_counts(term, len, both, &cfg).map(i64::from));
             for (i, &a) in members.iter().enumerate() {
                 for &b in &members[i + 1..] {
                     let both = burst.binary_search(&(a as u32)).is_ok()
                         && burst.binary_search(&(b as u32)).is_ok();
-                    let counts = syndic::story::list_counts(term, len, both, &cfg);
+                    let counts = adds[usize::from(both)];
                     if counts == [0; 8] {
                         continue;
                     }
-                    let (ab, counts) = ([a, b], counts.map(i64::from));
+                    let ab = [a, b];
                     for (c, &v) in cols.iter_mut().zip(ab.iter().chain(&counts)) {
                         c.append_value(v);
                     }
