@@ -1068,6 +1068,10 @@ fn verdict_text(v: StoryVerdict) -> String {
                 Refusal::BelowSimilarity => "cosine below similarity",
                 Refusal::AcrossScripts => "two scripts, without the names that join them",
                 Refusal::FiguresDiffer => "figures differ in the same context",
+                Refusal::NoUncommonTerms => {
+                    "rare terms enough for one event, but no name or figure among them \
+                     (fewer uncommon terms than min_uncommon_terms)"
+                }
                 Refusal::NoEvidence => "no rule's evidence holds",
             }
         ),

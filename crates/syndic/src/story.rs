@@ -369,6 +369,11 @@ pub enum Refusal {
     /// allows, or, on another day, its one figure in the same context
     /// ([`StoryConfig::figures_agree`]).
     FiguresDiffer,
+    /// Rare terms enough to name one event ([`StoryConfig::names_one_event`]),
+    /// but fewer of them uncommon than `min_uncommon_terms` (no name or
+    /// figure among them: [`StoryConfig::names_one_event_by_name`]), and
+    /// no other evidence holds.
+    NoUncommonTerms,
     /// None of the evidence holds.
     NoEvidence,
 }
@@ -468,7 +473,17 @@ impl StoryConfig {
         if one_day && !cross_language && self.names_one_days_event(c, cos) {
             return Some(Edge(EdgeRule::NamesOneDaysEvent));
         }
-        (cos < self.quote_similarity).then_some(NoEdge(Refusal::NoEvidence))
+        (cos < self.quote_similarity).then_some(NoEdge(self.refusal_without_evidence(c)))
+    }
+
+    /// Why candidate `c` is no edge when none of the evidence holds:
+    /// [`Refusal::NoUncommonTerms`] when its rare terms name one event but
+    /// hold no name, [`Refusal::NoEvidence`] otherwise.
+    pub fn refusal_without_evidence(&self, c: &Candidate) -> Refusal {
+        match self.names_one_event(c) {
+            true => Refusal::NoUncommonTerms,
+            false => Refusal::NoEvidence,
+        }
     }
 
     /// Whether candidate `c`, of vectors `a` and `b` in two scripts
@@ -2184,7 +2199,7 @@ where
         None if cfg.shares_passages(gap, shared, smaller, spec) => {
             StoryVerdict::Edge(EdgeRule::Passages)
         }
-        None => StoryVerdict::NoEdge(Refusal::NoEvidence),
+        None => StoryVerdict::NoEdge(cfg.refusal_without_evidence(c)),
     };
     if !judged.verdict.is_edge()
         && !scripts
@@ -2939,9 +2954,14 @@ mod tests {
         let named = Some(StoryVerdict::Edge(EdgeRule::NamesOneEvent));
         assert_eq!(
             rule(&c, &cfg),
-            Some(StoryVerdict::NoEdge(Refusal::NoEvidence))
+            Some(StoryVerdict::NoEdge(Refusal::NoUncommonTerms))
         );
         assert_eq!(rule(&Candidate { uncommon: 1, ..c }, &cfg), named);
+        // Too few rare terms to name one event: no evidence at all.
+        assert_eq!(
+            rule(&Candidate { rare: 1, ..c }, &cfg),
+            Some(StoryVerdict::NoEdge(Refusal::NoEvidence))
+        );
         let off = StoryConfig {
             min_uncommon_terms: 0,
             ..cfg
