@@ -95,7 +95,7 @@ use crate::shingle::{ShingleKind, ShingleSpec, SHINGLE_SEED};
 use crate::store::Blob;
 use crate::text::normalize::is_unspaced_script;
 use crate::verify::{figures_in_context, intersection, merge_join, Evidence};
-use ahash::AHashMap;
+use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -772,9 +772,27 @@ const MARKS: u64 = LEAD_BIT | PROFILE_BIT;
 /// event (`pontiac`, `nakasone`, `5.63`), where `figures`, `february` or
 /// `preliminary` are not ([`StoryConfig::min_uncommon_terms`]). A figure
 /// counts: a company's results and its report of them, or a bill auction
-/// and its rates, share their figures and little else rare.
+/// and its rates, share their figures and little else rare. A year
+/// ([`is_year`]) does not: two companies' reports of their 1986 reserves
+/// or capital plans share it as they share `february`.
 pub fn is_uncommon(term: u64) -> bool {
-    is_term(term) && BackgroundNews::share(term).is_none() && !function_words().contains_key(&term)
+    is_term(term)
+        && BackgroundNews::share(term).is_none()
+        && !function_words().contains_key(&term)
+        && !is_year(term)
+}
+
+/// Whether a term is a year from 1800 to 2099 (by its hash; a price
+/// quoted in that range, a cocoa settlement at 1934, is taken for one).
+pub fn is_year(term: u64) -> bool {
+    static YEARS: std::sync::OnceLock<AHashSet<u64>> = std::sync::OnceLock::new();
+    YEARS
+        .get_or_init(|| {
+            (1800..2100)
+                .map(|y: u32| term_hash(y.to_string().as_bytes()))
+                .collect()
+        })
+        .contains(&term)
 }
 
 /// The marking bits of a *name mark*: [`PROFILE_BIT`] alone, on a term
@@ -2917,6 +2935,14 @@ mod tests {
             assert!(!is_uncommon(term(w)), "{w}");
         }
         assert!(!is_uncommon(term("the")) && !is_uncommon(term("und")));
+        // A year names a period, not an event; other four-digit figures
+        // are figures.
+        for y in ["1800", "1986", "2026", "2099"] {
+            assert!(is_year(term(y)) && !is_uncommon(term(y)), "{y}");
+        }
+        for f in ["1799", "2100", "19860", "198"] {
+            assert!(!is_year(term(f)) && is_uncommon(term(f)), "{f}");
+        }
         // A mark is no term of its own.
         assert!(!is_uncommon(term("nakasone") | LEAD_BIT));
         assert!(!is_uncommon(term("nakasone") | NAME_MARK));
