@@ -939,9 +939,10 @@ pub fn story_close<'py>(
             .collect()
     };
     for batch in batches(data)? {
-        let [a, b, shared, rare, lead, names, uncommon] = COUNTS.map(|name| longs(&batch, name));
-        let (a, b, shared, rare, lead, names, uncommon) =
-            (a?, b?, shared?, rare?, lead?, names?, uncommon?);
+        let counts = COUNTS
+            .iter()
+            .map(|name| longs(&batch, name))
+            .collect::<PyResult<Vec<_>>>()?;
         let (ta, tb) = (
             long_lists(column(&batch, "ta")?.as_ref())?,
             long_lists(column(&batch, "tb")?.as_ref())?,
@@ -950,16 +951,8 @@ pub fn story_close<'py>(
             primitive_lists::<arrow_array::types::Float32Type>(column(&batch, name)?.as_ref())
         };
         let (wa, wb) = (float_lists("wa")?, float_lists("wb")?);
-        for k in 0..a.len() {
-            let row = [
-                a[k],
-                b[k],
-                shared[k],
-                rare[k],
-                lead[k],
-                names[k],
-                uncommon[k],
-            ];
+        for k in 0..batch.num_rows() {
+            let row: [i64; 7] = std::array::from_fn(|c| counts[c][k]);
             let c = candidate(row);
             let (va, vb) = (vector(&ta[k], &wa[k]), vector(&tb[k], &wb[k]));
             // Dates are checked in the grouping: here any pair may be of one day.
