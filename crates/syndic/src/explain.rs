@@ -962,7 +962,7 @@ impl LevelEvidence {
             "\n{name} level, the rules on their {groups} (representatives {a} and {b}):\n\n\
              | measure | value |\n|---|---|\n\
              | shared indexed terms / rare / rare in both leads / names | {} / {} / {} / {} |\n\
-             | rare terms that are uncommon (names and figures, not words of general news) | {} |\n\
+             | rare terms that are uncommon (names and figures, not words of general news or years) | {} |\n\
              | a candidate pair | {} |\n\
              | days apart, as the stage dates them | {} |\n\
              | cosine | {} |\n",
