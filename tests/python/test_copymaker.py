@@ -122,3 +122,17 @@ def test_rewrites_are_their_origins_story_and_leave_the_other_pages_as_they_were
         assert kind == "rewrite-" + doc_id.split("-rewrite-")[1]
     others = sorted(json.dumps(p, sort_keys=True) for p in with_rw if "-rewrite-" not in p["id"])
     assert others == sorted(json.dumps(p, sort_keys=True) for p in plain)
+
+
+def test_ocr_set_needs_every_font(monkeypatch, tmp_path):
+    """With a font of the four missing, --tesseract stops and says what to
+    install, instead of drawing every page from the fonts it finds (which
+    makes another OCR set: DejaVu alone is read better by tesseract)."""
+    missing = tmp_path / "NoSuchFont.ttf"
+    monkeypatch.setattr(copymaker, "FONTS", [*copymaker.FONTS[:1], str(missing)])
+    try:
+        copymaker.check_ocr_tools()
+    except SystemExit as stop:
+        assert str(missing) in str(stop.code) and "fonts-liberation" in str(stop.code)
+    else:
+        raise AssertionError("a missing font must stop the OCR set")
