@@ -596,6 +596,8 @@ def check_ocr_tools():
         subprocess.run(["tesseract", "--version"], capture_output=True, check=True)
     except (OSError, subprocess.CalledProcessError):
         sys.exit("--tesseract needs tesseract on the PATH (Debian: apt-get install tesseract-ocr)")
+
+
 LEVELS = {
     # name: (font px at 300 dpi, blur radius, speckle share, downscale, rotate degrees)
     "light": (30, 0.6, 0.002, 1.0, 0.3),
