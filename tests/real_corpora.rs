@@ -292,9 +292,12 @@ fn thread_scores(
     (p, r)
 }
 
-/// The reports of one of our thread sets (`labels`), in input order.
-fn thread_set(corpus: &syndic::Corpus, labels: &str) -> Vec<syndic::Document> {
-    let threads = thread_labels(labels);
+/// The reports of one of our thread sets (its `threads`, from
+/// [`thread_labels`]), in input order.
+fn thread_set(
+    corpus: &syndic::Corpus,
+    threads: &std::collections::HashMap<String, String>,
+) -> Vec<syndic::Document> {
     corpus
         .docs
         .iter()
@@ -324,7 +327,7 @@ fn energy_threads_run_alone() {
         ("reuters-trade-threads.tsv", 0.70, 0.65),
     ] {
         let threads = thread_labels(labels);
-        let docs = thread_set(&corpus, labels);
+        let docs = thread_set(&corpus, &threads);
         let outcome = syndic::run(&docs, &syndic::Config::default()).unwrap();
         let (p, r) = thread_scores(labels, &threads, &docs, &outcome);
         assert!(
@@ -348,7 +351,7 @@ fn two_countries_monthly_figures_are_no_thread() {
     let Some(corpus) = reuters() else {
         return;
     };
-    let docs = thread_set(&corpus, "reuters-trade-threads.tsv");
+    let docs = thread_set(&corpus, &thread_labels("reuters-trade-threads.tsv"));
     let at = |id: &str| docs.iter().position(|d| d.id == id).unwrap();
     let pairs = [(at("8212"), at("9135")), (at("8138"), at("8624"))];
     let mut off = syndic::Config::default();

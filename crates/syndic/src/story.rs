@@ -1755,7 +1755,8 @@ pub fn list_counts(term: u64, len: usize, burst: bool, cfg: &StoryConfig) -> [u3
         (true, false) => (1, 0),
         (true, true) => (0, 1),
     };
-    let uncommon = u32::from(is_uncommon(term));
+    // Its table lookups only for a term that counts as rare.
+    let uncommon = u32::from((rare, burst_rare) != (0, 0) && is_uncommon(term));
     [
         shared,
         rare,
