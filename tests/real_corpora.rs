@@ -372,6 +372,41 @@ fn two_countries_monthly_figures_are_no_thread() {
     }
 }
 
+/// One session's price tables are no story, and two tables of one release
+/// are one thread. In all of Reuters-21578, the tables of April 7 for other
+/// markets or hours (Hong Kong's exchange rates at noon and at 15:00,
+/// Zurich's opening and closing rates, the IMM's D-mark and Canadian dollar
+/// futures, CBT's and COMEX's silver, London's sterling forwards at the
+/// opening and the close) share rare terms in both leads, their labels
+/// (`apr7`, `jun7`, `sett`, currency codes), and were one story by "the names
+/// of one event"; a pair of tables ([`syndic::story::is_table`]) needs
+/// its figures in common for that rule. USDA's orange crop estimate and
+/// its citrus table, and its soybean forecasts and its supply/demand
+/// table, share their figures (190,050,000 boxes; 13.90 mln tonnes) and
+/// stay one thread.
+#[test]
+fn one_sessions_price_tables_are_no_story() {
+    let Some(corpus) = reuters() else {
+        return;
+    };
+    let outcome = syndic::run(&corpus.docs, &syndic::Config::default()).unwrap();
+    let at = |id: &str| corpus.docs.iter().position(|d| d.id == id).unwrap();
+    for (a, b) in [
+        ("13293", "13344"),
+        ("13352", "13955"),
+        ("14424", "14425"),
+        ("14416", "14463"),
+        ("13395", "14260"),
+    ] {
+        let (x, y) = (&outcome.docs[at(a)], &outcome.docs[at(b)]);
+        assert_ne!(x.story, y.story, "{a} and {b}: one story");
+    }
+    for (a, b) in [("15846", "15854"), ("15865", "15921")] {
+        let (x, y) = (&outcome.docs[at(a)], &outcome.docs[at(b)]);
+        assert_eq!(x.thread, y.thread, "{a} and {b}: not one thread");
+    }
+}
+
 /// Inside all 21,578 reports, a developing story's names (`ecuador`,
 /// `balao`) are held by more stories than the thread level's
 /// `rare_posting`; inside its weeks they are rare

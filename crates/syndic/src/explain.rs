@@ -1072,6 +1072,10 @@ fn verdict_text(v: StoryVerdict) -> String {
                     "rare terms enough for one event, but no name or figure among them \
                      (fewer uncommon terms than min_uncommon_terms)"
                 }
+                Refusal::Tables => {
+                    "two tables sharing too few of their figures: their shared rare \
+                     terms are labels (contract months, column heads), not names"
+                }
                 Refusal::NoEvidence => "no rule's evidence holds",
             }
         ),

@@ -374,6 +374,12 @@ pub enum Refusal {
     /// figure among them: [`StoryConfig::names_one_event_by_name`]), and
     /// no other evidence holds.
     NoUncommonTerms,
+    /// Both are tables ([`is_table`]): their shared rare terms (contract
+    /// months, column heads, the units of one market's quotes) are the
+    /// labels of a table, not the names of one event, unless they share
+    /// their figures ([`tables_share_figures`]); and no other evidence
+    /// holds.
+    Tables,
     /// None of the evidence holds.
     NoEvidence,
 }
@@ -425,15 +431,21 @@ impl StoryConfig {
     /// pair of `one_day` ([`StoryConfig::one_day`]; a caller that does not
     /// know the dates passes `true` and gets an answer that rules out no
     /// edge) in one language needs fewer rare terms from
-    /// `same_day_similarity` ([`StoryConfig::names_one_days_event`]).
+    /// `same_day_similarity` ([`StoryConfig::names_one_days_event`]). For
+    /// a pair of `tables` (both are: [`is_table`]) those rules answer
+    /// `None`: their rare terms may be their labels (one session's price
+    /// tables of other markets or hours share their contract months), so
+    /// the caller asks for their figures too ([`tables_share_figures`]:
+    /// see [`judge`]).
     pub fn edge_by_terms(
         &self,
         c: &Candidate,
         cos: f64,
         cross_language: bool,
         one_day: bool,
+        tables: bool,
     ) -> Option<bool> {
-        self.rule_by_terms(c, cos, cross_language, one_day)
+        self.rule_by_terms(c, cos, cross_language, one_day, tables)
             .map(|v| v.is_edge())
     }
 
@@ -446,6 +458,7 @@ impl StoryConfig {
         cos: f64,
         cross_language: bool,
         one_day: bool,
+        tables: bool,
     ) -> Option<StoryVerdict> {
         use StoryVerdict::{Edge, NoEdge};
         if cross_language && self.names_across_languages(c, cos) {
@@ -467,22 +480,46 @@ impl StoryConfig {
         if cos >= self.strong_similarity {
             return Some(Edge(EdgeRule::CloseRewrite));
         }
-        if self.names_one_event_by_name(c) {
-            return Some(Edge(EdgeRule::NamesOneEvent));
+        if let Some(rule) = self.names_rule(c, cos, cross_language, one_day) {
+            // Tables' names count only with their figures: the caller checks.
+            return (!tables).then_some(Edge(rule));
         }
-        if one_day && !cross_language && self.names_one_days_event(c, cos) {
-            return Some(Edge(EdgeRule::NamesOneDaysEvent));
-        }
-        (cos < self.quote_similarity).then_some(NoEdge(self.refusal_without_evidence(c)))
+        (cos < self.quote_similarity).then_some(NoEdge(self.refusal_without_evidence(c, tables)))
     }
 
-    /// Why candidate `c` is no edge when none of the evidence holds:
-    /// [`Refusal::NoUncommonTerms`] when its rare terms name one event but
-    /// hold no name, [`Refusal::NoEvidence`] otherwise.
-    pub fn refusal_without_evidence(&self, c: &Candidate) -> Refusal {
-        match self.names_one_event(c) {
-            true => Refusal::NoUncommonTerms,
-            false => Refusal::NoEvidence,
+    /// The rule by which candidate `c`'s rare terms name one event, at
+    /// cosine `cos` (from `similarity`, below `strong_similarity`), if one
+    /// does: [`EdgeRule::NamesOneEvent`]
+    /// ([`StoryConfig::names_one_event_by_name`]) or, of `one_day` in one
+    /// language, [`EdgeRule::NamesOneDaysEvent`]. For a pair of tables
+    /// ([`both_tables`]) the rule holds only if they share their figures
+    /// ([`tables_share_figures`]).
+    pub fn names_rule(
+        &self,
+        c: &Candidate,
+        cos: f64,
+        cross_language: bool,
+        one_day: bool,
+    ) -> Option<EdgeRule> {
+        if self.names_one_event_by_name(c) {
+            Some(EdgeRule::NamesOneEvent)
+        } else if one_day && !cross_language && self.names_one_days_event(c, cos) {
+            Some(EdgeRule::NamesOneDaysEvent)
+        } else {
+            None
+        }
+    }
+
+    /// Why candidate `c`, a pair of `tables` or not ([`is_table`]), is no
+    /// edge when none of the evidence holds: when its rare terms would
+    /// name one event, [`Refusal::Tables`] for tables and
+    /// [`Refusal::NoUncommonTerms`] for others (no name among them);
+    /// [`Refusal::NoEvidence`] otherwise.
+    pub fn refusal_without_evidence(&self, c: &Candidate, tables: bool) -> Refusal {
+        match (self.names_one_event(c), tables) {
+            (true, true) => Refusal::Tables,
+            (true, false) => Refusal::NoUncommonTerms,
+            (false, _) => Refusal::NoEvidence,
         }
     }
 
@@ -531,10 +568,11 @@ impl StoryConfig {
             };
             return (cos, true, Some(verdict));
         }
+        let (cross, tables) = (cross_language(a, b), both_tables(a, b));
         (
             cos,
             false,
-            self.rule_by_terms(c, cos, cross_language(a, b), one_day),
+            self.rule_by_terms(c, cos, cross, one_day, tables),
         )
     }
 
@@ -843,6 +881,14 @@ pub const UNSPACED: u64 = u64::MAX - 1;
 /// [`cross_script`].
 pub const UNSPACED_MARK: u64 = u64::MAX;
 
+/// The profile of a table ([`FIGURE_SHARE`]): its one profile entry
+/// (weight zero), in place of common words ([`is_table`]). It has both
+/// marking bits and hash zero, so it sorts before every other profile
+/// entry and is no term ([`is_term`]); one profile entry is no full
+/// profile, so a table is no prose ([`is_prose`]) and in no other
+/// language ([`cross_language`]), as without it.
+pub const TABLE_MARK: u64 = MARKS;
+
 /// Share of a document's terms that are unspaced-script bigrams from which
 /// it is written in such a script.
 pub const UNSPACED_SHARE: f64 = 0.5;
@@ -852,7 +898,8 @@ pub const UNSPACED_SHARE: f64 = 0.5;
 /// "shr", "cts") are a table's, not a language's: it gets no profile, so
 /// it is never in another language than prose ([`cross_language`]). On
 /// Reuters-21578 earnings and price tables hold 20-37% figures and prose
-/// 4-16%; on SemEval-2022 train 1.7% of the texts hold 20% or more.
+/// 4-16%; on SemEval-2022 train 1.7% of the texts hold 20% or more. Its
+/// profile is [`TABLE_MARK`] alone.
 pub const FIGURE_SHARE: f64 = 0.2;
 
 /// Times a common word occurs in a document to be in its profile: a
@@ -880,6 +927,42 @@ fn profile_marks(v: &TermVector) -> &[(u64, f32)] {
     let end = v.len() - usize::from(unspaced(v));
     &v[v[..end].partition_point(|&(t, _)| t < MARKS)..end]
 }
+
+/// Whether a vector's document is a table ([`FIGURE_SHARE`] of its terms
+/// are figures; its profile is [`TABLE_MARK`]).
+pub fn is_table(v: &TermVector) -> bool {
+    profile_marks(v)
+        .first()
+        .is_some_and(|&(t, _)| t == TABLE_MARK)
+}
+
+/// Whether both vectors' documents are tables ([`is_table`]): the rare
+/// terms such a pair shares are its labels, not names
+/// ([`StoryConfig::rule_by_terms`]). A table and a report in prose (a
+/// company's results and the story on them) share the company's name.
+pub fn both_tables(a: &TermVector, b: &TermVector) -> bool {
+    is_table(a) && is_table(b)
+}
+
+/// Whether two tables' figures (each one's sorted distinct figure hashes)
+/// are those of one release: at least [`TABLE_FIGURES_SHARED`] of them,
+/// and most of the smaller list's ([`TABLE_FIGURES_SHARE`]). A company's
+/// results table and its one-line summary share the summary's figures;
+/// one session's price tables of two markets or hours share a few by
+/// chance, or the previous settlement.
+pub fn tables_share_figures(a: &[u64], b: &[u64]) -> bool {
+    let shared = crate::verify::merge_count(a, b);
+    shared >= TABLE_FIGURES_SHARED
+        && shared as f64 >= TABLE_FIGURES_SHARE * a.len().min(b.len()) as f64
+}
+
+/// The fewest figures two tables share to be one release
+/// ([`tables_share_figures`]).
+pub const TABLE_FIGURES_SHARED: usize = 2;
+
+/// The share of the smaller table's figures that the other holds for two
+/// tables to be one release ([`tables_share_figures`]).
+pub const TABLE_FIGURES_SHARE: f64 = 0.5;
 
 /// Whether a vector's document is written mostly in an unspaced script.
 pub fn unspaced(v: &TermVector) -> bool {
@@ -1333,13 +1416,14 @@ pub fn vector_and_names(
             v.push((t, w));
         }
     }
-    if figures as f64 >= FIGURE_SHARE * terms as f64 {
-        // A table: no profile (see [`FIGURE_SHARE`]).
-        common.clear();
-    }
-    common.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-    common.truncate(PROFILE_TERMS);
-    let mut profile: Vec<u64> = common.into_iter().map(|(_, t)| t | MARKS).collect();
+    let mut profile: Vec<u64> = if figures as f64 >= FIGURE_SHARE * terms as f64 {
+        // A table: no common words, its mark (see [`FIGURE_SHARE`]).
+        vec![TABLE_MARK]
+    } else {
+        common.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        common.truncate(PROFILE_TERMS);
+        common.into_iter().map(|(_, t)| t | MARKS).collect()
+    };
     profile.sort_unstable();
     let norm = v.iter().map(|&(_, w)| w * w).sum::<f32>().sqrt();
     if norm > 0.0 {
@@ -2218,7 +2302,16 @@ where
         None if cfg.shares_passages(gap, shared, smaller, spec) => {
             StoryVerdict::Edge(EdgeRule::Passages)
         }
-        None => StoryVerdict::NoEdge(cfg.refusal_without_evidence(c)),
+        None => {
+            let tables = both_tables(&va, &vb);
+            let names = cfg.names_rule(c, cos, cross_language(&va, &vb), cfg.one_day(gap));
+            match names {
+                Some(rule) if tables && tables_share_figures(&x.numbers, &y.numbers) => {
+                    StoryVerdict::Edge(rule)
+                }
+                _ => StoryVerdict::NoEdge(cfg.refusal_without_evidence(c, tables)),
+            }
+        }
     };
     if !judged.verdict.is_edge()
         && !scripts
@@ -2920,6 +3013,69 @@ mod tests {
         assert!(bursty_list(7 | LEAD_BIT, 12, &cfg) && !bursty_list(7 | NAME_MARK, 12, &cfg));
     }
 
+    /// A table's vector carries [`TABLE_MARK`] as its profile, prose's
+    /// does not; two tables' names count only with most of the smaller's
+    /// figures in common, and without them the refusal says why.
+    #[test]
+    fn two_tables_are_joined_by_their_figures_not_their_labels() {
+        let words = |text: &str| term_counts(&crate::text::normalize::normalize(text));
+        let table =
+            words("CBT SILVER CLSG 7-APR APR7 6700 6720 6750 MAY7 6730 6750 6780 JUN7 6780 6790");
+        let prose = words(
+            "The silver price rose on the news that the mine would close, and the \
+             traders said that the market would stay firm for the rest of the week.",
+        );
+        let idf: AHashMap<u64, f32> = table.iter().chain(&prose).map(|&(t, _)| (t, 1.0)).collect();
+        let (vt, vp) = (vector(&table, &idf), vector(&prose, &idf));
+        assert!(is_table(&vt) && !is_table(&vp));
+        assert!(both_tables(&vt, &vt) && !both_tables(&vt, &vp));
+        assert!(!is_prose(&vt) && !cross_language(&vt, &vp));
+        // The mark is no term and weighs nothing.
+        assert!(!is_term(TABLE_MARK));
+        assert_eq!(
+            vt.iter().find(|e| e.0 == TABLE_MARK).map(|e| e.1),
+            Some(0.0)
+        );
+
+        // Figures: two at least, and half of the smaller list's.
+        assert!(tables_share_figures(&[1, 2, 3], &[1, 2, 9, 10, 11]));
+        assert!(!tables_share_figures(&[1, 5, 6, 7, 8], &[1, 2, 9, 10, 11]));
+        assert!(!tables_share_figures(&[1], &[1, 2]));
+
+        // The names rule: for tables the caller decides (with the figures).
+        let cfg = StoryConfig::default();
+        let c = Candidate {
+            a: 0,
+            b: 1,
+            shared: 4,
+            rare: 3,
+            lead: 2,
+            names: 0,
+            uncommon: 2,
+        };
+        let edge = Some(StoryVerdict::Edge(EdgeRule::NamesOneEvent));
+        assert_eq!(cfg.rule_by_terms(&c, 0.2, false, false, false), edge);
+        assert_eq!(cfg.rule_by_terms(&c, 0.2, false, false, true), None);
+        assert_eq!(
+            cfg.names_rule(&c, 0.2, false, false),
+            Some(EdgeRule::NamesOneEvent)
+        );
+        assert_eq!(cfg.refusal_without_evidence(&c, true), Refusal::Tables);
+        assert_eq!(
+            cfg.refusal_without_evidence(&c, false),
+            Refusal::NoUncommonTerms
+        );
+        let few = Candidate {
+            rare: 1,
+            lead: 0,
+            ..c
+        };
+        assert_eq!(
+            cfg.refusal_without_evidence(&few, true),
+            Refusal::NoEvidence
+        );
+    }
+
     /// Names and figures are uncommon and words of general news are not;
     /// each posting list counts its uncommon rare terms, in its burst too;
     /// the names of one event make an edge only with one of them, when
@@ -2972,7 +3128,8 @@ mod tests {
             names: 0,
             uncommon: 0,
         };
-        let rule = |c: &Candidate, cfg: &StoryConfig| cfg.rule_by_terms(c, 0.2, false, false);
+        let rule =
+            |c: &Candidate, cfg: &StoryConfig| cfg.rule_by_terms(c, 0.2, false, false, false);
         // As the thread level sets it (off at the story level).
         let cfg = StoryConfig {
             min_uncommon_terms: 1,
@@ -3591,7 +3748,7 @@ mod tests {
         type Case = (u32, u32, f64, Option<bool>, &'static str);
         let judge = |cases: &[Case], cross: bool, one_day: bool| {
             for &(rare, lead, cos, want, why) in cases {
-                let got = cfg.edge_by_terms(&c(rare, lead), cos, cross, one_day);
+                let got = cfg.edge_by_terms(&c(rare, lead), cos, cross, one_day, false);
                 assert_eq!(got, want, "{why}");
             }
         };
@@ -3623,7 +3780,10 @@ mod tests {
         assert!(!cfg.one_day(Some(43_201)));
         // Off by default.
         let off = StoryConfig::default();
-        assert_eq!(off.edge_by_terms(&c(2, 2), 0.25, false, true), Some(false));
+        assert_eq!(
+            off.edge_by_terms(&c(2, 2), 0.25, false, true, false),
+            Some(false)
+        );
         // Two languages: from `cross_language_similarity`, by names only.
         judge(
             &[
@@ -3637,7 +3797,10 @@ mod tests {
             true,
             true,
         );
-        assert_eq!(cfg.edge_by_terms(&c(4, 2), 0.07, false, true), Some(false));
+        assert_eq!(
+            cfg.edge_by_terms(&c(4, 2), 0.07, false, true, false),
+            Some(false)
+        );
         // Names shared across two languages, whatever the top terms; a
         // candidate by names alone in one language is no edge, even at a
         // cosine where shared passages would decide.
@@ -3657,7 +3820,7 @@ mod tests {
             (3, min, 0.35, false, None),
         ];
         for (shared, names, cos, cross, want) in cases {
-            let got = cfg.edge_by_terms(&named(shared, names), cos, cross, true);
+            let got = cfg.edge_by_terms(&named(shared, names), cos, cross, true, false);
             assert_eq!(
                 got, want,
                 "{shared} terms, {names} names, cosine {cos}, cross {cross}"
@@ -3668,7 +3831,7 @@ mod tests {
             ..cfg
         };
         assert_eq!(
-            no_names.edge_by_terms(&named(0, 9), 0.3, true, true),
+            no_names.edge_by_terms(&named(0, 9), 0.3, true, true, false),
             Some(false)
         );
         let (word, char5) = (ShingleSpec::default(), "char:5".parse().unwrap());
