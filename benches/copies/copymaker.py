@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import collections
 import datetime as dt
+import functools
 import glob
 import hashlib
 import html
@@ -606,17 +607,33 @@ LEVELS = {
 }
 
 
+@functools.lru_cache(maxsize=None)
+def tesseract_version() -> str:
+    """The first line of `tesseract --version` (another version reads the
+    same image differently)."""
+    out = subprocess.run(["tesseract", "--version"], capture_output=True, text=True)
+    return (out.stdout or out.stderr).splitlines()[0].strip()
+
+
+def ocr_cache_key(level: str, seed: int, font: str, version: str, text: str) -> str:
+    """A page's file name in the tesseract cache: everything its OCR text
+    depends on, so that a cache made with another font list or another
+    tesseract is not read as this one's."""
+    return hashlib.sha1(f"{level}:{seed}:{font}:{version}:{text}".encode()).hexdigest()
+
+
 def render_ocr(paras, level: str, seed: int, cache: Path) -> list[str]:
     from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
     text = "\n".join(paras)
-    key = hashlib.sha1(f"{level}:{seed}:{text}".encode()).hexdigest()
+    rng = random.Random(seed)
+    font_path = rng.choice(FONTS)
+    key = ocr_cache_key(level, seed, font_path, tesseract_version(), text)
     hit = cache / f"{key}.txt"
     if hit.exists():
         return [l for l in hit.read_text().split("\n") if l.strip()]
-    rng = random.Random(seed)
     size, blur, speckle, scale, rot = LEVELS[level]
-    font = ImageFont.truetype(rng.choice(FONTS), size)
+    font = ImageFont.truetype(font_path, size)
     width = rng.choice([1100, 1400, 1800, 2200])
     lines = []
     for p in paras:

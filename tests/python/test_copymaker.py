@@ -136,3 +136,15 @@ def test_ocr_set_needs_every_font(monkeypatch, tmp_path):
         assert str(missing) in str(stop.code) and "fonts-liberation" in str(stop.code)
     else:
         raise AssertionError("a missing font must stop the OCR set")
+
+
+def test_ocr_cache_key_holds_font_and_tesseract():
+    """A cached OCR page is read back only for the same font and tesseract:
+    a cache made with another font list or tesseract version is another
+    set, and must not be served as this one."""
+    key = copymaker.ocr_cache_key
+    base = key("heavy", 7, copymaker.FONTS[0], "tesseract 5.3.0", "Text of a page.")
+    assert base == key("heavy", 7, copymaker.FONTS[0], "tesseract 5.3.0", "Text of a page.")
+    assert base != key("heavy", 7, copymaker.FONTS[1], "tesseract 5.3.0", "Text of a page.")
+    assert base != key("heavy", 7, copymaker.FONTS[0], "tesseract 4.1.1", "Text of a page.")
+    assert base != key("medium", 7, copymaker.FONTS[0], "tesseract 5.3.0", "Text of a page.")
