@@ -417,6 +417,10 @@ pub struct Judged {
     pub figures_in_context: Option<(usize, usize)>,
     /// Shared shingles, and the smaller one's (read with the figures).
     pub shared_shingles: Option<(usize, usize)>,
+    /// Two tables that share too few of their figures
+    /// ([`tables_share_figures`]): their shared rare terms are labels, not
+    /// names (read with the figures).
+    pub labels: bool,
 }
 
 impl StoryConfig {
@@ -2276,6 +2280,7 @@ where
         across_scripts: false,
         figures_in_context: None,
         shared_shingles: None,
+        labels: false,
     };
     if gap.is_some_and(|g| g.unsigned_abs() as f64 > cfg.window_days * 86_400.0) {
         return Ok(judged);
@@ -2290,6 +2295,8 @@ where
     }
     let (x, y) = evidence()?;
     judged.figures_in_context = Some(figures_in_context(&x.figures, &y.figures));
+    let tables = both_tables(&va, &vb);
+    judged.labels = tables && !tables_share_figures(&x.numbers, &y.numbers);
     if !cfg.figures_agree(c, &x.figures, &y.figures, cfg.one_day(gap)) {
         judged.verdict = StoryVerdict::NoEdge(Refusal::FiguresDiffer);
         return Ok(judged);
@@ -2303,12 +2310,9 @@ where
             StoryVerdict::Edge(EdgeRule::Passages)
         }
         None => {
-            let tables = both_tables(&va, &vb);
             let names = cfg.names_rule(c, cos, cross_language(&va, &vb), cfg.one_day(gap));
             match names {
-                Some(rule) if tables && tables_share_figures(&x.numbers, &y.numbers) => {
-                    StoryVerdict::Edge(rule)
-                }
+                Some(rule) if tables && !judged.labels => StoryVerdict::Edge(rule),
                 _ => StoryVerdict::NoEdge(cfg.refusal_without_evidence(c, tables)),
             }
         }
@@ -2371,8 +2375,9 @@ where
             }
             let cos = judged.cosine.unwrap_or_default();
             let shared = judged.shared_shingles.map_or(0, |(s, _)| s);
-            // A lone center may follow only an edge that names one event.
-            let follow = cfg.names_one_event(c).then_some(cos);
+            // A lone center may follow only an edge that names one event
+            // (a table's labels name none).
+            let follow = (cfg.names_one_event(c) && !judged.labels).then_some(cos);
             Ok(Some(StoryEdge {
                 a: c.a,
                 b: c.b,
@@ -3074,6 +3079,41 @@ mod tests {
             cfg.refusal_without_evidence(&few, true),
             Refusal::NoEvidence
         );
+
+        // Judged: two tables at cosine 0.18 are one story by their names
+        // only with their figures; without them the refusal says why, and
+        // the edge's labels are marked (a lone center does not follow it).
+        let table_vector = |w: [(u64, f32); 2]| -> TermVector {
+            let mut v = w.to_vec();
+            v.push((TABLE_MARK, 0.0));
+            v
+        };
+        let (ta, tb) = (
+            table_vector([(1, 0.6), (2, 0.8)]),
+            table_vector([(1, 0.3), (3, 0.954)]),
+        );
+        // No shingle in common: no passage decides.
+        let figures = |k: u32, f: &[u64]| {
+            Evidence::new(vec![k, k + 1, k + 2], f.iter().map(|&x| (x, x)).collect())
+        };
+        let judged = |fa: &[u64], fb: &[u64]| {
+            judge(
+                &c,
+                Some(0),
+                || Ok((Cow::Borrowed(&ta), Cow::Borrowed(&tb))),
+                || Ok((Cow::Owned(figures(1, fa)), Cow::Owned(figures(10, fb)))),
+                |_, _| Ok(false),
+                ShingleSpec::default(),
+                &cfg,
+            )
+            .unwrap()
+        };
+        let labels = judged(&[10, 11, 12], &[20, 21, 22]);
+        assert_eq!(labels.verdict, StoryVerdict::NoEdge(Refusal::Tables));
+        assert!(labels.labels);
+        let release = judged(&[10, 11, 12], &[10, 11, 30]);
+        assert_eq!(release.verdict, StoryVerdict::Edge(EdgeRule::NamesOneEvent));
+        assert!(!release.labels);
     }
 
     /// Names and figures are uncommon and words of general news are not;
