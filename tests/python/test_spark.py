@@ -341,6 +341,21 @@ def test_a_saga_in_a_larger_corpus_joins_by_its_bursty_names_as_in_the_cli(spark
     assert_clusters_equal(spark, [str(path)], apart, partitions=2, thread={"bursty_posting": 0})
 
 
+def test_one_sessions_price_tables_as_in_the_cli(spark, tmp_path):
+    """Reuters-21578's reports of April 3-8, 1987 hold many market tables.
+    Hong Kong's exchange rates at noon and at 15:00 share their labels
+    (currency codes) in both leads but few of their figures: two tables, so
+    "the names of one event" does not make them one story
+    (`syndic::story::tables_share_figures`, read by the CLI's grouping from
+    the documents' figures), on Spark as in the CLI
+    (tests/real_corpora.rs: `one_sessions_price_tables_are_no_story`)."""
+    path = reuters_reports(tmp_path, "reuters-april", files="reut2-01[34].sgm")
+    expected = cli_clusters(path, tmp_path)
+    story = {e["id"]: e["story"] for e in expected}
+    assert story["13293"] != story["13344"]
+    assert_clusters_equal(spark, [str(path)], expected, partitions=3)
+
+
 def test_bbc_generated_at_two_partition_sizes(spark, tmp_path):
     path = generated("bbc", tmp_path)
     rows = records(path)
