@@ -2310,10 +2310,13 @@ where
             StoryVerdict::Edge(EdgeRule::Passages)
         }
         None => {
-            let names = cfg.names_rule(c, cos, cross_language(&va, &vb), cfg.one_day(gap));
-            match names {
-                Some(rule) if tables && !judged.labels => StoryVerdict::Edge(rule),
-                _ => StoryVerdict::NoEdge(cfg.refusal_without_evidence(c, tables)),
+            // Only for two tables with their figures can the names hold
+            // here (for others `rule_by_terms` answered already).
+            let names = (tables && !judged.labels)
+                .then(|| cfg.names_rule(c, cos, cross_language(&va, &vb), cfg.one_day(gap)));
+            match names.flatten() {
+                Some(rule) => StoryVerdict::Edge(rule),
+                None => StoryVerdict::NoEdge(cfg.refusal_without_evidence(c, tables)),
             }
         }
     };
@@ -3018,6 +3021,20 @@ mod tests {
         assert!(bursty_list(7 | LEAD_BIT, 12, &cfg) && !bursty_list(7 | NAME_MARK, 12, &cfg));
     }
 
+    /// A candidate whose rare terms name one event (three rare terms, two
+    /// in both leads, of four shared), `uncommon` of them uncommon.
+    fn names_of_one_event(uncommon: u32) -> Candidate {
+        Candidate {
+            a: 0,
+            b: 1,
+            shared: 4,
+            rare: 3,
+            lead: 2,
+            names: 0,
+            uncommon,
+        }
+    }
+
     /// A table's vector carries [`TABLE_MARK`] as its profile, prose's
     /// does not; two tables' names count only with most of the smaller's
     /// figures in common, and without them the refusal says why.
@@ -3049,15 +3066,7 @@ mod tests {
 
         // The names rule: for tables the caller decides (with the figures).
         let cfg = StoryConfig::default();
-        let c = Candidate {
-            a: 0,
-            b: 1,
-            shared: 4,
-            rare: 3,
-            lead: 2,
-            names: 0,
-            uncommon: 2,
-        };
+        let c = names_of_one_event(2);
         let edge = Some(StoryVerdict::Edge(EdgeRule::NamesOneEvent));
         assert_eq!(cfg.rule_by_terms(&c, 0.2, false, false, false), edge);
         assert_eq!(cfg.rule_by_terms(&c, 0.2, false, false, true), None);
@@ -3159,15 +3168,7 @@ mod tests {
 
         // The edge rule: three rare terms, two in both leads, and one of
         // them uncommon.
-        let c = Candidate {
-            a: 0,
-            b: 1,
-            shared: 4,
-            rare: 3,
-            lead: 2,
-            names: 0,
-            uncommon: 0,
-        };
+        let c = names_of_one_event(0);
         let rule =
             |c: &Candidate, cfg: &StoryConfig| cfg.rule_by_terms(c, 0.2, false, false, false);
         // As the thread level sets it (off at the story level).
