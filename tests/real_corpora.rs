@@ -383,8 +383,7 @@ fn two_countries_monthly_figures_are_no_thread() {
 /// its figures in common for that rule. USDA's orange crop estimate and
 /// its citrus table, and its soybean forecasts and its supply/demand
 /// table, share their figures (190,050,000 and 122,900,000 boxes; 13.90
-/// and 13.70) and
-/// stay one thread.
+/// and 13.70) and stay one thread.
 #[test]
 fn one_sessions_price_tables_are_no_story() {
     let Some(corpus) = reuters() else {

@@ -582,6 +582,14 @@ FONTS = [
 ]
 
 
+@functools.lru_cache(maxsize=None)
+def tesseract_version() -> str:
+    """The first line of `tesseract --version` (another version reads the
+    same image differently); raises when tesseract cannot be run."""
+    out = subprocess.run(["tesseract", "--version"], capture_output=True, text=True, check=True)
+    return (out.stdout or out.stderr).splitlines()[0].strip()
+
+
 def check_ocr_tools():
     """Exits with what to install when tesseract, Pillow or a font of FONTS
     is missing: the OCR set would otherwise be made differently, or not at all."""
@@ -594,7 +602,7 @@ def check_ocr_tools():
     except ImportError:
         sys.exit("--tesseract needs Pillow (pip install pillow)")
     try:
-        subprocess.run(["tesseract", "--version"], capture_output=True, check=True)
+        tesseract_version()
     except (OSError, subprocess.CalledProcessError):
         sys.exit("--tesseract needs tesseract on the PATH (Debian: apt-get install tesseract-ocr)")
 
@@ -605,14 +613,6 @@ LEVELS = {
     "medium": (26, 1.0, 0.01, 0.55, 0.8),
     "heavy": (22, 1.2, 0.02, 0.42, 1.2),
 }
-
-
-@functools.lru_cache(maxsize=None)
-def tesseract_version() -> str:
-    """The first line of `tesseract --version` (another version reads the
-    same image differently)."""
-    out = subprocess.run(["tesseract", "--version"], capture_output=True, text=True)
-    return (out.stdout or out.stderr).splitlines()[0].strip()
 
 
 def ocr_cache_key(level: str, seed: int, font: str, version: str, text: str) -> str:
