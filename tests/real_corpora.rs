@@ -383,7 +383,9 @@ fn two_countries_monthly_figures_are_no_thread() {
 /// its figures in common for that rule. USDA's orange crop estimate and
 /// its citrus table, and its soybean forecasts and its supply/demand
 /// table, share their figures (190,050,000 and 122,900,000 boxes; 13.90
-/// and 13.70) and stay one thread.
+/// and 13.70) and stay one thread. So do United Biscuits' one-line flash
+/// of its pretax profit and its results table: a line of three figures is
+/// no table ([`syndic::story::TABLE_MIN_FIGURES`]).
 #[test]
 fn one_sessions_price_tables_are_no_story() {
     let Some(corpus) = reuters() else {
@@ -401,7 +403,7 @@ fn one_sessions_price_tables_are_no_story() {
         let (x, y) = (&outcome.docs[at(a)], &outcome.docs[at(b)]);
         assert_ne!(x.story, y.story, "{a} and {b}: one story");
     }
-    for (a, b) in [("15846", "15854"), ("15865", "15921")] {
+    for (a, b) in [("15846", "15854"), ("15865", "15921"), ("6347", "6349")] {
         let (x, y) = (&outcome.docs[at(a)], &outcome.docs[at(b)]);
         assert_eq!(x.thread, y.thread, "{a} and {b}: not one thread");
     }

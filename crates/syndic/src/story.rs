@@ -903,8 +903,19 @@ pub const UNSPACED_SHARE: f64 = 0.5;
 /// it is never in another language than prose ([`cross_language`]). On
 /// Reuters-21578 earnings and price tables hold 20-37% figures and prose
 /// 4-16%; on SemEval-2022 train 1.7% of the texts hold 20% or more. Its
-/// profile is [`TABLE_MARK`] alone.
+/// profile is [`TABLE_MARK`] alone. A table also holds at least
+/// [`TABLE_MIN_FIGURES`] figures.
 pub const FIGURE_SHARE: f64 = 0.2;
+
+/// Figures (counted with repeats) a table holds at least, whatever their
+/// share: a one-line flash ("United Biscuits pretax profit 125.2 mln stg
+/// vs 102.2 mln in 53 wks to Jan 3": three figures among its terms, a
+/// day's one digit being no term) is a sentence, and the report that
+/// follows it with the results table is one thread with it by their
+/// names. The smallest tables of Reuters-21578 that were read (Singapore
+/// rubber at one hour: a price pair for each of three months and the
+/// hour) hold seven.
+pub const TABLE_MIN_FIGURES: u64 = 6;
 
 /// Times a common word occurs in a document to be in its profile: a
 /// short page's (a login prompt, a paywall notice) words occur once, and
@@ -1420,7 +1431,8 @@ pub fn vector_and_names(
             v.push((t, w));
         }
     }
-    let mut profile: Vec<u64> = if figures as f64 >= FIGURE_SHARE * terms as f64 {
+    let table = figures >= TABLE_MIN_FIGURES && figures as f64 >= FIGURE_SHARE * terms as f64;
+    let mut profile: Vec<u64> = if table {
         // A table: no common words, its mark (see [`FIGURE_SHARE`]).
         vec![TABLE_MARK]
     } else {
@@ -3063,6 +3075,22 @@ mod tests {
         assert!(tables_share_figures(&[1, 2, 3], &[1, 2, 9, 10, 11]));
         assert!(!tables_share_figures(&[1, 5, 6, 7, 8], &[1, 2, 9, 10, 11]));
         assert!(!tables_share_figures(&[1], &[1, 2]));
+
+        // A one-line flash of three figures is no table, whatever their
+        // share; the same line with four more is.
+        let flash =
+            words("United Biscuits pretax profit 125.2 mln stg vs 102.2 mln in 53 wks to Jan 3");
+        let longer = words(
+            "United Biscuits pretax profit 125.2 mln stg vs 102.2 mln, tax 42.5 mln vs 31.1 \
+             mln, shr 20.3 vs 19.1 in 53 wks to Jan 3",
+        );
+        let idf: AHashMap<u64, f32> = flash
+            .iter()
+            .chain(&longer)
+            .map(|&(t, _)| (t, 1.0))
+            .collect();
+        assert!(!is_table(&vector(&flash, &idf)));
+        assert!(is_table(&vector(&longer, &idf)));
 
         // The names rule: for tables the caller decides (with the figures).
         let cfg = StoryConfig::default();
