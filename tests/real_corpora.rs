@@ -409,6 +409,34 @@ fn one_sessions_price_tables_are_no_story() {
     }
 }
 
+/// Another day's report of a series is no story with the last one
+/// (`story.series_days`). Argentina's grain board adjusted its export
+/// prices on April 1, 3, 7 and 9 in the same words, each report quoting
+/// the last one's prices "in brackets": the shared passage and prices
+/// (`linseed`, `expellers`, `264`) were "the names of one event". With the
+/// rule off, the reports two days apart are one story.
+#[test]
+fn a_series_reports_on_other_days_are_no_story() {
+    let Some(corpus) = reuters() else {
+        return;
+    };
+    let at = |id: &str| corpus.docs.iter().position(|d| d.id == id).unwrap();
+    let mut off = syndic::Config::default();
+    off.story.series_days = 0.0;
+    for (config, apart) in [(syndic::Config::default(), true), (off, false)] {
+        let outcome = syndic::run(&corpus.docs, &config).unwrap();
+        for (a, b) in [("12361", "13173"), ("13861", "15500")] {
+            let (x, y) = (&outcome.docs[at(a)], &outcome.docs[at(b)]);
+            assert_eq!(
+                x.story != y.story,
+                apart,
+                "{a} and {b}, series_days {}",
+                config.story.series_days
+            );
+        }
+    }
+}
+
 /// Inside all 21,578 reports, a developing story's names (`ecuador`,
 /// `balao`) are held by more stories than the thread level's
 /// `rare_posting`; inside its weeks they are rare

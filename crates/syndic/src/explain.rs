@@ -1076,6 +1076,10 @@ fn verdict_text(v: StoryVerdict) -> String {
                     "two tables sharing too few of their figures: their shared rare \
                      terms are labels (contract months, column heads), not names"
                 }
+                Refusal::Series => {
+                    "another day's report of a series: dated more than series_days \
+                     apart, sharing a passage but few of their figures"
+                }
                 Refusal::NoEvidence => "no rule's evidence holds",
             }
         ),

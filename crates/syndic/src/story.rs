@@ -94,7 +94,7 @@ use crate::error::Result;
 use crate::shingle::{ShingleKind, ShingleSpec, SHINGLE_SEED};
 use crate::store::Blob;
 use crate::text::normalize::is_unspaced_script;
-use crate::verify::{figures_in_context, intersection, merge_join, Evidence};
+use crate::verify::{figures_in_context, intersection, merge_count, merge_join, Evidence};
 use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -261,6 +261,21 @@ pub struct StoryConfig {
     /// story level (0: not measured there in this form); the thread level
     /// sets it ([`crate::thread::ThreadConfig::min_uncommon_terms`]).
     pub min_uncommon_terms: usize,
+    /// Two versions dated more than this many days apart that share a
+    /// passage (`min_shared_shingles`) but few of their figures (each
+    /// holds [`SERIES_MIN_FIGURES`] or more, and fewer than one in
+    /// [`SERIES_SHARED_FIGURES`] of the smaller list's are the other's)
+    /// are reports of a series, no story, whatever else they share
+    /// ([`StoryConfig::series`], [`Refusal::Series`]): Argentina's grain
+    /// board adjusts its export prices every few days in the same words,
+    /// each report quoting the last one's prices "in brackets", and those
+    /// shared words and prices were "the names of one event" (0: off). A
+    /// report of the same event on a later day quotes its figures again.
+    /// Off at the thread level, where a developing story's later reports
+    /// repeat its background with new figures (on raw Reuters-21578, a
+    /// first version on at that level split a rubber pact's reactions a
+    /// week on and a forged-bond affair's next find).
+    pub series_days: f64,
 }
 
 impl Default for StoryConfig {
@@ -291,6 +306,7 @@ impl Default for StoryConfig {
             merge_similarity: 0.0,
             bursty_posting: 0,
             min_uncommon_terms: 0,
+            series_days: 1.0,
         }
     }
 }
@@ -380,6 +396,10 @@ pub enum Refusal {
     /// their figures ([`tables_share_figures`]); and no other evidence
     /// holds.
     Tables,
+    /// Dated more than `series_days` apart, sharing a passage but few of
+    /// their figures: another day's report of a series
+    /// ([`StoryConfig::series`]).
+    Series,
     /// None of the evidence holds.
     NoEvidence,
 }
@@ -726,7 +746,37 @@ impl StoryConfig {
             ShingleKind::Char => self.min_shared_shingles * 6,
         }
     }
+
+    /// Whether two versions dated `gap` seconds apart, sharing `shared`
+    /// shingles of `spec`, with the distinct figures `a` and `b`, are
+    /// reports of a series (`series_days`): more than `series_days`
+    /// apart, a passage in common, and few of their figures
+    /// ([`SERIES_MIN_FIGURES`] each at least, fewer than one in
+    /// [`SERIES_SHARED_FIGURES`] of the smaller list's shared). Undated
+    /// versions are never.
+    pub fn series(
+        &self,
+        gap: Option<i64>,
+        shared: usize,
+        spec: ShingleSpec,
+        (a, b): (&[u64], &[u64]),
+    ) -> bool {
+        self.series_days > 0.0
+            && gap.is_some_and(|g| !within_days(g, self.series_days))
+            && shared >= self.quote_shingles(spec)
+            && a.len().min(b.len()) >= SERIES_MIN_FIGURES
+            && merge_count(a, b) * SERIES_SHARED_FIGURES < a.len().min(b.len())
+    }
 }
+
+/// Distinct figures each report of a series holds at least
+/// ([`StoryConfig::series`]): a report with fewer says too little in
+/// figures to tell another day's from its own.
+pub const SERIES_MIN_FIGURES: usize = 3;
+
+/// Reports of a series share fewer than one in this many of the smaller
+/// one's distinct figures ([`StoryConfig::series`]).
+pub const SERIES_SHARED_FIGURES: usize = 4;
 
 /// The fewest shared indexed terms that make a combination
 /// ([`StoryConfig::combination_share`]).
@@ -966,7 +1016,7 @@ pub fn both_tables(a: &TermVector, b: &TermVector) -> bool {
 /// one session's price tables of two markets or hours share a few by
 /// chance, or the previous settlement.
 pub fn tables_share_figures(a: &[u64], b: &[u64]) -> bool {
-    let shared = crate::verify::merge_count(a, b);
+    let shared = merge_count(a, b);
     shared >= TABLE_FIGURES_SHARED
         && shared as f64 >= TABLE_FIGURES_SHARE * a.len().min(b.len()) as f64
 }
@@ -2316,6 +2366,10 @@ where
     let shared = intersection(&x.shingles, &y.shingles);
     let smaller = x.shingles.len().min(y.shingles.len());
     judged.shared_shingles = Some((shared, smaller));
+    if cfg.series(gap, shared, spec, (&x.numbers, &y.numbers)) {
+        judged.verdict = StoryVerdict::NoEdge(Refusal::Series);
+        return Ok(judged);
+    }
     judged.verdict = match by_terms {
         Some(verdict) => verdict,
         None if cfg.shares_passages(gap, shared, smaller, spec) => {
@@ -3050,6 +3104,73 @@ mod tests {
     /// A table's vector carries [`TABLE_MARK`] as its profile, prose's
     /// does not; two tables' names count only with most of the smaller's
     /// figures in common, and without them the refusal says why.
+    #[test]
+    fn reports_of_a_series_on_other_days_are_no_story() {
+        // Two reports in prose at cosine 0.18 that name one event by their
+        // rare terms, sharing a 20-shingle passage.
+        let cfg = StoryConfig::default();
+        let c = names_of_one_event(2);
+        let (va, vb): (TermVector, TermVector) =
+            (vec![(1, 0.6), (2, 0.8)], vec![(1, 0.3), (3, 0.954)]);
+        let evidence = |from: u32, figures: &[u64]| {
+            Evidence::new(
+                (from..from + 30).collect(),
+                figures.iter().map(|&x| (x, x)).collect(),
+            )
+        };
+        let own: Vec<u64> = (100..110).collect();
+        let other_day: Vec<u64> = (200..209).chain([100]).collect();
+        let half: Vec<u64> = (105..115).collect();
+        const DAY: i64 = 86_400;
+        let judged = |gap: Option<i64>, fb: &[u64], cfg: &StoryConfig| {
+            judge(
+                &c,
+                gap,
+                || Ok((Cow::Borrowed(&va), Cow::Borrowed(&vb))),
+                || Ok((Cow::Owned(evidence(0, &own)), Cow::Owned(evidence(10, fb)))),
+                |_, _| Ok(false),
+                ShingleSpec::default(),
+                cfg,
+            )
+            .unwrap()
+            .verdict
+        };
+        let series = StoryVerdict::NoEdge(Refusal::Series);
+        let names = StoryVerdict::Edge(EdgeRule::NamesOneEvent);
+        // Two days apart, one figure of ten in common: another day's report.
+        assert_eq!(judged(Some(2 * DAY), &other_day, &cfg), series);
+        assert!(cfg.series(
+            Some(-2 * DAY),
+            20,
+            ShingleSpec::default(),
+            (&own, &other_day)
+        ));
+        // Within a day, undated, or sharing half their figures: one event.
+        assert_eq!(judged(Some(DAY / 2), &other_day, &cfg), names);
+        assert_eq!(judged(None, &other_day, &cfg), names);
+        assert_eq!(judged(Some(2 * DAY), &half, &cfg), names);
+        // No passage, or too few figures to tell: the rule does not ask.
+        assert!(!cfg.series(
+            Some(2 * DAY),
+            14,
+            ShingleSpec::default(),
+            (&own, &other_day)
+        ));
+        assert!(!cfg.series(Some(2 * DAY), 20, ShingleSpec::default(), (&own, &[1, 2])));
+        // Off (0), and off at the thread level.
+        let off = StoryConfig {
+            series_days: 0.0,
+            ..cfg
+        };
+        assert_eq!(judged(Some(2 * DAY), &other_day, &off), names);
+        assert_eq!(
+            crate::thread::ThreadConfig::default()
+                .rules(&cfg)
+                .series_days,
+            0.0
+        );
+    }
+
     #[test]
     fn two_tables_are_joined_by_their_figures_not_their_labels() {
         let words = |text: &str| term_counts(&crate::text::normalize::normalize(text));

@@ -119,6 +119,9 @@ impl ThreadConfig {
             bursty_posting: self.bursty_posting,
             min_uncommon_terms: self.min_uncommon_terms,
             passage_window_days: Some(self.window_days),
+            // A developing story's reports days apart repeat its
+            // background with new figures (see `series_days`).
+            series_days: 0.0,
             ..*story
         }
     }

@@ -169,6 +169,7 @@ impl Config {
             ("story.window_days", self.story.window_days),
             ("story.quote_window_days", self.story.quote_window_days),
             ("story.passage_window_days", passage_days.unwrap_or(0.0)),
+            ("story.series_days", self.story.series_days),
             ("thread.window_days", self.thread.window_days),
         ] {
             if days.is_nan() || days < 0.0 {
