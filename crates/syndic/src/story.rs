@@ -3101,9 +3101,11 @@ mod tests {
         }
     }
 
-    /// A table's vector carries [`TABLE_MARK`] as its profile, prose's
-    /// does not; two tables' names count only with most of the smaller's
-    /// figures in common, and without them the refusal says why.
+    /// Two reports that name one event by their rare terms and share a
+    /// passage are no story when dated more than `series_days` apart with
+    /// few figures in common (another day's report of a series); within a
+    /// day, undated, with half their figures in common or with the rule
+    /// off they are one. The thread level turns the rule off.
     #[test]
     fn reports_of_a_series_on_other_days_are_no_story() {
         // Two reports in prose at cosine 0.18 that name one event by their
@@ -3171,6 +3173,10 @@ mod tests {
         );
     }
 
+    /// A table's vector carries [`TABLE_MARK`] as its profile, prose's and
+    /// a one-line flash's do not; two tables' names count only with most
+    /// of the smaller's figures in common, and without them the refusal
+    /// says why.
     #[test]
     fn two_tables_are_joined_by_their_figures_not_their_labels() {
         let words = |text: &str| term_counts(&crate::text::normalize::normalize(text));
