@@ -155,6 +155,11 @@ pub struct StoryConfig {
     /// ... and this many rare terms in both leads (the title and the
     /// opening sentences, where a report names its event).
     pub min_lead_terms: usize,
+    /// ... or, sharing at least this many rare terms, one in both leads
+    /// (0: off). Off at the story level; the thread level sets it
+    /// ([`crate::thread::ThreadConfig::many_rare_terms`]): a saga's
+    /// follow-ups open with their own event and repeat its names below.
+    pub many_rare_terms: usize,
     /// The lowest cosine of a pair in two languages ([`cross_language`]:
     /// their most widely held words differ). Two languages share only
     /// names, figures and loanwords, so a translation's cosine is about
@@ -302,6 +307,7 @@ impl Default for StoryConfig {
             rare_posting: 5,
             min_rare_terms: 3,
             min_lead_terms: 2,
+            many_rare_terms: 0,
             cross_language_similarity: 0.06,
             same_day_similarity: 1.0,
             min_shared_names: 4,
@@ -360,8 +366,9 @@ pub enum EdgeRule {
     NamesAcrossScripts,
     /// The cosine reaches `strong_similarity`.
     CloseRewrite,
-    /// `min_rare_terms` rare terms, `min_lead_terms` of them in both leads,
-    /// `min_uncommon_terms` of them uncommon.
+    /// `min_rare_terms` rare terms, `min_lead_terms` of them in both leads
+    /// (or `many_rare_terms`, one in both leads), `min_uncommon_terms` of
+    /// them uncommon.
     NamesOneEvent,
     /// Of one day: `min_lead_terms` rare terms in both leads, from
     /// `same_day_similarity`.
@@ -683,11 +690,14 @@ impl StoryConfig {
     }
 
     /// Whether candidate `c` shares the rare terms, in both leads, that
-    /// name one event (`min_rare_terms`, `min_lead_terms`): the evidence
-    /// that templated reports (same words, other figures) and one
-    /// session's price tables lack.
+    /// name one event (`min_rare_terms`, `min_lead_terms`; or
+    /// `many_rare_terms`, one in both leads): the evidence that templated
+    /// reports (same words, other figures) and one session's price tables
+    /// lack.
     pub fn names_one_event(&self, c: &Candidate) -> bool {
-        c.rare as usize >= self.min_rare_terms && c.lead as usize >= self.min_lead_terms
+        let (rare, lead) = (c.rare as usize, c.lead as usize);
+        let many = self.many_rare_terms > 0 && rare >= self.many_rare_terms && lead >= 1;
+        rare >= self.min_rare_terms && (lead >= self.min_lead_terms || many)
     }
 
     /// Whether the names of one event ([`StoryConfig::names_one_event`])
@@ -3105,6 +3115,47 @@ mod tests {
             names: 0,
             uncommon,
         }
+    }
+
+    /// At the thread level many shared rare terms name one event with one
+    /// of them in both leads (a saga's follow-up opens with its own
+    /// event); with fewer, or none in both leads, or at the story level,
+    /// two are needed in both leads.
+    #[test]
+    fn many_rare_terms_name_one_event_with_one_in_both_leads() {
+        let story = StoryConfig::default();
+        let thread = crate::thread::ThreadConfig::default().rules(&story);
+        assert_eq!((story.many_rare_terms, thread.many_rare_terms), (0, 6));
+        let rule =
+            |c: &Candidate, cfg: &StoryConfig| cfg.rule_by_terms(c, 0.25, false, false, false);
+        let named = Some(StoryVerdict::Edge(EdgeRule::NamesOneEvent));
+        let saga = Candidate {
+            shared: 9,
+            rare: 6,
+            lead: 1,
+            ..names_of_one_event(1)
+        };
+        assert!(thread.names_one_event(&saga) && !story.names_one_event(&saga));
+        assert_eq!(rule(&saga, &thread), named);
+        assert_ne!(rule(&saga, &story), named);
+        for fewer in [Candidate { rare: 5, ..saga }, Candidate { lead: 0, ..saga }] {
+            assert!(!thread.names_one_event(&fewer), "{fewer:?}");
+            assert_ne!(rule(&fewer, &thread), named, "{fewer:?}");
+        }
+        // Still a name among them.
+        let words = Candidate {
+            uncommon: 0,
+            ..saga
+        };
+        assert_eq!(
+            rule(&words, &thread),
+            Some(StoryVerdict::NoEdge(Refusal::NoUncommonTerms))
+        );
+        let off = StoryConfig {
+            many_rare_terms: 0,
+            ..thread
+        };
+        assert!(!off.names_one_event(&saga));
     }
 
     /// Two reports that name one event by their rare terms and share a
