@@ -337,6 +337,32 @@ fn energy_threads_run_alone() {
     }
 }
 
+/// Asserts that each pair of `docs`' ids is in two groups at `level`
+/// (`story` or `thread` of a [`syndic::DocOutcome`]) with the default
+/// settings, and in one group with `off`: the defaults with the one rule
+/// named `rule` turned off.
+fn apart_by_the_rule(
+    docs: &[syndic::Document],
+    pairs: &[(&str, &str)],
+    level: fn(&syndic::DocOutcome) -> u32,
+    off: syndic::Config,
+    rule: &str,
+) {
+    let at = |id: &str| docs.iter().position(|d| d.id == id).unwrap();
+    for (config, apart) in [(syndic::Config::default(), true), (off, false)] {
+        let outcome = syndic::run(docs, &config).unwrap();
+        for &(a, b) in pairs {
+            let (x, y) = (&outcome.docs[at(a)], &outcome.docs[at(b)]);
+            assert_eq!(
+                level(x) != level(y),
+                apart,
+                "{a} and {b}, {rule} {}",
+                if apart { "on" } else { "off" }
+            );
+        }
+    }
+}
+
 /// Two countries' monthly trade figures are no developing story: in the
 /// trade set run alone, Finland's and New Zealand's February surpluses
 /// (8212, 9135) and the Philippines' January deficit and West Germany's
@@ -352,24 +378,16 @@ fn two_countries_monthly_figures_are_no_thread() {
         return;
     };
     let docs = thread_set(&corpus, &thread_labels("reuters-trade-threads.tsv"));
-    let at = |id: &str| docs.iter().position(|d| d.id == id).unwrap();
-    let pairs = [(at("8212"), at("9135")), (at("8138"), at("8624"))];
     let mut off = syndic::Config::default();
     off.thread.min_uncommon_terms = 0;
-    for (config, apart) in [(syndic::Config::default(), true), (off, false)] {
-        let outcome = syndic::run(&docs, &config).unwrap();
-        for (a, b) in pairs {
-            let (ta, tb) = (&outcome.docs[a].thread, &outcome.docs[b].thread);
-            assert_eq!(
-                ta != tb,
-                apart,
-                "{} and {}, min_uncommon_terms {}",
-                docs[a].id,
-                docs[b].id,
-                config.thread.min_uncommon_terms
-            );
-        }
-    }
+    let pairs = [("8212", "9135"), ("8138", "8624")];
+    apart_by_the_rule(
+        &docs,
+        &pairs,
+        |d| d.thread,
+        off,
+        "thread.min_uncommon_terms",
+    );
 }
 
 /// The BBC set of `benches/stories/bbc_threads.py`: the 103 BBC News
@@ -407,27 +425,13 @@ fn one_genres_reports_of_other_events_are_no_story() {
     let Some(docs) = bbc_energy_set() else {
         return;
     };
-    let at = |id: &str| docs.iter().position(|d| d.id == id).unwrap();
-    let pairs = [
-        (at("business/121"), at("business/402")),
-        (at("business/258"), at("business/142")),
-    ];
     let mut off = syndic::Config::default();
     off.story.min_uncommon_terms = 0;
-    for (config, apart) in [(syndic::Config::default(), true), (off, false)] {
-        let outcome = syndic::run(&docs, &config).unwrap();
-        for (a, b) in pairs {
-            let (sa, sb) = (&outcome.docs[a].story, &outcome.docs[b].story);
-            assert_eq!(
-                sa != sb,
-                apart,
-                "{} and {}, story.min_uncommon_terms {}",
-                docs[a].id,
-                docs[b].id,
-                config.story.min_uncommon_terms
-            );
-        }
-    }
+    let pairs = [
+        ("business/121", "business/402"),
+        ("business/258", "business/142"),
+    ];
+    apart_by_the_rule(&docs, &pairs, |d| d.story, off, "story.min_uncommon_terms");
 }
 
 /// A saga's follow-ups are one thread by many shared rare terms, one in
@@ -525,21 +529,10 @@ fn a_series_reports_on_other_days_are_no_story() {
     let Some(corpus) = reuters() else {
         return;
     };
-    let at = |id: &str| corpus.docs.iter().position(|d| d.id == id).unwrap();
     let mut off = syndic::Config::default();
     off.story.series_days = 0.0;
-    for (config, apart) in [(syndic::Config::default(), true), (off, false)] {
-        let outcome = syndic::run(&corpus.docs, &config).unwrap();
-        for (a, b) in [("12361", "13173"), ("13861", "15500")] {
-            let (x, y) = (&outcome.docs[at(a)], &outcome.docs[at(b)]);
-            assert_eq!(
-                x.story != y.story,
-                apart,
-                "{a} and {b}, series_days {}",
-                config.story.series_days
-            );
-        }
-    }
+    let pairs = [("12361", "13173"), ("13861", "15500")];
+    apart_by_the_rule(&corpus.docs, &pairs, |d| d.story, off, "story.series_days");
 }
 
 /// Inside all 21,578 reports, a developing story's names (`ecuador`,

@@ -37,10 +37,11 @@ the corpus, is a listed word).
 """
 
 import argparse
-import itertools
 import json
 import os
 import sys
+
+from energy_threads import write_pairs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LABELS = os.path.join(HERE, "bbc-energy-threads.tsv")
@@ -77,15 +78,7 @@ def main():
             with open(path, encoding="latin-1") as a:
                 title, _, body = a.read().partition("\n")
             f.write(json.dumps({"id": id_, "title": title.strip(), "text": body.strip()}) + "\n")
-    same = 0
-    with open(os.path.join(args.out, "pairs.csv"), "w", encoding="utf-8") as f:
-        f.write("id1,id2,label\n")
-        for (a, ta), (b, tb) in itertools.combinations(rows, 2):
-            label = int(ta != "-" and ta == tb)
-            same += label
-            f.write(f"{a},{b},{label}\n")
-    print(f"{len(rows)} articles, {same} same-thread pairs of "
-          f"{len(rows) * (len(rows) - 1) // 2} -> {args.out}")
+    write_pairs(rows, args.out)
 
 
 if __name__ == "__main__":

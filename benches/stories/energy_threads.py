@@ -117,15 +117,21 @@ def main():
     with open(os.path.join(args.out, "energy.sgm"), "w", encoding="latin-1") as f:
         for newid, _ in rows:
             f.write(elements[newid] + "\n")
+    write_pairs(rows, args.out)
+
+
+def write_pairs(rows, out):
+    """Writes `out`/pairs.csv: every pair of `rows` ((id, thread or "-"),
+    in order) labelled 1 when both are in one thread, and says how many."""
     same = 0
-    with open(os.path.join(args.out, "pairs.csv"), "w", encoding="utf-8") as f:
+    with open(os.path.join(out, "pairs.csv"), "w", encoding="utf-8") as f:
         f.write("id1,id2,label\n")
         for (a, ta), (b, tb) in itertools.combinations(rows, 2):
             label = int(ta != "-" and ta == tb)
             same += label
             f.write(f"{a},{b},{label}\n")
     print(f"{len(rows)} articles, {same} same-thread pairs of "
-          f"{len(rows) * (len(rows) - 1) // 2} -> {args.out}")
+          f"{len(rows) * (len(rows) - 1) // 2} -> {out}")
 
 
 if __name__ == "__main__":
