@@ -6,7 +6,7 @@ are given. In a corpus of a hundred reports, document frequencies cannot
 tell a common word from a name: `quarter`, `figures` or `director` held by
 four reports are as "rare" as a minister's name. The story stage therefore
 adds `story.background_documents` pseudo-documents of general news to the
-frequencies (`crates/syndic/src/story.rs`, `term_idf`): they hold each word
+frequencies (`crates/syndic/src/story/vectors.rs`, `term_idf`): they hold each word
 of this table at its share here, every listed function word of 18 languages
 at 30 % (or at its share of the corpus, if higher), and no other word.
 
