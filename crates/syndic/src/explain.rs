@@ -39,7 +39,7 @@ use crate::pipeline::{BodyModel, BodySignature, Config, Outcome, Signer};
 use crate::shingle::Shingled;
 use crate::store::Resources;
 use crate::store::SpillVec;
-use crate::story::{self, EdgeRule, Refusal, StoryVerdict};
+use crate::story::{self, Candidate, EdgeRule, Refusal, StoryVerdict};
 use crate::verify::{self, Evidence, SetRules, VerifyRule};
 use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
@@ -141,10 +141,11 @@ pub struct Explanation {
 pub struct LevelEvidence {
     /// The two groups' representatives (document indices).
     pub reps: (usize, usize),
-    /// Shared indexed terms as candidates are counted: terms used, rare
-    /// ones, rare ones in both leads, names, rare ones that are uncommon
-    /// ([`crate::story::is_uncommon`]).
-    pub counts: (u32, u32, u32, u32, u32),
+    /// The pair as candidates are counted ([`Candidate`]: shared indexed
+    /// terms, rare ones, rare ones in both leads, names, rare ones that are
+    /// uncommon; its `a` and `b` are the groups' indices in the level's
+    /// index, not documents).
+    pub counts: Candidate,
     /// The counts make them a candidate pair.
     pub candidate: bool,
     /// The terms both index, by word.
@@ -571,7 +572,7 @@ impl<'m> Levels<'m> {
         });
         Ok(LevelEvidence {
             reps,
-            counts: (c.shared, c.rare, c.lead, c.names, c.uncommon),
+            counts: c,
             candidate,
             terms,
             judged,
@@ -924,11 +925,11 @@ impl LevelEvidence {
         });
         serde_json::json!({
             "representatives": [id(self.reps.0), id(self.reps.1)],
-            "shared_terms": self.counts.0,
-            "rare_terms": self.counts.1,
-            "rare_lead_terms": self.counts.2,
-            "names": self.counts.3,
-            "uncommon_rare_terms": self.counts.4,
+            "shared_terms": self.counts.shared,
+            "rare_terms": self.counts.rare,
+            "rare_lead_terms": self.counts.lead,
+            "names": self.counts.names,
+            "uncommon_rare_terms": self.counts.uncommon,
             "candidate": self.candidate,
             "terms": self.terms,
             "judged": self.judged,
@@ -966,11 +967,11 @@ impl LevelEvidence {
              | a candidate pair | {} |\n\
              | days apart, as the stage dates them | {} |\n\
              | cosine | {} |\n",
-            self.counts.0,
-            self.counts.1,
-            self.counts.2,
-            self.counts.3,
-            self.counts.4,
+            self.counts.shared,
+            self.counts.rare,
+            self.counts.lead,
+            self.counts.names,
+            self.counts.uncommon,
             yes(self.candidate),
             self.days_apart
                 .map_or("unknown".to_string(), |d| format!("{d:.1}")),

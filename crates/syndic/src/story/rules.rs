@@ -7,7 +7,7 @@ use super::*;
 /// terms (at least `min_shared_terms`), `rare` of them rare, `lead` of the
 /// rare ones in both leads; or `names` names, at least `min_shared_names`
 /// (such a pair is judged only if it is in two languages).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Candidate {
     /// The lower cluster index.
     pub a: u32,
