@@ -1,5 +1,6 @@
 //! The story rules: a candidate pair's evidence, the rule that makes it
-//! an edge or the reason it is none, and [`StoryConfig`]'s tests of each.
+//! an edge or the reason it is none, and the [`StoryConfig`] methods that
+//! apply each rule.
 
 use super::*;
 
