@@ -3,6 +3,7 @@
 
 use std::io::Read;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use syndic::corpus::html;
 
 fn shared(rel: &str) -> Option<PathBuf> {
@@ -17,17 +18,34 @@ fn shared(rel: &str) -> Option<PathBuf> {
     }
 }
 
-/// All of Reuters-21578 as filed (its 22 SGML files, in name order), or
-/// `None` (with a message) when the shared corpora are absent.
-fn reuters() -> Option<syndic::Corpus> {
-    let dir = shared("reuters21578")?;
-    let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sgm"))
-        .collect();
-    inputs.sort();
-    Some(syndic::Corpus::read(&inputs, &syndic::ReadOptions::default()).unwrap())
+/// All of Reuters-21578 as filed (its 22 SGML files, in name order), read
+/// once and shared by the tests, or `None` (with a message) when the shared
+/// corpora are absent.
+fn reuters() -> Option<&'static syndic::Corpus> {
+    static CORPUS: OnceLock<Option<syndic::Corpus>> = OnceLock::new();
+    CORPUS
+        .get_or_init(|| {
+            let dir = shared("reuters21578")?;
+            let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "sgm"))
+                .collect();
+            inputs.sort();
+            Some(syndic::Corpus::read(&inputs, &syndic::ReadOptions::default()).unwrap())
+        })
+        .as_ref()
+}
+
+/// All of Reuters-21578 ([`reuters`]) and the default pipeline's outcome on
+/// it, made once and shared by the tests that read them (a run over the
+/// 21,578 reports takes seconds).
+fn reuters_default() -> Option<(&'static syndic::Corpus, &'static syndic::Outcome)> {
+    static OUTCOME: OnceLock<Option<syndic::Outcome>> = OnceLock::new();
+    let corpus = reuters()?;
+    let outcome = OUTCOME
+        .get_or_init(|| Some(syndic::run(&corpus.docs, &syndic::Config::default()).unwrap()));
+    Some((corpus, outcome.as_ref()?))
 }
 
 /// Tokens as the benchmark's `\w+` finds them.
@@ -138,12 +156,11 @@ fn html_extraction_finds_the_article() {
 /// bridge them under the default settings.
 #[test]
 fn templated_reports_stay_apart() {
-    let Some(corpus) = reuters() else {
-        return;
-    };
     // Default settings, so the alignment rule is on: #7207 says "six pct"
     // where #522 says "6-3/16 pct", and must not bridge the series.
-    let outcome = syndic::run(&corpus.docs, &syndic::Config::default()).unwrap();
+    let Some((corpus, outcome)) = reuters_default() else {
+        return;
+    };
     let templated = |title: &str| {
         ["FED ADDS RESERVES", "FED SETS", "EXPORT SALES"]
             .iter()
@@ -156,8 +173,8 @@ fn templated_reports_stay_apart() {
             .collect()
     };
     let (seen, _) = clusters_agree_on_figures(
-        &corpus,
-        &outcome,
+        corpus,
+        outcome,
         |doc| doc.title.as_deref().is_some_and(templated),
         figures,
     );
@@ -211,10 +228,9 @@ fn clusters_agree_on_figures(
 /// still joins.
 #[test]
 fn dividend_notices_of_other_companies_stay_apart() {
-    let Some(corpus) = reuters() else {
+    let Some((corpus, outcome)) = reuters_default() else {
         return;
     };
-    let outcome = syndic::run(&corpus.docs, &syndic::Config::default()).unwrap();
     let digits = |text: &str| -> Vec<String> {
         text.split(|c: char| !(c.is_ascii_digit() || c == '/' || c == '-'))
             .filter(|t| t.starts_with(|c: char| c.is_ascii_digit()))
@@ -227,7 +243,7 @@ fn dividend_notices_of_other_companies_stay_apart() {
             .starts_with("qtly div")
     };
     let (notices, joined) =
-        clusters_agree_on_figures(&corpus, &outcome, |doc| notice(&doc.text), digits);
+        clusters_agree_on_figures(corpus, outcome, |doc| notice(&doc.text), digits);
     assert!(notices >= 200, "only {notices} notices found");
     // The Southeast Banking notice filed twice on March 20, 1987.
     assert!(joined >= 1, "no notice filed twice was joined");
@@ -327,7 +343,7 @@ fn energy_threads_run_alone() {
         ("reuters-trade-threads.tsv", 0.70, 0.72),
     ] {
         let threads = thread_labels(labels);
-        let docs = thread_set(&corpus, &threads);
+        let docs = thread_set(corpus, &threads);
         let outcome = syndic::run(&docs, &syndic::Config::default()).unwrap();
         let (p, r) = thread_scores(labels, &threads, &docs, &outcome);
         assert!(
@@ -338,19 +354,20 @@ fn energy_threads_run_alone() {
 }
 
 /// Asserts that each pair of `docs`' ids is in two groups at `level`
-/// (`story` or `thread` of a [`syndic::DocOutcome`]) with the default
-/// settings, and in one group with `off`: the defaults with the one rule
-/// named `rule` turned off.
+/// (`story` or `thread` of a [`syndic::DocOutcome`]) in `on`, the default
+/// settings' outcome on `docs`, and in one group with `off`: the defaults
+/// with the one rule named `rule` turned off.
 fn apart_by_the_rule(
     docs: &[syndic::Document],
+    on: &syndic::Outcome,
     pairs: &[(&str, &str)],
     level: fn(&syndic::DocOutcome) -> u32,
     off: syndic::Config,
     rule: &str,
 ) {
     let at = |id: &str| docs.iter().position(|d| d.id == id).unwrap();
-    for (config, apart) in [(syndic::Config::default(), true), (off, false)] {
-        let outcome = syndic::run(docs, &config).unwrap();
+    let without = syndic::run(docs, &off).unwrap();
+    for (outcome, apart) in [(on, true), (&without, false)] {
         for &(a, b) in pairs {
             let (x, y) = (&outcome.docs[at(a)], &outcome.docs[at(b)]);
             assert_eq!(
@@ -377,12 +394,14 @@ fn two_countries_monthly_figures_are_no_thread() {
     let Some(corpus) = reuters() else {
         return;
     };
-    let docs = thread_set(&corpus, &thread_labels("reuters-trade-threads.tsv"));
+    let docs = thread_set(corpus, &thread_labels("reuters-trade-threads.tsv"));
     let mut off = syndic::Config::default();
     off.thread.min_uncommon_terms = 0;
     let pairs = [("8212", "9135"), ("8138", "8624")];
+    let on = syndic::run(&docs, &syndic::Config::default()).unwrap();
     apart_by_the_rule(
         &docs,
+        &on,
         &pairs,
         |d| d.thread,
         off,
@@ -431,7 +450,15 @@ fn one_genres_reports_of_other_events_are_no_story() {
         ("business/121", "business/402"),
         ("business/258", "business/142"),
     ];
-    apart_by_the_rule(&docs, &pairs, |d| d.story, off, "story.min_uncommon_terms");
+    let on = syndic::run(&docs, &syndic::Config::default()).unwrap();
+    apart_by_the_rule(
+        &docs,
+        &on,
+        &pairs,
+        |d| d.story,
+        off,
+        "story.min_uncommon_terms",
+    );
 }
 
 /// A saga's follow-ups are one thread by many shared rare terms, one in
@@ -497,10 +524,9 @@ fn a_sagas_follow_ups_are_one_thread_by_many_rare_terms() {
 /// no table ([`syndic::story::TABLE_MIN_FIGURES`]).
 #[test]
 fn one_sessions_price_tables_are_no_story() {
-    let Some(corpus) = reuters() else {
+    let Some((corpus, outcome)) = reuters_default() else {
         return;
     };
-    let outcome = syndic::run(&corpus.docs, &syndic::Config::default()).unwrap();
     let at = |id: &str| corpus.docs.iter().position(|d| d.id == id).unwrap();
     for (a, b) in [
         ("13293", "13344"),
@@ -526,13 +552,20 @@ fn one_sessions_price_tables_are_no_story() {
 /// rule off, the reports two days apart are one story.
 #[test]
 fn a_series_reports_on_other_days_are_no_story() {
-    let Some(corpus) = reuters() else {
+    let Some((corpus, on)) = reuters_default() else {
         return;
     };
     let mut off = syndic::Config::default();
     off.story.series_days = 0.0;
     let pairs = [("12361", "13173"), ("13861", "15500")];
-    apart_by_the_rule(&corpus.docs, &pairs, |d| d.story, off, "story.series_days");
+    apart_by_the_rule(
+        &corpus.docs,
+        on,
+        &pairs,
+        |d| d.story,
+        off,
+        "story.series_days",
+    );
 }
 
 /// Inside all 21,578 reports, a developing story's names (`ecuador`,
@@ -542,7 +575,7 @@ fn a_series_reports_on_other_days_are_no_story() {
 /// twice the recall, at the same precision; without the rule they are not.
 #[test]
 fn energy_threads_inside_all_of_reuters() {
-    let Some(corpus) = reuters() else {
+    let Some((corpus, on)) = reuters_default() else {
         return;
     };
     let sets = [
@@ -551,10 +584,10 @@ fn energy_threads_inside_all_of_reuters() {
     ];
     let mut off = syndic::Config::default();
     off.thread.bursty_posting = 0;
-    for (config, bursts) in [(syndic::Config::default(), true), (off, false)] {
-        let outcome = syndic::run(&corpus.docs, &config).unwrap();
+    let without = syndic::run(&corpus.docs, &off).unwrap();
+    for (outcome, bursts) in [(on, true), (&without, false)] {
         for (labels, min_r) in sets {
-            let (p, r) = thread_scores(labels, &thread_labels(labels), &corpus.docs, &outcome);
+            let (p, r) = thread_scores(labels, &thread_labels(labels), &corpus.docs, outcome);
             assert!(p >= 0.95, "{labels}: thread P {p:.3}");
             assert_eq!(
                 r >= min_r,
@@ -572,19 +605,22 @@ fn energy_threads_inside_all_of_reuters() {
 /// off it is neither.
 #[test]
 fn explain_marks_the_terms_rare_in_their_burst() {
-    let Some(corpus) = reuters() else {
+    let Some((corpus, on)) = reuters_default() else {
         return;
     };
     let at = |id: &str| corpus.docs.iter().position(|d| d.id == id).unwrap();
     let pair = [(at("2973"), at("4039"))];
     let mut off = syndic::Config::default();
     off.thread.bursty_posting = 0;
-    for (config, bursts) in [(syndic::Config::default(), true), (off, false)] {
-        let outcome = syndic::run(&corpus.docs, &config).unwrap();
+    let without = syndic::run(&corpus.docs, &off).unwrap();
+    let texts = corpus.texts();
+    for (config, outcome, bursts) in [
+        (syndic::Config::default(), on, true),
+        (off, &without, false),
+    ] {
         let resources = syndic::Resources::default();
-        let texts = corpus.texts();
         let why =
-            syndic::explain::explain(&corpus.docs, &texts, &config, &resources, &outcome, &pair)
+            syndic::explain::explain(&corpus.docs, &texts, &config, &resources, outcome, &pair)
                 .unwrap();
         let [_, thread] = why[0].levels.as_ref().expect("stories are on");
         let earthquake = thread
