@@ -89,7 +89,7 @@ impl EvidenceStore {
                 .into_par_iter()
                 .map_init(String::new, |buf, (d, stream)| match stream {
                     Some(s) => Ok(evidence_of(s)),
-                    None => Ok(make_evidence(model.body_into(d as usize, buf)?.0, spec)),
+                    None => Ok(make_evidence(model.body(d as usize, buf)?.0, spec)),
                 })
                 .collect::<Result<_>>()?;
             for (&d, e) in chunk.iter().zip(made) {
@@ -131,7 +131,7 @@ impl EvidenceStore {
         match self.slot[doc as usize] {
             u32::MAX => {
                 let mut buf = String::new();
-                let (body, _) = model.body_into(doc as usize, &mut buf)?;
+                let (body, _) = model.body(doc as usize, &mut buf)?;
                 Ok(Cow::Owned(make_evidence(body, spec)))
             }
             _ => self.get(doc),
@@ -229,7 +229,7 @@ impl<'m> TokenStore<'m> {
 
 /// Document `d`'s token keys, from its body (made in `buf`).
 fn tokens_of(model: &BodyModel, d: u32, buf: &mut String) -> Result<Vec<u32>> {
-    Ok(shingle::token_keys(model.body_into(d as usize, buf)?.0))
+    Ok(shingle::token_keys(model.body(d as usize, buf)?.0))
 }
 
 impl verify::Tokens for TokenStore<'_> {

@@ -408,6 +408,17 @@ impl BodyModel {
         Ok(BodyModel::new(folded, boilerplate, batch))
     }
 
+    /// Document `i`'s body, with the length of its whole folded text:
+    /// borrowed from the model once its bodies are stripped in memory
+    /// ([`BodyModel::strip_bodies`]), else made in `buf`
+    /// ([`BodyModel::body_into`]).
+    pub fn body<'a>(&'a self, i: usize, buf: &'a mut String) -> Result<(&'a str, usize)> {
+        if let (Some(lens), SpillVec::Ram(folded)) = (&self.folded_lens, &self.folded) {
+            return Ok((&folded[self.holder(i) as usize].text, lens[i]));
+        }
+        self.body_into(i, buf)
+    }
+
     /// Writes document `i`'s body into `out` (cleared first) and returns it,
     /// with the length of its whole folded text.
     pub fn body_into<'b>(&self, i: usize, out: &'b mut String) -> Result<(&'b str, usize)> {

@@ -36,7 +36,7 @@ pub fn signatures(
     (0..docs.len())
         .into_par_iter()
         .map_init(String::new, |buf, i| {
-            let (body, _) = model.body_into(i, buf)?;
+            let (body, _) = model.body(i, buf)?;
             let sig = signer.sign(body);
             Ok(match sig.short {
                 false => sig.whole,
@@ -224,7 +224,7 @@ struct Body {
 
 /// Document `i`'s [`Body`] facts (its body made in `buf`).
 fn body_of(model: &BodyModel, i: usize, buf: &mut String) -> Result<Body> {
-    let (body, folded) = model.body_into(i, buf)?;
+    let (body, folded) = model.body(i, buf)?;
     let hash = xxh3_128(body.as_bytes());
     Ok(Body {
         hash,
@@ -242,7 +242,7 @@ fn sign_one(
     i: usize,
     (buf, shingled, set): &mut (String, Shingled, Vec<u32>),
 ) -> Result<(bool, SignedBody)> {
-    let (body, _) = model.body_into(i, buf)?;
+    let (body, _) = model.body(i, buf)?;
     let sig = signer.sign_into(body, shingled);
     let short = sig.short;
     let mut keys = Vec::new();
