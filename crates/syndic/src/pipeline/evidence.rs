@@ -227,7 +227,8 @@ impl<'m> TokenStore<'m> {
     }
 }
 
-/// Document `d`'s token keys, from its body (made in `buf`).
+/// Document `d`'s token keys, from its body ([`BodyModel::body`]:
+/// borrowed, or made in `buf`).
 fn tokens_of(model: &BodyModel, d: u32, buf: &mut String) -> Result<Vec<u32>> {
     Ok(shingle::token_keys(model.body(d as usize, buf)?.0))
 }

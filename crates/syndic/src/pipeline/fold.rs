@@ -555,23 +555,39 @@ mod tests {
         let texts = Texts::new(&docs);
         let r = Resources::default();
         let mut model = BodyModel::learn(&docs, &texts, &Config::default(), &r).unwrap();
+        // Each body by `body_into`, checked against `body`.
         let read = |m: &BodyModel| -> Vec<(String, usize)> {
             (0..docs.len())
                 .map(|i| {
                     let mut buf = String::new();
                     let (body, len) = m.body_into(i, &mut buf).unwrap();
+                    let mut other = String::new();
+                    assert_eq!(m.body(i, &mut other).unwrap(), (body, len));
                     (body.to_string(), len)
                 })
                 .collect()
+        };
+        // The length of document 2's body from `body`, and whether it was
+        // made in the buffer.
+        let made = |m: &BodyModel| {
+            let mut buf = String::new();
+            let len = m.body(2, &mut buf).unwrap().0.len();
+            (len, !buf.is_empty())
         };
         let before = read(&model);
         assert!(
             before.iter().any(|(b, len)| b.len() < *len),
             "chrome removed"
         );
+        assert_eq!(made(&model), (before[2].0.len(), true));
         model.strip_bodies();
         model.strip_bodies();
         assert_eq!(read(&model), before);
+        assert_eq!(
+            made(&model),
+            (before[2].0.len(), false),
+            "a stripped body is borrowed"
+        );
         let SpillVec::Ram(held) = &model.folded else {
             panic!("in RAM")
         };

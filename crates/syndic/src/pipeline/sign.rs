@@ -222,7 +222,8 @@ struct Body {
     folded: usize,
 }
 
-/// Document `i`'s [`Body`] facts (its body made in `buf`).
+/// Document `i`'s [`Body`] facts (its body as [`BodyModel::body`] gives
+/// it: borrowed, or made in `buf`).
 fn body_of(model: &BodyModel, i: usize, buf: &mut String) -> Result<Body> {
     let (body, folded) = model.body(i, buf)?;
     let hash = xxh3_128(body.as_bytes());
