@@ -388,29 +388,41 @@ def components(pairs, name: str = "candidates"):
     smallest ``num`` of its component) for every document in a pair. Labels
     spread along the pairs and jump to their own label's label each round
     (rounds grow with the log of the diameter); each round is checkpointed
-    so that the plan does not grow."""
+    so that the plan does not grow.
+
+    The rounds stop as soon as every pair's two ends hold one label: a
+    label is always the ``num`` of a document of its component and never
+    above the document's own, so the smallest document of a component
+    keeps its own ``num``, and labels equal along every pair are then that
+    ``num`` throughout the component. (The first round spreads each pair's
+    smaller end, every document being its own label before it.)"""
     from pyspark.sql import functions as F
 
     edges = _fresh(_cut(pairs.select("a", "b"), f"{name}: pairs"))
-    labels = (edges.select(F.col("a").alias("num")).union(edges.select(F.col("b").alias("num")))
-              .distinct().withColumn("label", F.col("num")))
-    labels = _fresh(_cut(labels, f"{name}: components"))
-    while True:
+
+    def ends(labels):
+        """Every pair with its two ends' labels, ``la`` and ``lb``."""
         la = labels.select(F.col("num").alias("a"), F.col("label").alias("la"))
         lb = labels.select(F.col("num").alias("b"), F.col("label").alias("lb"))
-        m = edges.join(la, "a").join(lb, "b").select("a", "b", F.least("la", "lb").alias("m"))
+        return edges.join(la, "a").join(lb, "b")
+
+    labels = None
+    while True:
+        if labels is None:
+            m = edges.select("a", "b", F.least("a", "b").alias("m"))
+        else:
+            m = ends(labels).select("a", "b", F.least("la", "lb").alias("m"))
         spread = m.select(F.col("a").alias("num"), F.col("m").alias("label")).union(
             m.select(F.col("b").alias("num"), F.col("m").alias("label")))
-        merged = labels.union(spread).groupBy("num").agg(F.min("label").alias("label"))
+        merged = (spread if labels is None else labels.union(spread)).groupBy("num").agg(
+            F.min("label").alias("label"))
         x, y = merged.alias("x"), merged.alias("y")
-        jumped = _fresh(_cut(x.join(y, F.col("x.label") == F.col("y.num"))
+        labels = _fresh(_cut(x.join(y, F.col("x.label") == F.col("y.num"))
                              .select(F.col("x.num").alias("num"), F.least("x.label", "y.label").alias("label")),
                              f"{name}: components"))
         with _stage(pairs.sparkSession, f"{name}: components"):
-            changed = (jumped.join(labels.withColumnRenamed("label", "old"), "num")
-                       .filter(F.col("label") != F.col("old")).limit(1).count())
-        labels = jumped
-        if changed == 0:
+            unsettled = ends(labels).filter(F.col("la") != F.col("lb")).limit(1).count()
+        if unsettled == 0:
             if _log.isEnabledFor(logging.INFO):
                 with _stage(pairs.sparkSession, f"{name}: component sizes"):
                     sizes = labels.groupBy("label").count()
