@@ -414,8 +414,9 @@ def components(pairs, name: str = "candidates"):
             m = ends(labels).select("a", "b", F.least("la", "lb").alias("m"))
         spread = m.select(F.col("a").alias("num"), F.col("m").alias("label")).union(
             m.select(F.col("b").alias("num"), F.col("m").alias("label")))
-        merged = (spread if labels is None else labels.union(spread)).groupBy("num").agg(
-            F.min("label").alias("label"))
+        # A document's own label needs no place here: each of its pairs
+        # spreads the smaller of the two ends' labels, at most its own.
+        merged = spread.groupBy("num").agg(F.min("label").alias("label"))
         x, y = merged.alias("x"), merged.alias("y")
         labels = _fresh(_cut(x.join(y, F.col("x.label") == F.col("y.num"))
                              .select(F.col("x.num").alias("num"), F.least("x.label", "y.label").alias("label")),
