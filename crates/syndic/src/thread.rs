@@ -51,7 +51,7 @@ pub struct ThreadConfig {
     /// Mexico's, a seafarers' strike with Petrobras's cancelled purchase).
     /// 0.17 with the story level's background of general news
     /// (`background_documents`), which raises names' weights: chosen on
-    /// three 100-report sets (see the README).
+    /// three 100-report sets (see docs/results/threads.md).
     pub similarity: f64,
     /// A term is rare when at most this many stories index it.
     pub rare_posting: usize,
@@ -80,7 +80,7 @@ pub struct ThreadConfig {
     /// pieces: a trade dispute's 25 reports over 16 days were six threads.
     /// 0.3, the highest that keeps the gain on our third 100-report set,
     /// where the lowest merge it needs scores 0.32; nothing changes on
-    /// the energy sets from 0.1 to 0.6 (see the README).
+    /// the energy sets from 0.1 to 0.6 (see docs/results/threads.md).
     pub merge_similarity: f64,
     /// Terms held by more than `rare_posting` stories and at most this
     /// many count as rare for two stories in the term's burst
@@ -88,7 +88,7 @@ pub struct ThreadConfig {
     /// Reuters-21578 a developing story's names (`ecuador`, `pennzoil`)
     /// are held by 11-50 stories, so its reports shared too few rare
     /// terms: thread recall on our sets rose from 0.20 and 0.29 to 0.42
-    /// and 0.60 at precision 1.0 (see the README).
+    /// and 0.60 at precision 1.0 (see docs/results/threads.md).
     pub bursty_posting: usize,
     /// "The names of one event" make a thread edge only when this many of
     /// the shared rare terms are uncommon ([`StoryConfig::min_uncommon_terms`]:
@@ -96,7 +96,7 @@ pub struct ThreadConfig {
     /// countries' monthly trade figures share rare terms in a 100-report
     /// corpus (`figures`, `preliminary`, `february`) but no name; thread
     /// precision on the trade set rose 0.696 -> 0.719 at the same recall
-    /// (see the README).
+    /// (see docs/results/threads.md).
     pub min_uncommon_terms: usize,
 }
 

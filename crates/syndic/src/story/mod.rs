@@ -66,7 +66,8 @@
 //! (A shared quote of 8 shingles at cosine 0.3, on any dates, was the only
 //! evidence below 0.45 before; measured on SemEval-2022 train, our own
 //! labelled Reuters-21578 pairs and the generated corpora, the rules above
-//! find far more rewrites with fewer false merges: see the README.)
+//! find far more rewrites with fewer false merges: see
+//! docs/results/story-level.md.)
 //!
 //! Groups are formed by *star clustering*: clusters are visited
 //! by decreasing number of edges; an unassigned one becomes a story center and
@@ -206,7 +207,7 @@ pub struct StoryConfig {
     /// Reuters-21578, only about half of the 125 stories it grows are one
     /// event: it also joins one day's templated price reports (cattle
     /// markets, rubber and gold calls) and one company's unrelated
-    /// announcements of a day (see the README).
+    /// announcements of a day (see docs/results/story-level.md).
     pub same_day_similarity: f64,
     /// A pair in two languages ([`cross_language`]) is one story from
     /// `cross_language_similarity` when it shares this many *names*: words
@@ -243,7 +244,7 @@ pub struct StoryConfig {
     /// the two, where each word alone (`fire`, `trapped`, `collapsed`)
     /// is held by many clusters in a large corpus (0: off). A single
     /// word's rarity falls as a corpus grows; a combination's falls far
-    /// less (see [`unique_combination`] and the README).
+    /// less (see [`unique_combination`] and docs/results/story-level.md).
     pub combination_share: f64,
     /// Pseudo-documents of general English news added to the document
     /// frequencies ([`BackgroundNews`]; 0: off). In a corpus of a hundred
@@ -256,7 +257,8 @@ pub struct StoryConfig {
     /// topic word, so in a small corpus common words weigh less and the
     /// corpus's own names and topic words more; among thousands of
     /// clusters the corpus's own counts decide. 300, measured on our three
-    /// 100-report sets and SemEval-2022 train (see the README).
+    /// 100-report sets and SemEval-2022 train (see docs/results/threads.md,
+    /// "A background of general news").
     pub background_documents: f64,
     /// Star groups that a verified edge links (a member of one and a
     /// member of the other) merge when their centroids reach this cosine
@@ -293,7 +295,8 @@ pub struct StoryConfig {
     /// undated BBC business articles it splits one genre's reports of other
     /// events (two interest-rate rises months apart; South Korea's budget
     /// and the dollar's fall on `south`, `korea`, `ministry`): story
-    /// precision there 0.392 -> 0.587 (see the README).
+    /// precision there 0.392 -> 0.587 (see docs/results/threads.md, "At
+    /// the story level too").
     pub min_uncommon_terms: usize,
     /// Two versions dated more than this many days apart that share a
     /// passage (`min_shared_shingles`) but few of their figures (each
