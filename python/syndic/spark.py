@@ -406,12 +406,15 @@ def components(pairs, name: str = "candidates"):
         lb = labels.select(F.col("num").alias("b"), F.col("label").alias("lb"))
         return edges.join(la, "a").join(lb, "b")
 
-    labels = None
+    # Each round's pairs with their ends' labels serve twice: the check
+    # that ends the rounds, then the next round's spreading. They are
+    # kept (`persist`, filled by the check) rather than joined again.
+    labelled = None
     while True:
-        if labels is None:
+        if labelled is None:
             m = edges.select("a", "b", F.least("a", "b").alias("m"))
         else:
-            m = ends(labels).select("a", "b", F.least("la", "lb").alias("m"))
+            m = labelled.select("a", "b", F.least("la", "lb").alias("m"))
         spread = m.select(F.col("a").alias("num"), F.col("m").alias("label")).union(
             m.select(F.col("b").alias("num"), F.col("m").alias("label")))
         # A document's own label needs no place here: each of its pairs
@@ -421,9 +424,14 @@ def components(pairs, name: str = "candidates"):
         labels = _fresh(_cut(x.join(y, F.col("x.label") == F.col("y.num"))
                              .select(F.col("x.num").alias("num"), F.least("x.label", "y.label").alias("label")),
                              f"{name}: components"))
+        if labelled is not None:
+            labelled.unpersist()
+        labelled = ends(labels).persist()
         with _stage(pairs.sparkSession, f"{name}: components"):
-            unsettled = ends(labels).filter(F.col("la") != F.col("lb")).limit(1).count()
+            # Counts every row, so the check fills the kept table whole.
+            unsettled = labelled.filter(F.col("la") != F.col("lb")).count()
         if unsettled == 0:
+            labelled.unpersist()
             if _log.isEnabledFor(logging.INFO):
                 with _stage(pairs.sparkSession, f"{name}: component sizes"):
                     sizes = labels.groupBy("label").count()
