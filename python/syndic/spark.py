@@ -613,9 +613,13 @@ def _story_vectors(rep_docs, shared, settings_json: str):
         for b in batches:
             yield from _syndic.story_vectors(_stream(b), documents, settings_json).to_batches()
 
-    return _cut(joined.mapInArrow(
+    vectors = _cut(joined.mapInArrow(
         vectors_partition, "num long, terms array<long>, weights array<float>, top array<long>"),
         "story: terms and vectors")
+    # The checkpoint holds what later stages read: every representative's
+    # terms, one row per term, need not stay cached through the rest of the run.
+    held.unpersist()
+    return vectors
 
 
 def _bursts_on(cfg: dict) -> bool:
