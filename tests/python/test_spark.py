@@ -62,10 +62,10 @@ def records(path):
 FULL_RUN = bool(os.environ.get("SYNDIC_SPARK_FULL"))
 
 
-def partition_counts(ci: int) -> tuple:
-    """The partition counts a fixture's Spark runs use: ``ci`` in CI, 1
-    and 3 with SYNDIC_SPARK_FULL."""
-    return (1, 3) if FULL_RUN else (ci,)
+def partition_counts(*ci: int, full: tuple = (1, 3)) -> tuple:
+    """The partition counts a fixture's Spark runs use: ``ci`` in CI,
+    ``full`` (1 and 3 unless a test gives its own) with SYNDIC_SPARK_FULL."""
+    return full if FULL_RUN else ci
 
 
 def split_bytes(spark, n):
@@ -133,7 +133,7 @@ def assert_clusters_equal(spark, inputs, expected, partitions=None, **settings):
 def test_clusters_and_stories_equal_the_cli(spark, tmp_path):
     expected = cli_clusters(SAMPLE, tmp_path)
     assert len({e["story"] for e in expected}) < len({e["cluster"] for e in expected}), "stories form"
-    for partitions in (1, 3, 16) if FULL_RUN else (1, 16):
+    for partitions in partition_counts(1, 16, full=(1, 3, 16)):
         assert_clusters_equal(spark, [str(SAMPLE)], expected, partitions=partitions)
     off = cli_clusters(SAMPLE, tmp_path, "--stories", "off")
     assert_clusters_equal(spark, [str(SAMPLE)], off, partitions=3, story={"enabled": False})
@@ -406,7 +406,7 @@ def test_bbc_generated_at_two_partition_sizes(spark, tmp_path):
         assert_signatures_equal(spark, [str(path)], rows)
     split_bytes(spark, 128 << 20)
     expected = cli_clusters(path, tmp_path)
-    for partitions in (2, 5) if FULL_RUN else (5,):
+    for partitions in partition_counts(5, full=(2, 5)):
         assert_clusters_equal(spark, [str(path)], expected, partitions=partitions)
 
 
