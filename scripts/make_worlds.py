@@ -15,8 +15,19 @@ with its folder's name, so the worlds' ids stay distinct:
 With `--labels FILE`, the worlds' `labels.tsv` are joined too, with ids,
 clusters and stories prefixed by world. They call the same article in two
 worlds two clusters: a many-world corpus repeats the same base articles in
-every world, so it measures speed and memory, not quality (which is measured
-per world); the labels only let scripts that need them run.
+every world, so scored as one corpus every right join across worlds counts
+as a false pair (`syndic eval --per-world` scores each world on its own).
+
+With `--same-base` as well, the labels name clusters and stories by base
+article instead, across worlds: every copy of one base article, in any
+world, is one cluster and one story, which is what a page-level labelling
+of the whole corpus says (the shape of issue #19's held-out benchmark:
+independent syndications of the same bases). A cluster of its own in one
+world (a rewrite, whose text each world makes anew) keeps its world's
+prefix, in its base's story. The two generators name a base differently,
+so a leading `bbc-` or `reuters-` (the copy-maker's) is dropped: its
+`bbc-business-082` and `reuters-11442` are `syndic corpora generate`'s
+`business-082` (bbc/business/082.txt) and `11442` (NEWID 11442).
 """
 
 import argparse
@@ -24,13 +35,42 @@ import json
 import os
 import sys
 
+# The copy-maker's prefixes of base articles' names.
+SOURCE_PREFIXES = ("bbc-", "reuters-")
+
+
+def base_name(story: str) -> str:
+    """A base article's name as both generators agree on it."""
+    for prefix in SOURCE_PREFIXES:
+        if story.startswith(prefix):
+            return story[len(prefix):]
+    return story
+
+
+def joined_labels(world: str, cols: list[str], same_base: bool) -> list[str]:
+    """One row of a world's labels.tsv (id, cluster, story, kind, ...) as the
+    many-world corpus labels it (see the module documentation)."""
+    doc, cluster, story = cols[:3]
+    if not same_base:
+        return [f"{world}/{doc}", f"{world}/{cluster}", f"{world}/{story}"] + cols[3:]
+    base = base_name(story)
+    cluster = base if cluster == story else f"{world}/{cluster}"
+    return [f"{world}/{doc}", cluster, base] + cols[3:]
+
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", required=True, help="the JSON Lines file to write")
     ap.add_argument("--labels", help="also join the worlds' labels.tsv into this file")
+    ap.add_argument(
+        "--same-base",
+        action="store_true",
+        help="with --labels: one base article is one cluster and story across worlds",
+    )
     ap.add_argument("worlds", nargs="+", help="folders with an articles.jsonl, in order")
     args = ap.parse_args()
+    if args.same_base and not args.labels:
+        ap.error("--same-base needs --labels")
     if args.labels:
         with open(args.labels, "w", encoding="utf-8") as out:
             out.write("id\tcluster\tstory\tkind\n")
@@ -42,8 +82,8 @@ def main() -> int:
                         cols = line.rstrip("\n").split("\t")
                         if len(cols) < 4:
                             continue
-                        cols[:3] = [f"{name}/{c}" for c in cols[:3]]
-                        out.write("\t".join(cols) + "\n")
+                        row = joined_labels(name, cols, args.same_base)
+                        out.write("\t".join(row) + "\n")
     pages = 0
     with open(args.out, "w", encoding="utf-8") as out:
         for world in args.worlds:
