@@ -6,6 +6,9 @@ Runs datasketch, rensa and gaoya the way their users do (whole-page word
 candidate pair is a duplicate, joined by union-find, as text-dedup does), runs
 `syndic cluster` on the same file, and scores all of them with the same code:
 pairwise precision / recall / F1 and per-copy-kind recall against labels.tsv.
+On a many-world corpus, give it labels made with `scripts/make_worlds.py
+--same-base` (one base article one cluster across worlds), or its pair
+precision counts every join across worlds as false.
 
 Not part of `cargo test`. Needs: pip install datasketch rensa gaoya
 Usage: scripts/compare_peers.py corpus/articles.jsonl corpus/labels.tsv [--syndic target/release/syndic]
