@@ -245,7 +245,7 @@ const EXCERPT_REST: usize = 25;
 /// [`FULL_TOKENS`] or more the configured share, with a straight ramp
 /// between. A short notice is mostly template ("X Inc said its board
 /// declared a two-for-one stock split"), so two companies' notices of one
-/// template align about as far as a noisy copy of either (0.70-0.74 for
+/// template align about as far as a noisy copy of either (0.70-0.73 for
 /// three such pairs of Reuters-21578 reports of 30-55 tokens).
 pub const SHORT_TOKENS: usize = 50;
 
