@@ -48,6 +48,11 @@ fn reuters_default() -> Option<(&'static syndic::Corpus, &'static syndic::Outcom
     Some((corpus, outcome.as_ref()?))
 }
 
+/// Where the document with id `id` stands in `docs` (it must be there).
+fn doc_at(docs: &[syndic::Document], id: &str) -> usize {
+    docs.iter().position(|d| d.id == id).unwrap()
+}
+
 /// The default settings with `thread.bursty_posting` 0: no term is rare
 /// by its burst.
 fn bursts_off() -> syndic::Config {
@@ -265,7 +270,7 @@ fn dividend_notices_of_other_companies_stay_apart() {
     assert!(notices >= 200, "only {notices} notices found");
     // The Southeast Banking notice filed twice on March 20, 1987.
     assert!(joined >= 1, "no notice filed twice was joined");
-    let at = |id: &str| corpus.docs.iter().position(|d| d.id == id).unwrap();
+    let at = |id: &str| doc_at(&corpus.docs, id);
     let rep = |id: &str| outcome.docs[at(id)].representative;
     assert_eq!(rep("7761"), rep("7851"));
     assert_ne!(
@@ -288,7 +293,7 @@ fn short_notices_of_one_template_stay_apart() {
     let Some((corpus, outcome)) = reuters_default() else {
         return;
     };
-    let at = |id: &str| corpus.docs.iter().position(|d| d.id == id).unwrap();
+    let at = |id: &str| doc_at(&corpus.docs, id);
     let rep = |id: &str| outcome.docs[at(id)].representative;
     let story = |id: &str| outcome.docs[at(id)].story;
     for (a, b) in [("3258", "7866"), ("3810", "5305"), ("3985", "4584")] {
@@ -408,7 +413,7 @@ fn apart_by_the_rule(
     off: syndic::Config,
     rule: &str,
 ) {
-    let at = |id: &str| docs.iter().position(|d| d.id == id).unwrap();
+    let at = |id: &str| doc_at(docs, id);
     let without = syndic::run(docs, &off).unwrap();
     for (outcome, apart) in [(on, true), (&without, false)] {
         for &(a, b) in pairs {
@@ -570,7 +575,7 @@ fn one_sessions_price_tables_are_no_story() {
     let Some((corpus, outcome)) = reuters_default() else {
         return;
     };
-    let at = |id: &str| corpus.docs.iter().position(|d| d.id == id).unwrap();
+    let at = |id: &str| doc_at(&corpus.docs, id);
     for (a, b) in [
         ("13293", "13344"),
         ("13352", "13955"),
@@ -651,7 +656,7 @@ fn explain_marks_the_terms_rare_in_their_burst() {
     let Some((corpus, on)) = reuters_default() else {
         return;
     };
-    let at = |id: &str| corpus.docs.iter().position(|d| d.id == id).unwrap();
+    let at = |id: &str| doc_at(&corpus.docs, id);
     let pair = [(at("2973"), at("4039"))];
     let Some(without) = reuters_bursts_off() else {
         return;
