@@ -58,6 +58,8 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
+import re
 import time
 from typing import Any, Iterable, Iterator, List, Optional, Sequence, Tuple
 
@@ -333,6 +335,22 @@ def _signature_table(docs, settings: dict):
             .select("num", "id", F.when(F.col("short"), blank).otherwise(F.col("signature")).alias("signature")))
 
 
+def _exists(output: str) -> str:
+    return f"{output} already exists; syndic never replaces an output it did not create"
+
+
+def _surely_local(output: str, master: Optional[str]) -> Optional[str]:
+    """``output`` as a path of this machine when it surely is one: a
+    ``file:`` URI, or a path without a scheme under a ``local`` master
+    (elsewhere such a path is on the cluster's default file system, HDFS
+    say); else ``None``."""
+    if output.startswith("file:"):
+        return re.sub(r"^file:(//)?", "", output)
+    if master and master.startswith("local") and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", output):
+        return output
+    return None
+
+
 def _refuse_existing(spark, output: str) -> None:
     """Refuses an output path that exists, before any work (Spark would
     refuse it only when writing)."""
@@ -340,7 +358,7 @@ def _refuse_existing(spark, output: str) -> None:
     path = jvm.org.apache.hadoop.fs.Path(output)
     fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
     if fs.exists(path):
-        raise ValueError(f"{output} already exists; syndic never replaces an output it did not create")
+        raise ValueError(_exists(output))
 
 
 def _write(df, output: str) -> None:
@@ -805,7 +823,6 @@ def cluster(spark, inputs: Sequence[str], output: Optional[str] = None, id_field
 
 
 def _session(master: Optional[str], app: str):
-    import os
     import sys
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -849,6 +866,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     settings = json.loads(open(args.config).read()) if args.config else {}
     if getattr(args, "stories", "on") == "off":
         settings.setdefault("story", {})["enabled"] = False
+    # An output on this machine that exists is refused before Spark starts
+    # (seconds of JVM start-up); other file systems are asked once it has.
+    local = _surely_local(args.output, args.master)
+    if local is not None and os.path.lexists(local):
+        print(f"syndic.spark: {_exists(args.output)}", file=sys.stderr)
+        return 2
     spark = _session(args.master, "syndic " + args.command)
     if args.checkpoint_dir:
         spark.sparkContext.setCheckpointDir(args.checkpoint_dir)

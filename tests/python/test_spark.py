@@ -417,7 +417,11 @@ def test_module_command_writes_the_cli_rows(tmp_path):
     reliable checkpoints there."""
     expected = cli_clusters(SAMPLE, tmp_path)
     out = tmp_path / "spark-clusters.jsonl"
-    env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
+    # Spark's settings reach the command as they would from spark-submit;
+    # a few shuffle partitions for 54 pages (Spark's default is 200).
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable,
+               PYSPARK_SUBMIT_ARGS="--conf spark.sql.shuffle.partitions=3 --conf spark.ui.enabled=false "
+                                   "pyspark-shell")
     base = [sys.executable, "-m", "syndic.spark", "cluster", str(SAMPLE), "--master", "local[2]"]
     checkpoints = tmp_path / "checkpoints"
     run = subprocess.run([*base, "-o", str(out), "--checkpoint-dir", str(checkpoints)], env=env,
@@ -429,3 +433,29 @@ def test_module_command_writes_the_cli_rows(tmp_path):
     assert rows == [{k: v for k, v in e.items() if v is not None} for e in expected]
     again = subprocess.run([*base, "-o", str(out)], env=env, capture_output=True, text=True)
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_an_existing_output_is_refused_before_spark_starts_when_surely_local(tmp_path, monkeypatch):
+    """A local output that exists is refused at once (no JVM start-up); a
+    path without a scheme is surely local only under a local master."""
+    assert ss._surely_local("file:///data/out", None) == "/data/out"
+    assert ss._surely_local("file:out", "yarn") == "out"
+    assert ss._surely_local("out", "local[2]") == "out"
+    assert ss._surely_local("out", "yarn") is None
+    assert ss._surely_local("out", None) is None
+    assert ss._surely_local("hdfs://namenode/out", "local[2]") is None
+    existing = tmp_path / "clusters.jsonl"
+    existing.mkdir()
+    monkeypatch.setattr(ss, "_session", lambda *a: pytest.fail("Spark was started"))
+    assert ss.main(["cluster", str(SAMPLE), "-o", str(existing), "--master", "local[2]"]) == 2
+    assert ss.main(["sign", str(SAMPLE), "-o", f"file://{existing}"]) == 2
+    assert list(existing.iterdir()) == []
+
+
+def test_an_existing_output_on_the_default_file_system_is_refused(spark, tmp_path):
+    """Elsewhere the output is looked up on Spark's file system, before any work."""
+    existing = tmp_path / "clusters.parquet"
+    existing.mkdir()
+    with pytest.raises(ValueError, match="already exists"):
+        ss._refuse_existing(spark, str(existing))
+    ss._refuse_existing(spark, str(tmp_path / "new.parquet"))
