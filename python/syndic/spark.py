@@ -822,7 +822,7 @@ def cluster(spark, inputs: Sequence[str], output: Optional[str] = None, id_field
     return out
 
 
-def _session(master: Optional[str], app: str):
+def _session(master: Optional[str], app: str, conf: Sequence[Tuple[str, str]] = ()):
     import sys
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -831,12 +831,24 @@ def _session(master: Optional[str], app: str):
     builder = SparkSession.builder.appName(app)
     if master:
         builder = builder.master(master)
+    for key, value in conf:
+        builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def _setting(text: str) -> Tuple[str, str]:
+    """``KEY=VALUE`` of ``--conf``."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        import argparse
+
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
+    return key.strip(), value
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     """``python -m syndic.spark {sign,cluster} INPUT... -o OUTPUT [--master local[2]]
-    [--partitions N] [--id-field F] [--text-field F] [--skip-invalid]
+    [--conf KEY=VALUE]... [--partitions N] [--id-field F] [--text-field F] [--skip-invalid]
     [--config syndic.json] [--checkpoint-dir DIR] [--stories on|off]``:
     OUTPUT is a folder Spark writes, Parquet when it ends in ``.parquet``,
     else JSON Lines; it must not exist."""
@@ -851,6 +863,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         p.add_argument("inputs", nargs="+")
         p.add_argument("-o", "--output", required=True)
         p.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
+        p.add_argument("--conf", type=_setting, action="append", default=[], metavar="KEY=VALUE",
+                       help="a Spark setting, as spark-submit's --conf (repeatable), e.g. "
+                            "spark.sql.shuffle.partitions=4 for a small corpus in local mode")
         p.add_argument("--partitions", type=int, help="repartition the documents into N partitions")
         p.add_argument("--id-field", default="id")
         p.add_argument("--text-field", default="text")
@@ -872,7 +887,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if local is not None and os.path.lexists(local):
         print(f"syndic.spark: {_exists(args.output)}", file=sys.stderr)
         return 2
-    spark = _session(args.master, "syndic " + args.command)
+    spark = _session(args.master, "syndic " + args.command, args.conf)
     if args.checkpoint_dir:
         spark.sparkContext.setCheckpointDir(args.checkpoint_dir)
     try:

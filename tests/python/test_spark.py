@@ -417,12 +417,10 @@ def test_module_command_writes_the_cli_rows(tmp_path):
     reliable checkpoints there."""
     expected = cli_clusters(SAMPLE, tmp_path)
     out = tmp_path / "spark-clusters.jsonl"
-    # Spark's settings reach the command as they would from spark-submit;
-    # a few shuffle partitions for 54 pages (Spark's default is 200).
-    env = dict(os.environ, PYSPARK_PYTHON=sys.executable,
-               PYSPARK_SUBMIT_ARGS="--conf spark.sql.shuffle.partitions=3 --conf spark.ui.enabled=false "
-                                   "pyspark-shell")
-    base = [sys.executable, "-m", "syndic.spark", "cluster", str(SAMPLE), "--master", "local[2]"]
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
+    # A few shuffle partitions for 54 pages (Spark's default is 200).
+    base = [sys.executable, "-m", "syndic.spark", "cluster", str(SAMPLE), "--master", "local[2]",
+            "--conf", "spark.sql.shuffle.partitions=3", "--conf", "spark.ui.enabled=false"]
     checkpoints = tmp_path / "checkpoints"
     run = subprocess.run([*base, "-o", str(out), "--checkpoint-dir", str(checkpoints)], env=env,
                          capture_output=True, text=True)
@@ -450,6 +448,13 @@ def test_an_existing_output_is_refused_before_spark_starts_when_surely_local(tmp
     assert ss.main(["cluster", str(SAMPLE), "-o", str(existing), "--master", "local[2]"]) == 2
     assert ss.main(["sign", str(SAMPLE), "-o", f"file://{existing}"]) == 2
     assert list(existing.iterdir()) == []
+
+
+def test_conf_takes_key_value_settings():
+    assert ss._setting("spark.sql.shuffle.partitions=4") == ("spark.sql.shuffle.partitions", "4")
+    assert ss._setting("spark.driver.extraJavaOptions=-Da=b") == ("spark.driver.extraJavaOptions", "-Da=b")
+    with pytest.raises(SystemExit):
+        ss.main(["cluster", str(SAMPLE), "-o", "out", "--conf", "spark.sql.shuffle.partitions"])
 
 
 def test_an_existing_output_on_the_default_file_system_is_refused(spark, tmp_path):
