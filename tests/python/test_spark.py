@@ -418,13 +418,14 @@ def test_module_command_writes_the_cli_rows(tmp_path):
     expected = cli_clusters(SAMPLE, tmp_path)
     out = tmp_path / "spark-clusters.jsonl"
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
-    # A few shuffle partitions for 54 pages (Spark's default is 200).
+    # The module fits the shuffle partitions to 54 pages (Spark's default is 200).
     base = [sys.executable, "-m", "syndic.spark", "cluster", str(SAMPLE), "--master", "local[2]",
-            "--conf", "spark.sql.shuffle.partitions=3", "--conf", "spark.ui.enabled=false"]
+            "--conf", "spark.ui.enabled=false"]
     checkpoints = tmp_path / "checkpoints"
     run = subprocess.run([*base, "-o", str(out), "--checkpoint-dir", str(checkpoints)], env=env,
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-2000:]
+    assert "spark.sql.shuffle.partitions=4 for this input's size" in run.stderr
     assert any(checkpoints.rglob("part-*")), "stage outputs were checkpointed reliably"
     rows = [json.loads(line) for part in sorted(out.glob("part-*")) for line in open(part)]
     assert [r["id"] for r in rows] == [e["id"] for e in expected]
@@ -455,6 +456,25 @@ def test_conf_takes_key_value_settings():
     assert ss._setting("spark.driver.extraJavaOptions=-Da=b") == ("spark.driver.extraJavaOptions", "-Da=b")
     with pytest.raises(SystemExit):
         ss.main(["cluster", str(SAMPLE), "-o", "out", "--conf", "spark.sql.shuffle.partitions"])
+
+
+def test_shuffle_partitions_fit_the_input(spark, tmp_path):
+    """One shuffle partition per 16 MiB of input, at least two per core,
+    never more than Spark's 200; a setting given anywhere is kept."""
+    mib = 1 << 20
+    assert ss._fitted_partitions(100_000, 2) == 4
+    assert ss._fitted_partitions(0, 0) == 2
+    assert ss._fitted_partitions(211 * mib, 2) == 14
+    assert ss._fitted_partitions(211 * mib, 16) == 32
+    assert ss._fitted_partitions(10 << 30, 2) == 200
+    assert ss._input_bytes(spark, [str(SAMPLE)]) == SAMPLE.stat().st_size
+    assert ss._input_bytes(spark, [str(SAMPLE.parent / "*.jsonl")]) == sum(
+        p.stat().st_size for p in SAMPLE.parent.glob("*.jsonl"))
+    assert ss._input_bytes(spark, [str(tmp_path / "none-*.jsonl")]) is None
+    # The fixture's session sets it (to 3): kept, whether given by --conf or not.
+    assert ss._size_shuffles(spark, [str(SAMPLE)], []) is None
+    assert ss._size_shuffles(spark, [str(SAMPLE)], [("spark.sql.shuffle.partitions", "7")]) is None
+    assert spark.conf.get("spark.sql.shuffle.partitions") == "3"
 
 
 def test_an_existing_output_on_the_default_file_system_is_refused(spark, tmp_path):
