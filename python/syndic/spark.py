@@ -878,7 +878,10 @@ def _size_shuffles(spark, inputs: Sequence[str], given: Sequence[Tuple[str, str]
     (README, "On Apache Spark")."""
     if any(k == _SHUFFLE_KEY for k, _ in given) or spark.sparkContext.getConf().contains(_SHUFFLE_KEY):
         return None
-    size = _input_bytes(spark, inputs)
+    try:
+        size = _input_bytes(spark, inputs)
+    except Exception:  # a path Hadoop cannot glob: ``read`` reports it
+        size = None
     if size is None:
         return None
     n = _fitted_partitions(size, spark.sparkContext.defaultParallelism)

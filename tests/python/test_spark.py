@@ -477,6 +477,44 @@ def test_shuffle_partitions_fit_the_input(spark, tmp_path):
     assert spark.conf.get("spark.sql.shuffle.partitions") == "3"
 
 
+def test_unset_shuffle_partitions_are_fitted_and_a_bad_glob_left_to_read(monkeypatch):
+    """A session where nobody set them gets the fitted number; an input
+    Hadoop cannot glob leaves Spark's default (``read`` then names it)."""
+
+    class Conf(dict):
+        def contains(self, key):
+            return key in self
+
+        def set(self, key, value):
+            self[key] = value
+
+    class Context:
+        defaultParallelism = 2
+
+        def getConf(self):
+            return Conf()
+
+    class Session:
+        sparkContext = Context()
+        conf = Conf()
+
+    session = Session()
+    monkeypatch.setattr(ss, "_input_bytes", lambda spark, inputs: 100_000)
+    assert ss._size_shuffles(session, ["news.jsonl"], []) == 4
+    assert session.conf == {"spark.sql.shuffle.partitions": "4"}
+
+    def unglobbable(spark, inputs):
+        raise RuntimeError("java.net.URISyntaxException")
+
+    session.conf.clear()
+    monkeypatch.setattr(ss, "_input_bytes", unglobbable)
+    assert ss._size_shuffles(session, ["news{.jsonl"], []) is None
+    assert session.conf == {}
+    monkeypatch.setattr(ss, "_input_bytes", lambda spark, inputs: 300 << 30)
+    assert ss._size_shuffles(session, ["big/*.jsonl"], []) is None, "never above Spark's 200"
+    assert session.conf == {}
+
+
 def test_an_existing_output_on_the_default_file_system_is_refused(spark, tmp_path):
     """Elsewhere the output is looked up on Spark's file system, before any work."""
     existing = tmp_path / "clusters.parquet"
