@@ -351,12 +351,16 @@ def _surely_local(output: str, master: Optional[str]) -> Optional[str]:
     return None
 
 
+def _hadoop_path(spark, text: str):
+    """``text`` as a Hadoop ``Path`` and the file system Spark reads it on."""
+    path = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(text)
+    return path, path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+
+
 def _refuse_existing(spark, output: str) -> None:
     """Refuses an output path that exists, before any work (Spark would
     refuse it only when writing)."""
-    jvm = spark.sparkContext._jvm
-    path = jvm.org.apache.hadoop.fs.Path(output)
-    fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    path, fs = _hadoop_path(spark, output)
     if fs.exists(path):
         raise ValueError(_exists(output))
 
@@ -837,7 +841,7 @@ def _session(master: Optional[str], app: str, conf: Sequence[Tuple[str, str]] = 
 
 
 # Spark's default number of shuffle partitions, which the module lowers
-# for a small input when no one has set it (never raises).
+# for a small input when no one has set it (it never sets more).
 _SHUFFLE_DEFAULT = 200
 # Input bytes per shuffle partition when the module sizes them: the text
 # crosses a shuffle about four times (README, "On Apache Spark"), and
@@ -857,12 +861,9 @@ def _fitted_partitions(input_bytes: int, parallelism: int) -> int:
 def _input_bytes(spark, inputs: Sequence[str]) -> Optional[int]:
     """The bytes of ``inputs`` (files, folders or globs) on Spark's file
     systems; ``None`` when a pattern matches nothing (``read`` says so)."""
-    jvm = spark.sparkContext._jvm
-    conf = spark.sparkContext._jsc.hadoopConfiguration()
     total = 0
     for pattern in inputs:
-        path = jvm.org.apache.hadoop.fs.Path(pattern)
-        fs = path.getFileSystem(conf)
+        path, fs = _hadoop_path(spark, pattern)
         found = fs.globStatus(path)
         if not found:
             return None
