@@ -180,14 +180,23 @@ fn html_extraction_finds_the_article() {
 #[test]
 fn templated_reports_stay_apart() {
     // Default settings, so the alignment rule is on: #7207 says "six pct"
-    // where #522 says "6-3/16 pct", and must not bridge the series.
+    // where #522 says "6-3/16 pct", and must not bridge the series. The
+    // export bonuses and crude postings are hard-wrapped: their figures
+    // stand in short lines (#13094 and #13097, two bonuses of one
+    // template, aligned as a copy until wrapped lines counted).
     let Some((corpus, outcome)) = reuters_default() else {
         return;
     };
     let templated = |title: &str| {
-        ["FED ADDS RESERVES", "FED SETS", "EXPORT SALES"]
-            .iter()
-            .any(|t| title.contains(t))
+        [
+            "FED ADDS RESERVES",
+            "FED SETS",
+            "EXPORT SALES",
+            "BONUS",
+            "RAISES CRUDE",
+        ]
+        .iter()
+        .any(|t| title.contains(t))
     };
     let figures = |text: &str| -> Vec<String> {
         text.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '/'))

@@ -103,6 +103,13 @@ pub const MIN_SEGMENT: usize = 6;
 /// Tokens per anchor.
 const K: usize = 3;
 
+/// Lines shorter than [`PROSE_LINE`] but of at least this many tokens,
+/// next to another such line, are *wrapped* lines: a report hard-wrapped
+/// at 70 columns ("50,000 tonnes of hard red winter wheat to Sri Lanka.")
+/// holds 8 to 13 words a line, where a byline or a date line ("Published
+/// March 04, 2026 04:05") holds fewer and stands alone.
+pub const WRAPPED_LINE: usize = 8;
+
 /// How the shorter of two token sequences aligns with the longer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Alignment {
@@ -120,9 +127,11 @@ pub struct Alignment {
     /// Tokens of the longer sequence from the first segment's start to the
     /// last one's end: where the shorter text lies in it.
     pub long_span: usize,
-    /// Figures of the shorter sequence inside segments.
+    /// Figures of the shorter sequence inside segments, in prose lines
+    /// and aligned wrapped lines ([`WRAPPED_LINE`]).
     pub figures: usize,
-    /// Figures that stand where the other text has another figure.
+    /// Figures that stand where the other text has another figure, in
+    /// prose lines and aligned wrapped lines.
     pub substitutions: usize,
     /// Tokens of the shorter sequence in prose lines ([`PROSE_LINE`]).
     pub prose: usize,
@@ -185,6 +194,9 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
     let (prose, has_prose_line) = prose_lines(s);
     let (prose_long, _) = prose_lines(l);
     let mut marked = vec![false; s.len()];
+    // Figure substitutions in short lines: (a substituted figure's token,
+    // how many), counted if its line is a wrapped line of prose.
+    let mut short_line_substitutions: Vec<(usize, usize)> = Vec::new();
     // Walk the chain, segment by segment.
     let mut seg = Segment::default();
     let mut prev: Option<(usize, usize)> = None;
@@ -223,11 +235,32 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
                     (&s[gap.clone()], &prose[gap.clone()]),
                     (&l[gap_l.clone()], &prose_long[gap_l.clone()]),
                 );
-                seg.substitutions += substituted(
-                    (&s[gap.clone()], &prose[gap]),
-                    (&l[gap_l.clone()], &prose_long[gap_l]),
+                let in_prose = substituted(
+                    (&s[gap.clone()], &prose[gap.clone()]),
+                    (&l[gap_l.clone()], &prose_long[gap_l.clone()]),
                     true,
                 );
+                seg.substitutions += in_prose;
+                if has_prose_line {
+                    // Figures of short lines too, kept aside until the
+                    // lines are known to be wrapped prose (below). The
+                    // gaps hold at most `MAX_GAP + 2` tokens.
+                    let other = &l[gap_l.clone()];
+                    let at = gap.clone().find(|&t| {
+                        !prose[t]
+                            && s[t] & FIGURE_BIT != 0
+                            && !other.iter().any(|&o| same_token(o, s[t]))
+                    });
+                    if let Some(at) = at {
+                        let any = &[true; MAX_GAP + 2];
+                        let more = substituted(
+                            (&s[gap.clone()], &any[..gap.len()]),
+                            (other, &any[..gap_l.len()]),
+                            true,
+                        );
+                        short_line_substitutions.push((at, more.saturating_sub(in_prose)));
+                    }
+                }
                 seg.end = i + K;
                 seg.end_long = j + K;
             }
@@ -237,6 +270,9 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
         prev = Some((i, j));
     }
     seg.close((s, l, &prose, &prose_long), &mut out, &mut marked);
+    if has_prose_line {
+        count_wrapped_lines(s, &marked, &short_line_substitutions, &mut out);
+    }
     // Without a line of prose (a table, hard-wrapped text), every token
     // counts as prose, page furniture's figures (an article id) too.
     let mut unaligned_figures: Vec<u32> = Vec::new();
@@ -262,6 +298,42 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
             .count();
     }
     out
+}
+
+/// Counts the figures and figure substitutions of a text's wrapped lines
+/// ([`WRAPPED_LINE`]) that mostly align as prose: a report hard-wrapped
+/// at 70 columns has one long line (its dateline joined to the opening)
+/// and the rest short, so its figures would otherwise go uncounted, and
+/// two export bonuses of one template ("50,000 tonnes ... to Sri Lanka"
+/// against "18,000 tonnes ... to Algeria") would align as copies. A line
+/// of page furniture (a byline, a date line) is short and stands alone,
+/// or does not align.
+fn count_wrapped_lines(
+    s: &[u32],
+    marked: &[bool],
+    substitutions: &[(usize, usize)],
+    out: &mut Alignment,
+) {
+    let all: Vec<std::ops::Range<usize>> = lines(s).collect();
+    let wrapped = |k: usize| {
+        all.get(k)
+            .is_some_and(|line| (WRAPPED_LINE..PROSE_LINE).contains(&line.len()))
+    };
+    for (k, line) in all.iter().enumerate() {
+        let aligned = marked[line.clone()].iter().filter(|&&m| m).count();
+        if !wrapped(k) || !(wrapped(k + 1) || k > 0 && wrapped(k - 1)) || 2 * aligned < line.len() {
+            continue;
+        }
+        out.figures += line
+            .clone()
+            .filter(|&t| marked[t] && s[t] & FIGURE_BIT != 0)
+            .count();
+        out.substitutions += substitutions
+            .iter()
+            .filter(|(at, _)| line.contains(at))
+            .map(|&(_, n)| n)
+            .sum::<usize>();
+    }
 }
 
 /// Whether each token is in a prose line ([`PROSE_LINE`] tokens or more);
@@ -801,6 +873,49 @@ pub(crate) mod tests {
         // Another figure with another word around it still counts.
         let other = a.replace("trading at 6-3/16", "trading near 6-1/4");
         assert_eq!(align(&fold(&other), &fold(a)).substitutions, 1);
+    }
+
+    #[test]
+    fn figures_of_wrapped_lines_count_and_a_date_line_does_not() {
+        // Reuters-21578 #13094 and #13097: two export bonuses of one
+        // template, hard-wrapped, whose first line (the dateline joined to
+        // the opening) is the only prose line. Their figures stand in the
+        // wrapped lines.
+        let sri_lanka = "WASHINGTON, March 30 - The U.S. Agriculture Department said it has accepted a bid for an export bonus to cover the sale of\n\
+            50,000 tonnes of hard red winter wheat to Sri Lanka.\n\
+            A bonus of 37.44 dlrs per tonne was awarded to Continental\n\
+            Grain Co on the shipment scheduled for April 8-16, Melvin Sims,\n\
+            USDA general sales manager said.\n\
+            An additional 10,000 tonnes of wheat are still available to\n\
+            Sri Lanka under the export enhancement program, Sims said.\n";
+        let algeria = "WASHINGTON, March 30 - The U.S. Agriculture Department said it has accepted a bid for an export bonus to cover the sale of\n\
+            18,000 tonnes of U.S. durum wheat to Algeria.\n\
+            A bonus of 43.25 dlrs per tonne was awarded to Cam USA Inc\n\
+            on the shipment scheduled for June 20-30, Melvin Sims, USDA\n\
+            general sales manager, said.\n\
+            An additional 228,000 tonnes of durum wheat are available\n\
+            to Algeria under the department's export enhancement program,\n\
+            Sims said.\n";
+        let al = align(&fold(sri_lanka), &fold(algeria));
+        assert!(al.substitutions >= 3 && al.figures >= 3, "{al:?}");
+        // A copy with one figure changed in a wrapped line: one
+        // substitution among its figures.
+        let corrected = sri_lanka.replace("37.44", "37.45");
+        let al = align(&fold(sri_lanka), &fold(&corrected));
+        assert_eq!(al.substitutions, 1, "{al:?}");
+        assert!(al.figures >= 6, "{al:?}");
+        // Two pages of one article whose date lines differ: a date line is
+        // short and stands alone, so its figures are page furniture.
+        let page = |date: &str| {
+            format!(
+                "Santy worm makes unwelcome visit\nBy Staff writer\nPublished {date}\n\
+                Thousands of website bulletin boards have been defaced by a virus that used Google to spread across the net.\n\
+                The Santy worm first appeared on 20 December and within 24 hours had successfully hit more than 40,000 websites.\n"
+            )
+        };
+        let (a, b) = (page("March 04, 2026 04:05"), page("March 03, 2026 09:31"));
+        let al = align(&fold(&a), &fold(&b));
+        assert_eq!(al.substitutions, 0, "{al:?}");
     }
 
     #[test]

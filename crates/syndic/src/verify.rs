@@ -457,7 +457,8 @@ impl VerifyRule {
     /// other figures (one in eight), and no month or weekday where the
     /// other has another ([`align::Alignment::date_substitutions`]: a
     /// weekly table of another week): templated reports stay apart, while
-    /// the dates and times on a page's short lines do not count.
+    /// the dates and times on a page's short lines do not count (the
+    /// lines of a hard-wrapped report do: [`align::WRAPPED_LINE`]).
     /// Returns the aligned share of the shorter text's prose when it is.
     pub fn aligns(&self, a: &[u32], b: &[u32]) -> Option<f64> {
         if !self.aligning() || a.len().min(b.len()) < self.min_aligned {
