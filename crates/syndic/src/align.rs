@@ -1023,4 +1023,66 @@ pub(crate) mod tests {
         assert_eq!(subs(&line("april 7"), &line("april 8 june")), 0);
         assert!(date_word(fold("december")[0]).is_some() && date_word(fold("may")[0]).is_none());
     }
+
+    /// Texts of lines of 1 to 16 words (so prose lines, wrapped lines and
+    /// short ones), words drawn from a few that repeat, figures among them.
+    fn lines_of_words() -> impl proptest::strategy::Strategy<Value = String> {
+        let word = "the|wheat|bonus|tonnes|of|to|april|june|1.5|50,000|18|l|so|said|sri|lanka";
+        proptest::collection::vec(proptest::collection::vec(word, 1..17), 0..12).prop_map(|lines| {
+            lines
+                .iter()
+                .map(|l| l.join(" "))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        /// Any two texts align without a panic and within their counts,
+        /// and a text is its own copy: nothing substituted or foreign.
+        #[test]
+        fn alignments_stay_within_their_counts(
+            a in lines_of_words(),
+            other in lines_of_words(),
+            edits in proptest::collection::vec((0..200usize, "1.5|7|wheat|june|x"), 0..8),
+            edited in proptest::bool::ANY,
+        ) {
+            // The second text: another, or the first with a few words
+            // replaced (a copy with figures and words changed in place).
+            let b = match edited {
+                false => other,
+                true => {
+                    let mut lines: Vec<Vec<&str>> =
+                        a.split('\n').map(|l| l.split(' ').collect()).collect();
+                    let n: usize = lines.iter().map(Vec::len).sum();
+                    for (at, word) in &edits {
+                        let mut at = at % n.max(1);
+                        for line in lines.iter_mut() {
+                            if at < line.len() {
+                                line[at] = word;
+                                break;
+                            }
+                            at -= line.len();
+                        }
+                    }
+                    lines.iter().map(|l| l.join(" ")).collect::<Vec<_>>().join("\n")
+                }
+            };
+            let (ka, kb) = (fold(&a), fold(&b));
+            for al in [align(&ka, &kb), align(&kb, &ka)] {
+                proptest::prop_assert!(al.aligned <= al.short_len, "{al:?}");
+                proptest::prop_assert!(al.prose_aligned <= al.prose && al.prose <= al.short_len, "{al:?}");
+                proptest::prop_assert!(al.first_len <= al.aligned, "{al:?}");
+                proptest::prop_assert!(al.foreign_figures <= al.prose - al.prose_aligned, "{al:?}");
+            }
+            let itself = align(&ka, &ka);
+            proptest::prop_assert_eq!(
+                (itself.substitutions, itself.date_substitutions, itself.foreign_figures),
+                (0, 0, 0),
+                "{:?}", itself
+            );
+        }
+    }
 }
