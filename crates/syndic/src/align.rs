@@ -25,6 +25,7 @@
 //! the two lengths plus m log m; a few microseconds for a news pair.
 
 use crate::shingle::fmix64;
+use std::ops::Range;
 
 /// The low bit of a token key is set for figures (digits first, then at
 /// most letters: "1986", "2.5bn"; see `shingle::token_keys`).
@@ -74,7 +75,7 @@ pub fn opening_of(words: &[u32]) -> u64 {
 
 /// The token ranges of the lines of a key sequence (a line ends at a key
 /// with [`LINE_END_BIT`], the last one at the end).
-fn lines(tokens: &[u32]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+fn lines(tokens: &[u32]) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut start = 0;
     tokens
         .iter()
@@ -109,6 +110,10 @@ const K: usize = 3;
 /// holds 8 to 13 words a line, where a byline or a date line ("Published
 /// March 04, 2026 04:05") holds fewer and stands alone.
 pub const WRAPPED_LINE: usize = 8;
+
+/// A line mask that counts every line, for a gap between anchors (at most
+/// `MAX_GAP + 2` tokens: the gaps are widened by one token a side).
+const EVERY_LINE: &[bool; MAX_GAP + 2] = &[true; MAX_GAP + 2];
 
 /// How the shorter of two token sequences aligns with the longer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -191,8 +196,12 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
     }
     let anchors = anchors(s, l);
     let chain = longest_chain(&anchors);
-    let (prose, has_prose_line) = prose_lines(s);
-    let (prose_long, _) = prose_lines(l);
+    let Lines {
+        prose,
+        has_prose_line,
+        wrapped,
+    } = Lines::of(s);
+    let prose_long = Lines::of(l).prose;
     let mut marked = vec![false; s.len()];
     // Figure substitutions in short lines: (a substituted figure's token,
     // how many), counted if its line is a wrapped line of prose.
@@ -246,16 +255,13 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
                     // lines are known to be wrapped prose (below). The
                     // gaps hold at most `MAX_GAP + 2` tokens.
                     let other = &l[gap_l.clone()];
-                    let at = gap.clone().find(|&t| {
-                        !prose[t]
-                            && s[t] & FIGURE_BIT != 0
-                            && !other.iter().any(|&o| same_token(o, s[t]))
-                    });
+                    let at = gap
+                        .clone()
+                        .find(|&t| !prose[t] && s[t] & FIGURE_BIT != 0 && !holds(other, s[t]));
                     if let Some(at) = at {
-                        let any = &[true; MAX_GAP + 2];
                         let more = substituted(
-                            (&s[gap.clone()], &any[..gap.len()]),
-                            (other, &any[..gap_l.len()]),
+                            (&s[gap.clone()], &EVERY_LINE[..gap.len()]),
+                            (other, &EVERY_LINE[..gap_l.len()]),
                             true,
                         );
                         short_line_substitutions.push((at, more.saturating_sub(in_prose)));
@@ -270,9 +276,7 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
         prev = Some((i, j));
     }
     seg.close((s, l, &prose, &prose_long), &mut out, &mut marked);
-    if has_prose_line {
-        count_wrapped_lines(s, &marked, &short_line_substitutions, &mut out);
-    }
+    count_wrapped_lines(s, &wrapped, &marked, &short_line_substitutions, &mut out);
     // Without a line of prose (a table, hard-wrapped text), every token
     // counts as prose, page furniture's figures (an article id) too.
     let mut unaligned_figures: Vec<u32> = Vec::new();
@@ -310,18 +314,14 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
 /// or does not align.
 fn count_wrapped_lines(
     s: &[u32],
+    wrapped: &[Range<usize>],
     marked: &[bool],
     substitutions: &[(usize, usize)],
     out: &mut Alignment,
 ) {
-    let all: Vec<std::ops::Range<usize>> = lines(s).collect();
-    let wrapped = |k: usize| {
-        all.get(k)
-            .is_some_and(|line| (WRAPPED_LINE..PROSE_LINE).contains(&line.len()))
-    };
-    for (k, line) in all.iter().enumerate() {
+    for line in wrapped {
         let aligned = marked[line.clone()].iter().filter(|&&m| m).count();
-        if !wrapped(k) || !(wrapped(k + 1) || k > 0 && wrapped(k - 1)) || 2 * aligned < line.len() {
+        if 2 * aligned < line.len() {
             continue;
         }
         out.figures += line
@@ -336,20 +336,50 @@ fn count_wrapped_lines(
     }
 }
 
-/// Whether each token is in a prose line ([`PROSE_LINE`] tokens or more);
-/// every token when no line is that long. Also whether some line is.
-fn prose_lines(s: &[u32]) -> (Vec<bool>, bool) {
-    let mut prose = vec![false; s.len()];
-    for line in lines(s).filter(|line| line.len() >= PROSE_LINE) {
-        prose[line].fill(true);
+/// A token sequence's lines, as the alignment counts them.
+struct Lines {
+    /// Whether each token is in a prose line ([`PROSE_LINE`] tokens or
+    /// more); every token when no line is that long.
+    prose: Vec<bool>,
+    /// Whether some line is.
+    has_prose_line: bool,
+    /// The wrapped lines ([`WRAPPED_LINE`]) beside another such line,
+    /// when some line is prose (without one, every line counts as prose).
+    wrapped: Vec<Range<usize>>,
+}
+
+impl Lines {
+    fn of(s: &[u32]) -> Lines {
+        let all: Vec<Range<usize>> = lines(s).collect();
+        let mut prose = vec![false; s.len()];
+        for line in all.iter().filter(|line| line.len() >= PROSE_LINE) {
+            prose[line.clone()].fill(true);
+        }
+        let has_prose_line = prose.contains(&true);
+        if !has_prose_line {
+            // Hard-wrapped text (a wire story at 70 columns) has no long
+            // lines: all of it is prose.
+            prose.fill(true);
+            return Lines {
+                prose,
+                has_prose_line,
+                wrapped: Vec::new(),
+            };
+        }
+        let is_wrapped = |k: usize| {
+            all.get(k)
+                .is_some_and(|line| (WRAPPED_LINE..PROSE_LINE).contains(&line.len()))
+        };
+        let wrapped = (0..all.len())
+            .filter(|&k| is_wrapped(k) && (is_wrapped(k + 1) || k > 0 && is_wrapped(k - 1)))
+            .map(|k| all[k].clone())
+            .collect();
+        Lines {
+            prose,
+            has_prose_line,
+            wrapped,
+        }
     }
-    let has_line = prose.contains(&true);
-    if !has_line {
-        // Hard-wrapped text (a wire story at 70 columns) has no long
-        // lines: all of it is prose.
-        prose.fill(true);
-    }
-    (prose, has_line)
 }
 
 /// A run of anchors with small gaps, being built.
@@ -403,7 +433,7 @@ impl Segment {
             ei..(ei + FILL_GAP).min(s.len()),
             ej..(ej + FILL_GAP).min(l.len()),
         );
-        let window = |(x, y): (std::ops::Range<usize>, std::ops::Range<usize>)| {
+        let window = |(x, y): (Range<usize>, Range<usize>)| {
             substituted(
                 (&s[x.clone()], &prose[x]),
                 (&l[y.clone()], &prose_long[y]),
@@ -431,6 +461,11 @@ impl Segment {
 /// Whether two token keys are one token (a line's end aside).
 fn same_token(a: u32, b: u32) -> bool {
     (a ^ b) & !LINE_END_BIT == 0
+}
+
+/// Whether `y` holds the token `k` anywhere.
+fn holds(y: &[u32], k: u32) -> bool {
+    y.iter().any(|&o| same_token(k, o))
 }
 
 /// Date words of prose ([`date_word`]) standing where the other side has
@@ -562,11 +597,10 @@ fn count_figures(t: &[u32], prose: &[bool]) -> usize {
 /// that both sides have of their own count.
 fn substituted((gs, ps): (&[u32], &[bool]), (gl, pl): (&[u32], &[bool]), between: bool) -> usize {
     let figure = |k: u32| k & FIGURE_BIT != 0;
-    let in_other = |k: u32, y: &[u32]| y.iter().any(|&o| same_token(k, o));
     let only = |x: &[u32], px: &[bool], y: &[u32]| {
         x.iter()
             .zip(px)
-            .filter(|&(&k, &p)| p && figure(k) && !in_other(k, y))
+            .filter(|&(&k, &p)| p && figure(k) && !holds(y, k))
             .count()
     };
     let (s, l) = (only(gs, ps, gl), only(gl, pl, gs));
@@ -579,7 +613,7 @@ fn substituted((gs, ps): (&[u32], &[bool]), (gl, pl): (&[u32], &[bool]), between
         (0..x.len()).any(|i| {
             let beside = |j: Option<usize>| j.and_then(|j| x.get(j)).is_some_and(|&k| figure(k));
             x[i] & PIECE_BIT != 0
-                && !in_other(x[i], y)
+                && !holds(y, x[i])
                 && (beside(i.checked_sub(1)) || beside(Some(i + 1)))
         })
     };
