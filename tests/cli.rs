@@ -389,7 +389,9 @@ fn generate_reads_an_article_folder_beside_its_readme() {
 
 /// One wire story on two sites' pages: `extract` gives the article without
 /// either site's chrome (and decodes the Latin-1 page by its declared
-/// charset), and `cluster` joins the two pages.
+/// charset) with the publication time and address each page's head gives,
+/// and `cluster` joins the two pages with the earlier one as the origin,
+/// though it comes second.
 #[test]
 fn html_pages_give_their_article_and_join() {
     let dir = tmp();
@@ -401,7 +403,11 @@ fn html_pages_give_their_article_and_join() {
     ];
     let body: String = story.iter().map(|p| format!("<p>{p}</p>\n")).collect();
     let courier = format!(
-        r#"<html><head><meta charset="utf-8"><title>Harbour caf&eacute; to close | Courier</title></head><body>
+        r#"<html><head><meta charset="utf-8"><title>Harbour caf&eacute; to close | Courier</title>
+<meta property="og:url" content="https://courier.example/news/harbour-cafe?ref=home&amp;x=1">
+<link rel="canonical" href="https://courier.example/news/harbour-cafe">
+<meta name="date" content="2026-03-03">
+<meta property="article:published_time" content="2026-03-02T09:10:00+00:00"></head><body>
 <nav><a href="/">Home</a> <a href="/news">News</a></nav>
 <div class="promo">Subscribe now: three months for the price of one, cancel at any time.</div>
 <div id="main"><article><h1>Harbour caf&eacute; to close</h1>{body}</article></div>
@@ -409,7 +415,9 @@ fn html_pages_give_their_article_and_join() {
 <footer>&copy; 2026 The Courier</footer></body></html>"#
     );
     let gazette = format!(
-        r#"<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"><title>Caf&eacute; closing</title></head><body>
+        r#"<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"><title>Caf&eacute; closing</title>
+<meta property="og:url" content="https://gazette.example/2026/03/02/cafe">
+<script type="application/ld+json">{{"@type": "NewsArticle", "datePublished": "2026-03-02T07:15:00Z"}}</script></head><body>
 <div class="header-bar"><ul class="menu"><li><a href="/">Gazette</a></li><li><a href="/sport">Sport</a></li></ul></div>
 <div class="content"><div class="story-body">{body}</div>
 <div class="related-stories"><a href="/a">Council budget approved, with cuts to libraries</a><a href="/b">New ferry timetable</a></div></div>
@@ -424,15 +432,34 @@ fn html_pages_give_their_article_and_join() {
     let pages = pages.to_string_lossy().into_owned();
     let text_out = p(dir.path(), "text.jsonl");
     syndic_ok(&["extract", &pages, "-o", &text_out, "-q"]);
+    let mut heads = Vec::new();
     for line in fs::read_to_string(&text_out).unwrap().lines() {
         let record: serde_json::Value = serde_json::from_str(line).unwrap();
         assert_eq!(record["text"], story.join("\n"), "{}", record["id"]);
+        heads.push((record["published"].clone(), record["url"].clone()));
     }
+    assert_eq!(
+        heads,
+        [
+            (
+                "2026-03-02T09:10:00+00:00".into(),
+                "https://courier.example/news/harbour-cafe".into()
+            ),
+            (
+                "2026-03-02T07:15:00Z".into(),
+                "https://gazette.example/2026/03/02/cafe".into()
+            ),
+        ]
+    );
     let clusters = p(dir.path(), "clusters.jsonl");
     syndic_ok(&["cluster", &pages, "-o", &clusters, "-q"]);
     let lines = cluster_lines(&clusters);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["cluster"], lines[1]["cluster"], "{lines:?}");
+    assert_eq!(
+        lines[0]["cluster"], "gazette.html",
+        "the earlier page is the origin"
+    );
 }
 
 /// Starts `syndic cluster` on 3,000 generated documents written to

@@ -128,7 +128,7 @@ fn html_extraction_finds_the_article() {
         flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap())
             .read_to_end(&mut raw)
             .unwrap();
-        let (_, text) = html::extract(&html::decode(&raw));
+        let text = html::extract(&html::decode(&raw)).text;
         let body = v["articleBody"].as_str().unwrap_or("");
         let (tp, fp, fnn) = shingle_scores(body, &text);
         // The benchmark's precision_score and recall_score: a perfect page

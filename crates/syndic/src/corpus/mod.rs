@@ -476,7 +476,8 @@ fn corpus_path(files: &[InputSource], file: u32) -> &Path {
 }
 
 /// A whole file as one document: plain text (strict UTF-8) or an HTML page
-/// (decoded leniently, as browsers do, then reduced to its visible text).
+/// (decoded leniently, as browsers do, then reduced to its visible text,
+/// with the publication time and URL its markup gives).
 fn whole_file(
     mut reader: Box<dyn std::io::BufRead + Send>,
     format: Format,
@@ -496,7 +497,7 @@ fn whole_file(
     }
     let size = bytes.len();
     let result = (|| {
-        let (title, text) = match format {
+        let page = match format {
             Format::Html => html::extract(&html::decode(&bytes)),
             _ => {
                 let text = String::from_utf8(bytes)
@@ -506,12 +507,19 @@ fn whole_file(
                     .then(|| text.lines().next().map(|l| l.trim().to_string()))
                     .flatten()
                     .filter(|t| !t.is_empty());
-                (title, text)
+                html::Page {
+                    title,
+                    text,
+                    published: None,
+                    url: None,
+                }
             }
         };
         Ok(Document {
-            title,
-            ..Document::new(id, text)
+            title: page.title,
+            url: page.url,
+            published: page.published,
+            ..Document::new(id, page.text)
         })
     })();
     Record {

@@ -644,7 +644,7 @@ mod tests {
             <li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li>
             <li><a href="/culture">Culture</a></li></ul><p>Welcome.</p></body></html>"#;
         assert_eq!(article(page), None);
-        let (_, text) = super::super::extract(page);
+        let text = super::super::extract(page).text;
         assert_eq!(text, "Sections\nNews\nSport\nCulture\nWelcome.");
     }
 

@@ -1,9 +1,11 @@
 //! HTML pages: decoding (BOM, declared charset, detection), a tolerant tree
 //! ([`tree`]), and the article's text ([`content`]), with the `<title>` as
-//! the title. Site chrome that survives extraction (promos in the article
+//! the title and the publication time and address the markup gives
+//! ([`meta`]). Site chrome that survives extraction (promos in the article
 //! container) is left to the boilerplate stage.
 
 pub mod content;
+pub mod meta;
 pub mod tree;
 
 use tree::Tree;
@@ -71,13 +73,32 @@ fn declared_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     None
 }
 
-/// Extracts `(title, text)` from an HTML page: the `<title>`, and the text
-/// of the article ([`content::article_text`]) or, on a page with no
-/// article-sized container, all its visible text. Never fails.
-pub fn extract(html: &str) -> (Option<String>, String) {
+/// What [`extract`] reads from a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The `<title>`.
+    pub title: Option<String>,
+    /// The article's text.
+    pub text: String,
+    /// The publication time its markup gives ([`meta`]).
+    pub published: Option<String>,
+    /// Its own URL, as its markup gives it ([`meta`]).
+    pub url: Option<String>,
+}
+
+/// Extracts a [`Page`] from HTML: the `<title>`, the text of the article
+/// ([`content::article_text`]) or, on a page with no article-sized
+/// container, all its visible text, and the publication time and URL of
+/// its markup ([`meta`]). Never fails.
+pub fn extract(html: &str) -> Page {
     let tree = Tree::parse(html);
     let text = content::article_text(&tree).unwrap_or_else(|| content::visible_text(&tree));
-    (tree.title.clone(), text)
+    Page {
+        title: tree.title,
+        text,
+        published: tree.meta.published,
+        url: tree.meta.url,
+    }
 }
 
 #[cfg(test)]
@@ -91,10 +112,10 @@ mod tests {
 <script>var x = "<p>not text</p>";</script>
 <article><h1>Bridge to close</h1><p>The <b>Northgate</b> bridge&nbsp;will close.</p><!-- ad --><p>Second&#8217;s para</p></article>
 <aside>Related</aside><footer>© Site</footer></body></html>"#;
-        let (title, text) = extract(html);
-        assert_eq!(title.as_deref(), Some("Bridge & Tunnel"));
+        let page = extract(html);
+        assert_eq!(page.title.as_deref(), Some("Bridge & Tunnel"));
         assert_eq!(
-            text,
+            page.text,
             "Bridge to close\nThe Northgate bridge will close.\nSecond\u{2019}s para"
         );
     }
@@ -131,14 +152,14 @@ mod tests {
         ] {
             let _ = extract(html);
         }
-        assert_eq!(extract("<a href='x>y'>link</a> text").1, "link text");
+        assert_eq!(extract("<a href='x>y'>link</a> text").text, "link text");
         assert_eq!(
-            extract("<nav>Menu<p>Story text").1,
+            extract("<nav>Menu<p>Story text").text,
             "Menu\nStory text",
             "unclosed nav is kept"
         );
         assert_eq!(
-            extract("<head><script>x='<head>'</script></head><p>Body").1,
+            extract("<head><script>x='<head>'</script></head><p>Body").text,
             "Body"
         );
     }

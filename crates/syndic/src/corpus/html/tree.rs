@@ -6,6 +6,8 @@
 //! is ignored and unclosed elements end with the document. Costs one pass
 //! over the bytes and one node per tag or text run.
 
+use super::meta::PageMeta;
+
 /// Index of a node in [`Tree::nodes`].
 pub type NodeId = usize;
 
@@ -47,6 +49,8 @@ pub struct Tree {
     pub nodes: Vec<Node>,
     /// The first non-empty `<title>`, whitespace collapsed.
     pub title: Option<String>,
+    /// The publication time and address the page's markup gives.
+    pub meta: PageMeta,
 }
 
 /// Elements with no content and no end tag.
@@ -107,6 +111,7 @@ impl Tree {
                     ..Node::default()
                 }],
                 title: None,
+                meta: PageMeta::default(),
             },
             open: vec![0],
         };
@@ -270,7 +275,11 @@ impl Builder {
             return end;
         }
         if RAW_TEXT.contains(&name.as_str()) || name == "title" {
-            return self.raw_text(html, end, &name);
+            let json_ld = name == "script"
+                && attributes(&body[name_len..]).iter().any(|(k, v)| {
+                    k == "type" && v.trim().eq_ignore_ascii_case("application/ld+json")
+                });
+            return self.raw_text(html, end, &name, json_ld);
         }
         self.start(&name, &body[name_len..]);
         if inner.ends_with('/') && !VOID.contains(&name.as_str()) && name != "p" {
@@ -280,13 +289,17 @@ impl Builder {
         end
     }
 
-    /// Skips the raw text of `name` that starts at `from`, keeping a title.
-    fn raw_text(&mut self, html: &str, from: usize, name: &str) -> usize {
+    /// Skips the raw text of `name` that starts at `from`, keeping a title
+    /// and reading a JSON-LD script's publication time.
+    fn raw_text(&mut self, html: &str, from: usize, name: &str, json_ld: bool) -> usize {
         let close = find_ci(html.as_bytes(), from, format!("</{name}").as_bytes());
         let stop = close.unwrap_or(html.len());
         if name == "title" && self.tree.title.is_none() {
             let t = collapse(&html_escape::decode_html_entities(&html[from..stop]));
             self.tree.title = (!t.is_empty()).then_some(t);
+        }
+        if json_ld {
+            self.tree.meta.json_ld(&html[from..stop]);
         }
         close.map_or(html.len(), |c| tag_end(html.as_bytes(), c))
     }
@@ -294,6 +307,9 @@ impl Builder {
     fn start(&mut self, name: &str, attrs: &str) {
         self.close_implied(name);
         let parent = *self.open.last().unwrap_or(&0);
+        if matches!(name, "meta" | "link" | "time") {
+            self.tree.meta.tag(name, &attributes(attrs));
+        }
         let (hint, hidden) = read_attrs(attrs);
         let id = self.add(Node {
             tag: name.to_string(),
@@ -351,10 +367,10 @@ impl Builder {
     }
 }
 
-/// The hint (id, class, role, itemprop) and hidden flag of a tag's attributes.
-fn read_attrs(attrs: &str) -> (String, bool) {
-    let mut hint = String::new();
-    let mut hidden = false;
+/// A tag's attributes in order: each name lower-cased, with its value as
+/// written (entities not decoded; empty for a bare attribute).
+pub fn attributes(attrs: &str) -> Vec<(String, &str)> {
+    let mut out = Vec::new();
     let bytes = attrs.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -393,6 +409,21 @@ fn read_attrs(attrs: &str) -> (String, bool) {
             };
             value = &attrs[start..stop];
         }
+        if !name.is_empty() {
+            out.push((name, value));
+        }
+        if i == name_start {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The hint (id, class, role, itemprop) and hidden flag of a tag's attributes.
+fn read_attrs(attrs: &str) -> (String, bool) {
+    let mut hint = String::new();
+    let mut hidden = false;
+    for (name, value) in attributes(attrs) {
         match name.as_str() {
             "id" | "class" | "role" | "itemprop" => {
                 if !hint.is_empty() {
@@ -411,9 +442,6 @@ fn read_attrs(attrs: &str) -> (String, bool) {
                 hidden |= style.contains("display:none") || style.contains("visibility:hidden");
             }
             _ => {}
-        }
-        if i == name_start {
-            i += 1;
         }
     }
     (hint, hidden)
