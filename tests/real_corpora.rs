@@ -689,3 +689,90 @@ fn explain_marks_the_terms_rare_in_their_burst() {
         assert_eq!((earthquake.burst, earthquake.rare), (bursts, bursts));
     }
 }
+
+/// Story pairs on the article-extraction benchmark's 181 real pages
+/// (about 150 sites, most scraped on 18-20 November 2019) against our
+/// by-eye event labels (`benches/stories/extraction-benchmark-events.txt`):
+/// `(true, false, missed)` pairs, ambiguous ones left out.
+fn extraction_story_pairs(
+    docs: &[syndic::Document],
+    out: &syndic::Outcome,
+) -> (usize, usize, usize) {
+    use std::collections::HashSet;
+    let labels = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("benches/stories/extraction-benchmark-events.txt"),
+    )
+    .unwrap();
+    let (mut same, mut ambiguous) = (HashSet::new(), HashSet::new());
+    for line in labels.lines().filter(|l| !l.starts_with('#')) {
+        let mut parts = line.split_whitespace();
+        let Some(kind) = parts.next() else { continue };
+        let mut ids: Vec<&str> = parts.collect();
+        ids.sort_unstable();
+        for (i, a) in ids.iter().enumerate() {
+            for b in &ids[i + 1..] {
+                let set = if kind == "same" {
+                    &mut same
+                } else {
+                    &mut ambiguous
+                };
+                set.insert((a.to_string(), b.to_string()));
+            }
+        }
+    }
+    let mut predicted = HashSet::new();
+    for (i, x) in out.docs.iter().enumerate() {
+        for (j, y) in out.docs.iter().enumerate().skip(i + 1) {
+            if x.story == y.story {
+                let (a, b) = (&docs[i].id[..8], &docs[j].id[..8]);
+                predicted.insert((a.min(b).to_string(), a.max(b).to_string()));
+            }
+        }
+    }
+    let true_pairs = predicted.intersection(&same).count();
+    let false_pairs = predicted
+        .iter()
+        .filter(|p| !same.contains(*p) && !ambiguous.contains(*p))
+        .count();
+    (true_pairs, false_pairs, same.len() - true_pairs)
+}
+
+/// HTML pages carry the publication time their head gives, so the story
+/// window keeps pages of other years apart: in the article-extraction
+/// benchmark's 181 pages, a Japanese law firm's 2016 note on a modified
+/// iPhone (`85439e26`) was one story with three 2019 gadget pages by the
+/// names it writes in Latin letters ("iPhone", "Apple"), and two
+/// MoreBikes reviews of 2014 and 2018 by their shared byline and footer.
+/// Story precision on the whole set against our labels is low (0.43, from
+/// 0.38 undated): within one week, topic neighbours (one week's
+/// impeachment reports and commentary, Hong Kong's protests and a Hong
+/// Kong listing) share names rare in so small a crawl; see
+/// docs/results/story-level.md.
+#[test]
+fn html_pages_of_other_years_stay_out_of_this_weeks_stories() {
+    let Some(dir) = shared("article-extraction-benchmark/html") else {
+        return;
+    };
+    let corpus = syndic::Corpus::read(&[dir], &syndic::ReadOptions::default()).unwrap();
+    let docs = &corpus.docs;
+    assert_eq!(docs.len(), 181);
+    let dated = docs.iter().filter(|d| d.published.is_some()).count();
+    assert!(dated >= 140, "{dated} pages dated");
+    let out = syndic::run(docs, &syndic::Config::default()).unwrap();
+    let story = |prefix: &str| {
+        let at = docs.iter().position(|d| d.id.starts_with(prefix)).unwrap();
+        out.docs[at].story
+    };
+    for gadget in ["5fbc7ccb", "cc4aa22b", "d48aeb9c"] {
+        assert_ne!(story("85439e26"), story(gadget), "{gadget}");
+    }
+    assert_ne!(story("30b771a4"), story("612cd298"));
+    let (true_pairs, false_pairs, missed) = extraction_story_pairs(docs, &out);
+    let precision = true_pairs as f64 / (true_pairs + false_pairs) as f64;
+    eprintln!("extraction benchmark stories: {true_pairs} true, {false_pairs} false, {missed} missed pairs");
+    assert!(
+        precision >= 0.42 && missed <= 3,
+        "P {precision:.3}, {missed} missed"
+    );
+}
