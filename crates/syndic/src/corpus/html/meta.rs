@@ -11,7 +11,10 @@
 //! a time; an absolute `http(s)` URL), and of several the most specific
 //! kind wins (the first of a kind). A `<time>` element counts only when it
 //! says it is the publication time (`pubdate`, `itemprop="datePublished"`):
-//! a page's first `<time>` is as often a comment's or an update's.
+//! a page's first `<time>` is as often a comment's or an update's. A page
+//! whose head gives no time but whose address holds a date
+//! (`https://www.cnn.com/2019/11/18/health/...`) is dated by it, at
+//! midnight UTC ([`PageMeta::finish`]).
 
 /// A page's publication time and address, as its markup gives them.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -48,6 +51,9 @@ const PUBLISHED_NAMES: &[(&str, u8)] = &[
 
 /// The rank of schema.org's `datePublished` in JSON-LD.
 const JSON_LD_RANK: u8 = 1;
+
+/// The rank of a date in the page's URL ([`PageMeta::finish`]).
+const URL_RANK: u8 = 3;
 
 impl PageMeta {
     /// Reads a `<meta>`, `<link>` or `<time>` tag's attributes (names
@@ -109,6 +115,27 @@ impl PageMeta {
                     return;
                 }
             }
+        }
+    }
+
+    /// Ends the page: with no publication time in its markup, the date its
+    /// URL's path holds as `/YYYY/MM/DD/` (or `/YYYY/MM/DD` at the end),
+    /// the least specific kind.
+    pub(super) fn finish(&mut self) {
+        if self.published.is_some() {
+            return;
+        }
+        let Some(url) = &self.url else { return };
+        let path = url.split(['?', '#']).next().unwrap_or_default();
+        let parts: Vec<&str> = path.split('/').skip(3).collect();
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        let date = parts.windows(3).find_map(|w| {
+            let ok = digits(w[0], 4) && digits(w[1], 2) && digits(w[2], 2);
+            let date = format!("{}-{}-{}", w[0], w[1], w[2]);
+            (ok && chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_ok()).then_some(date)
+        });
+        if let Some(date) = date {
+            self.offer_published(&date, URL_RANK);
         }
     }
 
@@ -189,5 +216,36 @@ mod tests {
         let time =
             r#"<p>By A. Writer, <time pubdate datetime="2019-11-18T08:00">Nov 18</time></p>"#;
         assert_eq!(extract(time).published.as_deref(), Some("2019-11-18T08:00"));
+    }
+
+    #[test]
+    fn a_date_in_the_address_dates_a_page_whose_head_gives_none() {
+        let page = |url: &str, head: &str| {
+            extract(&format!(
+                r#"<link rel="canonical" href="{url}">{head}<p>Text.</p>"#
+            ))
+            .published
+        };
+        let cnn = "https://www.cnn.com/2019/11/18/health/feather-down-duvet/index.html";
+        assert_eq!(page(cnn, "").as_deref(), Some("2019-11-18"));
+        assert_eq!(
+            page(cnn, r#"<meta name="date" content="2019-11-19 10:00">"#).as_deref(),
+            Some("2019-11-19 10:00"),
+            "the head wins"
+        );
+        assert_eq!(
+            page("https://ex.com/news/2019/11/18", "").as_deref(),
+            Some("2019-11-18")
+        );
+        for undated in [
+            "https://ex.com/2019/11/story.html",
+            "https://ex.com/2019/13/40/story",
+            "https://ex.com/a/2019/02/30/b",
+            "https://ex.com/story?d=/2019/11/18/",
+            "https://2019.11.18.example.com/x",
+            "https://ex.com/123456/2019/11/181/",
+        ] {
+            assert_eq!(page(undated, ""), None, "{undated}");
+        }
     }
 }

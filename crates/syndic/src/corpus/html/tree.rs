@@ -133,6 +133,7 @@ impl Tree {
         for &open in &b.open[1..] {
             b.tree.nodes[open].unclosed = true;
         }
+        b.tree.meta.finish();
         b.tree
     }
 
