@@ -144,7 +144,12 @@ impl PageMeta {
     fn offer_published(&mut self, value: &str, rank: u8) -> bool {
         let value = html_escape::decode_html_entities(value);
         let value = value.trim();
-        if crate::corpus::parse_time(value).is_none() {
+        // A bare number is no date here: `parse_time` reads it as epoch
+        // seconds (as a feed's field may give them), but in a page's head
+        // it is a year ("2019") or a compact date ("20191119"), which
+        // would date the page to 1970.
+        let number = value.bytes().all(|b| b.is_ascii_digit());
+        if number || crate::corpus::parse_time(value).is_none() {
             return false;
         }
         if self.published.is_none() || rank < self.published_rank {
@@ -213,6 +218,10 @@ mod tests {
             (None, None),
             "an unreadable time, a script that is not JSON-LD and a plain <time> say nothing"
         );
+        for number in ["2019", "20191119", "1574150400"] {
+            let head = format!(r#"<meta name="date" content="{number}"><p>Text.</p>"#);
+            assert_eq!(extract(&head).published, None, "{number}");
+        }
         let time =
             r#"<p>By A. Writer, <time pubdate datetime="2019-11-18T08:00">Nov 18</time></p>"#;
         assert_eq!(extract(time).published.as_deref(), Some("2019-11-18T08:00"));
