@@ -201,7 +201,7 @@ pub fn align(a: &[u32], b: &[u32]) -> Alignment {
         has_prose_line,
         wrapped,
     } = Lines::of(s);
-    let prose_long = Lines::of(l).prose;
+    let (prose_long, _) = prose_mask(l.len(), lines(l));
     let mut marked = vec![false; s.len()];
     // Figure substitutions in short lines: (a substituted figure's token,
     // how many), counted if its line is a wrapped line of prose.
@@ -348,18 +348,30 @@ struct Lines {
     wrapped: Vec<Range<usize>>,
 }
 
+/// Whether each of `len` tokens is in a prose line ([`PROSE_LINE`] tokens
+/// or more) of `lines`; every token when no line is that long. Also
+/// whether some line is.
+fn prose_mask(len: usize, lines: impl Iterator<Item = Range<usize>>) -> (Vec<bool>, bool) {
+    let mut prose = vec![false; len];
+    for line in lines.filter(|line| line.len() >= PROSE_LINE) {
+        prose[line].fill(true);
+    }
+    let has_line = prose.contains(&true);
+    if !has_line {
+        // Hard-wrapped text (a wire story at 70 columns) has no long
+        // lines: all of it is prose.
+        prose.fill(true);
+    }
+    (prose, has_line)
+}
+
 impl Lines {
+    /// The lines of the shorter text, whose wrapped lines count too (the
+    /// longer text needs its [`prose_mask`] only).
     fn of(s: &[u32]) -> Lines {
         let all: Vec<Range<usize>> = lines(s).collect();
-        let mut prose = vec![false; s.len()];
-        for line in all.iter().filter(|line| line.len() >= PROSE_LINE) {
-            prose[line.clone()].fill(true);
-        }
-        let has_prose_line = prose.contains(&true);
+        let (prose, has_prose_line) = prose_mask(s.len(), all.iter().cloned());
         if !has_prose_line {
-            // Hard-wrapped text (a wire story at 70 columns) has no long
-            // lines: all of it is prose.
-            prose.fill(true);
             return Lines {
                 prose,
                 has_prose_line,
