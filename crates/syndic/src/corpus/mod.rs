@@ -496,31 +496,29 @@ fn whole_file(
         return Record::problem(bytes.len(), Problem::RecordTooLong { size, limit: cap });
     }
     let size = bytes.len();
-    let result = (|| {
-        let page = match format {
-            Format::Html => html::extract(&html::decode(&bytes)),
-            _ => {
-                let text = String::from_utf8(bytes)
-                    .map_err(|e| Problem::InvalidUtf8(e.utf8_error().valid_up_to()))?;
-                let title = opts
-                    .title_first_line
-                    .then(|| text.lines().next().map(|l| l.trim().to_string()))
-                    .flatten()
-                    .filter(|t| !t.is_empty());
-                html::Page {
-                    title,
-                    text,
-                    published: None,
-                    url: None,
-                }
-            }
-        };
-        Ok(Document {
-            title: page.title,
-            url: page.url,
-            published: page.published,
-            ..Document::new(id, page.text)
-        })
+    let result = (|| match format {
+        Format::Html => {
+            let page = html::extract(&html::decode(&bytes));
+            Ok(Document {
+                title: page.title,
+                url: page.url,
+                published: page.published,
+                ..Document::new(id, page.text)
+            })
+        }
+        _ => {
+            let text = String::from_utf8(bytes)
+                .map_err(|e| Problem::InvalidUtf8(e.utf8_error().valid_up_to()))?;
+            let title = opts
+                .title_first_line
+                .then(|| text.lines().next().map(|l| l.trim().to_string()))
+                .flatten()
+                .filter(|t| !t.is_empty());
+            Ok(Document {
+                title,
+                ..Document::new(id, text)
+            })
+        }
     })();
     Record {
         bytes: size,

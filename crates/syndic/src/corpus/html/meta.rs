@@ -125,17 +125,18 @@ impl PageMeta {
         if self.published.is_some() {
             return;
         }
-        let Some(url) = &self.url else { return };
+        let Some(url) = self.url.clone() else { return };
         let path = url.split(['?', '#']).next().unwrap_or_default();
         let parts: Vec<&str> = path.split('/').skip(3).collect();
         let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-        let date = parts.windows(3).find_map(|w| {
-            let ok = digits(w[0], 4) && digits(w[1], 2) && digits(w[2], 2);
-            let date = format!("{}-{}-{}", w[0], w[1], w[2]);
-            (ok && chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_ok()).then_some(date)
-        });
-        if let Some(date) = date {
-            self.offer_published(&date, URL_RANK);
+        // The first that is a date (`offer_published` refuses 2019/02/30).
+        for w in parts.windows(3) {
+            if digits(w[0], 4) && digits(w[1], 2) && digits(w[2], 2) {
+                let date = format!("{}-{}-{}", w[0], w[1], w[2]);
+                if self.offer_published(&date, URL_RANK) {
+                    return;
+                }
+            }
         }
     }
 

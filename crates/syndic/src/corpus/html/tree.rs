@@ -308,10 +308,11 @@ impl Builder {
     fn start(&mut self, name: &str, attrs: &str) {
         self.close_implied(name);
         let parent = *self.open.last().unwrap_or(&0);
+        let attrs = attributes(attrs);
         if matches!(name, "meta" | "link" | "time") {
-            self.tree.meta.tag(name, &attributes(attrs));
+            self.tree.meta.tag(name, &attrs);
         }
-        let (hint, hidden) = read_attrs(attrs);
+        let (hint, hidden) = read_attrs(&attrs);
         let id = self.add(Node {
             tag: name.to_string(),
             block: is_block(name),
@@ -420,11 +421,12 @@ pub fn attributes(attrs: &str) -> Vec<(String, &str)> {
     out
 }
 
-/// The hint (id, class, role, itemprop) and hidden flag of a tag's attributes.
-fn read_attrs(attrs: &str) -> (String, bool) {
+/// The hint (id, class, role, itemprop) and hidden flag of a tag's
+/// attributes ([`attributes`]).
+fn read_attrs(attrs: &[(String, &str)]) -> (String, bool) {
     let mut hint = String::new();
     let mut hidden = false;
-    for (name, value) in attributes(attrs) {
+    for &(ref name, value) in attrs {
         match name.as_str() {
             "id" | "class" | "role" | "itemprop" => {
                 if !hint.is_empty() {
